@@ -1,0 +1,3 @@
+from riskcheck.cli.main import _entry
+
+_entry()

@@ -1,0 +1,223 @@
+"""The public Python API. Each command line command is a thin wrapper around one of these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from riskcheck.compile import CompiledQuestionnaire
+from riskcheck.engine import evaluate
+from riskcheck.errors import RiskcheckError
+from riskcheck.loader import LoadedAssessment, load_assessment, load_questionnaire
+from riskcheck.result import Result, canonical_hash
+from riskcheck.yamlio import load_yaml
+
+Kind = Literal["questionnaire", "assessment"]
+
+
+def detect_kind(path: Path) -> Kind:
+    """An assessment has a ``system:`` key; a questionnaire has ``sections:``."""
+    document = load_yaml(Path(path))
+    if "system" in document.data or "answers" in document.data:
+        return "assessment"
+    return "questionnaire"
+
+
+def validate(path: Path) -> Kind:
+    """Validate a questionnaire or an assessment; raise :class:`RiskcheckError` listing every problem."""
+    kind = detect_kind(path)
+    if kind == "assessment":
+        load_assessment(path)
+    else:
+        load_questionnaire(path)
+    return kind
+
+
+def score(
+    path: Path | LoadedAssessment,
+    *,
+    with_fairness: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
+    """Score an assessment file, computing its fairness block when it has one."""
+    loaded = path if isinstance(path, LoadedAssessment) else load_assessment(Path(path))
+    fairness = None
+    evidence_hash = None
+    if loaded.file.fairness is not None and with_fairness:
+        fairness = evaluate_fairness_block(loaded, progress=progress)
+        evidence_hash = fairness_evidence_hash(loaded, fairness)
+    return evaluate(
+        loaded.questionnaire,
+        loaded.answers,
+        system=loaded.system(),
+        fairness=fairness,
+        signoffs=loaded.signoffs,
+        evidence_hash=evidence_hash,
+    )
+
+
+def evaluate_fairness_block(loaded: LoadedAssessment, progress: Callable[[str], None] | None = None) -> Any:
+    """Run (or read) the assessment's fairness evidence. Needs the ``fairness`` extra."""
+    spec = loaded.file.fairness
+    assert spec is not None
+    try:
+        from riskcheck.fairness.api import evaluate_fairness
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        from riskcheck.errors import MissingDependencyError
+
+        raise MissingDependencyError(exc.name or "fairlearn", "fairness") from None
+    try:
+        return evaluate_fairness(spec, loaded.base_dir, progress=progress)
+    except RiskcheckError as exc:
+        raise type(exc)(f"{loaded.path}: fairness: {exc}", exc.problems) from None
+
+
+def fairness_evidence_hash(loaded: LoadedAssessment, fairness: Any) -> str:
+    data = fairness.to_dict()
+    spec = loaded.file.fairness
+    return canonical_hash(
+        {
+            "spec": spec.model_dump(mode="json") if spec is not None else None,
+            "data_sha256": data.get("data_sha256"),
+            "model_sha256": data.get("model_sha256"),
+        }
+    )
+
+
+def questionnaire(path_or_id: str | Path) -> CompiledQuestionnaire:
+    """Load a questionnaire by file path or bundled id."""
+    from riskcheck.loader import bundled_questionnaires
+
+    bundled = bundled_questionnaires()
+    text = str(path_or_id)
+    qid = text.split("@", 1)[0]
+    if qid in bundled and not Path(text).exists():
+        loaded = load_questionnaire(bundled[qid])
+        if "@" in text and text.split("@", 1)[1] != loaded.version:
+            raise RiskcheckError(
+                f"bundled questionnaire {qid} is version {loaded.version}, not {text.split('@', 1)[1]}"
+            )
+        return loaded
+    path = Path(text)
+    if not path.exists():
+        known = ", ".join(sorted(bundled)) or "none"
+        raise RiskcheckError(f"{text}: no such file, and not a bundled questionnaire id (bundled: {known})")
+    return load_questionnaire(path)
+
+
+# ---------------------------------------------------------------- the gate
+
+
+@dataclass(frozen=True)
+class GateReason:
+    kind: str  # tier | blocking | incomplete | fairness | signoff
+    message: str
+    finding_id: str | None = None
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    path: Path
+    result: Result
+    reasons: tuple[GateReason, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons
+
+
+def gate(
+    result: Result,
+    path: Path,
+    *,
+    fail_on: str | None = None,
+    allow_incomplete: bool = False,
+    require_signoff: bool = False,
+) -> GateOutcome:
+    """Decide whether ``result`` passes the gate; every reason it fails is listed."""
+    reasons: list[GateReason] = []
+    tier_ids = [t[0] for t in result.tiers]
+    if fail_on is not None:
+        if fail_on not in tier_ids:
+            raise RiskcheckError(
+                f"--fail-on {fail_on!r} is not a tier of {result.questionnaire_id} "
+                f"(tiers: {', '.join(tier_ids)})"
+            )
+        if result.tier_index >= tier_ids.index(fail_on):
+            reasons.append(
+                GateReason("tier", f"tier {result.tier} is at or above the fail-on tier {fail_on}")
+            )
+    for finding in result.findings:
+        if finding.blocks_launch:
+            reasons.append(GateReason("blocking", f"blocking finding {finding.id}: {finding.message}", finding.id))
+        elif finding.source == "fairness":
+            reasons.append(GateReason("fairness", f"fairness threshold breached: {finding.message}", finding.id))
+    if result.status == "incomplete" and not allow_incomplete:
+        missing = ", ".join(result.completeness.missing[:10])
+        more = "" if len(result.completeness.missing) <= 10 else ", ..."
+        reasons.append(
+            GateReason(
+                "incomplete",
+                f"assessment is incomplete: {len(result.completeness.missing)} required "
+                f"question(s) unanswered ({missing}{more})",
+            )
+        )
+    if require_signoff:
+        for role, state in result.signoffs.roles:
+            if state != "approved":
+                reasons.append(GateReason("signoff", f"sign-off for role {role!r} is {state}"))
+    return GateOutcome(Path(path), result, tuple(reasons))
+
+
+def check(
+    path: Path,
+    *,
+    fail_on: str | None = None,
+    allow_incomplete: bool = False,
+    require_signoff: bool = False,
+) -> GateOutcome:
+    """Score ``path`` and apply the gate."""
+    return gate(
+        score(path),
+        path,
+        fail_on=fail_on,
+        allow_incomplete=allow_incomplete,
+        require_signoff=require_signoff,
+    )
+
+
+def schema(kind: Kind) -> dict[str, Any]:
+    """The JSON Schema of a questionnaire or an assessment file."""
+    if kind == "questionnaire":
+        from riskcheck.spec import Questionnaire
+
+        data = Questionnaire.model_json_schema()
+        data["title"] = "riskcheck questionnaire"
+    elif kind == "assessment":
+        from riskcheck.assessment import AssessmentFile
+
+        data = AssessmentFile.model_json_schema()
+        data["title"] = "riskcheck assessment"
+    else:
+        raise RiskcheckError(f"unknown schema {kind!r}; expected questionnaire or assessment")
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return data
+
+
+def iter_assessment_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories into the assessment files below them."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for candidate in sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]):
+                try:
+                    if detect_kind(candidate) == "assessment":
+                        files.append(candidate)
+                except RiskcheckError:
+                    files.append(candidate)
+        else:
+            files.append(path)
+    return files

@@ -1,0 +1,1 @@
+"""The ``riskcheck`` command line: thin commands over the public API."""

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import click
+
+from riskcheck import api
+from riskcheck.coverage import clause_coverage
+
+
+@click.command("coverage")
+@click.argument("questionnaire")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def command(questionnaire: str, fmt: str) -> int:
+    """For each framework clause referenced, the questions and rules that address it."""
+    compiled = api.questionnaire(questionnaire)
+    rows = clause_coverage(compiled)
+    if fmt == "json":
+        from riskcheck.result import dumps
+
+        click.echo(dumps([{"clause": c, "questions": q, "rules": r} for c, q, r in rows]))
+        return 0
+    for clause, questions, rules in rows:
+        click.echo(clause)
+        if questions:
+            click.echo(f"  questions: {', '.join(questions)}")
+        if rules:
+            click.echo(f"  rules:     {', '.join(rules)}")
+    click.echo(f"{len(rows)} clause(s)")
+    return 0

@@ -1,0 +1,50 @@
+"""Map exceptions to exit codes: the only place that decides them."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from riskcheck.errors import RiskcheckError
+
+EXIT_OK = 0
+EXIT_GATE_FAILED = 1
+EXIT_INVALID = 2
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+
+
+def run_guarded(group: click.Group, argv: list[str] | None) -> int:
+    try:
+        result = group.main(args=argv, prog_name="riskcheck", standalone_mode=False)
+    except RiskcheckError as exc:
+        click.echo(f"error: {exc}" if not exc.problems else str(exc), err=True)
+        if exc.problems:
+            click.echo(f"{len(exc.problems)} error(s)", err=True)
+        return EXIT_INVALID
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_INVALID
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:  # noqa: BLE001 - the last line of defence, reported as a bug
+        click.echo("riskcheck hit an unexpected error (a bug; please report it):", err=True)
+        click.echo(traceback.format_exc(), err=True)
+        return EXIT_BUG
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def exit_code(code: int) -> None:
+    """Leave a command with ``code`` (used by the gate for exit 1)."""
+    sys.stdout.flush()
+    raise click.exceptions.Exit(code)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import click
+
+from riskcheck import api
+from riskcheck.result import dumps
+
+
+@click.command("schema")
+@click.argument("kind", type=click.Choice(["questionnaire", "assessment"]), default="assessment")
+def command(kind: str) -> int:
+    """Print the JSON Schema of a questionnaire or an assessment file."""
+    click.echo(dumps(api.schema(kind)))  # type: ignore[arg-type]
+    return 0

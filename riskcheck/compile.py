@@ -1,0 +1,353 @@
+"""Turn a validated questionnaire into something fast to evaluate.
+
+Everything that can be wrong across the document is checked here, once, with the
+file position of the fault: duplicate ids, expressions (unknown questions, options
+that do not exist, type mismatches), circular ``when:`` conditions, tiers named by
+rules, and the sections the scoring model needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from riskcheck import expr
+from riskcheck.errors import Problem, SpecError
+from riskcheck.fairness.spec import METRIC_NAMES
+from riskcheck.spec import (
+    REFERENCE_PATTERNS,
+    EvidenceQuestion,
+    ImpactMitigationScoring,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Question,
+    Questionnaire,
+    Rule,
+    Section,
+    SingleChoiceQuestion,
+    YesNoQuestion,
+)
+from riskcheck.yamlio import Document
+
+PointsFn = Callable[[Any], float]
+
+_KINDS = {
+    "yes_no": expr.BOOL,
+    "single_choice": expr.STR,
+    "multiple_choice": expr.SET,
+    "number": expr.NUMBER,
+    "text": expr.STR,
+    "date": expr.DATE,
+    "evidence": expr.LIST,
+}
+
+
+@dataclass(frozen=True)
+class CompiledQuestion:
+    question: Question
+    section: Section
+    section_index: int
+    index: int
+    when: expr.Expression | None
+    max_points: float
+    points: PointsFn
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    when: expr.Expression
+    escalate_index: int | None
+
+
+@dataclass(frozen=True)
+class CompiledClass:
+    id: str
+    label: str
+    references: tuple[str, ...]
+    when: expr.Expression
+
+
+@dataclass(frozen=True)
+class CompiledQuestionnaire:
+    spec: Questionnaire
+    source: str
+    #: Questions in an order where every ``when:`` comes after what it reads.
+    order: tuple[CompiledQuestion, ...]
+    questions: dict[str, CompiledQuestion]
+    section_when: dict[str, expr.Expression]
+    section_max: dict[str, float]
+    rules: tuple[CompiledRule, ...]
+    classes: tuple[CompiledClass, ...]
+    flags: tuple[CompiledClass, ...]
+    tier_ids: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hash of the canonical questionnaire (independent of YAML layout and comments)."""
+        from riskcheck.result import canonical_hash
+
+        return canonical_hash(self.spec.model_dump(mode="json"))
+
+
+def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQuestionnaire:
+    """Check cross-references and compile expressions; raise :class:`SpecError` with every problem."""
+    problems: list[Problem] = []
+    variables: dict[str, expr.Variable] = {}
+    located: dict[str, tuple[int, int, Section, Question]] = {}
+    section_ids: set[str] = set()
+
+    declared_frameworks = {f.id for f in spec.frameworks} | set(REFERENCE_PATTERNS)
+    for s_index, section in enumerate(spec.sections):
+        if section.id in section_ids:
+            problems.append(document.problem(("sections", s_index, "id"), f"section id {section.id!r} appears twice"))
+        section_ids.add(section.id)
+        for q_index, question in enumerate(section.questions):
+            loc = ("sections", s_index, "questions", q_index)
+            if question.id in located:
+                first = located[question.id]
+                problems.append(
+                    document.problem(
+                        (*loc, "id"),
+                        f"question id {question.id!r} is already used by sections[{first[0]}].questions[{first[1]}]",
+                    )
+                )
+                continue
+            if question.id in expr.CONSTANT_NAMES or question.id in expr.FUNCTIONS or question.id == "fairness":
+                problems.append(document.problem((*loc, "id"), f"{question.id!r} is a reserved word"))
+            located[question.id] = (s_index, q_index, section, question)
+            options = None
+            if isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+                options = frozenset(o.value for o in question.options)
+            variables[question.id] = expr.Variable(_KINDS[question.type], options)
+            for r_index, reference in enumerate(question.references):
+                _check_framework(reference, declared_frameworks, document, (*loc, "references", r_index), problems)
+
+    def compile_at(source: str, loc: tuple[str | int, ...]) -> expr.Expression | None:
+        try:
+            return expr.compile_expression(source, variables, METRIC_NAMES)
+        except expr.ExpressionError as exc:
+            problems.append(document.problem(loc, str(exc), offset=exc.offset))
+            return None
+
+    # Question conditions, and the order that respects them.
+    whens: dict[str, expr.Expression | None] = {}
+    section_when: dict[str, expr.Expression] = {}
+    for s_index, section in enumerate(spec.sections):
+        if section.when is not None:
+            compiled = compile_at(section.when, ("sections", s_index, "when"))
+            if compiled is not None:
+                section_when[section.id] = compiled
+    for qid, (s_index, q_index, section, question) in located.items():
+        whens[qid] = None
+        if question.when is not None:
+            whens[qid] = compile_at(question.when, ("sections", s_index, "questions", q_index, "when"))
+    depends = {
+        qid: set(whens[qid].names if whens[qid] else ())
+        | set(section_when[located[qid][2].id].names if located[qid][2].id in section_when else ())
+        for qid in located
+    }
+    order_ids = _topological(depends, located, document, problems)
+
+    # Rules, tiers and classification.
+    tier_ids = tuple(t.id for t in spec.scoring.tiers)
+    rules: list[CompiledRule] = []
+    rule_ids: set[str] = set()
+    for r_index, rule in enumerate(spec.rules):
+        loc = ("rules", r_index)
+        if rule.id in rule_ids:
+            problems.append(document.problem((*loc, "id"), f"rule id {rule.id!r} appears twice"))
+        rule_ids.add(rule.id)
+        escalate = None
+        if rule.escalate_to is not None:
+            if rule.escalate_to not in tier_ids:
+                problems.append(
+                    document.problem(
+                        (*loc, "escalate_to"),
+                        f"unknown tier {rule.escalate_to!r}; expected one of: {', '.join(tier_ids)}",
+                    )
+                )
+            else:
+                escalate = tier_ids.index(rule.escalate_to)
+        for i, reference in enumerate(rule.references):
+            _check_framework(reference, declared_frameworks, document, (*loc, "references", i), problems)
+        compiled_rule = compile_at(rule.when, (*loc, "when"))
+        if compiled_rule is not None:
+            rules.append(CompiledRule(rule, compiled_rule, escalate))
+
+    classes: list[CompiledClass] = []
+    flags: list[CompiledClass] = []
+    if spec.classification is not None:
+        for key, target in (("classes", classes), ("flags", flags)):
+            for c_index, outcome in enumerate(getattr(spec.classification, key)):
+                compiled_class = compile_at(outcome.when, ("classification", key, c_index, "when"))
+                if compiled_class is not None:
+                    target.append(
+                        CompiledClass(outcome.id, outcome.label, tuple(outcome.references), compiled_class)
+                    )
+
+    if isinstance(spec.scoring, ImpactMitigationScoring):
+        roles = {s.role for s in spec.sections}
+        for role in ("impact", "mitigation"):
+            if role not in roles:
+                problems.append(
+                    document.problem(
+                        ("scoring", "model"),
+                        f"impact_mitigation scoring needs at least one section with role: {role}",
+                    )
+                )
+
+    if problems:
+        raise SpecError.from_problems(problems)
+
+    compiled_questions: dict[str, CompiledQuestion] = {}
+    for qid in order_ids:
+        s_index, q_index, section, question = located[qid]
+        compiled_questions[qid] = CompiledQuestion(
+            question=question,
+            section=section,
+            section_index=s_index,
+            index=q_index,
+            when=whens[qid],
+            max_points=max_points(question),
+            points=points_function(question),
+        )
+    section_max = {
+        section.id: sum(compiled_questions[q.id].max_points for q in section.questions) for section in spec.sections
+    }
+    return CompiledQuestionnaire(
+        spec=spec,
+        source=document.file,
+        order=tuple(compiled_questions[qid] for qid in order_ids),
+        questions={qid: compiled_questions[qid] for qid in located},
+        section_when=section_when,
+        section_max=section_max,
+        rules=tuple(rules),
+        classes=tuple(classes),
+        flags=tuple(flags),
+        tier_ids=tier_ids,
+    )
+
+
+def _check_framework(
+    reference: str, declared: set[str], document: Document, loc: tuple[str | int, ...], problems: list[Problem]
+) -> None:
+    framework = reference.partition(":")[0]
+    if framework not in declared:
+        problems.append(
+            document.problem(
+                loc,
+                f"reference {reference!r} names framework {framework!r}, which is neither built in "
+                f"({', '.join(sorted(REFERENCE_PATTERNS))}) nor declared under 'frameworks'",
+            )
+        )
+
+
+def _topological(
+    depends: dict[str, set[str]],
+    located: dict[str, tuple[int, int, Section, Question]],
+    document: Document,
+    problems: list[Problem],
+) -> list[str]:
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    reported: set[frozenset[str]] = set()
+
+    def visit(qid: str, stack: list[str]) -> None:
+        mark = state.get(qid)
+        if mark == 2:
+            return
+        if mark == 1:
+            cycle = stack[stack.index(qid) :] + [qid]
+            key = frozenset(cycle)
+            if key not in reported:
+                reported.add(key)
+                s_index, q_index, _, _ = located[cycle[0]]
+                problems.append(
+                    document.problem(
+                        ("sections", s_index, "questions", q_index, "when"),
+                        f"circular 'when:' conditions: {' -> '.join(cycle)}",
+                    )
+                )
+            return
+        state[qid] = 1
+        stack.append(qid)
+        for dependency in sorted(depends[qid]):
+            if dependency in depends:
+                visit(dependency, stack)
+        stack.pop()
+        state[qid] = 2
+        order.append(qid)
+
+    for qid in located:
+        visit(qid, [])
+    return order
+
+
+# ---------------------------------------------------------------- points
+
+
+def max_points(question: Question) -> float:
+    """The most points an answer to ``question`` can give, from the questionnaire alone."""
+    if isinstance(question, YesNoQuestion):
+        return max(question.points.yes, question.points.no)
+    if isinstance(question, SingleChoiceQuestion):
+        return max(o.points for o in question.options)
+    if isinstance(question, MultipleChoiceQuestion):
+        values = sorted((o.points for o in question.options), reverse=True)
+        if question.combine == "max":
+            return values[0]
+        return sum(values[: question.max_selected] if question.max_selected else values)
+    if isinstance(question, NumberQuestion):
+        return max((r.points for r in question.points), default=0)
+    if isinstance(question, EvidenceQuestion):
+        return question.points_if_missing
+    return 0
+
+
+def points_function(question: Question) -> PointsFn:
+    """A function from a normalised answer (or ``None``) to its points."""
+    if isinstance(question, YesNoQuestion):
+        yes, no = question.points.yes, question.points.no
+        return lambda value: 0 if value is None else (yes if value else no)
+    if isinstance(question, SingleChoiceQuestion):
+        table = {o.value: o.points for o in question.options}
+        return lambda value: table.get(value, 0) if value is not None else 0
+    if isinstance(question, MultipleChoiceQuestion):
+        table = {o.value: o.points for o in question.options}
+        if question.combine == "max":
+            return lambda value: max((table.get(v, 0) for v in value), default=0) if value else 0
+        return lambda value: sum(table.get(v, 0) for v in value) if value else 0
+    if isinstance(question, NumberQuestion):
+        ranges = [
+            (r.min if r.min is not None else float("-inf"), r.max if r.max is not None else float("inf"), r.points)
+            for r in question.points
+        ]
+
+        def number_points(value: Any) -> float:
+            if value is None:
+                return 0
+            for low, high, points in ranges:
+                if low <= value <= high:
+                    return points
+            return 0
+
+        return number_points
+    if isinstance(question, EvidenceQuestion):
+        missing, needed = question.points_if_missing, max(question.min_links, 1)
+        return lambda value: missing if value is None or len(value) < needed else 0
+    return lambda value: 0

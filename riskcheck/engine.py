@@ -1,0 +1,386 @@
+"""Evaluate a compiled questionnaire against one set of answers.
+
+Pure functions over data: visibility, completeness, points, scoring, rules,
+classification and sign-off state. No I/O, no printing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from riskcheck.compile import CompiledQuestionnaire
+from riskcheck.result import (
+    SEVERITY_ORDER,
+    ClassificationResult,
+    Completeness,
+    Contribution,
+    Finding,
+    Hashes,
+    Impact,
+    NextTier,
+    Result,
+    RuleTrace,
+    SectionScore,
+    SignoffState,
+    Signoffs,
+    Trace,
+    canonical_hash,
+)
+from riskcheck.spec import EvidenceQuestion, ImpactMitigationScoring, WeightedSectionsScoring
+
+
+@dataclass(frozen=True)
+class AnswerSet:
+    """Normalised answers: values by question id, with their comments and evidence."""
+
+    values: Mapping[str, Any]
+    comments: Mapping[str, str] = field(default_factory=dict)
+    evidence: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def canonical(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for qid in sorted(set(self.values) | set(self.comments) | set(self.evidence)):
+            value = self.values.get(qid)
+            if isinstance(value, frozenset):
+                value = sorted(value)
+            entry: dict[str, Any] = {"value": value}
+            if qid in self.comments:
+                entry["comment"] = self.comments[qid]
+            if self.evidence.get(qid):
+                entry["evidence"] = list(self.evidence[qid])
+            data[qid] = entry
+        return data
+
+    def sha256(self) -> str:
+        return canonical_hash(self.canonical())
+
+
+@dataclass(frozen=True)
+class SignoffInput:
+    name: str
+    role: str
+    decision: str
+    comment: str | None
+    timestamp: str
+    content_sha256: str
+
+
+def visible_values(compiled: CompiledQuestionnaire, values: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """The answers that count (hidden ones become ``None``) and the ids of visible questions."""
+    env: dict[str, Any] = {}
+    visible: set[str] = set()
+    for question in compiled.order:
+        sid = question.section.id
+        shown = True
+        condition = compiled.section_when.get(sid)
+        if condition is not None and not condition(env):
+            shown = False
+        elif question.when is not None and not question.when(env):
+            shown = False
+        if shown:
+            visible.add(question.id)
+            env[question.id] = values.get(question.id)
+        else:
+            env[question.id] = None
+    return env, visible
+
+
+def evaluate(
+    compiled: CompiledQuestionnaire,
+    answers: AnswerSet,
+    *,
+    system: Mapping[str, Any] | None = None,
+    fairness: Any = None,
+    signoffs: Sequence[SignoffInput] = (),
+    evidence_hash: str | None = None,
+) -> Result:
+    """Score ``answers``. ``fairness`` is a ``FairnessResult`` or ``None``."""
+    spec = compiled.spec
+    env, visible = visible_values(compiled, answers.values)
+
+    # Points and completeness.
+    section_points = dict.fromkeys(compiled.section_max, 0.0)
+    contributions: list[Contribution] = []
+    missing: list[str] = []
+    required = answered = 0
+    for question in compiled.order:
+        qid = question.id
+        if qid not in visible:
+            continue
+        value = env[qid]
+        if question.question.required:
+            required += 1
+            if value is None or (isinstance(question.question, EvidenceQuestion) and not value):
+                missing.append(qid)
+            else:
+                answered += 1
+        points = question.points(value)
+        if points:
+            section_points[question.section.id] += points
+        if value is not None or points:
+            contributions.append(Contribution(qid, question.section.id, value, points, question.max_points))
+    hidden_answers = tuple(sorted(q for q in answers.values if q not in visible and answers.values[q] is not None))
+
+    visible_sections = {
+        s.id: (s.id not in compiled.section_when or bool(compiled.section_when[s.id](env))) for s in spec.sections
+    }
+    sections = tuple(
+        SectionScore(
+            id=s.id,
+            title=s.title,
+            points=section_points[s.id],
+            max=compiled.section_max[s.id],
+            share=(section_points[s.id] / compiled.section_max[s.id]) if compiled.section_max[s.id] else None,
+            weight=s.weight,
+            visible=visible_sections[s.id],
+        )
+        for s in spec.sections
+    )
+
+    # Fairness figures join the answers for rules.
+    fairness_dict = None
+    breaches: tuple[Any, ...] = ()
+    if fairness is not None:
+        for name, figure in fairness.variables().items():
+            env[f"fairness.{name}"] = figure
+        breaches = fairness.breaches()
+        fairness_dict = fairness.to_dict()
+
+    # Rules.
+    findings: list[Finding] = []
+    fired: list[RuleTrace] = []
+    escalations: list[tuple[int, str]] = []
+    for compiled_rule in compiled.rules:
+        if not compiled_rule.when(env):
+            continue
+        rule = compiled_rule.rule
+        values = tuple((name, env.get(name)) for name in sorted(compiled_rule.when.names)) + tuple(
+            (f"fairness.{n}", env.get(f"fairness.{n}")) for n in sorted(compiled_rule.when.fairness_names)
+        )
+        fired.append(RuleTrace(rule.id, compiled_rule.when.source, values))
+        findings.append(
+            Finding(
+                id=rule.id,
+                source="rule",
+                severity=rule.severity,
+                message=rule.message,
+                mitigation=rule.mitigation,
+                references=tuple(rule.references),
+                blocks_launch=rule.blocks_launch,
+                triggered_by=values,
+            )
+        )
+        if compiled_rule.escalate_index is not None:
+            escalations.append((compiled_rule.escalate_index, rule.id))
+    for breach in breaches:
+        findings.append(
+            Finding(
+                id=f"fairness.{breach.metric}",
+                source="fairness",
+                severity="high",
+                message=breach.message,
+                mitigation=(
+                    "Investigate the gap between the groups named, mitigate it (re-weighting, "
+                    "threshold adjustment, better data) and re-measure before launch."
+                ),
+                references=("nist-ai-rmf:MEASURE-2.11", "eu-ai-act:art-10(2)(f)"),
+                blocks_launch=False,
+                triggered_by=(
+                    (f"fairness.{breach.metric}", breach.value),
+                    ("limit", f"{breach.bound} {breach.limit}"),
+                    ("groups", ", ".join(breach.groups)),
+                ),
+            )
+        )
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.id))
+
+    # Score and tier.
+    scoring = spec.scoring
+    impact = None
+    if isinstance(scoring, WeightedSectionsScoring):
+        score, score_max, score_tier, next_tier = _weighted(compiled, sections, scoring)
+        tiers = tuple((t.id, t.label or t.id, float(t.min or 0)) for t in scoring.tiers)
+    else:
+        impact, score_tier, next_tier = _impact(compiled, sections, scoring)
+        score, score_max = impact.adjusted, impact.raw_max
+        tiers = tuple((t.id, t.label or t.id, bound) for (t, (_, bound)) in zip(scoring.tiers, impact.level_bounds, strict=True))
+    tier_index = score_tier
+    escalated_by: list[str] = []
+    for index, rule_id in escalations:
+        if index > tier_index:
+            tier_index = index
+        if index > score_tier:
+            escalated_by.append(rule_id)
+    tier = scoring.tiers[tier_index]
+    if tier_index != score_tier:
+        next_tier = _next_tier_after(compiled, tiers, tier_index, score)
+
+    classification = _classify(compiled, env)
+    questionnaire_hash = compiled.sha256
+    answers_hash = answers.sha256()
+    content_hash = canonical_hash([questionnaire_hash, answers_hash, evidence_hash])
+    signoff_state = _signoffs(spec.signoff.roles, signoffs, content_hash)
+    return Result(
+        system=tuple(sorted((system or {}).items())),
+        questionnaire_id=spec.id,
+        questionnaire_version=spec.version,
+        questionnaire_title=spec.title,
+        scoring_model=scoring.model,
+        status="incomplete" if missing else "complete",
+        tier=tier.id,
+        tier_label=tier.label or tier.id,
+        tier_index=tier_index,
+        tiers=tiers,
+        score=score,
+        score_max=score_max,
+        blocked=any(f.blocks_launch for f in findings),
+        sections=sections,
+        findings=tuple(findings),
+        completeness=Completeness(
+            required=required,
+            answered=answered,
+            share=round(answered / required, 4) if required else 1.0,
+            missing=tuple(missing),
+            hidden_answers=hidden_answers,
+        ),
+        impact=impact,
+        classification=classification,
+        fairness=fairness_dict,
+        signoffs=signoff_state,
+        trace=Trace(
+            contributions=tuple(contributions),
+            rules_fired=tuple(fired),
+            tier_from_score=scoring.tiers[score_tier].id,
+            escalated_by=tuple(escalated_by),
+            next_tier=next_tier,
+        ),
+        hashes=Hashes(questionnaire_hash, answers_hash, evidence_hash, content_hash),
+    )
+
+
+def _weighted(
+    compiled: CompiledQuestionnaire, sections: tuple[SectionScore, ...], scoring: WeightedSectionsScoring
+) -> tuple[float, float, int, NextTier | None]:
+    total_weight = 0.0
+    weighted = 0.0
+    for section in sections:
+        if not section.visible or not section.max or not section.weight:
+            continue
+        total_weight += section.weight
+        weighted += section.weight * (section.points / section.max)
+    score = round(100 * weighted / total_weight, 4) if total_weight else 0.0
+    index = 0
+    for i, tier in enumerate(scoring.tiers):
+        if score >= (tier.min or 0):
+            index = i
+    next_tier = None
+    if index + 1 < len(scoring.tiers):
+        upcoming = scoring.tiers[index + 1]
+        threshold = float(upcoming.min or 0)
+        next_tier = NextTier(upcoming.id, threshold, round(threshold - score, 4))
+    return score, 100.0, index, next_tier
+
+
+def round_half_up(value: Decimal, decimals: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(repr(value))
+
+
+def _impact(
+    compiled: CompiledQuestionnaire, sections: tuple[SectionScore, ...], scoring: ImpactMitigationScoring
+) -> tuple[Impact, int, NextTier | None]:
+    roles = {s.id: s.role for s in compiled.spec.sections}
+    raw = sum((_decimal(s.points) for s in sections if roles[s.id] == "impact"), Decimal(0))
+    raw_max = sum((_decimal(s.max) for s in sections if roles[s.id] == "impact"), Decimal(0))
+    mitigation = sum((_decimal(s.points) for s in sections if roles[s.id] == "mitigation"), Decimal(0))
+    mitigation_max = sum((_decimal(s.max) for s in sections if roles[s.id] == "mitigation"), Decimal(0))
+    applied = bool(mitigation_max) and mitigation >= _decimal(scoring.mitigation_threshold) * mitigation_max
+    adjusted = raw * (1 - _decimal(scoring.mitigation_reduction)) if applied else raw
+    adjusted = round_half_up(adjusted, scoring.decimals)
+    bounds = [_decimal(t.max_fraction or 1) * raw_max for t in scoring.tiers]
+    index = next((i for i, bound in enumerate(bounds) if adjusted <= bound), len(bounds) - 1)
+    next_tier = None
+    if index + 1 < len(bounds):
+        # The next level starts just above this level's (inclusive) bound.
+        next_tier = NextTier(scoring.tiers[index + 1].id, float(bounds[index]), float(bounds[index] - adjusted))
+    impact = Impact(
+        raw=float(raw),
+        raw_max=float(raw_max),
+        mitigation=float(mitigation),
+        mitigation_max=float(mitigation_max),
+        mitigation_share=round(float(mitigation / mitigation_max), 4) if mitigation_max else None,
+        reduction_applied=applied,
+        adjusted=float(adjusted),
+        level_bounds=tuple((t.id, float(b)) for t, b in zip(scoring.tiers, bounds, strict=True)),
+    )
+    return impact, index, next_tier
+
+
+def _next_tier_after(
+    compiled: CompiledQuestionnaire, tiers: tuple[tuple[str, str, float], ...], index: int, score: float
+) -> NextTier | None:
+    """After escalation the score no longer decides the tier; only a higher tier is 'next'."""
+    if index + 1 >= len(tiers):
+        return None
+    tier_id, _, threshold = tiers[index + 1]
+    if isinstance(compiled.spec.scoring, ImpactMitigationScoring):
+        threshold = tiers[index][2]
+    return NextTier(tier_id, threshold, round(max(threshold - score, 0.0), 4))
+
+
+def _classify(compiled: CompiledQuestionnaire, env: Mapping[str, Any]) -> ClassificationResult | None:
+    classification = compiled.spec.classification
+    if classification is None:
+        return None
+    outcome = next((c for c in compiled.classes if c.when(env)), None)
+    flags = tuple(f for f in compiled.flags if f.when(env))
+    flag_refs = tuple(dict.fromkeys(r for f in flags for r in f.references))
+    return ClassificationResult(
+        id=classification.id,
+        title=classification.title,
+        outcome=outcome.id if outcome else None,
+        label=outcome.label if outcome else None,
+        references=outcome.references if outcome else (),
+        flags=tuple((f.id, f.label) for f in flags),
+        flag_references=flag_refs,
+    )
+
+
+def _signoffs(required_roles: Sequence[str], records: Sequence[SignoffInput], content_hash: str) -> Signoffs:
+    states = tuple(
+        SignoffState(r.name, r.role, r.decision, r.comment, r.timestamp, r.content_sha256 == content_hash)
+        for r in records
+    )
+    roles: list[tuple[str, str]] = []
+    for role in required_roles:
+        # The latest record for a role is the one that counts.
+        latest = next((s for s in reversed(states) if s.role == role), None)
+        if latest is None:
+            roles.append((role, "missing"))
+        elif not latest.current:
+            roles.append((role, "stale"))
+        else:
+            roles.append((role, "approved" if latest.decision == "approve" else "rejected"))
+    role_states = {state for _, state in roles}
+    if "rejected" in role_states:
+        status = "rejected"
+    elif "stale" in role_states:
+        status = "stale"
+    elif "missing" in role_states or not required_roles:
+        status = "pending" if required_roles or not states else _status_without_roles(states)
+    else:
+        status = "approved"
+    return Signoffs(tuple(required_roles), status, states, tuple(roles))
+
+
+def _status_without_roles(states: tuple[SignoffState, ...]) -> str:
+    latest = states[-1]
+    if not latest.current:
+        return "stale"
+    return "approved" if latest.decision == "approve" else "rejected"

@@ -1,0 +1,79 @@
+"""Reading bounded files and writing them atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from riskcheck.errors import RiskcheckError
+
+#: The largest YAML file riskcheck reads; larger ones are refused unread.
+MAX_YAML_BYTES = 2 * 1024 * 1024
+
+
+def read_bounded_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
+    """Read a UTF-8 text file of at most ``limit`` bytes, or raise a clear error."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise RiskcheckError(
+                f"{path}: file is {size:,} bytes; riskcheck reads at most {limit:,} bytes"
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise RiskcheckError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise RiskcheckError(f"{path}: is a directory, expected a file") from None
+    except PermissionError:
+        raise RiskcheckError(f"{path}: permission denied") from None
+    if len(raw) > limit:
+        raise RiskcheckError(f"{path}: file is larger than {limit:,} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise RiskcheckError(
+            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp_name, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def sha256_file(path: Path) -> str:
+    """The hex sha256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

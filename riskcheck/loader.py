@@ -1,0 +1,339 @@
+"""Load questionnaires and assessments from YAML, reporting every problem with its position."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from riskcheck.assessment import AnswerEntry, AssessmentFile
+from riskcheck.compile import CompiledQuestionnaire, compile_questionnaire
+from riskcheck.engine import AnswerSet, SignoffInput
+from riskcheck.errors import AnswersError, Problem, RiskcheckError, SpecError
+from riskcheck.spec import (
+    DateQuestion,
+    EvidenceQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Question,
+    Questionnaire,
+    SingleChoiceQuestion,
+    TextQuestion,
+    YesNoQuestion,
+)
+from riskcheck.yamlio import Document, format_loc, load_yaml
+
+Model = TypeVar("Model", bound=BaseModel)
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_dir(name: str) -> Path:
+    """A directory shipped with riskcheck: inside the wheel, or at the top of a checkout."""
+    installed = _PACKAGE_DIR / "_bundled" / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE_DIR.parent / name
+
+
+def bundled_questionnaires() -> dict[str, Path]:
+    """Bundled questionnaire id -> file."""
+    directory = bundled_dir("questionnaires")
+    return {p.stem: p for p in sorted(directory.glob("*.yaml"))} if directory.is_dir() else {}
+
+
+# ---------------------------------------------------------------- pydantic errors
+
+
+def validate_model(model: type[Model], document: Document, error: type[RiskcheckError]) -> Model:
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        raise error.from_problems(problems_from_validation(exc, document)) from None
+
+
+def problems_from_validation(
+    exc: ValidationError, document: Document, prefix: Sequence[str | int] = ()
+) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for item in exc.errors(include_url=False):
+        loc = _data_loc(document.data, (*prefix, *item["loc"]))
+        message = _message(item)
+        key = (format_loc(loc), message)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(document.problem(loc, message, key=item["type"] == "extra_forbidden"))
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return problems
+
+
+def _data_loc(data: Any, loc: Sequence[Any]) -> tuple[str | int, ...]:
+    """Drop the parts of a pydantic location that are not in the data (union member tags)."""
+    result: list[str | int] = []
+    current = data
+    for index, part in enumerate(loc):
+        if isinstance(current, dict) and part in current:
+            result.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            result.append(part)
+            current = current[part]
+        elif isinstance(current, dict) and isinstance(part, str):
+            following = loc[index + 1 : index + 2]
+            if following and following[0] in current:
+                continue  # a union tag between a mapping and one of its keys
+            if _is_type_name(part):
+                continue
+            result.append(part)  # a missing or unknown key: the place to look at
+            current = None
+    return tuple(result)
+
+
+_TYPE_NAMES = {"str", "int", "float", "bool", "list", "dict", "date", "datetime", "none", "bytes"}
+
+
+def _is_type_name(part: str) -> bool:
+    return "[" in part or "-" in part or part in _TYPE_NAMES or any(c.isupper() for c in part)
+
+
+def _message(item: Any) -> str:
+    kind = item["type"]
+    found = item.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key; check its spelling (unknown keys are errors, not ignored)"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "union_tag_invalid":
+        expected = item.get("ctx", {}).get("expected_tags", "")
+        return f"expected one of {expected}, got {found!r}"
+    if kind == "union_tag_not_found":
+        return f"missing '{item.get('ctx', {}).get('discriminator', 'type').strip(chr(39))}' key"
+    text = str(item["msg"])
+    if text.startswith("Value error, "):
+        text = text[len("Value error, ") :]
+        return text
+    if text.startswith("Input should be "):
+        text = "expected " + text[len("Input should be ") :]
+    elif text.startswith("String should "):
+        text = "expected text that should " + text[len("String should ") :]
+    elif text.startswith("List should "):
+        text = "expected a list that should " + text[len("List should ") :]
+    else:
+        text = text[0].lower() + text[1:]
+    if kind != "missing":
+        text += f", got {_show(found)}"
+    return text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ---------------------------------------------------------------- questionnaires
+
+
+def load_questionnaire(path: Path) -> CompiledQuestionnaire:
+    """Load, validate and compile a questionnaire file."""
+    document = load_yaml(Path(path), what="questionnaire")
+    spec = validate_model(Questionnaire, document, SpecError)
+    return compile_questionnaire(spec, document)
+
+
+def resolve_questionnaire_path(assessment: AssessmentFile, document: Document, base_dir: Path) -> Path:
+    ref = assessment.questionnaire
+    if ref.path is not None:
+        path = Path(ref.path)
+        return path if path.is_absolute() else base_dir / path
+    bundled = bundled_questionnaires()
+    if ref.id not in bundled:
+        known = ", ".join(sorted(bundled)) or "none"
+        raise AnswersError.from_problems(
+            [document.problem(("questionnaire",), f"unknown bundled questionnaire {ref.id!r} (bundled: {known})")]
+        )
+    return bundled[ref.id]
+
+
+# ---------------------------------------------------------------- assessments
+
+
+@dataclass(frozen=True)
+class LoadedAssessment:
+    path: Path
+    document: Document
+    file: AssessmentFile
+    questionnaire: CompiledQuestionnaire
+    answers: AnswerSet
+    signoffs: tuple[SignoffInput, ...]
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def system(self) -> dict[str, Any]:
+        return self.file.system.model_dump(mode="json", exclude_none=True)
+
+    def answer_position(self, qid: str) -> tuple[int, int] | None:
+        return self.document.position(("answers", qid), key=True)
+
+
+def load_assessment(path: Path) -> LoadedAssessment:
+    """Load an assessment, its questionnaire, and check every answer against it."""
+    path = Path(path)
+    document = load_yaml(path, what="assessment")
+    assessment = validate_model(AssessmentFile, document, AnswersError)
+    questionnaire_path = resolve_questionnaire_path(assessment, document, path.parent)
+    questionnaire = load_questionnaire(questionnaire_path)
+    ref = assessment.questionnaire
+    problems: list[Problem] = []
+    if ref.id is not None and (ref.id != questionnaire.id or ref.version != questionnaire.version):
+        problems.append(
+            document.problem(
+                ("questionnaire",),
+                f"the assessment answers {ref.id}@{ref.version}, but the questionnaire available is "
+                f"{questionnaire.id}@{questionnaire.version}; update the assessment's questionnaire "
+                "version after reviewing what changed",
+            )
+        )
+    values: dict[str, Any] = {}
+    comments: dict[str, str] = {}
+    evidence: dict[str, tuple[str, ...]] = {}
+    for qid, raw in assessment.answers.items():
+        loc = ("answers", qid)
+        compiled = questionnaire.questions.get(qid) if isinstance(qid, str) else None
+        if compiled is None:
+            problems.append(
+                document.problem(
+                    loc, f"no question {qid!r} in {questionnaire.id}@{questionnaire.version}", key=True
+                )
+            )
+            continue
+        try:
+            entry = AnswerEntry.model_validate(raw) if isinstance(raw, dict) else AnswerEntry(value=raw)
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, document, loc))
+            continue
+        value_loc = (*loc, "value") if isinstance(raw, dict) else loc
+        try:
+            value = normalise_answer(compiled.question, entry.value)
+        except ValueError as exc:
+            problems.append(document.problem(value_loc, str(exc)))
+            continue
+        if value is not None:
+            values[qid] = value
+        if entry.comment:
+            comments[qid] = entry.comment
+        if entry.evidence:
+            evidence[qid] = tuple(entry.evidence)
+    if problems:
+        raise AnswersError.from_problems(problems)
+    signoffs = tuple(
+        SignoffInput(
+            s.name, s.role, s.decision, s.comment, s.timestamp.isoformat(), s.content_sha256
+        )
+        for s in assessment.signoffs
+    )
+    return LoadedAssessment(
+        path=path,
+        document=document,
+        file=assessment,
+        questionnaire=questionnaire,
+        answers=AnswerSet(values, comments, evidence),
+        signoffs=signoffs,
+    )
+
+
+def normalise_answer(question: Question, value: Any) -> Any:
+    """Check ``value`` against ``question`` and return its canonical form (``None`` = unanswered)."""
+    if value is None or (isinstance(value, str) and not value.strip() and not isinstance(question, TextQuestion)):
+        return None
+    if isinstance(question, YesNoQuestion):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("yes", "no"):
+            return value.strip().lower() == "yes"
+        raise ValueError(f"expected yes or no, got {_show(value)}")
+    if isinstance(question, SingleChoiceQuestion):
+        options = [o.value for o in question.options]
+        text = _option_text(value)
+        if text not in options:
+            raise ValueError(f"expected one of: {', '.join(options)}; got {_show(value)}")
+        return text
+    if isinstance(question, MultipleChoiceQuestion):
+        options = [o.value for o in question.options]
+        items = value if isinstance(value, list) else [value]
+        chosen: list[str] = []
+        for item in items:
+            text = _option_text(item)
+            if text not in options:
+                raise ValueError(f"expected options from: {', '.join(options)}; got {_show(item)}")
+            if text in chosen:
+                raise ValueError(f"option {text!r} is selected twice")
+            chosen.append(text)
+        if len(chosen) < question.min_selected:
+            raise ValueError(f"expected at least {question.min_selected} selection(s), got {len(chosen)}")
+        if question.max_selected is not None and len(chosen) > question.max_selected:
+            raise ValueError(f"expected at most {question.max_selected} selection(s), got {len(chosen)}")
+        return frozenset(chosen)
+    if isinstance(question, NumberQuestion):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"expected a number, got {_show(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value}")
+        if question.integer and not float(value).is_integer():
+            raise ValueError(f"expected a whole number, got {value}")
+        if question.min is not None and value < question.min:
+            raise ValueError(f"expected a number >= {_num(question.min)}, got {_num(value)}")
+        if question.max is not None and value > question.max:
+            raise ValueError(f"expected a number <= {_num(question.max)}, got {_num(value)}")
+        return int(value) if float(value).is_integer() else float(value)
+    if isinstance(question, TextQuestion):
+        if not isinstance(value, str):
+            raise ValueError(f"expected text, got {_show(value)}")
+        if len(value) > question.max_length:
+            raise ValueError(f"expected at most {question.max_length} characters, got {len(value)}")
+        return value if value.strip() else None
+    if isinstance(question, DateQuestion):
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"expected a date as YYYY-MM-DD, got {_show(value)}") from None
+        if not isinstance(value, dt.date):
+            raise ValueError(f"expected a date as YYYY-MM-DD, got {_show(value)}")
+        if question.min is not None and value < question.min:
+            raise ValueError(f"expected a date on or after {question.min}, got {value}")
+        if question.max is not None and value > question.max:
+            raise ValueError(f"expected a date on or before {question.max}, got {value}")
+        return value
+    if isinstance(question, EvidenceQuestion):
+        links = value if isinstance(value, list) else [value]
+        if not all(isinstance(link, str) and link.strip() for link in links):
+            raise ValueError("expected a list of links (URLs or repository paths)")
+        return tuple(link.strip() for link in links)
+    raise ValueError(f"unsupported question type {question.type!r}")  # pragma: no cover
+
+
+def _option_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

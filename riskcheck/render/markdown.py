@@ -1,0 +1,46 @@
+"""Markdown rendering of a result, for pull-request comments and wikis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def result_markdown(data: dict[str, Any]) -> str:
+    q = data["questionnaire"]
+    system = data["system"]
+    out = [
+        f"## riskcheck: {_cell(system.get('name', '?'))} {_cell(system.get('version', ''))}",
+        "",
+        f"**Tier: {_cell(data['tier_label'])}** (score {_num(data['score'])} of {_num(data['score_max'])}) · "
+        f"{data['status']} · questionnaire `{q['id']}@{q['version']}`",
+    ]
+    if data["blocked"]:
+        out += ["", "> **Launch blocked** by a knock-out finding."]
+    c = data.get("classification")
+    if c and c["outcome"]:
+        out += ["", f"{_cell(c['title'])}: **{_cell(c['label'])}** ({', '.join(c['references'])})"]
+    out += ["", "| Section | Points | Max | Share |", "|---|---:|---:|---:|"]
+    for s in data["sections"]:
+        share = "hidden" if not s["visible"] else ("n/a" if s["share"] is None else f"{100 * s['share']:.0f}%")
+        out.append(f"| {_cell(s['title'])} | {_num(s['points'])} | {_num(s['max'])} | {share} |")
+    out += ["", f"### Findings ({len(data['findings'])})", ""]
+    if not data["findings"]:
+        out.append("None.")
+    for f in data["findings"]:
+        block = " · **blocks launch**" if f["blocks_launch"] else ""
+        out.append(f"- **{f['severity']}** `{f['id']}`{block}: {_cell(f['message'])}  ")
+        out.append(f"  _Mitigation:_ {_cell(f['mitigation'])}")
+    missing = data["completeness"]["missing"]
+    if missing:
+        out += ["", f"Unanswered required questions: {', '.join(f'`{m}`' for m in missing)}"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,224 @@
+"""The assessment result: frozen data with exactly one JSON form.
+
+Results are plain frozen dataclasses rather than pydantic models: they are built
+by the engine from already-validated data (so there is nothing to validate) and
+scoring throughput matters. ``to_dict()`` is the single boundary every output
+(text, JSON, markdown, JUnit, HTML, PDF) goes through.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+RESULT_SCHEMA_VERSION = 1
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class SectionScore:
+    id: str
+    title: str
+    points: float
+    max: float
+    share: float | None
+    weight: float
+    visible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    source: str  # "rule" or "fairness"
+    severity: str
+    message: str
+    mitigation: str
+    references: tuple[str, ...]
+    blocks_launch: bool
+    #: The answers (question id -> value) or figures that triggered it.
+    triggered_by: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    question: str
+    section: str
+    value: Any
+    points: float
+    max: float
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTrace:
+    id: str
+    when: str
+    values: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NextTier:
+    id: str
+    threshold: float
+    distance: float
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    contributions: tuple[Contribution, ...]
+    rules_fired: tuple[RuleTrace, ...]
+    tier_from_score: str
+    escalated_by: tuple[str, ...]
+    next_tier: NextTier | None
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    raw: float
+    raw_max: float
+    mitigation: float
+    mitigation_max: float
+    mitigation_share: float | None
+    reduction_applied: bool
+    adjusted: float
+    level_bounds: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClassificationResult:
+    id: str
+    title: str
+    outcome: str | None
+    label: str | None
+    references: tuple[str, ...]
+    flags: tuple[tuple[str, str], ...]
+    flag_references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Completeness:
+    required: int
+    answered: int
+    share: float
+    missing: tuple[str, ...]
+    hidden_answers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SignoffState:
+    name: str
+    role: str
+    decision: str
+    comment: str | None
+    timestamp: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Signoffs:
+    required_roles: tuple[str, ...]
+    status: str  # pending | approved | rejected | stale
+    records: tuple[SignoffState, ...]
+    #: Role -> "approved" | "rejected" | "stale" | "missing", for required roles.
+    roles: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Hashes:
+    questionnaire: str
+    answers: str
+    evidence: str | None
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    system: tuple[tuple[str, Any], ...]
+    questionnaire_id: str
+    questionnaire_version: str
+    questionnaire_title: str
+    scoring_model: str
+    status: str  # complete | incomplete
+    tier: str
+    tier_label: str
+    tier_index: int
+    tiers: tuple[tuple[str, str, float], ...]  # id, label, threshold (score or points)
+    score: float
+    score_max: float
+    blocked: bool
+    sections: tuple[SectionScore, ...]
+    findings: tuple[Finding, ...]
+    completeness: Completeness
+    impact: Impact | None
+    classification: ClassificationResult | None
+    fairness: dict[str, Any] | None
+    signoffs: Signoffs
+    trace: Trace
+    hashes: Hashes
+
+    @property
+    def blocking_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.blocks_launch)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form; keys and order are part of the contract."""
+        data = _plain(self)
+        data["system"] = dict(self.system)
+        data["schema_version"] = RESULT_SCHEMA_VERSION
+        data["questionnaire"] = {
+            "id": data.pop("questionnaire_id"),
+            "version": data.pop("questionnaire_version"),
+            "title": data.pop("questionnaire_title"),
+        }
+        data["tiers"] = [{"id": i, "label": label, "threshold": t} for i, label, t in self.tiers]
+        for finding in data["findings"]:
+            finding["triggered_by"] = dict(finding["triggered_by"])
+        for rule in data["trace"]["rules_fired"]:
+            rule["values"] = dict(rule["values"])
+        if data["classification"] is not None:
+            data["classification"]["flags"] = [{"id": i, "label": lab} for i, lab in self.classification.flags]  # type: ignore[union-attr]
+        if data["impact"] is not None:
+            data["impact"]["level_bounds"] = [{"id": i, "max_points": b} for i, b in self.impact.level_bounds]  # type: ignore[union-attr]
+        data["signoffs"]["roles"] = dict(self.signoffs.roles)
+        return data
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent=indent)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (frozenset, set)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (frozenset, set)):
+        return sorted(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(data: Any, *, indent: int | None = 2) -> str:
+    """Deterministic JSON: sorted keys, no NaN, UTF-8 text."""
+    return json.dumps(data, indent=indent, sort_keys=True, ensure_ascii=False, allow_nan=False, default=_json_default)
+
+
+def canonical_hash(data: Any) -> str:
+    """sha256 over the canonical JSON of ``data``."""
+    text = json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,78 @@
+"""Write a new assessment file: every question listed, with its help as comments."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from riskcheck.compile import CompiledQuestionnaire
+from riskcheck.spec import MultipleChoiceQuestion, NumberQuestion, SingleChoiceQuestion
+
+_TYPE_HINT = {
+    "yes_no": "yes | no",
+    "text": "text",
+    "date": "date, YYYY-MM-DD",
+    "evidence": "list of links",
+}
+
+
+def _scalar(text: str) -> str:
+    """A YAML scalar that reads back as the same string."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def assessment_skeleton(
+    questionnaire: CompiledQuestionnaire,
+    *,
+    name: str = "",
+    owner: str = "",
+    reference: str | None = None,
+) -> str:
+    """The text of a new assessment for ``questionnaire``; answers left empty (null)."""
+    spec = questionnaire.spec
+    lines = [
+        f"# riskcheck assessment for {spec.title} ({spec.id}@{spec.version})",
+        "# Fill in each answer after the colon. Questions whose 'shown when' condition",
+        "# does not hold can stay empty. Check your work with: riskcheck validate FILE",
+        "system:",
+        f"  name: {_scalar(name or 'My AI system')}",
+        f"  owner: {_scalar(owner or 'team@example.com')}",
+        '  version: "0.1.0"',
+        f"  purpose: {_scalar('Describe what the system does and for whom.')}",
+        f"questionnaire: {reference or f'{spec.id}@{spec.version}'}",
+        "answers:",
+    ]
+    for section in spec.sections:
+        lines.append("")
+        lines.append(f"  # == {section.title} " + "=" * max(3, 60 - len(section.title)))
+        if section.when:
+            lines.append(f"  # (this section applies when: {section.when})")
+        for question in section.questions:
+            lines.append(f"  # {question.text}")
+            if question.help:
+                for part in textwrap.wrap(" ".join(question.help.split()), 84):
+                    lines.append(f"  #   {part}")
+            lines.append(f"  #   type: {_hint(question)}{'' if question.required else ' (optional)'}")
+            if question.when:
+                lines.append(f"  #   shown when: {question.when}")
+            if question.references:
+                lines.append(f"  #   references: {', '.join(question.references)}")
+            lines.append(f"  {question.id}:")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _hint(question: object) -> str:
+    if isinstance(question, SingleChoiceQuestion):
+        return "one of " + " | ".join(o.value for o in question.options)
+    if isinstance(question, MultipleChoiceQuestion):
+        return "list of " + " | ".join(o.value for o in question.options)
+    if isinstance(question, NumberQuestion):
+        bounds = []
+        if question.min is not None:
+            bounds.append(f">= {question.min:g}")
+        if question.max is not None:
+            bounds.append(f"<= {question.max:g}")
+        unit = f" {question.unit}" if question.unit else ""
+        return "number" + (f" ({', '.join(bounds)})" if bounds else "") + unit
+    return _TYPE_HINT.get(getattr(question, "type", ""), "value")

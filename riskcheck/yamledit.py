@@ -1,0 +1,110 @@
+"""Edit an assessment file in place, keeping its comments and layout.
+
+ruamel.yaml's round-trip mode preserves comments, key order and quoting. Every
+write goes through :func:`riskcheck.fileio.atomic_write_text`, and the edited text
+is re-parsed before it replaces the file, so a bug here can never leave a
+half-written or unreadable assessment behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from riskcheck.errors import RiskcheckError
+from riskcheck.fileio import atomic_write_text, read_bounded_text
+from riskcheck.yamlio import parse_yaml
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def edit_yaml(path: Path, change: Callable[[Any], None]) -> str:
+    """Load ``path`` round-trip, apply ``change`` to the root mapping, write atomically.
+
+    Returns the new text. Raises :class:`RiskcheckError` if the file cannot be read
+    or the result would not be valid YAML.
+    """
+    path = Path(path)
+    text = read_bounded_text(path)
+    parse_yaml(text, str(path), what="assessment")  # refuse bombs, duplicates and bad YAML first
+    yaml = _yaml()
+    root = yaml.load(text)
+    change(root)
+    buffer = io.StringIO()
+    yaml.dump(root, buffer)
+    new_text = buffer.getvalue()
+    parse_yaml(new_text, str(path), what="assessment")
+    atomic_write_text(path, new_text)
+    return new_text
+
+
+def _plain(value: Any) -> Any:
+    """Values as YAML should store them: sets as sorted lists, tuples as lists."""
+    if isinstance(value, (frozenset, set)):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def set_answers(path: Path, values: Mapping[str, Any], *, remove: tuple[str, ...] = ()) -> str:
+    """Set (or remove) answers, keeping each answer's comment and evidence."""
+
+    def change(root: Any) -> None:
+        from ruamel.yaml.comments import CommentedMap
+
+        answers = root.get("answers")
+        if answers is None:
+            answers = CommentedMap()
+            root["answers"] = answers
+        for qid, value in values.items():
+            current = answers.get(qid)
+            if isinstance(current, Mapping):
+                current["value"] = _plain(value)
+            else:
+                answers[qid] = _plain(value)
+        for qid in remove:
+            current = answers.get(qid)
+            if isinstance(current, Mapping):
+                current["value"] = None
+            elif qid in answers:
+                answers[qid] = None
+
+    return edit_yaml(path, change)
+
+
+def append_signoff(path: Path, record: Mapping[str, Any]) -> str:
+    """Append one sign-off record to ``signoffs:``."""
+
+    def change(root: Any) -> None:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        signoffs = root.get("signoffs")
+        if signoffs is None:
+            signoffs = CommentedSeq()
+            root["signoffs"] = signoffs
+        entry = CommentedMap()
+        for key, value in record.items():
+            if value is None:
+                continue
+            entry[key] = value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
+        signoffs.append(entry)
+
+    return edit_yaml(path, change)
+
+
+def ensure_editable(path: Path) -> None:
+    """Fail early, with a clear message, when a file cannot be edited safely."""
+    if not Path(path).is_file():
+        raise RiskcheckError(f"{path}: no such file")

@@ -1,0 +1,214 @@
+"""Loading YAML safely, with the line and column of every value.
+
+PyYAML's C parser builds the node graph; we turn it into plain Python data
+ourselves so that we can (1) remember where each value came from, (2) reject
+duplicate keys, which PyYAML silently drops, and (3) bound how many nodes an
+anchor/alias chain may expand to, which defuses "billion laughs" files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from riskcheck.errors import Problem, YamlError
+from riskcheck.fileio import read_bounded_text
+
+#: Nodes a document may expand to, counting every alias use again.
+MAX_NODES = 250_000
+
+Loc = tuple[str | int, ...]
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class Document:
+    """Parsed YAML plus where each value and key stood in the file."""
+
+    file: str
+    data: Any
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    styles: dict[Loc, str | None] = field(default_factory=dict)
+
+    def position(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int] | None:
+        """Line and column (1-based) of ``loc``, or of its nearest known parent."""
+        path = tuple(loc)
+        while True:
+            if key and path in self.keys:
+                return self.keys[path]
+            if path in self.values:
+                return self.values[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+    def problem(self, loc: Sequence[str | int], message: str, *, key: bool = False, offset: int = 0) -> Problem:
+        position = self.position(loc, key=key)
+        line, column = position if position else (None, None)
+        if column is not None and offset and tuple(loc) in self.values:
+            style = self.styles.get(tuple(loc))
+            if style is None:
+                column += offset
+            elif style in ("'", '"'):
+                column += offset + 1
+        return Problem(self.file, message, line, column, format_loc(loc))
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """``('sections', 2, 'weight')`` -> ``sections[2].weight``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def load_yaml(path: Path, *, what: str = "document") -> Document:
+    """Read ``path`` (bounded, UTF-8) and parse it into a :class:`Document`."""
+    name = str(path)
+    try:
+        text = read_bounded_text(Path(path))
+    except YamlError:
+        raise
+    except Exception as exc:
+        raise YamlError(str(exc)) from None
+    return parse_yaml(text, name, what=what)
+
+
+def parse_yaml(text: str, name: str, *, what: str = "document") -> Document:
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise YamlError.from_problems([Problem(name, f"file is empty; expected a {what} (a YAML mapping)")])
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = exc.problem or exc.context or "invalid YAML"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise YamlError.from_problems([Problem(name, f"invalid YAML: {reason}", line, column)]) from None
+    except yaml.YAMLError as exc:
+        raise YamlError.from_problems([Problem(name, f"invalid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise YamlError.from_problems([Problem(name, f"file is empty; expected a {what} (a YAML mapping)")])
+    document = Document(file=name, data=None)
+    builder = _Builder(document, loader)
+    document.data = builder.build(node, ())
+    if builder.problems:
+        raise YamlError.from_problems(builder.problems)
+    if not isinstance(document.data, dict):
+        raise YamlError.from_problems(
+            [Problem(name, f"expected a {what} (a YAML mapping), got {_type_name(document.data)}", 1, 1)]
+        )
+    return document
+
+
+class _Builder:
+    def __init__(self, document: Document, loader: Any) -> None:
+        self.document = document
+        self.loader = loader
+        self.budget = MAX_NODES
+        self.problems: list[Problem] = []
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise YamlError.from_problems(
+                [
+                    Problem(
+                        self.document.file,
+                        f"document expands to more than {MAX_NODES:,} values "
+                        "(anchors and aliases nested too deeply); refusing to load it",
+                        node.start_mark.line + 1,
+                        node.start_mark.column + 1,
+                    )
+                ]
+            )
+        self.document.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*loc, index)) for index, child in enumerate(node.value)]
+        self.document.styles.setdefault(loc, node.style)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.problems.append(self.document.problem(loc, f"invalid value: {exc}"))
+            return None
+
+    def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(
+                    Problem(
+                        self.document.file,
+                        "merge keys ('<<') are not supported; write the keys out",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_loc(loc),
+                    )
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(
+                    Problem(
+                        self.document.file,
+                        "expected a plain key, got a mapping or list used as a key",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_loc(loc),
+                    )
+                )
+                continue
+            key = self.loader.construct_object(key_node)
+            if isinstance(key, (bool, int, float)) or key is None:
+                key = _plain_key(key_node.value, key)
+            if key in result:
+                first = self.document.keys.get((*loc, key))
+                where = f" (first defined on line {first[0]})" if first else ""
+                self.problems.append(
+                    Problem(
+                        self.document.file,
+                        f"duplicate key {key!r}{where}",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_loc(loc),
+                    )
+                )
+                continue
+            child = (*loc, key)
+            self.document.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child)
+        return result
+
+
+def _plain_key(text: str, value: Any) -> Any:
+    """Mapping keys stay as written: ``yes:`` is the key 'yes', not True."""
+    if isinstance(value, bool) or value is None:
+        return text
+    return value
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"text {value[:40]!r}"
+    return f"{type(value).__name__} {value!r}"

@@ -11,7 +11,7 @@ from riskcheck.compile import CompiledQuestionnaire
 from riskcheck.engine import evaluate
 from riskcheck.errors import RiskcheckError
 from riskcheck.loader import LoadedAssessment, load_assessment, load_questionnaire
-from riskcheck.result import Result, canonical_hash
+from riskcheck.result import SEVERITY_ORDER, Result, canonical_hash
 from riskcheck.yamlio import load_yaml
 
 Kind = Literal["questionnaire", "assessment"]
@@ -112,9 +112,11 @@ def questionnaire(path_or_id: str | Path) -> CompiledQuestionnaire:
 
 @dataclass(frozen=True)
 class GateReason:
-    kind: str  # tier | blocking | incomplete | fairness | signoff
+    kind: str  # tier | blocking | severity | incomplete | fairness | signoff
     message: str
     finding_id: str | None = None
+    #: The required role, for a ``signoff`` reason.
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class GateOutcome:
     path: Path
     result: Result
     reasons: tuple[GateReason, ...]
+    #: Reasons that would fail the gate but were already present in the baseline.
+    accepted: tuple[GateReason, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -135,10 +139,18 @@ def gate(
     fail_on: str | None = None,
     allow_incomplete: bool = False,
     require_signoff: bool = False,
+    max_severity: str | None = None,
 ) -> GateOutcome:
-    """Decide whether ``result`` passes the gate; every reason it fails is listed."""
+    """Decide whether ``result`` passes the gate; every reason it fails is listed.
+
+    ``max_severity`` is the most severe finding allowed: any finding above it fails.
+    """
     reasons: list[GateReason] = []
     tier_ids = [t[0] for t in result.tiers]
+    if max_severity is not None and max_severity not in SEVERITY_ORDER:
+        raise RiskcheckError(
+            f"max severity {max_severity!r} is not a severity (severities: {', '.join(SEVERITY_ORDER)})"
+        )
     if fail_on is not None:
         if fail_on not in tier_ids:
             raise RiskcheckError(
@@ -154,6 +166,15 @@ def gate(
             reasons.append(GateReason("blocking", f"blocking finding {finding.id}: {finding.message}", finding.id))
         elif finding.source == "fairness":
             reasons.append(GateReason("fairness", f"fairness threshold breached: {finding.message}", finding.id))
+        elif max_severity is not None and SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER[max_severity]:
+            reasons.append(
+                GateReason(
+                    "severity",
+                    f"{finding.severity} finding {finding.id} is above the maximum severity "
+                    f"{max_severity}: {finding.message}",
+                    finding.id,
+                )
+            )
     if result.status == "incomplete" and not allow_incomplete:
         missing = ", ".join(result.completeness.missing[:10])
         more = "" if len(result.completeness.missing) <= 10 else ", ..."
@@ -165,10 +186,41 @@ def gate(
             )
         )
     if require_signoff:
-        for role, state in result.signoffs.roles:
-            if state != "approved":
-                reasons.append(GateReason("signoff", f"sign-off for role {role!r} is {state}"))
+        reasons.extend(GateReason("signoff", message) for message in signoff_problems(result))
     return GateOutcome(Path(path), result, tuple(reasons))
+
+
+def signoff_problems(result: Result) -> list[str]:
+    """Why the sign-off is not complete: one message per required role lacking a current approval."""
+    signoffs = result.signoffs
+    problems: list[str] = []
+    for role, state in signoffs.roles:
+        records = [r for r in signoffs.records if r.role == role]
+        if state == "missing":
+            problems.append(f"sign-off: role {role!r} has no decision recorded")
+        elif state == "stale":
+            latest = records[-1]
+            problems.append(
+                f"sign-off: role {role!r} has no current approval; its latest decision "
+                f"({latest.decision} by {latest.name}, {latest.timestamp}) is stale: "
+                "the questionnaire, answers or evidence changed after it was signed"
+            )
+        elif state == "rejected":
+            rejection = next(r for r in reversed(records) if r.current)
+            because = f": {rejection.comment}" if rejection.comment else ""
+            problems.append(
+                f"sign-off: role {role!r} rejected the current content "
+                f"({rejection.name}, {rejection.timestamp}){because}"
+            )
+    if not signoffs.required_roles and signoffs.status != "approved":
+        problems.append(
+            {
+                "pending": "sign-off: no decision recorded",
+                "stale": "sign-off: no current approval; every decision recorded is stale",
+                "rejected": "sign-off: the current content was rejected",
+            }[signoffs.status]
+        )
+    return problems
 
 
 def check(
@@ -177,6 +229,7 @@ def check(
     fail_on: str | None = None,
     allow_incomplete: bool = False,
     require_signoff: bool = False,
+    max_severity: str | None = None,
 ) -> GateOutcome:
     """Score ``path`` and apply the gate."""
     return gate(
@@ -185,6 +238,7 @@ def check(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
         require_signoff=require_signoff,
+        max_severity=max_severity,
     )
 
 

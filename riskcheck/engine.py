@@ -353,34 +353,43 @@ def _classify(compiled: CompiledQuestionnaire, env: Mapping[str, Any]) -> Classi
 
 
 def _signoffs(required_roles: Sequence[str], records: Sequence[SignoffInput], content_hash: str) -> Signoffs:
+    """Each required role's standing, and the overall sign-off status.
+
+    For a role, the latest *current* record counts: a later record made against
+    other content (stale) neither confirms nor revokes a decision on this content.
+    A role with records but none current is stale; a role without records is missing.
+    """
     states = tuple(
         SignoffState(r.name, r.role, r.decision, r.comment, r.timestamp, r.content_sha256 == content_hash)
         for r in records
     )
     roles: list[tuple[str, str]] = []
     for role in required_roles:
-        # The latest record for a role is the one that counts.
-        latest = next((s for s in reversed(states) if s.role == role), None)
-        if latest is None:
-            roles.append((role, "missing"))
-        elif not latest.current:
+        mine = [s for s in states if s.role == role]
+        counting = next((s for s in reversed(mine) if s.current), None)
+        if counting is not None:
+            roles.append((role, "approved" if counting.decision == "approve" else "rejected"))
+        elif mine:
             roles.append((role, "stale"))
         else:
-            roles.append((role, "approved" if latest.decision == "approve" else "rejected"))
+            roles.append((role, "missing"))
     role_states = {state for _, state in roles}
-    if "rejected" in role_states:
+    if not required_roles:
+        status = _status_without_roles(states) if states else "pending"
+    elif "rejected" in role_states:
         status = "rejected"
     elif "stale" in role_states:
         status = "stale"
-    elif "missing" in role_states or not required_roles:
-        status = "pending" if required_roles or not states else _status_without_roles(states)
+    elif "missing" in role_states:
+        status = "pending"
     else:
         status = "approved"
     return Signoffs(tuple(required_roles), status, states, tuple(roles))
 
 
 def _status_without_roles(states: tuple[SignoffState, ...]) -> str:
-    latest = states[-1]
-    if not latest.current:
+    """Without declared roles, the latest current record decides; none current is stale."""
+    counting = next((s for s in reversed(states) if s.current), None)
+    if counting is None:
         return "stale"
-    return "approved" if latest.decision == "approve" else "rejected"
+    return "approved" if counting.decision == "approve" else "rejected"

@@ -111,8 +111,8 @@ def _message(item: Any) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "union_tag_invalid":
-        expected = item.get("ctx", {}).get("expected_tags", "")
-        return f"expected one of {expected}, got {found!r}"
+        ctx = item.get("ctx", {})
+        return f"expected one of {ctx.get('expected_tags', '')}, got {ctx.get('tag', found)!r}"
     if kind == "union_tag_not_found":
         return f"missing '{item.get('ctx', {}).get('discriminator', 'type').strip(chr(39))}' key"
     text = str(item["msg"])

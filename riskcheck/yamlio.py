@@ -56,7 +56,7 @@ class Document:
         line, column = position if position else (None, None)
         if column is not None and offset and tuple(loc) in self.values:
             style = self.styles.get(tuple(loc))
-            if style is None:
+            if not style:  # plain scalar
                 column += offset
             elif style in ("'", '"'):
                 column += offset + 1

@@ -1,0 +1,108 @@
+"""Record a sign-off decision against exactly what was reviewed.
+
+A record names the reviewer, their role and decision, and carries the sha256 over
+the canonical questionnaire, answers and fairness evidence at the moment of
+signing. Any later change to those makes the record stale (see
+:func:`riskcheck.engine.evaluate`). The record is appended to the assessment file
+with a round-trip edit, so the rest of the file keeps its comments and layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from riskcheck.assessment import SignoffRecord
+from riskcheck.engine import SignoffInput, _signoffs
+from riskcheck.errors import RiskcheckError
+from riskcheck.loader import load_assessment
+from riskcheck.result import Signoffs
+
+DECISIONS = ("approve", "reject")
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    """The record written, and the sign-off state of the file once it is written."""
+
+    path: Path
+    record: SignoffRecord
+    signoffs: Signoffs
+
+
+def sign(
+    path: Path,
+    *,
+    name: str,
+    role: str,
+    decision: str,
+    comment: str | None = None,
+    now: dt.datetime | None = None,
+) -> SignOutcome:
+    """Append a sign-off record to the assessment at ``path``.
+
+    ``role`` must be one the questionnaire declares under ``signoff.roles`` (when it
+    declares any). ``now`` (default: the current UTC time, to the second) is the
+    record's timestamp. Raises :class:`RiskcheckError` on bad input, before writing.
+    """
+    from riskcheck import api
+    from riskcheck.yamledit import append_signoff
+
+    path = Path(path)
+    loaded = load_assessment(path)
+    roles = loaded.questionnaire.spec.signoff.roles
+    where = f"{path}: sign"
+    if decision not in DECISIONS:
+        raise RiskcheckError(f"{where}: --decision: expected approve or reject, got {decision!r}")
+    if roles and role not in roles:
+        raise RiskcheckError(
+            f"{where}: --role: {role!r} is not a sign-off role of "
+            f"{loaded.questionnaire.id}@{loaded.questionnaire.version}; expected one of: {', '.join(roles)}"
+        )
+    result = api.score(loaded)
+    timestamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    if timestamp.tzinfo is None:
+        raise RiskcheckError(f"{where}: the timestamp needs a time zone, got {timestamp.isoformat()}")
+    comment = comment.strip() if comment is not None and comment.strip() else None
+    try:
+        record = SignoffRecord(
+            name=name,
+            role=role,
+            decision=decision,  # type: ignore[arg-type]
+            comment=comment,
+            timestamp=timestamp,
+            content_sha256=result.hashes.content,
+        )
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise RiskcheckError(f"{where}: --{field}: {first['msg']}, got {first.get('input')!r}") from None
+    append_signoff(path, record.model_dump(exclude_none=True))
+    written = SignoffInput(
+        record.name,
+        record.role,
+        record.decision,
+        record.comment,
+        record.timestamp.isoformat(),
+        record.content_sha256,
+    )
+    state = _signoffs(roles, (*loaded.signoffs, written), result.hashes.content)
+    return SignOutcome(path, record, state)
+
+
+def describe(outcome: SignOutcome) -> str:
+    """A short confirmation for the command line."""
+    record = outcome.record
+    lines = [
+        f"{outcome.path}: recorded {record.decision} by {record.name} ({record.role}) "
+        f"at {record.timestamp.isoformat()}",
+        f"  content sha256 {record.content_sha256}",
+        f"  sign-off status: {outcome.signoffs.status}",
+    ]
+    for role, state in outcome.signoffs.roles:
+        lines.append(f"    {role}: {state}")
+    return "\n".join(lines)
+

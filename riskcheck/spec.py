@@ -30,13 +30,13 @@ REFERENCE_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "gdpr": re.compile(r"^(?:art-\d+(?:\(\d+\))?(?:\([a-z]\))?|recital-\d+)$"),
     "nist-ai-rmf": re.compile(r"^(?:GOVERN|MAP|MEASURE|MANAGE)-\d+(?:\.\d+)?$"),
-    "iso-42001": re.compile(r"^(?:A\.\d+(?:\.\d+)?|\d+(?:\.\d+)*)$"),
+    "iso-42001": re.compile(r"^(?:A\.\d+(?:\.\d+){0,2}|\d+(?:\.\d+)*)$"),
 }
 REFERENCE_EXAMPLES = {
     "eu-ai-act": "eu-ai-act:art-10(2)(f), eu-ai-act:annex-iii(4)",
     "gdpr": "gdpr:art-35, gdpr:art-9(2)(a)",
     "nist-ai-rmf": "nist-ai-rmf:MEASURE-2.11",
-    "iso-42001": "iso-42001:A.5.2",
+    "iso-42001": "iso-42001:A.5.2, iso-42001:A.6.2.4",
 }
 
 

@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate_cmd", "Check questionnaires or assessments; file:line:col errors."),
     "schema": ("schema_cmd", "Print the JSON Schema of a questionnaire or an assessment."),
     "new": ("new_cmd", "Start an assessment file for a questionnaire."),
+    "fill": ("fill_cmd", "Answer an assessment interactively; resumes where it stopped."),
+    "serve": ("serve_cmd", "Serve a local web form for the assessments in a directory."),
     "score": ("score_cmd", "Score an assessment and print the result."),
     "check": ("check_cmd", "Gate: exit 1 when the risk is above the agreed level."),
     "coverage": ("coverage_cmd", "List framework clauses and the questions and rules that address them."),

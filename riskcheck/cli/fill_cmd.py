@@ -1,0 +1,322 @@
+"""``riskcheck fill FILE``: answer an assessment question by question in the terminal.
+
+The prompts come from questionary; every decision (what applies, what is next,
+what a change hides, the score) comes from :mod:`riskcheck.fill`. Each answer is
+saved as soon as it is given, so an interrupted session loses nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from riskcheck.compile import CompiledQuestion
+from riskcheck.errors import RiskcheckError
+from riskcheck.fill import (
+    FillState,
+    check_answer,
+    describe,
+    input_hint,
+    option_label,
+    parse_typed,
+    reference_text,
+    save_answers,
+)
+from riskcheck.spec import MultipleChoiceQuestion, SingleChoiceQuestion, YesNoQuestion
+
+_HELP = "__help__"
+_SKIP = "__skip__"
+_FINISH = "__finish__"
+_NO_TTY = (
+    "riskcheck fill needs an interactive terminal, and {file} was not given one. "
+    "To fill in an assessment without a terminal, start it with "
+    "`riskcheck new --questionnaire ID -o FILE`, answer the questions in your editor, "
+    "then check it with `riskcheck validate FILE`."
+)
+
+
+class _Skip:
+    """The person left the question unanswered."""
+
+
+SKIP = _Skip()
+
+
+@click.command("fill")
+@click.argument("file", type=click.Path(path_type=Path))
+def command(file: Path) -> int:
+    """Answer an assessment interactively; saves after every answer and resumes where it stopped."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise RiskcheckError(_NO_TTY.format(file=file))
+    from riskcheck.loader import load_assessment
+
+    loaded = load_assessment(file)
+    session = _Session(file, FillState.from_loaded(loaded), has_fairness=loaded.file.fairness is not None)
+    try:
+        session.run()
+    except (KeyboardInterrupt, EOFError):
+        click.echo("", err=True)
+        click.echo(
+            f"Stopped. {session.answered()} answer(s) are saved in {file}; "
+            f"run `riskcheck fill {file}` to carry on where you stopped.",
+            err=True,
+        )
+        raise click.exceptions.Exit(130) from None
+    return 0
+
+
+class _Session:
+    def __init__(self, path: Path, state: FillState, *, has_fairness: bool) -> None:
+        self.path = path
+        self.state = state
+        self.has_fairness = has_fairness
+        self.skipped: set[str] = set()
+        self.last_section: str | None = None
+
+    def answered(self) -> int:
+        return sum(1 for q in self.state.visible_questions() if self.state.is_answered(q.id))
+
+    # ------------------------------------------------------------ the flow
+
+    def run(self) -> None:
+        spec = self.state.questionnaire.spec
+        name = self.state.system.get("name", "")
+        click.secho(f"{spec.title} ({spec.id}@{spec.version})", bold=True)
+        click.echo(f"Assessment: {self.path}" + (f" — {name}" if name else ""))
+        total = len(self.state.visible_questions())
+        click.echo(
+            f"{self.answered()} of {total} questions that apply are answered. "
+            "Each answer is saved at once; press Ctrl-C to stop and come back later."
+        )
+        while True:
+            question = self.state.next_question(self.skipped)
+            if question is None:
+                if self._review():
+                    break
+                continue
+            self._announce(question)
+            value = self._ask(question, self.state.values.get(question.id), allow_skip=not question.question.required)
+            if isinstance(value, _Skip):
+                self.skipped.add(question.id)
+                continue
+            self._commit(question, value, confirm_change=False)
+        self._summary()
+
+    def _announce(self, question: CompiledQuestion) -> None:
+        section = question.section
+        n, total = self.state.position(question.id)
+        if section.id != self.last_section:
+            click.echo("")
+            click.secho(f"== {section.title} ==", bold=True)
+            if section.description:
+                click.echo(textwrap.fill(" ".join(section.description.split()), 88))
+            self.last_section = section.id
+        progress = self.state.section_progress(section.id)
+        click.echo("")
+        click.secho(f"{section.title} — question {n} of {total} ({progress.answered} answered)", dim=True)
+        references = question.question.references
+        if references:
+            refs = ", ".join(reference_text(self.state.questionnaire, r) for r in references)
+            click.secho(f"References: {refs}", dim=True)
+
+    def _commit(self, question: CompiledQuestion, value: Any, *, confirm_change: bool) -> bool:
+        before = self.state
+        after = before.with_answer(question.id, None if isinstance(value, _Skip) else value)
+        dropped = before.dropped_by(after)
+        if confirm_change:
+            self._show_change(before, after)
+        if dropped:
+            click.secho(
+                f"This answer hides {len(dropped)} question(s) that no longer apply. Their answers will be dropped:",
+                fg="yellow",
+            )
+            for qid in dropped:
+                q = before.questionnaire.questions[qid].question
+                click.echo(f"  - {q.text} (was: {describe(q, before.values.get(qid))})")
+        if dropped or confirm_change:
+            import questionary
+
+            prompt = "Drop those answers and save?" if dropped else "Save this change?"
+            if not questionary.confirm(prompt, default=True).unsafe_ask():
+                click.echo("Not saved; the answer is unchanged.")
+                return False
+        save_answers(self.path, before, after, drop=dropped)
+        self.state = after.without(dropped)
+        self.skipped.discard(question.id)
+        progress = self.state.section_progress(question.section.id)
+        result = self.state.result()
+        click.secho(
+            f"Saved. {progress} · tier {result.tier_label} (score {_num(result.score)})",
+            fg="green",
+        )
+        return True
+
+    def _show_change(self, before: FillState, after: FillState) -> None:
+        old, new = before.result(), after.result()
+        click.echo(
+            f"Score {_num(old.score)} -> {_num(new.score)}; tier {old.tier_label} -> {new.tier_label}"
+            + ("; LAUNCH BLOCKED" if new.blocked else "")
+        )
+
+    # ------------------------------------------------------------ review
+
+    def _review(self) -> bool:
+        """Show every answer with the live score; True when the person is done."""
+        import questionary
+
+        result = self.state.result()
+        click.echo("")
+        click.secho("== Review ==", bold=True)
+        note = " (questionnaire only; `riskcheck score` adds the fairness figures)" if self.has_fairness else ""
+        click.echo(
+            f"Tier: {result.tier_label}   score {_num(result.score)} of {_num(result.score_max)}   "
+            f"({result.status}, {result.completeness.answered}/{result.completeness.required} required answered){note}"
+        )
+        if result.blocked:
+            click.secho("LAUNCH BLOCKED by a knock-out finding", fg="red", bold=True)
+        for finding in result.findings:
+            click.echo(f"  [{finding.severity}] {finding.message}")
+        choices = []
+        for question in self.state.visible_questions():
+            value = describe(question.question, self.state.values.get(question.id))
+            choices.append(questionary.Choice(f"{question.question.text}  = {value}", value=question.id))
+        choices.append(questionary.Choice("Finish", value=_FINISH))
+        picked = questionary.select(
+            "Change an answer, or finish:", choices=choices, default=choices[-1], instruction="(arrow keys, Enter)"
+        ).unsafe_ask()
+        if picked == _FINISH:
+            return True
+        question = self.state.questionnaire.questions[picked]
+        self._announce(question)
+        value = self._ask(question, self.state.values.get(picked), allow_skip=True, skip_title="Leave unanswered")
+        self._commit(question, value, confirm_change=True)
+        return False
+
+    def _summary(self) -> None:
+        result = self.state.result()
+        click.echo("")
+        click.secho(
+            f"Done: tier {result.tier_label}, score {_num(result.score)} of {_num(result.score_max)} ({result.status}).",
+            bold=True,
+        )
+        click.echo(f"Next: riskcheck score {self.path}   ·   riskcheck report {self.path} -o report.pdf")
+
+    # ------------------------------------------------------------ one question
+
+    def _ask(self, question: CompiledQuestion, current: Any, *, allow_skip: bool, skip_title: str = "Skip") -> Any:
+        spec = question.question
+        while True:
+            if isinstance(spec, (YesNoQuestion, SingleChoiceQuestion)):
+                answer = self._select(spec, current, allow_skip, skip_title)
+            elif isinstance(spec, MultipleChoiceQuestion):
+                answer = self._checkbox(spec, current, allow_skip)
+            else:
+                answer = self._text(spec, current, allow_skip)
+            if answer == _HELP:
+                self._help(question)
+                continue
+            if answer == _SKIP:
+                return SKIP
+            return answer
+
+    def _select(self, spec: Any, current: Any, allow_skip: bool, skip_title: str) -> Any:
+        import questionary
+
+        if isinstance(spec, YesNoQuestion):
+            choices = [questionary.Choice("Yes", value="yes"), questionary.Choice("No", value="no")]
+            current_value = None if current is None else ("yes" if current else "no")
+        else:
+            choices = [questionary.Choice(o.label or o.value, value=o.value, description=o.help) for o in spec.options]
+            current_value = current
+        if allow_skip:
+            choices.append(questionary.Choice(skip_title, value=_SKIP))
+        choices.append(questionary.Choice("Show help and references", value=_HELP))
+        default = next((c for c in choices if c.value == current_value), None)
+        picked = questionary.select(
+            spec.text, choices=choices, default=default, instruction="(arrow keys, Enter)"
+        ).unsafe_ask()
+        if picked in (_HELP, _SKIP):
+            return picked
+        return check_answer(spec, picked)
+
+    def _checkbox(self, spec: MultipleChoiceQuestion, current: Any, allow_skip: bool) -> Any:
+        import questionary
+
+        chosen = set(current or ())
+        choices = [
+            questionary.Choice(o.label or o.value, value=o.value, checked=o.value in chosen, description=o.help)
+            for o in spec.options
+        ]
+        choices.append(questionary.Choice("Show help and references", value=_HELP))
+
+        def validate(selected: list[str]) -> bool | str:
+            values = [v for v in selected if v != _HELP]
+            if _HELP in selected:
+                return True
+            if not values:
+                return True if allow_skip else "Choose at least one (Space selects, Enter confirms)"
+            try:
+                check_answer(spec, values)
+            except ValueError as exc:
+                return str(exc)
+            return True
+
+        picked = questionary.checkbox(
+            spec.text, choices=choices, validate=validate, instruction="(Space selects, Enter confirms)"
+        ).unsafe_ask()
+        if _HELP in picked:
+            return _HELP
+        if not picked:
+            return _SKIP
+        return check_answer(spec, picked)
+
+    def _text(self, spec: Any, current: Any, allow_skip: bool) -> Any:
+        import questionary
+
+        def validate(text: str) -> bool | str:
+            if text.strip() == "?":
+                return True
+            try:
+                value = check_answer(spec, parse_typed(spec, text))
+            except ValueError as exc:
+                return f"{exc} (type ? for help)"
+            if value is None and not allow_skip:
+                return "This question needs an answer (type ? for help; Ctrl-C stops and keeps what you saved)"
+            return True
+
+        default = "" if current is None else describe(spec, current)
+        if spec.type == "number" and current is not None:
+            default = f"{current:g}" if isinstance(current, float) else str(current)
+        if spec.type == "evidence" and current:
+            default = " ".join(current)
+        hint = input_hint(spec) + ("; Enter to skip" if allow_skip else "") + "; ? for help"
+        typed = questionary.text(spec.text, default=default, validate=validate, instruction=f"({hint})").unsafe_ask()
+        if typed.strip() == "?":
+            return _HELP
+        value = check_answer(spec, parse_typed(spec, typed))
+        return _SKIP if value is None else value
+
+    def _help(self, question: CompiledQuestion) -> None:
+        spec = question.question
+        click.echo("")
+        click.secho(spec.text, bold=True)
+        if spec.help:
+            click.echo(textwrap.fill(" ".join(spec.help.split()), 88, initial_indent="  ", subsequent_indent="  "))
+        else:
+            click.echo("  (no help text for this question)")
+        if isinstance(spec, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+            for option in spec.options:
+                if option.help:
+                    click.echo(f"  - {option_label(spec, option.value)}: {option.help}")
+        click.echo(f"  Expected: {input_hint(spec)}{'' if spec.required else ' (optional)'}")
+        for reference in spec.references:
+            click.echo(f"  Reference: {reference_text(self.state.questionnaire, reference)} ({reference})")
+        click.echo("")
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"

@@ -1,0 +1,288 @@
+"""The logic of filling in an assessment, shared by ``riskcheck fill`` and the web form.
+
+Pure functions over a questionnaire and a set of answers: which questions apply,
+which one comes next, how far each section is, what a typed answer means, what
+the score would be, and which answers a change would hide. No prompts, no I/O
+except :func:`save_answers`, which goes through the atomic, comment-keeping
+:mod:`riskcheck.yamledit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from riskcheck.compile import CompiledQuestion, CompiledQuestionnaire
+from riskcheck.engine import AnswerSet, evaluate, visible_values
+from riskcheck.loader import LoadedAssessment, normalise_answer
+from riskcheck.result import Result
+from riskcheck.spec import (
+    DateQuestion,
+    EvidenceQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Question,
+    SingleChoiceQuestion,
+    YesNoQuestion,
+)
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    """How far one section is: its questions that apply now, and how many are answered."""
+
+    id: str
+    title: str
+    answered: int
+    total: int
+    visible: bool
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.answered} of {self.total}"
+
+
+@dataclass(frozen=True)
+class FillState:
+    """A questionnaire and the answers given so far (normalised; unanswered ones absent)."""
+
+    questionnaire: CompiledQuestionnaire
+    values: Mapping[str, Any]
+    system: Mapping[str, Any] = field(default_factory=dict)
+    comments: Mapping[str, str] = field(default_factory=dict)
+    evidence: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_loaded(cls, loaded: LoadedAssessment) -> FillState:
+        return cls(
+            questionnaire=loaded.questionnaire,
+            values=dict(loaded.answers.values),
+            system=loaded.system(),
+            comments=dict(loaded.answers.comments),
+            evidence=dict(loaded.answers.evidence),
+        )
+
+    # ------------------------------------------------------------ what applies
+
+    def visible_ids(self) -> set[str]:
+        return visible_values(self.questionnaire, self.values)[1]
+
+    def questions(self) -> list[CompiledQuestion]:
+        """Every question, in the order the questionnaire lists them."""
+        return sorted(self.questionnaire.questions.values(), key=lambda q: (q.section_index, q.index))
+
+    def visible_questions(self) -> list[CompiledQuestion]:
+        visible = self.visible_ids()
+        return [q for q in self.questions() if q.id in visible]
+
+    def is_answered(self, qid: str) -> bool:
+        return self.values.get(qid) is not None
+
+    def next_question(self, skip: Iterable[str] = ()) -> CompiledQuestion | None:
+        """The first question that applies and has no answer (leaving out ``skip``)."""
+        skipped = set(skip)
+        for question in self.visible_questions():
+            if question.id not in skipped and not self.is_answered(question.id):
+                return question
+        return None
+
+    def progress(self) -> list[SectionProgress]:
+        visible = self.visible_ids()
+        rows = []
+        for section in self.questionnaire.spec.sections:
+            shown = [q.id for q in section.questions if q.id in visible]
+            rows.append(
+                SectionProgress(
+                    id=section.id,
+                    title=section.title,
+                    answered=sum(1 for qid in shown if self.is_answered(qid)),
+                    total=len(shown),
+                    visible=bool(shown),
+                )
+            )
+        return rows
+
+    def section_progress(self, section_id: str) -> SectionProgress:
+        return next(p for p in self.progress() if p.id == section_id)
+
+    def position(self, qid: str) -> tuple[int, int]:
+        """``(n, total)``: the question is the n-th of the ``total`` that apply in its section."""
+        question = self.questionnaire.questions[qid]
+        shown = [q for q in self.visible_questions() if q.section.id == question.section.id]
+        ids = [q.id for q in shown]
+        return (ids.index(qid) + 1 if qid in ids else 0), len(ids)
+
+    def hidden_answers(self) -> set[str]:
+        """Questions that have an answer although they no longer apply."""
+        visible = self.visible_ids()
+        return {qid for qid, value in self.values.items() if value is not None and qid not in visible}
+
+    # ------------------------------------------------------------ changes
+
+    def with_answer(self, qid: str, value: Any) -> FillState:
+        """A copy with ``qid`` answered (``None`` clears the answer)."""
+        if qid not in self.questionnaire.questions:
+            raise KeyError(qid)
+        values = dict(self.values)
+        if value is None:
+            values.pop(qid, None)
+        else:
+            values[qid] = value
+        return replace(self, values=values)
+
+    def with_answers(self, values: Mapping[str, Any]) -> FillState:
+        state = self
+        for qid, value in values.items():
+            state = state.with_answer(qid, value)
+        return state
+
+    def without(self, qids: Iterable[str]) -> FillState:
+        drop = set(qids)
+        return replace(self, values={k: v for k, v in self.values.items() if k not in drop})
+
+    def dropped_by(self, changed: FillState) -> list[str]:
+        """Answers that ``changed`` hides and that were not hidden here: dropped if it is saved."""
+        before = self.hidden_answers()
+        order = [q.id for q in self.questions()]
+        return sorted(changed.hidden_answers() - before, key=order.index)
+
+    # ------------------------------------------------------------ scoring
+
+    def answer_set(self) -> AnswerSet:
+        return AnswerSet(self.values, self.comments, self.evidence)
+
+    def result(self, fairness: Any = None, evidence_hash: str | None = None) -> Result:
+        """The live score for the answers as they stand."""
+        return evaluate(
+            self.questionnaire,
+            self.answer_set(),
+            system=self.system,
+            fairness=fairness,
+            evidence_hash=evidence_hash,
+        )
+
+
+# ---------------------------------------------------------------- answers typed in
+
+
+_LINK_SPLIT = re.compile(r"[\s,]+")
+
+
+def parse_typed(question: Question, text: str) -> Any:
+    """Turn what a person typed into a raw answer for :func:`check_answer` (``None`` = left empty)."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if isinstance(question, NumberQuestion):
+        try:
+            return int(stripped)
+        except ValueError:
+            pass
+        try:
+            return float(stripped)
+        except ValueError:
+            raise ValueError(f"expected a number, got {stripped!r}") from None
+    if isinstance(question, EvidenceQuestion):
+        return [link for link in _LINK_SPLIT.split(stripped) if link]
+    if isinstance(question, MultipleChoiceQuestion):
+        return [item for item in _LINK_SPLIT.split(stripped) if item]
+    return text if question.type == "text" else stripped
+
+
+def check_answer(question: Question, raw: Any) -> Any:
+    """Validate one answer; return its normalised value, or raise ``ValueError`` with the reason."""
+    return normalise_answer(question, raw)
+
+
+def yaml_value(question: Question, value: Any) -> Any:
+    """A normalised answer as the assessment file stores it."""
+    if value is None:
+        return None
+    if isinstance(question, MultipleChoiceQuestion):
+        order = [o.value for o in question.options]
+        return [v for v in order if v in value]
+    if isinstance(question, EvidenceQuestion):
+        return list(value)
+    return value
+
+
+def describe(question: Question, value: Any) -> str:
+    """An answer as a person reads it."""
+    if value is None:
+        return "(not answered)"
+    if isinstance(question, YesNoQuestion):
+        return "yes" if value else "no"
+    if isinstance(question, SingleChoiceQuestion):
+        return option_label(question, value)
+    if isinstance(question, MultipleChoiceQuestion):
+        chosen = yaml_value(question, value)
+        return ", ".join(option_label(question, v) for v in chosen) if chosen else "(none selected)"
+    if isinstance(question, NumberQuestion):
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+        return f"{text} {question.unit}" if question.unit else text
+    if isinstance(question, DateQuestion) and isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(question, EvidenceQuestion):
+        return ", ".join(value)
+    return str(value)
+
+
+def option_label(question: SingleChoiceQuestion | MultipleChoiceQuestion, value: str) -> str:
+    for option in question.options:
+        if option.value == value:
+            return option.label or option.value
+    return value
+
+
+def input_hint(question: Question) -> str:
+    """What kind of answer is expected, in a few words."""
+    if isinstance(question, NumberQuestion):
+        kind = "a whole number" if question.integer else "a number"
+        bounds = []
+        if question.min is not None:
+            bounds.append(f"at least {question.min:g}")
+        if question.max is not None:
+            bounds.append(f"at most {question.max:g}")
+        unit = f", in {question.unit}" if question.unit else ""
+        return kind + (f" ({', '.join(bounds)})" if bounds else "") + unit
+    if isinstance(question, DateQuestion):
+        return "a date, YYYY-MM-DD"
+    if isinstance(question, EvidenceQuestion):
+        return "links (URLs or repository paths), separated by spaces or commas"
+    if isinstance(question, MultipleChoiceQuestion):
+        return "choose any that apply"
+    return {"yes_no": "yes or no", "single_choice": "choose one", "text": "text"}.get(question.type, "an answer")
+
+
+# ---------------------------------------------------------------- saving
+
+
+def save_answers(path: Path, before: FillState, after: FillState, *, drop: Iterable[str] = ()) -> None:
+    """Write the answers that differ between ``before`` and ``after``, and remove ``drop``.
+
+    Atomic, and the file's comments and layout are kept.
+    """
+    from riskcheck.yamledit import set_answers
+
+    questions = after.questionnaire.questions
+    dropped = tuple(drop)
+    changed = {
+        qid: yaml_value(questions[qid].question, value)
+        for qid, value in after.values.items()
+        if qid not in dropped and before.values.get(qid) != value
+    }
+    cleared = tuple(qid for qid in before.values if qid not in after.values and qid not in dropped)
+    remove = tuple(dict.fromkeys((*cleared, *dropped)))
+    if changed or remove:
+        set_answers(path, changed, remove=remove)
+
+
+def reference_text(questionnaire: CompiledQuestionnaire, reference: str) -> str:
+    """``eu-ai-act:art-10(2)`` -> ``EU AI Act art-10(2)`` using the questionnaire's framework titles."""
+    framework, _, clause = reference.partition(":")
+    titles = {f.id: f.title for f in questionnaire.spec.frameworks}
+    known = {"eu-ai-act": "EU AI Act", "gdpr": "GDPR", "nist-ai-rmf": "NIST AI RMF", "iso-42001": "ISO/IEC 42001"}
+    return f"{titles.get(framework) or known.get(framework, framework)} {clause}"

@@ -1,0 +1,382 @@
+"""``riskcheck fairness``: disparity metrics by sensitive group for a dataset."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from riskcheck.fairness.result import FairnessResult
+
+#: Short column headings for the text table, in the result's metric order.
+_HEADINGS = {
+    "count": "count",
+    "selection_rate": "selection",
+    "true_positive_rate": "TPR",
+    "false_positive_rate": "FPR",
+    "false_negative_rate": "FNR",
+    "true_negative_rate": "TNR",
+    "precision": "precision",
+    "accuracy": "accuracy",
+    "balanced_accuracy": "bal_acc",
+    "mean_prediction": "mean_pred",
+    "mean_absolute_error": "MAE",
+}
+_UNDEFINED = "n/a"
+
+
+def _columns(value: str | None) -> list[str]:
+    if value is None:
+        return []
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _where(pairs: Sequence[str]) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    result = {}
+    for pair in pairs:
+        column, sep, value = pair.partition("=")
+        if not sep or not column:
+            raise click.BadParameter(
+                f"expected COLUMN=VALUE, got {pair!r}", param_hint="--where"
+            )
+        result[column.strip()] = value
+    return result
+
+
+@click.command(name="fairness")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="CSV or Parquet file.",
+)
+@click.option(
+    "--target", required=True, metavar="COL", help="Column with the true outcome."
+)
+@click.option("--prediction", metavar="COL", help="Column with the predicted outcome.")
+@click.option(
+    "--score", metavar="COL", help="Column with a score (use with --threshold)."
+)
+@click.option(
+    "--threshold",
+    type=float,
+    help="Predict positive when the score (or the model's probability) >= T.",
+)
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    help="Model file (.skops; .pkl/.joblib with --trust-model).",
+)
+@click.option(
+    "--features",
+    metavar="COL[,COL]",
+    help="Columns the model predicts on (default: those it was fit on).",
+)
+@click.option(
+    "--trust-model",
+    is_flag=True,
+    help="Allow pickle/joblib and untrusted skops types; prints the sha256.",
+)
+@click.option(
+    "--sensitive",
+    required=True,
+    metavar="COL[,COL]",
+    help="Sensitive columns; several give intersectional groups.",
+)
+@click.option(
+    "--positive-label",
+    metavar="VALUE",
+    help="The favourable outcome, when the target is not 0/1.",
+)
+@click.option(
+    "--sample-weight", metavar="COL", help="Column of non-negative row weights."
+)
+@click.option(
+    "--where",
+    "where",
+    multiple=True,
+    metavar="COL=VALUE",
+    help="Keep only matching rows (repeatable).",
+)
+@click.option(
+    "--task",
+    type=click.Choice(["classification", "regression"]),
+    default="classification",
+    show_default=True,
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["count", "fairlearn"]),
+    default="count",
+    show_default=True,
+)
+@click.option(
+    "--compare",
+    type=click.Choice(["between_groups", "overall", "reference"]),
+    default="between_groups",
+    show_default=True,
+)
+@click.option(
+    "--reference-group",
+    metavar="GROUP",
+    help="The group to compare against with --compare reference.",
+)
+@click.option(
+    "--min-group-size",
+    type=int,
+    default=None,
+    help="Fewest rows for a group to count (default 30).",
+)
+@click.option(
+    "--min-class-size",
+    type=int,
+    default=None,
+    help="Fewest positives/negatives behind a rate (default 10).",
+)
+@click.option(
+    "--bootstrap",
+    "replicates",
+    type=int,
+    default=None,
+    help="Bootstrap replicates (default 1000; 0 turns intervals off).",
+)
+@click.option("--seed", type=int, default=None, help="Bootstrap seed.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Output format (default: text, or json with -o).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the output here, atomically, instead of to stdout.",
+)
+def command(
+    data: Path,
+    target: str,
+    prediction: str | None,
+    score: str | None,
+    threshold: float | None,
+    model: Path | None,
+    features: str | None,
+    trust_model: bool,
+    sensitive: str,
+    positive_label: str | None,
+    sample_weight: str | None,
+    where: tuple[str, ...],
+    task: str,
+    engine: str,
+    compare: str,
+    reference_group: str | None,
+    min_group_size: int | None,
+    min_class_size: int | None,
+    replicates: int | None,
+    seed: int | None,
+    output_format: str | None,
+    output: Path | None,
+) -> None:
+    """Compute fairlearn disparity metrics by sensitive group on a dataset.
+
+    Give the prediction one way: --prediction COL, --score COL --threshold T, or
+    --model FILE. Example:
+
+      riskcheck fairness --data adult.csv --target income --positive-label '>50K'
+      --model adult_income.skops --sensitive sex,race --where split=test
+    """
+    from riskcheck.fairness.api import compute_fairness
+    from riskcheck.fairness.spec import DEFAULT_MIN_CLASS_SIZE, DEFAULT_MIN_GROUP_SIZE
+
+    def to_stderr(message: str) -> None:
+        click.echo(message, err=True)
+
+    bootstrap: dict[str, Any] = {}
+    if replicates is not None:
+        bootstrap["replicates"] = replicates
+    if seed is not None:
+        bootstrap["seed"] = seed
+    result = compute_fairness(
+        data,
+        target=target,
+        sensitive=_columns(sensitive),
+        prediction=prediction,
+        score=score,
+        threshold=threshold,
+        model=model,
+        features=_columns(features) if features is not None else None,
+        trust_model=trust_model,
+        positive_label=positive_label,
+        sample_weight=sample_weight,
+        where=_where(where),
+        task=task,
+        min_group_size=DEFAULT_MIN_GROUP_SIZE
+        if min_group_size is None
+        else min_group_size,
+        min_class_size=DEFAULT_MIN_CLASS_SIZE
+        if min_class_size is None
+        else min_class_size,
+        compare=compare,
+        reference_group=reference_group,
+        engine=engine,
+        bootstrap=_bootstrap(bootstrap),
+        progress=to_stderr,
+        warn=to_stderr,
+    )
+    chosen = output_format or ("json" if output is not None else "text")
+    if chosen == "json":
+        text = result.to_json()
+    else:
+        text = render_text(result)
+    if output is None:
+        if chosen == "text" and sys.stdout.isatty():
+            _print_rich(result)
+        else:
+            click.echo(text, nl=False)
+        return
+    from riskcheck.fileio import atomic_write_text
+
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        from riskcheck.errors import DataError
+
+        raise DataError(
+            f"{output}: cannot write the result: {exc.strerror or exc}"
+        ) from None
+    click.echo(f"wrote {output}", err=True)
+
+
+def _bootstrap(settings: dict[str, Any]) -> Any:
+    from pydantic import ValidationError
+
+    from riskcheck.errors import DataError
+    from riskcheck.fairness.spec import BootstrapSpec
+
+    try:
+        return BootstrapSpec(**settings)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = (
+            "--bootstrap" if first["loc"][0] == "replicates" else f"--{first['loc'][0]}"
+        )
+        raise DataError(f"{field}: {first['msg']}") from None
+
+
+def _fmt(value: float | None, name: str) -> str:
+    if value is None:
+        return _UNDEFINED
+    if name == "count":
+        return f"{int(value):,}"
+    return f"{value:.4f}"
+
+
+def _table(result: FairnessResult) -> tuple[list[str], list[list[str]]]:
+    """Headings and rows (groups, then overall); '*' marks figures left out for evidence."""
+    names = list(result.overall)
+    short = {
+        (entry.group, metric)
+        for entry in result.insufficient_evidence
+        for metric in entry.metrics
+    }
+    rows = []
+    for group in result.groups:
+        metrics = result.by_group[group]
+        rows.append(
+            [group]
+            + [
+                _fmt(metrics[name], name) + ("*" if (group, name) in short else "")
+                for name in names
+            ]
+        )
+    rows.append(["overall"] + [_fmt(result.overall[name], name) for name in names])
+    return ["group"] + [_HEADINGS.get(name, name) for name in names], rows
+
+
+def render_text(result: FairnessResult) -> str:
+    """The plain-text report: a table by group, the disparities, what was left out."""
+    config = result.config
+    lines = [
+        (
+            f"Fairness of {config.get('target')!s} by "
+            f"{', '.join(config.get('sensitive', []))}: {result.rows:,} rows in "
+            f"{len(result.groups)} groups ({result.engine} engine)"
+        ),
+        f"data {config.get('data')} sha256 {result.data_sha256}",
+    ]
+    if config.get("model"):
+        lines.append(f"model {config.get('model')} sha256 {result.model_sha256}")
+    lines.append("")
+    headings, rows = _table(result)
+    widths = [
+        max(len(row[i]) for row in [headings, *rows]) for i in range(len(headings))
+    ]
+    lines.append(_line(headings, widths))
+    lines.append("  ".join("-" * width for width in widths))
+    lines.extend(_line(row, widths) for row in rows)
+    lines.append(
+        f"{_UNDEFINED} = undefined (zero denominator); * = too little evidence, left out of disparities"
+    )
+    lines.append("")
+    bootstrap = config.get("bootstrap", {})
+    interval = (
+        f"{bootstrap.get('confidence', 0.95):.0%} interval"
+        if bootstrap.get("replicates")
+        else "no interval"
+    )
+    lines.append(f"Disparities ({config.get('compare')}; {interval})")
+    width = max(len(name) for name in result.disparities)
+    for name, disparity in result.disparities.items():
+        value = _fmt(disparity.value, name)
+        if disparity.ci_low is not None and disparity.ci_high is not None:
+            value += f" [{disparity.ci_low:.4f}, {disparity.ci_high:.4f}]"
+        lines.append(f"  {name:<{width}}  {value:<26}  {disparity.detail}")
+    if result.insufficient_evidence:
+        lines += ["", "Too little evidence"]
+        for entry in result.insufficient_evidence:
+            what = "all rates" if entry.scope == "group" else ", ".join(entry.metrics)
+            lines.append(f"  {entry.group}: {entry.reason} ({what})")
+    breaches = result.breaches()
+    if breaches:
+        lines += ["", "Thresholds breached"]
+        lines += [f"  {breach.message}" for breach in breaches]
+    if result.warnings:
+        lines += ["", "Warnings"]
+        lines += [f"  {warning}" for warning in result.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    first = f"{cells[0]:<{widths[0]}}"
+    rest = [
+        f"{cell:>{width}}" for cell, width in zip(cells[1:], widths[1:], strict=True)
+    ]
+    return "  ".join([first, *rest]).rstrip()
+
+
+def _print_rich(result: FairnessResult) -> None:
+    """The same report with rich's table on a terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    headings, rows = _table(result)
+    table = Table(
+        title=f"{result.rows:,} rows by {', '.join(result.config.get('sensitive', []))}"
+    )
+    for index, heading in enumerate(headings):
+        table.add_column(heading, justify="left" if index == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    console = Console()
+    text = render_text(result).split("\n\n", 2)
+    console.print(text[0], highlight=False)
+    console.print(table)
+    if len(text) > 2:
+        console.print(text[2], highlight=False, end="")

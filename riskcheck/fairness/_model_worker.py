@@ -1,0 +1,142 @@
+"""The child process that loads a model and predicts (see :mod:`riskcheck.fairness.model`).
+
+Run as ``python -m riskcheck.fairness._model_worker JOB.json``. It writes
+``predictions.npy`` and ``status.json`` next to the job; the parent trusts neither
+beyond their formats.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+class _Refused(Exception):
+    """The model file is refused before anything in it runs."""
+
+
+def _load(job: dict[str, Any]) -> tuple[Any, list[str]]:
+    path = job["model"]
+    if job["loader"] == "skops":
+        from skops.io import get_untrusted_types, load  # type: ignore[import-untyped]
+
+        from riskcheck.fairness.model import TRUSTED_TYPES
+
+        untrusted = get_untrusted_types(file=path)
+        unknown = sorted(set(untrusted) - TRUSTED_TYPES)
+        if unknown and not job["trust"]:
+            raise _Refused(
+                "refusing to load the model: it holds types that riskcheck does not trust: "
+                f"{', '.join(unknown)}. Save it with scikit-learn and numpy types only, or pass "
+                "--trust-model (trust_model: true) if you trust this file"
+            )
+        return load(path, trusted=list(untrusted)), unknown
+    if path.endswith(".joblib"):
+        import joblib  # type: ignore[import-untyped]
+
+        return joblib.load(path), []
+    import pickle
+
+    with open(path, "rb") as handle:
+        return pickle.load(handle), []
+
+
+def _features(model: Any, frame: Any, explicit: bool) -> Any:
+    names = getattr(model, "feature_names_in_", None)
+    if explicit or names is None:
+        return frame
+    wanted = [str(name) for name in names]
+    missing = [name for name in wanted if name not in frame.columns]
+    if missing:
+        raise _Refused(
+            f"the model cannot predict on the columns given: it was fit on column(s) "
+            f"{', '.join(map(repr, missing))} that the data lacks; available columns: "
+            f"{', '.join(map(str, frame.columns))}"
+        )
+    return frame[wanted]
+
+
+def _predict(model: Any, features: Any, job: dict[str, Any]) -> Any:
+    import numpy as np
+
+    from riskcheck.fairness.data import canonical
+
+    threshold = job["threshold"]
+    if threshold is None:
+        predictions = np.asarray(model.predict(features))
+    else:
+        classes = [canonical(c) for c in getattr(model, "classes_", [])]
+        label = job["positive_label"]
+        wanted = 1 if label is None else canonical(label)
+        if isinstance(wanted, str) and classes and not isinstance(classes[0], str):
+            try:
+                wanted = canonical(float(wanted))
+            except ValueError:
+                pass
+        if wanted not in classes:
+            raise _Refused(
+                f"the model's classes are {classes}; none is the positive label {wanted!r}, "
+                "so its probability cannot be thresholded"
+            )
+        probabilities = np.asarray(model.predict_proba(features))
+        predictions = probabilities[:, classes.index(wanted)] >= threshold
+    if predictions.ndim == 2 and predictions.shape[1] == 1:
+        predictions = predictions[:, 0]
+    if predictions.ndim != 1 or len(predictions) != len(features):
+        raise _Refused(
+            f"the model returned predictions of shape {predictions.shape} for "
+            f"{len(features)} rows; expected one prediction per row"
+        )
+    if predictions.dtype.kind == "O":
+        predictions = predictions.astype(str)
+    return predictions
+
+
+def _limit_memory(limit: int) -> None:
+    """Cap this process's address space before the model (or numpy) is loaded."""
+    try:
+        import resource
+    except ImportError:  # not POSIX: the time limit still applies
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def main(argv: list[str]) -> int:
+    job_file = Path(argv[0])
+    job = json.loads(job_file.read_text(encoding="utf-8"))
+    _limit_memory(int(job["memory_bytes"]))
+    out = Path(job["out"])
+    stage = "load"
+    try:
+        model, trusted = _load(job)
+        stage = "predict on the columns given"
+        import numpy as np
+        import pandas as pd
+
+        frame = pd.read_parquet(job["features"])
+        predictions = _predict(
+            model, _features(model, frame, job["explicit_features"]), job
+        )
+        np.save(out / "predictions.npy", predictions, allow_pickle=False)
+        status: dict[str, Any] = {"ok": True, "trusted_types": trusted}
+    except _Refused as exc:
+        status = {"ok": False, "message": str(exc)}
+    except MemoryError:
+        status = {
+            "ok": False,
+            "message": f"the model ran out of memory trying to {stage} "
+            f"(the limit is {job['memory_bytes']:,} bytes)",
+        }
+    except BaseException as exc:  # noqa: BLE001 - anything a model does is reported
+        text = str(exc).strip().splitlines()
+        detail = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+        status = {"ok": False, "message": f"the model could not {stage}: {detail}"}
+    (out / "status.json").write_text(json.dumps(status), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

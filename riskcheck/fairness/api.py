@@ -1,0 +1,560 @@
+"""The public entry points: compute fairness metrics, or read a saved result.
+
+pandas, numpy, fairlearn and scikit-learn are imported inside the functions, so that
+importing this module is cheap; a missing one is a :class:`MissingDependencyError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from riskcheck.errors import DataError, MissingDependencyError
+from riskcheck.fairness.model import ModelLimits
+from riskcheck.fairness.result import FairnessResult
+from riskcheck.fairness.spec import (
+    CLASSIFICATION_DISPARITIES,
+    CLASSIFICATION_METRICS,
+    DEFAULT_MIN_CLASS_SIZE,
+    DEFAULT_MIN_GROUP_SIZE,
+    REGRESSION_DISPARITIES,
+    REGRESSION_METRICS,
+    BootstrapSpec,
+    FairnessSpec,
+    Scalar,
+    Threshold,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+Callback = Callable[[str], None]
+
+#: Data files at least this large get progress lines.
+PROGRESS_MIN_BYTES = 16 * 1024**2
+#: The largest saved result riskcheck reads.
+MAX_RESULT_BYTES = 64 * 1024**2
+
+
+def evaluate_fairness(
+    spec: FairnessSpec,
+    base_dir: Path,
+    *,
+    progress: Callback | None = None,
+    warn: Callback | None = None,
+    limits: ModelLimits | None = None,
+) -> FairnessResult:
+    """Compute (or read, with ``spec.result``) the fairness result an assessment declares.
+
+    Paths in ``spec`` are relative to ``base_dir``, the assessment's directory.
+    ``progress`` receives a line per stage on large inputs; ``warn`` receives warnings
+    a person should see at once (a trusted pickle's sha256), which also end up in the
+    result's ``warnings``.
+    """
+    base = Path(base_dir)
+    if spec.result is not None:
+        saved = base / spec.result
+        result = load_fairness_result(saved)
+        if spec.data is not None:
+            _check_same_data(saved, base / spec.data, result.data_sha256)
+        return result.with_thresholds(spec.thresholds)
+    _require_fairness_extra()
+    assert spec.data is not None
+    return _compute(
+        spec,
+        data_path=base / spec.data,
+        model_path=None if spec.model is None else base / spec.model,
+        progress=progress,
+        warn=warn,
+        limits=limits or ModelLimits(),
+    )
+
+
+def compute_fairness(
+    data: Path | str,
+    *,
+    target: str,
+    sensitive: Sequence[str],
+    prediction: str | None = None,
+    score: str | None = None,
+    threshold: float | None = None,
+    model: Path | str | None = None,
+    features: Sequence[str] | None = None,
+    trust_model: bool = False,
+    positive_label: Scalar | None = None,
+    sample_weight: str | None = None,
+    where: Mapping[str, Scalar] | None = None,
+    task: str = "classification",
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    min_class_size: int = DEFAULT_MIN_CLASS_SIZE,
+    compare: str = "between_groups",
+    reference_group: str | None = None,
+    engine: str = "count",
+    bootstrap: BootstrapSpec | None = None,
+    thresholds: Mapping[str, Threshold] | None = None,
+    progress: Callback | None = None,
+    warn: Callback | None = None,
+    limits: ModelLimits | None = None,
+) -> FairnessResult:
+    """Compute fairness metrics for a data file; paths are relative to the working directory.
+
+    The keyword arguments are those of :class:`FairnessSpec`; invalid combinations
+    raise :class:`DataError`.
+    """
+    from pydantic import ValidationError
+
+    fields: dict[str, Any] = {
+        "data": str(data),
+        "target": target,
+        "sensitive": list(sensitive),
+        "prediction": prediction,
+        "score": score,
+        "threshold": threshold,
+        "model": None if model is None else str(model),
+        "features": None if features is None else list(features),
+        "trust_model": trust_model,
+        "positive_label": positive_label,
+        "sample_weight": sample_weight,
+        "where": None if where is None else dict(where),
+        "task": task,
+        "min_group_size": min_group_size,
+        "min_class_size": min_class_size,
+        "compare": compare,
+        "reference_group": reference_group,
+        "engine": engine,
+        "bootstrap": bootstrap or BootstrapSpec(),
+        "thresholds": dict(thresholds or {}),
+    }
+    try:
+        spec = FairnessSpec(**fields)
+    except ValidationError as exc:
+        raise DataError(
+            f"invalid fairness settings: {_validation_message(exc)}"
+        ) from None
+    return evaluate_fairness(
+        spec, Path("."), progress=progress, warn=warn, limits=limits
+    )
+
+
+def load_fairness_result(path: Path | str) -> FairnessResult:
+    """Read a result saved by ``riskcheck fairness -o`` (:meth:`FairnessResult.to_json`)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_RESULT_BYTES:
+            raise DataError(
+                f"{path}: file is {size:,} bytes; expected at most {MAX_RESULT_BYTES:,}"
+            )
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file (a saved fairness result)") from None
+    except IsADirectoryError:
+        raise DataError(
+            f"{path}: is a directory, expected a saved fairness result"
+        ) from None
+    except UnicodeDecodeError:
+        raise DataError(
+            f"{path}: not UTF-8 text; expected a fairness result in JSON"
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
+        ) from None
+    return FairnessResult.from_dict(data, source=str(path))
+
+
+def _validation_message(exc: Any) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+def _require_fairness_extra() -> None:
+    import importlib.util
+
+    for module, package in (
+        ("numpy", "numpy"),
+        ("pandas", "pandas"),
+        ("pyarrow", "pyarrow"),
+        ("sklearn", "scikit-learn"),
+        ("fairlearn", "fairlearn"),
+        ("skops", "skops"),
+    ):
+        if importlib.util.find_spec(module) is None:
+            raise MissingDependencyError(package, "fairness")
+
+
+def _check_same_data(saved: Path, data: Path, recorded: str) -> None:
+    from riskcheck.fileio import sha256_file
+
+    try:
+        actual = sha256_file(data)
+    except FileNotFoundError:
+        raise DataError(f"{data}: no such file (the data behind {saved})") from None
+    if actual != recorded:
+        raise DataError(
+            f"{saved}: computed from data with sha256 {recorded}, but {data} now has sha256 "
+            f"{actual}; recompute it with riskcheck fairness"
+        )
+
+
+def _compute(
+    spec: FairnessSpec,
+    *,
+    data_path: Path,
+    model_path: Path | None,
+    progress: Callback | None,
+    warn: Callback | None,
+    limits: ModelLimits,
+) -> FairnessResult:
+    import numpy as np
+
+    from riskcheck.fairness import data as tables
+    from riskcheck.fairness.bootstrap import bootstrap_intervals
+    from riskcheck.fairness.counts import (
+        confusion_counts,
+        metrics_from_counts,
+        metrics_from_sums,
+        regression_sums,
+    )
+    from riskcheck.fairness.disparity import (
+        Comparison,
+        assess_evidence,
+        describe,
+        disparity_values,
+    )
+    from riskcheck.fileio import sha256_file
+
+    display = str(data_path)
+    assert spec.target is not None
+    say = _progress_for(data_path, progress)
+    frame = _read_frame(spec, data_path, display, say)
+    if spec.where:
+        frame = tables.apply_where(frame, spec.where, display=display)
+    groups = tables.encode_groups(frame, spec.sensitive)
+    if len(groups.labels) < 2:
+        columns = " and ".join(repr(column) for column in spec.sensitive)
+        raise DataError(
+            f"{display}: sensitive column{'s' if len(spec.sensitive) > 1 else ''} {columns} "
+            f"give a single group, {groups.labels[0]!r}, across all {len(frame):,} rows; "
+            "fairness metrics compare at least two groups"
+        )
+    notes = [
+        f"{display}: column {column!r} has {count:,} missing value(s); "
+        f"they form the group {tables.MISSING_GROUP!r}"
+        for column, count in groups.missing.items()
+    ]
+    for note in notes:
+        if warn is not None:
+            warn(f"warning: {note}")
+    say(f"{len(frame):,} rows in {len(groups.labels)} groups")
+    model_sha = (
+        None
+        if model_path is None
+        else sha256_file(model_path)
+        if model_path.is_file()
+        else None
+    )
+    y_true, y_pred, model_notes = _outcomes(
+        spec, frame, display, model_path, model_sha, say, warn, limits
+    )
+    notes.extend(model_notes)
+    weights = None
+    if spec.sample_weight is not None:
+        weights = tables.numeric_column(
+            frame[spec.sample_weight],
+            display=display,
+            column=spec.sample_weight,
+            role="sample weight",
+            non_negative=True,
+        )
+        if not weights.sum() > 0:
+            raise DataError(
+                f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row"
+            )
+    labels = groups.labels
+    n_groups = len(labels)
+    say(f"computing metrics with the {spec.engine} engine")
+    if spec.task == "classification":
+        weighted, rows = confusion_counts(
+            groups.codes, n_groups, y_true, y_pred, weights
+        )
+        metric_names: tuple[str, ...] = CLASSIFICATION_METRICS
+        names = CLASSIFICATION_DISPARITIES
+        if spec.engine == "count":
+            metrics = metrics_from_counts(weighted[None])
+            overall = metrics_from_counts(weighted.sum(axis=0)[None])
+    else:
+        sums, rows = regression_sums(groups.codes, n_groups, y_true, y_pred, weights)
+        metric_names = REGRESSION_METRICS
+        names = REGRESSION_DISPARITIES
+        if spec.engine == "count":
+            metrics = metrics_from_sums(sums[None])
+            overall = metrics_from_sums(sums.sum(axis=0)[None])
+    if spec.engine == "count":
+        sizes = rows.sum(axis=-1) if rows.ndim == 2 else rows
+        metrics["count"] = sizes[None].astype(np.float64)
+        overall["count"] = np.array([float(sizes.sum())])
+    else:
+        from riskcheck.fairness.fairlearn_engine import fairlearn_metrics
+
+        metrics, overall = fairlearn_metrics(
+            _sensitive_frame(frame, spec.sensitive, tables.MISSING_GROUP),
+            labels,
+            y_true,
+            y_pred,
+            weights,
+            spec.task,
+        )
+    eligible, evidence = assess_evidence(
+        labels,
+        rows,
+        task=spec.task,
+        min_group_size=spec.min_group_size,
+        min_class_size=spec.min_class_size,
+    )
+    comparison = Comparison(spec.compare, _reference_index(spec, labels, display))
+    point = disparity_values(names, metrics, overall, eligible, comparison)
+    if spec.task == "classification" and spec.bootstrap.replicates:
+        say(f"bootstrap: {spec.bootstrap.replicates:,} replicates")
+        intervals = bootstrap_intervals(
+            names, weighted, rows, eligible, comparison, spec.bootstrap
+        )
+    else:
+        intervals = {name: (None, None) for name in names}
+    disparities = {
+        name: describe(
+            name,
+            _number(point[name][0]),
+            labels=labels,
+            metrics=metrics,
+            overall=overall,
+            eligible=eligible,
+            comparison=comparison,
+            interval=intervals[name],
+        )
+        for name in names
+    }
+    return FairnessResult(
+        task=spec.task,
+        engine=spec.engine,
+        rows=len(frame),
+        data_sha256=sha256_file(data_path),
+        model_sha256=model_sha,
+        groups=labels,
+        by_group={
+            label: _row(metric_names, metrics, index)
+            for index, label in enumerate(labels)
+        },
+        overall=_row(metric_names, overall, None),
+        disparities=disparities,
+        insufficient_evidence=evidence,
+        warnings=tuple(notes),
+        config=spec.model_dump(mode="json", exclude={"thresholds", "result"}),
+        thresholds=dict(spec.thresholds),
+    )
+
+
+def _progress_for(data_path: Path, progress: Callback | None) -> Callback:
+    def quiet(message: str) -> None:
+        pass
+
+    if progress is None:
+        return quiet
+    try:
+        size = data_path.stat().st_size
+    except OSError:
+        return quiet
+    if size < PROGRESS_MIN_BYTES:
+        return quiet
+    progress(f"reading {data_path} ({size / 1024**2:,.0f} MiB)")
+    return progress
+
+
+def _read_frame(
+    spec: FairnessSpec, data_path: Path, display: str, say: Callback
+) -> pd.DataFrame:
+    from riskcheck.fairness.data import read_table
+
+    assert spec.target is not None
+    roles: dict[str, str] = {spec.target: "target"}
+    for column in spec.sensitive:
+        roles[column] = "sensitive"
+    for column, role in (
+        (spec.prediction, "prediction"),
+        (spec.score, "score"),
+        (spec.sample_weight, "sample weight"),
+    ):
+        if column is not None:
+            roles[column] = role
+    for column in spec.where or {}:
+        roles.setdefault(column, "where")
+    for column in spec.features or ():
+        roles.setdefault(column, "model feature")
+    needed = list(roles)
+    frame = read_table(
+        data_path,
+        display=display,
+        columns=None if spec.model is not None else needed,
+        required=needed,
+        text_columns=[*spec.sensitive, *(spec.where or {})],
+        roles=roles,
+    )
+    say(f"read {len(frame):,} rows")
+    return frame
+
+
+def _outcomes(
+    spec: FairnessSpec,
+    frame: pd.DataFrame,
+    display: str,
+    model_path: Path | None,
+    model_sha: str | None,
+    say: Callback,
+    warn: Callback | None,
+    limits: ModelLimits,
+) -> tuple[Any, Any, list[str]]:
+    """The true and predicted outcomes as arrays (booleans for classification)."""
+    import pandas as pd
+
+    from riskcheck.fairness import data as tables
+
+    assert spec.target is not None
+    notes: list[str] = []
+    raw: Any = None
+    model_display = str(model_path)
+    if model_path is not None:
+        from riskcheck.fairness.model import check_model_file, predict_with_model
+
+        check_model_file(model_path, model_display, trust=spec.trust_model)
+        assert model_sha is not None
+        exclude = [spec.target, *(spec.where or {})]
+        if spec.sample_weight is not None:
+            exclude.append(spec.sample_weight)
+        columns = spec.features or [c for c in frame.columns if c not in set(exclude)]
+        say(f"predicting with {model_display} on {len(frame):,} rows")
+        raw, model_notes = predict_with_model(
+            model_path,
+            display=model_display,
+            features=frame[columns],
+            explicit_features=spec.features is not None,
+            trust=spec.trust_model,
+            sha256=model_sha,
+            threshold=spec.threshold if spec.task == "classification" else None,
+            positive_label=spec.positive_label,
+            limits=limits,
+            warn=warn,
+        )
+        notes.extend(model_notes)
+    if spec.task == "regression":
+        y_true = tables.numeric_column(
+            frame[spec.target], display=display, column=spec.target, role="target"
+        )
+        if raw is not None:
+            y_pred = tables.numeric_column(
+                pd.Series(raw),
+                display=model_display,
+                column="predictions",
+                role="model output",
+            )
+        else:
+            assert spec.prediction is not None
+            y_pred = tables.numeric_column(
+                frame[spec.prediction],
+                display=display,
+                column=spec.prediction,
+                role="prediction",
+            )
+        return y_true, y_pred, notes
+    y_true, target_values = tables.binary_labels(
+        frame[spec.target],
+        display=display,
+        column=spec.target,
+        role="target",
+        positive_label=spec.positive_label,
+    )
+    if spec.prediction is not None:
+        y_pred, _ = tables.binary_labels(
+            frame[spec.prediction],
+            display=display,
+            column=spec.prediction,
+            role="prediction",
+            positive_label=spec.positive_label,
+            allowed=target_values,
+        )
+    elif spec.score is not None:
+        assert spec.threshold is not None
+        scores = tables.numeric_column(
+            frame[spec.score], display=display, column=spec.score, role="score"
+        )
+        y_pred = scores >= spec.threshold
+    elif spec.threshold is not None:
+        y_pred = raw.astype(bool)
+    else:
+        y_pred, _ = tables.binary_labels(
+            pd.Series(raw),
+            display=model_display,
+            column="predictions",
+            role="model output",
+            positive_label=spec.positive_label,
+            allowed=target_values,
+        )
+    return y_true, y_pred, notes
+
+
+def _sensitive_frame(
+    frame: pd.DataFrame, columns: Sequence[str], missing: str
+) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            column: frame[column]
+            .astype(object)
+            .where(frame[column].notna(), missing)
+            .astype(str)
+            for column in columns
+        }
+    )
+
+
+def _reference_index(
+    spec: FairnessSpec, labels: Sequence[str], display: str
+) -> int | None:
+    if spec.reference_group is None:
+        return None
+    if spec.reference_group not in labels:
+        raise DataError(
+            f"{display}: reference_group {spec.reference_group!r} is not a group in the data; "
+            f"the groups are {', '.join(repr(label) for label in labels)}"
+        )
+    return list(labels).index(spec.reference_group)
+
+
+def _number(value: Any) -> float | None:
+    import math
+
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _row(
+    names: Sequence[str],
+    metrics: Mapping[str, npt.NDArray[np.float64]],
+    index: int | None,
+) -> dict[str, float | int | None]:
+    row: dict[str, float | int | None] = {}
+    for name in names:
+        value = metrics[name][0] if index is None else metrics[name][0][index]
+        number = _number(value)
+        row[name] = int(number) if name == "count" and number is not None else number
+    return row

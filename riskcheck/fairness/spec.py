@@ -1,0 +1,289 @@
+"""The ``fairness:`` block of an assessment, and the metric names rules may use.
+
+This module imports only pydantic and the standard library: ``riskcheck validate``
+loads it to check an assessment without paying for pandas or scikit-learn.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: A label value as YAML can write it.
+Scalar = bool | int | float | str
+
+#: Per-group metrics of a classifier, under fairlearn's and scikit-learn's names, in table order.
+CLASSIFICATION_METRICS: tuple[str, ...] = (
+    "count",
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+    "false_negative_rate",
+    "true_negative_rate",
+    "precision",
+    "accuracy",
+    "balanced_accuracy",
+)
+#: Per-group metrics of a regressor.
+REGRESSION_METRICS: tuple[str, ...] = (
+    "count",
+    "mean_prediction",
+    "mean_absolute_error",
+)
+
+#: Disparities of a classifier; each has a bootstrap interval.
+CLASSIFICATION_DISPARITIES: tuple[str, ...] = (
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+    "disparate_impact_ratio",
+)
+#: Disparities of a regressor (no interval: the bootstrap works on confusion counts).
+REGRESSION_DISPARITIES: tuple[str, ...] = (
+    "mean_prediction_difference",
+    "mean_prediction_ratio",
+    "mean_absolute_error_difference",
+    "mean_absolute_error_ratio",
+)
+DISPARITY_NAMES: tuple[str, ...] = CLASSIFICATION_DISPARITIES + REGRESSION_DISPARITIES
+
+#: ``overall_<metric>`` for every rate, over the whole dataset.
+OVERALL_NAMES: tuple[str, ...] = tuple(
+    f"overall_{name}" for name in CLASSIFICATION_METRICS[1:] + REGRESSION_METRICS[1:]
+)
+#: ``<disparity>_ci_low`` and ``<disparity>_ci_high`` for the disparities with intervals.
+INTERVAL_NAMES: tuple[str, ...] = tuple(
+    f"{name}_{bound}"
+    for name in CLASSIFICATION_DISPARITIES
+    for bound in ("ci_low", "ci_high")
+)
+#: Counts: rows used, groups found, groups without enough evidence, thresholds breached.
+COUNT_NAMES: tuple[str, ...] = (
+    "rows",
+    "group_count",
+    "insufficient_evidence_count",
+    "thresholds_breached",
+)
+
+#: Every name a rule may use as ``fairness.<name>``. A value is a float, or None when
+#: it cannot be computed (an undefined rate, too few groups with enough evidence).
+METRIC_NAMES: frozenset[str] = frozenset(
+    DISPARITY_NAMES + INTERVAL_NAMES + OVERALL_NAMES + COUNT_NAMES
+)
+
+#: Names a threshold may bound (intervals are reached with ``on:``; the breach count
+#: would be circular).
+THRESHOLD_NAMES: frozenset[str] = frozenset(
+    DISPARITY_NAMES + OVERALL_NAMES + COUNT_NAMES[:3]
+)
+
+#: Default smallest group (rows) whose metrics are used in a disparity. Thirty rows is
+#: the usual floor below which a rate's sampling error swamps any real gap.
+DEFAULT_MIN_GROUP_SIZE = 30
+#: Default fewest positives (for TPR, FNR), negatives (for FPR, TNR) or predicted
+#: positives (for precision) behind a rate that enters a disparity.
+DEFAULT_MIN_CLASS_SIZE = 10
+
+
+class Threshold(BaseModel):
+    """A bound on one metric: ``{min: 0.8}``, ``{max: 0.1, on: ci_high}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min: float | None = None
+    max: float | None = None
+    on: Literal["value", "ci_low", "ci_high"] = Field(
+        "value",
+        description="Compare the point estimate, or the lower or upper bound of its interval.",
+    )
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Threshold:
+        if self.min is None and self.max is None:
+            raise ValueError("a threshold needs min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        return self
+
+
+class BootstrapSpec(BaseModel):
+    """The seeded bootstrap behind the intervals; ``replicates: 0`` turns it off."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    replicates: int = Field(1000, ge=0, le=100_000)
+    seed: int = Field(20240101, ge=0)
+    confidence: float = Field(0.95, gt=0.0, lt=1.0)
+
+
+class FairnessSpec(BaseModel):
+    """What to measure: data, target, prediction source, sensitive columns, thresholds.
+
+    Paths are relative to the assessment file. Give exactly one prediction source:
+    ``prediction`` (a column), ``score`` with ``threshold``, or ``model`` (a skops file;
+    pickle or joblib only with ``trust_model``). Or give ``result``, a fairness result
+    saved with ``riskcheck fairness -o``, to read instead of recomputing.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data: str | None = Field(
+        None, description="CSV or Parquet file, relative to the assessment."
+    )
+    target: str | None = Field(None, description="Column with the true outcome.")
+    positive_label: Scalar | None = Field(
+        None, description="The favourable outcome, when the target is not 0/1."
+    )
+    prediction: str | None = Field(
+        None, description="Column with the predicted outcome."
+    )
+    score: str | None = Field(None, description="Column with a score; see threshold.")
+    threshold: float | None = Field(
+        None,
+        description="Predict positive when score (or the model's probability) >= threshold.",
+    )
+    model: str | None = Field(
+        None, description="Model file (.skops; .pkl/.joblib if trusted)."
+    )
+    features: list[str] | None = Field(
+        None,
+        description="Columns the model predicts on (default: what the model was fit on).",
+    )
+    trust_model: bool = Field(
+        False, description="Allow pickle/joblib and untrusted skops types."
+    )
+    sensitive: list[str] = Field(
+        default_factory=list,
+        description="Sensitive columns; several give intersectional groups.",
+    )
+    sample_weight: str | None = Field(
+        None, description="Column of non-negative row weights."
+    )
+    where: dict[str, Scalar] | None = Field(
+        None,
+        description="Keep only rows whose columns equal these values (e.g. split: test).",
+    )
+    task: Literal["classification", "regression"] = "classification"
+    min_group_size: int = Field(DEFAULT_MIN_GROUP_SIZE, ge=1)
+    min_class_size: int = Field(DEFAULT_MIN_CLASS_SIZE, ge=1)
+    compare: Literal["between_groups", "overall", "reference"] = "between_groups"
+    reference_group: str | None = None
+    engine: Literal["count", "fairlearn"] = "count"
+    bootstrap: BootstrapSpec = Field(default_factory=BootstrapSpec)
+    thresholds: dict[str, Threshold] = Field(default_factory=dict)
+    result: str | None = Field(
+        None, description="Saved fairness result JSON to read instead."
+    )
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known_thresholds(cls, value: dict[str, Threshold]) -> dict[str, Threshold]:
+        for name, threshold in value.items():
+            if name in INTERVAL_NAMES:
+                base, _, bound = name.rpartition("_ci_")
+                raise ValueError(
+                    f"{name}: bound the interval with '{base}: {{..., on: ci_{bound}}}'"
+                )
+            if name not in THRESHOLD_NAMES:
+                raise ValueError(
+                    f"{name}: unknown metric; expected one of {', '.join(sorted(THRESHOLD_NAMES))}"
+                )
+            if threshold.on != "value" and name not in CLASSIFICATION_DISPARITIES:
+                raise ValueError(
+                    f"{name}: on: {threshold.on} needs an interval, and only these have one: "
+                    f"{', '.join(CLASSIFICATION_DISPARITIES)}"
+                )
+        return value
+
+    @field_validator("sensitive")
+    @classmethod
+    def _distinct_sensitive(cls, value: list[str]) -> list[str]:
+        seen = set()
+        for column in value:
+            if column in seen:
+                raise ValueError(f"column {column!r} is listed twice")
+            seen.add(column)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FairnessSpec:
+        if self.result is not None:
+            self._check_saved_result()
+        else:
+            self._check_computation()
+        if self.compare == "reference" and self.reference_group is None:
+            raise ValueError("compare: reference needs reference_group")
+        if self.reference_group is not None and self.compare != "reference":
+            raise ValueError("reference_group is only used with compare: reference")
+        wrong_task = (
+            REGRESSION_DISPARITIES
+            if self.task == "classification"
+            else (CLASSIFICATION_DISPARITIES)
+        )
+        for name in self.thresholds:
+            if name in wrong_task:
+                raise ValueError(
+                    f"thresholds: {name} does not apply to task: {self.task}"
+                )
+        return self
+
+    def _check_saved_result(self) -> None:
+        computing = [
+            name
+            for name in (
+                "target",
+                "prediction",
+                "score",
+                "threshold",
+                "model",
+                "sample_weight",
+            )
+            if getattr(self, name) is not None
+        ] + (["sensitive"] if self.sensitive else [])
+        if computing:
+            raise ValueError(
+                f"result: reads a saved result, so {', '.join(computing)} cannot be given too; "
+                "keep data: to check that the result was computed from that file"
+            )
+
+    def _check_computation(self) -> None:
+        missing = [name for name in ("data", "target") if getattr(self, name) is None]
+        if not self.sensitive:
+            missing.append("sensitive")
+        if missing:
+            raise ValueError(
+                f"missing {', '.join(missing)} (or give result: a saved result)"
+            )
+        sources = [
+            name
+            for name in ("prediction", "score", "model")
+            if getattr(self, name) is not None
+        ]
+        if len(sources) != 1:
+            found = f"got {' and '.join(sources)}" if sources else "got none"
+            raise ValueError(
+                "give exactly one of prediction (a column), score with threshold, "
+                f"or model (a file); {found}"
+            )
+        if self.score is not None and self.threshold is None:
+            raise ValueError(
+                "score needs threshold: predict positive when score >= threshold"
+            )
+        if self.threshold is not None and self.prediction is not None:
+            raise ValueError("threshold applies to score or model, not to prediction")
+        if self.features is not None and self.model is None:
+            raise ValueError("features applies only with model")
+        if self.trust_model and self.model is None:
+            raise ValueError("trust_model applies only with model")
+        if self.task == "regression":
+            for name in ("positive_label", "score", "threshold"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name} applies only to task: classification")
+        if self.target in self.sensitive:
+            raise ValueError(
+                f"the target {self.target!r} cannot also be a sensitive column"
+            )

@@ -1,36 +1,131 @@
+"""``riskcheck check``: the gate CI runs. Exit 0 passed, 1 failed, 2 bad input, 3 a bug."""
+
 from __future__ import annotations
 
-import json
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from riskcheck import api
+from riskcheck.errors import RiskcheckError
+from riskcheck.policy import Policy, find_pyproject, load_policy
+
+FORMATS = ("text", "json", "github", "markdown", "junit")
+SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 @click.command("check")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--fail-on", help="Fail when the tier is at or above this tier (e.g. high).")
-@click.option("--allow-incomplete", is_flag=True, help="Do not fail on unanswered required questions.")
-@click.option("--require-signoff", is_flag=True, help="Fail unless every required role has a current approval.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def command(file: Path, fail_on: str | None, allow_incomplete: bool, require_signoff: bool, fmt: str) -> int:
-    """Gate: exit 1 when the tier is too high, a blocking finding fired, or answers are missing."""
-    outcome = api.check(file, fail_on=fail_on, allow_incomplete=allow_incomplete, require_signoff=require_signoff)
-    result = outcome.result
-    if fmt == "json":
-        payload = {
-            "schema_version": 1,
-            "file": str(file),
-            "passed": outcome.passed,
-            "tier": result.tier,
-            "reasons": [{"kind": r.kind, "message": r.message, "finding": r.finding_id} for r in outcome.reasons],
-            "result": result.to_dict(),
-        }
-        click.echo(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fail-on", metavar="TIER", help="Fail when the tier is at or above this tier (e.g. high).")
+@click.option(
+    "--require-signoff/--no-require-signoff",
+    default=None,
+    help="Fail unless every required role has a current approval.",
+)
+@click.option(
+    "--allow-incomplete/--no-allow-incomplete",
+    default=None,
+    help="Do not fail on unanswered required questions.",
+)
+@click.option(
+    "--max-severity",
+    type=click.Choice(SEVERITIES),
+    help="The most severe finding allowed; a finding above it fails the gate.",
+)
+@click.option("--baseline", metavar="REV", help="Fail only on risk that is new since this git revision.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Standard output.")
+@click.option("--junit", "junit_out", type=click.Path(path_type=Path), help="Also write JUnit XML here.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the gate JSON here.")
+@click.option("--markdown", "markdown_out", type=click.Path(path_type=Path), help="Also write a markdown summary here.")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The pyproject.toml with the [tool.riskcheck] policy (default: the nearest one above the working directory).",
+)
+def command(
+    files: tuple[Path, ...],
+    fail_on: str | None,
+    require_signoff: bool | None,
+    allow_incomplete: bool | None,
+    max_severity: str | None,
+    baseline: str | None,
+    fmt: str,
+    junit_out: Path | None,
+    json_out: Path | None,
+    markdown_out: Path | None,
+    config: Path | None,
+) -> int:
+    """Gate assessments (files or directories): exit 1 when the risk is above the agreed level.
+
+    The policy comes from [tool.riskcheck] in pyproject.toml; options override it.
+    """
+    from riskcheck.gaterun import run_gate
+    from riskcheck.render.gate_json import gate_dict
+
+    if config is not None and not config.is_file():
+        raise RiskcheckError(f"{config}: no such file (given with --config)")
+    pyproject = config if config is not None else find_pyproject(Path.cwd())
+    policy = load_policy(pyproject).merged(
+        fail_on=fail_on,
+        require_signoff=require_signoff,
+        allow_incomplete=allow_incomplete,
+        max_severity=max_severity,
+    )
+    paths = list(files) or _policy_paths(policy, pyproject)
+    run = run_gate(paths, policy, baseline=baseline, progress=lambda message: click.echo(message, err=True))
+    gate = gate_dict(run)
+    for target, kind in ((junit_out, "junit"), (json_out, "json"), (markdown_out, "markdown")):
+        if target is not None:
+            from riskcheck.fileio import atomic_write_text
+
+            atomic_write_text(target, render(gate, kind))
+    if fmt == "text":
+        _print_text(gate)
     else:
-        verdict = "PASSED" if outcome.passed else "FAILED"
-        click.echo(f"{file}: {verdict} - tier {result.tier}, {len(result.findings)} finding(s), {result.status}")
-        for reason in outcome.reasons:
-            click.echo(f"  - {reason.message}")
-    return 0 if outcome.passed else 1
+        click.echo(render(gate, fmt), nl=False)
+    return 0 if run.passed else 1
+
+
+def _policy_paths(policy: Policy, pyproject: Path | None) -> list[Path]:
+    if not policy.paths or pyproject is None:
+        raise RiskcheckError(
+            "no assessment given: name files or directories, or list them in [tool.riskcheck] paths in pyproject.toml"
+        )
+    return [pyproject.parent / path for path in policy.paths]
+
+
+def render(gate: dict[str, Any], kind: str) -> str:
+    """The gate document in one of :data:`FORMATS`."""
+    if kind == "json":
+        from riskcheck.result import dumps
+
+        return dumps(gate) + "\n"
+    if kind == "junit":
+        from riskcheck.render.junit import gate_junit
+
+        return gate_junit(gate)
+    if kind == "github":
+        from riskcheck.render.github import gate_github
+
+        return gate_github(gate)
+    if kind == "markdown":
+        from riskcheck.render.gate_markdown import gate_markdown
+
+        return gate_markdown(gate)
+    from riskcheck.render.gate_text import gate_text
+
+    return gate_text(gate).plain
+
+
+def _print_text(gate: dict[str, Any]) -> None:
+    from riskcheck.render.gate_text import gate_text
+
+    text = gate_text(gate)
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.console import Console
+
+        Console(soft_wrap=True, highlight=False).print(text, end="")
+    else:
+        click.echo(text.plain, nl=False)

@@ -1,0 +1,263 @@
+"""The gate as a list of checks: one per rule, fairness threshold and sign-off requirement.
+
+JUnit test cases, GitHub annotations, pytest items and the gate JSON all come from
+these checks, so every output agrees on what passed, what failed and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from riskcheck import api
+from riskcheck.gaterun import CheckedAssessment, signoff_role
+from riskcheck.policy import Policy
+from riskcheck.result import Finding
+
+Status = Literal["passed", "failed", "skipped"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One requirement of the gate, for one assessment."""
+
+    #: ``tier``, ``completeness``, ``rule``, ``fairness`` or ``signoff``.
+    kind: str
+    #: Unique within the assessment: ``rule:untested-bias``, ``fairness:demographic_parity_ratio``.
+    id: str
+    name: str
+    status: Status
+    #: One line: why it failed, or what held.
+    message: str
+    #: Further lines: the figures and answers behind it, the mitigation.
+    details: tuple[str, ...] = ()
+    severity: str | None = None
+    #: Where in the assessment file to look (1-based), when known.
+    line: int | None = None
+    column: int | None = None
+    #: True when the check fails but the baseline already failed it the same way.
+    accepted: bool = False
+
+
+def show_value(value: Any) -> str:
+    """An answer or figure as a person reads it."""
+    if value is None:
+        return "unanswered"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    if isinstance(value, (frozenset, set)):
+        return "[" + ", ".join(sorted(str(v) for v in value)) + "]"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def checks_for(checked: CheckedAssessment, policy: Policy) -> tuple[Check, ...]:
+    """Every check of one assessment, in a stable order: tier, completeness, rules, thresholds, sign-offs."""
+    return (
+        _tier(checked, policy),
+        _completeness(checked),
+        *_rules(checked),
+        *_thresholds(checked),
+        *_signoffs(checked, policy),
+    )
+
+
+def _reason(checked: CheckedAssessment, kind: str, finding_id: str | None = None) -> tuple[api.GateReason | None, bool]:
+    for accepted, reasons in ((False, checked.outcome.reasons), (True, checked.outcome.accepted)):
+        for reason in reasons:
+            if reason.kind == kind and (finding_id is None or reason.finding_id == finding_id):
+                return reason, accepted
+    return None, False
+
+
+def _status(reason: api.GateReason | None, accepted: bool) -> Status:
+    return "failed" if reason is not None and not accepted else "passed"
+
+
+def _baseline_note(accepted: bool, checked: CheckedAssessment) -> tuple[str, ...]:
+    if not accepted or checked.baseline is None:
+        return ()
+    return (f"accepted: already present at the baseline {checked.baseline.revision}",)
+
+
+def _position(checked: CheckedAssessment, loc: tuple[str | int, ...], *, key: bool = True) -> tuple[int | None, int | None]:
+    position = checked.loaded.document.position(loc, key=key)
+    return position if position is not None else (None, None)
+
+
+def _tier(checked: CheckedAssessment, policy: Policy) -> Check:
+    result = checked.result
+    policy_tier = policy.fail_on
+    reason, accepted = _reason(checked, "tier")
+    score = f"score {show_value(result.score)} of {show_value(result.score_max)}"
+    if reason is not None:
+        message = f"{reason.message} ({score})"
+    elif policy_tier is None:
+        message = f"tier {result.tier} ({score}); no fail-on tier is set"
+    else:
+        message = f"tier {result.tier} is below the fail-on tier {policy_tier} ({score})"
+    details = []
+    if result.trace.escalated_by:
+        details.append(f"escalated from {result.trace.tier_from_score} by: {', '.join(result.trace.escalated_by)}")
+    if result.trace.next_tier is not None:
+        nxt = result.trace.next_tier
+        details.append(f"next tier: {nxt.id} at {show_value(nxt.threshold)} ({show_value(nxt.distance)} away)")
+    line, column = (1, 1)
+    return Check(
+        "tier", "tier", "risk tier", _status(reason, accepted), message,
+        (*details, *_baseline_note(accepted, checked)), None, line, column, accepted,
+    )
+
+
+def _completeness(checked: CheckedAssessment) -> Check:
+    c = checked.result.completeness
+    reason, accepted = _reason(checked, "incomplete")
+    if reason is not None:
+        message = reason.message
+    elif c.missing:
+        message = f"{len(c.missing)} required question(s) unanswered, allowed by the policy (allow-incomplete)"
+    else:
+        message = f"all {c.required} required question(s) answered"
+    line, column = _position(checked, ("answers",))
+    details = tuple(f"unanswered: {qid}" for qid in c.missing)
+    return Check(
+        "completeness", "completeness", "required questions answered", _status(reason, accepted), message,
+        (*details, *_baseline_note(accepted, checked)), None, line, column, accepted,
+    )
+
+
+def _finding_reason(checked: CheckedAssessment, finding_id: str) -> tuple[api.GateReason | None, bool]:
+    for kind in ("blocking", "fairness", "severity"):
+        reason, accepted = _reason(checked, kind, finding_id)
+        if reason is not None:
+            return reason, accepted
+    return None, False
+
+
+def finding_position(checked: CheckedAssessment, finding: Finding) -> tuple[int | None, int | None]:
+    """The answer (or fairness threshold) that triggered ``finding``."""
+    answers = checked.loaded.file.answers
+    for name, _ in finding.triggered_by:
+        if name in answers:
+            return _position(checked, ("answers", name))
+        if name.startswith("fairness.") and checked.loaded.file.fairness is not None:
+            metric = name.removeprefix("fairness.")
+            if metric in checked.loaded.file.fairness.thresholds:
+                return _position(checked, ("fairness", "thresholds", metric))
+            return _position(checked, ("fairness",))
+    return _position(checked, ("answers",))
+
+
+def _finding_details(finding: Finding) -> tuple[str, ...]:
+    lines = [f"{name} = {show_value(value)}" for name, value in finding.triggered_by]
+    lines.append(f"mitigation: {finding.mitigation}")
+    if finding.references:
+        lines.append(f"references: {', '.join(finding.references)}")
+    return tuple(lines)
+
+
+def _rules(checked: CheckedAssessment) -> list[Check]:
+    findings = {f.id: f for f in checked.result.findings if f.source == "rule"}
+    checks = []
+    for compiled in checked.loaded.questionnaire.rules:
+        rule = compiled.rule
+        finding = findings.get(rule.id)
+        if finding is None:
+            line, column = _position(checked, ("answers",))
+            checks.append(
+                Check("rule", f"rule:{rule.id}", f"rule {rule.id}", "passed", "did not fire",
+                      (f"when: {rule.when}",), rule.severity, line, column)
+            )
+            continue
+        reason, accepted = _finding_reason(checked, rule.id)
+        line, column = finding_position(checked, finding)
+        blocking = ", blocks launch" if finding.blocks_launch else ""
+        if reason is not None:
+            message = reason.message
+        else:
+            message = f"fired ({finding.severity}{blocking}), allowed by the policy: {finding.message}"
+        checks.append(
+            Check(
+                "rule", f"rule:{rule.id}", f"rule {rule.id}", _status(reason, accepted), message,
+                (f"when: {rule.when}", *_finding_details(finding), *_baseline_note(accepted, checked)),
+                finding.severity, line, column, accepted,
+            )
+        )
+    return checks
+
+
+def _thresholds(checked: CheckedAssessment) -> list[Check]:
+    spec = checked.loaded.file.fairness
+    if spec is None:
+        return []
+    variables: dict[str, Any] = (checked.result.fairness or {}).get("variables", {})
+    breaches = {f.id: f for f in checked.result.findings if f.source == "fairness"}
+    checks = []
+    for metric, threshold in spec.thresholds.items():
+        finding = breaches.get(f"fairness.{metric}")
+        line, column = _position(checked, ("fairness", "thresholds", metric))
+        bounds = ", ".join(
+            f"{side} {show_value(limit)}" for side, limit in (("min", threshold.min), ("max", threshold.max))
+            if limit is not None
+        )
+        key = metric if threshold.on == "value" else f"{metric}_{threshold.on}"
+        if finding is None:
+            message = f"{key} is {show_value(variables.get(key))}, within {bounds}"
+            checks.append(
+                Check("fairness", f"fairness:{metric}", f"fairness threshold {metric}", "passed", message,
+                      (), "high", line, column)
+            )
+            continue
+        reason, accepted = _finding_reason(checked, finding.id)
+        checks.append(
+            Check(
+                "fairness", f"fairness:{metric}", f"fairness threshold {metric}", _status(reason, accepted),
+                finding.message, (*_finding_details(finding), *_baseline_note(accepted, checked)),
+                finding.severity, line, column, accepted,
+            )
+        )
+    return checks
+
+
+def _signoffs(checked: CheckedAssessment, policy: Policy) -> list[Check]:
+    result = checked.result
+    required = policy.require_signoff
+    reasons = {
+        signoff_role(r, result): (r, accepted)
+        for accepted, group in ((False, checked.outcome.reasons), (True, checked.outcome.accepted))
+        for r in group
+        if r.kind == "signoff"
+    }
+    records = result.signoffs.records
+    checks = []
+    for role, state in result.signoffs.roles:
+        indexes = [i for i, record in enumerate(records) if record.role == role]
+        line, column = _position(checked, ("signoffs", indexes[-1]) if indexes else ("signoffs",))
+        if line is None:
+            line, column = 1, 1
+        reason, accepted = reasons.get(role, (None, False))
+        if state == "approved":
+            latest = records[indexes[-1]]
+            status: Status = "passed"
+            message = f"approved by {latest.name} on {latest.timestamp}, for the current content"
+        elif reason is not None:
+            status = _status(reason, accepted)
+            message = reason.message
+        elif not required:
+            status = "skipped"
+            message = f"sign-off for role {role!r} is {state}; not required by the policy (require-signoff)"
+        else:  # pragma: no cover - the gate lists every unapproved role when sign-off is required
+            status = "failed"
+            message = f"sign-off for role {role!r} is {state}"
+        checks.append(
+            Check("signoff", f"signoff:{role}", f"sign-off {role}", status, message,
+                  _baseline_note(accepted, checked), None, line, column, accepted)
+        )
+    return checks
+

@@ -1,0 +1,46 @@
+"""The gate as markdown, for a pull-request comment or a CI job summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def gate_markdown(gate: dict[str, Any]) -> str:
+    summary = gate["summary"]
+    icon = "✅" if gate["passed"] else "❌"
+    verdict = "passed" if gate["passed"] else "failed"
+    out = [
+        f"## {icon} riskcheck gate {verdict}",
+        "",
+        f"{summary['passed']} of {summary['assessments']} assessment(s) passed; "
+        f"{summary['checks_failed']} of {summary['checks']} check(s) failed.",
+    ]
+    if gate["baseline"]:
+        out.append(f"Only risk new since `{_cell(gate['baseline'])}` fails the gate.")
+    out += ["", "| | System | File | Tier | Score | Findings | Sign-off |", "|---|---|---|---|---:|---:|---|"]
+    for a in gate["assessments"]:
+        mark = "✅" if a["passed"] else "❌"
+        out.append(
+            f"| {mark} | {_cell(a['system'].get('name', '?'))} | `{_cell(a['file'])}` | {_cell(a['tier_label'])} | "
+            f"{_num(a['score'])} | {len(a['findings'])} | {_cell(a['signoff']['status'])} |"
+        )
+    for a in gate["assessments"]:
+        failed = [c for c in a["checks"] if c["status"] == "failed"]
+        accepted = [c for c in a["checks"] if c["accepted"]]
+        if not failed and not accepted:
+            continue
+        out += ["", f"### {_cell(a['system'].get('name', '?'))}", ""]
+        for c in failed:
+            line = f" (line {c['line']})" if c["line"] is not None else ""
+            out.append(f"- ❌ **{_cell(c['name'])}**{line}: {_cell(c['message'])}")
+        for c in accepted:
+            out.append(f"- ➖ {_cell(c['name'])}: {_cell(c['message'])} _(in the baseline)_")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,60 @@
+"""The gate for a person: a verdict per assessment and why, coloured on a terminal.
+
+:func:`gate_text` builds a ``rich`` Text; its ``.plain`` form is what logs, pipes
+and ``NO_COLOR`` terminals get, so both say exactly the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+_STATUS_STYLE = {"failed": "bold red", "passed": "green", "skipped": "dim"}
+
+
+def gate_text(gate: dict[str, Any]) -> Text:
+    out = Text()
+    for assessment in gate["assessments"]:
+        name = assessment["system"].get("name", "?")
+        verdict, style = ("PASSED", "bold green") if assessment["passed"] else ("FAILED", "bold red")
+        out.append(verdict, style=style)
+        out.append(f"  {assessment['file']}  ", style="bold")
+        out.append(
+            f"{name}: tier {assessment['tier']}, score {_num(assessment['score'])} of {_num(assessment['score_max'])}, "
+            f"{len(assessment['findings'])} finding(s), {assessment['status']}\n"
+        )
+        baseline = assessment["baseline"]
+        if baseline is not None:
+            was = f"tier {baseline['tier']}" if baseline["found"] else "no such file then"
+            out.append(f"  baseline {baseline['revision']}: {was}\n", style="dim")
+        for check in assessment["checks"]:
+            fired = check["kind"] == "rule" and check["message"] != "did not fire"
+            if check["status"] == "failed":
+                out.append("  x ", style="bold red")
+                out.append(f"{check['name']}: ", style="bold")
+                out.append(check["message"] + "\n")
+                where = f"{assessment['file']}:{check['line']}" if check["line"] is not None else None
+                for detail in check["details"]:
+                    out.append(f"      {detail}\n", style="dim")
+                if where:
+                    out.append(f"      at {where}\n", style="dim")
+            elif check["accepted"]:
+                out.append("  ~ ", style="yellow")
+                out.append(f"{check['name']}: {check['message']} (accepted: in the baseline)\n", style="yellow")
+            elif fired:
+                out.append("  ! ", style="yellow")
+                out.append(f"{check['name']}: {check['message']}\n")
+    summary = gate["summary"]
+    style = "bold green" if gate["passed"] else "bold red"
+    verdict = "passed" if gate["passed"] else "failed"
+    out.append(
+        f"riskcheck gate {verdict}: {summary['passed']} of {summary['assessments']} assessment(s) passed, "
+        f"{summary['checks_failed']} of {summary['checks']} check(s) failed\n",
+        style=style,
+    )
+    return out
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve_cmd", "Serve a local web form for the assessments in a directory."),
     "score": ("score_cmd", "Score an assessment and print the result."),
     "check": ("check_cmd", "Gate: exit 1 when the risk is above the agreed level."),
+    "diff": ("diff_cmd", "Show how the risk changed between two versions of an assessment."),
     "coverage": ("coverage_cmd", "List framework clauses and the questions and rules that address them."),
     "fairness": ("fairness_cmd", "Compute fairlearn disparity metrics on a dataset."),
     "report": ("report_cmd", "Render the PDF sign-off report."),

@@ -1,0 +1,95 @@
+"""``riskcheck diff BASE HEAD``: how the risk changed between two versions of an assessment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from riskcheck.errors import RiskcheckError
+
+if TYPE_CHECKING:
+    from riskcheck.loader import LoadedAssessment
+    from riskcheck.result import Result
+
+
+@click.command("diff")
+@click.argument("base")
+@click.argument("head")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+def command(base: str, head: str, fmt: str, output: Path | None) -> int:
+    """Compare two versions of an assessment: tier, findings, answers, fairness, approvals.
+
+    Each side is a file, REV:FILE (the file at a git revision), or for BASE a bare
+    git revision of the HEAD file (e.g. `riskcheck diff main risk.yaml`).
+    """
+    from riskcheck.diff import risk_diff
+
+    head_side = _side(head, None)
+    base_side = _side(base, head_side[1])
+    base_loaded, base_result = _load(*base_side)
+    head_loaded, head_result = _load(*head_side)
+    diff = risk_diff(
+        base_loaded, base_result, head_loaded, head_result, base_label=_label(base_side), head_label=_label(head_side)
+    )
+    data = diff.to_dict()
+    if fmt == "json":
+        text = diff.to_json()
+    elif fmt == "markdown":
+        from riskcheck.render.diff_render import diff_markdown
+
+        text = diff_markdown(data)
+    else:
+        from riskcheck.render.diff_render import diff_text
+
+        text = diff_text(data)
+    if output is not None:
+        from riskcheck.fileio import atomic_write_text
+
+        atomic_write_text(output, text)
+    else:
+        click.echo(text, nl=False)
+    return 0
+
+
+Side = tuple[str | None, Path]
+
+
+def _side(text: str, other: Path | None) -> Side:
+    """(revision or None, path) for one argument."""
+    if Path(text).exists():
+        return None, Path(text)
+    if ":" in text:
+        revision, _, path = text.partition(":")
+        if not revision or not path:
+            raise RiskcheckError(f"{text!r}: expected FILE, REV:FILE or a git revision")
+        return revision, Path(path)
+    if other is None:
+        raise RiskcheckError(f"{text}: no such file (HEAD is an assessment file or REV:FILE)")
+    return text, other
+
+
+def _label(side: Side) -> str:
+    revision, path = side
+    return str(path) if revision is None else f"{revision}:{path}"
+
+
+def _load(revision: str | None, path: Path) -> tuple[LoadedAssessment, Result]:
+    from riskcheck import api
+    from riskcheck.loader import load_assessment
+
+    if revision is None:
+        loaded = load_assessment(path)
+        return loaded, api.score(loaded)
+    from riskcheck.gitrev import GitError, materialised, renamed_error
+
+    with materialised(revision, path) as old:
+        if old is None:
+            raise GitError(f"{revision}:{path}: the file does not exist at revision {revision!r}")
+        try:
+            loaded = load_assessment(old)
+            return loaded, api.score(loaded)
+        except RiskcheckError as exc:
+            raise renamed_error(exc, old, f"{revision}:{path}") from None

@@ -1,0 +1,91 @@
+"""The risk diff as text (terminals, logs) and markdown (a pull-request comment)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:g}" if float(value).is_integer() else f"{value:.4f}".rstrip("0")
+
+
+def _signed(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return ("+" if value > 0 else "") + _num(value)
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _tier_line(data: dict[str, Any]) -> str:
+    base, head = data["base"], data["head"]
+    if data["tier_change"] > 0:
+        how = "rose"
+    elif data["tier_change"] < 0:
+        how = "fell"
+    else:
+        how = "unchanged"
+    tier = f"{base['tier_label']} -> {head['tier_label']}" if how != "unchanged" else head["tier_label"]
+    return f"tier {how}: {tier} (score {_num(base['score'])} -> {_num(head['score'])}, {_signed(data['score_change'])})"
+
+
+def diff_text(data: dict[str, Any]) -> str:
+    lines = [f"risk diff {data['base']['label']} -> {data['head']['label']} ({data['system']})", _tier_line(data)]
+    for title, key, sign in (("findings added", "findings_added", "+"), ("findings removed", "findings_removed", "-")):
+        if data[key]:
+            lines.append(f"{title}:")
+            lines += [f"  {sign} [{f['severity']}] {f['id']}: {f['message']}" for f in data[key]]
+    if data["answers_changed"]:
+        lines.append("answers changed:")
+        for a in data["answers_changed"]:
+            lines.append(
+                f"  {a['question']}: {a['before']} -> {a['after']} (points {_num(a['points_before'])} -> "
+                f"{_num(a['points_after'])}, score {_signed(a['score_effect'])})"
+            )
+    if data["fairness_moved"]:
+        lines.append("fairness figures moved:")
+        lines += [f"  {f['name']}: {_num(f['before'])} -> {_num(f['after'])}" for f in data["fairness_moved"]]
+    if data["stale_approvals"]:
+        lines.append("approvals made stale:")
+        lines += [f"  {s['role']}: {s['name']} ({s['timestamp']})" for s in data["stale_approvals"]]
+    if len(lines) == 2 and data["tier_change"] == 0 and not data["score_change"]:
+        lines.append("no change in risk")
+    return "\n".join(lines) + "\n"
+
+
+def diff_markdown(data: dict[str, Any]) -> str:
+    icon = "🔺" if data["tier_change"] > 0 else ("🔻" if data["tier_change"] < 0 else "➖")
+    out = [
+        f"## {icon} riskcheck: risk change for {_cell(data['system'])}",
+        "",
+        f"`{_cell(data['base']['label'])}` → `{_cell(data['head']['label'])}`: {_cell(_tier_line(data).replace('->', '→'))}",
+    ]
+    if data["findings_added"] or data["findings_removed"]:
+        out += ["", "### Findings", "", "| | Finding | Severity | Message |", "|---|---|---|---|"]
+        out += [
+            f"| ➕ added | `{f['id']}` | {f['severity']} | {_cell(f['message'])} |" for f in data["findings_added"]
+        ]
+        out += [
+            f"| ➖ removed | `{f['id']}` | {f['severity']} | {_cell(f['message'])} |" for f in data["findings_removed"]
+        ]
+    if data["answers_changed"]:
+        out += ["", "### Answers changed", "", "| Question | Before | After | Points | Score effect |", "|---|---|---|---:|---:|"]
+        for a in data["answers_changed"]:
+            out.append(
+                f"| `{a['question']}` | {_cell(a['before'])} | {_cell(a['after'])} | "
+                f"{_num(a['points_before'])} → {_num(a['points_after'])} | {_signed(a['score_effect'])} |"
+            )
+    if data["fairness_moved"]:
+        out += ["", "### Fairness figures moved", "", "| Figure | Before | After |", "|---|---:|---:|"]
+        out += [f"| `{f['name']}` | {_num(f['before'])} | {_num(f['after'])} |" for f in data["fairness_moved"]]
+    if data["stale_approvals"]:
+        out += ["", "### Approvals made stale", ""]
+        out += [
+            f"- **{_cell(s['role'])}**: {_cell(s['name'])} ({_cell(s['timestamp'])}) must review and sign again"
+            for s in data["stale_approvals"]
+        ]
+    return "\n".join(out) + "\n"

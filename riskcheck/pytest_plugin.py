@@ -1,0 +1,141 @@
+"""A pytest plugin: ``pytest --riskcheck`` collects assessment files as tests.
+
+Each assessment gives one test per check of the gate (the tier, completeness, each
+rule, each fairness threshold, each required sign-off), so a failing rule reads
+like a failing test, with its figures. The policy is the repository's
+``[tool.riskcheck]`` table, overridable with ``--riskcheck-*`` options.
+
+Registered through the ``pytest11`` entry point; it does nothing without
+``--riskcheck``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from riskcheck.errors import RiskcheckError
+from riskcheck.gatechecks import Check
+
+_SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("riskcheck", "riskcheck assessments as tests")
+    group.addoption(
+        "--riskcheck", action="store_true", default=False, help="Collect riskcheck assessment YAML files as tests."
+    )
+    group.addoption("--riskcheck-fail-on", metavar="TIER", default=None, help="Fail at or above this tier.")
+    group.addoption(
+        "--riskcheck-require-signoff",
+        action="store_true",
+        default=None,
+        help="Fail unless every required role approved the current content.",
+    )
+    group.addoption(
+        "--riskcheck-allow-incomplete",
+        action="store_true",
+        default=None,
+        help="Do not fail on unanswered required questions.",
+    )
+    group.addoption(
+        "--riskcheck-max-severity", choices=_SEVERITIES, default=None, help="The most severe finding allowed."
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "riskcheck: a check of a riskcheck assessment")
+
+
+def _policy(config: pytest.Config) -> Any:
+    cached = getattr(config, "_riskcheck_policy", None)
+    if cached is not None:
+        return cached
+    from riskcheck.policy import find_pyproject, load_policy
+
+    policy = load_policy(find_pyproject(config.rootpath)).merged(
+        fail_on=config.getoption("riskcheck_fail_on"),
+        require_signoff=config.getoption("riskcheck_require_signoff"),
+        allow_incomplete=config.getoption("riskcheck_allow_incomplete"),
+        max_severity=config.getoption("riskcheck_max_severity"),
+    )
+    config._riskcheck_policy = policy  # type: ignore[attr-defined]
+    return policy
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if not parent.config.getoption("riskcheck") or file_path.suffix not in (".yaml", ".yml"):
+        return None
+    if not _looks_like_assessment(file_path):
+        return None
+    collector: AssessmentFile = AssessmentFile.from_parent(parent, path=file_path)
+    return collector
+
+
+def _looks_like_assessment(path: Path) -> bool:
+    from riskcheck.yamlio import load_yaml
+
+    try:
+        return "system" in load_yaml(path).data
+    except RiskcheckError:
+        return False  # not riskcheck's to report: any YAML file may sit in a test tree
+
+
+class AssessmentFile(pytest.File):
+    """An assessment: loaded and scored once, then one item per check."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        from riskcheck import api
+        from riskcheck.gatechecks import checks_for
+        from riskcheck.gaterun import CheckedAssessment, gate_one
+        from riskcheck.loader import load_assessment
+
+        try:
+            policy = _policy(self.config)
+            loaded = load_assessment(self.path)
+            outcome = gate_one(loaded, api.score(loaded), policy)
+        except RiskcheckError as exc:
+            raise self.CollectError(f"riskcheck: {exc}") from None
+        checked = CheckedAssessment(loaded, outcome)
+        system = loaded.file.system.name
+        for check in checks_for(checked, policy):
+            yield CheckItem.from_parent(self, name=check.id, check=check, system=system)
+
+
+class CheckFailed(Exception):
+    """A gate check that did not hold."""
+
+    def __init__(self, check: Check) -> None:
+        super().__init__(check.message)
+        self.check = check
+
+
+class CheckItem(pytest.Item):
+    def __init__(self, *, check: Check, system: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+        self.system = system
+        self.add_marker(pytest.mark.riskcheck)
+
+    def runtest(self) -> None:
+        if self.check.status == "skipped":
+            # Reported at the assessment's line, not inside this plugin.
+            raise pytest.skip.Exception(self.check.message, _use_item_location=True)
+        if self.check.status == "failed":
+            raise CheckFailed(self.check)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CheckFailed):
+            check = excinfo.value.check
+            where = f"{self.path}:{check.line}" if check.line is not None else str(self.path)
+            lines = [f"{where}: {self.system}: {check.name} failed", f"  {check.message}"]
+            lines += [f"    {detail}" for detail in check.details]
+            return "\n".join(lines)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        line = None if self.check.line is None else self.check.line - 1
+        return self.path, line, f"riskcheck {self.system}: {self.check.name}"

@@ -1,0 +1,68 @@
+"""``riskcheck serve [DIR]``: the local web form for the assessments in a directory."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import click
+
+from riskcheck.errors import RiskcheckError
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this computer can reach (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("serve")
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a non-loopback --host. Anyone who can reach it can read and change the assessments.",
+)
+def command(directory: Path, host: str, port: int, allow_remote: bool) -> int:
+    """Serve a web form for the assessments in DIRECTORY (default: the current one)."""
+    if not directory.is_dir():
+        raise RiskcheckError(f"{directory}: not a directory")
+    loopback = is_loopback(host)
+    if not loopback and not allow_remote:
+        raise RiskcheckError(
+            f"--host {host}: refusing to listen on a non-loopback address; the form has no login, so anyone "
+            "who can reach it could read and change the assessments. Use --host 127.0.0.1, or add "
+            "--allow-remote if you really mean to expose it."
+        )
+    try:
+        import uvicorn
+
+        from riskcheck.web import create_app
+    except ImportError as exc:
+        from riskcheck.errors import MissingDependencyError
+
+        raise MissingDependencyError(exc.name or "starlette", "web") from None
+    if not loopback:
+        click.secho(
+            f"warning: serving on {host}:{port} without a login: anyone who can reach this address can read "
+            "and change the assessments in " + str(directory),
+            fg="yellow",
+            err=True,
+        )
+    app = create_app(directory, allowed_hosts=None if allow_remote else _hosts())
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"riskcheck: serving {directory.resolve()} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False)
+    return 0
+
+
+def _hosts() -> tuple[str, ...]:
+    from riskcheck.web.security import LOOPBACK_HOSTS
+
+    return LOOPBACK_HOSTS

@@ -1,0 +1,110 @@
+"""The local web form: a Starlette app over the assessment files of one directory.
+
+Every page is a plain HTML form that works with JavaScript off (a full-page round
+trip); ``static/app.js`` only asks ``/preview`` for the questions that apply and
+the score panel as answers change. All business logic lives in
+:mod:`riskcheck.fill`, :mod:`riskcheck.signoff` and :mod:`riskcheck.report`.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from riskcheck.errors import RiskcheckError
+from riskcheck.fileio import sha256_file
+from riskcheck.web import pages
+from riskcheck.web.catalog import Catalog
+from riskcheck.web.paths import OutsideRoot, resolve_inside
+from riskcheck.web.render import Renderer
+from riskcheck.web.security import CSRF_FIELD, CSRF_HEADER, LOOPBACK_HOSTS, Csrf, Guard
+
+_HERE = Path(__file__).resolve().parent
+
+
+class Site:
+    """The state one server keeps: the directory, templates, CSRF key and a lock per file."""
+
+    def __init__(self, directory: Path) -> None:
+        self.root = directory.resolve()
+        self.csrf = Csrf()
+        self.renderer = Renderer(_HERE / "templates", self.csrf)
+        self.catalog = Catalog(self.root)
+        self._locks: dict[Path, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def lock(self, path: Path) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(path, threading.Lock())
+
+    def file(self, request: Request) -> tuple[str, Path]:
+        relative = str(request.path_params["path"])
+        return relative, resolve_inside(self.root, relative)
+
+    async def form(self, request: Request) -> Any:
+        form = await request.form(max_files=0, max_fields=2000, max_part_size=1024 * 1024)
+        token = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+        if not self.csrf.valid(request.cookies.get(self.renderer.cookie), str(token) if token else None):
+            raise CsrfFailure
+        return form
+
+    @staticmethod
+    def version(path: Path) -> str:
+        return sha256_file(path)
+
+
+class CsrfFailure(Exception):
+    pass
+
+
+def create_app(directory: Path, *, allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> Any:
+    """The ASGI app serving the assessments in ``directory``.
+
+    ``allowed_hosts`` are the Host header names accepted (``None`` accepts any,
+    for a server deliberately exposed with ``--allow-remote``).
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise RiskcheckError(f"{directory}: not a directory")
+    site = Site(directory)
+
+    def endpoint(handler: Any) -> Any:
+        async def wrapped(request: Request) -> Response:
+            try:
+                response: Response = await handler(site, request)
+                return response
+            except OutsideRoot as exc:
+                return site.renderer.page(request, "error.html", {"title": "Not found", "message": str(exc)}, 404)
+            except CsrfFailure:
+                message = (
+                    "This form has expired or did not come from this page, so nothing was saved. "
+                    "Go back, reload the page and submit it again."
+                )
+                if request.url.path.startswith("/preview/"):
+                    return JSONResponse({"error": message}, status_code=403)
+                return site.renderer.page(request, "error.html", {"title": "Form expired", "message": message}, 403)
+
+        return wrapped
+
+    routes = [
+        Route("/", endpoint(pages.index), methods=["GET"]),
+        Route("/new", endpoint(pages.new_form), methods=["GET"]),
+        Route("/new", endpoint(pages.new_create), methods=["POST"]),
+        Route("/a/{path:path}", endpoint(pages.assessment), methods=["GET"]),
+        Route("/a/{path:path}", endpoint(pages.save), methods=["POST"]),
+        Route("/preview/{path:path}", endpoint(pages.preview), methods=["POST"]),
+        Route("/pdf/{path:path}", endpoint(pages.pdf), methods=["GET"]),
+        Route("/signoff/{path:path}", endpoint(pages.signoff_form), methods=["GET"]),
+        Route("/signoff/{path:path}", endpoint(pages.signoff_record), methods=["POST"]),
+        Mount("/static", app=StaticFiles(directory=_HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.state.site = site
+    return Guard(app, allowed_hosts=allowed_hosts)

@@ -1,0 +1,347 @@
+"""The request handlers: each reads the request, calls riskcheck, and renders a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from riskcheck.errors import RiskcheckError
+from riskcheck.fill import FillState, describe, save_answers
+from riskcheck.loader import LoadedAssessment, load_assessment
+from riskcheck.web.views import build_sections, dropped_views, number, parse_submission
+
+if TYPE_CHECKING:
+    from riskcheck.web.app import Site
+
+
+def _url(prefix: str, relative: str) -> str:
+    return prefix + quote(relative)
+
+
+# ---------------------------------------------------------------- list and new
+
+
+async def index(site: Site, request: Request) -> Response:
+    entries, _ = site.catalog.scan()
+    return site.renderer.page(request, "index.html", {"title": "Assessments", "entries": entries, "root": site.root})
+
+
+async def new_form(site: Site, request: Request) -> Response:
+    return _new_page(site, request, {}, {})
+
+
+def _new_page(
+    site: Site, request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    _, local = site.catalog.scan()
+    choices = site.catalog.bundled() + local
+    context = {"title": "New assessment", "choices": choices, "values": values, "errors": errors}
+    return site.renderer.page(request, "new.html", context, status)
+
+
+async def new_create(site: Site, request: Request) -> Response:
+    from riskcheck.fileio import atomic_write_text
+    from riskcheck.loader import bundled_questionnaires, load_questionnaire
+    from riskcheck.skeleton import assessment_skeleton
+    from riskcheck.web.paths import new_file_path, resolve_inside
+
+    form = await site.form(request)
+    values = {k: str(form.get(k, "") or "").strip() for k in ("questionnaire", "name", "owner", "filename")}
+    errors: dict[str, str] = {}
+    kind, _, key = values["questionnaire"].partition(":")
+    source: Path | None = None
+    reference = None
+    if kind == "bundled" and key in bundled_questionnaires():
+        source = bundled_questionnaires()[key]
+    elif kind == "file":
+        try:
+            source = resolve_inside(site.root, key)
+            reference = '{path: "' + Path(key).as_posix().replace('"', "") + '"}'
+        except RiskcheckError:
+            source = None
+    if source is None:
+        errors["questionnaire"] = "Choose one of the questionnaires listed."
+    if not values["name"]:
+        errors["name"] = "Give the AI system a name."
+    if len(values["name"]) > 200:
+        errors["name"] = "Use at most 200 characters."
+    target = None
+    try:
+        target = new_file_path(site.root, values["filename"] or "")
+    except RiskcheckError as exc:
+        errors["filename"] = str(exc)
+    if errors or source is None or target is None:
+        return _new_page(site, request, values, errors, 422)
+    try:
+        compiled = load_questionnaire(source)
+    except RiskcheckError as exc:
+        return _new_page(site, request, values, {"questionnaire": str(exc)}, 422)
+    text = assessment_skeleton(compiled, name=values["name"], owner=values["owner"], reference=reference)
+    with site.lock(target):
+        if target.exists():
+            return _new_page(site, request, values, {"filename": "A file with this name already exists."}, 422)
+        atomic_write_text(target, text)
+    return RedirectResponse(_url("/a/", target.name) + "?created=1", status_code=303)
+
+
+# ---------------------------------------------------------------- the assessment form
+
+
+def _load(site: Site, request: Request) -> tuple[str, Path, LoadedAssessment | None, str | None]:
+    relative, path = site.file(request)
+    try:
+        return relative, path, load_assessment(path), None
+    except RiskcheckError as exc:
+        return relative, path, None, str(exc).replace(str(site.root) + "/", "")
+
+
+def _form_context(
+    site: Site,
+    relative: str,
+    loaded: LoadedAssessment,
+    state: FillState,
+    version: str,
+    *,
+    submission: Any = None,
+    dropped: list[str] | None = None,
+    notice: str | None = None,
+) -> dict[str, Any]:
+    before = FillState.from_loaded(loaded)
+    dropped = before.dropped_by(state) if dropped is None else dropped
+    result, fairness_note = site.catalog.score(loaded, state)
+    return {
+        "title": loaded.file.system.name,
+        "relative": relative,
+        "system": loaded.file.system,
+        "questionnaire": loaded.questionnaire.spec,
+        "sections": build_sections(state, submission),
+        "version": version,
+        "panel": _panel(site, result, before, dropped, fairness_note),
+        "errors": [] if submission is None else _error_list(state, submission.errors),
+        "dropped": dropped_views(before, dropped),
+        "notice": notice,
+        "confirm_drop": False,
+        "urls": _urls(relative),
+    }
+
+
+def _urls(relative: str) -> dict[str, str]:
+    return {
+        "form": _url("/a/", relative),
+        "preview": _url("/preview/", relative),
+        "pdf": _url("/pdf/", relative),
+        "signoff": _url("/signoff/", relative),
+    }
+
+
+def _panel(site: Site, result: Any, before: FillState, dropped: list[str], fairness_note: str | None) -> str:
+    return site.renderer.fragment(
+        "_panel.html",
+        {"result": result, "dropped": dropped_views(before, dropped), "fairness_note": fairness_note, "number": number},
+    )
+
+
+def _error_list(state: FillState, errors: dict[str, str]) -> list[tuple[str, str, str]]:
+    order = [q.id for q in state.questions()]
+    return [
+        (qid, state.questionnaire.questions[qid].question.text, errors[qid]) for qid in sorted(errors, key=order.index)
+    ]
+
+
+async def assessment(site: Site, request: Request) -> Response:
+    relative, path, loaded, problem = _load(site, request)
+    if loaded is None:
+        context = {"title": relative, "message": problem, "relative": relative}
+        return site.renderer.page(request, "invalid.html", context, 422)
+    notice = None
+    if request.query_params.get("saved"):
+        notice = "Saved."
+    elif request.query_params.get("created"):
+        notice = "Assessment created. Answer the questions below; Save keeps your progress."
+    elif request.query_params.get("signed"):
+        notice = "Sign-off recorded."
+    state = FillState.from_loaded(loaded)
+    context = _form_context(site, relative, loaded, state, site.version(path), notice=notice, dropped=[])
+    return site.renderer.page(request, "assessment.html", context)
+
+
+async def save(site: Site, request: Request) -> Response:
+    form = await site.form(request)
+    relative, path = site.file(request)
+    action = str(form.get("action", "save"))
+    with site.lock(path):
+        current_version = site.version(path)
+        submitted_version = str(form.get("version", ""))
+        relative, path, loaded, problem = _load(site, request)
+        if loaded is None:
+            return site.renderer.page(
+                request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
+            )
+        before = FillState.from_loaded(loaded)
+        state, submission = parse_submission(before, form, form.getlist)
+        if submitted_version != current_version:
+            return _conflict(site, request, relative, state)
+        dropped = before.dropped_by(state)
+        if submission.errors or action == "update" or (dropped and action != "confirm_drop"):
+            status = 422 if submission.errors else 200
+            notice = None
+            if submission.errors:
+                notice = "Nothing was saved: please correct the answers marked below."
+            elif action == "update":
+                notice = "Form updated with the questions that apply. Nothing is saved until you press Save."
+            context = _form_context(
+                site, relative, loaded, state, current_version, submission=submission, notice=notice
+            )
+            context["confirm_drop"] = bool(dropped) and not submission.errors and action != "update"
+            return site.renderer.page(request, "assessment.html", context, status)
+        save_answers(path, before, state, drop=dropped)
+    return RedirectResponse(_url("/a/", relative) + "?saved=1", status_code=303)
+
+
+def _conflict(site: Site, request: Request, relative: str, state: FillState) -> Response:
+    answers = [
+        (q.question.text, describe(q.question, state.values.get(q.id)))
+        for q in state.visible_questions()
+        if state.values.get(q.id) is not None
+    ]
+    context = {"title": "Changed elsewhere", "relative": relative, "answers": answers, "urls": _urls(relative)}
+    return site.renderer.page(request, "conflict.html", context, 409)
+
+
+async def preview(site: Site, request: Request) -> Response:
+    """The questions that apply and the score panel for the form as it stands (nothing is saved)."""
+    form = await site.form(request)
+    _, _, loaded, problem = _load(site, request)
+    if loaded is None:
+        return JSONResponse({"error": problem}, status_code=422)
+    before = FillState.from_loaded(loaded)
+    state, submission = parse_submission(before, form, form.getlist)
+    visible = state.visible_ids()
+    result, fairness_note = site.catalog.score(loaded, state)
+    dropped = before.dropped_by(state)
+    return JSONResponse(
+        {
+            "visible": {q.id: q.id in visible for q in state.questions()},
+            "sections": {
+                p.id: {"visible": p.visible, "answered": p.answered, "total": p.total} for p in state.progress()
+            },
+            "errors": submission.errors,
+            "dropped": dropped,
+            "tier": result.tier,
+            "score": result.score,
+            "panel": _panel(site, result, before, dropped, fairness_note),
+        },
+        headers={"cache-control": "no-store"},
+    )
+
+
+# ---------------------------------------------------------------- PDF and sign-off
+
+
+async def pdf(site: Site, request: Request) -> Response:
+    relative, _, loaded, problem = _load(site, request)
+    if loaded is None:
+        return site.renderer.page(
+            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
+        )
+    from riskcheck.web.export import render_pdf_bytes
+
+    try:
+        data = render_pdf_bytes(loaded)
+    except RiskcheckError as exc:
+        context = {"title": "Report unavailable", "message": str(exc), "relative": relative}
+        return site.renderer.page(request, "error.html", context, 500)
+    name = Path(relative).stem + "-report.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{quote(name)}"', "cache-control": "no-store"},
+    )
+
+
+async def signoff_form(site: Site, request: Request) -> Response:
+    relative, path, loaded, problem = _load(site, request)
+    if loaded is None:
+        return site.renderer.page(
+            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
+        )
+    return _signoff_page(site, request, relative, loaded, site.version(path), {}, {})
+
+
+def _signoff_page(
+    site: Site,
+    request: Request,
+    relative: str,
+    loaded: LoadedAssessment,
+    version: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    state = FillState.from_loaded(loaded)
+    result, fairness_note = site.catalog.score(loaded, state)
+    context = {
+        "title": f"Sign off {loaded.file.system.name}",
+        "relative": relative,
+        "system": loaded.file.system,
+        "result": result,
+        "roles": list(loaded.questionnaire.spec.signoff.roles),
+        "version": version,
+        "values": values,
+        "errors": errors,
+        "panel": _panel(site, result, state, [], fairness_note),
+        "urls": _urls(relative),
+    }
+    return site.renderer.page(request, "signoff.html", context, status)
+
+
+async def signoff_record(site: Site, request: Request) -> Response:
+    from riskcheck.signoff import DECISIONS, sign
+
+    form = await site.form(request)
+    relative, path = site.file(request)
+    values = {k: str(form.get(k, "") or "").strip() for k in ("name", "role", "decision", "comment")}
+    with site.lock(path):
+        relative, path, loaded, problem = _load(site, request)
+        if loaded is None:
+            return site.renderer.page(
+                request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
+            )
+        current_version = site.version(path)
+        if str(form.get("version", "")) != current_version:
+            state = FillState.from_loaded(loaded)
+            return _conflict(site, request, relative, state)
+        roles = loaded.questionnaire.spec.signoff.roles
+        errors: dict[str, str] = {}
+        if not values["name"]:
+            errors["name"] = "Enter the reviewer's name."
+        elif len(values["name"]) > 200:
+            errors["name"] = "Use at most 200 characters."
+        if roles and values["role"] not in roles:
+            errors["role"] = f"Choose one of the roles: {', '.join(roles)}."
+        elif not roles and not values["role"]:
+            errors["role"] = "Enter the reviewer's role, e.g. legal."
+        if values["decision"] not in DECISIONS:
+            errors["decision"] = "Choose approve or reject."
+        if len(values["comment"]) > 5000:
+            errors["comment"] = "Use at most 5,000 characters."
+        if not errors:
+            try:
+                sign(
+                    path,
+                    name=values["name"],
+                    role=values["role"],
+                    decision=values["decision"],
+                    comment=values["comment"] or None,
+                    now=dt.datetime.now(dt.UTC),
+                )
+            except RiskcheckError as exc:
+                errors["name"] = str(exc).replace(str(path) + ": sign: ", "")
+        if errors:
+            return _signoff_page(site, request, relative, loaded, current_version, values, errors, 422)
+    return RedirectResponse(_url("/a/", relative) + "?signed=1", status_code=303)

@@ -1,0 +1,213 @@
+"""What the templates show: questions as form fields, and a submitted form as answers.
+
+The rules (what applies, what is valid, the score) all come from
+:mod:`riskcheck.fill`; this module only translates between them and HTML forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from riskcheck.fill import FillState, check_answer, describe, input_hint, parse_typed, reference_text
+from riskcheck.result import Result
+from riskcheck.spec import (
+    DateQuestion,
+    EvidenceQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Question,
+    SingleChoiceQuestion,
+    TextQuestion,
+    YesNoQuestion,
+)
+
+FIELD_PREFIX = "q."
+
+
+@dataclass(frozen=True)
+class OptionView:
+    value: str
+    label: str
+    help: str | None
+    checked: bool
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    type: str
+    text: str
+    help: str | None
+    hint: str
+    references: list[tuple[str, str]]
+    required: bool
+    visible: bool
+    options: list[OptionView]
+    raw: str
+    error: str | None
+    attrs: dict[str, str]
+    multiline: bool
+
+    @property
+    def field(self) -> str:
+        return FIELD_PREFIX + self.id
+
+    @property
+    def choice(self) -> bool:
+        return self.type in ("yes_no", "single_choice", "multiple_choice")
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    description: str | None
+    visible: bool
+    answered: int
+    total: int
+    questions: list[QuestionView]
+
+
+@dataclass
+class Submission:
+    """A submitted form: the answers it gives, what was typed, and what is wrong with it."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, str | list[str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def raw_value(question: Question, value: Any) -> str | list[str]:
+    """A stored answer as the form field shows it."""
+    if value is None:
+        return [] if isinstance(question, MultipleChoiceQuestion) else ""
+    if isinstance(question, YesNoQuestion):
+        return "yes" if value else "no"
+    if isinstance(question, MultipleChoiceQuestion):
+        return [o.value for o in question.options if o.value in value]
+    if isinstance(question, NumberQuestion):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(question, DateQuestion) and isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(question, EvidenceQuestion):
+        return "\n".join(value)
+    return str(value)
+
+
+def parse_submission(state: FillState, form: Mapping[str, Any], getlist: Any) -> tuple[FillState, Submission]:
+    """Read the answers of ``form`` on top of ``state`` (the file as it was loaded).
+
+    Returns the new state and the submission. Answers to questions that the new
+    answers hide are not taken from the form: they keep the file's value, so that
+    saving can list them as dropped. Errors are reported for visible questions only.
+    """
+    submission = Submission()
+    parsed: dict[str, Any] = {}
+    for compiled in state.questions():
+        question = compiled.question
+        name = FIELD_PREFIX + compiled.id
+        if isinstance(question, MultipleChoiceQuestion):
+            items = [str(v) for v in getlist(name)]
+            submission.raw[compiled.id] = items
+            raw: Any = items or None
+        else:
+            text = str(form.get(name, "") or "")
+            submission.raw[compiled.id] = text
+            raw = text
+        try:
+            if isinstance(raw, str):
+                raw = parse_typed(question, raw) if question.type not in ("yes_no", "single_choice") else raw
+            parsed[compiled.id] = check_answer(question, raw)
+        except ValueError as exc:
+            submission.errors[compiled.id] = str(exc)
+            parsed[compiled.id] = None
+    candidate = state.without(state.values).with_answers(parsed)
+    visible = candidate.visible_ids()
+    merged = {qid: (parsed[qid] if qid in visible else state.values.get(qid)) for qid in parsed}
+    submission.errors = {qid: message for qid, message in submission.errors.items() if qid in visible}
+    submission.values = {qid: value for qid, value in merged.items() if value is not None}
+    return state.without(state.values).with_answers(submission.values), submission
+
+
+def build_sections(state: FillState, submission: Submission | None = None) -> list[SectionView]:
+    visible = state.visible_ids()
+    progress = {p.id: p for p in state.progress()}
+    sections = []
+    for section in state.questionnaire.spec.sections:
+        views = []
+        for question in section.questions:
+            if submission is not None and question.id in submission.raw:
+                raw = submission.raw[question.id]
+            else:
+                raw = raw_value(question, state.values.get(question.id))
+            error = submission.errors.get(question.id) if submission is not None else None
+            views.append(_question_view(state, question, question.id in visible, raw, error))
+        p = progress[section.id]
+        sections.append(
+            SectionView(section.id, section.title, section.description, p.visible, p.answered, p.total, views)
+        )
+    return sections
+
+
+def _question_view(state: FillState, question: Question, visible: bool, raw: Any, error: str | None) -> QuestionView:
+    options: list[OptionView] = []
+    chosen = set(raw) if isinstance(raw, list) else {raw}
+    if isinstance(question, YesNoQuestion):
+        options = [OptionView("yes", "Yes", None, "yes" in chosen), OptionView("no", "No", None, "no" in chosen)]
+    elif isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+        options = [OptionView(o.value, o.label or o.value, o.help, o.value in chosen) for o in question.options]
+    attrs: dict[str, str] = {}
+    multiline = False
+    if isinstance(question, NumberQuestion):
+        attrs = {"type": "number", "step": "1" if question.integer else "any", "inputmode": "decimal"}
+        if question.min is not None:
+            attrs["min"] = f"{question.min:g}"
+        if question.max is not None:
+            attrs["max"] = f"{question.max:g}"
+    elif isinstance(question, DateQuestion):
+        attrs = {"type": "date"}
+        if question.min is not None:
+            attrs["min"] = question.min.isoformat()
+        if question.max is not None:
+            attrs["max"] = question.max.isoformat()
+    elif isinstance(question, TextQuestion):
+        attrs = {"maxlength": str(question.max_length)}
+        multiline = question.max_length > 200
+    elif isinstance(question, EvidenceQuestion):
+        multiline = True
+    return QuestionView(
+        id=question.id,
+        type=question.type,
+        text=question.text,
+        help=question.help,
+        hint=("one link per line" if isinstance(question, EvidenceQuestion) else input_hint(question)),
+        references=[(r, reference_text(state.questionnaire, r)) for r in question.references],
+        required=question.required,
+        visible=visible,
+        options=options,
+        raw=raw if isinstance(raw, str) else "",
+        error=error,
+        attrs=attrs,
+        multiline=multiline,
+    )
+
+
+def dropped_views(before: FillState, dropped: list[str]) -> list[tuple[str, str]]:
+    """(question text, the answer that would be dropped) for display."""
+    questions = before.questionnaire.questions
+    return [
+        (questions[qid].question.text, describe(questions[qid].question, before.values.get(qid))) for qid in dropped
+    ]
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def panel_context(result: Result, *, dropped: list[tuple[str, str]], fairness_note: str | None) -> dict[str, Any]:
+    return {"result": result, "dropped": dropped, "fairness_note": fairness_note, "number": number}

@@ -38,7 +38,12 @@ def bundled_dir(name: str) -> Path:
     installed = _PACKAGE_DIR / "_bundled" / name
     if installed.is_dir():
         return installed
-    return _PACKAGE_DIR.parent / name
+    # In a checkout the directories sit at the top, as pyproject's force-include maps them.
+    return _PACKAGE_DIR.parent / _CHECKOUT_DIRS.get(name, name)
+
+
+#: Bundled name -> its directory in a checkout (pyproject.toml force-include, reversed).
+_CHECKOUT_DIRS = {"templates": "reports/templates"}
 
 
 def bundled_questionnaires() -> dict[str, Path]:

@@ -97,8 +97,10 @@ def describe(outcome: SignOutcome) -> str:
     """A short confirmation for the command line."""
     record = outcome.record
     lines = [
-        f"{outcome.path}: recorded {record.decision} by {record.name} ({record.role}) "
-        f"at {record.timestamp.isoformat()}",
+        (
+            f"{outcome.path}: recorded {record.decision} by {record.name} ({record.role}) "
+            f"at {record.timestamp.isoformat()}"
+        ),
         f"  content sha256 {record.content_sha256}",
         f"  sign-off status: {outcome.signoffs.status}",
     ]

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("report")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the PDF (PDF/A-3b) here.")
+@click.option("--html", "html", type=click.Path(path_type=Path), help="Also (or only) write the HTML here.")
+@click.option(
+    "--template-dir",
+    type=click.Path(path_type=Path),
+    help="Templates that override the built-in ones, file by file.",
+)
+@click.option("--theme", type=click.Path(path_type=Path), help="A theme file: logo, organisation, colours.")
+def command(file: Path, output: Path | None, html: Path | None, template_dir: Path | None, theme: Path | None) -> int:
+    """Render the PDF sign-off report for legal review."""
+    from riskcheck.report import write_report
+
+    files = write_report(file, pdf=output, html=html, template_dir=template_dir, theme=theme)
+    for url in files.refused:
+        click.echo(f"warning: the templates referenced {url}; reports never fetch external resources", err=True)
+    written = " and ".join(str(p) for p in (files.pdf, files.html) if p is not None)
+    click.echo(f"{written}: tier {files.tier}, sign-off {files.signoff_status}")
+    return 0

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("sign")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="The reviewer's name.")
+@click.option("--role", required=True, help="The sign-off role, as the questionnaire declares it (e.g. legal).")
+@click.option("--decision", required=True, type=click.Choice(["approve", "reject"]))
+@click.option("--comment", help="Why, or under which conditions.")
+def command(file: Path, name: str, role: str, decision: str, comment: str | None) -> int:
+    """Record a sign-off decision against the current content hash of FILE."""
+    from riskcheck.signoff import describe, sign
+
+    outcome = sign(file, name=name, role=role, decision=decision, comment=comment)
+    click.echo(describe(outcome))
+    return 0

@@ -1,0 +1,420 @@
+"""What the report templates see: the result, arranged for a reader.
+
+Pure Python over the result's JSON form and the loaded assessment; no jinja2 and
+no WeasyPrint here, so the arrangement is easy to test and templates stay simple.
+Answers are shown as they count: hidden questions are left out, unanswered ones
+are marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from riskcheck.engine import visible_values
+from riskcheck.fairness.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
+from riskcheck.loader import LoadedAssessment
+from riskcheck.report import charts
+from riskcheck.result import SEVERITY_ORDER
+from riskcheck.spec import (
+    EvidenceQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Question,
+    SingleChoiceQuestion,
+    YesNoQuestion,
+)
+
+KNOWN_FRAMEWORKS = {
+    "eu-ai-act": "EU AI Act",
+    "gdpr": "GDPR",
+    "nist-ai-rmf": "NIST AI RMF",
+    "iso-42001": "ISO/IEC 42001",
+}
+_ROMAN = re.compile(r"^annex-([ivxl]+)(.*)$")
+
+
+def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_version: str) -> dict[str, Any]:
+    """The template context for one report."""
+    spec = loaded.questionnaire.spec
+    frameworks = dict(KNOWN_FRAMEWORKS)
+    frameworks.update({f.id: f.title for f in spec.frameworks})
+    questions = {q.id: q.question for q in loaded.questionnaire.order}
+    system = result["system"]
+    findings = sorted(result["findings"], key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["id"]))
+    return {
+        "result": result,
+        "system": system,
+        "questionnaire": result["questionnaire"],
+        "tool_version": tool_version,
+        "assessed_on": system.get("assessed_on"),
+        "confidentiality": system.get("confidentiality") or "Confidential",
+        "findings": [_finding(f, questions, frameworks) for f in findings],
+        "severity_counts": _severity_counts(findings),
+        "blocking_count": sum(1 for f in findings if f["blocks_launch"]),
+        "tier_scale": charts.tier_scale(result),
+        "section_chart": charts.section_chart(result["sections"]),
+        "classification": result.get("classification"),
+        "answer_sections": _answer_sections(loaded, result),
+        "fairness": _fairness(result.get("fairness")),
+        "framework_index": _framework_index(loaded, findings, frameworks, result.get("classification")),
+        "trace": _trace(result, questions),
+        "signoff": _signoff(result["signoffs"]),
+        "hashes": _hashes(result),
+        "questions": questions,
+    }
+
+
+# ---------------------------------------------------------------- references
+
+
+def reference_label(reference: str, frameworks: Mapping[str, str]) -> str:
+    """``eu-ai-act:art-10(2)(f)`` -> ``EU AI Act Art. 10(2)(f)``."""
+    framework, _, clause = reference.partition(":")
+    title = frameworks.get(framework, framework)
+    return f"{title} {clause_label(clause)}"
+
+
+def clause_label(clause: str) -> str:
+    if clause.startswith("art-"):
+        return "Art. " + clause[4:]
+    if clause.startswith("recital-"):
+        return "Recital " + clause[8:]
+    match = _ROMAN.match(clause)
+    if match:
+        return f"Annex {match[1].upper()}{match[2]}"
+    if re.match(r"^(GOVERN|MAP|MEASURE|MANAGE)-", clause):
+        return clause.replace("-", " ", 1)
+    return clause
+
+
+def _clause_key(clause: str) -> tuple[Any, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", clause))
+
+
+# ---------------------------------------------------------------- values
+
+
+def format_value(question: Question | None, value: Any) -> list[str]:
+    """An answer as lines of text; an empty list means unanswered."""
+    if value is None:
+        return []
+    if isinstance(question, YesNoQuestion) or isinstance(value, bool):
+        if isinstance(value, str):
+            return [value.capitalize()]
+        return ["Yes" if value else "No"]
+    if isinstance(question, SingleChoiceQuestion):
+        return [_option_label(question, str(value))]
+    if isinstance(question, MultipleChoiceQuestion):
+        chosen = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+        order = {o.value: i for i, o in enumerate(question.options)}
+        return [_option_label(question, str(v)) for v in sorted(chosen, key=lambda v: order.get(str(v), 99))]
+    if isinstance(question, NumberQuestion):
+        text = charts.number(float(value), 4) if isinstance(value, (int, float)) else str(value)
+        return [f"{text} {question.unit}" if question.unit else text]
+    if isinstance(question, EvidenceQuestion):
+        return [str(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return [value.isoformat()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [", ".join(str(v) for v in (sorted(value) if isinstance(value, (set, frozenset)) else value))]
+    return [str(value)]
+
+
+def _option_label(question: SingleChoiceQuestion | MultipleChoiceQuestion, value: str) -> str:
+    for option in question.options:
+        if option.value == value:
+            return option.label or option.value
+    return value
+
+
+def is_link(text: str) -> bool:
+    """Only web links become clickable; anything else is shown as text."""
+    return bool(re.match(r"^https?://[^\s<>\"']+$", text))
+
+
+# ---------------------------------------------------------------- findings
+
+
+def _finding(finding: Mapping[str, Any], questions: Mapping[str, Question], frameworks: Mapping[str, str]) -> dict[str, Any]:
+    triggers = []
+    for key, value in finding["triggered_by"].items():
+        question = questions.get(key)
+        if question is not None:
+            triggers.append({"id": key, "text": question.text, "value": "; ".join(format_value(question, value)) or "not answered"})
+        else:
+            shown = f"{value:.4f}" if isinstance(value, float) and not value.is_integer() else value
+            triggers.append({"id": key, "text": None, "value": "undefined" if value is None else str(shown)})
+    return {
+        **finding,
+        "reference_labels": [reference_label(r, frameworks) for r in finding["references"]],
+        "triggers": triggers,
+    }
+
+
+def _severity_counts(findings: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:
+    counts = {s: 0 for s in SEVERITY_ORDER}
+    for finding in findings:
+        counts[finding["severity"]] = counts.get(finding["severity"], 0) + 1
+    return [(s, n) for s, n in counts.items() if n]
+
+
+# ---------------------------------------------------------------- answers
+
+
+def _answer_sections(loaded: LoadedAssessment, result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    compiled = loaded.questionnaire
+    _, visible = visible_values(compiled, loaded.answers.values)
+    points = {c["question"]: c for c in result["trace"]["contributions"]}
+    section_state = {s["id"]: s for s in result["sections"]}
+    sections = []
+    for s_index, section in enumerate(compiled.spec.sections, start=1):
+        rows = []
+        hidden = 0
+        for q_index, question in enumerate(section.questions, start=1):
+            if question.id not in visible:
+                hidden += 1
+                continue
+            value = loaded.answers.values.get(question.id)
+            lines = format_value(question, value)
+            links = lines if isinstance(question, EvidenceQuestion) else []
+            evidence = list(loaded.answers.evidence.get(question.id, ()))
+            contribution = points.get(question.id)
+            rows.append(
+                {
+                    "number": f"{s_index}.{q_index}",
+                    "id": question.id,
+                    "text": question.text,
+                    "help": question.help,
+                    "required": question.required,
+                    "answered": bool(lines),
+                    "lines": [] if links else lines,
+                    "links": [{"text": link, "href": link if is_link(link) else None} for link in links],
+                    "evidence": [{"text": link, "href": link if is_link(link) else None} for link in evidence],
+                    "comment": loaded.answers.comments.get(question.id),
+                    "points": None if contribution is None else contribution["points"],
+                    "max_points": None if contribution is None else contribution["max"],
+                    "references": list(question.references),
+                }
+            )
+        state = section_state.get(section.id, {})
+        sections.append(
+            {
+                "number": s_index,
+                "id": section.id,
+                "title": section.title,
+                "description": section.description,
+                "visible": state.get("visible", True),
+                "rows": rows,
+                "hidden": hidden,
+                "unanswered": sum(1 for r in rows if not r["answered"]),
+            }
+        )
+    return sections
+
+
+# ---------------------------------------------------------------- fairness
+
+FAIRNESS_METRIC_ORDER: tuple[str, ...] = CLASSIFICATION_METRICS + REGRESSION_METRICS[1:]
+
+
+def _fairness(fairness: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not fairness:
+        return None
+    by_group: Mapping[str, Mapping[str, Any]] = fairness.get("by_group") or {}
+    present: list[str] = []
+    for metrics in by_group.values():
+        for name in metrics:
+            if name not in present:
+                present.append(name)
+    order = {name: i for i, name in enumerate(FAIRNESS_METRIC_ORDER)}
+    columns = sorted(present, key=lambda n: (order.get(n, 99), n))
+    left_out: dict[str, str] = {}
+    rate_notes: dict[tuple[str, str], str] = {}
+    for entry in fairness.get("insufficient_evidence") or ():
+        if entry["scope"] == "group":
+            left_out[entry["group"]] = entry["reason"]
+        for metric in entry["metrics"]:
+            rate_notes[(entry["group"], metric)] = entry["reason"]
+    groups = []
+    for group in fairness.get("groups") or by_group.keys():
+        metrics = by_group.get(group, {})
+        cells = []
+        for name in columns:
+            value = metrics.get(name)
+            if name == "count":
+                text = "n/a" if value is None else f"{int(value):,}"
+            else:
+                text = "undefined" if value is None else f"{value:.3f}"
+            cells.append({"text": text, "undefined": value is None, "note": (group, name) in rate_notes})
+        groups.append({"name": group, "cells": cells, "left_out": left_out.get(group)})
+    overall = fairness.get("overall") or {}
+    overall_cells = []
+    for name in columns:
+        value = overall.get(name)
+        if name == "count":
+            overall_cells.append("n/a" if value is None else f"{int(value):,}")
+        else:
+            overall_cells.append("undefined" if value is None else f"{value:.3f}")
+    thresholds = fairness.get("thresholds") or {}
+    breached = {b["metric"] for b in fairness.get("breaches") or ()}
+    disparities = []
+    for name, entry in (fairness.get("disparities") or {}).items():
+        limit = thresholds.get(name)
+        disparities.append(
+            {
+                "name": name,
+                "value": entry.get("value"),
+                "ci_low": entry.get("ci_low"),
+                "ci_high": entry.get("ci_high"),
+                "groups": entry.get("groups") or [],
+                "detail": entry.get("detail") or "",
+                "threshold": _threshold_text(limit) if limit else None,
+                "status": "breach" if name in breached else ("within threshold" if limit else "no threshold"),
+            }
+        )
+    config = fairness.get("config") or {}
+    return {
+        **fairness,
+        "columns": columns,
+        "column_labels": [c.replace("_", " ") for c in columns],
+        "group_rows": groups,
+        "overall_cells": overall_cells,
+        "rate_notes": [{"group": g, "metric": m, "reason": r} for (g, m), r in sorted(rate_notes.items())],
+        "left_out": [{"group": g, "reason": r} for g, r in left_out.items()],
+        "disparity_rows": disparities,
+        "chart": charts.disparity_chart(fairness),
+        "confidence": (config.get("bootstrap") or {}).get("confidence"),
+        "replicates": (config.get("bootstrap") or {}).get("replicates"),
+        "sensitive": config.get("sensitive") or [],
+        "source": _fairness_source(config),
+    }
+
+
+def _threshold_text(limit: Mapping[str, Any]) -> str:
+    parts = []
+    if limit.get("min") is not None:
+        parts.append(f"\u2265 {limit['min']:g}")
+    if limit.get("max") is not None:
+        parts.append(f"\u2264 {limit['max']:g}")
+    on = limit.get("on", "value")
+    where = {"value": "", "ci_low": " (lower CI bound)", "ci_high": " (upper CI bound)"}.get(on, f" ({on})")
+    return " and ".join(parts) + where
+
+
+def _fairness_source(config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    rows = []
+    for key, label in (
+        ("data", "Data"),
+        ("target", "Target"),
+        ("prediction", "Prediction column"),
+        ("score", "Score column"),
+        ("threshold", "Score threshold"),
+        ("model", "Model"),
+        ("where", "Rows used"),
+        ("compare", "Comparison"),
+        ("reference_group", "Reference group"),
+        ("min_group_size", "Smallest group used"),
+    ):
+        value = config.get(key)
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, Mapping):
+            value = ", ".join(f"{k} = {v}" for k, v in value.items())
+        rows.append((label, str(value)))
+    return rows
+
+
+# ---------------------------------------------------------------- appendices
+
+
+def _framework_index(
+    loaded: LoadedAssessment,
+    findings: Sequence[Mapping[str, Any]],
+    frameworks: Mapping[str, str],
+    classification: Mapping[str, Any] | None,
+) -> list[dict[str, Any]]:
+    _, visible = visible_values(loaded.questionnaire, loaded.answers.values)
+    clauses: dict[str, dict[str, list[str]]] = {}
+
+    def add(reference: str, kind: str, item: str) -> None:
+        entry = clauses.setdefault(reference, {"questions": [], "findings": [], "classification": []})
+        if item not in entry[kind]:
+            entry[kind].append(item)
+
+    for question in loaded.questionnaire.order:
+        for reference in question.question.references:
+            suffix = "" if question.id in visible else " (not applicable)"
+            add(reference, "questions", question.id + suffix)
+    for finding in findings:
+        for reference in finding["references"]:
+            add(reference, "findings", finding["id"])
+    if classification and classification.get("outcome"):
+        for reference in [*classification.get("references", []), *classification.get("flag_references", [])]:
+            add(reference, "classification", classification.get("label") or classification["outcome"])
+    order = {name: i for i, name in enumerate(frameworks)}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for reference in sorted(
+        clauses, key=lambda r: (order.get(r.partition(":")[0], 99), r.partition(":")[0], _clause_key(r.partition(":")[2]))
+    ):
+        framework, _, clause = reference.partition(":")
+        groups.setdefault(framework, []).append({"reference": reference, "clause": clause_label(clause), **clauses[reference]})
+    return [{"id": f, "title": frameworks.get(f, f), "clauses": rows} for f, rows in groups.items()]
+
+
+def _trace(result: Mapping[str, Any], questions: Mapping[str, Question]) -> dict[str, Any]:
+    trace = result["trace"]
+    contributions = []
+    for c in trace["contributions"]:
+        question = questions.get(c["question"])
+        contributions.append(
+            {**c, "value_text": "; ".join(format_value(question, c["value"])) or "not answered"}
+        )
+    return {**trace, "contribution_rows": contributions}
+
+
+def _signoff(signoffs: Mapping[str, Any]) -> dict[str, Any]:
+    records = list(signoffs["records"])
+    roles = signoffs["roles"]
+    shown: set[int] = set()
+    rows = []
+    for role in signoffs["required_roles"]:
+        mine = [(i, r) for i, r in enumerate(records) if r["role"] == role]
+        counting = next(((i, r) for i, r in reversed(mine) if r["current"]), None) or (mine[-1] if mine else None)
+        if counting is not None:
+            shown.add(counting[0])
+        rows.append({"role": role, "state": roles.get(role, "missing"), "record": counting[1] if counting else None})
+    others = [r for i, r in enumerate(records) if i not in shown]
+    return {"status": signoffs["status"], "rows": rows, "others": others, "records": records}
+
+
+def _hashes(result: Mapping[str, Any]) -> list[tuple[str, str]]:
+    hashes = result["hashes"]
+    rows = [
+        ("Content (what a sign-off covers)", hashes["content"]),
+        ("Questionnaire (canonical)", hashes["questionnaire"]),
+        ("Answers (canonical)", hashes["answers"]),
+        ("Fairness evidence", hashes["evidence"] or "none"),
+    ]
+    fairness = result.get("fairness")
+    if fairness:
+        rows.append(("Fairness data file", fairness.get("data_sha256") or "none"))
+        rows.append(("Model file", fairness.get("model_sha256") or "none (predictions given)"))
+    return rows
+
+
+def format_timestamp(text: str) -> str:
+    """``2026-11-02T10:00:00+00:00`` -> ``2026-11-02 10:00 UTC``."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None and moment.utcoffset() == dt.timedelta(0):
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.isoformat(sep=" ", timespec="minutes")
+
+
+def join(items: Iterable[str], separator: str = ", ") -> str:
+    return separator.join(items)

@@ -1,0 +1,200 @@
+"""Render the sign-off report: jinja2 templates to HTML, WeasyPrint to PDF/A-3b.
+
+jinja2 and WeasyPrint are imported inside the functions: the rest of riskcheck
+never pays for them. Autoescaping is on for every template except stylesheets, a
+user's template directory is searched before the built-ins, and rendering fetches
+nothing but data: URIs and files inside the template directories.
+
+The PDF is deterministic: its dates come from the assessment (``assessed_on``), its
+identifier from the result, and the result JSON is attached exactly as
+``riskcheck score --format json`` prints it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from riskcheck.errors import MissingDependencyError, ReportError
+from riskcheck.loader import LoadedAssessment, bundled_dir
+from riskcheck.report.theme import DEFAULT_THEME, LoadedTheme
+from riskcheck.result import dumps
+
+#: The name of the result attached to the PDF.
+ATTACHMENT_NAME = "riskcheck-result.json"
+#: Used for the PDF dates when an assessment has no ``assessed_on`` and no sign-off.
+FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def templates_dir() -> Path:
+    """The built-in templates: ``reports/templates`` in a checkout, bundled when installed."""
+    return bundled_dir("templates")
+
+
+def tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("riskcheck")
+    except PackageNotFoundError:  # pragma: no cover - running from an unpacked tree
+        return "unknown"
+
+
+def make_environment(template_dir: Path | None = None, *, strict: bool = False) -> Any:
+    """A jinja2 environment: the user's templates first, then the built-ins.
+
+    A user template can extend a built-in one of the same name as ``builtin/<name>``.
+    ``strict`` makes an undefined name an error instead of an empty string.
+    """
+    try:
+        import jinja2
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError("jinja2", "pdf") from None
+    builtin = jinja2.FileSystemLoader(str(templates_dir()))
+    loaders: list[Any] = []
+    if template_dir is not None:
+        directory = Path(template_dir)
+        if not directory.is_dir():
+            raise ReportError(f"{directory}: --template-dir: no such directory")
+        loaders.append(jinja2.FileSystemLoader(str(directory)))
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "htm", "xml", "svg"),
+            disabled_extensions=("css",),
+            default_for_string=True,
+            default=True,
+        ),
+        undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    from riskcheck.report import charts, context
+
+    env.filters["num"] = charts.number
+    env.filters["timestamp"] = context.format_timestamp
+    env.filters["clause"] = context.clause_label
+    env.globals["reference_label"] = lambda ref, frameworks=None: context.reference_label(
+        ref, frameworks or context.KNOWN_FRAMEWORKS
+    )
+    return env
+
+
+def render_html(
+    result: Mapping[str, Any],
+    loaded: LoadedAssessment,
+    *,
+    template_dir: Path | None = None,
+    theme: LoadedTheme | None = None,
+    strict: bool = False,
+) -> str:
+    """The report as one self-contained HTML document (styles inline, charts as SVG)."""
+    import jinja2
+
+    from riskcheck.report.context import build_context
+
+    env = make_environment(template_dir, strict=strict)
+    data = build_context(result, loaded, tool_version=tool_version())
+    created = document_date(result, loaded)
+    data.update(
+        theme=theme or DEFAULT_THEME,
+        pdf_date=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        keywords=_keywords(result),
+    )
+    try:
+        return str(env.get_template("report.html").render(data))
+    except jinja2.TemplateSyntaxError as exc:
+        raise ReportError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise ReportError(f"template not found: {exc.name}") from None
+    except jinja2.UndefinedError as exc:
+        raise ReportError(f"report template: {exc.message}") from None
+
+
+def render_pdf(
+    result: Mapping[str, Any],
+    loaded: LoadedAssessment,
+    *,
+    template_dir: Path | None = None,
+    theme: LoadedTheme | None = None,
+    strict: bool = False,
+    html: str | None = None,
+) -> bytes:
+    """The report as PDF/A-3b with the result JSON attached. ``html`` skips re-rendering."""
+    if html is None:
+        html = render_html(result, loaded, template_dir=template_dir, theme=theme, strict=strict)
+    return pdf_from_html(html, result, loaded, template_dir=template_dir).pdf
+
+
+@dataclass(frozen=True)
+class PdfOutput:
+    pdf: bytes
+    #: URLs the templates asked for and rendering refused.
+    refused: tuple[str, ...] = field(default_factory=tuple)
+
+
+def pdf_from_html(
+    html: str, result: Mapping[str, Any], loaded: LoadedAssessment, *, template_dir: Path | None = None
+) -> PdfOutput:
+    """Lay out ``html`` with WeasyPrint, fetching only the project's own files."""
+    try:
+        import weasyprint  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError("weasyprint", "pdf") from None
+    from riskcheck.report.fetcher import make_url_fetcher
+
+    roots = [templates_dir()] + ([Path(template_dir)] if template_dir is not None else [])
+    fetcher = make_url_fetcher(roots)
+    result_json = dumps(result, indent=2) + "\n"
+    moment = document_date(result, loaded)
+    attachment = weasyprint.Attachment(
+        string=result_json,
+        name=ATTACHMENT_NAME,
+        description="The riskcheck result this report shows (riskcheck score --format json)",
+        created=moment,
+        modified=moment,
+        relationship="Data",
+        url_fetcher=fetcher,
+    )
+    document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher)
+    pdf = document.write_pdf(
+        pdf_variant="pdf/a-3b",
+        pdf_identifier=identifier(result_json),
+        attachments=[attachment],
+        uncompressed_pdf=False,
+    )
+    return PdfOutput(bytes(pdf), tuple(fetcher.refused))
+
+
+def identifier(result_json: str) -> bytes:
+    """A stable PDF file identifier: the same result gives the same identifier."""
+    return hashlib.sha256(result_json.encode("utf-8")).hexdigest()[:32].encode("ascii")
+
+
+def document_date(result: Mapping[str, Any], loaded: LoadedAssessment) -> dt.datetime:
+    """The PDF's dates: the assessment date, else the latest sign-off, else a fixed date.
+
+    Never the clock: the same inputs must give the same bytes.
+    """
+    assessed = loaded.file.system.assessed_on
+    if assessed is not None:
+        return dt.datetime(assessed.year, assessed.month, assessed.day, tzinfo=dt.UTC)
+    stamps = [r.timestamp for r in loaded.file.signoffs]
+    if stamps:
+        latest = max(s if s.tzinfo else s.replace(tzinfo=dt.UTC) for s in stamps)
+        return latest.astimezone(dt.UTC).replace(microsecond=0)
+    return FALLBACK_DATE
+
+
+def _keywords(result: Mapping[str, Any]) -> str:
+    words = ["riskcheck", "AI risk assessment", f"tier {result['tier']}", result["questionnaire"]["id"]]
+    classification = result.get("classification")
+    if classification and classification.get("label"):
+        words.append(classification["label"])
+    return ", ".join(w.replace(",", " ") for w in words)

@@ -114,7 +114,7 @@ def main(argv: list[str]) -> int:
         model, trusted = _load(job)
         stage = "predict on the columns given"
         import numpy as np
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         frame = pd.read_parquet(job["features"])
         predictions = _predict(

@@ -30,7 +30,7 @@ from riskcheck.fairness.spec import (
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
 Callback = Callable[[str], None]
 
@@ -243,9 +243,10 @@ def _compute(
     groups = tables.encode_groups(frame, spec.sensitive)
     if len(groups.labels) < 2:
         columns = " and ".join(repr(column) for column in spec.sensitive)
+        several = len(spec.sensitive) > 1
         raise DataError(
-            f"{display}: sensitive column{'s' if len(spec.sensitive) > 1 else ''} {columns} "
-            f"give a single group, {groups.labels[0]!r}, across all {len(frame):,} rows; "
+            f"{display}: sensitive column{'s' if several else ''} {columns} "
+            f"give{'' if several else 's'} a single group, {groups.labels[0]!r}, across all {len(frame):,} rows; "
             "fairness metrics compare at least two groups"
         )
     notes = [
@@ -386,20 +387,20 @@ def _read_frame(
     from riskcheck.fairness.data import read_table
 
     assert spec.target is not None
-    roles: dict[str, str] = {spec.target: "target"}
+    roles: dict[str, str] = {spec.target: "the target"}
     for column in spec.sensitive:
-        roles[column] = "sensitive"
-    for column, role in (
-        (spec.prediction, "prediction"),
-        (spec.score, "score"),
-        (spec.sample_weight, "sample weight"),
+        roles[column] = "a sensitive column"
+    for maybe, role in (
+        (spec.prediction, "the prediction"),
+        (spec.score, "the score"),
+        (spec.sample_weight, "the sample weight"),
     ):
-        if column is not None:
-            roles[column] = role
+        if maybe is not None:
+            roles[maybe] = role
     for column in spec.where or {}:
-        roles.setdefault(column, "where")
+        roles.setdefault(column, "a where filter")
     for column in spec.features or ():
-        roles.setdefault(column, "model feature")
+        roles.setdefault(column, "a model feature")
     needed = list(roles)
     frame = read_table(
         data_path,
@@ -475,15 +476,16 @@ def _outcomes(
                 role="prediction",
             )
         return y_true, y_pred, notes
-    y_true, target_values = tables.binary_labels(
+    y_true_labels, target_values = tables.binary_labels(
         frame[spec.target],
         display=display,
         column=spec.target,
         role="target",
         positive_label=spec.positive_label,
     )
+    predicted: Any
     if spec.prediction is not None:
-        y_pred, _ = tables.binary_labels(
+        predicted, _ = tables.binary_labels(
             frame[spec.prediction],
             display=display,
             column=spec.prediction,
@@ -496,11 +498,11 @@ def _outcomes(
         scores = tables.numeric_column(
             frame[spec.score], display=display, column=spec.score, role="score"
         )
-        y_pred = scores >= spec.threshold
+        predicted = scores >= spec.threshold
     elif spec.threshold is not None:
-        y_pred = raw.astype(bool)
+        predicted = raw.astype(bool)
     else:
-        y_pred, _ = tables.binary_labels(
+        predicted, _ = tables.binary_labels(
             pd.Series(raw),
             display=model_display,
             column="predictions",
@@ -508,7 +510,7 @@ def _outcomes(
             positive_label=spec.positive_label,
             allowed=target_values,
         )
-    return y_true, y_pred, notes
+    return y_true_labels, predicted, notes
 
 
 def _sensitive_frame(
@@ -516,15 +518,13 @@ def _sensitive_frame(
 ) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame(
-        {
-            column: frame[column]
-            .astype(object)
-            .where(frame[column].notna(), missing)
-            .astype(str)
-            for column in columns
-        }
-    )
+    filled = {}
+    for column in columns:
+        values = frame[column].reset_index(drop=True)
+        filled[column] = (
+            values.astype(object).where(values.notna(), missing).astype(str)
+        )
+    return pd.DataFrame(filled)
 
 
 def _reference_index(

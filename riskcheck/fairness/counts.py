@@ -38,11 +38,15 @@ def confusion_counts(
     index = np.multiply(codes, 4, dtype=np.intp)
     index += cell
     size = n_groups * 4
-    rows = np.bincount(index, minlength=size).reshape(n_groups, 4).astype(np.int64)
+    rows: IntArray = (
+        np.bincount(index, minlength=size).reshape(n_groups, 4).astype(np.int64)
+    )
     if weights is None:
         return rows.astype(np.float64), rows
-    weighted = np.bincount(index, weights=weights, minlength=size).reshape(n_groups, 4)
-    return weighted, rows
+    weighted = np.asarray(
+        np.bincount(index, weights=weights, minlength=size), dtype=np.float64
+    )
+    return weighted.reshape(n_groups, 4), rows
 
 
 def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
@@ -89,17 +93,20 @@ def regression_sums(
     """Per group: total weight, weighted prediction sum, weighted absolute error sum (G, 3)."""
     import numpy as np
 
-    rows = np.bincount(codes, minlength=n_groups).astype(np.int64)
+    rows: IntArray = np.bincount(codes, minlength=n_groups).astype(np.int64)
     weight = np.ones_like(y_pred) if weights is None else weights
-    sums = np.stack(
-        [
-            np.bincount(codes, weights=weight, minlength=n_groups),
-            np.bincount(codes, weights=weight * y_pred, minlength=n_groups),
-            np.bincount(
-                codes, weights=weight * np.abs(y_true - y_pred), minlength=n_groups
-            ),
-        ],
-        axis=-1,
+    sums = np.asarray(
+        np.stack(
+            [
+                np.bincount(codes, weights=weight, minlength=n_groups),
+                np.bincount(codes, weights=weight * y_pred, minlength=n_groups),
+                np.bincount(
+                    codes, weights=weight * np.abs(y_true - y_pred), minlength=n_groups
+                ),
+            ],
+            axis=-1,
+        ),
+        dtype=np.float64,
     )
     return sums, rows
 

@@ -17,7 +17,7 @@ from riskcheck.fairness.result import GROUP_JOINER
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
 #: The largest data file riskcheck reads (bytes); larger files are refused unread.
 MAX_DATA_BYTES = 4 * 1024**3
@@ -35,6 +35,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x80\x05", "a Python pickle"),
 )
 _SNIFF_BYTES = 64 * 1024
+_FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet"}
 _LISTED_VALUES = 10
 
 
@@ -100,7 +101,7 @@ def _check_file(path: Path, *, display: str, max_bytes: int) -> str:
         raise DataError(f"{display}: permission denied") from None
     if size == 0:
         raise DataError(
-            f"{display}: the file is empty; expected a {file_format} file with data"
+            f"{display}: the file is empty; expected a {_FORMAT_NAMES[file_format]} file with data"
         )
     if size > max_bytes:
         raise DataError(
@@ -108,7 +109,7 @@ def _check_file(path: Path, *, display: str, max_bytes: int) -> str:
         )
     if file_format == "parquet":
         if not head.startswith(b"PAR1") or tail != b"PAR1":
-            found = _looks_like(head) or f"a file starting with {head[:4]!r}"
+            found = _looks_like(head) or _text_or_bytes(head)
             raise DataError(
                 f"{display}: not a Parquet file (no 'PAR1' magic bytes at both ends); "
                 f"it looks like {found}"
@@ -132,6 +133,16 @@ def _check_file(path: Path, *, display: str, max_bytes: int) -> str:
     return file_format
 
 
+def _text_or_bytes(head: bytes) -> str:
+    try:
+        text = head[:1024].decode("utf-8")
+    except UnicodeDecodeError:
+        return f"a file starting with {head[:4]!r}"
+    if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
+        return "a text file (CSV?)"
+    return f"a file starting with {head[:4]!r}"
+
+
 def _looks_like(head: bytes) -> str | None:
     for magic, what in _MAGIC:
         if head.startswith(magic):
@@ -144,7 +155,7 @@ def _column_names(path: Path, file_format: str, display: str) -> list[str]:
 
     try:
         if file_format == "parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
             return list(pq.read_schema(path).names)
         header = pd.read_csv(path, nrows=0)
@@ -172,12 +183,14 @@ def _read(
     try:
         if file_format == "parquet":
             return pd.read_parquet(path, columns=usecols)
-        return pd.read_csv(
+        # Every column is parsed: with usecols, pandas silently accepts rows with too
+        # many fields, and a ragged file is a broken file.
+        frame = pd.read_csv(
             path,
-            usecols=usecols,
             dtype={column: str for column in text_columns},
             low_memory=False,
         )
+        return frame if usecols is None else frame[usecols]
     except Exception as exc:  # noqa: BLE001 - pandas and pyarrow raise many types
         raise DataError(
             f"{display}: cannot read the {file_format} data: {_first_line(exc)}"
@@ -229,6 +242,15 @@ def _listing(values: Sequence[Any]) -> str:
     return ", ".join(shown) + more
 
 
+def _row_number(series: pd.Series, position: int) -> int:
+    """The 1-based data row (after the header) of a position, before any where filter."""
+    label = series.index[position]
+    try:
+        return int(label) + 1
+    except (TypeError, ValueError):
+        return position + 1
+
+
 def _factorize(
     series: pd.Series, *, display: str, column: str, role: str
 ) -> tuple[Any, list[Any]]:
@@ -238,7 +260,7 @@ def _factorize(
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if len(codes) and codes.min() < 0:
         missing = int((codes < 0).sum())
-        first = int((codes < 0).argmax()) + 1
+        first = _row_number(series, int((codes < 0).argmax()))
         raise DataError(
             f"{display}: column {column!r} (the {role}) has {missing} missing value(s), "
             f"the first in data row {first}; expected a value in every row"
@@ -316,10 +338,10 @@ def numeric_column(
             first = int(np.argmax(bad.to_numpy()))
             raise DataError(
                 f"{display}: column {column!r} (the {role}) must be numeric; "
-                f"data row {first + 1} holds {series.iloc[first]!r}"
+                f"data row {_row_number(series, first)} holds {series.iloc[first]!r}"
             )
         series = converted
-    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    values: npt.NDArray[np.float64] = series.to_numpy(dtype=np.float64, na_value=np.nan)
     finite = np.isfinite(values)
     if not finite.all():
         first = int(np.argmin(finite))
@@ -328,14 +350,15 @@ def numeric_column(
         )
         raise DataError(
             f"{display}: column {column!r} (the {role}) has {int((~finite).sum())} "
-            f"missing or infinite value(s), the first in data row {first + 1} ({found}); "
+            f"missing or infinite value(s), the first in data row "
+            f"{_row_number(series, first)} ({found}); "
             "expected a finite number in every row"
         )
     if non_negative and (values < 0).any():
         first = int(np.argmax(values < 0))
         raise DataError(
             f"{display}: column {column!r} (the {role}) has a negative value "
-            f"{values[first]!r} in data row {first + 1}; expected weights >= 0"
+            f"{float(values[first])!r} in data row {_row_number(series, first)}; expected weights >= 0"
         )
     return values
 
@@ -406,4 +429,4 @@ def apply_where(
     if not keep.any():
         conditions = " and ".join(f"{c} == {v!r}" for c, v in where.items())
         raise DataError(f"{display}: where: no row has {conditions}")
-    return frame.loc[keep.to_numpy()].reset_index(drop=True)
+    return frame.loc[keep.to_numpy()]

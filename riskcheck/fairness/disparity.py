@@ -95,7 +95,7 @@ def assess_evidence(
     for index in np.flatnonzero(~enough):
         entries.append(
             InsufficientEvidence(
-                group=labels[index],
+                group=labels[int(index)],
                 scope="group",
                 metrics=tuple(rates),
                 reason=f"{int(size[index])} rows, fewer than min_group_size {min_group_size}",
@@ -116,7 +116,7 @@ def assess_evidence(
         for index in np.flatnonzero(enough & (count < min_class_size)):
             entries.append(
                 InsufficientEvidence(
-                    group=labels[index],
+                    group=labels[int(index)],
                     scope="rate",
                     metrics=metrics,
                     reason=f"{int(count[index])} {what}, fewer than min_class_size {min_class_size}",
@@ -241,7 +241,7 @@ def describe(
     groups, detail = _involved(
         kind, part, values, labels, float(overall[part][0]), comparison
     )
-    excluded = [labels[i] for i in np.flatnonzero(~eligible[part])]
+    excluded = [labels[int(i)] for i in np.flatnonzero(~eligible[part])]
     if excluded:
         named = ", ".join(excluded[:_MAX_NAMED]) + (
             f" and {len(excluded) - _MAX_NAMED} more"

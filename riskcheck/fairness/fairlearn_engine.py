@@ -16,7 +16,7 @@ from riskcheck.fairness.result import GROUP_JOINER
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     FloatArray = npt.NDArray[np.float64]
 

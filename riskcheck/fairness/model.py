@@ -30,7 +30,7 @@ from riskcheck.errors import DataError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
 #: Types a skops file may contain beyond those skops trusts by default (scikit-learn's
 #: estimators and transformers, numpy arrays and dtypes, builtin containers). These are

@@ -310,8 +310,8 @@ class FairnessResult:
 
 
 def _number(value: Any) -> Number:
-    if value is None or isinstance(value, int) and not isinstance(value, bool):
-        return value  # type: ignore[no-any-return]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
     return _float(value)
 
 

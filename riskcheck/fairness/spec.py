@@ -97,7 +97,7 @@ class Threshold(BaseModel):
     min: float | None = None
     max: float | None = None
     on: Literal["value", "ci_low", "ci_high"] = Field(
-        "value",
+        default="value",
         description="Compare the point estimate, or the lower or upper bound of its interval.",
     )
 
@@ -115,9 +115,9 @@ class BootstrapSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    replicates: int = Field(1000, ge=0, le=100_000)
-    seed: int = Field(20240101, ge=0)
-    confidence: float = Field(0.95, gt=0.0, lt=1.0)
+    replicates: int = Field(default=1000, ge=0, le=100_000)
+    seed: int = Field(default=20240101, ge=0)
+    confidence: float = Field(default=0.95, gt=0.0, lt=1.0)
 
 
 class FairnessSpec(BaseModel):
@@ -132,51 +132,55 @@ class FairnessSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     data: str | None = Field(
-        None, description="CSV or Parquet file, relative to the assessment."
+        default=None, description="CSV or Parquet file, relative to the assessment."
     )
-    target: str | None = Field(None, description="Column with the true outcome.")
+    target: str | None = Field(
+        default=None, description="Column with the true outcome."
+    )
     positive_label: Scalar | None = Field(
-        None, description="The favourable outcome, when the target is not 0/1."
+        default=None, description="The favourable outcome, when the target is not 0/1."
     )
     prediction: str | None = Field(
-        None, description="Column with the predicted outcome."
+        default=None, description="Column with the predicted outcome."
     )
-    score: str | None = Field(None, description="Column with a score; see threshold.")
+    score: str | None = Field(
+        default=None, description="Column with a score; see threshold."
+    )
     threshold: float | None = Field(
-        None,
+        default=None,
         description="Predict positive when score (or the model's probability) >= threshold.",
     )
     model: str | None = Field(
-        None, description="Model file (.skops; .pkl/.joblib if trusted)."
+        default=None, description="Model file (.skops; .pkl/.joblib if trusted)."
     )
     features: list[str] | None = Field(
-        None,
+        default=None,
         description="Columns the model predicts on (default: what the model was fit on).",
     )
     trust_model: bool = Field(
-        False, description="Allow pickle/joblib and untrusted skops types."
+        default=False, description="Allow pickle/joblib and untrusted skops types."
     )
     sensitive: list[str] = Field(
         default_factory=list,
         description="Sensitive columns; several give intersectional groups.",
     )
     sample_weight: str | None = Field(
-        None, description="Column of non-negative row weights."
+        default=None, description="Column of non-negative row weights."
     )
     where: dict[str, Scalar] | None = Field(
-        None,
+        default=None,
         description="Keep only rows whose columns equal these values (e.g. split: test).",
     )
     task: Literal["classification", "regression"] = "classification"
-    min_group_size: int = Field(DEFAULT_MIN_GROUP_SIZE, ge=1)
-    min_class_size: int = Field(DEFAULT_MIN_CLASS_SIZE, ge=1)
+    min_group_size: int = Field(default=DEFAULT_MIN_GROUP_SIZE, ge=1)
+    min_class_size: int = Field(default=DEFAULT_MIN_CLASS_SIZE, ge=1)
     compare: Literal["between_groups", "overall", "reference"] = "between_groups"
     reference_group: str | None = None
     engine: Literal["count", "fairlearn"] = "count"
     bootstrap: BootstrapSpec = Field(default_factory=BootstrapSpec)
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     result: str | None = Field(
-        None, description="Saved fairness result JSON to read instead."
+        default=None, description="Saved fairness result JSON to read instead."
     )
 
     @field_validator("thresholds")

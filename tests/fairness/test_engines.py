@@ -37,7 +37,9 @@ def assert_close(a: Any, b: Any, where: str) -> None:
     if a is None or b is None:
         assert a is None and b is None, where
     else:
-        assert math.isclose(a, b, rel_tol=0, abs_tol=TOLERANCE), f"{where}: {a!r} != {b!r}"
+        assert math.isclose(a, b, rel_tol=0, abs_tol=TOLERANCE), (
+            f"{where}: {a!r} != {b!r}"
+        )
 
 
 def assert_same_figures(count: FairnessResult, fairlearn: FairnessResult) -> None:
@@ -65,10 +67,18 @@ def assert_same_figures(count: FairnessResult, fairlearn: FairnessResult) -> Non
         (["race"], "fnlwgt", {"split": "test"}),
         (["sex", "race"], None, {"split": "test"}),
     ],
-    ids=["intersectional-weighted", "single-unweighted", "single-weighted", "intersectional"],
+    ids=[
+        "intersectional-weighted",
+        "single-unweighted",
+        "single-weighted",
+        "intersectional",
+    ],
 )
 def test_count_and_fairlearn_engines_agree_on_adult(
-    adult_scored: Path, sensitive: list[str], weight: str | None, where: dict[str, str] | None
+    adult_scored: Path,
+    sensitive: list[str],
+    weight: str | None,
+    where: dict[str, str] | None,
 ) -> None:
     settings: dict[str, Any] = {
         "target": "income",
@@ -95,7 +105,10 @@ def test_disparities_match_fairlearns_own_functions(adult_scored: Path) -> None:
     y_pred = (frame["predicted"] == ">50K").to_numpy()
     weights = frame["fnlwgt"].to_numpy(dtype=float)
     features = frame[["sex", "race"]]
-    for compare, method in (("between_groups", "between_groups"), ("overall", "to_overall")):
+    for compare, method in (
+        ("between_groups", "between_groups"),
+        ("overall", "to_overall"),
+    ):
         result = compute_fairness(
             adult_scored,
             target="income",
@@ -118,6 +131,12 @@ def test_disparities_match_fairlearns_own_functions(adult_scored: Path) -> None:
             "equal_opportunity_ratio",
         ):
             expected = getattr(flm, name)(
-                y_true, y_pred, sensitive_features=features, sample_weight=weights, method=method
+                y_true,
+                y_pred,
+                sensitive_features=features,
+                sample_weight=weights,
+                method=method,
             )
-            assert_close(result.disparities[name].value, float(expected), f"{compare} {name}")
+            assert_close(
+                result.disparities[name].value, float(expected), f"{compare} {name}"
+            )

@@ -158,7 +158,10 @@ def test_a_zero_denominator_is_undefined_never_zero(
     assert '"true_positive_rate": null' in json.dumps(result, sort_keys=True)
     eopp = result["disparities"]["equal_opportunity_difference"]  # type: ignore[index]
     assert eopp["value"] is None
-    assert eopp["detail"] == "fewer than two groups have enough evidence for true_positive_rate (1 of 2)"
+    assert (
+        eopp["detail"]
+        == "fewer than two groups have enough evidence for true_positive_rate (1 of 2)"
+    )
     # equalized odds falls back on its defined component, as fairlearn's max() does
     assert result["disparities"]["equalized_odds_difference"]["value"] == 0.5  # type: ignore[index]
 
@@ -223,7 +226,10 @@ def test_missing_sensitive_values_form_their_own_group_with_a_warning(
 ) -> None:
     from tests.fairness.conftest import tiny_rows
 
-    rows = [("" if g == "B" and i % 2 else g, t, p) for i, (g, t, p) in enumerate(tiny_rows())]
+    rows = [
+        ("" if g == "B" and i % 2 else g, t, p)
+        for i, (g, t, p) in enumerate(tiny_rows())
+    ]
     path = csv_writer(["group", "label", "pred"], rows)
     warnings: list[str] = []
     result = compute_fairness(
@@ -259,7 +265,9 @@ def test_intersectional_groups_join_values_with_an_ampersand(
     assert result.by_group["F & x"]["count"] == 2
 
 
-def test_regression_mean_prediction_and_mae_by_group(csv_writer: Callable[..., Path]) -> None:
+def test_regression_mean_prediction_and_mae_by_group(
+    csv_writer: Callable[..., Path],
+) -> None:
     rows = [("A", 1.0, 2.0), ("A", 3.0, 3.0), ("B", 2.0, 1.0), ("B", 4.0, 0.0)]
     path = csv_writer(["group", "y", "yhat"], rows)
     for engine in ("count", "fairlearn"):

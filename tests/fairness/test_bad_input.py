@@ -374,18 +374,24 @@ def test_a_ragged_csv_names_the_line(run_cli: Run, tmp_path: Path) -> None:
     [
         (
             ["--score", "s"],
-            "invalid fairness settings: score needs threshold: predict positive when score >= "
-            "threshold",
+            (
+                "invalid fairness settings: score needs threshold: predict positive when score >= "
+                "threshold"
+            ),
         ),
         (
             ["--prediction", "p", "--score", "s", "--threshold", "0.5"],
-            "invalid fairness settings: give exactly one of prediction (a column), score with "
-            "threshold, or model (a file); got prediction and score",
+            (
+                "invalid fairness settings: give exactly one of prediction (a column), score with "
+                "threshold, or model (a file); got prediction and score"
+            ),
         ),
         (
             [],
-            "invalid fairness settings: give exactly one of prediction (a column), score with "
-            "threshold, or model (a file); got none",
+            (
+                "invalid fairness settings: give exactly one of prediction (a column), score with "
+                "threshold, or model (a file); got none"
+            ),
         ),
         (
             ["--prediction", "p", "--compare", "reference"],

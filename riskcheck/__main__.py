@@ -1,3 +1,4 @@
 from riskcheck.cli.main import _entry
 
-_entry()
+if __name__ == "__main__":
+    _entry()

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from riskcheck.compile import CompiledQuestionnaire
-from riskcheck.engine import evaluate
 from riskcheck.errors import RiskcheckError
 from riskcheck.loader import LoadedAssessment, load_assessment, load_questionnaire
-from riskcheck.result import SEVERITY_ORDER, Result, canonical_hash
 from riskcheck.yamlio import load_yaml
+
+if TYPE_CHECKING:
+    # Scoring modules are imported where used, so that `riskcheck validate` starts fast.
+    from riskcheck.compile import CompiledQuestionnaire
+    from riskcheck.result import Result
 
 Kind = Literal["questionnaire", "assessment"]
 
@@ -42,6 +44,10 @@ def score(
     progress: Callable[[str], None] | None = None,
 ) -> Result:
     """Score an assessment file, computing its fairness block when it has one."""
+    from riskcheck.engine import evaluate
+
+    from riskcheck.engine import evaluate
+
     loaded = path if isinstance(path, LoadedAssessment) else load_assessment(Path(path))
     fairness = None
     evidence_hash = None
@@ -75,6 +81,8 @@ def evaluate_fairness_block(loaded: LoadedAssessment, progress: Callable[[str], 
 
 
 def fairness_evidence_hash(loaded: LoadedAssessment, fairness: Any) -> str:
+    from riskcheck.result import canonical_hash
+
     data = fairness.to_dict()
     spec = loaded.file.fairness
     return canonical_hash(
@@ -145,6 +153,8 @@ def gate(
 
     ``max_severity`` is the most severe finding allowed: any finding above it fails.
     """
+    from riskcheck.result import SEVERITY_ORDER
+
     reasons: list[GateReason] = []
     tier_ids = [t[0] for t in result.tiers]
     if max_severity is not None and max_severity not in SEVERITY_ORDER:

@@ -15,7 +15,7 @@ _REF = re.compile(r"^(?P<id>[a-z0-9][a-z0-9_.-]*?)@(?P<version>\d+\.\d+\.\d+(?:-
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class SystemInfo(Strict):

@@ -8,14 +8,13 @@ rules, and the sections the scoring model needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from riskcheck import expr
 from riskcheck.errors import Problem, SpecError
-from riskcheck.fairness.spec import METRIC_NAMES
 from riskcheck.spec import (
     REFERENCE_PATTERNS,
     EvidenceQuestion,
@@ -32,6 +31,9 @@ from riskcheck.spec import (
 from riskcheck.yamlio import Document
 
 PointsFn = Callable[[Any], float]
+#: (question id, section id, visibility condition, required, needs evidence links,
+#:  points function, points when unanswered, maximum points)
+PlanStep = tuple[str, str, "expr.Compiled | None", bool, bool, PointsFn, float, float]
 
 _KINDS = {
     "yes_no": expr.BOOL,
@@ -87,6 +89,8 @@ class CompiledQuestionnaire:
     classes: tuple[CompiledClass, ...]
     flags: tuple[CompiledClass, ...]
     tier_ids: tuple[str, ...]
+    #: The evaluation plan, flattened for speed: one tuple per question, in ``order``.
+    plan: tuple[PlanStep, ...]
 
     @property
     def id(self) -> str:
@@ -139,7 +143,7 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
 
     def compile_at(source: str, loc: tuple[str | int, ...]) -> expr.Expression | None:
         try:
-            return expr.compile_expression(source, variables, METRIC_NAMES)
+            return expr.compile_expression(source, variables, FAIRNESS_METRICS)
         except expr.ExpressionError as exc:
             problems.append(document.problem(loc, str(exc), offset=exc.offset))
             return None
@@ -229,7 +233,24 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
     section_max = {
         section.id: sum(compiled_questions[q.id].max_points for q in section.questions) for section in spec.sections
     }
+    plan = tuple(
+        (
+            q.id,
+            q.section.id,
+            _visibility(
+                section_when[q.section.id].evaluate if q.section.id in section_when else None,
+                q.when.evaluate if q.when is not None else None,
+            ),
+            q.question.required,
+            isinstance(q.question, EvidenceQuestion),
+            q.points,
+            q.points(None),
+            q.max_points,
+        )
+        for q in (compiled_questions[qid] for qid in order_ids)
+    )
     return CompiledQuestionnaire(
+        plan=plan,
         spec=spec,
         source=document.file,
         order=tuple(compiled_questions[qid] for qid in order_ids),
@@ -241,6 +262,40 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
         flags=tuple(flags),
         tier_ids=tier_ids,
     )
+
+
+class _FairnessMetricNames:
+    """``fairness.<metric>`` names, imported only when an expression uses one.
+
+    The fairness package's models are not needed to validate most questionnaires,
+    and importing them costs start-up time.
+    """
+
+    def _names(self) -> frozenset[str]:
+        from riskcheck.fairness.spec import METRIC_NAMES
+
+        return METRIC_NAMES
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
+FAIRNESS_METRICS = _FairnessMetricNames()
+
+
+def _visibility(section: expr.Compiled | None, question: expr.Compiled | None) -> expr.Compiled | None:
+    """One condition for a question: its section's and its own, both must hold."""
+    if section is None:
+        return question
+    if question is None:
+        return section
+    return lambda env: bool(section(env)) and bool(question(env))
 
 
 def _check_framework(

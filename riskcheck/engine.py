@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -40,22 +41,27 @@ class AnswerSet:
     comments: Mapping[str, str] = field(default_factory=dict)
     evidence: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def canonical(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for qid in sorted(set(self.values) | set(self.comments) | set(self.evidence)):
-            value = self.values.get(qid)
-            if isinstance(value, frozenset):
+    def canonical(self) -> list[list[Any]]:
+        """Answers as plain JSON data, what the answers hash covers: sorted
+        ``[question id, value, comment, evidence links]`` rows."""
+        values, comments, evidence = self.values, self.comments, self.evidence
+        keys = values.keys() | comments.keys() | evidence.keys() if comments or evidence else values.keys()
+        rows = []
+        for qid in sorted(keys):
+            value = values.get(qid)
+            if type(value) is frozenset:
                 value = sorted(value)
-            entry: dict[str, Any] = {"value": value}
-            if qid in self.comments:
-                entry["comment"] = self.comments[qid]
-            if self.evidence.get(qid):
-                entry["evidence"] = list(self.evidence[qid])
-            data[qid] = entry
-        return data
+            rows.append([qid, value, comments.get(qid), list(evidence.get(qid, ()))])
+        return rows
 
+    @cached_property
     def sha256(self) -> str:
+        """Hash of :meth:`canonical`; computed once, since an answer set never changes."""
         return canonical_hash(self.canonical())
+
+
+# tuple.__new__ builds the named tuple in C, without the Python-level __new__.
+_contribution = partial(tuple.__new__, Contribution)
 
 
 @dataclass(frozen=True)
@@ -72,19 +78,12 @@ def visible_values(compiled: CompiledQuestionnaire, values: Mapping[str, Any]) -
     """The answers that count (hidden ones become ``None``) and the ids of visible questions."""
     env: dict[str, Any] = {}
     visible: set[str] = set()
-    for question in compiled.order:
-        sid = question.section.id
-        shown = True
-        condition = compiled.section_when.get(sid)
+    for qid, _sid, condition, *_ in compiled.plan:
         if condition is not None and not condition(env):
-            shown = False
-        elif question.when is not None and not question.when(env):
-            shown = False
-        if shown:
-            visible.add(question.id)
-            env[question.id] = values.get(question.id)
+            env[qid] = None
         else:
-            env[question.id] = None
+            visible.add(qid)
+            env[qid] = values.get(qid)
     return env, visible
 
 
@@ -99,30 +98,41 @@ def evaluate(
 ) -> Result:
     """Score ``answers``. ``fairness`` is a ``FairnessResult`` or ``None``."""
     spec = compiled.spec
-    env, visible = visible_values(compiled, answers.values)
-
-    # Points and completeness.
+    values = answers.values
+    env: dict[str, Any] = {}
     section_points = dict.fromkeys(compiled.section_max, 0.0)
     contributions: list[Contribution] = []
     missing: list[str] = []
     required = answered = 0
-    for question in compiled.order:
-        qid = question.id
-        if qid not in visible:
+    # One pass in dependency order: visibility, completeness and points. This is
+    # the hot loop of scoring throughput, hence the flat plan and local names.
+    get = values.get
+    add_contribution = contributions.append
+    for qid, sid, condition, is_required, is_evidence, points_of, unanswered_points, max_points in compiled.plan:
+        if condition is not None and not condition(env):
+            env[qid] = None
             continue
-        value = env[qid]
-        if question.question.required:
+        value = env[qid] = get(qid)
+        if value is None:
+            if is_required:
+                required += 1
+                missing.append(qid)
+            if unanswered_points:
+                section_points[sid] += unanswered_points
+                add_contribution(_contribution((qid, sid, None, unanswered_points, max_points)))
+            continue
+        if is_required:
             required += 1
-            if value is None or (isinstance(question.question, EvidenceQuestion) and not value):
+            if is_evidence and not value:
                 missing.append(qid)
             else:
                 answered += 1
-        points = question.points(value)
+        points = points_of(value)
         if points:
-            section_points[question.section.id] += points
-        if value is not None or points:
-            contributions.append(Contribution(qid, question.section.id, value, points, question.max_points))
-    hidden_answers = tuple(sorted(q for q in answers.values if q not in visible and answers.values[q] is not None))
+            section_points[sid] += points
+        add_contribution(_contribution((qid, sid, value, points, max_points)))
+    # A hidden question's env value is None, so an answer it has was ignored.
+    hidden_answers = tuple(sorted(q for q, v in values.items() if v is not None and env.get(q) is None))
 
     visible_sections = {
         s.id: (s.id not in compiled.section_when or bool(compiled.section_when[s.id](env))) for s in spec.sections
@@ -154,13 +164,11 @@ def evaluate(
     fired: list[RuleTrace] = []
     escalations: list[tuple[int, str]] = []
     for compiled_rule in compiled.rules:
-        if not compiled_rule.when(env):
+        if not compiled_rule.when.evaluate(env):
             continue
         rule = compiled_rule.rule
-        values = tuple((name, env.get(name)) for name in sorted(compiled_rule.when.names)) + tuple(
-            (f"fairness.{n}", env.get(f"fairness.{n}")) for n in sorted(compiled_rule.when.fairness_names)
-        )
-        fired.append(RuleTrace(rule.id, compiled_rule.when.source, values))
+        triggered = tuple((name, env.get(name)) for name in compiled_rule.when.sorted_names)
+        fired.append(RuleTrace(rule.id, compiled_rule.when.source, triggered))
         findings.append(
             Finding(
                 id=rule.id,
@@ -170,7 +178,7 @@ def evaluate(
                 mitigation=rule.mitigation,
                 references=tuple(rule.references),
                 blocks_launch=rule.blocks_launch,
-                triggered_by=values,
+                triggered_by=triggered,
             )
         )
         if compiled_rule.escalate_index is not None:
@@ -220,7 +228,7 @@ def evaluate(
 
     classification = _classify(compiled, env)
     questionnaire_hash = compiled.sha256
-    answers_hash = answers.sha256()
+    answers_hash = answers.sha256
     content_hash = canonical_hash([questionnaire_hash, answers_hash, evidence_hash])
     signoff_state = _signoffs(spec.signoff.roles, signoffs, content_hash)
     return Result(

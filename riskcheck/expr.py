@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 Env = Mapping[str, Any]
@@ -72,6 +73,11 @@ class Expression:
     fairness_names: frozenset[str]
     evaluate: Compiled
 
+    @cached_property
+    def sorted_names(self) -> tuple[str, ...]:
+        """Every name read, as it appears in an environment (``fairness.x`` for metrics)."""
+        return tuple(sorted(self.names)) + tuple(f"fairness.{n}" for n in sorted(self.fairness_names))
+
     def __call__(self, env: Env) -> Any:
         return self.evaluate(env)
 
@@ -79,7 +85,7 @@ class Expression:
 def compile_expression(
     source: str,
     variables: Mapping[str, Variable],
-    fairness_metrics: frozenset[str] = frozenset(),
+    fairness_metrics: Collection[str] = frozenset(),
 ) -> Expression:
     """Parse, check and compile ``source`` against the known ``variables``."""
     if not isinstance(source, str):
@@ -235,7 +241,7 @@ _OP_TEXT = {
 
 
 class _Compiler:
-    def __init__(self, variables: Mapping[str, Variable], fairness_metrics: frozenset[str]) -> None:
+    def __init__(self, variables: Mapping[str, Variable], fairness_metrics: Collection[str]) -> None:
         self.variables = variables
         self.fairness_metrics = fairness_metrics
         self.names: set[str] = set()
@@ -309,11 +315,11 @@ class _Compiler:
         if isinstance(node.op, ast.And):
             if len(parts) == 2:
                 left, right = parts
-                return (lambda env: bool(left(env)) and bool(right(env))), BOOL
+                return (lambda env: True if left(env) and right(env) else False), BOOL
             return (lambda env: all(bool(p(env)) for p in parts)), BOOL
         if len(parts) == 2:
             left, right = parts
-            return (lambda env: bool(left(env)) or bool(right(env))), BOOL
+            return (lambda env: True if left(env) or right(env) else False), BOOL
         return (lambda env: any(bool(p(env)) for p in parts)), BOOL
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[Compiled, str]:
@@ -350,6 +356,9 @@ class _Compiler:
             self.check_comparison(op_node, left_node, left_kind, right_node, right_kind)
             steps.append((_COMPARE[type(op_node)], left, right))
         if len(steps) == 1:
+            fast = _fast_compare(node.ops[0], node.left, node.comparators[0], steps[0])
+            if fast is not None:
+                return fast, BOOL
             compare, left, right = steps[0]
             return (lambda env: compare(left(env), right(env))), BOOL
         return (lambda env: all(c(lf(env), rf(env)) for c, lf, rf in steps)), BOOL
@@ -471,6 +480,57 @@ class _Compiler:
                     literal,
                     f"{literal.value!r} is not an option of {question_node.id!r} (options: {options})",
                 )
+
+
+def _fast_compare(
+    op: ast.cmpop,
+    left_node: ast.expr,
+    right_node: ast.expr,
+    step: tuple[Callable[[Any, Any], bool], Compiled, Compiled],
+) -> Compiled | None:
+    """Specialised closures for ``question <op> literal``, the commonest shape.
+
+    They keep the documented semantics (``None`` is unequal to any literal, never
+    ordered, never contains anything) while skipping a layer of calls.
+    """
+    _, _, right = step
+    if not isinstance(left_node, ast.Name) or left_node.id in CONSTANT_NAMES:
+        if isinstance(op, ast.In) and isinstance(left_node, ast.Constant) and isinstance(right_node, ast.Name):
+            item = left_node.value
+            name = right_node.id
+            if item is None or name in CONSTANT_NAMES:
+                return None
+
+            def contains(env: Env) -> bool:
+                container = env.get(name)
+                return container is not None and item in container
+
+            return contains
+        return None
+    name = left_node.id
+    literal = right(_EMPTY) if isinstance(right_node, (ast.Constant, ast.List, ast.Tuple)) else _MISSING
+    if literal is _MISSING or literal is None:
+        return None
+    if isinstance(op, ast.Eq):
+        return lambda env: env.get(name) == literal
+    if isinstance(op, ast.NotEq):
+        return lambda env: env.get(name) != literal
+    if isinstance(op, ast.In) and isinstance(literal, tuple) and None not in literal:
+        return lambda env: env.get(name) in literal
+    if isinstance(literal, (int, float)) and not isinstance(literal, bool):
+        if isinstance(op, ast.Gt):
+            return lambda env: (v := env.get(name)) is not None and v > literal
+        if isinstance(op, ast.GtE):
+            return lambda env: (v := env.get(name)) is not None and v >= literal
+        if isinstance(op, ast.Lt):
+            return lambda env: (v := env.get(name)) is not None and v < literal
+        if isinstance(op, ast.LtE):
+            return lambda env: (v := env.get(name)) is not None and v <= literal
+    return None
+
+
+_EMPTY: dict[str, Any] = {}
+_MISSING = object()
 
 
 def _describe(node: ast.AST) -> str:

@@ -7,13 +7,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from riskcheck.assessment import AnswerEntry, AssessmentFile
 from riskcheck.compile import CompiledQuestionnaire, compile_questionnaire
-from riskcheck.engine import AnswerSet, SignoffInput
 from riskcheck.errors import AnswersError, Problem, RiskcheckError, SpecError
 from riskcheck.spec import (
     DateQuestion,
@@ -27,6 +25,10 @@ from riskcheck.spec import (
     YesNoQuestion,
 )
 from riskcheck.yamlio import Document, format_loc, load_yaml
+
+if TYPE_CHECKING:
+    from riskcheck.assessment import AssessmentFile
+    from riskcheck.engine import AnswerSet, SignoffInput
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -195,6 +197,9 @@ class LoadedAssessment:
 
 def load_assessment(path: Path) -> LoadedAssessment:
     """Load an assessment, its questionnaire, and check every answer against it."""
+    from riskcheck.assessment import AnswerEntry, AssessmentFile
+    from riskcheck.engine import AnswerSet, SignoffInput
+
     path = Path(path)
     document = load_yaml(path, what="assessment")
     assessment = validate_model(AssessmentFile, document, AnswersError)

@@ -1,6 +1,7 @@
 """The assessment result: frozen data with exactly one JSON form.
 
-Results are plain frozen dataclasses rather than pydantic models: they are built
+Results are plain frozen dataclasses (and named tuples for the many small
+records) rather than pydantic models: they are built
 by the engine from already-validated data (so there is nothing to validate) and
 scoring throughput matters. ``to_dict()`` is the single boundary every output
 (text, JSON, markdown, JUnit, HTML, PDF) goes through.
@@ -13,14 +14,13 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 RESULT_SCHEMA_VERSION = 1
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
-@dataclass(frozen=True, slots=True)
-class SectionScore:
+class SectionScore(NamedTuple):
     id: str
     title: str
     points: float
@@ -30,8 +30,7 @@ class SectionScore:
     visible: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     id: str
     source: str  # "rule" or "fairness"
     severity: str
@@ -43,8 +42,7 @@ class Finding:
     triggered_by: tuple[tuple[str, Any], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
     question: str
     section: str
     value: Any
@@ -52,8 +50,7 @@ class Contribution:
     max: float
 
 
-@dataclass(frozen=True, slots=True)
-class RuleTrace:
+class RuleTrace(NamedTuple):
     id: str
     when: str
     values: tuple[tuple[str, Any], ...]
@@ -190,6 +187,8 @@ class Result:
 
 
 def _plain(value: Any) -> Any:
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (tuple, list)):
@@ -219,6 +218,12 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
 def canonical_hash(data: Any) -> str:
     """sha256 over the canonical JSON of ``data``."""
     text = json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default
+        data,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        check_circular=False,  # plain data from the loader; skipping the check is measurably faster
+        default=_json_default,
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -7,6 +7,8 @@ The table below is the whole registry: no import side effects, no magic.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import sys
 from typing import Any
 
@@ -70,4 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _entry() -> Any:
+    # The command line uses no pydantic plugins; looking them up scans every installed
+    # package's entry points, a large share of start-up time.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     sys.exit(main())

@@ -89,6 +89,21 @@ class FillState:
                 return question
         return None
 
+    def resume_skips(self) -> set[str]:
+        """Optional questions left empty before the first unanswered required one.
+
+        Resuming starts where the person stopped: an optional question they passed
+        over is not asked again (the review screen still offers it).
+        """
+        skipped: set[str] = set()
+        for question in self.visible_questions():
+            if self.is_answered(question.id):
+                continue
+            if question.question.required:
+                return skipped
+            skipped.add(question.id)
+        return skipped
+
     def progress(self) -> list[SectionProgress]:
         visible = self.visible_ids()
         rows = []

@@ -58,6 +58,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _replace(mapping: Any, key: Any, value: Any) -> None:
+    """Set ``mapping[key]``, keeping the comment lines that follow the old value.
+
+    ruamel attaches the comments below a block list to its last item, so replacing
+    the list would silently drop them (the next question's help, in a skeleton).
+    """
+    from ruamel.yaml.comments import CommentedSeq
+
+    old = mapping.get(key)
+    trailing = None
+    if isinstance(old, CommentedSeq) and len(old):
+        entry = old.ca.items.get(len(old) - 1)
+        trailing = entry[0] if entry else None
+    if trailing is not None and isinstance(value, list) and value:
+        new = CommentedSeq(value)
+        new.ca.items[len(value) - 1] = [trailing, None, None, None]
+        mapping[key] = new
+        return
+    mapping[key] = value
+    if trailing is not None and hasattr(mapping, "ca"):
+        entry = mapping.ca.items.get(key) or [None, None, None, None]
+        entry[2] = trailing
+        mapping.ca.items[key] = entry
+
+
 def set_answers(path: Path, values: Mapping[str, Any], *, remove: tuple[str, ...] = ()) -> str:
     """Set (or remove) answers, keeping each answer's comment and evidence."""
 
@@ -71,15 +96,15 @@ def set_answers(path: Path, values: Mapping[str, Any], *, remove: tuple[str, ...
         for qid, value in values.items():
             current = answers.get(qid)
             if isinstance(current, Mapping):
-                current["value"] = _plain(value)
+                _replace(current, "value", _plain(value))
             else:
-                answers[qid] = _plain(value)
+                _replace(answers, qid, _plain(value))
         for qid in remove:
             current = answers.get(qid)
             if isinstance(current, Mapping):
-                current["value"] = None
+                _replace(current, "value", None)
             elif qid in answers:
-                answers[qid] = None
+                _replace(answers, qid, None)
 
     return edit_yaml(path, change)
 

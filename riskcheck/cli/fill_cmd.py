@@ -74,7 +74,7 @@ class _Session:
         self.path = path
         self.state = state
         self.has_fairness = has_fairness
-        self.skipped: set[str] = set()
+        self.skipped: set[str] = state.resume_skips()
         self.last_section: str | None = None
 
     def answered(self) -> int:

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import click
+
+from riskcheck import api
+
+
+@click.command("lint")
+@click.argument("questionnaires", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def command(questionnaires: tuple[str, ...], fmt: str) -> int:
+    """Check questionnaire content: help, references, mitigations, reachability, unused options.
+
+    Takes files or bundled ids; with none, lints every bundled questionnaire.
+    Exit 1 when a problem is found.
+    """
+    from riskcheck.lint import lint_questionnaire
+    from riskcheck.loader import bundled_questionnaires
+
+    targets = list(questionnaires) or sorted(bundled_questionnaires())
+    rows = []
+    for target in targets:
+        compiled = api.questionnaire(target)
+        problems = lint_questionnaire(compiled)
+        rows.append((target, compiled, problems))
+    total = sum(len(problems) for _, _, problems in rows)
+    if fmt == "json":
+        from riskcheck.result import dumps
+
+        click.echo(
+            dumps(
+                [
+                    {
+                        "questionnaire": f"{compiled.id}@{compiled.version}",
+                        "problems": [
+                            {
+                                "code": p.code,
+                                "file": p.file,
+                                "line": p.line,
+                                "column": p.column,
+                                "path": p.path,
+                                "message": p.message,
+                            }
+                            for p in problems
+                        ],
+                    }
+                    for _, compiled, problems in rows
+                ]
+            )
+        )
+    else:
+        for _, compiled, problems in rows:
+            for problem in problems:
+                click.echo(str(problem))
+            status = "clean" if not problems else f"{len(problems)} problem(s)"
+            click.echo(f"{compiled.id}@{compiled.version}: {len(compiled.questions)} questions, {status}")
+    return 1 if total else 0

@@ -121,7 +121,7 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
             problems.append(document.problem(("sections", s_index, "id"), f"section id {section.id!r} appears twice"))
         section_ids.add(section.id)
         for q_index, question in enumerate(section.questions):
-            loc = ("sections", s_index, "questions", q_index)
+            loc: tuple[str | int, ...] = ("sections", s_index, "questions", q_index)
             if question.id in located:
                 first = located[question.id]
                 problems.append(
@@ -160,11 +160,12 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
         whens[qid] = None
         if question.when is not None:
             whens[qid] = compile_at(question.when, ("sections", s_index, "questions", q_index, "when"))
-    depends = {
-        qid: set(whens[qid].names if whens[qid] else ())
-        | set(section_when[located[qid][2].id].names if located[qid][2].id in section_when else ())
-        for qid in located
-    }
+    depends: dict[str, set[str]] = {}
+    for qid, (_, _, section, _) in located.items():
+        condition = whens[qid]
+        depends[qid] = set(condition.names) if condition is not None else set()
+        if section.id in section_when:
+            depends[qid] |= section_when[section.id].names
     order_ids = _topological(depends, located, document, problems)
 
     # Rules, tiers and classification.

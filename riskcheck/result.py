@@ -162,7 +162,7 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form; keys and order are part of the contract."""
-        data = _plain(self)
+        data: dict[str, Any] = _plain(self)
         data["system"] = dict(self.system)
         data["schema_version"] = RESULT_SCHEMA_VERSION
         data["questionnaire"] = {

@@ -143,7 +143,7 @@ class _Builder:
             return self.mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*loc, index)) for index, child in enumerate(node.value)]
-        self.document.styles.setdefault(loc, node.style)
+        self.document.styles.setdefault(loc, getattr(node, "style", None))
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# System libraries riskcheck needs beyond Python packages (Debian/Ubuntu):
+# Pango and HarfBuzz for WeasyPrint's PDF rendering, DejaVu fonts so reports look
+# the same everywhere, and, with --browser, Chromium for the web form's browser tests.
+set -euo pipefail
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+if [[ "${1:-}" == "--browser" ]]; then
+  packages+=(chromium poppler-utils)
+fi
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -279,7 +279,8 @@ def _fairness(fairness: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {
         **fairness,
         "columns": columns,
-        "column_labels": [c.replace("_", " ") for c in columns],
+        "column_labels": [METRIC_LABELS.get(c, c.replace("_", " ")) for c in columns],
+        "column_legend": [(METRIC_LABELS[c], c.replace("_", " ")) for c in columns if METRIC_LABELS.get(c, c) != c.replace("_", " ").capitalize()],
         "group_rows": groups,
         "overall_cells": overall_cells,
         "rate_notes": [{"group": g, "metric": m, "reason": r} for (g, m), r in sorted(rate_notes.items())],
@@ -291,6 +292,22 @@ def _fairness(fairness: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "sensitive": config.get("sensitive") or [],
         "source": _fairness_source(config),
     }
+
+
+#: Short column heads for the per-group table (explained in a legend below it).
+METRIC_LABELS = {
+    "count": "Rows",
+    "selection_rate": "Selection rate",
+    "true_positive_rate": "TPR",
+    "false_positive_rate": "FPR",
+    "false_negative_rate": "FNR",
+    "true_negative_rate": "TNR",
+    "precision": "Precision",
+    "accuracy": "Accuracy",
+    "balanced_accuracy": "Bal. accuracy",
+    "mean_prediction": "Mean prediction",
+    "mean_absolute_error": "MAE",
+}
 
 
 def _threshold_text(limit: Mapping[str, Any]) -> str:

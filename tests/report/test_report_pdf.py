@@ -1,0 +1,206 @@
+"""The rendered PDF: what legal must see, archival form, determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from riskcheck.report.render import ATTACHMENT_NAME, render_pdf
+from tests.report.conftest import FIXTURES, Rendered, flat, render
+
+
+def test_cover_shows_system_tier_and_signoff_status(demo_report: Rendered) -> None:
+    cover = flat(demo_report.pages[0])
+    for phrase in (
+        "Loan pre-screening",
+        "Version 2.3.1",
+        "OVERALL RISK TIER MEDIUM Score 40.48 of 100",
+        "SIGN-OFF STATUS ○ PENDING product: missing · legal: missing · privacy: missing",
+        "Owner credit-risk-ml@example.com",
+        "Date of assessment 2026-10-15",
+        "Questionnaire Responsible-AI pre-launch review report-demo@1.2.0",
+        "EU AI Act risk class High-risk (Annex III)",
+        "Completeness 12 of 12 required questions answered (complete)",
+        f"Content sha256 {demo_report.result['hashes']['content']}",
+        "CONFIDENTIAL - LEGAL REVIEW ONLY",
+    ):
+        assert phrase in cover, phrase
+
+
+def test_every_page_is_numbered_page_x_of_y_with_running_header(demo_report: Rendered) -> None:
+    pages = demo_report.pages
+    total = len(pages)
+    assert total >= 8
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text
+    for text in pages[1:]:
+        assert "Loan pre-screening CONFIDENTIAL - LEGAL REVIEW ONLY" in flat(text)
+        assert f"content sha256 {demo_report.result['hashes']['content']}" in flat(text)
+
+
+def test_executive_summary_states_tier_score_thresholds_and_class(demo_report: Rendered) -> None:
+    summary = flat(demo_report.pages[1])
+    assert "RISK TIER Medium score 40.48 of 100" in summary
+    assert "BLOCKING FINDINGS 0 3 findings in all" in summary
+    assert "COMPLETENESS 100% 12 of 12 required answered" in summary
+    assert "EU AI ACT RISK CLASS High-risk (Annex III) EU AI Act Art. 6(2); EU AI Act Annex III(5)(b)" in summary
+    assert "Its weighted score is 40.48 on a scale of 0 to 100. The next tier, high, starts at 50 (9.52 away)." in summary
+    assert "Low 0 Medium 25 ▶ this tier High 50 Critical 75" in summary
+    # The section chart carries its figures as text.
+    for label in ("System profile 86% (12 of 14)", "Data protection 64% (9 of 14)", "Fairness 14% (1 of 7)"):
+        assert label in summary
+
+
+def test_every_finding_appears_with_its_mitigation_references_and_trigger(demo_report: Rendered) -> None:
+    text = flat(demo_report.text)
+    section = text[text.index("Findings 3 findings, most severe first") :]
+    for finding in demo_report.result["findings"]:
+        assert flat(finding["message"]) in section
+        assert flat(f"REQUIRED MITIGATION {finding['mitigation']}") in section
+    assert "REFERENCES GDPR Art. 35" in section
+    assert (
+        "TRIGGERED BY Has a data protection impact assessment been done? (dpia_done): No "
+        "Does it process personal data? (personal_data): Yes" in section
+    )
+    assert "TRIGGERED BY fairness.demographic_parity_ratio: 0.7865 limit: min 0.8 groups: group_b, group_a" in section
+    # Sorted by severity: both high findings come before the medium one.
+    assert section.index("HIGH demographic_parity_ratio") < section.index("HIGH Personal data is processed")
+    assert section.index("HIGH Personal data is processed") < section.index("MEDIUM Special-category")
+
+
+def test_each_visible_answer_with_comment_and_evidence(demo_report: Rendered) -> None:
+    text = flat(demo_report.text)
+    answers = text[text.index("Answers The answers as they count") : text.index("Sign-off Status")]
+    for phrase in (
+        "1.1 What is the system used for? use_case · EU AI Act Annex III(5)(b) Credit scoring of natural persons",
+        "1.2 How are decisions made? decision_type · EU AI Act Art. 14; GDPR Art. 22 A person reviews every decision "
+        "Analysts review every application the model flags.",
+        "1.3 Does it affect people? affects_people · GDPR Art. 22 Yes",
+        "120,000 people per year",
+        "1.5 Planned launch date launch_date 2027-01-15",
+        "Scores applications and orders the manual review queue.",
+        "2.2 Which special categories of personal data does it process?",
+        "Health Disability status is used for affordability adjustments.",
+        "2.3 Has a data protection impact assessment been done?",
+        "3.1 Has the model been tested for bias across groups?",
+        "Evidence: https://wiki.example.com/loan-bias-",  # the line breaks after the hyphen
+        "3.2 Link to the bias test report bias_report · NIST AI RMF MEASURE 2.11 https://wiki.example.com/loan-bias-",
+        "docs/bias/2026-09.md",
+        "3.3 How is fairness monitored after launch? monitoring · EU AI Act Art. 72 Quarterly review",
+        "4.1 Does the system evaluate people by their social behaviour (social scoring)?",
+        "1 question in this section does not apply and is left out.",
+    ):
+        assert phrase in answers, phrase
+    # dpia_link is hidden (no DPIA was done): omitted from the answers.
+    assert "Link to the data protection impact assessment" not in answers
+
+
+def test_fairness_section_has_figures_groups_and_hashes(demo_report: Rendered) -> None:
+    fairness = demo_report.result["fairness"]
+    text = flat(demo_report.text)
+    section = text[text.index("Fairness Measured on") : text.index("Answers The answers")]
+    assert "Measured on 400 rows (classification, count engine), by applicant_group: 4 groups." in section
+    assert "Intervals are 95% bootstrap intervals from 200 replicates." in section
+    assert "1 fairness threshold breached:" in section
+    dpr = fairness["disparities"]["demographic_parity_ratio"]
+    assert (
+        f"demographic parity ratio {dpr['value']:.4f} [{dpr['ci_low']:.4f}, {dpr['ci_high']:.4f}] ≥ 0.8 ✗ breach"
+        in section
+    )
+    eod = fairness["disparities"]["equalized_odds_difference"]
+    assert f"{eod['value']:.4f} [{eod['ci_low']:.4f}, {eod['ci_high']:.4f}] ≤ 0.25 (upper CI bound) ✓ within threshold" in section
+    a = fairness["by_group"]["group_a"]
+    assert f"group_a 180 {a['selection_rate']:.3f} {a['true_positive_rate']:.3f}" in section
+    # group_d has too few rows: marked, and its reason given.
+    assert "group_d †" in section
+    assert "† Insufficient evidence; left out of the disparities: group_d (" in section
+    assert f"Data sha256 {fairness['data_sha256']}" in section
+    assert "Model sha256 none (predictions given in the data)" in section
+
+
+def test_signoff_block_lists_every_required_role(demo_report: Rendered) -> None:
+    text = flat(demo_report.text)
+    block = text[text.index("Sign-off Status") : text.index("Appendix A. Framework index")]
+    for role in ("product", "legal", "privacy"):
+        assert f"{role} ○ MISSING No decision recorded. Record one with riskcheck sign FILE --role {role}" in block
+
+
+def test_appendices_index_trace_hashes_and_version(demo_report: Rendered) -> None:
+    text = flat(demo_report.text)
+    assert "Art. 35 dpia_done, dpia_link (not applicable) no-dpia" in text
+    assert "Art. 5(1)(c) social_scoring —" in text
+    assert "MEASURE 2.11 bias_tested, bias_report fairness.demographic_parity_ratio" in text
+    assert "Appendix B. Scoring trace" in text
+    assert "no-dpia personal_data and dpia_done == 'no' dpia_done = False; personal_data = True" in text
+    hashes = demo_report.result["hashes"]
+    assert f"Questionnaire (canonical) {hashes['questionnaire']}" in text
+    assert f"Answers (canonical) {hashes['answers']}" in text
+    assert f"Fairness evidence {hashes['evidence']}" in text
+    assert "TOOL riskcheck " in text
+
+
+def test_bookmarks_for_every_section(demo_report: Rendered) -> None:
+    outline = demo_report.reader.outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    assert titles == [
+        "Cover",
+        "Executive summary",
+        "Findings",
+        "Fairness",
+        "Answers",
+        "Sign-off",
+        "Appendix A. Framework index",
+        "Appendix B. Scoring trace",
+        "Appendix C. Hashes and provenance",
+    ]
+
+
+def test_pdfa_3b_with_metadata_and_the_result_attached(demo_report: Rendered) -> None:
+    reader = demo_report.reader
+    metadata = reader.metadata
+    assert metadata is not None
+    assert metadata.title == "Risk assessment: Loan pre-screening 2.3.1"
+    assert metadata.author == "credit-risk-ml@example.com"
+    assert metadata.subject == (
+        "riskcheck sign-off report: Responsible-AI pre-launch review (report-demo@1.2.0), tier Medium"
+    )
+    assert metadata["/Keywords"] == "riskcheck, AI risk assessment, tier medium, report-demo, High-risk (Annex III)"
+    assert metadata["/CreationDate"] == "D:20261015000000Z"
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    score = subprocess.run(
+        [sys.executable, "-m", "riskcheck", "score", str(FIXTURES / "assessment.yaml"), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    attached = reader.attachments[ATTACHMENT_NAME]
+    assert attached == [score.stdout.encode("utf-8")]
+    assert json.loads(attached[0])["tier"] == "medium"
+
+
+def test_two_renders_are_byte_identical(demo_report: Rendered) -> None:
+    again = render_pdf(demo_report.result, demo_report.loaded)
+    assert again == demo_report.pdf
+    ids = re.findall(rb"/ID \[\((\w+)\)", demo_report.pdf) or re.findall(rb"/ID \[<(\w+)>", demo_report.pdf)
+    assert ids or b"/ID" in demo_report.pdf
+
+
+def test_black_and_white_signals_are_text_not_colour(demo_report: Rendered) -> None:
+    # Severity, breach and sign-off states are words and symbols, never colour alone.
+    text = flat(demo_report.text)
+    assert "HIGH Personal data is processed" in text
+    assert "✗ breach" in text
+    assert "○ MISSING" in text
+
+
+def test_unanswered_required_question_is_marked(demo: Path) -> None:
+    from riskcheck.yamledit import set_answers
+
+    set_answers(demo, {}, remove=("monitoring",))
+    text = flat(render(demo).text)
+    assert "3.3 How is fairness monitored after launch? monitoring · EU AI Act Art. 72 □ Not answered (required)" in text
+    assert "Unanswered required questions: monitoring." in text

@@ -46,7 +46,7 @@ def assessment_skeleton(
         lines.append("")
         lines.append(f"  # == {section.title} " + "=" * max(3, 60 - len(section.title)))
         if section.when:
-            lines.append(f"  # (this section applies when: {section.when})")
+            lines.append(f"  # (this section applies when: {' '.join(section.when.split())})")
         for question in section.questions:
             lines.append(f"  # {question.text}")
             if question.help:
@@ -54,7 +54,7 @@ def assessment_skeleton(
                     lines.append(f"  #   {part}")
             lines.append(f"  #   type: {_hint(question)}{'' if question.required else ' (optional)'}")
             if question.when:
-                lines.append(f"  #   shown when: {question.when}")
+                lines.append(f"  #   shown when: {' '.join(question.when.split())}")
             if question.references:
                 lines.append(f"  #   references: {', '.join(question.references)}")
             lines.append(f"  {question.id}:")

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -24,7 +24,16 @@ from riskcheck.web import pages
 from riskcheck.web.catalog import Catalog
 from riskcheck.web.paths import OutsideRoot, resolve_inside
 from riskcheck.web.render import Renderer
-from riskcheck.web.security import CSRF_FIELD, CSRF_HEADER, LOOPBACK_HOSTS, Csrf, Guard
+from riskcheck.web.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    LOOPBACK_HOSTS,
+    MAX_BODY_BYTES,
+    BodyTooLarge,
+    Csrf,
+    Guard,
+    too_large_message,
+)
 
 _HERE = Path(__file__).resolve().parent
 
@@ -80,6 +89,8 @@ def create_app(directory: Path, *, allowed_hosts: tuple[str, ...] | None = LOOPB
             try:
                 response: Response = await handler(site, request)
                 return response
+            except BodyTooLarge:
+                return PlainTextResponse(too_large_message(MAX_BODY_BYTES), status_code=413)
             except OutsideRoot as exc:
                 return site.renderer.page(request, "error.html", {"title": "Not found", "message": str(exc)}, 404)
             except CsrfFailure:

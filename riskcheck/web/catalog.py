@@ -59,7 +59,7 @@ class Catalog:
             try:
                 data = load_yaml(listed.path).data
             except RiskcheckError as exc:
-                entries.append(Entry(listed.relative, listed.relative, "", error=_first_line(exc)))
+                entries.append(Entry(listed.relative, listed.relative, "", error=self._message(exc)))
                 continue
             if not isinstance(data, dict):
                 continue
@@ -77,7 +77,7 @@ class Catalog:
             loaded = load_assessment(path)
             result, _ = self.score(loaded, FillState.from_loaded(loaded))
         except RiskcheckError as exc:
-            return Entry(relative, relative, "", error=_first_line(exc))
+            return Entry(relative, relative, "", error=self._message(exc))
         return Entry(
             relative=relative,
             name=str(loaded.file.system.name),
@@ -90,6 +90,9 @@ class Catalog:
             required=result.completeness.required,
             blocked=result.blocked,
         )
+
+    def _message(self, exc: RiskcheckError) -> str:
+        return _first_line(exc).replace(str(self.root) + "/", "")
 
     def bundled(self) -> list[QuestionnaireChoice]:
         choices = []
@@ -118,7 +121,7 @@ class Catalog:
             figures = api.evaluate_fairness_block(loaded)
             value = Fairness(figures, api.fairness_evidence_hash(loaded, figures), None)
         except RiskcheckError as exc:
-            value = Fairness(None, None, f"Fairness figures unavailable: {_first_line(exc)}")
+            value = Fairness(None, None, f"Fairness figures unavailable: {self._message(exc)}")
         with self._guard:
             if len(self._fairness) > 64:
                 self._fairness.clear()

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from riskcheck.errors import MissingDependencyError, ReportError
+from collections.abc import Mapping
+from typing import Any
+
+from riskcheck.errors import MissingDependencyError
 from riskcheck.loader import LoadedAssessment
 
 
-def render_pdf_bytes(loaded: LoadedAssessment) -> bytes:
-    """Render the report of ``loaded`` with :mod:`riskcheck.report` and return the PDF."""
+def render_pdf_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> bytes:
+    """The report for ``loaded`` and its ``result`` (``Result.to_dict()``), rendered by :mod:`riskcheck.report`."""
     try:
-        from riskcheck import report
+        from riskcheck.report.render import render_pdf
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise MissingDependencyError(exc.name or "weasyprint", "pdf") from None
-    render = getattr(report, "render_pdf", None)
-    if render is None:
-        raise ReportError("the PDF report is not available in this version of riskcheck")
-    data = render(loaded)
-    if not isinstance(data, bytes):
-        raise ReportError("the report renderer returned no PDF")
-    return data
+    try:
+        return render_pdf(result, loaded)
+    except ImportError as exc:  # pragma: no cover - WeasyPrint is imported lazily inside
+        raise MissingDependencyError(exc.name or "weasyprint", "pdf") from None

@@ -251,8 +251,9 @@ async def pdf(site: Site, request: Request) -> Response:
         )
     from riskcheck.web.export import render_pdf_bytes
 
+    result, _ = site.catalog.score(loaded, FillState.from_loaded(loaded))
     try:
-        data = render_pdf_bytes(loaded)
+        data = render_pdf_bytes(loaded, result.to_dict())
     except RiskcheckError as exc:
         context = {"title": "Report unavailable", "message": str(exc), "relative": relative}
         return site.renderer.page(request, "error.html", context, 500)

@@ -36,8 +36,8 @@ SECURITY_HEADERS = [
 ]
 
 
-class _TooLarge(Exception):
-    pass
+class BodyTooLarge(Exception):
+    """The request body grew past the limit while it was being read."""
 
 
 class Guard:
@@ -63,7 +63,7 @@ class Guard:
             return
         declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            await _plain(send, 413, _too_large(self.max_body))
+            await _plain(send, 413, too_large_message(self.max_body))
             return
         received = 0
         started = False
@@ -74,7 +74,7 @@ class Guard:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    raise _TooLarge
+                    raise BodyTooLarge
             return message
 
         async def secured_send(message: Message) -> None:
@@ -88,12 +88,12 @@ class Guard:
 
         try:
             await self.app(scope, limited_receive, secured_send)
-        except _TooLarge:
+        except BodyTooLarge:
             if not started:
-                await _plain(send, 413, _too_large(self.max_body))
+                await _plain(send, 413, too_large_message(self.max_body))
 
 
-def _too_large(limit: int) -> str:
+def too_large_message(limit: int) -> str:
     return f"Request too large: riskcheck accepts at most {limit:,} bytes per request. Nothing was saved."
 
 

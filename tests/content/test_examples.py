@@ -1,0 +1,175 @@
+"""Each example assessment gives its pinned tier, score, findings and EU AI Act class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from riskcheck import api
+
+from .conftest import EXAMPLES
+
+# path, tier, score, blocked, finding ids (result order), class, flags
+PINNED = [
+    (
+        "cv-screening.yaml",
+        "high",
+        22.0816,
+        False,
+        (
+            "eu-ai-act.high-risk",
+            "eu-ai-act.risk-management-missing",
+            "eu-ai-act.technical-documentation-missing",
+            "sector.workers-not-informed",
+            "fairness.error-rates-unmeasured",
+        ),
+        "high-risk-annex-iii",
+        (),
+    ),
+    (
+        "credit-scoring.yaml",
+        "high",
+        14.1663,
+        False,
+        (
+            "eu-ai-act.high-risk",
+            "fairness.equal_opportunity_difference",
+            "fairness.equalized-odds-breach",
+            "fairness.four-fifths-breach",
+        ),
+        "high-risk-annex-iii",
+        ("fria-required",),
+    ),
+    (
+        "support-chatbot.yaml",
+        "medium",
+        21.6801,
+        False,
+        ("eu-ai-act.transparency-disclosure-missing", "safety.operational-gaps"),
+        "limited-risk",
+        ("transparency-art-50",),
+    ),
+    ("spam-filter.yaml", "low", 13.3745, False, (), "minimal-risk", ()),
+    (
+        "workplace-emotion-monitoring.yaml",
+        "critical",
+        8.0285,
+        True,
+        ("eu-ai-act.prohibited-practice", "eu-ai-act.high-risk"),
+        "prohibited",
+        ("transparency-art-50",),
+    ),
+    (
+        "classification/cv-parser-derogation.yaml",
+        "minimal",
+        0.0,
+        False,
+        (),
+        "minimal-risk",
+        ("annex-iii-derogation",),
+    ),
+    (
+        "classification/loan-scoring.yaml",
+        "high",
+        0.0,
+        False,
+        ("eu-ai-act.high-risk",),
+        "high-risk-annex-iii",
+        ("fria-required",),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "tier", "score", "blocked", "findings", "outcome", "flags"), PINNED)
+def test_example_gives_its_pinned_result(
+    name: str,
+    tier: str,
+    score: float,
+    blocked: bool,
+    findings: tuple[str, ...],
+    outcome: str,
+    flags: tuple[str, ...],
+) -> None:
+    result = api.score(EXAMPLES / name)
+    assert result.status == "complete"
+    assert result.completeness.hidden_answers == ()
+    assert result.tier == tier
+    assert result.score == score
+    assert result.blocked is blocked
+    assert tuple(f.id for f in result.findings) == findings
+    assert result.classification is not None
+    assert result.classification.outcome == outcome
+    assert tuple(flag for flag, _ in result.classification.flags) == flags
+
+
+def test_prohibited_example_is_blocked_although_its_score_is_low() -> None:
+    result = api.score(EXAMPLES / "workplace-emotion-monitoring.yaml")
+    assert result.trace.tier_from_score == "low"
+    assert result.trace.escalated_by == ("eu-ai-act.prohibited-practice", "eu-ai-act.high-risk")
+    outcome = api.gate(result, EXAMPLES / "workplace-emotion-monitoring.yaml")
+    assert not outcome.passed
+    assert [r.kind for r in outcome.reasons] == ["blocking"]
+    assert outcome.reasons[0].message == (
+        "blocking finding eu-ai-act.prohibited-practice: The system falls under a practice prohibited "
+        "by Art. 5 of the EU AI Act, banned since 2 February 2025."
+    )
+
+
+def test_credit_example_names_the_articles_of_its_class() -> None:
+    result = api.score(EXAMPLES / "credit-scoring.yaml")
+    assert result.classification is not None
+    assert result.classification.label == "High-risk - Annex III use (Art. 6(2))"
+    assert result.classification.references == (
+        "eu-ai-act:art-6(2)",
+        "eu-ai-act:annex-iii",
+        "eu-ai-act:art-9",
+        "eu-ai-act:art-10",
+        "eu-ai-act:art-11",
+        "eu-ai-act:art-12",
+        "eu-ai-act:art-13",
+        "eu-ai-act:art-14",
+        "eu-ai-act:art-15",
+        "eu-ai-act:art-16",
+        "eu-ai-act:art-17",
+        "eu-ai-act:art-26",
+        "eu-ai-act:art-43(2)",
+        "eu-ai-act:art-49(1)",
+        "eu-ai-act:art-72",
+        "eu-ai-act:art-73",
+        "eu-ai-act:art-86",
+    )
+    assert result.classification.flag_references == ("eu-ai-act:art-27(1)", "eu-ai-act:art-26(9)")
+
+
+def test_credit_example_fairness_figures_reach_the_rules() -> None:
+    result = api.score(EXAMPLES / "credit-scoring.yaml")
+    four_fifths = next(f for f in result.findings if f.id == "fairness.four-fifths-breach")
+    values = dict(four_fifths.triggered_by)
+    assert values["decision_effect"] == "legal"
+    assert values["fairness.disparate_impact_ratio"] == pytest.approx(0.7762287448032184, abs=1e-12)
+
+
+def test_algorithmic_impact_example_is_level_ii_after_the_reduction() -> None:
+    result = api.score(EXAMPLES / "public-sector" / "benefits-triage.yaml")
+    assert result.tier == "level-2"
+    assert result.impact is not None
+    assert (result.impact.raw, result.impact.raw_max) == (38.0, 69.0)
+    assert (result.impact.mitigation, result.impact.mitigation_max) == (23.0, 25.0)
+    assert result.impact.reduction_applied is True
+    assert result.impact.adjusted == 32.3
+
+
+def test_every_example_is_listed_here() -> None:
+    pinned = {name for name, *_ in PINNED} | {"public-sector/benefits-triage.yaml"}
+    found = {
+        str(p.relative_to(EXAMPLES))
+        for p in EXAMPLES.rglob("*.yaml")
+        if api.detect_kind(p) == "assessment" and p.parts[len(EXAMPLES.parts)] not in ("ci",)
+    }
+    assert found == pinned
+
+
+def test_examples_validate(tmp_path: Path) -> None:
+    for name, *_ in PINNED:
+        assert api.validate(EXAMPLES / name) == "assessment"

@@ -200,7 +200,8 @@ class _Session:
         result = self.state.result()
         click.echo("")
         click.secho(
-            f"Done: tier {result.tier_label}, score {_num(result.score)} of {_num(result.score_max)} ({result.status}).",
+            f"Done: tier {result.tier_label}, score {_num(result.score)} of {_num(result.score_max)} "
+            f"({result.status}).",
             bold=True,
         )
         click.echo(f"Next: riskcheck score {self.path}   ·   riskcheck report {self.path} -o report.pdf")

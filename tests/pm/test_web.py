@@ -381,7 +381,8 @@ def test_new_assessment_from_a_questionnaire_in_the_directory(client: TestClient
         "/new", data={**form, "questionnaire": "file:questionnaire.yaml", "name": "", "filename": "x.yaml"}
     )
     assert (
-        '<p class="error" id="err-name" role="alert"><span class="visually-hidden">Error: </span>Give the AI system a name.</p>'
+        '<p class="error" id="err-name" role="alert"><span class="visually-hidden">Error: </span>'
+        "Give the AI system a name.</p>"
         in response.text
     )
     assert (

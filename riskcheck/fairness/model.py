@@ -79,6 +79,10 @@ def check_model_file(path: Path, display: str, *, trust: bool) -> str:
     if not path.is_file():
         raise DataError(f"{display}: no such model file")
     if suffix in SKOPS_SUFFIXES:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+        if head != b"PK\x03\x04":
+            raise DataError(f"{display}: not a skops file: it is not a zip archive (it starts with {head!r})")
         return "skops"
     if suffix in PICKLE_SUFFIXES:
         if not trust:
@@ -146,9 +150,7 @@ def predict_with_model(
         (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
         status = _run_child(work, display, limits)
         if not status.get("ok"):
-            raise DataError(
-                f"{display}: {status.get('message', 'the model process failed')}"
-            )
+            raise DataError(f"{display}: {status.get('message', 'the model process failed')}")
         predictions = np.load(work / "predictions.npy", allow_pickle=False)
     for name in status.get("trusted_types", []):
         note = f"{display}: trusted type {name} loaded because the model is trusted (--trust-model)"
@@ -194,11 +196,7 @@ def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
                 return status
         except (ValueError, UnicodeDecodeError):
             pass
-    tail = (
-        (work / "stderr.txt")
-        .read_bytes()[-_STDERR_TAIL_BYTES:]
-        .decode("utf-8", "replace")
-    )
+    tail = (work / "stderr.txt").read_bytes()[-_STDERR_TAIL_BYTES:].decode("utf-8", "replace")
     last = tail.strip().splitlines()[-1] if tail.strip() else ""
     if code < 0:
         import signal

@@ -76,6 +76,7 @@ def assert_fairness(
     needs ``bootstrap_replicates``). A value that cannot be computed fails: missing
     evidence does not pass.
     """
+    __tracebackhide__ = True  # pytest shows the caller's line, not this function
     import pandas as pd
 
     from riskcheck.fairness.api import compute_fairness

@@ -196,41 +196,40 @@ def gate(
             )
         )
     if require_signoff:
-        reasons.extend(GateReason("signoff", message) for message in signoff_problems(result))
+        reasons.extend(signoff_reasons(result))
     return GateOutcome(Path(path), result, tuple(reasons))
 
 
-def signoff_problems(result: Result) -> list[str]:
-    """Why the sign-off is not complete: one message per required role lacking a current approval."""
+def signoff_reasons(result: Result) -> list[GateReason]:
+    """Why the sign-off is not complete: one reason per required role lacking a current approval."""
     signoffs = result.signoffs
-    problems: list[str] = []
+    reasons: list[GateReason] = []
     for role, state in signoffs.roles:
         records = [r for r in signoffs.records if r.role == role]
         if state == "missing":
-            problems.append(f"sign-off: role {role!r} has no decision recorded")
+            message = f"role {role!r} has no decision recorded"
         elif state == "stale":
             latest = records[-1]
-            problems.append(
-                f"sign-off: role {role!r} has no current approval; its latest decision "
+            message = (
+                f"role {role!r} has no current approval; its latest decision "
                 f"({latest.decision} by {latest.name}, {latest.timestamp}) is stale: "
                 "the questionnaire, answers or evidence changed after it was signed"
             )
         elif state == "rejected":
             rejection = next(r for r in reversed(records) if r.current)
             because = f": {rejection.comment}" if rejection.comment else ""
-            problems.append(
-                f"sign-off: role {role!r} rejected the current content "
-                f"({rejection.name}, {rejection.timestamp}){because}"
-            )
+            message = f"role {role!r} rejected the current content ({rejection.name}, {rejection.timestamp}){because}"
+        else:
+            continue
+        reasons.append(GateReason("signoff", message, role=role))
     if not signoffs.required_roles and signoffs.status != "approved":
-        problems.append(
-            {
-                "pending": "sign-off: no decision recorded",
-                "stale": "sign-off: no current approval; every decision recorded is stale",
-                "rejected": "sign-off: the current content was rejected",
-            }[signoffs.status]
-        )
-    return problems
+        message = {
+            "pending": "no sign-off decision recorded",
+            "stale": "no current sign-off approval; every decision recorded is stale",
+            "rejected": "the current content was rejected at sign-off",
+        }[signoffs.status]
+        reasons.append(GateReason("signoff", message))
+    return reasons
 
 
 def check(

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("score_cmd", "Score an assessment and print the result."),
     "check": ("check_cmd", "Gate: exit 1 when the risk is above the agreed level."),
     "diff": ("diff_cmd", "Show how the risk changed between two versions of an assessment."),
+    "lint": ("lint_cmd", "Content lint for questionnaires: help, references, reachability, unused options."),
     "coverage": ("coverage_cmd", "List framework clauses and the questions and rules that address them."),
     "fairness": ("fairness_cmd", "Compute fairlearn disparity metrics on a dataset."),
     "report": ("report_cmd", "Render the PDF sign-off report."),

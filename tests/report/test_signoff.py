@@ -1,0 +1,156 @@
+"""Sign-off records: appending, role checks, staleness, and the gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from riskcheck import api
+from riskcheck.cli.main import main
+from riskcheck.errors import RiskcheckError
+from riskcheck.signoff import sign
+from riskcheck.yamledit import set_answers
+from tests.report.conftest import flat, render
+
+NOW = dt.datetime(2026, 10, 20, 9, 30, tzinfo=dt.UTC)
+
+
+def approve_all(path: Path) -> None:
+    for name, role in (("Priya Product", "product"), ("Lena Legal", "legal"), ("Paul Privacy", "privacy")):
+        sign(path, name=name, role=role, decision="approve", now=NOW)
+
+
+def test_sign_appends_a_record_hashed_over_the_content_and_keeps_comments(demo: Path) -> None:
+    before = demo.read_text()
+    content = api.score(demo).hashes.content
+    outcome = sign(demo, name="Lena Legal", role="legal", decision="approve", comment="Fine for launch.", now=NOW)
+    after = demo.read_text()
+    assert after.startswith(before.rstrip("\n"))
+    assert "# Assessment used by the report tests. Keep the comments" in after
+    assert after[len(before.rstrip("\n")) :] == (
+        "\nsignoffs:\n"
+        "  - name: Lena Legal\n"
+        "    role: legal\n"
+        "    decision: approve\n"
+        "    comment: Fine for launch.\n"
+        "    timestamp: '2026-10-20T09:30:00+00:00'\n"
+        f"    content_sha256: {content}\n"
+    )
+    assert outcome.signoffs.status == "pending"
+    assert outcome.signoffs.roles == (("product", "missing"), ("legal", "approved"), ("privacy", "missing"))
+
+
+def test_sign_refuses_an_undeclared_role_without_writing(demo: Path) -> None:
+    before = demo.read_text()
+    with pytest.raises(RiskcheckError) as error:
+        sign(demo, name="Carl", role="cfo", decision="approve", now=NOW)
+    assert str(error.value) == (
+        f"{demo}: sign: --role: 'cfo' is not a sign-off role of report-demo@1.2.0; "
+        "expected one of: product, legal, privacy"
+    )
+    assert demo.read_text() == before
+
+
+def test_sign_refuses_an_unknown_decision(demo: Path) -> None:
+    with pytest.raises(RiskcheckError) as error:
+        sign(demo, name="Lena", role="legal", decision="maybe", now=NOW)
+    assert str(error.value) == f"{demo}: sign: --decision: expected approve or reject, got 'maybe'"
+
+
+def test_require_signoff_names_each_role_without_a_current_approval(demo: Path) -> None:
+    sign(demo, name="Lena Legal", role="legal", decision="approve", now=NOW)
+    outcome = api.check(demo, require_signoff=True)
+    assert [(r.role, r.message) for r in outcome.reasons if r.kind == "signoff"] == [
+        ("product", "role 'product' has no decision recorded"),
+        ("privacy", "role 'privacy' has no decision recorded"),
+    ]
+    assert [r.message for r in outcome.reasons if r.kind == "signoff"] == [
+        "role 'product' has no decision recorded",
+        "role 'privacy' has no decision recorded",
+    ]
+
+
+def test_all_roles_approved_passes_the_signoff_gate(demo: Path) -> None:
+    approve_all(demo)
+    outcome = api.check(demo, require_signoff=True)
+    assert [r for r in outcome.reasons if r.kind == "signoff"] == []
+    assert outcome.result.signoffs.status == "approved"
+
+
+def test_current_rejection_fails_and_says_who_and_why(demo: Path) -> None:
+    approve_all(demo)
+    sign(demo, name="Lena Legal", role="legal", decision="reject", comment="DPIA missing.", now=NOW)
+    outcome = api.check(demo, require_signoff=True)
+    assert [r.message for r in outcome.reasons if r.kind == "signoff"] == [
+        "role 'legal' rejected the current content (Lena Legal, 2026-10-20T09:30:00+00:00): DPIA missing."
+    ]
+    assert outcome.result.signoffs.status == "rejected"
+
+
+def test_changing_an_answer_makes_approvals_stale_in_check_and_report(demo: Path) -> None:
+    approve_all(demo)
+    assert api.check(demo, require_signoff=True).result.signoffs.status == "approved"
+    set_answers(demo, {"monitoring": "continuous"})
+    outcome = api.check(demo, require_signoff=True)
+    assert outcome.result.signoffs.status == "stale"
+    assert [r.message for r in outcome.reasons if r.kind == "signoff"] == [
+        f"role {role!r} has no current approval; its latest decision "
+        f"(approve by {name}, 2026-10-20T09:30:00+00:00) is stale: "
+        "the questionnaire, answers or evidence changed after it was signed"
+        for role, name in (("product", "Priya Product"), ("legal", "Lena Legal"), ("privacy", "Paul Privacy"))
+    ]
+    text = flat(render(demo).text)
+    assert "SIGN-OFF STATUS ↻ STALE product: stale · legal: stale · privacy: stale" in text
+    assert "legal ↻ STALE Lena Legal approve 2026-10-20 09:30 UTC stale" in text
+
+
+def test_changing_the_fairness_evidence_makes_approvals_stale(demo: Path) -> None:
+    approve_all(demo)
+    data = demo.parent / "decisions.csv"
+    data.write_text(data.read_text().replace("group_a,1,1\n", "group_a,1,0\n", 1))
+    assert api.check(demo, require_signoff=True).result.signoffs.status == "stale"
+
+
+def test_a_new_approval_on_the_changed_content_is_current(demo: Path) -> None:
+    approve_all(demo)
+    set_answers(demo, {"monitoring": "continuous"})
+    approve_all(demo)
+    result = api.check(demo, require_signoff=True).result
+    assert result.signoffs.status == "approved"
+    text = flat(render(demo).text)
+    assert "legal ✓ APPROVED Lena Legal approve 2026-10-20 09:30 UTC current" in text
+    # The earlier, now stale, records are kept and shown as history.
+    assert "Other sign-off records" in text
+    assert "legal Lena Legal approve 2026-10-20 09:30 UTC stale" in text
+
+
+def test_a_stale_later_record_does_not_revoke_a_current_one(demo: Path) -> None:
+    approve_all(demo)
+    set_answers(demo, {"monitoring": "continuous"})
+    sign(demo, name="Lena Legal", role="legal", decision="reject", now=NOW)
+    set_answers(demo, {"monitoring": "quarterly"})  # back to what everyone approved
+    result = api.check(demo, require_signoff=True).result
+    assert dict(result.signoffs.roles) == {"product": "approved", "legal": "approved", "privacy": "approved"}
+
+
+def test_sign_and_check_from_the_command_line(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["sign", str(demo), "--name", "Lena Legal", "--role", "legal", "--decision", "approve"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith(f"{demo}: recorded approve by Lena Legal (legal) at ")
+    assert out.endswith("  sign-off status: pending\n    product: missing\n    legal: approved\n    privacy: missing\n")
+    assert main(["check", str(demo), "--require-signoff"]) == 1
+    out = capsys.readouterr().out
+    assert "  x sign-off product: role 'product' has no decision recorded\n" in out
+    assert "  x sign-off privacy: role 'privacy' has no decision recorded\n" in out
+
+
+def test_sign_bad_input_exits_2(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sign", str(demo), "--name", "X", "--role", "cfo", "--decision", "approve"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {demo}: sign: --role: 'cfo' is not a sign-off role of report-demo@1.2.0; "
+        "expected one of: product, legal, privacy\n"
+    )
+    assert main(["sign", str(demo.parent / "missing.yaml"), "--name", "X", "--role", "legal", "--decision", "approve"]) == 2

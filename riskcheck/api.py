@@ -269,6 +269,43 @@ def schema(kind: Kind) -> dict[str, Any]:
     return data
 
 
+def new_assessment(
+    questionnaire_ref: str | Path,
+    output: Path,
+    *,
+    name: str = "",
+    owner: str = "",
+    force: bool = False,
+) -> CompiledQuestionnaire:
+    """Write a new assessment skeleton for a bundled questionnaire id or a questionnaire file.
+
+    Never overwrites an existing file unless ``force`` is given.
+    """
+    import json
+    import os
+
+    from riskcheck.fileio import atomic_write_text
+    from riskcheck.skeleton import assessment_skeleton
+
+    output = Path(output)
+    if output.exists() and not force:
+        raise RiskcheckError(f"{output}: already exists; answers are never overwritten (use --force to replace it)")
+    compiled = questionnaire(questionnaire_ref)
+    reference = None
+    if Path(questionnaire_ref).exists():
+        relative = os.path.relpath(Path(questionnaire_ref).resolve(), output.resolve().parent)
+        reference = "{path: %s}" % json.dumps(relative)
+    atomic_write_text(output, assessment_skeleton(compiled, name=name, owner=owner, reference=reference))
+    return compiled
+
+
+def coverage(questionnaire_ref: str | Path) -> list[tuple[str, list[str], list[str]]]:
+    """For each framework clause referenced: the questions and the rules that address it."""
+    from riskcheck.coverage import clause_coverage
+
+    return clause_coverage(questionnaire(questionnaire_ref))
+
+
 def iter_assessment_files(paths: Iterable[Path]) -> list[Path]:
     """Expand directories into the assessment files below them."""
     files: list[Path] = []

@@ -272,3 +272,55 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     code, _, err = run(capsys, "score", str(tmp_path / "nope.yaml"))
     assert code == 2
     assert err == f"error: {tmp_path / 'nope.yaml'}: no such file\n"
+
+
+# ---------------------------------------------------------------- loaders under random input
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from riskcheck.errors import RiskcheckError  # noqa: E402
+from riskcheck.yamlio import parse_yaml  # noqa: E402
+
+_yaml_text = st.one_of(
+    st.text(max_size=200),
+    st.lists(
+        st.sampled_from(["id: x", "- a", "  b: [1, 2", "&a [1]", "*a", "? k", "key: 'v'", "x: !!binary aGk=", ": :", "\t"]),
+        max_size=8,
+    ).map("\n".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_yaml_text)
+def test_yaml_loader_only_raises_riskcheck_errors(text: str) -> None:
+    try:
+        document = parse_yaml(text, "random.yaml")
+    except RiskcheckError as exc:
+        assert str(exc).startswith("random.yaml")
+        return
+    assert isinstance(document.data, dict)
+
+
+_json_like = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=10)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(["id", "version", "title", "sections", "scoring", "rules"]), _json_like))
+def test_questionnaire_loader_only_raises_riskcheck_errors(tmp_path: Path, data: dict[str, object]) -> None:
+    import yaml as pyyaml
+
+    from riskcheck.loader import load_questionnaire
+
+    path = tmp_path / "random.yaml"
+    path.write_text(pyyaml.safe_dump(data), encoding="utf-8")
+    try:
+        load_questionnaire(path)
+    except RiskcheckError as exc:
+        assert str(path) in str(exc)

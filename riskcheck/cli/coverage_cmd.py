@@ -3,7 +3,6 @@ from __future__ import annotations
 import click
 
 from riskcheck import api
-from riskcheck.coverage import clause_coverage
 
 
 @click.command("coverage")
@@ -11,8 +10,7 @@ from riskcheck.coverage import clause_coverage
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def command(questionnaire: str, fmt: str) -> int:
     """For each framework clause referenced, the questions and rules that address it."""
-    compiled = api.questionnaire(questionnaire)
-    rows = clause_coverage(compiled)
+    rows = api.coverage(questionnaire)
     if fmt == "json":
         from riskcheck.result import dumps
 

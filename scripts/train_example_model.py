@@ -25,7 +25,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import skops.io as sio  # type: ignore[import-untyped]
 from sklearn.compose import ColumnTransformer  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
@@ -76,9 +76,7 @@ def pipeline(numeric: list[str], categorical: list[str]) -> Pipeline:
         ],
         remainder="drop",
     )
-    return Pipeline(
-        [("encode", encode), ("classify", LogisticRegression(max_iter=2000))]
-    )
+    return Pipeline([("encode", encode), ("classify", LogisticRegression(max_iter=2000))])
 
 
 def train_adult() -> None:
@@ -88,9 +86,7 @@ def train_adult() -> None:
     model.fit(train[ADULT_NUMERIC + ADULT_CATEGORICAL], train["income"])
     sio.dump(model, MODELS / "adult_income.skops")
     test = adult[adult["split"] == "test"]
-    accuracy = (
-        model.predict(test[ADULT_NUMERIC + ADULT_CATEGORICAL]) == test["income"]
-    ).mean()
+    accuracy = (model.predict(test[ADULT_NUMERIC + ADULT_CATEGORICAL]) == test["income"]).mean()
     print(f"adult_income.skops: test accuracy {accuracy:.4f}")
 
 

@@ -41,9 +41,7 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
     for pair in pairs:
         column, sep, value = pair.partition("=")
         if not sep or not column:
-            raise click.BadParameter(
-                f"expected COLUMN=VALUE, got {pair!r}", param_hint="--where"
-            )
+            raise click.BadParameter(f"expected COLUMN=VALUE, got {pair!r}", param_hint="--where")
         result[column.strip()] = value
     return result
 
@@ -56,13 +54,9 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
     type=click.Path(path_type=Path),
     help="CSV or Parquet file.",
 )
-@click.option(
-    "--target", required=True, metavar="COL", help="Column with the true outcome."
-)
+@click.option("--target", required=True, metavar="COL", help="Column with the true outcome.")
 @click.option("--prediction", metavar="COL", help="Column with the predicted outcome.")
-@click.option(
-    "--score", metavar="COL", help="Column with a score (use with --threshold)."
-)
+@click.option("--score", metavar="COL", help="Column with a score (use with --threshold).")
 @click.option(
     "--threshold",
     type=float,
@@ -94,9 +88,7 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
     metavar="VALUE",
     help="The favourable outcome, when the target is not 0/1.",
 )
-@click.option(
-    "--sample-weight", metavar="COL", help="Column of non-negative row weights."
-)
+@click.option("--sample-weight", metavar="COL", help="Column of non-negative row weights.")
 @click.option(
     "--where",
     "where",
@@ -217,12 +209,8 @@ def command(
         sample_weight=sample_weight,
         where=_where(where),
         task=task,
-        min_group_size=DEFAULT_MIN_GROUP_SIZE
-        if min_group_size is None
-        else min_group_size,
-        min_class_size=DEFAULT_MIN_CLASS_SIZE
-        if min_class_size is None
-        else min_class_size,
+        min_group_size=DEFAULT_MIN_GROUP_SIZE if min_group_size is None else min_group_size,
+        min_class_size=DEFAULT_MIN_CLASS_SIZE if min_class_size is None else min_class_size,
         compare=compare,
         reference_group=reference_group,
         engine=engine,
@@ -248,9 +236,7 @@ def command(
     except OSError as exc:
         from riskcheck.errors import DataError
 
-        raise DataError(
-            f"{output}: cannot write the result: {exc.strerror or exc}"
-        ) from None
+        raise DataError(f"{output}: cannot write the result: {exc.strerror or exc}") from None
     click.echo(f"wrote {output}", err=True)
 
 
@@ -264,9 +250,7 @@ def _bootstrap(settings: dict[str, Any]) -> Any:
         return BootstrapSpec(**settings)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = (
-            "--bootstrap" if first["loc"][0] == "replicates" else f"--{first['loc'][0]}"
-        )
+        field = "--bootstrap" if first["loc"][0] == "replicates" else f"--{first['loc'][0]}"
         raise DataError(f"{field}: {first['msg']}") from None
 
 
@@ -281,21 +265,11 @@ def _fmt(value: float | None, name: str) -> str:
 def _table(result: FairnessResult) -> tuple[list[str], list[list[str]]]:
     """Headings and rows (groups, then overall); '*' marks figures left out for evidence."""
     names = list(result.overall)
-    short = {
-        (entry.group, metric)
-        for entry in result.insufficient_evidence
-        for metric in entry.metrics
-    }
+    short = {(entry.group, metric) for entry in result.insufficient_evidence for metric in entry.metrics}
     rows = []
     for group in result.groups:
         metrics = result.by_group[group]
-        rows.append(
-            [group]
-            + [
-                _fmt(metrics[name], name) + ("*" if (group, name) in short else "")
-                for name in names
-            ]
-        )
+        rows.append([group] + [_fmt(metrics[name], name) + ("*" if (group, name) in short else "") for name in names])
     rows.append(["overall"] + [_fmt(result.overall[name], name) for name in names])
     return ["group"] + [_HEADINGS.get(name, name) for name in names], rows
 
@@ -315,22 +289,14 @@ def render_text(result: FairnessResult) -> str:
         lines.append(f"model {config.get('model')} sha256 {result.model_sha256}")
     lines.append("")
     headings, rows = _table(result)
-    widths = [
-        max(len(row[i]) for row in [headings, *rows]) for i in range(len(headings))
-    ]
+    widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(len(headings))]
     lines.append(_line(headings, widths))
     lines.append("  ".join("-" * width for width in widths))
     lines.extend(_line(row, widths) for row in rows)
-    lines.append(
-        f"{_UNDEFINED} = undefined (zero denominator); * = too little evidence, left out of disparities"
-    )
+    lines.append(f"{_UNDEFINED} = undefined (zero denominator); * = too little evidence, left out of disparities")
     lines.append("")
     bootstrap = config.get("bootstrap", {})
-    interval = (
-        f"{bootstrap.get('confidence', 0.95):.0%} interval"
-        if bootstrap.get("replicates")
-        else "no interval"
-    )
+    interval = f"{bootstrap.get('confidence', 0.95):.0%} interval" if bootstrap.get("replicates") else "no interval"
     lines.append(f"Disparities ({config.get('compare')}; {interval})")
     width = max(len(name) for name in result.disparities)
     for name, disparity in result.disparities.items():
@@ -355,9 +321,7 @@ def render_text(result: FairnessResult) -> str:
 
 def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
     first = f"{cells[0]:<{widths[0]}}"
-    rest = [
-        f"{cell:>{width}}" for cell, width in zip(cells[1:], widths[1:], strict=True)
-    ]
+    rest = [f"{cell:>{width}}" for cell, width in zip(cells[1:], widths[1:], strict=True)]
     return "  ".join([first, *rest]).rstrip()
 
 
@@ -367,9 +331,7 @@ def _print_rich(result: FairnessResult) -> None:
     from rich.table import Table
 
     headings, rows = _table(result)
-    table = Table(
-        title=f"{result.rows:,} rows by {', '.join(result.config.get('sensitive', []))}"
-    )
+    table = Table(title=f"{result.rows:,} rows by {', '.join(result.config.get('sensitive', []))}")
     for index, heading in enumerate(headings):
         table.add_column(heading, justify="left" if index == 0 else "right")
     for row in rows:

@@ -7,6 +7,7 @@ beyond their formats.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -71,10 +72,8 @@ def _predict(model: Any, features: Any, job: dict[str, Any]) -> Any:
         label = job["positive_label"]
         wanted = 1 if label is None else canonical(label)
         if isinstance(wanted, str) and classes and not isinstance(classes[0], str):
-            try:
+            with contextlib.suppress(ValueError):
                 wanted = canonical(float(wanted))
-            except ValueError:
-                pass
         if wanted not in classes:
             raise _Refused(
                 f"the model's classes are {classes}; none is the positive label {wanted!r}, "
@@ -117,9 +116,7 @@ def main(argv: list[str]) -> int:
         import pandas as pd  # type: ignore[import-untyped]
 
         frame = pd.read_parquet(job["features"])
-        predictions = _predict(
-            model, _features(model, frame, job["explicit_features"]), job
-        )
+        predictions = _predict(model, _features(model, frame, job["explicit_features"]), job)
         np.save(out / "predictions.npy", predictions, allow_pickle=False)
         status: dict[str, Any] = {"ok": True, "trusted_types": trusted}
     except _Refused as exc:
@@ -127,10 +124,9 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         status = {
             "ok": False,
-            "message": f"the model ran out of memory trying to {stage} "
-            f"(the limit is {job['memory_bytes']:,} bytes)",
+            "message": f"the model ran out of memory trying to {stage} (the limit is {job['memory_bytes']:,} bytes)",
         }
-    except BaseException as exc:  # noqa: BLE001 - anything a model does is reported
+    except BaseException as exc:
         text = str(exc).strip().splitlines()
         detail = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
         status = {"ok": False, "message": f"the model could not {stage}: {detail}"}

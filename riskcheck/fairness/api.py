@@ -132,12 +132,8 @@ def compute_fairness(
     try:
         spec = FairnessSpec(**fields)
     except ValidationError as exc:
-        raise DataError(
-            f"invalid fairness settings: {_validation_message(exc)}"
-        ) from None
-    return evaluate_fairness(
-        spec, Path("."), progress=progress, warn=warn, limits=limits
-    )
+        raise DataError(f"invalid fairness settings: {_validation_message(exc)}") from None
+    return evaluate_fairness(spec, Path("."), progress=progress, warn=warn, limits=limits)
 
 
 def load_fairness_result(path: Path | str) -> FairnessResult:
@@ -146,26 +142,18 @@ def load_fairness_result(path: Path | str) -> FairnessResult:
     try:
         size = path.stat().st_size
         if size > MAX_RESULT_BYTES:
-            raise DataError(
-                f"{path}: file is {size:,} bytes; expected at most {MAX_RESULT_BYTES:,}"
-            )
+            raise DataError(f"{path}: file is {size:,} bytes; expected at most {MAX_RESULT_BYTES:,}")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataError(f"{path}: no such file (a saved fairness result)") from None
     except IsADirectoryError:
-        raise DataError(
-            f"{path}: is a directory, expected a saved fairness result"
-        ) from None
+        raise DataError(f"{path}: is a directory, expected a saved fairness result") from None
     except UnicodeDecodeError:
-        raise DataError(
-            f"{path}: not UTF-8 text; expected a fairness result in JSON"
-        ) from None
+        raise DataError(f"{path}: not UTF-8 text; expected a fairness result in JSON") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataError(
-            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
-        ) from None
+        raise DataError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     return FairnessResult.from_dict(data, source=str(path))
 
 
@@ -250,24 +238,15 @@ def _compute(
             "fairness metrics compare at least two groups"
         )
     notes = [
-        f"{display}: column {column!r} has {count:,} missing value(s); "
-        f"they form the group {tables.MISSING_GROUP!r}"
+        f"{display}: column {column!r} has {count:,} missing value(s); they form the group {tables.MISSING_GROUP!r}"
         for column, count in groups.missing.items()
     ]
     for note in notes:
         if warn is not None:
             warn(f"warning: {note}")
     say(f"{len(frame):,} rows in {len(groups.labels)} groups")
-    model_sha = (
-        None
-        if model_path is None
-        else sha256_file(model_path)
-        if model_path.is_file()
-        else None
-    )
-    y_true, y_pred, model_notes = _outcomes(
-        spec, frame, display, model_path, model_sha, say, warn, limits
-    )
+    model_sha = None if model_path is None else sha256_file(model_path) if model_path.is_file() else None
+    y_true, y_pred, model_notes = _outcomes(spec, frame, display, model_path, model_sha, say, warn, limits)
     notes.extend(model_notes)
     weights = None
     if spec.sample_weight is not None:
@@ -279,16 +258,12 @@ def _compute(
             non_negative=True,
         )
         if not weights.sum() > 0:
-            raise DataError(
-                f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row"
-            )
+            raise DataError(f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row")
     labels = groups.labels
     n_groups = len(labels)
     say(f"computing metrics with the {spec.engine} engine")
     if spec.task == "classification":
-        weighted, rows = confusion_counts(
-            groups.codes, n_groups, y_true, y_pred, weights
-        )
+        weighted, rows = confusion_counts(groups.codes, n_groups, y_true, y_pred, weights)
         metric_names: tuple[str, ...] = CLASSIFICATION_METRICS
         names = CLASSIFICATION_DISPARITIES
         if spec.engine == "count":
@@ -327,9 +302,7 @@ def _compute(
     point = disparity_values(names, metrics, overall, eligible, comparison)
     if spec.task == "classification" and spec.bootstrap.replicates:
         say(f"bootstrap: {spec.bootstrap.replicates:,} replicates")
-        intervals = bootstrap_intervals(
-            names, weighted, rows, eligible, comparison, spec.bootstrap
-        )
+        intervals = bootstrap_intervals(names, weighted, rows, eligible, comparison, spec.bootstrap)
     else:
         intervals = {name: (None, None) for name in names}
     disparities = {
@@ -352,10 +325,7 @@ def _compute(
         data_sha256=sha256_file(data_path),
         model_sha256=model_sha,
         groups=labels,
-        by_group={
-            label: _row(metric_names, metrics, index)
-            for index, label in enumerate(labels)
-        },
+        by_group={label: _row(metric_names, metrics, index) for index, label in enumerate(labels)},
         overall=_row(metric_names, overall, None),
         disparities=disparities,
         insufficient_evidence=evidence,
@@ -381,9 +351,7 @@ def _progress_for(data_path: Path, progress: Callback | None) -> Callback:
     return progress
 
 
-def _read_frame(
-    spec: FairnessSpec, data_path: Path, display: str, say: Callback
-) -> pd.DataFrame:
+def _read_frame(spec: FairnessSpec, data_path: Path, display: str, say: Callback) -> pd.DataFrame:
     from riskcheck.fairness.data import read_table
 
     assert spec.target is not None
@@ -457,9 +425,7 @@ def _outcomes(
         )
         notes.extend(model_notes)
     if spec.task == "regression":
-        y_true = tables.numeric_column(
-            frame[spec.target], display=display, column=spec.target, role="target"
-        )
+        y_true = tables.numeric_column(frame[spec.target], display=display, column=spec.target, role="target")
         if raw is not None:
             y_pred = tables.numeric_column(
                 pd.Series(raw),
@@ -495,9 +461,7 @@ def _outcomes(
         )
     elif spec.score is not None:
         assert spec.threshold is not None
-        scores = tables.numeric_column(
-            frame[spec.score], display=display, column=spec.score, role="score"
-        )
+        scores = tables.numeric_column(frame[spec.score], display=display, column=spec.score, role="score")
         predicted = scores >= spec.threshold
     elif spec.threshold is not None:
         predicted = raw.astype(bool)
@@ -513,23 +477,17 @@ def _outcomes(
     return y_true_labels, predicted, notes
 
 
-def _sensitive_frame(
-    frame: pd.DataFrame, columns: Sequence[str], missing: str
-) -> pd.DataFrame:
+def _sensitive_frame(frame: pd.DataFrame, columns: Sequence[str], missing: str) -> pd.DataFrame:
     import pandas as pd
 
     filled = {}
     for column in columns:
         values = frame[column].reset_index(drop=True)
-        filled[column] = (
-            values.astype(object).where(values.notna(), missing).astype(str)
-        )
+        filled[column] = values.astype(object).where(values.notna(), missing).astype(str)
     return pd.DataFrame(filled)
 
 
-def _reference_index(
-    spec: FairnessSpec, labels: Sequence[str], display: str
-) -> int | None:
+def _reference_index(spec: FairnessSpec, labels: Sequence[str], display: str) -> int | None:
     if spec.reference_group is None:
         return None
     if spec.reference_group not in labels:

@@ -38,14 +38,10 @@ def confusion_counts(
     index = np.multiply(codes, 4, dtype=np.intp)
     index += cell
     size = n_groups * 4
-    rows: IntArray = (
-        np.bincount(index, minlength=size).reshape(n_groups, 4).astype(np.int64)
-    )
+    rows: IntArray = np.bincount(index, minlength=size).reshape(n_groups, 4).astype(np.int64)
     if weights is None:
         return rows.astype(np.float64), rows
-    weighted = np.asarray(
-        np.bincount(index, weights=weights, minlength=size), dtype=np.float64
-    )
+    weighted = np.asarray(np.bincount(index, weights=weights, minlength=size), dtype=np.float64)
     return weighted.reshape(n_groups, 4), rows
 
 
@@ -100,9 +96,7 @@ def regression_sums(
             [
                 np.bincount(codes, weights=weight, minlength=n_groups),
                 np.bincount(codes, weights=weight * y_pred, minlength=n_groups),
-                np.bincount(
-                    codes, weights=weight * np.abs(y_true - y_pred), minlength=n_groups
-                ),
+                np.bincount(codes, weights=weight * np.abs(y_true - y_pred), minlength=n_groups),
             ],
             axis=-1,
         ),

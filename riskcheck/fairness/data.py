@@ -63,20 +63,15 @@ def read_table(
         if missing:
             roles = roles or {}
             named = ", ".join(
-                f"{column!r} ({roles[column]})" if column in roles else repr(column)
-                for column in missing
+                f"{column!r} ({roles[column]})" if column in roles else repr(column) for column in missing
             )
             noun = "column" if len(missing) == 1 else "columns"
-            raise DataError(
-                f"{display}: no {noun} {named}; available columns: {', '.join(available)}"
-            )
+            raise DataError(f"{display}: no {noun} {named}; available columns: {', '.join(available)}")
     present = set(available)
     text_columns = [column for column in text_columns if column in present]
     frame = _read(path, file_format, display, columns, text_columns)
     if len(frame) == 0:
-        raise DataError(
-            f"{display}: no data rows; expected a header and at least one row"
-        )
+        raise DataError(f"{display}: no data rows; expected a header and at least one row")
     return frame
 
 
@@ -84,8 +79,7 @@ def _check_file(path: Path, *, display: str, max_bytes: int) -> str:
     file_format = FORMATS.get(path.suffix.lower())
     if file_format is None:
         raise DataError(
-            f"{display}: unsupported file type {path.suffix or '(no suffix)'!r}; "
-            f"expected one of {', '.join(FORMATS)}"
+            f"{display}: unsupported file type {path.suffix or '(no suffix)'!r}; expected one of {', '.join(FORMATS)}"
         )
     try:
         size = path.stat().st_size
@@ -100,28 +94,21 @@ def _check_file(path: Path, *, display: str, max_bytes: int) -> str:
     except PermissionError:
         raise DataError(f"{display}: permission denied") from None
     if size == 0:
-        raise DataError(
-            f"{display}: the file is empty; expected a {_FORMAT_NAMES[file_format]} file with data"
-        )
+        raise DataError(f"{display}: the file is empty; expected a {_FORMAT_NAMES[file_format]} file with data")
     if size > max_bytes:
-        raise DataError(
-            f"{display}: file is {size:,} bytes; riskcheck reads at most {max_bytes:,}"
-        )
+        raise DataError(f"{display}: file is {size:,} bytes; riskcheck reads at most {max_bytes:,}")
     if file_format == "parquet":
         if not head.startswith(b"PAR1") or tail != b"PAR1":
             found = _looks_like(head) or _text_or_bytes(head)
             raise DataError(
-                f"{display}: not a Parquet file (no 'PAR1' magic bytes at both ends); "
-                f"it looks like {found}"
+                f"{display}: not a Parquet file (no 'PAR1' magic bytes at both ends); it looks like {found}"
             )
         return file_format
     what = _looks_like(head)
     if what is not None:
         raise DataError(f"{display}: not a CSV file; it looks like {what}")
     if b"\x00" in head:
-        raise DataError(
-            f"{display}: not a CSV file; it holds binary data (a NUL byte at offset {head.index(0)})"
-        )
+        raise DataError(f"{display}: not a CSV file; it holds binary data (a NUL byte at offset {head.index(0)})")
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -160,13 +147,9 @@ def _column_names(path: Path, file_format: str, display: str) -> list[str]:
             return list(pq.read_schema(path).names)
         header = pd.read_csv(path, nrows=0)
     except pd.errors.EmptyDataError:
-        raise DataError(
-            f"{display}: no header row; expected column names on the first line"
-        ) from None
-    except Exception as exc:  # noqa: BLE001 - pandas and pyarrow raise many types
-        raise DataError(
-            f"{display}: cannot read the {file_format} header: {_first_line(exc)}"
-        ) from None
+        raise DataError(f"{display}: no header row; expected column names on the first line") from None
+    except Exception as exc:
+        raise DataError(f"{display}: cannot read the {file_format} header: {_first_line(exc)}") from None
     return [str(column) for column in header.columns]
 
 
@@ -191,10 +174,8 @@ def _read(
             low_memory=False,
         )
         return frame if usecols is None else frame[usecols]
-    except Exception as exc:  # noqa: BLE001 - pandas and pyarrow raise many types
-        raise DataError(
-            f"{display}: cannot read the {file_format} data: {_first_line(exc)}"
-        ) from None
+    except Exception as exc:
+        raise DataError(f"{display}: cannot read the {file_format} data: {_first_line(exc)}") from None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -234,11 +215,7 @@ def _label_for(series: pd.Series, label: Any) -> Any:
 
 def _listing(values: Sequence[Any]) -> str:
     shown = sorted(repr(v) for v in values[:_LISTED_VALUES])
-    more = (
-        f" and {len(values) - _LISTED_VALUES} more"
-        if len(values) > _LISTED_VALUES
-        else ""
-    )
+    more = f" and {len(values) - _LISTED_VALUES} more" if len(values) > _LISTED_VALUES else ""
     return ", ".join(shown) + more
 
 
@@ -251,9 +228,7 @@ def _row_number(series: pd.Series, position: int) -> int:
         return position + 1
 
 
-def _factorize(
-    series: pd.Series, *, display: str, column: str, role: str
-) -> tuple[Any, list[Any]]:
+def _factorize(series: pd.Series, *, display: str, column: str, role: str) -> tuple[Any, list[Any]]:
     """Codes and canonical distinct values; a missing value is an error."""
     import pandas as pd
 
@@ -300,9 +275,7 @@ def binary_labels(
     else:
         positive = _label_for(series, positive_label)
     if allowed is not None and positive_label is not None:
-        strangers = [
-            value for value in values if value not in allowed and value != positive
-        ]
+        strangers = [value for value in values if value not in allowed and value != positive]
         if strangers:
             raise DataError(
                 f"{display}: column {column!r} (the {role}) has value(s) {_listing(strangers)} "
@@ -329,9 +302,7 @@ def numeric_column(
     import numpy as np
     import pandas as pd
 
-    if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(
-        series.dtype
-    ):
+    if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         converted = pd.to_numeric(series, errors="coerce")
         bad = converted.isna() & series.notna()
         if bad.any():
@@ -345,9 +316,7 @@ def numeric_column(
     finite = np.isfinite(values)
     if not finite.all():
         first = int(np.argmin(finite))
-        found = (
-            "a missing value" if np.isnan(values[first]) else repr(float(values[first]))
-        )
+        found = "a missing value" if np.isnan(values[first]) else repr(float(values[first]))
         raise DataError(
             f"{display}: column {column!r} (the {role}) has {int((~finite).sum())} "
             f"missing or infinite value(s), the first in data row "
@@ -408,9 +377,7 @@ def encode_groups(frame: pd.DataFrame, columns: Sequence[str]) -> Groups:
     return Groups(group_codes.astype(np.intp), tuple(labels), missing)
 
 
-def apply_where(
-    frame: pd.DataFrame, where: Mapping[str, Any], *, display: str
-) -> pd.DataFrame:
+def apply_where(frame: pd.DataFrame, where: Mapping[str, Any], *, display: str) -> pd.DataFrame:
     """Keep the rows whose columns equal the given values, compared as text."""
     keep = None
     for column, wanted in where.items():
@@ -420,8 +387,7 @@ def apply_where(
         if not matches.any():
             values = sorted(set(text.unique().tolist()))
             raise DataError(
-                f"{display}: where: no row has {column} == {wanted_text!r}; "
-                f"its values are {_listing(values)}"
+                f"{display}: where: no row has {column} == {wanted_text!r}; its values are {_listing(values)}"
             )
         keep = matches if keep is None else keep & matches
     if keep is None:

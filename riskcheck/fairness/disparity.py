@@ -102,9 +102,7 @@ def assess_evidence(
             )
         )
     if task != "classification":
-        return {"mean_prediction": enough, "mean_absolute_error": enough}, tuple(
-            entries
-        )
+        return {"mean_prediction": enough, "mean_absolute_error": enough}, tuple(entries)
     positives = rows[:, 2] + rows[:, 3]
     negatives = rows[:, 0] + rows[:, 1]
     predicted = rows[:, 1] + rows[:, 3]
@@ -147,9 +145,7 @@ def _divide(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
     return out
 
 
-def component(
-    kind: str, values: FloatArray, overall: FloatArray, comparison: Comparison
-) -> FloatArray:
+def component(kind: str, values: FloatArray, overall: FloatArray, comparison: Comparison) -> FloatArray:
     """One metric's disparity per replicate; ``values`` has NaN for excluded groups."""
     import numpy as np
 
@@ -229,29 +225,18 @@ def describe(
         candidates.append((part, values, None if np.isnan(single) else float(single)))
     defined = [c for c in candidates if c[2] is not None]
     if value is None or not defined:
-        reasons = [
-            _why_undefined(part, values, labels, eligible[part], comparison)
-            for part, values, _ in candidates
-        ]
-        return Disparity(
-            name, None, None, None, comparison.mode, (), "; ".join(reasons)
-        )
+        reasons = [_why_undefined(part, values, labels, eligible[part], comparison) for part, values, _ in candidates]
+        return Disparity(name, None, None, None, comparison.mode, (), "; ".join(reasons))
     pick = max if kind == "difference" else min
     part, values, _ = pick(defined, key=lambda c: c[2])  # type: ignore[arg-type,return-value]
-    groups, detail = _involved(
-        kind, part, values, labels, float(overall[part][0]), comparison
-    )
+    groups, detail = _involved(kind, part, values, labels, float(overall[part][0]), comparison)
     excluded = [labels[int(i)] for i in np.flatnonzero(~eligible[part])]
     if excluded:
         named = ", ".join(excluded[:_MAX_NAMED]) + (
-            f" and {len(excluded) - _MAX_NAMED} more"
-            if len(excluded) > _MAX_NAMED
-            else ""
+            f" and {len(excluded) - _MAX_NAMED} more" if len(excluded) > _MAX_NAMED else ""
         )
         detail += f" (left out for too little evidence: {named})"
-    return Disparity(
-        name, value, interval[0], interval[1], comparison.mode, groups, detail
-    )
+    return Disparity(name, value, interval[0], interval[1], comparison.mode, groups, detail)
 
 
 def _involved(
@@ -305,11 +290,7 @@ def _why_undefined(
     if comparison.mode == "reference":
         assert comparison.reference is not None
         if np.isnan(values[comparison.reference]):
-            why = (
-                "too little evidence"
-                if not eligible[comparison.reference]
-                else "it is undefined"
-            )
+            why = "too little evidence" if not eligible[comparison.reference] else "it is undefined"
             return f"{part} of the reference group {labels[comparison.reference]} is unusable ({why})"
         if usable < 2:
             return f"no group besides the reference has enough evidence for {part}"

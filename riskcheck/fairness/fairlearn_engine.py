@@ -43,9 +43,7 @@ def _denominators(y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
 
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
-    weights = (
-        np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight)
-    )
+    weights = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight)
     return np.array(
         [
             weights.sum(),
@@ -100,11 +98,7 @@ def fairlearn_metrics(
         y_true = np.asarray(y_true).astype(np.int64)
         y_pred = np.asarray(y_pred).astype(np.int64)
     functions = _metric_functions(task)
-    params = (
-        {}
-        if weights is None
-        else {name: {"sample_weight": weights} for name in functions}
-    )
+    params = {} if weights is None else {name: {"sample_weight": weights} for name in functions}
     with warnings.catch_warnings():
         # zero denominators are handled below; fairlearn and sklearn warn about them
         warnings.simplefilter("ignore")
@@ -117,10 +111,7 @@ def fairlearn_metrics(
         )
     by_group = frame.by_group
     keys = [
-        GROUP_JOINER.join(str(part) for part in key)
-        if isinstance(key, tuple)
-        else str(key)
-        for key in by_group.index
+        GROUP_JOINER.join(str(part) for part in key) if isinstance(key, tuple) else str(key) for key in by_group.index
     ]
     by_group.index = keys
     by_group = by_group.loc[list(labels)]
@@ -141,8 +132,7 @@ def fairlearn_metrics(
         # scikit-learn averages the recall of the classes present; riskcheck needs both
         for table in (per_group, totals):
             table["balanced_accuracy"] = np.where(
-                np.isnan(table["true_positive_rate"])
-                | np.isnan(table["true_negative_rate"]),
+                np.isnan(table["true_positive_rate"]) | np.isnan(table["true_negative_rate"]),
                 np.nan,
                 table["balanced_accuracy"],
             )

@@ -16,6 +16,7 @@ formats that cannot carry code back into the parent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -214,10 +215,8 @@ def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     import signal
 
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait()
 
 

@@ -137,13 +137,7 @@ class FairnessResult:
         values["rows"] = float(self.rows)
         values["group_count"] = float(len(self.groups))
         values["insufficient_evidence_count"] = float(
-            len(
-                {
-                    entry.group
-                    for entry in self.insufficient_evidence
-                    if entry.scope == "group"
-                }
-            )
+            len({entry.group for entry in self.insufficient_evidence if entry.scope == "group"})
         )
         return values
 
@@ -163,9 +157,7 @@ class FairnessResult:
             for bound, limit in (("min", threshold.min), ("max", threshold.max)):
                 if limit is None:
                     continue
-                if value is not None and (
-                    value >= limit if bound == "min" else value <= limit
-                ):
+                if value is not None and (value >= limit if bound == "min" else value <= limit):
                     continue
                 found.append(
                     Breach(
@@ -175,9 +167,7 @@ class FairnessResult:
                         value=value,
                         on=threshold.on,
                         groups=groups,
-                        message=self._breach_message(
-                            name, threshold, bound, limit, value
-                        ),
+                        message=self._breach_message(name, threshold, bound, limit, value),
                     )
                 )
         return tuple(found)
@@ -200,10 +190,7 @@ class FairnessResult:
         disparity = self.disparities.get(name)
         if value is None:
             why = f" ({disparity.detail})" if disparity and disparity.detail else ""
-            return (
-                f"{what} could not be computed{why}, so the {side} {_fmt(limit)} "
-                "cannot be shown to hold"
-            )
+            return f"{what} could not be computed{why}, so the {side} {_fmt(limit)} cannot be shown to hold"
         direction = "below" if bound == "min" else "above"
         message = f"{what} is {_fmt(value)}, {direction} the {side} {_fmt(limit)}"
         if disparity is not None:
@@ -223,52 +210,35 @@ class FairnessResult:
             "data_sha256": self.data_sha256,
             "model_sha256": self.model_sha256,
             "groups": list(self.groups),
-            "by_group": {
-                group: dict(metrics) for group, metrics in self.by_group.items()
-            },
+            "by_group": {group: dict(metrics) for group, metrics in self.by_group.items()},
             "overall": dict(self.overall),
             "disparities": {name: d.to_dict() for name, d in self.disparities.items()},
-            "insufficient_evidence": [
-                entry.to_dict() for entry in self.insufficient_evidence
-            ],
+            "insufficient_evidence": [entry.to_dict() for entry in self.insufficient_evidence],
             "warnings": list(self.warnings),
             "config": dict(self.config),
-            "thresholds": {
-                name: threshold.model_dump()
-                for name, threshold in self.thresholds.items()
-            },
+            "thresholds": {name: threshold.model_dump() for name, threshold in self.thresholds.items()},
             "breaches": [breach.to_dict() for breach in self.breaches()],
             "variables": self.variables(),
         }
 
     def to_json(self) -> str:
         """The canonical JSON text: sorted keys, two-space indent, trailing newline."""
-        return (
-            json.dumps(self.to_dict(), sort_keys=True, indent=2, allow_nan=False) + "\n"
-        )
+        return json.dumps(self.to_dict(), sort_keys=True, indent=2, allow_nan=False) + "\n"
 
     @classmethod
-    def from_dict(
-        cls, data: Mapping[str, Any], *, source: str = "fairness result"
-    ) -> FairnessResult:
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "fairness result") -> FairnessResult:
         """Rebuild a result saved by :meth:`to_dict`; raise DataError naming ``source``."""
         if not isinstance(data, Mapping):
-            raise DataError(
-                f"{source}: expected a JSON object, found {type(data).__name__}"
-            )
+            raise DataError(f"{source}: expected a JSON object, found {type(data).__name__}")
         if data.get("format") != RESULT_FORMAT:
-            raise DataError(
-                f"{source}: format: expected {RESULT_FORMAT!r}, found {data.get('format')!r}"
-            )
+            raise DataError(f"{source}: format: expected {RESULT_FORMAT!r}, found {data.get('format')!r}")
         try:
             return cls(
                 task=str(data["task"]),
                 engine=str(data["engine"]),
                 rows=int(data["rows"]),
                 data_sha256=str(data["data_sha256"]),
-                model_sha256=None
-                if data["model_sha256"] is None
-                else str(data["model_sha256"]),
+                model_sha256=None if data["model_sha256"] is None else str(data["model_sha256"]),
                 groups=tuple(str(group) for group in data["groups"]),
                 by_group={
                     str(group): {str(k): _number(v) for k, v in metrics.items()}
@@ -299,14 +269,11 @@ class FairnessResult:
                 warnings=tuple(str(w) for w in data["warnings"]),
                 config=dict(data["config"]),
                 thresholds={
-                    str(name): Threshold.model_validate(value)
-                    for name, value in data.get("thresholds", {}).items()
+                    str(name): Threshold.model_validate(value) for name, value in data.get("thresholds", {}).items()
                 },
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise DataError(
-                f"{source}: not a riskcheck fairness result ({exc!r})"
-            ) from None
+            raise DataError(f"{source}: not a riskcheck fairness result ({exc!r})") from None
 
 
 def _number(value: Any) -> Number:

@@ -57,9 +57,7 @@ OVERALL_NAMES: tuple[str, ...] = tuple(
 )
 #: ``<disparity>_ci_low`` and ``<disparity>_ci_high`` for the disparities with intervals.
 INTERVAL_NAMES: tuple[str, ...] = tuple(
-    f"{name}_{bound}"
-    for name in CLASSIFICATION_DISPARITIES
-    for bound in ("ci_low", "ci_high")
+    f"{name}_{bound}" for name in CLASSIFICATION_DISPARITIES for bound in ("ci_low", "ci_high")
 )
 #: Counts: rows used, groups found, groups without enough evidence, thresholds breached.
 COUNT_NAMES: tuple[str, ...] = (
@@ -71,15 +69,11 @@ COUNT_NAMES: tuple[str, ...] = (
 
 #: Every name a rule may use as ``fairness.<name>``. A value is a float, or None when
 #: it cannot be computed (an undefined rate, too few groups with enough evidence).
-METRIC_NAMES: frozenset[str] = frozenset(
-    DISPARITY_NAMES + INTERVAL_NAMES + OVERALL_NAMES + COUNT_NAMES
-)
+METRIC_NAMES: frozenset[str] = frozenset(DISPARITY_NAMES + INTERVAL_NAMES + OVERALL_NAMES + COUNT_NAMES)
 
 #: Names a threshold may bound (intervals are reached with ``on:``; the breach count
 #: would be circular).
-THRESHOLD_NAMES: frozenset[str] = frozenset(
-    DISPARITY_NAMES + OVERALL_NAMES + COUNT_NAMES[:3]
-)
+THRESHOLD_NAMES: frozenset[str] = frozenset(DISPARITY_NAMES + OVERALL_NAMES + COUNT_NAMES[:3])
 
 #: Default smallest group (rows) whose metrics are used in a disparity. Thirty rows is
 #: the usual floor below which a rate's sampling error swamps any real gap.
@@ -131,42 +125,28 @@ class FairnessSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    data: str | None = Field(
-        default=None, description="CSV or Parquet file, relative to the assessment."
-    )
-    target: str | None = Field(
-        default=None, description="Column with the true outcome."
-    )
+    data: str | None = Field(default=None, description="CSV or Parquet file, relative to the assessment.")
+    target: str | None = Field(default=None, description="Column with the true outcome.")
     positive_label: Scalar | None = Field(
         default=None, description="The favourable outcome, when the target is not 0/1."
     )
-    prediction: str | None = Field(
-        default=None, description="Column with the predicted outcome."
-    )
-    score: str | None = Field(
-        default=None, description="Column with a score; see threshold."
-    )
+    prediction: str | None = Field(default=None, description="Column with the predicted outcome.")
+    score: str | None = Field(default=None, description="Column with a score; see threshold.")
     threshold: float | None = Field(
         default=None,
         description="Predict positive when score (or the model's probability) >= threshold.",
     )
-    model: str | None = Field(
-        default=None, description="Model file (.skops; .pkl/.joblib if trusted)."
-    )
+    model: str | None = Field(default=None, description="Model file (.skops; .pkl/.joblib if trusted).")
     features: list[str] | None = Field(
         default=None,
         description="Columns the model predicts on (default: what the model was fit on).",
     )
-    trust_model: bool = Field(
-        default=False, description="Allow pickle/joblib and untrusted skops types."
-    )
+    trust_model: bool = Field(default=False, description="Allow pickle/joblib and untrusted skops types.")
     sensitive: list[str] = Field(
         default_factory=list,
         description="Sensitive columns; several give intersectional groups.",
     )
-    sample_weight: str | None = Field(
-        default=None, description="Column of non-negative row weights."
-    )
+    sample_weight: str | None = Field(default=None, description="Column of non-negative row weights.")
     where: dict[str, Scalar] | None = Field(
         default=None,
         description="Keep only rows whose columns equal these values (e.g. split: test).",
@@ -179,9 +159,7 @@ class FairnessSpec(BaseModel):
     engine: Literal["count", "fairlearn"] = "count"
     bootstrap: BootstrapSpec = Field(default_factory=BootstrapSpec)
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
-    result: str | None = Field(
-        default=None, description="Saved fairness result JSON to read instead."
-    )
+    result: str | None = Field(default=None, description="Saved fairness result JSON to read instead.")
 
     @field_validator("thresholds")
     @classmethod
@@ -189,13 +167,9 @@ class FairnessSpec(BaseModel):
         for name, threshold in value.items():
             if name in INTERVAL_NAMES:
                 base, _, bound = name.rpartition("_ci_")
-                raise ValueError(
-                    f"{name}: bound the interval with '{base}: {{..., on: ci_{bound}}}'"
-                )
+                raise ValueError(f"{name}: bound the interval with '{base}: {{..., on: ci_{bound}}}'")
             if name not in THRESHOLD_NAMES:
-                raise ValueError(
-                    f"{name}: unknown metric; expected one of {', '.join(sorted(THRESHOLD_NAMES))}"
-                )
+                raise ValueError(f"{name}: unknown metric; expected one of {', '.join(sorted(THRESHOLD_NAMES))}")
             if threshold.on != "value" and name not in CLASSIFICATION_DISPARITIES:
                 raise ValueError(
                     f"{name}: on: {threshold.on} needs an interval, and only these have one: "
@@ -223,16 +197,10 @@ class FairnessSpec(BaseModel):
             raise ValueError("compare: reference needs reference_group")
         if self.reference_group is not None and self.compare != "reference":
             raise ValueError("reference_group is only used with compare: reference")
-        wrong_task = (
-            REGRESSION_DISPARITIES
-            if self.task == "classification"
-            else (CLASSIFICATION_DISPARITIES)
-        )
+        wrong_task = REGRESSION_DISPARITIES if self.task == "classification" else (CLASSIFICATION_DISPARITIES)
         for name in self.thresholds:
             if name in wrong_task:
-                raise ValueError(
-                    f"thresholds: {name} does not apply to task: {self.task}"
-                )
+                raise ValueError(f"thresholds: {name} does not apply to task: {self.task}")
         return self
 
     def _check_saved_result(self) -> None:
@@ -259,24 +227,15 @@ class FairnessSpec(BaseModel):
         if not self.sensitive:
             missing.append("sensitive")
         if missing:
-            raise ValueError(
-                f"missing {', '.join(missing)} (or give result: a saved result)"
-            )
-        sources = [
-            name
-            for name in ("prediction", "score", "model")
-            if getattr(self, name) is not None
-        ]
+            raise ValueError(f"missing {', '.join(missing)} (or give result: a saved result)")
+        sources = [name for name in ("prediction", "score", "model") if getattr(self, name) is not None]
         if len(sources) != 1:
             found = f"got {' and '.join(sources)}" if sources else "got none"
             raise ValueError(
-                "give exactly one of prediction (a column), score with threshold, "
-                f"or model (a file); {found}"
+                f"give exactly one of prediction (a column), score with threshold, or model (a file); {found}"
             )
         if self.score is not None and self.threshold is None:
-            raise ValueError(
-                "score needs threshold: predict positive when score >= threshold"
-            )
+            raise ValueError("score needs threshold: predict positive when score >= threshold")
         if self.threshold is not None and self.prediction is not None:
             raise ValueError("threshold applies to score or model, not to prediction")
         if self.features is not None and self.model is None:
@@ -288,6 +247,4 @@ class FairnessSpec(BaseModel):
                 if getattr(self, name) is not None:
                     raise ValueError(f"{name} applies only to task: classification")
         if self.target in self.sensitive:
-            raise ValueError(
-                f"the target {self.target!r} cannot also be a sensitive column"
-            )
+            raise ValueError(f"the target {self.target!r} cannot also be a sensitive column")

@@ -31,9 +31,7 @@ TINY_CELLS: tuple[tuple[str, int, int, int], ...] = (
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     """Write a small CSV; None becomes an empty cell."""
     lines = [",".join(header)]
-    lines += [
-        ",".join("" if cell is None else str(cell) for cell in row) for row in rows
-    ]
+    lines += [",".join("" if cell is None else str(cell) for cell in row) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -50,9 +48,7 @@ def tiny_csv(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def csv_writer(tmp_path: Path) -> Callable[..., Path]:
-    def write(
-        header: Sequence[str], rows: Iterable[Sequence[Any]], name: str = "data.csv"
-    ) -> Path:
+    def write(header: Sequence[str], rows: Iterable[Sequence[Any]], name: str = "data.csv") -> Path:
         return write_csv(tmp_path / name, header, rows)
 
     return write

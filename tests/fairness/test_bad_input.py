@@ -39,10 +39,7 @@ def test_missing_column_lists_the_available_ones(run_cli: Run, ok_csv: Path) -> 
         "--sensitive",
         "sex,g",
     )
-    assert (
-        message
-        == f"{ok_csv}: no column 'sex' (a sensitive column); available columns: g, y, p, s"
-    )
+    assert message == f"{ok_csv}: no column 'sex' (a sensitive column); available columns: g, y, p, s"
 
 
 def test_several_missing_columns_are_named_together(run_cli: Run, ok_csv: Path) -> None:
@@ -58,15 +55,12 @@ def test_several_missing_columns_are_named_together(run_cli: Run, ok_csv: Path) 
         "g",
     )
     assert message == (
-        f"{ok_csv}: no columns 'label' (the target), 'yhat' (the prediction); "
-        "available columns: g, y, p, s"
+        f"{ok_csv}: no columns 'label' (the target), 'yhat' (the prediction); available columns: g, y, p, s"
     )
 
 
 def test_non_binary_target(run_cli: Run, tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path / "multi.csv", ["g", "y", "p"], [("A", 1, 1), ("A", 2, 0), ("B", 3, 1)]
-    )
+    path = write_csv(tmp_path / "multi.csv", ["g", "y", "p"], [("A", 1, 1), ("A", 2, 0), ("B", 3, 1)])
     message = fails(
         run_cli,
         "--data",
@@ -85,9 +79,7 @@ def test_non_binary_target(run_cli: Run, tmp_path: Path) -> None:
 
 
 def test_non_binary_prediction(run_cli: Run, tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path / "pred.csv", ["g", "y", "p"], [("A", 1, 2), ("B", 0, 1), ("A", 0, 3)]
-    )
+    path = write_csv(tmp_path / "pred.csv", ["g", "y", "p"], [("A", 1, 2), ("B", 0, 1), ("A", 0, 3)])
     message = fails(
         run_cli,
         "--data",
@@ -105,9 +97,7 @@ def test_non_binary_prediction(run_cli: Run, tmp_path: Path) -> None:
     )
 
 
-def test_labels_other_than_0_and_1_need_a_positive_label(
-    run_cli: Run, tmp_path: Path
-) -> None:
+def test_labels_other_than_0_and_1_need_a_positive_label(run_cli: Run, tmp_path: Path) -> None:
     rows = [("A", "yes", "yes"), ("A", "no", "no"), ("B", "no", "yes")]
     path = write_csv(tmp_path / "yesno.csv", ["g", "y", "p"], rows)
     message = fails(
@@ -136,14 +126,11 @@ def test_target_without_the_positive_label(run_cli: Run, tmp_path: Path) -> None
         "--positive-label", ">50K.",
     )  # fmt: skip
     assert message == (
-        f"{path}: column 'income' (the target) does not contain the positive label '>50K.'; "
-        "its values are '<=50K'"
+        f"{path}: column 'income' (the target) does not contain the positive label '>50K.'; its values are '<=50K'"
     )
 
 
-def test_prediction_with_values_the_target_never_takes(
-    run_cli: Run, tmp_path: Path
-) -> None:
+def test_prediction_with_values_the_target_never_takes(run_cli: Run, tmp_path: Path) -> None:
     rows = [("A", "good", "good"), ("A", "bad", "approve"), ("B", "bad", "good")]
     path = write_csv(tmp_path / "p.csv", ["g", "y", "p"], rows)
     message = fails(
@@ -225,9 +212,7 @@ def test_nan_in_the_target_names_the_row(run_cli: Run, tmp_path: Path) -> None:
 
 
 def test_nan_in_a_score(run_cli: Run, tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path / "s.csv", ["g", "y", "s"], [("A", 1, 0.5), ("B", 0, None)]
-    )
+    path = write_csv(tmp_path / "s.csv", ["g", "y", "s"], [("A", 1, 0.5), ("B", 0, None)])
     message = fails(
         run_cli,
         "--data", path, "--target", "y", "--score", "s", "--threshold", "0.5", "--sensitive", "g",
@@ -239,24 +224,19 @@ def test_nan_in_a_score(run_cli: Run, tmp_path: Path) -> None:
 
 
 def test_a_negative_sample_weight(run_cli: Run, ok_csv: Path, tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path / "w.csv", ["g", "y", "p", "w"], [("A", 1, 1, 1), ("B", 0, 1, -2)]
-    )
+    path = write_csv(tmp_path / "w.csv", ["g", "y", "p", "w"], [("A", 1, 1, 1), ("B", 0, 1, -2)])
     message = fails(
         run_cli,
         "--data", path, "--target", "y", "--prediction", "p", "--sensitive", "g",
         "--sample-weight", "w",
     )  # fmt: skip
     assert message == (
-        f"{path}: column 'w' (the sample weight) has a negative value -2.0 in data row 2; "
-        "expected weights >= 0"
+        f"{path}: column 'w' (the sample weight) has a negative value -2.0 in data row 2; expected weights >= 0"
     )
 
 
 def test_a_parquet_file_that_is_really_csv(run_cli: Run, tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path / "data.parquet", ["g", "y", "p"], [("A", 1, 1), ("B", 0, 0)]
-    )
+    path = write_csv(tmp_path / "data.parquet", ["g", "y", "p"], [("A", 1, 1), ("B", 0, 0)])
     message = fails(
         run_cli,
         "--data",
@@ -269,8 +249,7 @@ def test_a_parquet_file_that_is_really_csv(run_cli: Run, tmp_path: Path) -> None
         "g",
     )
     assert message == (
-        f"{path}: not a Parquet file (no 'PAR1' magic bytes at both ends); "
-        "it looks like a text file (CSV?)"
+        f"{path}: not a Parquet file (no 'PAR1' magic bytes at both ends); it looks like a text file (CSV?)"
     )
 
 
@@ -307,10 +286,7 @@ def test_a_csv_file_that_is_binary(run_cli: Run, tmp_path: Path) -> None:
         "--sensitive",
         "g",
     )
-    assert (
-        message
-        == f"{path}: not a CSV file; it holds binary data (a NUL byte at offset 10)"
-    )
+    assert message == f"{path}: not a CSV file; it holds binary data (a NUL byte at offset 10)"
 
 
 def test_a_missing_file(run_cli: Run, tmp_path: Path) -> None:
@@ -343,10 +319,7 @@ def test_an_unsupported_data_format(run_cli: Run, tmp_path: Path) -> None:
         "--sensitive",
         "g",
     )
-    assert (
-        message
-        == f"{path}: unsupported file type '.xlsx'; expected one of .csv, .parquet, .pq"
-    )
+    assert message == f"{path}: unsupported file type '.xlsx'; expected one of .csv, .parquet, .pq"
 
 
 def test_a_ragged_csv_names_the_line(run_cli: Run, tmp_path: Path) -> None:
@@ -364,8 +337,7 @@ def test_a_ragged_csv_names_the_line(run_cli: Run, tmp_path: Path) -> None:
         "g",
     )
     assert message == (
-        f"{path}: cannot read the csv data: Error tokenizing data. C error: Expected 3 fields "
-        "in line 3, saw 5"
+        f"{path}: cannot read the csv data: Error tokenizing data. C error: Expected 3 fields in line 3, saw 5"
     )
 
 
@@ -374,10 +346,7 @@ def test_a_ragged_csv_names_the_line(run_cli: Run, tmp_path: Path) -> None:
     [
         (
             ["--score", "s"],
-            (
-                "invalid fairness settings: score needs threshold: predict positive when score >= "
-                "threshold"
-            ),
+            ("invalid fairness settings: score needs threshold: predict positive when score >= threshold"),
         ),
         (
             ["--prediction", "p", "--score", "s", "--threshold", "0.5"],
@@ -410,12 +379,8 @@ def test_a_ragged_csv_names_the_line(run_cli: Run, tmp_path: Path) -> None:
         "bootstrap",
     ],
 )
-def test_inconsistent_options(
-    run_cli: Run, ok_csv: Path, args: list[str], expected: str
-) -> None:
-    message = fails(
-        run_cli, "--data", ok_csv, "--target", "y", "--sensitive", "g", *args
-    )
+def test_inconsistent_options(run_cli: Run, ok_csv: Path, args: list[str], expected: str) -> None:
+    message = fails(run_cli, "--data", ok_csv, "--target", "y", "--sensitive", "g", *args)
     assert message == expected
 
 
@@ -424,10 +389,7 @@ def test_a_text_score(run_cli: Run, ok_csv: Path) -> None:
         run_cli,
         "--data", ok_csv, "--target", "y", "--score", "g", "--threshold", "0.5", "--sensitive", "g",
     )  # fmt: skip
-    assert (
-        message
-        == f"{ok_csv}: column 'g' (the score) must be numeric; data row 1 holds 'A'"
-    )
+    assert message == f"{ok_csv}: column 'g' (the score) must be numeric; data row 1 holds 'A'"
 
 
 def test_an_unknown_reference_group(run_cli: Run, ok_csv: Path) -> None:
@@ -436,10 +398,7 @@ def test_an_unknown_reference_group(run_cli: Run, ok_csv: Path) -> None:
         "--data", ok_csv, "--target", "y", "--prediction", "p", "--sensitive", "g",
         "--compare", "reference", "--reference-group", "Z",
     )  # fmt: skip
-    assert (
-        message
-        == f"{ok_csv}: reference_group 'Z' is not a group in the data; the groups are 'A', 'B'"
-    )
+    assert message == f"{ok_csv}: reference_group 'Z' is not a group in the data; the groups are 'A', 'B'"
 
 
 def test_a_where_filter_that_matches_nothing(run_cli: Run, ok_csv: Path) -> None:

@@ -37,9 +37,7 @@ def assert_close(a: Any, b: Any, where: str) -> None:
     if a is None or b is None:
         assert a is None and b is None, where
     else:
-        assert math.isclose(a, b, rel_tol=0, abs_tol=TOLERANCE), (
-            f"{where}: {a!r} != {b!r}"
-        )
+        assert math.isclose(a, b, rel_tol=0, abs_tol=TOLERANCE), f"{where}: {a!r} != {b!r}"
 
 
 def assert_same_figures(count: FairnessResult, fairlearn: FairnessResult) -> None:
@@ -137,6 +135,4 @@ def test_disparities_match_fairlearns_own_functions(adult_scored: Path) -> None:
                 sample_weight=weights,
                 method=method,
             )
-            assert_close(
-                result.disparities[name].value, float(expected), f"{compare} {name}"
-            )
+            assert_close(result.disparities[name].value, float(expected), f"{compare} {name}")

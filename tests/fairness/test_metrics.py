@@ -135,9 +135,7 @@ def test_sample_weights_weight_the_counts(
 
 
 @pytest.mark.parametrize("engine", ["count", "fairlearn"])
-def test_a_zero_denominator_is_undefined_never_zero(
-    csv_writer: Callable[..., Path], engine: str
-) -> None:
+def test_a_zero_denominator_is_undefined_never_zero(csv_writer: Callable[..., Path], engine: str) -> None:
     # group C has no actual positives and predicts none: TPR, FNR, precision undefined
     rows = [("A", 1, 1), ("A", 0, 0), ("A", 1, 0), ("A", 0, 1)]
     rows += [("C", 0, 0)] * 3
@@ -158,10 +156,7 @@ def test_a_zero_denominator_is_undefined_never_zero(
     assert '"true_positive_rate": null' in json.dumps(result, sort_keys=True)
     eopp = result["disparities"]["equal_opportunity_difference"]  # type: ignore[index]
     assert eopp["value"] is None
-    assert (
-        eopp["detail"]
-        == "fewer than two groups have enough evidence for true_positive_rate (1 of 2)"
-    )
+    assert eopp["detail"] == "fewer than two groups have enough evidence for true_positive_rate (1 of 2)"
     # equalized odds falls back on its defined component, as fairlearn's max() does
     assert result["disparities"]["equalized_odds_difference"]["value"] == 0.5  # type: ignore[index]
 
@@ -171,7 +166,7 @@ def test_small_groups_are_insufficient_evidence_and_left_out(
 ) -> None:
     from tests.fairness.conftest import tiny_rows
 
-    rows = tiny_rows() + [("C", 1, 1), ("C", 0, 0)]
+    rows = [*tiny_rows(), ("C", 1, 1), ("C", 0, 0)]
     path = csv_writer(["group", "label", "pred"], rows)
     result = tiny(path, min_group_size=5, min_class_size=2)
     assert result["insufficient_evidence"] == [
@@ -195,10 +190,7 @@ def test_small_groups_are_insufficient_evidence_and_left_out(
     assert result["by_group"]["C"]["true_positive_rate"] == 1.0  # type: ignore[index]
     dp = result["disparities"]["demographic_parity_difference"]  # type: ignore[index]
     assert dp["value"] == pytest.approx(1 / 6, abs=1e-15)
-    assert dp["detail"] == (
-        "selection_rate: lowest B 0.3333, highest A 0.5000 "
-        "(left out for too little evidence: C)"
-    )
+    assert dp["detail"] == ("selection_rate: lowest B 0.3333, highest A 0.5000 (left out for too little evidence: C)")
     assert result["variables"]["insufficient_evidence_count"] == 1.0  # type: ignore[index]
 
 
@@ -226,10 +218,7 @@ def test_missing_sensitive_values_form_their_own_group_with_a_warning(
 ) -> None:
     from tests.fairness.conftest import tiny_rows
 
-    rows = [
-        ("" if g == "B" and i % 2 else g, t, p)
-        for i, (g, t, p) in enumerate(tiny_rows())
-    ]
+    rows = [("" if g == "B" and i % 2 else g, t, p) for i, (g, t, p) in enumerate(tiny_rows())]
     path = csv_writer(["group", "label", "pred"], rows)
     warnings: list[str] = []
     result = compute_fairness(

@@ -41,7 +41,7 @@ from riskcheck.spec import (
     TextQuestion,
     YesNoQuestion,
 )
-from riskcheck.yamlio import Document, load_yaml
+from riskcheck.yamlio import Document, format_loc, load_yaml
 
 #: Most answer combinations tried for one condition.
 MAX_COMBINATIONS = 20_000
@@ -72,10 +72,6 @@ class LintProblem(Problem):
 
     def __str__(self) -> str:
         return f"{super().__str__()} [{self.code}]"
-
-
-class LintError(RiskcheckError):
-    """Raised by callers that treat lint problems as a failure."""
 
 
 def lint_questionnaire(compiled: CompiledQuestionnaire, document: Document | None = None) -> list[LintProblem]:
@@ -171,11 +167,7 @@ class _Linter:
     def report(self, loc: Sequence[str | int], code: str, message: str) -> None:
         position = self.document.position(loc)
         line, column = position if position else (None, None)
-        path = ".".join(str(p) for p in loc)
-        from riskcheck.yamlio import format_loc
-
-        path = format_loc(loc)
-        self.problems.append(LintProblem(self.document.file, message, line, column, path, code))
+        self.problems.append(LintProblem(self.document.file, message, line, column, format_loc(loc), code))
 
     def run(self) -> list[LintProblem]:
         spec = self.compiled.spec
@@ -356,7 +348,7 @@ class _Linter:
         elif isinstance(question, NumberQuestion):
             values += _numbers(question, literals)
         elif isinstance(question, TextQuestion):
-            values += ["text"] + sorted(v for v in literals if isinstance(v, str))
+            values += ["text", *sorted(v for v in literals if isinstance(v, str))]
         elif isinstance(question, DateQuestion):
             values += _dates(literals)
         elif isinstance(question, EvidenceQuestion):
@@ -372,9 +364,7 @@ def _subsets(options: list[str], mentioned: set[Any]) -> list[frozenset[str]]:
         relevant.append(others[0])  # one stand-in for the options no expression names
     if len(relevant) <= MAX_SUBSET_OPTIONS:
         return [
-            frozenset(combo)
-            for size in range(len(relevant) + 1)
-            for combo in itertools.combinations(relevant, size)
+            frozenset(combo) for size in range(len(relevant) + 1) for combo in itertools.combinations(relevant, size)
         ]
     return [frozenset(), *(frozenset([o]) for o in relevant), frozenset(relevant)]
 

@@ -222,8 +222,13 @@ CASES: list[tuple[str, dict[str, Any], str, str, tuple[str, ...]]] = [
         ("transparency-art-50",),
     ),
     # General-purpose AI models (Art. 51-55)
-    ("gpai-model", {"provides_gpai_model": "yes", "gpai_systemic_risk": "no", "gpai_open_source": "no"},
-     "minimal-risk", "minimal", ("gpai-model",)),
+    (
+        "gpai-model",
+        {"provides_gpai_model": "yes", "gpai_systemic_risk": "no", "gpai_open_source": "no"},
+        "minimal-risk",
+        "minimal",
+        ("gpai-model",),
+    ),
     (
         "gpai-open-source",
         {"provides_gpai_model": "yes", "gpai_systemic_risk": "no", "gpai_open_source": "yes"},
@@ -317,9 +322,7 @@ def test_classification(
 
 
 def test_prohibited_class_names_article_5_and_the_penalty(tmp_path: Path) -> None:
-    result = api.score(
-        write_assessment(tmp_path, "eu-ai-act-classification@1.0.0", {**BASE, "facial_scraping": "yes"})
-    )
+    result = api.score(write_assessment(tmp_path, "eu-ai-act-classification@1.0.0", {**BASE, "facial_scraping": "yes"}))
     assert result.classification is not None
     assert result.classification.label == "Prohibited practice (Art. 5)"
     assert result.classification.references == (

@@ -60,7 +60,9 @@ def test_rai_prelaunch_size_and_sections() -> None:
     assert len(compiled.spec.rules) == 42
 
 
-@pytest.mark.parametrize(("qid", "top_tier"), [("rai-prelaunch", "critical"), ("eu-ai-act-classification", "prohibited")])
+@pytest.mark.parametrize(
+    ("qid", "top_tier"), [("rai-prelaunch", "critical"), ("eu-ai-act-classification", "prohibited")]
+)
 def test_article_5_is_a_knock_out(qid: str, top_tier: str) -> None:
     compiled = api.questionnaire(qid)
     rule = next(r.rule for r in compiled.rules if r.rule.id == "eu-ai-act.prohibited-practice")

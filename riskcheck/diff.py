@@ -108,7 +108,9 @@ class RiskDiff:
                 for a in self.answers
             ],
             "fairness_moved": [{"name": f.name, "before": f.before, "after": f.after} for f in self.figures],
-            "stale_approvals": [{"name": s.name, "role": s.role, "timestamp": s.timestamp} for s in self.stale_approvals],
+            "stale_approvals": [
+                {"name": s.name, "role": s.role, "timestamp": s.timestamp} for s in self.stale_approvals
+            ],
         }
 
     def to_json(self) -> str:

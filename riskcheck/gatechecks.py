@@ -86,7 +86,9 @@ def _baseline_note(accepted: bool, checked: CheckedAssessment) -> tuple[str, ...
     return (f"accepted: already present at the baseline {checked.baseline.revision}",)
 
 
-def _position(checked: CheckedAssessment, loc: tuple[str | int, ...], *, key: bool = True) -> tuple[int | None, int | None]:
+def _position(
+    checked: CheckedAssessment, loc: tuple[str | int, ...], *, key: bool = True
+) -> tuple[int | None, int | None]:
     position = checked.loaded.document.position(loc, key=key)
     return position if position is not None else (None, None)
 
@@ -110,8 +112,16 @@ def _tier(checked: CheckedAssessment, policy: Policy) -> Check:
         details.append(f"next tier: {nxt.id} at {show_value(nxt.threshold)} ({show_value(nxt.distance)} away)")
     line, column = (1, 1)
     return Check(
-        "tier", "tier", "risk tier", _status(reason, accepted), message,
-        (*details, *_baseline_note(accepted, checked)), None, line, column, accepted,
+        "tier",
+        "tier",
+        "risk tier",
+        _status(reason, accepted),
+        message,
+        (*details, *_baseline_note(accepted, checked)),
+        None,
+        line,
+        column,
+        accepted,
     )
 
 
@@ -127,8 +137,16 @@ def _completeness(checked: CheckedAssessment) -> Check:
     line, column = _position(checked, ("answers",))
     details = tuple(f"unanswered: {qid}" for qid in c.missing)
     return Check(
-        "completeness", "completeness", "required questions answered", _status(reason, accepted), message,
-        (*details, *_baseline_note(accepted, checked)), None, line, column, accepted,
+        "completeness",
+        "completeness",
+        "required questions answered",
+        _status(reason, accepted),
+        message,
+        (*details, *_baseline_note(accepted, checked)),
+        None,
+        line,
+        column,
+        accepted,
     )
 
 
@@ -171,8 +189,17 @@ def _rules(checked: CheckedAssessment) -> list[Check]:
         if finding is None:
             line, column = _position(checked, ("answers",))
             checks.append(
-                Check("rule", f"rule:{rule.id}", f"rule {rule.id}", "passed", "did not fire",
-                      (f"when: {rule.when}",), rule.severity, line, column)
+                Check(
+                    "rule",
+                    f"rule:{rule.id}",
+                    f"rule {rule.id}",
+                    "passed",
+                    "did not fire",
+                    (f"when: {rule.when}",),
+                    rule.severity,
+                    line,
+                    column,
+                )
             )
             continue
         reason, accepted = _finding_reason(checked, rule.id)
@@ -184,9 +211,16 @@ def _rules(checked: CheckedAssessment) -> list[Check]:
             message = f"fired ({finding.severity}{blocking}), allowed by the policy: {finding.message}"
         checks.append(
             Check(
-                "rule", f"rule:{rule.id}", f"rule {rule.id}", _status(reason, accepted), message,
+                "rule",
+                f"rule:{rule.id}",
+                f"rule {rule.id}",
+                _status(reason, accepted),
+                message,
                 (f"when: {rule.when}", *_finding_details(finding), *_baseline_note(accepted, checked)),
-                finding.severity, line, column, accepted,
+                finding.severity,
+                line,
+                column,
+                accepted,
             )
         )
     return checks
@@ -203,23 +237,40 @@ def _thresholds(checked: CheckedAssessment) -> list[Check]:
         finding = breaches.get(f"fairness.{metric}")
         line, column = _position(checked, ("fairness", "thresholds", metric))
         bounds = ", ".join(
-            f"{side} {show_value(limit)}" for side, limit in (("min", threshold.min), ("max", threshold.max))
+            f"{side} {show_value(limit)}"
+            for side, limit in (("min", threshold.min), ("max", threshold.max))
             if limit is not None
         )
         key = metric if threshold.on == "value" else f"{metric}_{threshold.on}"
         if finding is None:
             message = f"{key} is {show_value(variables.get(key))}, within {bounds}"
             checks.append(
-                Check("fairness", f"fairness:{metric}", f"fairness threshold {metric}", "passed", message,
-                      (), "high", line, column)
+                Check(
+                    "fairness",
+                    f"fairness:{metric}",
+                    f"fairness threshold {metric}",
+                    "passed",
+                    message,
+                    (),
+                    "high",
+                    line,
+                    column,
+                )
             )
             continue
         reason, accepted = _finding_reason(checked, finding.id)
         checks.append(
             Check(
-                "fairness", f"fairness:{metric}", f"fairness threshold {metric}", _status(reason, accepted),
-                finding.message, (*_finding_details(finding), *_baseline_note(accepted, checked)),
-                finding.severity, line, column, accepted,
+                "fairness",
+                f"fairness:{metric}",
+                f"fairness threshold {metric}",
+                _status(reason, accepted),
+                finding.message,
+                (*_finding_details(finding), *_baseline_note(accepted, checked)),
+                finding.severity,
+                line,
+                column,
+                accepted,
             )
         )
     return checks
@@ -256,8 +307,17 @@ def _signoffs(checked: CheckedAssessment, policy: Policy) -> list[Check]:
             status = "failed"
             message = f"sign-off for role {role!r} is {state}"
         checks.append(
-            Check("signoff", f"signoff:{role}", f"sign-off {role}", status, message,
-                  _baseline_note(accepted, checked), None, line, column, accepted)
+            Check(
+                "signoff",
+                f"signoff:{role}",
+                f"sign-off {role}",
+                status,
+                message,
+                _baseline_note(accepted, checked),
+                None,
+                line,
+                column,
+                accepted,
+            )
         )
     return checks
-

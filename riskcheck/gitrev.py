@@ -7,6 +7,7 @@ the fairness data) resolve as they would in a checkout of that revision.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -101,17 +102,13 @@ def materialised(rev: str, path: Path) -> Iterator[Path | None]:
             handle.write(content)
         yield Path(name)
     finally:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
-        except FileNotFoundError:
-            pass
 
 
 def renamed_error(exc: RiskcheckError, temporary: Path, display: str) -> RiskcheckError:
     """``exc`` with the temporary file's name replaced by ``display`` (e.g. ``main:risk.yaml``)."""
-    problems = tuple(
-        replace(p, file=display) if p.file == str(temporary) else p for p in exc.problems
-    )
+    problems = tuple(replace(p, file=display) if p.file == str(temporary) else p for p in exc.problems)
     message = str(exc.args[0]) if exc.args else str(exc)
     renamed = type(exc).__new__(type(exc))
     RiskcheckError.__init__(renamed, message.replace(str(temporary), display), problems)

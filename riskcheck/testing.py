@@ -77,7 +77,7 @@ def assert_fairness(
     evidence does not pass.
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this function
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     from riskcheck.fairness.api import compute_fairness
     from riskcheck.fairness.spec import DEFAULT_MIN_CLASS_SIZE, DEFAULT_MIN_GROUP_SIZE, BootstrapSpec, Threshold
@@ -99,9 +99,7 @@ def assert_fairness(
     sensitive = _sensitive_frame(sensitive_features)
     frame = pd.DataFrame({_TRUE: _column(y_true), _PRED: _column(y_pred)})
     if len(sensitive) != len(frame):
-        raise ValueError(
-            f"sensitive_features has {len(sensitive)} rows but y_true and y_pred have {len(frame)}"
-        )
+        raise ValueError(f"sensitive_features has {len(sensitive)} rows but y_true and y_pred have {len(frame)}")
     for name in sensitive.columns:
         frame[name] = sensitive[name].to_numpy()
     if sample_weight is not None:
@@ -165,17 +163,21 @@ def failure_message(result: Any) -> str:
     lines = ["fairness thresholds not met:"]
     lines += [f"  - {breach.message}" for breach in result.breaches()]
     columns = _TABLE.get(result.task, _TABLE["classification"])
-    rows = [
-        [group, *(_cell(result.by_group[group].get(name)) for name in columns)] for group in result.groups
-    ]
+    rows = [[group, *(_cell(result.by_group[group].get(name)) for name in columns)] for group in result.groups]
     rows.append(["(overall)", *(_cell(result.overall.get(name)) for name in columns)])
     header = ["group", *columns]
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines.append("")
-    lines.append("  " + "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True))))
+    lines.append(
+        "  "
+        + "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True)))
+    )
     for row in rows:
         lines.append(
-            "  " + "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+            "  "
+            + "  ".join(
+                str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
         )
     for entry in result.insufficient_evidence:
         lines.append(f"  left out: {entry.group} ({', '.join(entry.metrics) or entry.scope}): {entry.reason}")
@@ -188,4 +190,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return f"{float(value):.4f}"
-

@@ -62,18 +62,23 @@ def diff_markdown(data: dict[str, Any]) -> str:
     out = [
         f"## {icon} riskcheck: risk change for {_cell(data['system'])}",
         "",
-        f"`{_cell(data['base']['label'])}` → `{_cell(data['head']['label'])}`: {_cell(_tier_line(data).replace('->', '→'))}",
+        f"`{_cell(data['base']['label'])}` → `{_cell(data['head']['label'])}`: "
+        + _cell(_tier_line(data).replace("->", "→")),
     ]
     if data["findings_added"] or data["findings_removed"]:
         out += ["", "### Findings", "", "| | Finding | Severity | Message |", "|---|---|---|---|"]
-        out += [
-            f"| ➕ added | `{f['id']}` | {f['severity']} | {_cell(f['message'])} |" for f in data["findings_added"]
-        ]
+        out += [f"| ➕ added | `{f['id']}` | {f['severity']} | {_cell(f['message'])} |" for f in data["findings_added"]]
         out += [
             f"| ➖ removed | `{f['id']}` | {f['severity']} | {_cell(f['message'])} |" for f in data["findings_removed"]
         ]
     if data["answers_changed"]:
-        out += ["", "### Answers changed", "", "| Question | Before | After | Points | Score effect |", "|---|---|---|---:|---:|"]
+        out += [
+            "",
+            "### Answers changed",
+            "",
+            "| Question | Before | After | Points | Score effect |",
+            "|---|---|---|---:|---:|",
+        ]
         for a in data["answers_changed"]:
             out.append(
                 f"| `{a['question']}` | {_cell(a['before'])} | {_cell(a['after'])} | "

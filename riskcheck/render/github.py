@@ -28,7 +28,8 @@ def annotation(level: str, message: str, *, file: str, line: int | None, column:
 
 
 def gate_github(gate: dict[str, Any]) -> str:
-    """An ``::error`` per failed check, a ``::warning`` per finding allowed by the policy, a ``::notice`` per baseline acceptance."""
+    """An ``::error`` per failed check, a ``::warning`` per finding the policy allows,
+    and a ``::notice`` per failure already present at the baseline."""
     lines: list[str] = []
     for assessment in gate["assessments"]:
         file = assessment["file"]

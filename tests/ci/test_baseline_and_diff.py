@@ -48,9 +48,7 @@ def test_baseline_fails_on_a_tier_increase(repo: Path, cli) -> None:
     run = cli("check", "low.yaml", "--fail-on", "medium", "--baseline", "HEAD", "--format", "json")
     assert run.code == 1
     reasons = json.loads(run.out)["assessments"][0]["reasons"]
-    assert reasons == [
-        {"kind": "tier", "message": "tier high is at or above the fail-on tier medium", "finding": None}
-    ]
+    assert reasons == [{"kind": "tier", "message": "tier high is at or above the fail-on tier medium", "finding": None}]
 
 
 def test_a_file_new_since_the_baseline_has_only_new_risk(repo: Path, cli) -> None:
@@ -118,7 +116,9 @@ def test_diff_between_two_revisions_shows_every_kind_of_change(repo: Path, cli) 
 
 
 def test_diff_shows_fairness_figures_that_moved(project: Path, cli) -> None:
-    (project / "after.csv").write_text((project / "predictions.csv").read_text().replace("female,1,0\n", "female,1,1\n"))
+    (project / "after.csv").write_text(
+        (project / "predictions.csv").read_text().replace("female,1,0\n", "female,1,1\n")
+    )
     (project / "after.yaml").write_text((project / "fair.yaml").read_text().replace("predictions.csv", "after.csv"))
     data = json.loads(cli("diff", "fair.yaml", "after.yaml", "--format", "json").out)
     moved = {f["name"]: (f["before"], f["after"]) for f in data["fairness_moved"]}

@@ -66,8 +66,8 @@ def test_require_signoff_lists_every_missing_role(project: Path, cli) -> None:
     gate = json.loads(run.out)
     jsonschema.validate(gate, SCHEMA)
     checks = {c["id"]: (c["status"], c["message"]) for c in gate["assessments"][0]["checks"]}
-    assert checks["signoff:product"] == ("failed", "sign-off: role 'product' has no decision recorded")
-    assert checks["signoff:legal"] == ("failed", "sign-off: role 'legal' has no decision recorded")
+    assert checks["signoff:product"] == ("failed", "role 'product' has no decision recorded")
+    assert checks["signoff:legal"] == ("failed", "role 'legal' has no decision recorded")
 
 
 def test_incomplete_fails_unless_allowed(project: Path, cli) -> None:
@@ -89,8 +89,18 @@ def test_incomplete_fails_unless_allowed(project: Path, cli) -> None:
 def test_several_outputs_are_written_at_once(project: Path, cli) -> None:
     (project / "out").mkdir()
     run = cli(
-        "check", ".", "--fail-on", "high", "--format", "text",
-        "--junit", "out/junit.xml", "--json", "gate.json", "--markdown", "gate.md",
+        "check",
+        ".",
+        "--fail-on",
+        "high",
+        "--format",
+        "text",
+        "--junit",
+        "out/junit.xml",
+        "--json",
+        "gate.json",
+        "--markdown",
+        "gate.md",
     )
     assert run.code == 1
     assert run.out.endswith("riskcheck gate failed: 1 of 3 assessment(s) passed, 2 of 23 check(s) failed\n")
@@ -105,9 +115,15 @@ def test_several_outputs_are_written_at_once(project: Path, cli) -> None:
     assert fair is not None
     names = [case.attrib["name"] for case in fair.iter("testcase")]
     assert names == [
-        "risk tier", "required questions answered", "rule prohibited-practice", "rule automated-at-scale",
-        "rule large-scale", "fairness threshold demographic_parity_ratio", "fairness threshold overall_accuracy",
-        "sign-off product", "sign-off legal",
+        "risk tier",
+        "required questions answered",
+        "rule prohibited-practice",
+        "rule automated-at-scale",
+        "rule large-scale",
+        "fairness threshold demographic_parity_ratio",
+        "fairness threshold overall_accuracy",
+        "sign-off product",
+        "sign-off legal",
     ]
     for case in fair.iter("testcase"):
         assert "time" not in case.attrib
@@ -156,8 +172,7 @@ def test_a_directory_without_assessments_is_bad_input(project: Path, cli) -> Non
     run = cli("check", "empty")
     assert run.code == 2
     assert run.err == (
-        "error: empty: no assessment files in this directory (looked for *.yaml and *.yml files "
-        "with a 'system:' key)\n"
+        "error: empty: no assessment files in this directory (looked for *.yaml and *.yml files with a 'system:' key)\n"
     )
 
 
@@ -190,13 +205,16 @@ def test_policy_comes_from_pyproject(project: Path, cli) -> None:
     assert run.code == 1
     gate = json.loads(run.out)
     assert gate["policy"] == {
-        "fail_on": "high", "require_signoff": False, "allow_incomplete": False, "max_severity": None,
+        "fail_on": "high",
+        "require_signoff": False,
+        "allow_incomplete": False,
+        "max_severity": None,
     }
     assert [a["file"] for a in gate["assessments"]] == [str(project / "scaled.yaml")]
     # An option overrides the table.
     assert cli("check", "low.yaml", "--require-signoff").code == 1
     assert cli("check", "scaled.yaml", "--fail-on", "medium").code == 1
-    (project / "pyproject.toml").write_text('[tool.riskcheck]\nrequire-signoff = true\n')
+    (project / "pyproject.toml").write_text("[tool.riskcheck]\nrequire-signoff = true\n")
     assert cli("check", "low.yaml").code == 1
     assert cli("check", "low.yaml", "--no-require-signoff").code == 0
 
@@ -248,7 +266,7 @@ def test_a_crash_in_the_fairness_computation_is_exit_3(project: Path, cli, monke
 def test_a_corrupted_saved_fairness_result_is_bad_input_not_a_pass(project: Path, cli) -> None:
     (project / "result.json").write_text('{"format": "riskcheck.fairness/1", "task": "classification"}')
     text = (project / "fair.yaml").read_text()
-    block = text[text.index("fairness:"):]
+    block = text[text.index("fairness:") :]
     (project / "fair.yaml").write_text(text.replace(block, "fairness:\n  result: result.json\n"))
     run = cli("check", "fair.yaml")
     assert run.code == 2

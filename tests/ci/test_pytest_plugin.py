@@ -8,7 +8,6 @@ import pytest
 
 from tests.ci.conftest import DATA
 
-
 #: Other plugins of this environment only slow the inner sessions down.
 QUIET = ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:anyio", "-p", "no:cacheprovider")
 

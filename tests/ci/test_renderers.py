@@ -13,32 +13,43 @@ from riskcheck.render.junit import gate_junit
 
 
 def test_github_annotations_escape_per_the_workflow_command_rules() -> None:
-    line = annotation(
-        "error", "100% sure,\r\nreally: yes", file="a,b:c.yaml", line=3, column=5, title="50%: x,y"
-    )
+    line = annotation("error", "100% sure,\r\nreally: yes", file="a,b:c.yaml", line=3, column=5, title="50%: x,y")
     assert line == "::error file=a%2Cb%3Ac.yaml,line=3,col=5,title=50%25%3A x%2Cy::100%25 sure,%0D%0Areally: yes"
 
 
 def _gate(message: str) -> dict:
     check = {
-        "id": "rule:x", "kind": "rule", "name": "rule <x> & \"y\"", "status": "failed", "message": message,
-        "details": ["when: a < b"], "severity": "high", "line": 4, "column": 3, "accepted": False,
+        "id": "rule:x",
+        "kind": "rule",
+        "name": 'rule <x> & "y"',
+        "status": "failed",
+        "message": message,
+        "details": ["when: a < b"],
+        "severity": "high",
+        "line": 4,
+        "column": 3,
+        "accepted": False,
     }
     assessment = {
-        "file": "a&b.yaml", "system": {"name": "S <1>"}, "questionnaire": {"id": "q", "version": "1.0.0"},
-        "tier": "high", "score": 60.0, "signoff": {"status": "pending"}, "content_sha256": "0" * 64,
+        "file": "a&b.yaml",
+        "system": {"name": "S <1>"},
+        "questionnaire": {"id": "q", "version": "1.0.0"},
+        "tier": "high",
+        "score": 60.0,
+        "signoff": {"status": "pending"},
+        "content_sha256": "0" * 64,
         "checks": [check],
     }
     return {"summary": {"checks": 1, "checks_failed": 1}, "assessments": [assessment]}
 
 
 def test_junit_escapes_markup_and_drops_characters_xml_cannot_hold() -> None:
-    xml = gate_junit(_gate("figure <0.8> & \"quoted\" \x1b[31m bell\x07"))
+    xml = gate_junit(_gate('figure <0.8> & "quoted" \x1b[31m bell\x07'))
     root = ET.fromstring(xml)
     failure = root.find("testsuite/testcase/failure")
     assert failure is not None
-    assert failure.attrib["message"] == "figure <0.8> & \"quoted\" \ufffd[31m bell\ufffd"
-    assert failure.text == "figure <0.8> & \"quoted\" \ufffd[31m bell\ufffd\nwhen: a < b"
+    assert failure.attrib["message"] == 'figure <0.8> & "quoted" \ufffd[31m bell\ufffd'
+    assert failure.text == 'figure <0.8> & "quoted" \ufffd[31m bell\ufffd\nwhen: a < b'
     assert root.find("testsuite").attrib["name"] == "riskcheck: S <1>"
     assert root.find("testsuite/testcase").attrib["classname"] == "riskcheck.S_1.rule"
 

@@ -70,7 +70,7 @@ def make_environment(template_dir: Path | None = None, *, strict: bool = False) 
             default_for_string=True,
             default=True,
         ),
-        undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
+        undefined=jinja2.StrictUndefined if strict else jinja2.ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

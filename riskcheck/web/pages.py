@@ -190,9 +190,7 @@ async def save(site: Site, request: Request) -> Response:
         if submission.errors or action == "update" or (dropped and action != "confirm_drop"):
             status = 422 if submission.errors else 200
             notice = None
-            if submission.errors:
-                notice = "Nothing was saved: please correct the answers marked below."
-            elif action == "update":
+            if action == "update" and not submission.errors:
                 notice = "Form updated with the questions that apply. Nothing is saved until you press Save."
             context = _form_context(
                 site, relative, loaded, state, current_version, submission=submission, notice=notice

@@ -183,7 +183,7 @@ def _question_view(state: FillState, question: Question, visible: bool, raw: Any
         type=question.type,
         text=question.text,
         help=question.help,
-        hint=("one link per line" if isinstance(question, EvidenceQuestion) else input_hint(question)),
+        hint=_hint(question),
         references=[(r, reference_text(state.questionnaire, r)) for r in question.references],
         required=question.required,
         visible=visible,
@@ -193,6 +193,14 @@ def _question_view(state: FillState, question: Question, visible: bool, raw: Any
         attrs=attrs,
         multiline=multiline,
     )
+
+
+def _hint(question: Question) -> str:
+    if isinstance(question, EvidenceQuestion):
+        return "links (URLs or repository paths), one per line"
+    if isinstance(question, TextQuestion):
+        return ""
+    return input_hint(question)
 
 
 def dropped_views(before: FillState, dropped: list[str]) -> list[tuple[str, str]]:

@@ -105,7 +105,7 @@ def test_invalid_answer_is_shown_next_to_its_field_and_nothing_is_written(client
     assert response.status_code == 422
     assert path.read_bytes() == before
     html = response.text
-    assert "Nothing was saved: please correct the answers marked below." in html
+    assert "<h2>Nothing was saved: 2 answers need correcting</h2>" in html
     assert (
         '<p class="error" id="err-people_count" role="alert"><span class="visually-hidden">Error: </span>'
         "expected a number, got &#39;lots&#39;</p>"
@@ -115,7 +115,7 @@ def test_invalid_answer_is_shown_next_to_its_field_and_nothing_is_written(client
         'aria-describedby="help-people_count err-people_count" aria-invalid="true">'
     ) in html
     assert 'aria-describedby="err-launch_date" aria-invalid="true">' in html
-    assert '<a href="#q-people_count">How many people does it affect per year?: expected a number' in html
+    assert '<a href="#q-people_count">How many people does it affect per year? — expected a number' in html
 
 
 def test_hidden_answers_are_dropped_only_after_confirmation(client: TestClient, workdir: Path) -> None:

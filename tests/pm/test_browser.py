@@ -1,0 +1,220 @@
+"""End to end: the real `riskcheck serve`, driven in Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from riskcheck.loader import load_assessment
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+]
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Where screenshots are kept for a person to look at (the test's tmp directory otherwise).
+SCREENSHOTS = os.environ.get("RISKCHECK_SCREENSHOTS")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(workdir: Path) -> Iterator[str]:
+    """`riskcheck serve DIR` on a free loopback port, as a user starts it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "riskcheck", "serve", str(workdir), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(base + "/", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"riskcheck serve did not start: {process.communicate()[1]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def shot(page: Any, tmp_path: Path, name: str) -> Path:
+    directory = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_fill_save_reload_download_in_a_real_browser(browser: Any, server: str, workdir: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    path = workdir / "draft.yaml"
+    comments = [line for line in path.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    # The list of assessments.
+    page.goto(server + "/")
+    row = page.locator("tbody tr", has_text="Loan approvals")
+    expect(row).to_contain_text("Pre-launch checklist (demo) (pm-demo@1.0.0)")
+    expect(row.locator(".tier")).to_have_text("Low")
+    expect(row).to_contain_text("0 of 4 required")
+    shot(page, tmp_path, "list.png")
+    row.get_by_role("link", name="Loan approvals").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Loan approvals")
+
+    # Fill in: the conditional question appears as soon as it applies.
+    people = page.get_by_label("How many people does it affect per year?")
+    expect(people).to_be_hidden()
+    page.get_by_label("Fully automated").check()
+    page.get_by_role("group", name="Does the system make or inform decisions about people?").get_by_label(
+        "Yes", exact=True
+    ).check()
+    expect(people).to_be_visible()
+    expect(page.locator("#announce")).to_have_text("New question: How many people does it affect per year?")
+    people.fill("150000")
+    page.get_by_label("Sex or gender").check()
+    bias = page.get_by_role("group", name="Has the model been tested for bias across these groups?")
+    bias.get_by_label("No", exact=True).check()
+    expect(page.locator("#score-panel .tier-label")).to_have_text("Critical")
+    expect(page.locator("#score-panel")).to_contain_text("Automated decisions about people without bias testing.")
+    expect(page.locator("#progress-profile")).to_have_text("3 of 4 answered")
+    page.get_by_label("Describe the bias testing, or why it is not needed").fill("Planned <b>before</b> launch.")
+    expect(page.get_by_label("Links to the bias test report")).to_be_hidden()
+    shot(page, tmp_path, "form.png")
+
+    # Save, then reload: the answers are kept.
+    page.locator(".panel").get_by_role("button", name="Save answers").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    page.reload()
+    expect(page.get_by_label("Fully automated")).to_be_checked()
+    expect(people).to_have_value("150000")
+    expect(page.get_by_label("Sex or gender")).to_be_checked()
+    expect(bias.get_by_label("No", exact=True)).to_be_checked()
+    expect(page.get_by_label("Describe the bias testing, or why it is not needed")).to_have_value(
+        "Planned <b>before</b> launch."
+    )
+    expect(page.locator("#score-panel .tier-label")).to_have_text("Critical")
+
+    # The YAML on disk: the answers, with every comment kept.
+    text = path.read_text(encoding="utf-8")
+    assert [line for line in text.splitlines() if line.lstrip().startswith("#")] == comments
+    assert load_assessment(path).answers.values == {
+        "decision_type": "automated",
+        "affects_people": True,
+        "people_count": 150000,
+        "protected": frozenset({"sex"}),
+        "bias_tested": False,
+        "bias_notes": "Planned <b>before</b> launch.",
+    }
+
+    # Download the PDF report.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == "draft-report.pdf"
+    pdf = tmp_path / "report.pdf"
+    download.save_as(str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        extracted = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Loan approvals" in extracted
+
+    # Sign off from the browser.
+    page.get_by_role("link", name="Sign off").click()
+    page.get_by_label("Your name").fill("Dana Reviewer")
+    page.get_by_label("Role").select_option("legal")
+    page.get_by_label("Approve").check()
+    page.get_by_label("Comment").fill("Approved for a pilot.")
+    shot(page, tmp_path, "signoff.png")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("status")).to_have_text("Sign-off recorded.")
+    expect(page.locator("#score-panel .roles")).to_contain_text("legal: approved")
+    (record,) = load_assessment(path).file.signoffs
+    assert (record.name, record.role, record.decision) == ("Dana Reviewer", "legal", "approve")
+    assert errors == []
+    context.close()
+
+
+def test_the_form_works_with_javascript_off_and_by_keyboard(
+    browser: Any, server: str, workdir: Path, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/a/draft.yaml")
+    people = page.get_by_label("How many people does it affect per year?")
+    expect(people).to_be_hidden()
+    # Keyboard only: the skip link comes first, then the form controls in order.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.get_by_role("group", name="Does the system make or inform decisions about people?").get_by_label(
+        "Yes", exact=True
+    ).focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Update the questions that apply").click()
+    expect(page.get_by_role("status")).to_contain_text("Nothing is saved until you press Save.")
+    expect(people).to_be_visible()
+    people.fill("-5")
+    page.locator(".panel").get_by_role("button", name="Save answers").click()
+    alert = page.locator("#err-people_count")
+    expect(alert).to_have_text("Error: expected a number >= 0, got -5")
+    expect(people).to_have_attribute("aria-invalid", "true")
+    expect(people).to_have_attribute("aria-describedby", "help-people_count err-people_count")
+    shot(page, tmp_path, "error.png")
+    people.fill("1200")
+    people.press("Enter")  # submitting from the keyboard saves (the first submit button)
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    assert load_assessment(workdir / "draft.yaml").answers.values == {"affects_people": True, "people_count": 1200}
+    context.close()

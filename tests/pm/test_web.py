@@ -382,8 +382,7 @@ def test_new_assessment_from_a_questionnaire_in_the_directory(client: TestClient
     )
     assert (
         '<p class="error" id="err-name" role="alert"><span class="visually-hidden">Error: </span>'
-        "Give the AI system a name.</p>"
-        in response.text
+        "Give the AI system a name.</p>" in response.text
     )
     assert (
         'id="name" name="name" type="text" maxlength="200" value="" aria-describedby="err-name" aria-invalid="true">'

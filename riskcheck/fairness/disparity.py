@@ -253,7 +253,9 @@ def _involved(
         return f"{labels[index]} {values[index]:.4f}"
 
     if comparison.mode == "between_groups":
-        low, high = int(np.nanargmin(values)), int(np.nanargmax(values))
+        low = int(np.nanargmin(values))
+        # on a tie, name two different groups: the first lowest and the last highest
+        high = int(np.flatnonzero(values == np.nanmax(values))[-1])
         return (
             labels[low],
             labels[high],

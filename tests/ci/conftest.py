@@ -11,7 +11,13 @@ import pytest
 
 from riskcheck.cli.main import main
 
-pytest_plugins = ["pytester"]
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The pytester fixture, for these tests only. (A `pytest_plugins` list is refused
+    # in a conftest below the root; moving it to tests/conftest.py would be simpler.)
+    if not config.pluginmanager.has_plugin("pytester"):
+        config.pluginmanager.import_plugin("pytester")
+
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent.parent

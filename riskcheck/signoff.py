@@ -71,7 +71,7 @@ def sign(
         record = SignoffRecord(
             name=name,
             role=role,
-            decision=decision,  # type: ignore[arg-type]
+            decision=decision,
             comment=comment,
             timestamp=timestamp,
             content_sha256=result.hashes.content,
@@ -107,4 +107,3 @@ def describe(outcome: SignOutcome) -> str:
     for role, state in outcome.signoffs.roles:
         lines.append(f"    {role}: {state}")
     return "\n".join(lines)
-

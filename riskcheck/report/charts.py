@@ -152,7 +152,7 @@ def tier_scale(result: Mapping[str, Any]) -> TierScale:
     else:
         top = float(result["score_max"]) or 100.0
         starts = [float(t["threshold"]) for t in tiers]
-        ends = starts[1:] + [top]
+        ends = [*starts[1:], top]
     bands = []
     for index, (tier, start, end) in enumerate(zip(tiers, starts, ends, strict=True)):
         x = plot_x + plot_width * min(start, top) / top

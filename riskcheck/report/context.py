@@ -138,12 +138,16 @@ def is_link(text: str) -> bool:
 # ---------------------------------------------------------------- findings
 
 
-def _finding(finding: Mapping[str, Any], questions: Mapping[str, Question], frameworks: Mapping[str, str]) -> dict[str, Any]:
+def _finding(
+    finding: Mapping[str, Any], questions: Mapping[str, Question], frameworks: Mapping[str, str]
+) -> dict[str, Any]:
     triggers = []
     for key, value in finding["triggered_by"].items():
         question = questions.get(key)
         if question is not None:
-            triggers.append({"id": key, "text": question.text, "value": "; ".join(format_value(question, value)) or "not answered"})
+            triggers.append(
+                {"id": key, "text": question.text, "value": "; ".join(format_value(question, value)) or "not answered"}
+            )
         else:
             shown = f"{value:.4f}" if isinstance(value, float) and not value.is_integer() else value
             triggers.append({"id": key, "text": None, "value": "undefined" if value is None else str(shown)})
@@ -280,7 +284,11 @@ def _fairness(fairness: Mapping[str, Any] | None) -> dict[str, Any] | None:
         **fairness,
         "columns": columns,
         "column_labels": [METRIC_LABELS.get(c, c.replace("_", " ")) for c in columns],
-        "column_legend": [(METRIC_LABELS[c], c.replace("_", " ")) for c in columns if METRIC_LABELS.get(c, c) != c.replace("_", " ").capitalize()],
+        "column_legend": [
+            (METRIC_LABELS[c], c.replace("_", " "))
+            for c in columns
+            if METRIC_LABELS.get(c, c) != c.replace("_", " ").capitalize()
+        ],
         "group_rows": groups,
         "overall_cells": overall_cells,
         "rate_notes": [{"group": g, "metric": m, "reason": r} for (g, m), r in sorted(rate_notes.items())],
@@ -374,10 +382,13 @@ def _framework_index(
     order = {name: i for i, name in enumerate(frameworks)}
     groups: dict[str, list[dict[str, Any]]] = {}
     for reference in sorted(
-        clauses, key=lambda r: (order.get(r.partition(":")[0], 99), r.partition(":")[0], _clause_key(r.partition(":")[2]))
+        clauses,
+        key=lambda r: (order.get(r.partition(":")[0], 99), r.partition(":")[0], _clause_key(r.partition(":")[2])),
     ):
         framework, _, clause = reference.partition(":")
-        groups.setdefault(framework, []).append({"reference": reference, "clause": clause_label(clause), **clauses[reference]})
+        groups.setdefault(framework, []).append(
+            {"reference": reference, "clause": clause_label(clause), **clauses[reference]}
+        )
     return [{"id": f, "title": frameworks.get(f, f), "clauses": rows} for f, rows in groups.items()]
 
 
@@ -386,9 +397,7 @@ def _trace(result: Mapping[str, Any], questions: Mapping[str, Question]) -> dict
     contributions = []
     for c in trace["contributions"]:
         question = questions.get(c["question"])
-        contributions.append(
-            {**c, "value_text": "; ".join(format_value(question, c["value"])) or "not answered"}
-        )
+        contributions.append({**c, "value_text": "; ".join(format_value(question, c["value"])) or "not answered"})
     return {**trace, "contribution_rows": contributions}
 
 

@@ -34,12 +34,21 @@ def test_html_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ("args", "message"),
     [
         (["{t}/missing.yaml", "-o", "{t}/r.pdf"], "error: {t}/missing.yaml: no such file\n"),
-        (["{a}", "-o", "{t}/no/such/dir/r.pdf"], "error: {t}/no/such/dir/r.pdf: -o: the directory {t}/no/such/dir does not exist\n"),
-        (["{a}", "-o", "{t}/file.txt/r.pdf"], "error: {t}/file.txt/r.pdf: -o: the directory {t}/file.txt does not exist\n"),
+        (
+            ["{a}", "-o", "{t}/no/such/dir/r.pdf"],
+            "error: {t}/no/such/dir/r.pdf: -o: the directory {t}/no/such/dir does not exist\n",
+        ),
+        (
+            ["{a}", "-o", "{t}/file.txt/r.pdf"],
+            "error: {t}/file.txt/r.pdf: -o: the directory {t}/file.txt does not exist\n",
+        ),
         (["{a}", "-o", "{t}"], "error: {t}: -o: is a directory, expected a file name\n"),
         (["{a}", "--html", "{t}/x/r.html"], "error: {t}/x/r.html: --html: the directory {t}/x does not exist\n"),
         (["{a}"], "error: nothing to write: give -o report.pdf, --html report.html, or both\n"),
-        (["{a}", "-o", "{t}/r.pdf", "--template-dir", "{t}/nope"], "error: {t}/nope: --template-dir: no such directory\n"),
+        (
+            ["{a}", "-o", "{t}/r.pdf", "--template-dir", "{t}/nope"],
+            "error: {t}/nope: --template-dir: no such directory\n",
+        ),
         (
             ["{a}", "-o", "{t}/r.pdf", "--theme", "{t}/bad-theme.yaml"],
             "{t}/bad-theme.yaml:1:1: logos: unknown key; check its spelling (unknown keys are errors, not ignored)\n"
@@ -70,6 +79,8 @@ def test_an_unwritable_directory_exits_2(tmp_path: Path, capsys: pytest.CaptureF
         if os.access(locked, os.W_OK):
             pytest.skip("running as a user who can write anywhere (root)")
         assert main(["report", str(FIXTURES / "assessment.yaml"), "-o", str(locked / "r.pdf")]) == 2
-        assert capsys.readouterr().err == f"error: {locked / 'r.pdf'}: -o: cannot write in {locked} (permission denied)\n"
+        assert (
+            capsys.readouterr().err == f"error: {locked / 'r.pdf'}: -o: cannot write in {locked} (permission denied)\n"
+        )
     finally:
         locked.chmod(0o700)

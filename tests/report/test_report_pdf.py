@@ -47,7 +47,9 @@ def test_executive_summary_states_tier_score_thresholds_and_class(demo_report: R
     assert "BLOCKING FINDINGS 0 3 findings in all" in summary
     assert "COMPLETENESS 100% 12 of 12 required answered" in summary
     assert "EU AI ACT RISK CLASS High-risk (Annex III) EU AI Act Art. 6(2); EU AI Act Annex III(5)(b)" in summary
-    assert "Its weighted score is 40.48 on a scale of 0 to 100. The next tier, high, starts at 50 (9.52 away)." in summary
+    assert (
+        "Its weighted score is 40.48 on a scale of 0 to 100. The next tier, high, starts at 50 (9.52 away)." in summary
+    )
     assert "Low 0 Medium 25 ▶ this tier High 50 Critical 75" in summary
     # The section chart carries its figures as text.
     for label in ("System profile 86% (12 of 14)", "Data protection 64% (9 of 14)", "Fairness 14% (1 of 7)"):
@@ -111,7 +113,10 @@ def test_fairness_section_has_figures_groups_and_hashes(demo_report: Rendered) -
         in section
     )
     eod = fairness["disparities"]["equalized_odds_difference"]
-    assert f"{eod['value']:.4f} [{eod['ci_low']:.4f}, {eod['ci_high']:.4f}] ≤ 0.25 (upper CI bound) ✓ within threshold" in section
+    assert (
+        f"{eod['value']:.4f} [{eod['ci_low']:.4f}, {eod['ci_high']:.4f}] ≤ 0.25 (upper CI bound) ✓ within threshold"
+        in section
+    )
     a = fairness["by_group"]["group_a"]
     assert f"group_a 180 {a['selection_rate']:.3f} {a['true_positive_rate']:.3f}" in section
     # group_d has too few rows: marked, and its reason given.
@@ -202,5 +207,7 @@ def test_unanswered_required_question_is_marked(demo: Path) -> None:
 
     set_answers(demo, {}, remove=("monitoring",))
     text = flat(render(demo).text)
-    assert "3.3 How is fairness monitored after launch? monitoring · EU AI Act Art. 72 □ Not answered (required)" in text
+    assert (
+        "3.3 How is fairness monitored after launch? monitoring · EU AI Act Art. 72 □ Not answered (required)" in text
+    )
     assert "Unanswered required questions: monitoring." in text

@@ -19,7 +19,7 @@ from tests.report.conftest import flat, render
 class _Recorder(http.server.BaseHTTPRequestHandler):
     hits: list[str]
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         self.hits.append(self.path)
         body = b"body { background: red }"
         self.send_response(200)
@@ -69,9 +69,7 @@ def hostile(demo: Path, base: str) -> dict[str, str]:
     return texts
 
 
-def test_hostile_answers_appear_as_literal_text_and_fetch_nothing(
-    demo: Path, server: tuple[str, list[str]]
-) -> None:
+def test_hostile_answers_appear_as_literal_text_and_fetch_nothing(demo: Path, server: tuple[str, list[str]]) -> None:
     base, hits = server
     texts = hostile(demo, base)
     report = render(demo)

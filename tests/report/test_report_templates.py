@@ -23,7 +23,8 @@ def scored() -> tuple[dict, object]:
 def test_a_user_part_replaces_the_builtin_one_and_the_rest_stays(tmp_path: Path) -> None:
     (tmp_path / "parts").mkdir()
     (tmp_path / "parts" / "findings.html").write_text(
-        '<section class="part"><h1>Our findings</h1>{% for f in findings %}<p>[{{ f.severity }}] {{ f.id }}</p>{% endfor %}</section>'
+        '<section class="part"><h1>Our findings</h1>'
+        "{% for f in findings %}<p>[{{ f.severity }}] {{ f.id }}</p>{% endfor %}</section>"
     )
     report = render(FIXTURES / "assessment.yaml", template_dir=tmp_path)
     text = flat(report.text)
@@ -63,7 +64,10 @@ def test_a_template_syntax_error_names_the_file_and_line(tmp_path: Path, scored:
     (tmp_path / "parts" / "cover.html").write_text("<h1>\n{% if %}</h1>")
     with pytest.raises(ReportError) as error:
         render_html(result, loaded, template_dir=tmp_path)
-    assert str(error.value) == f"{tmp_path / 'parts' / 'cover.html'}:2: template syntax error: Expected an expression, got 'end of statement block'"
+    assert str(error.value) == (
+        f"{tmp_path / 'parts' / 'cover.html'}:2: template syntax error: "
+        "Expected an expression, got 'end of statement block'"
+    )
 
 
 def test_a_missing_template_dir_is_an_error(tmp_path: Path, scored: tuple) -> None:
@@ -80,7 +84,8 @@ def test_a_theme_sets_logo_organisation_and_colours(tmp_path: Path) -> None:
     (tmp_path / "logo.svg").write_text(LOGO)
     theme_file = tmp_path / "theme.yaml"
     theme_file.write_text(
-        "organisation: Example Bank - AI Governance\nlogo: logo.svg\ncolours:\n  primary: '#004d40'\n  accent: '#aa5500'\n"
+        "organisation: Example Bank - AI Governance\nlogo: logo.svg\n"
+        "colours:\n  primary: '#004d40'\n  accent: '#aa5500'\n"
     )
     theme = load_theme(theme_file)
     report = render(FIXTURES / "assessment.yaml", theme=theme)
@@ -93,7 +98,10 @@ def test_a_theme_sets_logo_organisation_and_colours(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("colour:\n  primary: '#000'\n", "{f}:1:1: colour: unknown key; check its spelling (unknown keys are errors, not ignored)"),
+        (
+            "colour:\n  primary: '#000'\n",
+            "{f}:1:1: colour: unknown key; check its spelling (unknown keys are errors, not ignored)",
+        ),
         (
             "colours:\n  primary: 'red; background: url(http://x)'\n",
             "{f}:2:12: colours.primary: expected text that should match pattern "

@@ -153,4 +153,7 @@ def test_sign_bad_input_exits_2(demo: Path, capsys: pytest.CaptureFixture[str]) 
         f"error: {demo}: sign: --role: 'cfo' is not a sign-off role of report-demo@1.2.0; "
         "expected one of: product, legal, privacy\n"
     )
-    assert main(["sign", str(demo.parent / "missing.yaml"), "--name", "X", "--role", "legal", "--decision", "approve"]) == 2
+    assert (
+        main(["sign", str(demo.parent / "missing.yaml"), "--name", "X", "--role", "legal", "--decision", "approve"])
+        == 2
+    )

@@ -39,8 +39,11 @@ _ROMAN = re.compile(r"^annex-([ivxl]+)(.*)$")
 def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_version: str) -> dict[str, Any]:
     """The template context for one report."""
     spec = loaded.questionnaire.spec
-    frameworks = dict(KNOWN_FRAMEWORKS)
-    frameworks.update({f.id: f.title for f in spec.frameworks})
+    # Short names in running text; the questionnaire's full titles head the framework index.
+    frameworks = {f.id: f.title for f in spec.frameworks}
+    frameworks.update(KNOWN_FRAMEWORKS)
+    titles = dict(KNOWN_FRAMEWORKS)
+    titles.update({f.id: f.title for f in spec.frameworks})
     questions = {q.id: q.question for q in loaded.questionnaire.order}
     system = result["system"]
     findings = sorted(result["findings"], key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["id"]))
@@ -59,7 +62,7 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
         "classification": result.get("classification"),
         "answer_sections": _answer_sections(loaded, result),
         "fairness": _fairness(result.get("fairness")),
-        "framework_index": _framework_index(loaded, findings, frameworks, result.get("classification")),
+        "framework_index": _framework_index(loaded, findings, titles, result.get("classification")),
         "trace": _trace(result, questions),
         "signoff": _signoff(result["signoffs"]),
         "hashes": _hashes(result),

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import synthetic  # noqa: E402
+import synthetic
 
 
 def _time(command: list[str], runs: int) -> float:
@@ -52,7 +52,11 @@ def cold_validate(runs: int) -> dict[str, float]:
             text=True,
             check=True,
         )
-        heavy = [m for m in ("pandas", "sklearn", "fairlearn", "weasyprint", "jinja2", "numpy") if f" {m}\n" in check.stderr or f"| {m}\n" in check.stderr]
+        heavy = [
+            m
+            for m in ("pandas", "sklearn", "fairlearn", "weasyprint", "jinja2", "numpy")
+            if f" {m}\n" in check.stderr or f"| {m}\n" in check.stderr
+        ]
         baseline = _time([sys.executable, "-c", "import pydantic, yaml"], runs)
         validate = _time([sys.executable, "-m", "riskcheck", "validate", str(path)], runs)
     return {"baseline_s": baseline, "validate_s": validate, "ratio": validate / baseline, "heavy": heavy}  # type: ignore[dict-item]

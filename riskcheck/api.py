@@ -46,8 +46,6 @@ def score(
     """Score an assessment file, computing its fairness block when it has one."""
     from riskcheck.engine import evaluate
 
-    from riskcheck.engine import evaluate
-
     loaded = path if isinstance(path, LoadedAssessment) else load_assessment(Path(path))
     fairness = None
     evidence_hash = None
@@ -164,13 +162,10 @@ def gate(
     if fail_on is not None:
         if fail_on not in tier_ids:
             raise RiskcheckError(
-                f"--fail-on {fail_on!r} is not a tier of {result.questionnaire_id} "
-                f"(tiers: {', '.join(tier_ids)})"
+                f"--fail-on {fail_on!r} is not a tier of {result.questionnaire_id} (tiers: {', '.join(tier_ids)})"
             )
         if result.tier_index >= tier_ids.index(fail_on):
-            reasons.append(
-                GateReason("tier", f"tier {result.tier} is at or above the fail-on tier {fail_on}")
-            )
+            reasons.append(GateReason("tier", f"tier {result.tier} is at or above the fail-on tier {fail_on}"))
     for finding in result.findings:
         if finding.blocks_launch:
             reasons.append(GateReason("blocking", f"blocking finding {finding.id}: {finding.message}", finding.id))
@@ -294,7 +289,7 @@ def new_assessment(
     reference = None
     if Path(questionnaire_ref).exists():
         relative = os.path.relpath(Path(questionnaire_ref).resolve(), output.resolve().parent)
-        reference = "{path: %s}" % json.dumps(relative)
+        reference = f"{{path: {json.dumps(relative)}}}"
     atomic_write_text(output, assessment_skeleton(compiled, name=name, owner=owner, reference=reference))
     return compiled
 

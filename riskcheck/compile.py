@@ -156,7 +156,7 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
             compiled = compile_at(section.when, ("sections", s_index, "when"))
             if compiled is not None:
                 section_when[section.id] = compiled
-    for qid, (s_index, q_index, section, question) in located.items():
+    for qid, (s_index, q_index, _section, question) in located.items():
         whens[qid] = None
         if question.when is not None:
             whens[qid] = compile_at(question.when, ("sections", s_index, "questions", q_index, "when"))
@@ -201,9 +201,7 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
             for c_index, outcome in enumerate(getattr(spec.classification, key)):
                 compiled_class = compile_at(outcome.when, ("classification", key, c_index, "when"))
                 if compiled_class is not None:
-                    target.append(
-                        CompiledClass(outcome.id, outcome.label, tuple(outcome.references), compiled_class)
-                    )
+                    target.append(CompiledClass(outcome.id, outcome.label, tuple(outcome.references), compiled_class))
 
     if isinstance(spec.scoring, ImpactMitigationScoring):
         roles = {s.role for s in spec.sections}
@@ -328,7 +326,7 @@ def _topological(
         if mark == 2:
             return
         if mark == 1:
-            cycle = stack[stack.index(qid) :] + [qid]
+            cycle = [*stack[stack.index(qid) :], qid]
             key = frozenset(cycle)
             if key not in reported:
                 reported.add(key)

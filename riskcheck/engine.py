@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property, partial
 from typing import Any
 
 from riskcheck.compile import CompiledQuestionnaire
@@ -25,12 +25,12 @@ from riskcheck.result import (
     Result,
     RuleTrace,
     SectionScore,
-    SignoffState,
     Signoffs,
+    SignoffState,
     Trace,
     canonical_hash,
 )
-from riskcheck.spec import EvidenceQuestion, ImpactMitigationScoring, WeightedSectionsScoring
+from riskcheck.spec import ImpactMitigationScoring, WeightedSectionsScoring
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,9 @@ def evaluate(
     else:
         impact, score_tier, next_tier = _impact(compiled, sections, scoring)
         score, score_max = impact.adjusted, impact.raw_max
-        tiers = tuple((t.id, t.label or t.id, bound) for (t, (_, bound)) in zip(scoring.tiers, impact.level_bounds, strict=True))
+        tiers = tuple(
+            (t.id, t.label or t.id, bound) for (t, (_, bound)) in zip(scoring.tiers, impact.level_bounds, strict=True)
+        )
     tier_index = score_tier
     escalated_by: list[str] = []
     for index, rule_id in escalations:

@@ -74,8 +74,7 @@ class MissingDependencyError(RiskcheckError):
 
     def __init__(self, package: str, extra: str) -> None:
         super().__init__(
-            f"this needs the optional dependency {package!r}; "
-            f"install it with: pip install 'riskcheck[{extra}]'"
+            f"this needs the optional dependency {package!r}; install it with: pip install 'riskcheck[{extra}]'"
         )
         self.package = package
         self.extra = extra

@@ -315,11 +315,11 @@ class _Compiler:
         if isinstance(node.op, ast.And):
             if len(parts) == 2:
                 left, right = parts
-                return (lambda env: True if left(env) and right(env) else False), BOOL
+                return (lambda env: True if left(env) and right(env) else False), BOOL  # noqa: SIM210 - no call: hot path
             return (lambda env: all(bool(p(env)) for p in parts)), BOOL
         if len(parts) == 2:
             left, right = parts
-            return (lambda env: True if left(env) or right(env) else False), BOOL
+            return (lambda env: True if left(env) or right(env) else False), BOOL  # noqa: SIM210 - no call: hot path
         return (lambda env: any(bool(p(env)) for p in parts)), BOOL
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> tuple[Compiled, str]:
@@ -570,5 +570,5 @@ def _kind_text(kind: str) -> str:
 def _source(node: ast.expr) -> str:
     try:
         return ast.unparse(node)
-    except Exception:  # noqa: BLE001 - only for messages
+    except Exception:
         return "?"

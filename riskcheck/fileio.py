@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -18,9 +19,7 @@ def read_bounded_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise RiskcheckError(
-                f"{path}: file is {size:,} bytes; riskcheck reads at most {limit:,} bytes"
-            )
+            raise RiskcheckError(f"{path}: file is {size:,} bytes; riskcheck reads at most {limit:,} bytes")
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)
     except FileNotFoundError:
@@ -37,8 +36,7 @@ def read_bounded_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise RiskcheckError(
-            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
-            "save the file as UTF-8"
+            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         ) from None
 
 
@@ -58,10 +56,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
         raise
 
 

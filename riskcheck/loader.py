@@ -86,10 +86,9 @@ def _data_loc(data: Any, loc: Sequence[Any]) -> tuple[str | int, ...]:
     result: list[str | int] = []
     current = data
     for index, part in enumerate(loc):
-        if isinstance(current, dict) and part in current:
-            result.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_mapping = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_mapping or in_list:
             result.append(part)
             current = current[part]
         elif isinstance(current, dict) and isinstance(part, str):
@@ -224,9 +223,7 @@ def load_assessment(path: Path) -> LoadedAssessment:
         compiled = questionnaire.questions.get(qid) if isinstance(qid, str) else None
         if compiled is None:
             problems.append(
-                document.problem(
-                    loc, f"no question {qid!r} in {questionnaire.id}@{questionnaire.version}", key=True
-                )
+                document.problem(loc, f"no question {qid!r} in {questionnaire.id}@{questionnaire.version}", key=True)
             )
             continue
         try:
@@ -249,9 +246,7 @@ def load_assessment(path: Path) -> LoadedAssessment:
     if problems:
         raise AnswersError.from_problems(problems)
     signoffs = tuple(
-        SignoffInput(
-            s.name, s.role, s.decision, s.comment, s.timestamp.isoformat(), s.content_sha256
-        )
+        SignoffInput(s.name, s.role, s.decision, s.comment, s.timestamp.isoformat(), s.content_sha256)
         for s in assessment.signoffs
     )
     return LoadedAssessment(

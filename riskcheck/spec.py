@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -251,7 +252,7 @@ class WeightedSectionsScoring(Strict):
             mins.append(tier.min)
         if mins[0] != 0:
             raise ValueError(f"the first tier must start at min: 0, got {mins[0]}")
-        if any(b <= a for a, b in zip(mins, mins[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(mins)):
             raise ValueError(f"tier minimums must increase strictly, got {mins}")
         _unique_ids(self.tiers, "tier")
         return self
@@ -279,7 +280,7 @@ class ImpactMitigationScoring(Strict):
             if tier.max_fraction is None or tier.min is not None:
                 raise ValueError(f"level {tier.id!r}: impact_mitigation tiers take 'max_fraction', not 'min'")
             fractions.append(tier.max_fraction)
-        if any(b <= a for a, b in zip(fractions, fractions[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(fractions)):
             raise ValueError(f"max_fraction must increase strictly, got {fractions}")
         if fractions[-1] != 1:
             raise ValueError(f"the last level must end at max_fraction: 1, got {fractions[-1]}")

@@ -87,9 +87,7 @@ def load_yaml(path: Path, *, what: str = "document") -> Document:
 
 
 def parse_yaml(text: str, name: str, *, what: str = "document") -> Document:
-    if not text.strip() or all(
-        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
+    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlError.from_problems([Problem(name, f"file is empty; expected a {what} (a YAML mapping)")])
     loader = _Loader(text)
     try:

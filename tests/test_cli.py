@@ -25,15 +25,22 @@ def test_new_writes_a_skeleton_that_validates_and_lists_help(
     tmp_path: Path, mini_questionnaire: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "system.yaml"
-    code, out, _ = run(capsys, "new", "--questionnaire", str(mini_questionnaire), "-o", str(target), "--name", "Loan bot")
+    code, out, _ = run(
+        capsys, "new", "--questionnaire", str(mini_questionnaire), "-o", str(target), "--name", "Loan bot"
+    )
     assert code == 0
     assert out == f"wrote {target} (5 questions); fill it in, then: riskcheck score {target}\n"
     text = target.read_text(encoding="utf-8")
-    assert "  # How are decisions made?\n  #   Pick the closest.\n  #   type: one of advisory | human_in_loop | automated\n" in text
+    assert (
+        "  # How are decisions made?\n  #   Pick the closest.\n"
+        "  #   type: one of advisory | human_in_loop | automated\n" in text
+    )
     assert "  #   shown when: 'none' not in protected\n" in text
     data = yaml.safe_load(text)
     assert data["system"]["name"] == "Loan bot"
-    assert data["answers"] == dict.fromkeys(["decision_type", "affects_people", "people_count", "protected", "bias_tested"])
+    assert data["answers"] == dict.fromkeys(
+        ["decision_type", "affects_people", "people_count", "protected", "bias_tested"]
+    )
     code, out, _ = run(capsys, "validate", str(target))
     assert (code, out) == (0, f"{target}: valid assessment\n")
     # An empty skeleton scores as incomplete, and the gate fails on it.
@@ -106,21 +113,22 @@ def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"id", "version", "sections", "scoring"} <= set(schema["required"])
     code, out, _ = run(capsys, "schema", "assessment")
     assert json.loads(out)["title"] == "riskcheck assessment"
-    code, _, err = run(capsys, "schema", "report")
+    code, _, _ = run(capsys, "schema", "report")
     assert code == 2
 
 
 def test_schema_validates_a_real_questionnaire(capsys: pytest.CaptureFixture[str]) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    run(capsys, "schema", "questionnaire")
-    code, out, _ = run(capsys, "schema", "questionnaire")
+    _, out, _ = run(capsys, "schema", "questionnaire")
     schema = json.loads(out)
     document = yaml.safe_load((CASES / "mini" / "questionnaire.yaml").read_text(encoding="utf-8"))
     # YAML 1.1 reads yes/no keys as booleans; the riskcheck loader keeps keys as written.
     for section in document["sections"]:
         for question in section["questions"]:
             if isinstance(question.get("points"), dict):
-                question["points"] = {("yes" if k is True else "no" if k is False else k): v for k, v in question["points"].items()}
+                question["points"] = {
+                    ("yes" if k is True else "no" if k is False else k): v for k, v in question["points"].items()
+                }
     jsonschema.validate(document, schema)
 
 

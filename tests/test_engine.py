@@ -95,16 +95,32 @@ def test_impact_decimals_round_half_up() -> None:
         "version": "1.0.0",
         "title": "Decimals",
         "sections": [
-            {"id": "i", "title": "I", "role": "impact", "questions": [
-                {"id": "a", "type": "yes_no", "text": "A?", "points": {"yes": 3}},
-            ]},
-            {"id": "m", "title": "M", "role": "mitigation", "questions": [
-                {"id": "b", "type": "yes_no", "text": "B?", "points": {"yes": 1}},
-            ]},
+            {
+                "id": "i",
+                "title": "I",
+                "role": "impact",
+                "questions": [
+                    {"id": "a", "type": "yes_no", "text": "A?", "points": {"yes": 3}},
+                ],
+            },
+            {
+                "id": "m",
+                "title": "M",
+                "role": "mitigation",
+                "questions": [
+                    {"id": "b", "type": "yes_no", "text": "B?", "points": {"yes": 1}},
+                ],
+            },
         ],
-        "scoring": {"model": "impact_mitigation", "decimals": 1, "mitigation_reduction": 0.25, "tiers": [
-            {"id": "l1", "max_fraction": 0.5}, {"id": "l2", "max_fraction": 1},
-        ]},
+        "scoring": {
+            "model": "impact_mitigation",
+            "decimals": 1,
+            "mitigation_reduction": 0.25,
+            "tiers": [
+                {"id": "l1", "max_fraction": 0.5},
+                {"id": "l2", "max_fraction": 1},
+            ],
+        },
     }
     compiled = compile_dict(data)
     result = evaluate(compiled, AnswerSet({"a": True, "b": True}))
@@ -141,7 +157,9 @@ def test_same_inputs_give_byte_identical_json(tmp_path: Path) -> None:
     copied = tmp_path / "assessment.yaml"
     copied.write_text(
         # Same content, different layout and comments: same hashes.
-        path.read_text().replace("answers:", "# a comment\nanswers:  ").replace(
+        path.read_text()
+        .replace("answers:", "# a comment\nanswers:  ")
+        .replace(
             "questionnaire: {path: questionnaire.yaml}", f"questionnaire:\n  path: {path.parent / 'questionnaire.yaml'}"
         ),
         encoding="utf-8",
@@ -250,7 +268,9 @@ def questionnaires(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, str]]:
 
 @settings(max_examples=200, deadline=None)
 @given(questionnaires(), st.data())
-def test_raising_points_never_lowers_the_score(drawn: tuple[dict[str, Any], dict[str, str]], data: st.DataObject) -> None:
+def test_raising_points_never_lowers_the_score(
+    drawn: tuple[dict[str, Any], dict[str, str]], data: st.DataObject
+) -> None:
     spec, answers = drawn
     before = evaluate(compile_dict(spec), AnswerSet(answers))
     assert 0 <= before.score <= 100

@@ -48,9 +48,7 @@ def test_malformed_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     path = write(tmp_path, "q.yaml", "id: x\nsections: [\n  - a\n")
     code, _, err = run(capsys, "validate", str(path))
     assert code == 2
-    assert err == (
-        f"{path}:3:3: invalid YAML: did not find expected node content\n1 error(s)\n"
-    )
+    assert err == (f"{path}:3:3: invalid YAML: did not find expected node content\n1 error(s)\n")
 
 
 def test_duplicate_keys_are_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,7 +59,9 @@ def test_duplicate_keys_are_rejected(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_every_schema_error_at_once_with_positions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = QUESTIONNAIRE_HEAD + """\
+    text = (
+        QUESTIONNAIRE_HEAD
+        + """\
       - id: q1
         type: yes_no
         text: Is it?
@@ -71,7 +71,9 @@ def test_every_schema_error_at_once_with_positions(tmp_path: Path, capsys: pytes
         text: How many?
         min: lots
     weight: high
-""" + SCORING
+"""
+        + SCORING
+    )
     path = write(tmp_path, "q.yaml", text)
     code, _, err = run(capsys, "validate", str(path))
     assert code == 2
@@ -97,7 +99,9 @@ def test_unknown_question_type(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_expression_errors_point_into_the_expression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = QUESTIONNAIRE_HEAD + """\
+    text = (
+        QUESTIONNAIRE_HEAD
+        + """\
       - id: kind
         type: single_choice
         text: Which?
@@ -121,7 +125,9 @@ rules:
     severity: low
     message: m
     mitigation: x
-""" + SCORING
+"""
+        + SCORING
+    )
     path = write(tmp_path, "q.yaml", text)
     code, _, err = run(capsys, "validate", str(path))
     assert code == 2
@@ -136,10 +142,14 @@ rules:
 
 
 def test_circular_when(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = QUESTIONNAIRE_HEAD + """\
+    text = (
+        QUESTIONNAIRE_HEAD
+        + """\
       - {id: a, type: yes_no, text: A?, when: b}
       - {id: b, type: yes_no, text: B?, when: a}
-""" + SCORING
+"""
+        + SCORING
+    )
     path = write(tmp_path, "q.yaml", text)
     code, _, err = run(capsys, "validate", str(path))
     assert code == 2
@@ -194,9 +204,7 @@ def test_questionnaire_version_mismatch(
     path = write(
         tmp_path,
         "a.yaml",
-        "system: {name: S, owner: o, version: '1', purpose: p}\n"
-        "questionnaire: mini@2.0.0\n"
-        "answers: {}\n",
+        "system: {name: S, owner: o, version: '1', purpose: p}\nquestionnaire: mini@2.0.0\nanswers: {}\n",
     )
     code, _, err = run(capsys, "validate", str(path))
     assert code == 2
@@ -208,13 +216,15 @@ def test_questionnaire_version_mismatch(
     if bundled:
         qid = sorted(bundled)[0]
         path.write_text(
-            "system: {name: S, owner: o, version: '1', purpose: p}\n"
-            f"questionnaire: {qid}@9.9.9\n",
+            f"system: {{name: S, owner: o, version: '1', purpose: p}}\nquestionnaire: {qid}@9.9.9\n",
             encoding="utf-8",
         )
         code, _, err = run(capsys, "validate", str(path))
         assert code == 2
-        assert f"{path}:2:16: questionnaire: the assessment answers {qid}@9.9.9, but the questionnaire available is " in err
+        assert (
+            f"{path}:2:16: questionnaire: the assessment answers {qid}@9.9.9, but the questionnaire available is "
+            in err
+        )
 
 
 def test_assessment_answer_errors_all_reported(
@@ -285,7 +295,9 @@ from riskcheck.yamlio import parse_yaml  # noqa: E402
 _yaml_text = st.one_of(
     st.text(max_size=200),
     st.lists(
-        st.sampled_from(["id: x", "- a", "  b: [1, 2", "&a [1]", "*a", "? k", "key: 'v'", "x: !!binary aGk=", ": :", "\t"]),
+        st.sampled_from(
+            ["id: x", "- a", "  b: [1, 2", "&a [1]", "*a", "? k", "key: 'v'", "x: !!binary aGk=", ": :", "\t"]
+        ),
         max_size=8,
     ).map("\n".join),
 )

@@ -54,17 +54,29 @@ def test_installed_wheel_works_outside_the_checkout(wheel: Path, tmp_path: Path)
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
         [str(python), "-c", "import riskcheck.loader as l; print(l.bundled_dir('questionnaires'))"],
-        cwd=work, capture_output=True, text=True, check=True, env=environment,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
     ).stdout.strip()
     assert where.startswith(str(env_dir)), where
     new = subprocess.run(
         [str(python), "-m", "riskcheck", "new", "--questionnaire", "rai-prelaunch", "-o", "a.yaml", "--name", "X"],
-        cwd=work, capture_output=True, text=True, check=False, env=environment,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
     )
     assert new.returncode == 0, new.stderr
     coverage = subprocess.run(
         [str(python), "-m", "riskcheck", "coverage", "rai-prelaunch"],
-        cwd=work, capture_output=True, text=True, check=False, env=environment,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
     )
     assert coverage.returncode == 0, coverage.stderr
     assert "eu-ai-act:art-5" in coverage.stdout

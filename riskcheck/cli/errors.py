@@ -37,7 +37,7 @@ def run_guarded(group: click.Group, argv: list[str] | None) -> int:
         return int(exc.exit_code)
     except BrokenPipeError:
         return EXIT_OK
-    except Exception:  # noqa: BLE001 - the last line of defence, reported as a bug
+    except Exception:
         click.echo("riskcheck hit an unexpected error (a bug; please report it):", err=True)
         click.echo(traceback.format_exc(), err=True)
         return EXIT_BUG

@@ -14,10 +14,11 @@ def _num(value: float | None) -> str:
 def result_text(data: dict[str, Any]) -> str:
     q = data["questionnaire"]
     system = data["system"]
+    completeness = data["completeness"]
     lines = [
         f"{system.get('name', '?')} {system.get('version', '')} - {q['id']}@{q['version']}",
         f"Tier: {data['tier_label'].upper()}   score {_num(data['score'])} of {_num(data['score_max'])}"
-        f"   ({data['status']}, {data['completeness']['answered']}/{data['completeness']['required']} required answered)",
+        f"   ({data['status']}, {completeness['answered']}/{completeness['required']} required answered)",
     ]
     if data["blocked"]:
         lines.append("LAUNCH BLOCKED by a knock-out finding")
@@ -40,8 +41,10 @@ def result_text(data: dict[str, Any]) -> str:
     lines.append("")
     lines.append("Sections:")
     for section in data["sections"]:
-        share = "hidden" if not section["visible"] else (
-            "n/a" if section["share"] is None else f"{100 * section['share']:.0f}%"
+        share = (
+            "hidden"
+            if not section["visible"]
+            else ("n/a" if section["share"] is None else f"{100 * section['share']:.0f}%")
         )
         lines.append(f"  {section['title']:<44} {_num(section['points']):>6} / {_num(section['max']):<6} {share}")
     lines.append("")

@@ -25,7 +25,7 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def test_assessments_become_one_item_per_check(suite: pytest.Pytester) -> None:
-    result = run(suite, "-p", "riskcheck.pytest_plugin", "--riskcheck", "--collect-only", "-q", "low.yaml")
+    result = run(suite, "--riskcheck", "--collect-only", "-q", "low.yaml")
     assert result.ret == 0
     assert result.outlines[:7] == [
         "low.yaml::tier",
@@ -39,12 +39,12 @@ def test_assessments_become_one_item_per_check(suite: pytest.Pytester) -> None:
 
 
 def test_without_the_option_nothing_is_collected(suite: pytest.Pytester) -> None:
-    result = run(suite, "-p", "riskcheck.pytest_plugin", "--collect-only", "-q")
+    result = run(suite, "--collect-only", "-q")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
 
 
 def test_a_failing_check_reads_like_a_failing_test(suite: pytest.Pytester) -> None:
-    result = run(suite, "-p", "riskcheck.pytest_plugin", "--riskcheck", "-rfs")
+    result = run(suite, "--riskcheck", "-rfs")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.assert_outcomes(passed=16, failed=1, skipped=6)
     result.stdout.fnmatch_lines(
@@ -65,16 +65,16 @@ def test_a_failing_check_reads_like_a_failing_test(suite: pytest.Pytester) -> No
 
 
 def test_policy_options_and_pyproject(suite: pytest.Pytester) -> None:
-    result = run(suite, "-p", "riskcheck.pytest_plugin", "--riskcheck", "--riskcheck-fail-on", "high", "scaled.yaml")
+    result = run(suite, "--riskcheck", "--riskcheck-fail-on", "high", "scaled.yaml")
     result.assert_outcomes(passed=4, failed=1, skipped=2)
     suite.makepyprojecttoml('[tool.riskcheck]\nrequire-signoff = true\nmax-severity = "medium"\n')
-    result = run(suite, "-p", "riskcheck.pytest_plugin", "--riskcheck", "scaled.yaml")
+    result = run(suite, "--riskcheck", "scaled.yaml")
     result.assert_outcomes(passed=4, failed=3)
 
 
 def test_an_invalid_assessment_is_a_collection_error_with_its_position(suite: pytest.Pytester) -> None:
     (suite.path / "low.yaml").write_text((suite.path / "low.yaml").read_text().replace("people: 500", "people: -1"))
-    result = run(suite, "-p", "riskcheck.pytest_plugin", "--riskcheck", "low.yaml")
+    result = run(suite, "--riskcheck", "low.yaml")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["riskcheck: */low.yaml:9:11: answers.people: expected a number >= 0, got -1"])
 
@@ -90,7 +90,7 @@ def crash(*args, **kwargs):
 riskcheck.fairness.api.evaluate_fairness = crash
 """
     )
-    result = run(suite, "-p", "riskcheck.pytest_plugin", "--riskcheck", "fair.yaml")
+    result = run(suite, "--riskcheck", "fair.yaml")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*RuntimeError: simulated failure inside the fairness engine*"])
     assert "passed" not in result.stdout.lines[-1]

@@ -401,7 +401,9 @@ def _trace(result: Mapping[str, Any], questions: Mapping[str, Question]) -> dict
     for c in trace["contributions"]:
         question = questions.get(c["question"])
         contributions.append({**c, "value_text": "; ".join(format_value(question, c["value"])) or "not answered"})
-    return {**trace, "contribution_rows": contributions}
+    # The appendix lists the answers that scored; the attached JSON has every row.
+    scored = [c for c in contributions if c["points"]]
+    return {**trace, "contribution_rows": scored, "unscored_count": len(contributions) - len(scored)}
 
 
 def _signoff(signoffs: Mapping[str, Any]) -> dict[str, Any]:

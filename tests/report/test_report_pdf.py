@@ -46,7 +46,11 @@ def test_executive_summary_states_tier_score_thresholds_and_class(demo_report: R
     assert "RISK TIER Medium score 40.48 of 100" in summary
     assert "BLOCKING FINDINGS 0 3 findings in all" in summary
     assert "COMPLETENESS 100% 12 of 12 required answered" in summary
-    assert "EU AI ACT RISK CLASS High-risk (Annex III) EU AI Act Art. 6(2); EU AI Act Annex III(5)(b)" in summary
+    assert "EU AI ACT RISK CLASS High-risk (Annex III)" in summary
+    assert (
+        "EU AI Act risk class The questionnaire classifies this system as High-risk (Annex III). "
+        "See EU AI Act Art. 6(2); EU AI Act Annex III(5)(b)." in summary
+    )
     assert (
         "Its weighted score is 40.48 on a scale of 0 to 100. The next tier, high, starts at 50 (9.52 away)." in summary
     )
@@ -123,7 +127,7 @@ def test_fairness_section_has_figures_groups_and_hashes(demo_report: Rendered) -
     assert "group_d †" in section
     assert "† Insufficient evidence; left out of the disparities: group_d (" in section
     assert f"Data sha256 {fairness['data_sha256']}" in section
-    assert "Model sha256 none (predictions given in the data)" in section
+    assert "Model sha256 none (predictions or scores read from the data)" in section
 
 
 def test_signoff_block_lists_every_required_role(demo_report: Rendered) -> None:

@@ -30,7 +30,6 @@ from riskcheck.fairness.spec import (
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-    import pandas as pd  # type: ignore[import-untyped]
 
 Callback = Callable[[str], None]
 
@@ -206,7 +205,6 @@ def _compute(
 ) -> FairnessResult:
     import numpy as np
 
-    from riskcheck.fairness import data as tables
     from riskcheck.fairness.bootstrap import bootstrap_intervals
     from riskcheck.fairness.counts import (
         confusion_counts,
@@ -220,45 +218,13 @@ def _compute(
         describe,
         disparity_values,
     )
+    from riskcheck.fairness.inputs import prepare_inputs
     from riskcheck.fileio import sha256_file
 
     display = str(data_path)
-    assert spec.target is not None
     say = _progress_for(data_path, progress)
-    frame = _read_frame(spec, data_path, display, say)
-    if spec.where:
-        frame = tables.apply_where(frame, spec.where, display=display)
-    groups = tables.encode_groups(frame, spec.sensitive)
-    if len(groups.labels) < 2:
-        columns = " and ".join(repr(column) for column in spec.sensitive)
-        several = len(spec.sensitive) > 1
-        raise DataError(
-            f"{display}: sensitive column{'s' if several else ''} {columns} "
-            f"give{'' if several else 's'} a single group, {groups.labels[0]!r}, across all {len(frame):,} rows; "
-            "fairness metrics compare at least two groups"
-        )
-    notes = [
-        f"{display}: column {column!r} has {count:,} missing value(s); they form the group {tables.MISSING_GROUP!r}"
-        for column, count in groups.missing.items()
-    ]
-    for note in notes:
-        if warn is not None:
-            warn(f"warning: {note}")
-    say(f"{len(frame):,} rows in {len(groups.labels)} groups")
-    model_sha = None if model_path is None else sha256_file(model_path) if model_path.is_file() else None
-    y_true, y_pred, model_notes = _outcomes(spec, frame, display, model_path, model_sha, say, warn, limits)
-    notes.extend(model_notes)
-    weights = None
-    if spec.sample_weight is not None:
-        weights = tables.numeric_column(
-            frame[spec.sample_weight],
-            display=display,
-            column=spec.sample_weight,
-            role="sample weight",
-            non_negative=True,
-        )
-        if not weights.sum() > 0:
-            raise DataError(f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row")
+    inputs = prepare_inputs(spec, data_path=data_path, model_path=model_path, say=say, warn=warn, limits=limits)
+    groups, y_true, y_pred, weights = inputs.groups, inputs.y_true, inputs.y_pred, inputs.weights
     labels = groups.labels
     n_groups = len(labels)
     say(f"computing metrics with the {spec.engine} engine")
@@ -281,10 +247,11 @@ def _compute(
         metrics["count"] = sizes[None].astype(np.float64)
         overall["count"] = np.array([float(sizes.sum())])
     else:
-        from riskcheck.fairness.fairlearn_engine import fairlearn_metrics
+        from riskcheck.fairness.data import MISSING_GROUP
+        from riskcheck.fairness.fairlearn_engine import fairlearn_metrics, sensitive_frame
 
         metrics, overall = fairlearn_metrics(
-            _sensitive_frame(frame, spec.sensitive, tables.MISSING_GROUP),
+            sensitive_frame(inputs.frame, spec.sensitive, MISSING_GROUP),
             labels,
             y_true,
             y_pred,
@@ -321,15 +288,15 @@ def _compute(
     return FairnessResult(
         task=spec.task,
         engine=spec.engine,
-        rows=len(frame),
+        rows=len(inputs.frame),
         data_sha256=sha256_file(data_path),
-        model_sha256=model_sha,
+        model_sha256=inputs.model_sha256,
         groups=labels,
         by_group={label: _row(metric_names, metrics, index) for index, label in enumerate(labels)},
         overall=_row(metric_names, overall, None),
         disparities=disparities,
         insufficient_evidence=evidence,
-        warnings=tuple(notes),
+        warnings=inputs.notes,
         config=spec.model_dump(mode="json", exclude={"thresholds", "result"}),
         thresholds=dict(spec.thresholds),
     )
@@ -349,142 +316,6 @@ def _progress_for(data_path: Path, progress: Callback | None) -> Callback:
         return quiet
     progress(f"reading {data_path} ({size / 1024**2:,.0f} MiB)")
     return progress
-
-
-def _read_frame(spec: FairnessSpec, data_path: Path, display: str, say: Callback) -> pd.DataFrame:
-    from riskcheck.fairness.data import read_table
-
-    assert spec.target is not None
-    roles: dict[str, str] = {spec.target: "the target"}
-    for column in spec.sensitive:
-        roles[column] = "a sensitive column"
-    for maybe, role in (
-        (spec.prediction, "the prediction"),
-        (spec.score, "the score"),
-        (spec.sample_weight, "the sample weight"),
-    ):
-        if maybe is not None:
-            roles[maybe] = role
-    for column in spec.where or {}:
-        roles.setdefault(column, "a where filter")
-    for column in spec.features or ():
-        roles.setdefault(column, "a model feature")
-    needed = list(roles)
-    frame = read_table(
-        data_path,
-        display=display,
-        columns=None if spec.model is not None else needed,
-        required=needed,
-        text_columns=[*spec.sensitive, *(spec.where or {})],
-        roles=roles,
-    )
-    say(f"read {len(frame):,} rows")
-    return frame
-
-
-def _outcomes(
-    spec: FairnessSpec,
-    frame: pd.DataFrame,
-    display: str,
-    model_path: Path | None,
-    model_sha: str | None,
-    say: Callback,
-    warn: Callback | None,
-    limits: ModelLimits,
-) -> tuple[Any, Any, list[str]]:
-    """The true and predicted outcomes as arrays (booleans for classification)."""
-    import pandas as pd
-
-    from riskcheck.fairness import data as tables
-
-    assert spec.target is not None
-    notes: list[str] = []
-    raw: Any = None
-    model_display = str(model_path)
-    if model_path is not None:
-        from riskcheck.fairness.model import check_model_file, predict_with_model
-
-        check_model_file(model_path, model_display, trust=spec.trust_model)
-        assert model_sha is not None
-        exclude = [spec.target, *(spec.where or {})]
-        if spec.sample_weight is not None:
-            exclude.append(spec.sample_weight)
-        columns = spec.features or [c for c in frame.columns if c not in set(exclude)]
-        say(f"predicting with {model_display} on {len(frame):,} rows")
-        raw, model_notes = predict_with_model(
-            model_path,
-            display=model_display,
-            features=frame[columns],
-            explicit_features=spec.features is not None,
-            trust=spec.trust_model,
-            sha256=model_sha,
-            threshold=spec.threshold if spec.task == "classification" else None,
-            positive_label=spec.positive_label,
-            limits=limits,
-            warn=warn,
-        )
-        notes.extend(model_notes)
-    if spec.task == "regression":
-        y_true = tables.numeric_column(frame[spec.target], display=display, column=spec.target, role="target")
-        if raw is not None:
-            y_pred = tables.numeric_column(
-                pd.Series(raw),
-                display=model_display,
-                column="predictions",
-                role="model output",
-            )
-        else:
-            assert spec.prediction is not None
-            y_pred = tables.numeric_column(
-                frame[spec.prediction],
-                display=display,
-                column=spec.prediction,
-                role="prediction",
-            )
-        return y_true, y_pred, notes
-    y_true_labels, target_values = tables.binary_labels(
-        frame[spec.target],
-        display=display,
-        column=spec.target,
-        role="target",
-        positive_label=spec.positive_label,
-    )
-    predicted: Any
-    if spec.prediction is not None:
-        predicted, _ = tables.binary_labels(
-            frame[spec.prediction],
-            display=display,
-            column=spec.prediction,
-            role="prediction",
-            positive_label=spec.positive_label,
-            allowed=target_values,
-        )
-    elif spec.score is not None:
-        assert spec.threshold is not None
-        scores = tables.numeric_column(frame[spec.score], display=display, column=spec.score, role="score")
-        predicted = scores >= spec.threshold
-    elif spec.threshold is not None:
-        predicted = raw.astype(bool)
-    else:
-        predicted, _ = tables.binary_labels(
-            pd.Series(raw),
-            display=model_display,
-            column="predictions",
-            role="model output",
-            positive_label=spec.positive_label,
-            allowed=target_values,
-        )
-    return y_true_labels, predicted, notes
-
-
-def _sensitive_frame(frame: pd.DataFrame, columns: Sequence[str], missing: str) -> pd.DataFrame:
-    import pandas as pd
-
-    filled = {}
-    for column in columns:
-        values = frame[column].reset_index(drop=True)
-        filled[column] = values.astype(object).where(values.notna(), missing).astype(str)
-    return pd.DataFrame(filled)
 
 
 def _reference_index(spec: FairnessSpec, labels: Sequence[str], display: str) -> int | None:

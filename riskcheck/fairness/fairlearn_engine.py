@@ -137,3 +137,14 @@ def fairlearn_metrics(
                 table["balanced_accuracy"],
             )
     return per_group, totals
+
+
+def sensitive_frame(frame: pd.DataFrame, columns: Sequence[str], missing: str) -> pd.DataFrame:
+    """The sensitive columns as text, with missing values as the ``missing`` group."""
+    import pandas as pd
+
+    filled = {}
+    for column in columns:
+        values = frame[column].reset_index(drop=True)
+        filled[column] = values.astype(object).where(values.notna(), missing).astype(str)
+    return pd.DataFrame(filled)

@@ -6,7 +6,7 @@ loads it to check an assessment without paying for pandas or scikit-learn.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -94,6 +94,14 @@ class Threshold(BaseModel):
         default="value",
         description="Compare the point estimate, or the lower or upper bound of its interval.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_11_on(cls, data: Any) -> Any:
+        # YAML 1.1 loaders (PyYAML's safe_load) read the key `on:` as True.
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if key is True else key): value for key, value in data.items()}
+        return data
 
     @model_validator(mode="after")
     def _one_bound(self) -> Threshold:

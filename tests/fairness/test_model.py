@@ -18,7 +18,7 @@ from riskcheck.errors import DataError
 from riskcheck.fairness.api import compute_fairness
 from riskcheck.fairness.model import ModelLimits
 from riskcheck.fairness.spec import BootstrapSpec
-from tests.fairness.conftest import ADULT, ADULT_MODEL, write_csv
+from tests.fairness.conftest import write_csv
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -95,23 +95,6 @@ def run_model(data: Path, model: Path, **options: Any) -> Any:
     }
     settings.update(options)
     return compute_fairness(data, **settings)
-
-
-def test_the_shipped_adult_model_through_the_cli(run_cli: Run, tmp_path: Path) -> None:
-    out = tmp_path / "adult.json"
-    code, stdout, stderr = run_cli(
-        "fairness",
-        "--data", ADULT, "--target", "income", "--positive-label", ">50K",
-        "--model", ADULT_MODEL, "--sensitive", "sex", "--where", "split=test", "-o", out,
-    )  # fmt: skip
-    assert (code, stdout, stderr) == (0, "", f"wrote {out}\n")
-    result = json.loads(out.read_text(encoding="utf-8"))
-    assert result["rows"] == 16281
-    assert result["groups"] == ["Female", "Male"]
-    assert result["model_sha256"] == hashlib.sha256(ADULT_MODEL.read_bytes()).hexdigest()
-    assert result["overall"]["accuracy"] == pytest.approx(0.8523, abs=1e-4)
-    # the model selects women far less often than men: a real disparity to gate on
-    assert result["disparities"]["demographic_parity_ratio"]["value"] < 0.4
 
 
 def test_a_model_with_a_threshold_uses_the_positive_class_probability(

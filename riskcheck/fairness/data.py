@@ -47,7 +47,7 @@ def read_table(
     required: Sequence[str] = (),
     text_columns: Sequence[str] = (),
     roles: Mapping[str, str] | None = None,
-    max_bytes: int = MAX_DATA_BYTES,
+    max_bytes: int | None = None,
 ) -> pd.DataFrame:
     """Read ``columns`` (all when None) of a CSV or Parquet file into a DataFrame.
 
@@ -55,7 +55,8 @@ def read_table(
     are read as strings, so group labels keep the file's spelling. ``roles`` says what
     each column is for, to name it in a missing-column message.
     """
-    file_format = _check_file(path, display=display, max_bytes=max_bytes)
+    limit = MAX_DATA_BYTES if max_bytes is None else max_bytes
+    file_format = _check_file(path, display=display, max_bytes=limit)
     available = _column_names(path, file_format, display)
     wanted = list(dict.fromkeys([*required, *(columns or ())]))
     if wanted:

@@ -408,3 +408,14 @@ def test_a_where_filter_that_matches_nothing(run_cli: Run, ok_csv: Path) -> None
         "--where", "g=Q",
     )  # fmt: skip
     assert message == f"{ok_csv}: where: no row has g == 'Q'; its values are 'A', 'B'"
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(
+    run_cli: Run, ok_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import riskcheck.fairness.data as data
+
+    monkeypatch.setattr(data, "MAX_DATA_BYTES", 10)
+    size = ok_csv.stat().st_size
+    message = fails(run_cli, "--data", ok_csv, "--target", "y", "--prediction", "p", "--sensitive", "g")
+    assert message == f"{ok_csv}: file is {size:,} bytes; riskcheck reads at most 10"

@@ -96,3 +96,32 @@ def test_disparities_stay_in_their_ranges(cells: list[tuple[int, int, int, int]]
         dp, di = values["demographic_parity_ratio"][0], values["disparate_impact_ratio"][0]
         assert (math.isnan(dp) and math.isnan(di)) or dp == di
     json.dumps({name: None if math.isnan(float(v[0])) else float(v[0]) for name, v in values.items()}, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.text(alphabet="gyp,01AB\n\r\"' \t.;x", max_size=120).map(lambda t: ("g,y,p\n" + t).encode()),
+    ),
+    st.sampled_from(["data.csv", "data.parquet"]),
+)
+def test_any_bytes_give_a_result_or_a_data_error(content: bytes, name: str) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from riskcheck.errors import DataError
+    from riskcheck.fairness.api import compute_fairness
+    from riskcheck.fairness.spec import BootstrapSpec
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        try:
+            result = compute_fairness(
+                path, target="y", prediction="p", sensitive=["g"], bootstrap=BootstrapSpec(replicates=0)
+            )
+        except DataError as exc:
+            assert str(exc).startswith(f"{path}: ")
+        else:
+            json.loads(result.to_json())

@@ -26,6 +26,7 @@ _HEADINGS = {
     "mean_absolute_error": "MAE",
 }
 _UNDEFINED = "n/a"
+_LEGEND = f"{_UNDEFINED} = undefined (zero denominator); * = too little evidence, left out of disparities"
 
 
 def _columns(value: str | None) -> list[str]:
@@ -293,7 +294,7 @@ def render_text(result: FairnessResult) -> str:
     lines.append(_line(headings, widths))
     lines.append("  ".join("-" * width for width in widths))
     lines.extend(_line(row, widths) for row in rows)
-    lines.append(f"{_UNDEFINED} = undefined (zero denominator); * = too little evidence, left out of disparities")
+    lines.append(_LEGEND)
     lines.append("")
     bootstrap = config.get("bootstrap", {})
     interval = f"{bootstrap.get('confidence', 0.95):.0%} interval" if bootstrap.get("replicates") else "no interval"
@@ -331,14 +332,21 @@ def _print_rich(result: FairnessResult) -> None:
     from rich.table import Table
 
     headings, rows = _table(result)
+    console = Console()
+    widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(len(headings))]
+    if sum(widths) + 3 * len(widths) + 1 > console.width:
+        # a cropped figure ("0.50…") would mislead: print the plain table instead
+        click.echo(render_text(result), nl=False)
+        return
     table = Table(title=f"{result.rows:,} rows by {', '.join(result.config.get('sensitive', []))}")
     for index, heading in enumerate(headings):
         table.add_column(heading, justify="left" if index == 0 else "right")
     for row in rows:
         table.add_row(*row)
-    console = Console()
     text = render_text(result).split("\n\n", 2)
     console.print(text[0], highlight=False)
     console.print(table)
+    console.print(_LEGEND, highlight=False)
+    console.print()
     if len(text) > 2:
         console.print(text[2], highlight=False, end="")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.loader import LoadedAssessment, load_assessment, load_questionnaire
-from riskcheck.yamlio import load_yaml
+from riskcheck.yamlio import Document, load_yaml
 
 if TYPE_CHECKING:
     # Scoring modules are imported where used, so that `riskcheck validate` starts fast.
@@ -21,7 +21,10 @@ Kind = Literal["questionnaire", "assessment"]
 
 def detect_kind(path: Path) -> Kind:
     """An assessment has a ``system:`` key; a questionnaire has ``sections:``."""
-    document = load_yaml(Path(path))
+    return _kind_of(load_yaml(Path(path)))
+
+
+def _kind_of(document: Document) -> Kind:
     if "system" in document.data or "answers" in document.data:
         return "assessment"
     return "questionnaire"
@@ -29,11 +32,12 @@ def detect_kind(path: Path) -> Kind:
 
 def validate(path: Path) -> Kind:
     """Validate a questionnaire or an assessment; raise :class:`RiskcheckError` listing every problem."""
-    kind = detect_kind(path)
+    document = load_yaml(Path(path))
+    kind = _kind_of(document)
     if kind == "assessment":
-        load_assessment(path)
+        load_assessment(path, document=document)
     else:
-        load_questionnaire(path)
+        load_questionnaire(path, document=document)
     return kind
 
 

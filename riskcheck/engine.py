@@ -41,18 +41,11 @@ class AnswerSet:
     comments: Mapping[str, str] = field(default_factory=dict)
     evidence: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def canonical(self) -> list[list[Any]]:
-        """Answers as plain JSON data, what the answers hash covers: sorted
-        ``[question id, value, comment, evidence links]`` rows."""
-        values, comments, evidence = self.values, self.comments, self.evidence
-        keys = values.keys() | comments.keys() | evidence.keys() if comments or evidence else values.keys()
-        rows = []
-        for qid in sorted(keys):
-            value = values.get(qid)
-            if type(value) is frozenset:
-                value = sorted(value)
-            rows.append([qid, value, comments.get(qid), list(evidence.get(qid, ()))])
-        return rows
+    def canonical(self) -> dict[str, Any]:
+        """Answers as plain data, what the answers hash covers. Multiple-choice sets
+        become sorted lists and dates ISO strings when serialised (see
+        :func:`riskcheck.result.canonical_hash`); JSON's sorted keys do the rest."""
+        return {"comments": self.comments, "evidence": self.evidence, "values": self.values}
 
     @cached_property
     def sha256(self) -> str:
@@ -103,6 +96,7 @@ def evaluate(
     section_points = dict.fromkeys(compiled.section_max, 0.0)
     contributions: list[Contribution] = []
     missing: list[str] = []
+    hidden: list[str] = []  # answered, but hidden: reported and never counted
     required = answered = 0
     # One pass in dependency order: visibility, completeness and points. This is
     # the hot loop of scoring throughput, hence the flat plan and local names.
@@ -111,6 +105,8 @@ def evaluate(
     for qid, sid, condition, is_required, is_evidence, points_of, unanswered_points, max_points in compiled.plan:
         if condition is not None and not condition(env):
             env[qid] = None
+            if get(qid) is not None:
+                hidden.append(qid)
             continue
         value = env[qid] = get(qid)
         if value is None:
@@ -131,8 +127,7 @@ def evaluate(
         if points:
             section_points[sid] += points
         add_contribution(_contribution((qid, sid, value, points, max_points)))
-    # A hidden question's env value is None, so an answer it has was ignored.
-    hidden_answers = tuple(sorted(q for q, v in values.items() if v is not None and env.get(q) is None))
+    hidden_answers = tuple(sorted(hidden))
 
     visible_sections = {
         s.id: (s.id not in compiled.section_when or bool(compiled.section_when[s.id](env))) for s in spec.sections

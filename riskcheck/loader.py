@@ -150,9 +150,10 @@ def _show(value: Any) -> str:
 # ---------------------------------------------------------------- questionnaires
 
 
-def load_questionnaire(path: Path) -> CompiledQuestionnaire:
-    """Load, validate and compile a questionnaire file."""
-    document = load_yaml(Path(path), what="questionnaire")
+def load_questionnaire(path: Path, *, document: Document | None = None) -> CompiledQuestionnaire:
+    """Load, validate and compile a questionnaire file (or its already parsed ``document``)."""
+    if document is None:
+        document = load_yaml(Path(path), what="questionnaire")
     spec = validate_model(Questionnaire, document, SpecError)
     return compile_questionnaire(spec, document)
 
@@ -194,13 +195,14 @@ class LoadedAssessment:
         return self.document.position(("answers", qid), key=True)
 
 
-def load_assessment(path: Path) -> LoadedAssessment:
+def load_assessment(path: Path, *, document: Document | None = None) -> LoadedAssessment:
     """Load an assessment, its questionnaire, and check every answer against it."""
     from riskcheck.assessment import AnswerEntry, AssessmentFile
     from riskcheck.engine import AnswerSet, SignoffInput
 
     path = Path(path)
-    document = load_yaml(path, what="assessment")
+    if document is None:
+        document = load_yaml(path, what="assessment")
     assessment = validate_model(AssessmentFile, document, AnswersError)
     questionnaire_path = resolve_questionnaire_path(assessment, document, path.parent)
     questionnaire = load_questionnaire(questionnaire_path)

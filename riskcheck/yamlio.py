@@ -18,6 +18,8 @@ import yaml
 from riskcheck.errors import Problem, YamlError
 from riskcheck.fileio import read_bounded_text
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
 #: Nodes a document may expand to, counting every alias use again.
 MAX_NODES = 250_000
 
@@ -142,6 +144,8 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*loc, index)) for index, child in enumerate(node.value)]
         self.document.styles.setdefault(loc, getattr(node, "style", None))
+        if node.tag == _STR_TAG:
+            return node.value  # the commonest case, without the constructor's dispatch
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:

@@ -372,10 +372,13 @@ def _framework_index(
         if item not in entry[kind]:
             entry[kind].append(item)
 
+    # Only what applies to this system: a clause reached only through questions that
+    # are hidden here says nothing about it (`riskcheck coverage` lists every clause).
     for question in loaded.questionnaire.order:
+        if question.id not in visible:
+            continue
         for reference in question.question.references:
-            suffix = "" if question.id in visible else " (not applicable)"
-            add(reference, "questions", question.id + suffix)
+            add(reference, "questions", question.id)
     for finding in findings:
         for reference in finding["references"]:
             add(reference, "findings", finding["id"])

@@ -139,7 +139,8 @@ def test_signoff_block_lists_every_required_role(demo_report: Rendered) -> None:
 
 def test_appendices_index_trace_hashes_and_version(demo_report: Rendered) -> None:
     text = flat(demo_report.text)
-    assert "Art. 35 dpia_done, dpia_link (not applicable) no-dpia" in text
+    assert "Art. 35 dpia_done no-dpia" in text  # dpia_link does not apply here, so it is left out
+    assert "dpia_link" not in text[text.index("Appendix A. Framework index") : text.index("Appendix B. Scoring trace")]
     assert "Art. 5(1)(c) social_scoring —" in text
     assert "MEASURE 2.11 bias_tested, bias_report fairness.demographic_parity_ratio" in text
     assert "Appendix B. Scoring trace" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ def check_writable(path: Path, option: str) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise ReportError(f"{path}: {option}: is a directory, expected a file name")
+    if parent.exists() and not parent.is_dir():
+        raise ReportError(f"{path}: {option}: {parent} is a file, expected a directory")
     if not parent.is_dir():
         raise ReportError(f"{path}: {option}: the directory {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
@@ -56,13 +59,18 @@ def write_report(
     result = api.score(loaded).to_dict()
     text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme)
     refused: tuple[str, ...] = ()
-    try:
-        if pdf is not None:
-            output = pdf_from_html(text, result, loaded, template_dir=template_dir)
-            refused = output.refused
-            atomic_write_bytes(pdf, output.pdf)
-        if html is not None:
-            atomic_write_text(html, text)
-    except OSError as exc:
-        raise ReportError(f"{exc.filename or pdf or html}: cannot write the report: {exc.strerror}") from None
+    if pdf is not None:
+        output = pdf_from_html(text, result, loaded, template_dir=template_dir)
+        refused = output.refused
+        _write(pdf, lambda: atomic_write_bytes(pdf, output.pdf))
+    if html is not None:
+        _write(html, lambda: atomic_write_text(html, text))
     return ReportFiles(pdf, html, result["tier"], result["signoffs"]["status"], refused)
+
+
+def _write(target: Path, write: Callable[[], None]) -> None:
+    """Run ``write``; an OS error names the file the user asked for, not a temporary one."""
+    try:
+        write()
+    except OSError as exc:
+        raise ReportError(f"{target}: cannot write the report: {exc.strerror}") from None

@@ -231,10 +231,10 @@ def describe(question: Question, value: Any) -> str:
     if isinstance(question, YesNoQuestion):
         return "yes" if value else "no"
     if isinstance(question, SingleChoiceQuestion):
-        return option_label(question, value)
+        return question.option_label(value)
     if isinstance(question, MultipleChoiceQuestion):
         chosen = yaml_value(question, value)
-        return ", ".join(option_label(question, v) for v in chosen) if chosen else "(none selected)"
+        return ", ".join(question.option_label(v) for v in chosen) if chosen else "(none selected)"
     if isinstance(question, NumberQuestion):
         text = f"{value:g}" if isinstance(value, float) else str(value)
         return f"{text} {question.unit}" if question.unit else text
@@ -243,13 +243,6 @@ def describe(question: Question, value: Any) -> str:
     if isinstance(question, EvidenceQuestion):
         return ", ".join(value)
     return str(value)
-
-
-def option_label(question: SingleChoiceQuestion | MultipleChoiceQuestion, value: str) -> str:
-    for option in question.options:
-        if option.value == value:
-            return option.label or option.value
-    return value
 
 
 def input_hint(question: Question) -> str:

@@ -127,9 +127,19 @@ class YesNoQuestion(QuestionBase):
     points: YesNoPoints = YesNoPoints()
 
 
-class SingleChoiceQuestion(QuestionBase):
-    type: Literal["single_choice"]
+class _Choices(QuestionBase):
     options: Annotated[list[Option], Field(min_length=2)]
+
+    def option_label(self, value: str) -> str:
+        """The label shown for an option value (the value itself when it has none)."""
+        for option in self.options:
+            if option.value == value:
+                return option.label or option.value
+        return value
+
+
+class SingleChoiceQuestion(_Choices):
+    type: Literal["single_choice"]
 
     @model_validator(mode="after")
     def _unique(self) -> SingleChoiceQuestion:
@@ -137,9 +147,8 @@ class SingleChoiceQuestion(QuestionBase):
         return self
 
 
-class MultipleChoiceQuestion(QuestionBase):
+class MultipleChoiceQuestion(_Choices):
     type: Literal["multiple_choice"]
-    options: Annotated[list[Option], Field(min_length=2)]
     #: Scoring for several selections: the sum of their points, or the largest.
     combine: Literal["sum", "max"] = "sum"
     min_selected: Annotated[int, Field(ge=0)] = 0

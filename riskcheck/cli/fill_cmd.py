@@ -21,7 +21,6 @@ from riskcheck.fill import (
     check_answer,
     describe,
     input_hint,
-    option_label,
     parse_typed,
     reference_text,
     save_answers,
@@ -312,7 +311,7 @@ class _Session:
         if isinstance(spec, (SingleChoiceQuestion, MultipleChoiceQuestion)):
             for option in spec.options:
                 if option.help:
-                    click.echo(f"  - {option_label(spec, option.value)}: {option.help}")
+                    click.echo(f"  - {spec.option_label(option.value)}: {option.help}")
         click.echo(f"  Expected: {input_hint(spec)}{'' if spec.required else ' (optional)'}")
         for reference in spec.references:
             click.echo(f"  Reference: {reference_text(self.state.questionnaire, reference)} ({reference})")

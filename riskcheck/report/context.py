@@ -109,11 +109,11 @@ def format_value(question: Question | None, value: Any) -> list[str]:
             return [value.capitalize()]
         return ["Yes" if value else "No"]
     if isinstance(question, SingleChoiceQuestion):
-        return [_option_label(question, str(value))]
+        return [question.option_label(str(value))]
     if isinstance(question, MultipleChoiceQuestion):
         chosen = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
         order = {o.value: i for i, o in enumerate(question.options)}
-        return [_option_label(question, str(v)) for v in sorted(chosen, key=lambda v: order.get(str(v), 99))]
+        return [question.option_label(str(v)) for v in sorted(chosen, key=lambda v: order.get(str(v), 99))]
     if isinstance(question, NumberQuestion):
         text = charts.number(float(value), 4) if isinstance(value, (int, float)) else str(value)
         return [f"{text} {question.unit}" if question.unit else text]
@@ -124,13 +124,6 @@ def format_value(question: Question | None, value: Any) -> list[str]:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [", ".join(str(v) for v in (sorted(value) if isinstance(value, (set, frozenset)) else value))]
     return [str(value)]
-
-
-def _option_label(question: SingleChoiceQuestion | MultipleChoiceQuestion, value: str) -> str:
-    for option in question.options:
-        if option.value == value:
-            return option.label or option.value
-    return value
 
 
 def is_link(text: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from riskcheck import api
 from riskcheck.gaterun import CheckedAssessment, signoff_role
 from riskcheck.policy import Policy
-from riskcheck.result import Finding
+from riskcheck.result import Finding, Signoffs, SignoffState
 
 Status = Literal["passed", "failed", "skipped"]
 
@@ -276,6 +276,23 @@ def _thresholds(checked: CheckedAssessment) -> list[Check]:
     return checks
 
 
+def counting_record(signoffs: Signoffs, role: str) -> tuple[int, SignoffState] | None:
+    """The record (and its index in the file) behind ``role``'s approval or rejection.
+
+    Read off the engine's result rather than decided again: the engine has already
+    marked each record current or stale and given each role its state, and the record
+    it counts is the role's latest *current* one (a later stale record neither confirms
+    nor revokes it). ``None`` when the role is stale or missing.
+    """
+    if dict(signoffs.roles).get(role) not in ("approved", "rejected"):
+        return None
+    for index in range(len(signoffs.records) - 1, -1, -1):
+        record = signoffs.records[index]
+        if record.role == role and record.current:
+            return index, record
+    return None  # pragma: no cover - an approved or rejected role always has a current record
+
+
 def _signoffs(checked: CheckedAssessment, policy: Policy) -> list[Check]:
     result = checked.result
     required = policy.require_signoff
@@ -288,15 +305,18 @@ def _signoffs(checked: CheckedAssessment, policy: Policy) -> list[Check]:
     records = result.signoffs.records
     checks = []
     for role, state in result.signoffs.roles:
-        indexes = [i for i, record in enumerate(records) if record.role == role]
-        line, column = _position(checked, ("signoffs", indexes[-1]) if indexes else ("signoffs",))
+        counted = counting_record(result.signoffs, role)
+        latest = [i for i, record in enumerate(records) if record.role == role][-1:]
+        # Point at the record that counts; for a stale role, at its latest (stale) record.
+        index = counted[0] if counted is not None else (latest[0] if latest else None)
+        line, column = _position(checked, ("signoffs", index) if index is not None else ("signoffs",))
         if line is None:
             line, column = 1, 1
         reason, accepted = reasons.get(role, (None, False))
-        if state == "approved":
-            latest = records[indexes[-1]]
+        if state == "approved" and counted is not None:
+            record = counted[1]
             status: Status = "passed"
-            message = f"approved by {latest.name} on {latest.timestamp}, for the current content"
+            message = f"approved by {record.name} on {record.timestamp}, for the current content"
         elif reason is not None:
             status = _status(reason, accepted)
             message = reason.message

@@ -65,8 +65,21 @@ def cold_validate(runs: int) -> dict[str, float]:
             if f" {m}\n" in check.stderr or f"| {m}\n" in check.stderr
         ]
         baseline = _time([sys.executable, "-c", "import pydantic, yaml"], runs)
+        # For scale: `import pydantic` alone is lazy; one validated model already costs this.
+        one_model = _time(
+            [sys.executable, "-c", "import yaml\nfrom pydantic import BaseModel\nclass A(BaseModel):\n x: int\nA(x=1)"],
+            runs,
+        )
+        import_click = _time([sys.executable, "-c", "import click"], runs)
         validate = _time([sys.executable, "-m", "riskcheck", "validate", str(path)], runs)
-    return {"baseline_s": baseline, "validate_s": validate, "ratio": validate / baseline, "heavy": heavy}  # type: ignore[dict-item]
+    return {  # type: ignore[return-value]
+        "baseline_s": baseline,
+        "one_model_s": one_model,
+        "click_s": import_click,
+        "validate_s": validate,
+        "ratio": validate / baseline,
+        "heavy": heavy,
+    }
 
 
 def throughput(seconds: float) -> dict[str, float]:
@@ -104,6 +117,8 @@ def main() -> None:
     runs = 5 if args.quick else 15
     cold = cold_validate(runs)
     print(f"cold start   python -c 'import pydantic, yaml'  median {cold['baseline_s'] * 1000:7.1f} ms")
+    print(f"cold start   python -c '<one pydantic model>'     median {cold['one_model_s'] * 1000:7.1f} ms  (reference)")
+    print(f"cold start   python -c 'import click'           median {cold['click_s'] * 1000:7.1f} ms  (reference)")
     print(f"cold start   riskcheck validate (100 questions)  median {cold['validate_s'] * 1000:7.1f} ms")
     print(f"cold start   ratio {cold['ratio']:.2f}x (target <= 2x); heavy modules imported: {cold['heavy'] or 'none'}")
     result = throughput(1.0 if args.quick else 5.0)

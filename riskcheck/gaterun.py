@@ -132,8 +132,13 @@ def run_gate(
     *,
     baseline: str | None = None,
     progress: Progress | None = None,
+    warn: Progress | None = None,
 ) -> GateRun:
-    """Check every assessment in ``paths`` against ``policy`` (and, if given, a baseline revision)."""
+    """Check every assessment in ``paths`` against ``policy`` (and, if given, a baseline revision).
+
+    ``warn`` receives a line for each file a baseline assessment refers to that git did
+    not track at the revision, and that is therefore read from the working tree.
+    """
     files = expand_paths(paths)
     loaded = load_all(files)
     if baseline is not None:
@@ -145,7 +150,7 @@ def run_gate(
         outcome = gate_one(assessment, api.score(assessment, progress=progress), policy)
         info = None
         if baseline is not None:
-            base_result = baseline_result(assessment.path, baseline, progress=progress)
+            base_result = baseline_result(assessment.path, baseline, progress=progress, warn=warn)
             info = BaselineInfo(baseline, base_result)
             base_outcome = None if base_result is None else gate_one(assessment, base_result, policy)
             outcome = apply_baseline(outcome, base_outcome)
@@ -164,17 +169,23 @@ def gate_one(assessment: LoadedAssessment, result: Result, policy: Policy) -> ap
     )
 
 
-def baseline_result(path: Path, revision: str, *, progress: Progress | None = None) -> Result | None:
-    """The result of ``path`` as it was at ``revision``; ``None`` if the file is new since."""
-    from riskcheck.gitrev import materialised, renamed_error
+def baseline_result(
+    path: Path, revision: str, *, progress: Progress | None = None, warn: Progress | None = None
+) -> Result | None:
+    """The result of ``path`` as it was at ``revision``; ``None`` if the file is new since.
 
-    with materialised(revision, path) as old:
+    The assessment and the files it refers to (questionnaire, fairness data, model,
+    saved result) are all read as they were at the revision: see :mod:`riskcheck.gitrev`.
+    """
+    from riskcheck.gitrev import materialised
+
+    with materialised(revision, path, warn=warn) as old:
         if old is None:
             return None
         try:
-            return api.score(load_assessment(old), progress=progress)
+            return api.score(load_assessment(old.path), progress=progress)
         except RiskcheckError as exc:
-            raise renamed_error(exc, old, f"{revision}:{path}") from None
+            raise old.rename(exc) from None
 
 
 def apply_baseline(head: api.GateOutcome, base: api.GateOutcome | None) -> api.GateOutcome:

@@ -74,7 +74,7 @@ def command(
         max_severity=max_severity,
     )
     paths = list(files) or _policy_paths(policy, pyproject)
-    run = run_gate(paths, policy, baseline=baseline, progress=lambda message: click.echo(message, err=True))
+    run = run_gate(paths, policy, baseline=baseline, progress=_to_stderr, warn=_to_stderr)
     gate = gate_dict(run)
     for target, kind in ((junit_out, "junit"), (json_out, "json"), (markdown_out, "markdown")):
         if target is not None:
@@ -86,6 +86,10 @@ def command(
     else:
         click.echo(render(gate, fmt), nl=False)
     return 0 if run.passed else 1
+
+
+def _to_stderr(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _policy_paths(policy: Policy, pyproject: Path | None) -> list[Path]:

@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 def command(base: str, head: str, fmt: str, output: Path | None) -> int:
     """Compare two versions of an assessment: tier, findings, answers, fairness, approvals.
 
-    Each side is a file, REV:FILE (the file at a git revision), or for BASE a bare
-    git revision of the HEAD file (e.g. `riskcheck diff main risk.yaml`).
+    Each side is a file, REV:FILE (the file at a git revision; FILE is relative to the
+    working directory), or for BASE a bare git revision of the HEAD file (e.g.
+    `riskcheck diff main risk.yaml`). A side at a revision is scored entirely as it was
+    there: its questionnaire file and fairness data, model and saved result are read
+    at that revision too (from the working tree, with a warning, if git did not track them).
     """
     from riskcheck.diff import risk_diff
 
@@ -83,13 +86,13 @@ def _load(revision: str | None, path: Path) -> tuple[LoadedAssessment, Result]:
     if revision is None:
         loaded = load_assessment(path)
         return loaded, api.score(loaded)
-    from riskcheck.gitrev import GitError, materialised, renamed_error
+    from riskcheck.gitrev import GitError, materialised
 
-    with materialised(revision, path) as old:
+    with materialised(revision, path, warn=lambda line: click.echo(line, err=True)) as old:
         if old is None:
             raise GitError(f"{revision}:{path}: the file does not exist at revision {revision!r}")
         try:
-            loaded = load_assessment(old)
+            loaded = load_assessment(old.path)
             return loaded, api.score(loaded)
         except RiskcheckError as exc:
-            raise renamed_error(exc, old, f"{revision}:{path}") from None
+            raise old.rename(exc) from None

@@ -152,12 +152,24 @@ def _arith(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def apply(a: Any, b: Any) -> Any:
         if a is None or b is None:
             return None
+        # Only numbers take part in arithmetic, whatever the checker let through:
+        # 'a' * 10**9 or a tuple times a number would build a huge object.
+        if not (_is_number(a) and _is_number(b)):
+            return None
         try:
             return op(a, b)
-        except ZeroDivisionError:
+        except (ZeroDivisionError, OverflowError):
             return None
 
     return apply
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _negate(value: Any) -> Any:
+    return -value if _is_number(value) else None
 
 
 def _count(*values: Any) -> int:
@@ -191,12 +203,18 @@ def _all(*values: Any) -> bool:
 
 def _min(*values: Any) -> Any:
     present = [v for v in values if v is not None]
-    return min(present) if present else None
+    try:
+        return min(present) if present else None
+    except TypeError:
+        return None
 
 
 def _max(*values: Any) -> Any:
     present = [v for v in values if v is not None]
-    return max(present) if present else None
+    try:
+        return max(present) if present else None
+    except TypeError:
+        return None
 
 
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
@@ -329,7 +347,7 @@ class _Compiler:
         if isinstance(node.op, (ast.USub, ast.UAdd)):
             self.expect_number(node.operand, kind)
             if isinstance(node.op, ast.USub):
-                return (lambda env: None if (v := operand(env)) is None else -v), NUMBER
+                return (lambda env: _negate(operand(env))), NUMBER
             return operand, NUMBER
         raise self.fail(node, f"{_describe(node)} is not allowed in an expression")
 
@@ -377,18 +395,32 @@ class _Compiler:
                 raise self.fail(node, "answered() takes exactly one question name")
             arg, _ = self.visit(node.args[0])
             return (lambda env: arg(env) is not None), BOOL
-        args = [self.visit(a)[0] for a in node.args]
+        visited = [self.visit(a) for a in node.args]
+        args = [compiled for compiled, _ in visited]
+        kind = _FUNCTION_KINDS[name]
+        if name in ("min", "max"):
+            kind = self.expect_comparable(name, node.args, [k for _, k in visited])
         function = _VARIADIC[name]
         if len(args) == 1:
             only = args[0]
-            return (lambda env: function(only(env))), _FUNCTION_KINDS[name]
-        return (lambda env: function(*(a(env) for a in args))), _FUNCTION_KINDS[name]
+            return (lambda env: function(only(env))), kind
+        return (lambda env: function(*(a(env) for a in args))), kind
 
     # type checks
 
     def expect_number(self, node: ast.expr, kind: str) -> None:
         if kind not in (NUMBER, ANY, NONE):
             raise self.fail(node, f"expected a number in arithmetic, got {_kind_text(kind)} {_source(node)}")
+
+    def expect_comparable(self, name: str, nodes: list[ast.expr], kinds: list[str]) -> str:
+        """``min``/``max`` take numbers, or dates; the result has their kind."""
+        for node, kind in zip(nodes, kinds, strict=True):
+            if kind not in (NUMBER, DATE, ANY, NONE):
+                raise self.fail(node, f"{name}() takes numbers or dates, got {_kind_text(kind)} {_source(node)}")
+        known = {k for k in kinds if k not in (ANY, NONE)}
+        if len(known) > 1:
+            raise self.fail(nodes[0], f"{name}() takes numbers or dates, not both")
+        return known.pop() if known else NUMBER
 
     def coerce_pair(
         self,
@@ -503,7 +535,12 @@ def _fast_compare(
 
             def contains(env: Env) -> bool:
                 container = env.get(name)
-                return container is not None and item in container
+                if container is None:
+                    return False
+                try:
+                    return item in container
+                except TypeError:  # 1 in 'text'
+                    return False
 
             return contains
         return None

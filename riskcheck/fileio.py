@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -15,19 +16,40 @@ MAX_YAML_BYTES = 2 * 1024 * 1024
 
 
 def read_bounded_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
-    """Read a UTF-8 text file of at most ``limit`` bytes, or raise a clear error."""
+    """Read a UTF-8 text file of at most ``limit`` bytes, or raise a clear error.
+
+    Only regular files are read: a FIFO would block forever and a device such as
+    ``/dev/zero`` never ends. The file is opened without blocking and checked through
+    its descriptor, so a path swapped after a check cannot slip through.
+    """
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise RiskcheckError(f"{path}: file is {size:,} bytes; riskcheck reads at most {limit:,} bytes")
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise RiskcheckError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise RiskcheckError(f"{path}: is a directory, expected a file") from None
     except PermissionError:
         raise RiskcheckError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise RiskcheckError(f"{path}: cannot open: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise RiskcheckError(f"{path}: is a directory, expected a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise RiskcheckError(f"{path}: is not a regular file (a pipe or a device?); expected a file")
+        if info.st_size > limit:
+            raise RiskcheckError(f"{path}: file is {info.st_size:,} bytes; riskcheck reads at most {limit:,} bytes")
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0 and (chunk := os.read(fd, remaining)):
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        raw = b"".join(chunks)
+    except OSError as exc:
+        raise RiskcheckError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(raw) > limit:
         raise RiskcheckError(f"{path}: file is larger than {limit:,} bytes")
     try:

@@ -19,16 +19,49 @@ from riskcheck.errors import Problem, YamlError
 from riskcheck.fileio import read_bounded_text
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 #: Nodes a document may expand to, counting every alias use again.
 MAX_NODES = 250_000
+#: How deeply lists and mappings may nest. libyaml composes nodes recursively in C,
+#: so a file of a million '[' would overflow the C stack and kill the process.
+MAX_DEPTH = 100
 
 Loc = tuple[str | int, ...]
 
+
+class _DepthLimitedComposer(yaml.composer.Composer):
+    """PyYAML's Python composer (it recurses in Python, never in C), with a depth bound."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[attr-defined]
+                raise yaml.composer.ComposerError(
+                    None, None, f"lists and mappings nest more than {MAX_DEPTH} levels deep", mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    from yaml._yaml import CParser  # libyaml's parser emits events without recursing
+
+    class _Loader(_DepthLimitedComposer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            _DepthLimitedComposer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+
+    class _Loader(_DepthLimitedComposer, yaml.SafeLoader):  # type: ignore[no-redef]
+        pass
 
 
 @dataclass
@@ -139,6 +172,9 @@ class _Builder:
                 ]
             )
         self.document.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            self.problems.append(self.document.problem(loc, f"the tag {_short_tag(node.tag)!r} is not supported"))
+            return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
@@ -147,10 +183,22 @@ class _Builder:
         if node.tag == _STR_TAG:
             return node.value  # the commonest case, without the constructor's dispatch
         try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            self.problems.append(self.document.problem(loc, f"invalid value: {exc}"))
+            return self.scalar(node)
+        except ValueError as exc:
+            self.problems.append(self.document.problem(loc, str(exc)))
             return None
+
+    def scalar(self, node: yaml.Node) -> Any:
+        """Construct a scalar; a value its tag cannot take is a ``ValueError`` with a plain message."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            if exc.problem and exc.problem.startswith("could not determine a constructor"):
+                raise ValueError(f"the tag {_short_tag(node.tag)!r} is not supported") from None
+            raise ValueError(f"invalid value: {exc.problem or exc}") from None
+        except (ValueError, OverflowError) as exc:  # 2020-13-45, !!float x, an int of 5,000 digits
+            reason = "a number with too many digits" if "digits" in str(exc) else str(exc)
+            raise ValueError(f"invalid {_short_tag(node.tag)} value {node.value[:40]!r}: {reason}") from None
 
     def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -177,7 +225,19 @@ class _Builder:
                     )
                 )
                 continue
-            key = self.loader.construct_object(key_node)
+            try:
+                key = self.scalar(key_node)
+            except ValueError as exc:
+                self.problems.append(
+                    Problem(
+                        self.document.file,
+                        f"invalid key: {exc}",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_loc(loc),
+                    )
+                )
+                continue
             if isinstance(key, (bool, int, float)) or key is None:
                 key = _plain_key(key_node.value, key)
             if key in result:
@@ -197,6 +257,10 @@ class _Builder:
             self.document.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = self.build(value_node, child)
         return result
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _plain_key(text: str, value: Any) -> Any:

@@ -1,0 +1,121 @@
+"""Hostile YAML: deep nesting, tags, bad scalars, special files — a clear error, never a crash."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from riskcheck.errors import RiskcheckError
+from riskcheck.fileio import read_bounded_text
+from riskcheck.yamlio import load_yaml
+
+
+def run_validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "riskcheck", "validate", path.name],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=path.parent,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: " + "[" * 1_000_000 + "]" * 1_000_000 + "\n", "1:103"),
+        ("a: " + "{a: " * 400_000 + "1" + "}" * 400_000 + "\n", "1:397"),
+        ("a:\n" + "- " * 300_000 + "x\n", "2:199"),
+    ],
+    ids=["flow-lists", "flow-mappings", "block-sequences"],
+)
+def test_deep_nesting_is_refused_without_crashing_the_process(tmp_path: Path, text: str, where: str) -> None:
+    # libyaml composes recursively in C: this used to die with SIGSEGV (exit -11).
+    path = tmp_path / "deep.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_validate(path)
+    assert result.returncode == 2, result.stderr[-500:]
+    assert (
+        result.stderr
+        == f"deep.yaml:{where}: invalid YAML: lists and mappings nest more than 100 levels deep\n1 error(s)\n"
+    )
+
+
+def test_moderate_nesting_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text("a: " + "[" * 90 + "]" * 90 + "\n", encoding="utf-8")
+    nested = load_yaml(path).data["a"]
+    for _ in range(89):
+        nested = nested[0]
+    assert nested == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "a: !!python/object/apply:os.system [echo pwned]\n",
+            "y.yaml:1:4: a: the tag '!!python/object/apply:os.system' is not supported",
+        ),
+        ("a: !!python/object:os.Foo {x: 1}\n", "y.yaml:1:4: a: the tag '!!python/object:os.Foo' is not supported"),
+        ("a: !!python/name:os.system x\n", "y.yaml:1:4: a: the tag '!!python/name:os.system' is not supported"),
+        ("a: !custom x\n", "y.yaml:1:4: a: the tag '!custom' is not supported"),
+        (
+            "? !!python/name:os.system\n: 1\n",
+            "y.yaml:1:3: invalid key: the tag '!!python/name:os.system' is not supported",
+        ),
+        ("a: 2020-13-45\n", "y.yaml:1:4: a: invalid !!timestamp value '2020-13-45': month must be in 1..12"),
+        (
+            "? 2020-13-45\n: 1\n",
+            "y.yaml:1:3: invalid key: invalid !!timestamp value '2020-13-45': month must be in 1..12",
+        ),
+        ("a: !!float xx\n", "y.yaml:1:4: a: invalid !!float value 'xx': could not convert string to float: 'xx'"),
+        (
+            "a: 1" + "0" * 5000 + "\n",
+            "y.yaml:1:4: a: invalid !!int value '1" + "0" * 39 + "': a number with too many digits",
+        ),
+    ],
+    ids=["apply", "object", "name", "custom", "key-tag", "bad-date", "bad-date-key", "bad-float", "huge-int"],
+)
+def test_tags_and_bad_scalars_are_clean_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "y.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RiskcheckError) as caught:
+        load_yaml(Path("y.yaml"))
+    assert str(caught.value) == message
+    result = run_validate(path)
+    assert (result.returncode, result.stderr) == (2, f"{message}\n1 error(s)\n")
+
+
+def test_a_fifo_is_refused_instead_of_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "assessment.yaml"
+    os.mkfifo(fifo)
+    result = run_validate(fifo)  # in a subprocess: before the fix this blocked forever
+    assert result.returncode == 2
+    assert (
+        result.stderr == "assessment.yaml: is not a regular file (a pipe or a device?); expected a file\n1 error(s)\n"
+    )
+
+
+def test_a_device_is_refused() -> None:
+    with pytest.raises(RiskcheckError) as caught:
+        read_bounded_text(Path("/dev/zero"))
+    assert str(caught.value) == "/dev/zero: is not a regular file (a pipe or a device?); expected a file"
+
+
+def test_a_directory_and_a_symlink_loop_are_clean_errors(tmp_path: Path) -> None:
+    with pytest.raises(RiskcheckError) as caught:
+        read_bounded_text(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: is a directory, expected a file"
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(RiskcheckError) as caught:
+        read_bounded_text(tmp_path / "a")
+    assert str(caught.value) == f"{tmp_path / 'a'}: cannot open: Too many levels of symbolic links"

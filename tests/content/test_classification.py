@@ -80,11 +80,18 @@ CASES: list[tuple[str, dict[str, Any], str, str, tuple[str, ...]]] = [
         (),
     ),
     (
-        "art-5-1-f-safety-exception",
-        {"emotion_workplace_education": "yes", "emotion_medical_or_safety": "yes"},
-        "minimal-risk",
-        "minimal",
-        (),
+        "art-5-1-f-safety-exception-is-annex-iii-1-c",
+        {
+            "emotion_workplace_education": "yes",
+            "emotion_medical_or_safety": "yes",
+            "annex_iii_area": ["biometrics"],
+            "biometric_use": ["emotion_recognition"],
+            "profiles_persons": "yes",
+            "emotion_or_biometric_categorisation": "yes",
+        },
+        "high-risk-annex-iii",
+        "high",
+        ("transparency-art-50-3",),
     ),
     (
         "art-5-1-g",
@@ -195,31 +202,31 @@ CASES: list[tuple[str, dict[str, Any], str, str, tuple[str, ...]]] = [
         {**DEROGATION, "derogation_conditions": ["narrow_procedural_task"], "interacts_with_people": "yes"},
         "limited-risk",
         "limited",
-        ("annex-iii-derogation", "transparency-art-50"),
+        ("annex-iii-derogation", "transparency-art-50-1"),
     ),
     # Art. 50
-    ("art-50-1-chatbot", {"interacts_with_people": "yes"}, "limited-risk", "limited", ("transparency-art-50",)),
+    ("art-50-1-chatbot", {"interacts_with_people": "yes"}, "limited-risk", "limited", ("transparency-art-50-1",)),
     (
         "art-50-2-synthetic-content",
         {"generates_synthetic_content": "yes"},
         "limited-risk",
         "limited",
-        ("transparency-art-50",),
+        ("transparency-art-50-2",),
     ),
     (
         "art-50-3-emotion-recognition",
         {"emotion_or_biometric_categorisation": "yes"},
         "limited-risk",
         "limited",
-        ("transparency-art-50",),
+        ("transparency-art-50-3",),
     ),
-    ("art-50-4-deep-fakes", {"deep_fakes": "yes"}, "limited-risk", "limited", ("transparency-art-50",)),
+    ("art-50-4-deep-fakes", {"deep_fakes": "yes"}, "limited-risk", "limited", ("transparency-art-50-4",)),
     (
         "high-risk-with-art-50",
         {**RECRUITMENT, "profiles_persons": "yes", "interacts_with_people": "yes"},
         "high-risk-annex-iii",
         "high",
-        ("transparency-art-50",),
+        ("transparency-art-50-1",),
     ),
     # General-purpose AI models (Art. 51-55)
     (
@@ -241,7 +248,7 @@ CASES: list[tuple[str, dict[str, Any], str, str, tuple[str, ...]]] = [
         {"provides_gpai_model": "yes", "gpai_systemic_risk": "yes", "generates_synthetic_content": "yes"},
         "limited-risk",
         "limited",
-        ("gpai-model", "gpai-systemic-risk", "transparency-art-50"),
+        ("gpai-model", "gpai-systemic-risk", "transparency-art-50-2"),
     ),
     # Fundamental rights impact assessment (Art. 27(1))
     (
@@ -358,3 +365,66 @@ def test_each_case_is_complete(tmp_path: Path) -> None:
             assert result.completeness.missing == ("profiles_persons",)
             continue
         assert result.completeness.missing == (), case_id
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"emotion_workplace_education": "yes", "emotion_medical_or_safety": "yes"}, id="art-5-1-f"),
+        pytest.param({"realtime_rbi_law_enforcement": "yes", "realtime_rbi_authorised": "yes"}, id="art-5-1-h"),
+    ],
+)
+def test_an_art_5_exception_without_its_annex_iii_use_is_a_finding(tmp_path: Path, changes: dict[str, Any]) -> None:
+    result = api.score(write_assessment(tmp_path, "eu-ai-act-classification@1.0.0", {**BASE, **changes}))
+    assert [(f.id, f.severity, f.blocks_launch) for f in result.findings] == [
+        ("eu-ai-act.annex-iii-point-1-not-selected", "medium", False)
+    ]
+    assert result.findings[0].message == (
+        "An Art. 5 exception is relied on, but the matching Annex III point 1 use is not selected, "
+        "so the system's class may be understated."
+    )
+
+
+def test_art_50_flags_name_the_duty_holder(tmp_path: Path) -> None:
+    answers = {
+        **BASE,
+        "interacts_with_people": "yes",
+        "generates_synthetic_content": "yes",
+        "emotion_or_biometric_categorisation": "yes",
+        "deep_fakes": "yes",
+    }
+    result = api.score(write_assessment(tmp_path, "eu-ai-act-classification@1.0.0", answers))
+    assert result.classification is not None
+    assert result.classification.flags == (
+        (
+            "transparency-art-50-1",
+            "Art. 50(1), provider duty: people must be told they are interacting with an AI system",
+        ),
+        ("transparency-art-50-2", "Art. 50(2), provider duty: mark generated content as AI-generated, machine-readably"),
+        (
+            "transparency-art-50-3",
+            "Art. 50(3), deployer duty: inform people exposed to emotion recognition or biometric categorisation",
+        ),
+        (
+            "transparency-art-50-4",
+            "Art. 50(4), deployer duty: disclose deep fakes and AI-generated text on matters of public interest",
+        ),
+    )
+    assert result.classification.flag_references == (
+        "eu-ai-act:art-50(1)",
+        "eu-ai-act:art-50(5)",
+        "eu-ai-act:art-50(2)",
+        "eu-ai-act:art-50(3)",
+        "eu-ai-act:art-50(4)",
+    )
+
+
+def test_only_a_provider_is_asked_to_document_the_derogation(tmp_path: Path) -> None:
+    answers = {**BASE, **DEROGATION, "derogation_conditions": ["preparatory_task"], "operator_role": "deployer"}
+    answers["public_body_or_public_service"] = "no"
+    del answers["derogation_documented"]
+    result = api.score(write_assessment(tmp_path, "eu-ai-act-classification@1.0.0", answers))
+    assert result.completeness.missing == ()
+    assert result.findings == ()
+    assert result.classification is not None
+    assert result.classification.outcome == "minimal-risk"

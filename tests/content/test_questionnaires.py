@@ -57,7 +57,7 @@ def test_rai_prelaunch_size_and_sections() -> None:
     ]
     assert compiled.spec.signoff.roles == ["product", "legal", "privacy"]
     assert all(rule.mitigation for rule in compiled.spec.rules)
-    assert len(compiled.spec.rules) == 42
+    assert len(compiled.spec.rules) == 43
 
 
 @pytest.mark.parametrize(
@@ -93,4 +93,4 @@ def test_coverage_lists_questions_and_rules_per_clause(capsys: pytest.CaptureFix
         "  rules:     sector.credit-consumer-rights, gdpr.art22-safeguards-missing, "
         "transparency.no-adverse-reasons, oversight.no-contest-route\n"
     ) in out
-    assert out.endswith("\n224 clause(s)\n")
+    assert out.endswith("\n236 clause(s)\n")

@@ -400,7 +400,10 @@ def test_art_50_flags_name_the_duty_holder(tmp_path: Path) -> None:
             "transparency-art-50-1",
             "Art. 50(1), provider duty: people must be told they are interacting with an AI system",
         ),
-        ("transparency-art-50-2", "Art. 50(2), provider duty: mark generated content as AI-generated, machine-readably"),
+        (
+            "transparency-art-50-2",
+            "Art. 50(2), provider duty: mark generated content as AI-generated, machine-readably",
+        ),
         (
             "transparency-art-50-3",
             "Art. 50(3), deployer duty: inform people exposed to emotion recognition or biometric categorisation",

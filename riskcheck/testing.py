@@ -15,18 +15,15 @@ metrics of every group. Needs the ``fairness`` extra.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
-
-from riskcheck.errors import DataError
 
 __all__ = ["FairnessAssertionError", "assert_fairness"]
 
-_TRUE = "__riskcheck_y_true__"
-_PRED = "__riskcheck_y_pred__"
-_WEIGHT = "__riskcheck_weight__"
+#: The names y_true, y_pred and sample_weight take in messages and in the computation.
+_TRUE = "y_true"
+_PRED = "y_pred"
+_WEIGHT = "sample_weight"
 
 #: Per-group columns shown in a failure, by task.
 _TABLE = {
@@ -68,18 +65,18 @@ def assert_fairness(
 ) -> Any:
     """Fail unless every fairness threshold holds; return the :class:`FairnessResult` otherwise.
 
-    ``sensitive_features`` is one column (a list, array or Series; a Series keeps its
-    name) or several (a DataFrame, or a mapping of name to column): several give
-    intersectional groups. The ``*_min``/``*_max`` keywords are the usual thresholds;
-    ``thresholds`` takes any other, as in an assessment's ``fairness.thresholds``
-    (e.g. ``{"equalized_odds_difference": {"max": 0.1, "on": "ci_high"}}``, which
-    needs ``bootstrap_replicates``). A value that cannot be computed fails: missing
-    evidence does not pass.
+    ``y_true``, ``y_pred`` and ``sample_weight`` are lists, numpy arrays or pandas
+    Series. ``sensitive_features`` is one column (a list, array or Series; a Series
+    keeps its name) or several (a DataFrame, or a mapping of name to column): several
+    give intersectional groups. The ``*_min``/``*_max`` keywords are the usual
+    thresholds; ``thresholds`` takes any other, as in an assessment's
+    ``fairness.thresholds`` (e.g. ``{"equalized_odds_difference": {"max": 0.1, "on":
+    "ci_high"}}``, which needs ``bootstrap_replicates``). A value that cannot be
+    computed fails: missing evidence does not pass. The figures come from
+    :func:`riskcheck.fairness.api.compute_fairness_frame`, in memory.
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this function
-    import pandas as pd  # type: ignore[import-untyped]
-
-    from riskcheck.fairness.api import compute_fairness
+    from riskcheck.fairness.api import compute_fairness_frame
     from riskcheck.fairness.spec import DEFAULT_MIN_CLASS_SIZE, DEFAULT_MIN_GROUP_SIZE, BootstrapSpec, Threshold
 
     bounds: dict[str, dict[str, Any]] = {name: dict(value) for name, value in (thresholds or {}).items()}
@@ -96,66 +93,53 @@ def assert_fairness(
             bounds.setdefault(name, {})[side] = limit
     if not bounds:
         raise TypeError("assert_fairness needs at least one threshold (e.g. demographic_parity_ratio_min=0.8)")
-    sensitive = _sensitive_frame(sensitive_features)
-    frame = pd.DataFrame({_TRUE: _column(y_true), _PRED: _column(y_pred)})
-    if len(sensitive) != len(frame):
-        raise ValueError(f"sensitive_features has {len(sensitive)} rows but y_true and y_pred have {len(frame)}")
-    for name in sensitive.columns:
-        frame[name] = sensitive[name].to_numpy()
+    sensitive = _sensitive_columns(sensitive_features)
+    rows = len(y_true)
+    if len(y_pred) != rows:
+        raise ValueError(f"y_pred has {len(y_pred)} rows but y_true has {rows}")
+    for name, column in sensitive.items():
+        if len(column) != rows:
+            raise ValueError(f"sensitive feature {name!r} has {len(column)} rows but y_true and y_pred have {rows}")
+    columns: dict[str, Any] = {_TRUE: y_true, _PRED: y_pred, **sensitive}
     if sample_weight is not None:
-        frame[_WEIGHT] = _column(sample_weight)
-    with tempfile.TemporaryDirectory(prefix="riskcheck-assert-") as directory:
-        data = Path(directory) / "predictions.parquet"
-        frame.to_parquet(data, index=False)
-        try:
-            result = compute_fairness(
-                data,
-                target=_TRUE,
-                prediction=_PRED,
-                sensitive=list(sensitive.columns),
-                positive_label=positive_label,
-                sample_weight=None if sample_weight is None else _WEIGHT,
-                task=task,
-                min_group_size=DEFAULT_MIN_GROUP_SIZE if min_group_size is None else min_group_size,
-                min_class_size=DEFAULT_MIN_CLASS_SIZE if min_class_size is None else min_class_size,
-                compare=compare,
-                reference_group=reference_group,
-                bootstrap=BootstrapSpec(replicates=bootstrap_replicates, seed=seed),
-                thresholds={name: Threshold.model_validate(value) for name, value in bounds.items()},
-            )
-        except DataError as exc:
-            message = str(exc).replace(str(data), "assert_fairness").replace(_TRUE, "y_true").replace(_PRED, "y_pred")
-            raise DataError(message.replace(_WEIGHT, "sample_weight")) from None
-    breaches = result.breaches()
-    if breaches:
+        if len(sample_weight) != rows:
+            raise ValueError(f"sample_weight has {len(sample_weight)} rows but y_true and y_pred have {rows}")
+        columns[_WEIGHT] = sample_weight
+    result = compute_fairness_frame(
+        columns,
+        target=_TRUE,
+        prediction=_PRED,
+        sensitive=list(sensitive),
+        positive_label=positive_label,
+        sample_weight=None if sample_weight is None else _WEIGHT,
+        task=task,
+        min_group_size=DEFAULT_MIN_GROUP_SIZE if min_group_size is None else min_group_size,
+        min_class_size=DEFAULT_MIN_CLASS_SIZE if min_class_size is None else min_class_size,
+        compare=compare,
+        reference_group=reference_group,
+        bootstrap=BootstrapSpec(replicates=bootstrap_replicates, seed=seed),
+        thresholds={name: Threshold.model_validate(value) for name, value in bounds.items()},
+        name="assert_fairness",
+    )
+    if result.breaches():
         raise FairnessAssertionError(failure_message(result), result)
     return result
 
 
-def _column(values: Any) -> Any:
-    import numpy as np
-
-    if hasattr(values, "to_numpy"):
-        return values.to_numpy()
-    return np.asarray(values)
-
-
-def _sensitive_frame(features: Any) -> Any:
-    import pandas as pd
-
-    if isinstance(features, pd.DataFrame):
-        frame = features.reset_index(drop=True)
+def _sensitive_columns(features: Any) -> dict[str, Any]:
+    """Name -> column, from a DataFrame, a mapping, a named Series or a plain sequence."""
+    if hasattr(features, "columns") and hasattr(features, "__getitem__"):  # a DataFrame
+        columns = {str(name): features[name] for name in features.columns}
     elif isinstance(features, Mapping):
-        frame = pd.DataFrame({str(k): _column(v) for k, v in features.items()})
-    elif isinstance(features, pd.Series):
-        frame = pd.DataFrame({str(features.name) if features.name is not None else "sensitive": features.to_numpy()})
+        columns = {str(name): values for name, values in features.items()}
+    elif hasattr(features, "to_numpy") and getattr(features, "name", None) is not None:  # a named Series
+        columns = {str(features.name): features}
     else:
-        frame = pd.DataFrame({"sensitive": _column(features)})
-    frame.columns = [str(c) for c in frame.columns]
-    clashes = {_TRUE, _PRED, _WEIGHT} & set(frame.columns)
+        columns = {"sensitive": features}
+    clashes = {_TRUE, _PRED, _WEIGHT} & set(columns)
     if clashes:
         raise ValueError(f"sensitive feature names clash with riskcheck's own: {', '.join(sorted(clashes))}")
-    return frame.astype(str).where(frame.notna(), None)
+    return columns
 
 
 def failure_message(result: Any) -> str:

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from riskcheck.fairness.inputs import Inputs
+
 Callback = Callable[[str], None]
 
 #: Data files at least this large get progress lines.
@@ -102,10 +104,8 @@ def compute_fairness(
     """Compute fairness metrics for a data file; paths are relative to the working directory.
 
     The keyword arguments are those of :class:`FairnessSpec`; invalid combinations
-    raise :class:`DataError`.
+    raise :class:`DataError`. For data already in memory, see :func:`compute_fairness_frame`.
     """
-    from pydantic import ValidationError
-
     fields: dict[str, Any] = {
         "data": str(data),
         "target": target,
@@ -128,11 +128,143 @@ def compute_fairness(
         "bootstrap": bootstrap or BootstrapSpec(),
         "thresholds": dict(thresholds or {}),
     }
+    spec = _settings(fields)
+    return evaluate_fairness(spec, Path("."), progress=progress, warn=warn, limits=limits)
+
+
+def compute_fairness_frame(
+    frame: Any,
+    *,
+    target: str,
+    sensitive: Sequence[str],
+    prediction: str | None = None,
+    score: str | None = None,
+    threshold: float | None = None,
+    positive_label: Scalar | None = None,
+    sample_weight: str | None = None,
+    where: Mapping[str, Scalar] | None = None,
+    task: str = "classification",
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    min_class_size: int = DEFAULT_MIN_CLASS_SIZE,
+    compare: str = "between_groups",
+    reference_group: str | None = None,
+    engine: str = "count",
+    bootstrap: BootstrapSpec | None = None,
+    thresholds: Mapping[str, Threshold] | None = None,
+    name: str = "frame",
+    warn: Callback | None = None,
+) -> FairnessResult:
+    """Compute fairness metrics for data already in memory; nothing is written to disk.
+
+    ``frame`` is a pandas DataFrame, or a mapping of column name to a list, numpy
+    array or pandas Series (all of one length). The keyword arguments are those of
+    :func:`compute_fairness` without the model, and after the columns are taken
+    from ``frame`` the computation is the same one. ``name`` stands for the file in
+    messages (``frame: no column 'sex' (a sensitive column); ...``) and in the
+    result's ``config["data"]``.
+
+    The result's ``data_sha256`` is not the hash of a file: it is the sha256 of the
+    columns the computation reads, in the order target, sensitive, prediction or
+    score, sample weight, where: each column's name and dtype, then pandas' hash of
+    every value (``pandas.util.hash_pandas_object``, without the index). Equal
+    columns give equal hashes with the same pandas version.
+    """
+    _require_fairness_extra()
+    fields: dict[str, Any] = {
+        "data": name,
+        "target": target,
+        "sensitive": list(sensitive),
+        "prediction": prediction,
+        "score": score,
+        "threshold": threshold,
+        "positive_label": positive_label,
+        "sample_weight": sample_weight,
+        "where": None if where is None else dict(where),
+        "task": task,
+        "min_group_size": min_group_size,
+        "min_class_size": min_class_size,
+        "compare": compare,
+        "reference_group": reference_group,
+        "engine": engine,
+        "bootstrap": bootstrap or BootstrapSpec(),
+        "thresholds": dict(thresholds or {}),
+    }
+    spec = _settings(fields)
+    from riskcheck.fairness.inputs import inputs_from_frame
+
+    table, columns = _frame_columns(spec, frame, name)
+
+    def quiet(message: str) -> None:
+        pass
+
+    inputs = inputs_from_frame(
+        spec, table, display=name, model_path=None, model_sha=None, say=quiet, warn=warn, limits=ModelLimits()
+    )
+    return _measure(spec, inputs, display=name, data_sha256=_frame_sha256(table, columns), say=quiet)
+
+
+def _settings(fields: dict[str, Any]) -> FairnessSpec:
+    from pydantic import ValidationError
+
     try:
-        spec = FairnessSpec(**fields)
+        return FairnessSpec(**fields)
     except ValidationError as exc:
         raise DataError(f"invalid fairness settings: {_validation_message(exc)}") from None
-    return evaluate_fairness(spec, Path("."), progress=progress, warn=warn, limits=limits)
+
+
+def _frame_columns(spec: FairnessSpec, frame: Any, display: str) -> tuple[Any, list[str]]:
+    """``frame`` as a DataFrame of the columns ``spec`` reads, checked as a file's would be."""
+    import numpy as np
+    import pandas as pd  # type: ignore[import-untyped]
+
+    from riskcheck.fairness.inputs import column_roles
+
+    if isinstance(frame, Mapping) and not isinstance(frame, pd.DataFrame):
+        lengths: dict[str, int] = {}
+        columns: dict[str, Any] = {}
+        for key, values in frame.items():
+            array = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
+            if array.ndim != 1:
+                raise DataError(f"{display}: column {key!r} has shape {array.shape}; expected one dimension")
+            columns[str(key)] = array
+            lengths[str(key)] = len(array)
+        if len(set(lengths.values())) > 1:
+            sizes = ", ".join(f"{key!r} has {size:,}" for key, size in lengths.items())
+            raise DataError(f"{display}: columns differ in length: {sizes} rows")
+        frame = pd.DataFrame(columns)
+    elif not isinstance(frame, pd.DataFrame):
+        raise DataError(
+            f"{display}: expected a pandas DataFrame or a mapping of column name to values, got {type(frame).__name__}"
+        )
+    roles = column_roles(spec)
+    available = [str(column) for column in frame.columns]
+    missing = [column for column in roles if column not in available]
+    if missing:
+        named = ", ".join(f"{column!r} ({roles[column]})" for column in missing)
+        noun = "column" if len(missing) == 1 else "columns"
+        raise DataError(f"{display}: no {noun} {named}; available columns: {', '.join(available)}")
+    if len(set(available)) != len(available):
+        twice = sorted({column for column in available if available.count(column) > 1})
+        raise DataError(f"{display}: column names appear twice: {', '.join(twice)}")
+    if len(frame) == 0:
+        raise DataError(f"{display}: no data rows; expected at least one row")
+    needed = list(roles)
+    table = frame.set_axis(available, axis=1)[needed].reset_index(drop=True)
+    return table, needed
+
+
+def _frame_sha256(table: Any, columns: Sequence[str]) -> str:
+    """The sha256 documented in :func:`compute_fairness_frame`."""
+    import hashlib
+
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    for column in columns:
+        series = table[column]
+        digest.update(f"{len(column)}:{column}:{series.dtype}\n".encode())
+        digest.update(pd.util.hash_pandas_object(series, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def load_fairness_result(path: Path | str) -> FairnessResult:
@@ -203,6 +335,17 @@ def _compute(
     warn: Callback | None,
     limits: ModelLimits,
 ) -> FairnessResult:
+    from riskcheck.fairness.inputs import prepare_inputs
+    from riskcheck.fileio import sha256_file
+
+    display = str(data_path)
+    say = _progress_for(data_path, progress)
+    inputs = prepare_inputs(spec, data_path=data_path, model_path=model_path, say=say, warn=warn, limits=limits)
+    return _measure(spec, inputs, display=display, data_sha256=sha256_file(data_path), say=say)
+
+
+def _measure(spec: FairnessSpec, inputs: Inputs, *, display: str, data_sha256: str, say: Callback) -> FairnessResult:
+    """The metrics, disparities and intervals of prepared inputs: shared by files and frames."""
     import numpy as np
 
     from riskcheck.fairness.bootstrap import bootstrap_intervals
@@ -218,12 +361,7 @@ def _compute(
         describe,
         disparity_values,
     )
-    from riskcheck.fairness.inputs import prepare_inputs
-    from riskcheck.fileio import sha256_file
 
-    display = str(data_path)
-    say = _progress_for(data_path, progress)
-    inputs = prepare_inputs(spec, data_path=data_path, model_path=model_path, say=say, warn=warn, limits=limits)
     groups, y_true, y_pred, weights = inputs.groups, inputs.y_true, inputs.y_pred, inputs.weights
     labels = groups.labels
     n_groups = len(labels)
@@ -289,7 +427,7 @@ def _compute(
         task=spec.task,
         engine=spec.engine,
         rows=len(inputs.frame),
-        data_sha256=sha256_file(data_path),
+        data_sha256=data_sha256,
         model_sha256=inputs.model_sha256,
         groups=labels,
         by_group={label: _row(metric_names, metrics, index) for index, label in enumerate(labels)},

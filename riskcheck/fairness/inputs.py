@@ -50,7 +50,6 @@ def prepare_inputs(
     limits: ModelLimits,
 ) -> Inputs:
     """Read ``data_path`` as ``spec`` describes it; run the model if there is one."""
-    from riskcheck.fairness import data as tables
     from riskcheck.fileio import sha256_file
 
     display = str(data_path)
@@ -61,6 +60,32 @@ def prepare_inputs(
         check_model_file(model_path, str(model_path), trust=spec.trust_model)
         model_sha = sha256_file(model_path)
     frame = _read_frame(spec, data_path, display, say)
+    return inputs_from_frame(
+        spec,
+        frame,
+        display=display,
+        model_path=model_path,
+        model_sha=model_sha,
+        say=say,
+        warn=warn,
+        limits=limits,
+    )
+
+
+def inputs_from_frame(
+    spec: FairnessSpec,
+    frame: pd.DataFrame,
+    *,
+    display: str,
+    model_path: Path | None,
+    model_sha: str | None,
+    say: Callback,
+    warn: Callback | None,
+    limits: ModelLimits,
+) -> Inputs:
+    """The rows of ``frame`` (already read, or given in memory) as ``spec`` describes them."""
+    from riskcheck.fairness import data as tables
+
     if spec.where:
         frame = tables.apply_where(frame, spec.where, display=display)
     groups = tables.encode_groups(frame, spec.sensitive)
@@ -96,9 +121,8 @@ def prepare_inputs(
     return Inputs(frame, groups, y_true, y_pred, weights, tuple(notes), model_sha)
 
 
-def _read_frame(spec: FairnessSpec, data_path: Path, display: str, say: Callback) -> pd.DataFrame:
-    from riskcheck.fairness.data import read_table
-
+def column_roles(spec: FairnessSpec) -> dict[str, str]:
+    """Each column ``spec`` reads, and what it is for (to name it in a missing-column message)."""
     assert spec.target is not None
     roles: dict[str, str] = {spec.target: "the target"}
     for column in spec.sensitive:
@@ -114,6 +138,13 @@ def _read_frame(spec: FairnessSpec, data_path: Path, display: str, say: Callback
         roles.setdefault(column, "a where filter")
     for column in spec.features or ():
         roles.setdefault(column, "a model feature")
+    return roles
+
+
+def _read_frame(spec: FairnessSpec, data_path: Path, display: str, say: Callback) -> pd.DataFrame:
+    from riskcheck.fairness.data import read_table
+
+    roles = column_roles(spec)
     needed = list(roles)
     frame = read_table(
         data_path,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.policy import Policy, find_pyproject, load_policy
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 FORMATS = ("text", "json", "github", "markdown", "junit")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -76,15 +79,23 @@ def command(
     paths = list(files) or _policy_paths(policy, pyproject)
     run = run_gate(paths, policy, baseline=baseline, progress=_to_stderr, warn=_to_stderr)
     gate = gate_dict(run)
-    for target, kind in ((junit_out, "junit"), (json_out, "json"), (markdown_out, "markdown")):
-        if target is not None:
-            from riskcheck.fileio import atomic_write_text
+    # Every output is rendered before any is written, so a failure leaves none half-made.
+    outputs = [
+        (target, render(gate, kind))
+        for target, kind in ((junit_out, "junit"), (json_out, "json"), (markdown_out, "markdown"))
+        if target is not None
+    ]
+    standard = None if fmt == "text" else render(gate, fmt)
+    text = _text(gate) if fmt == "text" else None
+    if outputs:
+        from riskcheck.fileio import atomic_write_text
 
-            atomic_write_text(target, render(gate, kind))
-    if fmt == "text":
-        _print_text(gate)
+        for target, content in outputs:
+            atomic_write_text(target, content)
+    if text is not None:
+        _print_text(text)
     else:
-        click.echo(render(gate, fmt), nl=False)
+        click.echo(standard, nl=False)
     return 0 if run.passed else 1
 
 
@@ -97,7 +108,19 @@ def _policy_paths(policy: Policy, pyproject: Path | None) -> list[Path]:
         raise RiskcheckError(
             "no assessment given: name files or directories, or list them in [tool.riskcheck] paths in pyproject.toml"
         )
-    return [pyproject.parent / path for path in policy.paths]
+    return [_relative_to_cwd(pyproject.parent / path) for path in policy.paths]
+
+
+def _relative_to_cwd(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies below it.
+
+    Every output names files as given; GitHub attaches an annotation only to a path
+    relative to the checkout, so paths from pyproject.toml are made relative too.
+    """
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def render(gate: dict[str, Any], kind: str) -> str:
@@ -123,10 +146,13 @@ def render(gate: dict[str, Any], kind: str) -> str:
     return gate_text(gate).plain
 
 
-def _print_text(gate: dict[str, Any]) -> None:
+def _text(gate: dict[str, Any]) -> Text:
     from riskcheck.render.gate_text import gate_text
 
-    text = gate_text(gate)
+    return gate_text(gate)
+
+
+def _print_text(text: Text) -> None:
     if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
         from rich.console import Console
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -210,7 +211,10 @@ def test_policy_comes_from_pyproject(project: Path, cli) -> None:
         "allow_incomplete": False,
         "max_severity": None,
     }
-    assert [a["file"] for a in gate["assessments"]] == [str(project / "scaled.yaml")]
+    # Paths from the table are named relative to the working directory, as GitHub needs.
+    assert [a["file"] for a in gate["assessments"]] == ["scaled.yaml"]
+    run = cli("check", "--format", "github")
+    assert run.out.splitlines()[0].startswith("::error file=scaled.yaml,line=1,col=1,title=")
     # An option overrides the table.
     assert cli("check", "low.yaml", "--require-signoff").code == 1
     assert cli("check", "scaled.yaml", "--fail-on", "medium").code == 1
@@ -271,3 +275,60 @@ def test_a_corrupted_saved_fairness_result_is_bad_input_not_a_pass(project: Path
     run = cli("check", "fair.yaml")
     assert run.code == 2
     assert run.err == "error: fair.yaml: fairness: result.json: not a riskcheck fairness result (KeyError('engine'))\n"
+
+
+def test_two_assessments_of_the_same_system_in_a_directory_are_bad_input(project: Path, cli) -> None:
+    (project / "systems").mkdir()
+    text = (project / "low.yaml").read_text().replace("questionnaire.yaml", "../questionnaire.yaml")
+    (project / "systems" / "a.yaml").write_text(text)
+    # Names that differ only in case describe the same system.
+    (project / "systems" / "b.yaml").write_text(text.replace("Low system", "Low System"))
+    run = cli("check", "systems", "--junit", "junit.xml")
+    assert run.code == 2
+    assert run.err == (
+        "error: systems/b.yaml:2:9: system.name: 'Low System' is also the system name in systems/a.yaml; "
+        "each assessment must describe a different system\n"
+    )
+    assert run.out == ""
+    assert not (project / "junit.xml").exists()
+
+
+def test_a_crash_in_the_baseline_fairness_computation_is_exit_3_with_no_output(
+    repo: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import riskcheck.fairness.api
+
+    real = riskcheck.fairness.api.evaluate_fairness
+    calls = []
+
+    def crash_second(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 2:  # the head side is scored; the baseline side crashes
+            raise RuntimeError("simulated failure inside the fairness engine")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(riskcheck.fairness.api, "evaluate_fairness", crash_second)
+    run = cli("check", "fair.yaml", "--baseline", "main", "--junit", "junit.xml", "--json", "gate.json")
+    assert run.code == 3
+    assert run.out == ""
+    assert "RuntimeError: simulated failure inside the fairness engine" in run.err
+    assert not (repo / "junit.xml").exists() and not (repo / "gate.json").exists()
+
+
+def test_github_annotations_point_at_the_answer_in_any_form(project: Path, cli) -> None:
+    text = (
+        (project / "scaled.yaml")
+        .read_text()
+        .replace(
+            "  automated: yes\n  people: 5000\n",
+            "  automated:\n    value: yes\n    comment: Approvals are automatic.\n  people: {value: 5000}\n",
+        )
+    )
+    (project / "scaled.yaml").write_text(text)
+    run = cli("check", "scaled.yaml", "--max-severity", "medium", "--format", "github")
+    assert run.code == 1
+    first = run.out.splitlines()[0]
+    assert first.startswith(
+        "::error file=scaled.yaml,line=8,col=3,title=riskcheck Scaled system%3A rule automated-at-scale::"
+    )
+    assert text.splitlines()[7] == "  automated:"

@@ -247,3 +247,18 @@ def test_a_file_outside_the_repository_is_read_from_the_working_tree(
     )
     data = json.loads(run.out)
     assert (data["base"]["tier"], data["head"]["tier"], data["fairness_moved"]) == ("high", "medium", [])
+
+
+def test_a_git_lfs_pointer_at_the_revision_falls_back_to_the_working_tree(layered: Path, cli) -> None:
+    data = layered / "data" / "predictions.csv"
+    real = data.read_text()
+    data.write_text(f"version https://git-lfs.github.com/spec/v1\noid sha256:{'ab' * 32}\nsize {len(real)}\n")
+    git(layered, "commit", "-qam", "data in LFS")
+    data.write_text(real)  # what `git lfs pull` leaves in the working tree
+    run = cli("diff", "HEAD", "assessments/credit.yaml", "--format", "json")
+    assert run.code == 0, run.err
+    assert run.err == (
+        "warning: HEAD:assessments/credit.yaml: fairness data ../data/predictions.csv is stored in Git LFS "
+        "at HEAD; it is read from the working tree\n"
+    )
+    assert json.loads(run.out)["fairness_moved"] == []

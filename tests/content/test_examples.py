@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from riskcheck import api
 
@@ -176,3 +179,13 @@ def test_the_five_issue_examples_are_pinned() -> None:
 def test_examples_validate() -> None:
     for name in [*(name for name, *_ in PINNED), "public-sector/benefits-triage.yaml"]:
         assert api.validate(EXAMPLES / name) == "assessment"
+
+
+def test_art_22_questions_follow_whether_every_case_is_checked(tmp_path: Path) -> None:
+    """Cases nobody checks are solely automated (GDPR Art. 22); checking every case is not."""
+    data = yaml.safe_load((EXAMPLES / "credit-scoring.yaml").read_text(encoding="utf-8"))
+    data["answers"]["decision_type"] = "automated_with_review"
+    del data["fairness"]  # not needed here; PyYAML would also turn its 'on' key into True
+    path = tmp_path / "credit.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert api.score(path).completeness.hidden_answers == ("art22_basis", "art22_safeguards")

@@ -58,6 +58,9 @@ class RiskDiff:
     answers: tuple[AnswerChange, ...]
     figures: tuple[FigureChange, ...]
     stale_approvals: tuple[StaleApproval, ...]
+    #: What the reader should know about how a side was read: a file a revision refers
+    #: to that was taken from the working tree, say.
+    warnings: tuple[str, ...] = ()
 
     @property
     def tier_change(self) -> int:
@@ -111,6 +114,7 @@ class RiskDiff:
             "stale_approvals": [
                 {"name": s.name, "role": s.role, "timestamp": s.timestamp} for s in self.stale_approvals
             ],
+            "warnings": list(self.warnings),
         }
 
     def to_json(self) -> str:
@@ -125,8 +129,9 @@ def risk_diff(
     *,
     base_label: str,
     head_label: str,
+    warnings: tuple[str, ...] = (),
 ) -> RiskDiff:
-    """Compare two versions of an assessment."""
+    """Compare two versions of an assessment; ``warnings`` are carried into the diff as they are."""
     base_findings = {f.id: f for f in base_result.findings}
     head_findings = {f.id: f for f in head_result.findings}
     added = tuple((f.id, f.severity, f.message) for i, f in head_findings.items() if i not in base_findings)
@@ -141,6 +146,7 @@ def risk_diff(
         answers=_answer_changes(base, base_result, head, head_result),
         figures=_figure_changes(base_result, head_result),
         stale_approvals=_stale(base_result, head_result),
+        warnings=warnings,
     )
 
 

@@ -32,10 +32,17 @@ def command(base: str, head: str, fmt: str, output: Path | None) -> int:
 
     head_side = _side(head, None)
     base_side = _side(base, head_side[1])
-    base_loaded, base_result = _load(*base_side)
-    head_loaded, head_result = _load(*head_side)
+    warnings: list[str] = []
+    base_loaded, base_result = _load(*base_side, warnings)
+    head_loaded, head_result = _load(*head_side, warnings)
     diff = risk_diff(
-        base_loaded, base_result, head_loaded, head_result, base_label=_label(base_side), head_label=_label(head_side)
+        base_loaded,
+        base_result,
+        head_loaded,
+        head_result,
+        base_label=_label(base_side),
+        head_label=_label(head_side),
+        warnings=tuple(warnings),
     )
     data = diff.to_dict()
     if fmt == "json":
@@ -79,7 +86,9 @@ def _label(side: Side) -> str:
     return str(path) if revision is None else f"{revision}:{path}"
 
 
-def _load(revision: str | None, path: Path) -> tuple[LoadedAssessment, Result]:
+def _load(revision: str | None, path: Path, warnings: list[str]) -> tuple[LoadedAssessment, Result]:
+    """Load and score one side; a line for each file read from the working tree goes to
+    standard error at once and into ``warnings``."""
     from riskcheck import api
     from riskcheck.loader import load_assessment
 
@@ -88,7 +97,11 @@ def _load(revision: str | None, path: Path) -> tuple[LoadedAssessment, Result]:
         return loaded, api.score(loaded)
     from riskcheck.gitrev import GitError, materialised
 
-    with materialised(revision, path, warn=lambda line: click.echo(line, err=True)) as old:
+    def warn(line: str) -> None:
+        click.echo(line, err=True)
+        warnings.append(line)
+
+    with materialised(revision, path, warn=warn) as old:
         if old is None:
             raise GitError(f"{revision}:{path}: the file does not exist at revision {revision!r}")
         try:

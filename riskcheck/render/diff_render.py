@@ -93,4 +93,6 @@ def diff_markdown(data: dict[str, Any]) -> str:
             f"- **{_cell(s['role'])}**: {_cell(s['name'])} ({_cell(s['timestamp'])}) must review and sign again"
             for s in data["stale_approvals"]
         ]
+    if data.get("warnings"):
+        out += ["", *(f"> ⚠️ {_cell(w.removeprefix('warning: '))}  " for w in data["warnings"])]
     return "\n".join(out) + "\n"

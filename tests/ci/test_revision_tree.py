@@ -112,6 +112,7 @@ def test_the_old_side_uses_the_questionnaire_and_data_of_its_revision(layered: P
     )
     data = json.loads(cli("diff", "main", "assessments/credit.yaml", "--format", "json").out)
     assert (data["base"]["tier"], data["head"]["tier"], data["tier_change"]) == ("high", "medium", -1)
+    assert data["warnings"] == []
     moved = {f["name"]: (f["before"], f["after"]) for f in data["fairness_moved"]}
     assert moved["demographic_parity_ratio"] == (0.5, 0.923076923076923)
 
@@ -173,7 +174,14 @@ def test_a_file_git_did_not_track_falls_back_to_the_working_tree_with_a_warning(
         "warning: HEAD:assessments/credit.yaml: fairness data ../data/predictions.csv is not tracked "
         "by git at HEAD; it is read from the working tree\n"
     )
-    assert json.loads(run.out)["fairness_moved"] == []  # both sides read the same working-tree file
+    data = json.loads(run.out)
+    assert data["fairness_moved"] == []  # both sides read the same working-tree file
+    assert data["warnings"] == [run.err.rstrip("\n")]
+    markdown = cli("diff", "HEAD", "assessments/credit.yaml", "--format", "markdown").out
+    assert markdown.endswith(
+        "\n\n> ⚠️ HEAD:assessments/credit.yaml: fairness data ../data/predictions.csv is not tracked "
+        "by git at HEAD; it is read from the working tree  \n"
+    )
 
     run = cli("check", "assessments/credit.yaml", "--baseline", "HEAD")
     assert run.code == 0, run.err

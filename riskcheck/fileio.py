@@ -16,7 +16,20 @@ MAX_YAML_BYTES = 2 * 1024 * 1024
 
 
 def read_bounded_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
-    """Read a UTF-8 text file of at most ``limit`` bytes, or raise a clear error.
+    """Read a UTF-8 text file of at most ``limit`` bytes, or raise a clear error."""
+    raw = read_bounded_bytes(path, limit=limit)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise RiskcheckError(
+            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from None
+
+
+def read_bounded_bytes(path: Path, *, limit: int) -> bytes:
+    """Read a regular file of at most ``limit`` bytes, or raise a clear error.
 
     Only regular files are read: a FIFO would block forever and a device such as
     ``/dev/zero`` never ends. The file is opened without blocking and checked through
@@ -52,14 +65,7 @@ def read_bounded_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
         os.close(fd)
     if len(raw) > limit:
         raise RiskcheckError(f"{path}: file is larger than {limit:,} bytes")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise RiskcheckError(
-            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
-        ) from None
+    return raw
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

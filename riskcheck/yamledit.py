@@ -26,14 +26,26 @@ def _yaml() -> Any:
     yaml.preserve_quotes = True
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(float, _represent_float)
     return yaml
 
 
-def edit_yaml(path: Path, change: Callable[[Any], None]) -> str:
+def _represent_float(representer: Any, value: float) -> Any:
+    """``1e-05`` is text to YAML 1.1 readers such as riskcheck's own: write ``1.0e-05``."""
+    text = repr(value).lower()
+    if "e" in text and "." not in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return representer.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+def edit_yaml(path: Path, change: Callable[[Any], None], verify: Callable[[Any], None] | None = None) -> str:
     """Load ``path`` round-trip, apply ``change`` to the root mapping, write atomically.
 
-    Returns the new text. Raises :class:`RiskcheckError` if the file cannot be read
-    or the result would not be valid YAML.
+    ``verify`` gets the edited document as riskcheck will read it back, and raises
+    :class:`RiskcheckError` to stop the write. Returns the new text. Raises
+    :class:`RiskcheckError` if the file cannot be read or the result would not be
+    valid YAML.
     """
     path = Path(path)
     text = read_bounded_text(path)
@@ -44,13 +56,46 @@ def edit_yaml(path: Path, change: Callable[[Any], None]) -> str:
     buffer = io.StringIO()
     yaml.dump(root, buffer)
     new_text = buffer.getvalue()
-    parse_yaml(new_text, str(path), what="assessment")
+    document = parse_yaml(new_text, str(path), what="assessment")
+    if verify is not None:
+        verify(document.data)
     atomic_write_text(path, new_text)
     return new_text
 
 
 def _plain(value: Any) -> Any:
-    """Values as YAML should store them: sets as sorted lists, tuples as lists."""
+    """Values as YAML should store them: sets as sorted lists, tuples as lists, text quoted when needed."""
+    if isinstance(value, (frozenset, set)):
+        return [_text(v) for v in sorted(value)]
+    if isinstance(value, (tuple, list)):
+        return [_text(v) for v in value]
+    return _text(value)
+
+
+#: Characters YAML 1.1 reads as line breaks, which a plain or block scalar would change.
+_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _text(value: Any) -> Any:
+    """Text that a YAML 1.1 reader would take for something else is double-quoted.
+
+    ruamel writes YAML 1.2, where ``yes``, ``on`` and ``1:20`` are plain text; riskcheck
+    reads YAML 1.1, where they are a boolean and the number 80. Unquoted, a PM's
+    answer "yes" would come back as ``True`` and make the file invalid.
+    """
+    if not isinstance(value, str):
+        return value
+    import yaml
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    implicit = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    if implicit != "tag:yaml.org,2002:str" or any(c in value for c in _BREAKS):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def _expected(value: Any) -> Any:
+    """``value`` as riskcheck's loader reads it back from the file."""
     if isinstance(value, (frozenset, set)):
         return sorted(value)
     if isinstance(value, tuple):
@@ -106,7 +151,20 @@ def set_answers(path: Path, values: Mapping[str, Any], *, remove: tuple[str, ...
             elif qid in answers:
                 _replace(answers, qid, None)
 
-    return edit_yaml(path, change)
+    def verify(data: Any) -> None:
+        answers = data.get("answers") if isinstance(data, dict) else None
+        answers = answers if isinstance(answers, dict) else {}
+        expected = {qid: _expected(value) for qid, value in values.items()} | dict.fromkeys(remove)
+        for qid, value in expected.items():
+            stored = answers.get(qid)
+            stored = stored.get("value") if isinstance(stored, dict) else stored
+            if stored != value or type(stored) is not type(value):
+                raise RiskcheckError(
+                    f"{path}: answers.{qid}: riskcheck could not write {value!r} so that it reads back unchanged "
+                    f"(it would read {stored!r}); nothing was saved. Please report this."
+                )
+
+    return edit_yaml(path, change, verify)
 
 
 def append_signoff(path: Path, record: Mapping[str, Any]) -> str:
@@ -123,7 +181,7 @@ def append_signoff(path: Path, record: Mapping[str, Any]) -> str:
         for key, value in record.items():
             if value is None:
                 continue
-            entry[key] = value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
+            entry[key] = value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else _text(value)
         signoffs.append(entry)
 
     return edit_yaml(path, change)

@@ -1,0 +1,83 @@
+"""Saving answers never changes them: text that YAML 1.1 reads as something else stays text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from riskcheck.loader import load_assessment
+from riskcheck.signoff import sign
+from riskcheck.yamledit import set_answers
+
+QUESTIONNAIRE = """\
+id: roundtrip
+version: 1.0.0
+title: Round trip
+sections:
+  - id: s
+    title: S
+    questions:
+      - {id: note, type: text, text: Note?, required: false, max_length: 5000}
+      - {id: amount, type: number, text: Amount?, required: false}
+      - id: mode
+        type: single_choice
+        text: Mode?
+        required: false
+        options: [{value: "on", points: 1}, {value: "off", points: 0}]
+scoring:
+  model: weighted_sections
+  tiers: [{id: low, min: 0}]
+signoff:
+  roles: [legal]
+"""
+
+
+@pytest.fixture
+def assessment(tmp_path: Path) -> Path:
+    (tmp_path / "questionnaire.yaml").write_text(QUESTIONNAIRE, encoding="utf-8")
+    path = tmp_path / "assessment.yaml"
+    path.write_text(
+        "system: {name: S, owner: o, version: '1', purpose: p, assessed_on: 2026-01-01}\n"
+        "questionnaire: {path: questionnaire.yaml}\n"
+        "answers:\n  note:\n  amount:\n  mode:\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yes", "No", "on", "OFF", "1:20", "0o17", "1_000", "~", "null", "2026-01-01", "\x85next", "a\u2028b", "plain"],
+)
+def test_a_text_answer_reads_back_as_the_same_text(assessment: Path, text: str) -> None:
+    # 'yes' used to be written plain and read back as True, making the file invalid.
+    set_answers(assessment, {"note": text})
+    assert load_assessment(assessment).answers.values["note"] == text
+
+
+@pytest.mark.parametrize("number", [1e-05, 5e-324, 1e300, 0.1, 1.5e-07])
+def test_a_number_answer_reads_back_as_the_same_number(assessment: Path, number: float) -> None:
+    # 1e-05 used to be written as '1e-05', which YAML 1.1 reads as text.
+    set_answers(assessment, {"amount": number})
+    assert load_assessment(assessment).answers.values["amount"] == number
+
+
+def test_an_option_that_looks_like_a_boolean_stays_an_option(assessment: Path) -> None:
+    set_answers(assessment, {"mode": "on"})
+    assert load_assessment(assessment).answers.values["mode"] == "on"
+    assert 'mode: "on"' in assessment.read_text(encoding="utf-8")
+
+
+def test_a_sign_off_by_a_reviewer_called_yes_keeps_the_file_valid(assessment: Path) -> None:
+    sign(
+        assessment,
+        name="Yes",
+        role="legal",
+        decision="approve",
+        comment="no",
+        now=dt.datetime(2026, 1, 2, tzinfo=dt.UTC),
+    )
+    record = load_assessment(assessment).file.signoffs[0]
+    assert (record.name, record.comment) == ("Yes", "no")

@@ -158,11 +158,34 @@ def load_questionnaire(path: Path, *, document: Document | None = None) -> Compi
     return compile_questionnaire(spec, document)
 
 
-def resolve_questionnaire_path(assessment: AssessmentFile, document: Document, base_dir: Path) -> Path:
+def resolve_questionnaire_path(
+    assessment: AssessmentFile, document: Document, base_dir: Path, *, root: Path | None = None
+) -> Path:
+    """The questionnaire file an assessment answers.
+
+    A path must name a ``.yaml`` or ``.yml`` file: an assessment from elsewhere must
+    not make riskcheck read, and quote in its errors, a file such as ``~/.netrc``.
+    With ``root`` (the web form's directory), the file must also lie inside it.
+    """
     ref = assessment.questionnaire
     if ref.path is not None:
         path = Path(ref.path)
-        return path if path.is_absolute() else base_dir / path
+        path = path if path.is_absolute() else base_dir / path
+        where = ("questionnaire", "path")
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            raise AnswersError.from_problems(
+                [document.problem(where, f"expected the path of a .yaml or .yml questionnaire, got {ref.path!r}")]
+            )
+        if root is not None:
+            try:
+                inside = path.resolve(strict=True).is_relative_to(root.resolve())
+            except (OSError, RuntimeError):
+                inside = False
+            if not inside:
+                raise AnswersError.from_problems(
+                    [document.problem(where, f"{ref.path!r}: not a questionnaire in the served directory")]
+                )
+        return path
     bundled = bundled_questionnaires()
     if ref.id not in bundled:
         known = ", ".join(sorted(bundled)) or "none"
@@ -195,8 +218,14 @@ class LoadedAssessment:
         return self.document.position(("answers", qid), key=True)
 
 
-def load_assessment(path: Path, *, document: Document | None = None) -> LoadedAssessment:
-    """Load an assessment, its questionnaire, and check every answer against it."""
+def load_assessment(
+    path: Path, *, document: Document | None = None, questionnaire_root: Path | None = None
+) -> LoadedAssessment:
+    """Load an assessment, its questionnaire, and check every answer against it.
+
+    ``questionnaire_root`` confines a questionnaire given by path to that directory
+    (bundled questionnaires are always allowed); the web form passes its own.
+    """
     from riskcheck.assessment import AnswerEntry, AssessmentFile
     from riskcheck.engine import AnswerSet, SignoffInput
 
@@ -204,7 +233,7 @@ def load_assessment(path: Path, *, document: Document | None = None) -> LoadedAs
     if document is None:
         document = load_yaml(path, what="assessment")
     assessment = validate_model(AssessmentFile, document, AnswersError)
-    questionnaire_path = resolve_questionnaire_path(assessment, document, path.parent)
+    questionnaire_path = resolve_questionnaire_path(assessment, document, path.parent, root=questionnaire_root)
     questionnaire = load_questionnaire(questionnaire_path)
     ref = assessment.questionnaire
     problems: list[Problem] = []

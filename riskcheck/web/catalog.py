@@ -74,7 +74,7 @@ class Catalog:
 
     def _entry(self, relative: str, path: Path) -> Entry:
         try:
-            loaded = load_assessment(path)
+            loaded = load_assessment(path, questionnaire_root=self.root)
             result, _ = self.score(loaded, FillState.from_loaded(loaded))
         except RiskcheckError as exc:
             return Entry(relative, relative, "", error=self._message(exc))

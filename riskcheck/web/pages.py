@@ -95,7 +95,7 @@ async def new_create(site: Site, request: Request) -> Response:
 def _load(site: Site, request: Request) -> tuple[str, Path, LoadedAssessment | None, str | None]:
     relative, path = site.file(request)
     try:
-        return relative, path, load_assessment(path), None
+        return relative, path, load_assessment(path, questionnaire_root=site.root), None
     except RiskcheckError as exc:
         return relative, path, None, str(exc).replace(str(site.root) + "/", "")
 

@@ -6,6 +6,7 @@ what was expected and what was found.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,11 @@ if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
 
 #: The largest data file riskcheck reads (bytes); larger files are refused unread.
+#: A Parquet file is also refused when its data, uncompressed, is larger than this.
 MAX_DATA_BYTES = 4 * 1024**3
+#: The most rows riskcheck reads: a few megabytes of Parquet can hold billions of
+#: repeated values, each of which takes memory once read.
+MAX_DATA_ROWS = 50_000_000
 #: The group that rows with a missing sensitive value fall into.
 MISSING_GROUP = "(missing)"
 #: File suffixes riskcheck reads, and the format each one promises.
@@ -57,6 +62,8 @@ def read_table(
     """
     limit = MAX_DATA_BYTES if max_bytes is None else max_bytes
     file_format = _check_file(path, display=display, max_bytes=limit)
+    if file_format == "parquet":
+        _check_parquet_size(path, display=display, max_bytes=limit, max_rows=MAX_DATA_ROWS)
     available = _column_names(path, file_format, display)
     wanted = list(dict.fromkeys([*required, *(columns or ())]))
     if wanted:
@@ -70,7 +77,7 @@ def read_table(
             raise DataError(f"{display}: no {noun} {named}; available columns: {', '.join(available)}")
     present = set(available)
     text_columns = [column for column in text_columns if column in present]
-    frame = _read(path, file_format, display, columns, text_columns)
+    frame = _read(path, file_format, display, columns, text_columns, max_rows=MAX_DATA_ROWS)
     if len(frame) == 0:
         raise DataError(f"{display}: no data rows; expected a header and at least one row")
     return frame
@@ -83,9 +90,12 @@ def _check_file(path: Path, *, display: str, max_bytes: int) -> str:
             f"{display}: unsupported file type {path.suffix or '(no suffix)'!r}; expected one of {', '.join(FORMATS)}"
         )
     try:
-        size = path.stat().st_size
-        if path.is_dir():
+        info = path.stat()
+        size = info.st_size
+        if stat.S_ISDIR(info.st_mode):
             raise DataError(f"{display}: is a directory, expected a {file_format} file")
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block forever, /dev/zero never end
+            raise DataError(f"{display}: is not a regular file (a pipe or a device?); expected a {file_format} file")
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
             handle.seek(max(size - 4, 0))
@@ -121,6 +131,23 @@ def _check_file(path: Path, *, display: str, max_bytes: int) -> str:
     return file_format
 
 
+def _check_parquet_size(path: Path, *, display: str, max_bytes: int, max_rows: int) -> None:
+    """Refuse a Parquet file whose data, once decoded, would not fit the limits."""
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    try:
+        metadata = pq.read_metadata(path)
+    except Exception as exc:
+        raise DataError(f"{display}: cannot read the parquet header: {_first_line(exc)}") from None
+    if metadata.num_rows > max_rows:
+        raise DataError(f"{display}: {metadata.num_rows:,} rows; riskcheck reads at most {max_rows:,}")
+    uncompressed = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if uncompressed > max_bytes:
+        raise DataError(
+            f"{display}: the data is {uncompressed:,} bytes uncompressed; riskcheck reads at most {max_bytes:,}"
+        )
+
+
 def _text_or_bytes(head: bytes) -> str:
     try:
         text = head[:1024].decode("utf-8")
@@ -143,7 +170,7 @@ def _column_names(path: Path, file_format: str, display: str) -> list[str]:
 
     try:
         if file_format == "parquet":
-            import pyarrow.parquet as pq  # type: ignore[import-untyped]
+            import pyarrow.parquet as pq
 
             return list(pq.read_schema(path).names)
         header = pd.read_csv(path, nrows=0)
@@ -160,6 +187,8 @@ def _read(
     display: str,
     columns: Sequence[str] | None,
     text_columns: Sequence[str],
+    *,
+    max_rows: int,
 ) -> pd.DataFrame:
     import pandas as pd
 
@@ -173,10 +202,13 @@ def _read(
             path,
             dtype={column: str for column in text_columns},
             low_memory=False,
+            nrows=max_rows + 1,
         )
-        return frame if usecols is None else frame[usecols]
     except Exception as exc:
         raise DataError(f"{display}: cannot read the {file_format} data: {_first_line(exc)}") from None
+    if len(frame) > max_rows:
+        raise DataError(f"{display}: more than {max_rows:,} rows; riskcheck reads at most {max_rows:,}")
+    return frame if usecols is None else frame[usecols]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -63,6 +63,8 @@ MODEL_MEMORY_LIMIT_BYTES = 4 * 1024**3
 MODEL_TIME_LIMIT_SECONDS = 300.0
 
 _STATUS_MAX_BYTES = 1024 * 1024
+#: Room for one prediction in the child's output (a class label up to 256 characters).
+_PREDICTION_MAX_BYTES_PER_ROW = 1024
 _STDERR_TAIL_BYTES = 2000
 
 
@@ -122,7 +124,6 @@ def predict_with_model(
     With ``threshold`` the predictions are booleans: the probability of the positive
     class (``positive_label``, else 1) at or above the threshold.
     """
-    import numpy as np
 
     loader = check_model_file(path, display, trust=trust)
     limits = limits or ModelLimits()
@@ -151,14 +152,40 @@ def predict_with_model(
         (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
         status = _run_child(work, display, limits)
         if not status.get("ok"):
-            raise DataError(f"{display}: {status.get('message', 'the model process failed')}")
-        predictions = np.load(work / "predictions.npy", allow_pickle=False)
+            raise DataError(f"{display}: {_printable(status.get('message', 'the model process failed'))}")
+        predictions = _read_predictions(work / "predictions.npy", rows=len(features), display=display)
     for name in status.get("trusted_types", []):
-        note = f"{display}: trusted type {name} loaded because the model is trusted (--trust-model)"
+        note = f"{display}: trusted type {_printable(name)} loaded because the model is trusted (--trust-model)"
         notes.append(note)
         if warn is not None:
             warn(f"warning: {note}")
     return predictions, tuple(notes)
+
+
+def _read_predictions(path: Path, *, rows: int, display: str) -> npt.NDArray[Any]:
+    """The child's predictions: one per row, in a file no larger than that needs."""
+    import numpy as np
+
+    limit = rows * _PREDICTION_MAX_BYTES_PER_ROW + 64 * 1024
+    size = path.stat().st_size if path.is_file() else -1
+    if not 0 <= size <= limit:
+        raise DataError(f"{display}: the model process wrote {size:,} bytes of predictions for {rows:,} rows")
+    try:
+        predictions: npt.NDArray[Any] = np.load(path, allow_pickle=False)
+    except ValueError as exc:
+        raise DataError(f"{display}: the model process wrote unreadable predictions: {_printable(str(exc))}") from None
+    if predictions.ndim != 1 or len(predictions) != rows:
+        raise DataError(
+            f"{display}: the model process wrote predictions of shape {predictions.shape} for {rows:,} rows"
+        )
+    return predictions
+
+
+def _printable(text: Any, limit: int = 2000) -> str:
+    """Text from a model file, safe to print: no control characters (a newline would let a
+    type name start a line such as '::error::' that CI reads as a command), bounded."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
@@ -205,7 +232,7 @@ def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
         how = f"was killed by signal {signal.Signals(-code).name}"
     else:
         how = f"exited with code {code}"
-    hint = f" ({last})" if last else ""
+    hint = f" ({_printable(last, 300)})" if last else ""
     raise DataError(
         f"{display}: the model process {how} before giving predictions{hint}; "
         f"limits: {limits.memory_bytes:,} bytes of memory, {limits.seconds:g} s"

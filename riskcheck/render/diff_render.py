@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.render.safe import md, md_code, one_line
+
 
 def _num(value: float | None) -> str:
     if value is None:
@@ -17,8 +19,7 @@ def _signed(value: float | None) -> str:
     return ("+" if value > 0 else "") + _num(value)
 
 
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+_cell = md
 
 
 def _tier_line(data: dict[str, Any]) -> str:
@@ -54,7 +55,7 @@ def diff_text(data: dict[str, Any]) -> str:
         lines += [f"  {s['role']}: {s['name']} ({s['timestamp']})" for s in data["stale_approvals"]]
     if len(lines) == 2 and data["tier_change"] == 0 and not data["score_change"]:
         lines.append("no change in risk")
-    return "\n".join(lines) + "\n"
+    return "\n".join(one_line(line) for line in lines) + "\n"
 
 
 def diff_markdown(data: dict[str, Any]) -> str:
@@ -62,14 +63,18 @@ def diff_markdown(data: dict[str, Any]) -> str:
     out = [
         f"## {icon} riskcheck: risk change for {_cell(data['system'])}",
         "",
-        f"`{_cell(data['base']['label'])}` → `{_cell(data['head']['label'])}`: "
+        f"{md_code(data['base']['label'])} → {md_code(data['head']['label'])}: "
         + _cell(_tier_line(data).replace("->", "→")),
     ]
     if data["findings_added"] or data["findings_removed"]:
         out += ["", "### Findings", "", "| | Finding | Severity | Message |", "|---|---|---|---|"]
-        out += [f"| ➕ added | `{f['id']}` | {f['severity']} | {_cell(f['message'])} |" for f in data["findings_added"]]
         out += [
-            f"| ➖ removed | `{f['id']}` | {f['severity']} | {_cell(f['message'])} |" for f in data["findings_removed"]
+            f"| ➕ added | {md_code(f['id'], in_table=True)} | {_cell(f['severity'])} | {_cell(f['message'])} |"
+            for f in data["findings_added"]
+        ]
+        out += [
+            f"| ➖ removed | {md_code(f['id'], in_table=True)} | {_cell(f['severity'])} | {_cell(f['message'])} |"
+            for f in data["findings_removed"]
         ]
     if data["answers_changed"]:
         out += [
@@ -81,12 +86,15 @@ def diff_markdown(data: dict[str, Any]) -> str:
         ]
         for a in data["answers_changed"]:
             out.append(
-                f"| `{a['question']}` | {_cell(a['before'])} | {_cell(a['after'])} | "
+                f"| {md_code(a['question'], in_table=True)} | {_cell(a['before'])} | {_cell(a['after'])} | "
                 f"{_num(a['points_before'])} → {_num(a['points_after'])} | {_signed(a['score_effect'])} |"
             )
     if data["fairness_moved"]:
         out += ["", "### Fairness figures moved", "", "| Figure | Before | After |", "|---|---:|---:|"]
-        out += [f"| `{f['name']}` | {_num(f['before'])} | {_num(f['after'])} |" for f in data["fairness_moved"]]
+        out += [
+            f"| {md_code(f['name'], in_table=True)} | {_num(f['before'])} | {_num(f['after'])} |"
+            for f in data["fairness_moved"]
+        ]
     if data["stale_approvals"]:
         out += ["", "### Approvals made stale", ""]
         out += [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.render.safe import md, md_code
 
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+_cell = md
 
 
 def _num(value: float) -> str:
@@ -24,12 +24,13 @@ def gate_markdown(gate: dict[str, Any]) -> str:
         f"{summary['checks_failed']} of {summary['checks']} check(s) failed.",
     ]
     if gate["baseline"]:
-        out.append(f"Only risk new since `{_cell(gate['baseline'])}` fails the gate.")
+        out.append(f"Only risk new since {md_code(gate['baseline'])} fails the gate.")
     out += ["", "| | System | File | Tier | Score | Findings | Sign-off |", "|---|---|---|---|---:|---:|---|"]
     for a in gate["assessments"]:
         mark = "✅" if a["passed"] else "❌"
         out.append(
-            f"| {mark} | {_cell(a['system'].get('name', '?'))} | `{_cell(a['file'])}` | {_cell(a['tier_label'])} | "
+            f"| {mark} | {_cell(a['system'].get('name', '?'))} | {md_code(a['file'], in_table=True)} | "
+            f"{_cell(a['tier_label'])} | "
             f"{_num(a['score'])} | {len(a['findings'])} | {_cell(a['signoff']['status'])} |"
         )
     for a in gate["assessments"]:

@@ -10,16 +10,19 @@ from typing import Any
 
 from rich.text import Text
 
+from riskcheck.render.safe import one_line
+
 _STATUS_STYLE = {"failed": "bold red", "passed": "green", "skipped": "dim"}
 
 
 def gate_text(gate: dict[str, Any]) -> Text:
     out = Text()
     for assessment in gate["assessments"]:
-        name = assessment["system"].get("name", "?")
+        name = one_line(assessment["system"].get("name", "?"))
+        file = one_line(assessment["file"])
         verdict, style = ("PASSED", "bold green") if assessment["passed"] else ("FAILED", "bold red")
         out.append(verdict, style=style)
-        out.append(f"  {assessment['file']}  ", style="bold")
+        out.append(f"  {file}  ", style="bold")
         out.append(
             f"{name}: tier {assessment['tier']}, score {_num(assessment['score'])} of {_num(assessment['score_max'])}, "
             f"{len(assessment['findings'])} finding(s), {assessment['status']}\n"
@@ -27,24 +30,25 @@ def gate_text(gate: dict[str, Any]) -> Text:
         baseline = assessment["baseline"]
         if baseline is not None:
             was = f"tier {baseline['tier']}" if baseline["found"] else "no such file then"
-            out.append(f"  baseline {baseline['revision']}: {was}\n", style="dim")
+            out.append(f"  baseline {one_line(baseline['revision'])}: {was}\n", style="dim")
         for check in assessment["checks"]:
+            check_name, message = one_line(check["name"]), one_line(check["message"])
             fired = check["kind"] == "rule" and check["message"] != "did not fire"
             if check["status"] == "failed":
                 out.append("  x ", style="bold red")
-                out.append(f"{check['name']}: ", style="bold")
-                out.append(check["message"] + "\n")
-                where = f"{assessment['file']}:{check['line']}" if check["line"] is not None else None
+                out.append(f"{check_name}: ", style="bold")
+                out.append(message + "\n")
+                where = f"{file}:{check['line']}" if check["line"] is not None else None
                 for detail in check["details"]:
-                    out.append(f"      {detail}\n", style="dim")
+                    out.append(f"      {one_line(detail)}\n", style="dim")
                 if where:
                     out.append(f"      at {where}\n", style="dim")
             elif check["accepted"]:
                 out.append("  ~ ", style="yellow")
-                out.append(f"{check['name']}: {check['message']} (accepted: in the baseline)\n", style="yellow")
+                out.append(f"{check_name}: {message} (accepted: in the baseline)\n", style="yellow")
             elif fired:
                 out.append("  ! ", style="yellow")
-                out.append(f"{check['name']}: {check['message']}\n")
+                out.append(f"{check_name}: {message}\n")
     summary = gate["summary"]
     style = "bold green" if gate["passed"] else "bold red"
     verdict = "passed" if gate["passed"] else "failed"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.render.safe import one_line
+
 
 def escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -48,5 +50,8 @@ def gate_github(gate: dict[str, Any]) -> str:
             title = f"riskcheck {name}: {check['name']}"
             lines.append(annotation(level, message, file=file, line=check["line"], column=check["column"], title=title))
         verdict = "passed" if assessment["passed"] else "FAILED"
-        lines.append(f"{name}: {verdict} - tier {assessment['tier']}, {len(assessment['findings'])} finding(s)")
+        # A plain line: the runner would read a name such as '::stop-commands::x' as a command.
+        lines.append(
+            one_line(f"{name}: {verdict} - tier {assessment['tier']}, {len(assessment['findings'])} finding(s)")
+        )
     return "\n".join(lines) + "\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.render.safe import md, md_code
 
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+_cell = md
 
 
 def _num(value: float | None) -> str:
@@ -22,13 +22,13 @@ def result_markdown(data: dict[str, Any]) -> str:
         f"## riskcheck: {_cell(system.get('name', '?'))} {_cell(system.get('version', ''))}",
         "",
         f"**Tier: {_cell(data['tier_label'])}** (score {_num(data['score'])} of {_num(data['score_max'])}) · "
-        f"{data['status']} · questionnaire `{q['id']}@{q['version']}`",
+        f"{_cell(data['status'])} · questionnaire {md_code(q['id'] + '@' + q['version'])}",
     ]
     if data["blocked"]:
         out += ["", "> **Launch blocked** by a knock-out finding."]
     c = data.get("classification")
     if c and c["outcome"]:
-        out += ["", f"{_cell(c['title'])}: **{_cell(c['label'])}** ({', '.join(c['references'])})"]
+        out += ["", f"{_cell(c['title'])}: **{_cell(c['label'])}** ({_cell(', '.join(c['references']))})"]
     out += ["", "| Section | Points | Max | Share |", "|---|---:|---:|---:|"]
     for s in data["sections"]:
         share = "hidden" if not s["visible"] else ("n/a" if s["share"] is None else f"{100 * s['share']:.0f}%")
@@ -38,9 +38,9 @@ def result_markdown(data: dict[str, Any]) -> str:
         out.append("None.")
     for f in data["findings"]:
         block = " · **blocks launch**" if f["blocks_launch"] else ""
-        out.append(f"- **{f['severity']}** `{f['id']}`{block}: {_cell(f['message'])}  ")
+        out.append(f"- **{_cell(f['severity'])}** {md_code(f['id'])}{block}: {_cell(f['message'])}  ")
         out.append(f"  _Mitigation:_ {_cell(f['mitigation'])}")
     missing = data["completeness"]["missing"]
     if missing:
-        out += ["", f"Unanswered required questions: {', '.join(f'`{m}`' for m in missing)}"]
+        out += ["", f"Unanswered required questions: {', '.join(md_code(m) for m in missing)}"]
     return "\n".join(out) + "\n"

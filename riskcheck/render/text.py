@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.render.safe import one_line
+
 
 def _num(value: float | None) -> str:
     if value is None:
@@ -66,4 +68,6 @@ def result_text(data: dict[str, Any]) -> str:
     if signoffs["required_roles"]:
         roles = ", ".join(f"{r}: {s}" for r, s in signoffs["roles"].items())
         lines.append(f"Sign-off: {signoffs['status']} ({roles})")
-    return "\n".join(lines) + "\n"
+    # Names, labels and messages come from files others write: one line each, no
+    # control characters, no line a CI runner would read as a workflow command.
+    return "\n".join(one_line(line) for line in lines) + "\n"

@@ -16,6 +16,8 @@ from urllib.request import url2pathname
 
 #: The largest file a template may pull in (fonts, images, stylesheets).
 MAX_RESOURCE_BYTES = 8 * 1024 * 1024
+#: The longest data: URI served: a resource of that size, base64-encoded.
+MAX_DATA_URI_CHARS = MAX_RESOURCE_BYTES * 4 // 3 + 1024
 
 
 def make_url_fetcher(roots: Sequence[Path]) -> Any:
@@ -34,6 +36,9 @@ def make_url_fetcher(roots: Sequence[Path]) -> Any:
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
+                if len(url) > MAX_DATA_URI_CHARS:
+                    self.refused.append(url[:40] + "...")
+                    raise ValueError(f"riskcheck refused a data: URI of {len(url):,} characters")
                 self.served.append(url[:40])
                 return super().fetch(url, headers)
             if scheme == "file":

@@ -49,6 +49,12 @@ def make_environment(template_dir: Path | None = None, *, strict: bool = False) 
 
     A user template can extend a built-in one of the same name as ``builtin/<name>``.
     ``strict`` makes an undefined name an error instead of an empty string.
+
+    ``template_dir`` is trusted code: jinja2 templates are not sandboxed, so a template
+    can run Python in the process that renders it. Pass only a directory you would
+    run as code. What the templates show (answers, names, questionnaire text) is
+    data and is autoescaped; the files they may load are limited to the template
+    directories by :mod:`riskcheck.report.fetcher`.
     """
     try:
         import jinja2

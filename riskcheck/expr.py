@@ -105,7 +105,11 @@ def compile_expression(
     if sum(1 for _ in ast.walk(tree)) > MAX_EXPRESSION_NODES:
         raise ExpressionError(f"expression has more than {MAX_EXPRESSION_NODES} parts")
     compiler = _Compiler(variables, fairness_metrics)
-    fn, _kind = compiler.visit(tree.body)
+    fn, kind = compiler.visit(tree.body)
+    if kind == BOOL and isinstance(tree.body, ast.Name):
+        # A bare yes/no question is a condition: unanswered (None) is False, like everywhere else.
+        raw = fn
+        fn = lambda env: bool(raw(env))  # noqa: E731
     return Expression(
         source=text,
         names=frozenset(compiler.names),

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from riskcheck.expr import DATE, LIST, NUMBER, SET, STR, ExpressionError, Variable, compile_expression
+from riskcheck.expr import BOOL, DATE, LIST, NUMBER, SET, STR, ExpressionError, Variable, compile_expression
 
 VARIABLES = {
     "name": Variable(STR),
@@ -82,3 +82,9 @@ def test_arithmetic_ignores_values_that_are_not_numbers() -> None:
     expression = compile_expression("people * 999999999999 > 0", VARIABLES)
     assert expression({"people": "a"}) is False
     assert compile_expression("-people > 0", VARIABLES)({"people": "a"}) is False
+
+
+def test_a_bare_yes_no_question_is_a_boolean_condition() -> None:
+    variables = {"uses_people": Variable(BOOL)}
+    condition = compile_expression("uses_people", variables)
+    assert [condition({"uses_people": v}) for v in (None, True, False)] == [False, True, False]

@@ -16,6 +16,11 @@ _TYPE_HINT = {
 }
 
 
+def _flat(text: object) -> str:
+    """Text for a ``#`` comment: one line, so a questionnaire's text can never add YAML lines."""
+    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+
+
 def _scalar(text: str) -> str:
     """A YAML scalar that reads back as the same string."""
     return json.dumps(text, ensure_ascii=False)
@@ -31,7 +36,7 @@ def assessment_skeleton(
     """The text of a new assessment for ``questionnaire``; answers left empty (null)."""
     spec = questionnaire.spec
     lines = [
-        f"# riskcheck assessment for {spec.title} ({spec.id}@{spec.version})",
+        f"# riskcheck assessment for {_flat(spec.title)} ({spec.id}@{spec.version})",
         "# Fill in each answer after the colon. Questions whose 'shown when' condition",
         "# does not hold can stay empty. Check your work with: riskcheck validate FILE",
         "system:",
@@ -44,19 +49,20 @@ def assessment_skeleton(
     ]
     for section in spec.sections:
         lines.append("")
-        lines.append(f"  # == {section.title} " + "=" * max(3, 60 - len(section.title)))
+        title = _flat(section.title)
+        lines.append(f"  # == {title} " + "=" * max(3, 60 - len(title)))
         if section.when:
-            lines.append(f"  # (this section applies when: {' '.join(section.when.split())})")
+            lines.append(f"  # (this section applies when: {_flat(section.when)})")
         for question in section.questions:
-            lines.append(f"  # {question.text}")
+            lines.append(f"  # {_flat(question.text)}")
             if question.help:
-                for part in textwrap.wrap(" ".join(question.help.split()), 84):
+                for part in textwrap.wrap(_flat(question.help), 84):
                     lines.append(f"  #   {part}")
-            lines.append(f"  #   type: {_hint(question)}{'' if question.required else ' (optional)'}")
+            lines.append(f"  #   type: {_flat(_hint(question))}{'' if question.required else ' (optional)'}")
             if question.when:
-                lines.append(f"  #   shown when: {' '.join(question.when.split())}")
+                lines.append(f"  #   shown when: {_flat(question.when)}")
             if question.references:
-                lines.append(f"  #   references: {', '.join(question.references)}")
+                lines.append(f"  #   references: {_flat(', '.join(question.references))}")
             lines.append(f"  {question.id}:")
     lines.append("")
     return "\n".join(lines)

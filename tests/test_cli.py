@@ -149,3 +149,35 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--version")
     assert code == 0
     assert out.startswith("riskcheck, version ")
+
+
+def test_new_never_lets_questionnaire_text_add_yaml_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(
+        """\
+id: hostile
+version: 1.0.0
+title: "Title\\nsystem: {name: pwned}"
+sections:
+  - id: s
+    title: "Section\\u2028answers: {q: yes}"
+    questions:
+      - id: q
+        type: single_choice
+        text: "Question?\\nq: 'yes'"
+        help: "Help\\r\\n  injected: 1"
+        options:
+          - {value: "a\\nq: b"}
+          - {value: b}
+scoring:
+  model: weighted_sections
+  tiers: [{id: low, min: 0}]
+""",
+        encoding="utf-8",
+    )
+    target = tmp_path / "a.yaml"
+    assert run(capsys, "new", "-q", str(hostile), "-o", str(target), "--name", "X\n  owner: y")[0] == 0
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert data["answers"] == {"q": None}
+    assert data["system"]["name"] == "X\n  owner: y"
+    assert set(data) == {"system", "questionnaire", "answers"}

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from riskcheck.fairness.result import FairnessResult
+from riskcheck.render.safe import one_line
 
 #: Short column headings for the text table, in the result's metric order.
 _HEADINGS = {
@@ -189,7 +190,7 @@ def command(
     from riskcheck.fairness.spec import DEFAULT_MIN_CLASS_SIZE, DEFAULT_MIN_GROUP_SIZE
 
     def to_stderr(message: str) -> None:
-        click.echo(message, err=True)
+        click.echo(_safe_lines(message), err=True)
 
     bootstrap: dict[str, Any] = {}
     if replicates is not None:
@@ -270,7 +271,9 @@ def _table(result: FairnessResult) -> tuple[list[str], list[list[str]]]:
     rows = []
     for group in result.groups:
         metrics = result.by_group[group]
-        rows.append([group] + [_fmt(metrics[name], name) + ("*" if (group, name) in short else "") for name in names])
+        rows.append(
+            [one_line(group)] + [_fmt(metrics[name], name) + ("*" if (group, name) in short else "") for name in names]
+        )
     rows.append(["overall"] + [_fmt(result.overall[name], name) for name in names])
     return ["group"] + [_HEADINGS.get(name, name) for name in names], rows
 
@@ -317,7 +320,13 @@ def render_text(result: FairnessResult) -> str:
     if result.warnings:
         lines += ["", "Warnings"]
         lines += [f"  {warning}" for warning in result.warnings]
-    return "\n".join(lines) + "\n"
+    return _safe_lines("\n".join(lines)) + "\n"
+
+
+def _safe_lines(text: str) -> str:
+    """Column names and group labels come from the data file: no line of ours may start a
+    CI workflow command (``::error::``), whatever a label holds."""
+    return "\n".join(one_line(line) for line in text.split("\n"))
 
 
 def _line(cells: Sequence[str], widths: Sequence[int]) -> str:

@@ -12,7 +12,10 @@ import click
 @click.option(
     "--template-dir",
     type=click.Path(path_type=Path),
-    help="Templates that override the built-in ones, file by file. They are trusted code: use only a directory you would run.",
+    help=(
+        "Templates that override the built-in ones, file by file. "
+        "They are trusted code: use only a directory you would run."
+    ),
 )
 @click.option("--theme", type=click.Path(path_type=Path), help="A theme file: logo, organisation, colours.")
 def command(file: Path, output: Path | None, html: Path | None, template_dir: Path | None, theme: Path | None) -> int:

@@ -101,6 +101,16 @@ class CompiledQuestionnaire:
         return self.spec.version
 
     @cached_property
+    def rule_conditions(self) -> tuple[tuple[expr.Compiled, CompiledRule], ...]:
+        """Each rule with its condition's function, for the scoring loop."""
+        return tuple((rule.when.evaluate, rule) for rule in self.rules)
+
+    @cached_property
+    def tier_rows(self) -> tuple[tuple[str, str, float], ...]:
+        """(id, label, lower bound) per tier, for weighted-sections scoring."""
+        return tuple((t.id, t.label or t.id, float(t.min or 0)) for t in self.spec.scoring.tiers)
+
+    @cached_property
     def sha256(self) -> str:
         """Hash of the canonical questionnaire (independent of YAML layout and comments)."""
         from riskcheck.result import canonical_hash
@@ -373,19 +383,26 @@ def max_points(question: Question) -> float:
     return 0
 
 
+class _PointsTable(dict[Any, float]):
+    """Points by answer value; a value without points (or ``None``) scores 0."""
+
+    def __missing__(self, key: Any) -> float:
+        return 0
+
+
 def points_function(question: Question) -> PointsFn:
     """A function from a normalised answer (or ``None``) to its points."""
+    # Scoring throughput rests on these: where a table lookup does, the function is
+    # the table's own (C-level) __getitem__, and an unknown value scores 0.
     if isinstance(question, YesNoQuestion):
-        yes, no = question.points.yes, question.points.no
-        return lambda value: 0 if value is None else (yes if value else no)
+        return _PointsTable({True: question.points.yes, False: question.points.no}).__getitem__
     if isinstance(question, SingleChoiceQuestion):
-        table = {o.value: o.points for o in question.options}
-        return lambda value: table.get(value, 0) if value is not None else 0
+        return _PointsTable({o.value: o.points for o in question.options}).__getitem__
     if isinstance(question, MultipleChoiceQuestion):
-        table = {o.value: o.points for o in question.options}
+        table = _PointsTable({o.value: o.points for o in question.options})
         if question.combine == "max":
-            return lambda value: max((table.get(v, 0) for v in value), default=0) if value else 0
-        return lambda value: sum(table.get(v, 0) for v in value) if value else 0
+            return lambda value: max(map(table.__getitem__, value), default=0) if value else 0
+        return lambda value: sum(map(table.__getitem__, value)) if value else 0
     if isinstance(question, NumberQuestion):
         ranges = [
             (r.min if r.min is not None else float("-inf"), r.max if r.max is not None else float("inf"), r.points)

@@ -55,6 +55,7 @@ class AnswerSet:
 
 # tuple.__new__ builds the named tuple in C, without the Python-level __new__.
 _contribution = partial(tuple.__new__, Contribution)
+_section_score = partial(tuple.__new__, SectionScore)
 
 
 @dataclass(frozen=True)
@@ -129,18 +130,20 @@ def evaluate(
         add_contribution(_contribution((qid, sid, value, points, max_points)))
     hidden_answers = tuple(sorted(hidden))
 
-    visible_sections = {
-        s.id: (s.id not in compiled.section_when or bool(compiled.section_when[s.id](env))) for s in spec.sections
-    }
+    section_when = compiled.section_when
+    visible_sections = {s.id: (s.id not in section_when or bool(section_when[s.id](env))) for s in spec.sections}
+    section_max = compiled.section_max
     sections = tuple(
-        SectionScore(
-            id=s.id,
-            title=s.title,
-            points=section_points[s.id],
-            max=compiled.section_max[s.id],
-            share=(section_points[s.id] / compiled.section_max[s.id]) if compiled.section_max[s.id] else None,
-            weight=s.weight,
-            visible=visible_sections[s.id],
+        _section_score(
+            (
+                s.id,
+                s.title,
+                section_points[s.id],
+                section_max[s.id],
+                (section_points[s.id] / section_max[s.id]) if section_max[s.id] else None,
+                s.weight,
+                visible_sections[s.id],
+            )
         )
         for s in spec.sections
     )
@@ -158,8 +161,8 @@ def evaluate(
     findings: list[Finding] = []
     fired: list[RuleTrace] = []
     escalations: list[tuple[int, str]] = []
-    for compiled_rule in compiled.rules:
-        if not compiled_rule.when.evaluate(env):
+    for condition, compiled_rule in compiled.rule_conditions:
+        if not condition(env):
             continue
         rule = compiled_rule.rule
         triggered = tuple((name, env.get(name)) for name in compiled_rule.when.sorted_names)
@@ -205,7 +208,7 @@ def evaluate(
     impact = None
     if isinstance(scoring, WeightedSectionsScoring):
         score, score_max, score_tier, next_tier = _weighted(compiled, sections, scoring)
-        tiers = tuple((t.id, t.label or t.id, float(t.min or 0)) for t in scoring.tiers)
+        tiers = compiled.tier_rows
     else:
         impact, score_tier, next_tier = _impact(compiled, sections, scoring)
         score, score_max = impact.adjusted, impact.raw_max

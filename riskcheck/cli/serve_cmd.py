@@ -51,7 +51,7 @@ def command(directory: Path, host: str, port: int, allow_remote: bool) -> int:
     if not loopback:
         click.secho(
             f"warning: serving on {host}:{port} without a login: anyone who can reach this address can read "
-            "and change the assessments in " + str(directory),
+            "and change the assessments in " + str(directory.resolve()),
             fg="yellow",
             err=True,
         )

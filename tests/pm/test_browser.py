@@ -208,6 +208,8 @@ def test_the_form_works_with_javascript_off_and_by_keyboard(
     expect(people).to_be_visible()
     people.fill("-5")
     page.locator(".panel").get_by_role("button", name="Save answers").click()
+    # The summary of what to correct takes the focus, so a keyboard user starts there.
+    expect(page.locator(".error-summary")).to_be_focused()
     alert = page.locator("#err-people_count")
     expect(alert).to_have_text("Error: expected a number >= 0, got -5")
     expect(people).to_have_attribute("aria-invalid", "true")

@@ -59,6 +59,6 @@ def test_serve_warns_when_exposed_with_allow_remote(workdir: Path) -> None:
         process.wait(timeout=10)
     assert first == (
         f"warning: serving on 0.0.0.0:{port} without a login: anyone who can reach this address can read "
-        f"and change the assessments in {workdir}\n"
+        f"and change the assessments in {workdir.resolve()}\n"
     )
     assert second == f"riskcheck: serving {workdir.resolve()} at http://0.0.0.0:{port}/ (Ctrl-C to stop)\n"

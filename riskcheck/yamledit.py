@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,9 @@ def _yaml() -> Any:
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
-    yaml.width = 100
+    # Never re-wrap: a long line the user wrote stays one line (ruamel re-flows plain
+    # scalars wider than ``width``), so an edit changes only what it edits.
+    yaml.width = sys.maxsize
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.representer.add_representer(float, _represent_float)
     return yaml

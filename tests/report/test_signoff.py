@@ -157,3 +157,20 @@ def test_sign_bad_input_exits_2(demo: Path, capsys: pytest.CaptureFixture[str]) 
         main(["sign", str(demo.parent / "missing.yaml"), "--name", "X", "--role", "legal", "--decision", "approve"])
         == 2
     )
+
+
+def test_sign_keeps_long_lines_as_written(demo: Path) -> None:
+    long_comment = (
+        "Analysts review every application the model flags, and may approve or refuse"
+        " any application below the cut-off."
+    )
+    assert len(long_comment) > 100
+    text = demo.read_text().replace(
+        "    comment: Analysts review every application the model flags.\n",
+        f"    comment: {long_comment}\n",
+    )
+    demo.write_text(text)
+    sign(demo, name="Lena Legal", role="legal", decision="approve", comment=long_comment, now=NOW)
+    after = demo.read_text()
+    assert after.startswith(text.rstrip("\n"))
+    assert f"    comment: {long_comment}\n    timestamp: '2026-10-20T09:30:00+00:00'\n" in after

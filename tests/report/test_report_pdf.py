@@ -216,3 +216,13 @@ def test_unanswered_required_question_is_marked(demo: Path) -> None:
         "3.3 How is fairness monitored after launch? monitoring · EU AI Act Art. 72 □ Not answered (required)" in text
     )
     assert "Unanswered required questions: monitoring." in text
+
+
+def test_no_text_runs_past_the_right_margin(demo_report: Rendered, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(demo_report.pdf)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    right_margin = 595.276 - 18 * 72 / 25.4  # A4 width less the 18 mm margin, in points
+    words = re.findall(r'xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)
+    assert len(words) > 1000
+    assert [word for x_max, word in words if float(x_max) > right_margin + 0.5] == []

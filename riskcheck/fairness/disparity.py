@@ -298,4 +298,4 @@ def _why_undefined(
             return f"no group besides the reference has enough evidence for {part}"
     if usable < 2:
         return f"fewer than two groups have enough evidence for {part} ({usable} of {len(labels)})"
-    return f"{part} is 0 where the ratio divides by it, so the ratio is undefined"
+    return f"{part} is 0 or negative where the ratio divides by it, so the ratio is undefined"

@@ -254,6 +254,20 @@ def test_intersectional_groups_join_values_with_an_ampersand(
     assert result.by_group["F & x"]["count"] == 2
 
 
+def test_a_ratio_of_negative_mean_predictions_is_undefined_and_says_why(
+    csv_writer: Callable[..., Path],
+) -> None:
+    rows = [("A", 1.0, -2.0), ("A", 3.0, -3.0), ("B", 2.0, -1.0), ("B", 4.0, -1.0)]
+    path = csv_writer(["group", "y", "yhat"], rows)
+    result = tiny(path, target="y", prediction="yhat", task="regression")
+    ratio = result["disparities"]["mean_prediction_ratio"]  # type: ignore[index]
+    assert ratio["value"] is None
+    assert (
+        ratio["detail"] == "mean_prediction is 0 or negative where the ratio divides by it, so the ratio is undefined"
+    )
+    assert result["disparities"]["mean_prediction_difference"]["value"] == 1.5  # type: ignore[index]
+
+
 def test_regression_mean_prediction_and_mae_by_group(
     csv_writer: Callable[..., Path],
 ) -> None:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from riskcheck.expr_runtime import ARITH, COMPARE, VARIADIC, negate
+
 Env = Mapping[str, Any]
 Compiled = Callable[[Env], Any]
 
@@ -118,134 +120,6 @@ def compile_expression(
     )
 
 
-# ---------------------------------------------------------------- runtime helpers
-
-
-def truthy(value: Any) -> bool:
-    return bool(value)
-
-
-def _eq(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is b
-    return bool(a == b)
-
-
-def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    def compare(a: Any, b: Any) -> bool:
-        if a is None or b is None:
-            return False
-        try:
-            return op(a, b)
-        except TypeError:
-            return False
-
-    return compare
-
-
-def _contains(item: Any, container: Any) -> bool:
-    if container is None or item is None:
-        return False
-    try:
-        return item in container
-    except TypeError:
-        return False
-
-
-def _arith(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    def apply(a: Any, b: Any) -> Any:
-        if a is None or b is None:
-            return None
-        # Only numbers take part in arithmetic, whatever the checker let through:
-        # 'a' * 10**9 or a tuple times a number would build a huge object.
-        if not (_is_number(a) and _is_number(b)):
-            return None
-        try:
-            return op(a, b)
-        except (ZeroDivisionError, OverflowError):
-            return None
-
-    return apply
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _negate(value: Any) -> Any:
-    return -value if _is_number(value) else None
-
-
-def _count(*values: Any) -> int:
-    if len(values) == 1:
-        only = values[0]
-        if isinstance(only, (frozenset, set, tuple, list)):
-            return len(only)
-        return 1 if only else 0
-    return sum(1 for v in values if v)
-
-
-def _len(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, (str, frozenset, set, tuple, list)):
-        return len(value)
-    return 1
-
-
-def _any(*values: Any) -> bool:
-    if len(values) == 1 and isinstance(values[0], (frozenset, set, tuple, list)):
-        return any(values[0])
-    return any(values)
-
-
-def _all(*values: Any) -> bool:
-    if len(values) == 1 and isinstance(values[0], (frozenset, set, tuple, list)):
-        return all(values[0])
-    return all(values)
-
-
-def _min(*values: Any) -> Any:
-    present = [v for v in values if v is not None]
-    try:
-        return min(present) if present else None
-    except TypeError:
-        return None
-
-
-def _max(*values: Any) -> Any:
-    present = [v for v in values if v is not None]
-    try:
-        return max(present) if present else None
-    except TypeError:
-        return None
-
-
-_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
-    ast.Eq: _eq,
-    ast.NotEq: lambda a, b: not _eq(a, b),
-    ast.Lt: _ordered(lambda a, b: a < b),
-    ast.LtE: _ordered(lambda a, b: a <= b),
-    ast.Gt: _ordered(lambda a, b: a > b),
-    ast.GtE: _ordered(lambda a, b: a >= b),
-    ast.In: _contains,
-    ast.NotIn: lambda a, b: not _contains(a, b),
-}
-_ARITH: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: _arith(lambda a, b: a + b),
-    ast.Sub: _arith(lambda a, b: a - b),
-    ast.Mult: _arith(lambda a, b: a * b),
-    ast.Div: _arith(lambda a, b: a / b),
-    ast.Mod: _arith(lambda a, b: a % b),
-}
-_VARIADIC: dict[str, Callable[..., Any]] = {
-    "count": _count,
-    "len": _len,
-    "any": _any,
-    "all": _all,
-    "min": _min,
-    "max": _max,
-}
 _FUNCTION_KINDS = {"count": NUMBER, "len": NUMBER, "any": BOOL, "all": BOOL, "min": NUMBER, "max": NUMBER}
 _OP_TEXT = {
     ast.Eq: "==",
@@ -351,12 +225,12 @@ class _Compiler:
         if isinstance(node.op, (ast.USub, ast.UAdd)):
             self.expect_number(node.operand, kind)
             if isinstance(node.op, ast.USub):
-                return (lambda env: _negate(operand(env))), NUMBER
+                return (lambda env: negate(operand(env))), NUMBER
             return operand, NUMBER
         raise self.fail(node, f"{_describe(node)} is not allowed in an expression")
 
     def visit_BinOp(self, node: ast.BinOp) -> tuple[Compiled, str]:
-        op = _ARITH.get(type(node.op))
+        op = ARITH.get(type(node.op))
         if op is None:
             raise self.fail(node, f"operator {type(node.op).__name__} is not allowed")
         left, left_kind = self.visit(node.left)
@@ -376,7 +250,7 @@ class _Compiler:
                 left_node, left, left_kind, right_node, right, right_kind
             )
             self.check_comparison(op_node, left_node, left_kind, right_node, right_kind)
-            steps.append((_COMPARE[type(op_node)], left, right))
+            steps.append((COMPARE[type(op_node)], left, right))
         if len(steps) == 1:
             fast = _fast_compare(node.ops[0], node.left, node.comparators[0], steps[0])
             if fast is not None:
@@ -404,7 +278,7 @@ class _Compiler:
         kind = _FUNCTION_KINDS[name]
         if name in ("min", "max"):
             kind = self.expect_comparable(name, node.args, [k for _, k in visited])
-        function = _VARIADIC[name]
+        function = VARIADIC[name]
         if len(args) == 1:
             only = args[0]
             return (lambda env: function(only(env))), kind

@@ -107,26 +107,26 @@ def compute_fairness(
     raise :class:`DataError`. For data already in memory, see :func:`compute_fairness_frame`.
     """
     fields: dict[str, Any] = {
-        "data": str(data),
+        "data": data,
         "target": target,
-        "sensitive": list(sensitive),
+        "sensitive": sensitive,
         "prediction": prediction,
         "score": score,
         "threshold": threshold,
-        "model": None if model is None else str(model),
-        "features": None if features is None else list(features),
+        "model": model,
+        "features": features,
         "trust_model": trust_model,
         "positive_label": positive_label,
         "sample_weight": sample_weight,
-        "where": None if where is None else dict(where),
+        "where": where,
         "task": task,
         "min_group_size": min_group_size,
         "min_class_size": min_class_size,
         "compare": compare,
         "reference_group": reference_group,
         "engine": engine,
-        "bootstrap": bootstrap or BootstrapSpec(),
-        "thresholds": dict(thresholds or {}),
+        "bootstrap": bootstrap,
+        "thresholds": thresholds,
     }
     spec = _settings(fields)
     return evaluate_fairness(spec, Path("."), progress=progress, warn=warn, limits=limits)
@@ -173,21 +173,21 @@ def compute_fairness_frame(
     fields: dict[str, Any] = {
         "data": name,
         "target": target,
-        "sensitive": list(sensitive),
+        "sensitive": sensitive,
         "prediction": prediction,
         "score": score,
         "threshold": threshold,
         "positive_label": positive_label,
         "sample_weight": sample_weight,
-        "where": None if where is None else dict(where),
+        "where": where,
         "task": task,
         "min_group_size": min_group_size,
         "min_class_size": min_class_size,
         "compare": compare,
         "reference_group": reference_group,
         "engine": engine,
-        "bootstrap": bootstrap or BootstrapSpec(),
-        "thresholds": dict(thresholds or {}),
+        "bootstrap": bootstrap,
+        "thresholds": thresholds,
     }
     spec = _settings(fields)
     from riskcheck.fairness.inputs import inputs_from_frame
@@ -204,10 +204,23 @@ def compute_fairness_frame(
 
 
 def _settings(fields: dict[str, Any]) -> FairnessSpec:
+    """The keyword arguments of the compute functions as a spec: sequences become lists,
+    mappings dicts, paths text, and unset bootstrap and thresholds their defaults."""
     from pydantic import ValidationError
 
+    normalised = dict(fields)
+    for key in ("sensitive", "features"):
+        if normalised.get(key) is not None:
+            normalised[key] = list(normalised[key])
+    if normalised.get("where") is not None:
+        normalised["where"] = dict(normalised["where"])
+    if normalised.get("model") is not None:
+        normalised["model"] = str(normalised["model"])
+    normalised["data"] = str(normalised["data"])
+    normalised["bootstrap"] = normalised.get("bootstrap") or BootstrapSpec()
+    normalised["thresholds"] = dict(normalised.get("thresholds") or {})
     try:
-        return FairnessSpec(**fields)
+        return FairnessSpec(**normalised)
     except ValidationError as exc:
         raise DataError(f"invalid fairness settings: {_validation_message(exc)}") from None
 

@@ -2,12 +2,15 @@
 
 PyYAML's C parser builds the node graph; we turn it into plain Python data
 ourselves so that we can (1) remember where each value came from, (2) reject
-duplicate keys, which PyYAML silently drops, and (3) bound how many nodes an
-anchor/alias chain may expand to, which defuses "billion laughs" files.
+duplicate keys, which PyYAML silently drops, (3) bound how many nodes an
+anchor/alias chain may expand to, which defuses "billion laughs" files, and
+(4) bound how deeply values nest, aliases included, so that neither libyaml's C
+recursion nor ours can be driven past its stack.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from riskcheck.errors import Problem, YamlError
+from riskcheck.errors import Problem, RiskcheckError, YamlError
 from riskcheck.fileio import read_bounded_text
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -26,6 +29,13 @@ MAX_NODES = 250_000
 #: How deeply lists and mappings may nest. libyaml composes nodes recursively in C,
 #: so a file of a million '[' would overflow the C stack and kill the process.
 MAX_DEPTH = 100
+#: libyaml's C composer is used only when the text cannot nest deeper than this
+#: (it was measured safe at four times the depth, in threads as well); other files
+#: go through PyYAML's Python composer, which is slower but checks depth as it goes.
+C_COMPOSER_MAX_DEPTH = 1_000
+#: The run of indentation, dashes and '?' that opens a line: block nesting needs it.
+_BLOCK_PREFIX = re.compile(r"^[ ?:-]*", re.MULTILINE)
+_DEPTH_MESSAGE = f"lists and mappings nest more than {MAX_DEPTH} levels deep"
 
 Loc = tuple[str | int, ...]
 
@@ -40,9 +50,7 @@ class _DepthLimitedComposer(yaml.composer.Composer):
         try:
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark  # type: ignore[attr-defined]
-                raise yaml.composer.ComposerError(
-                    None, None, f"lists and mappings nest more than {MAX_DEPTH} levels deep", mark
-                )
+                raise yaml.composer.ComposerError(None, None, _DEPTH_MESSAGE, mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -58,10 +66,33 @@ try:
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
+    class _CLoader(CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """libyaml composes the nodes in C: several times faster, but it recurses in C."""
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
     class _Loader(_DepthLimitedComposer, yaml.SafeLoader):  # type: ignore[no-redef]
         pass
+
+    _CLoader = _Loader  # type: ignore[assignment,misc]
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound on how deeply ``text`` can nest lists and mappings.
+
+    Flow collections nest only through '[' and '{', so their count bounds flow depth.
+    A block collection starts at a greater column than its parent, except a list
+    directly under a mapping key, so a node opening at column c is at most 2c + 2
+    deep in blocks; c is bounded by the indentation, dashes and '?' opening its line.
+    """
+    flow = text.count("[") + text.count("{")
+    block = max(map(len, _BLOCK_PREFIX.findall(text)), default=0)
+    return flow + 2 * block + 2
 
 
 @dataclass
@@ -124,7 +155,7 @@ def load_yaml(path: Path, *, what: str = "document") -> Document:
 def parse_yaml(text: str, name: str, *, what: str = "document") -> Document:
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlError.from_problems([Problem(name, f"file is empty; expected a {what} (a YAML mapping)")])
-    loader = _Loader(text)
+    loader = _CLoader(text) if _nesting_bound(text) <= C_COMPOSER_MAX_DEPTH else _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -156,8 +187,29 @@ class _Builder:
         self.loader = loader
         self.budget = MAX_NODES
         self.problems: list[Problem] = []
+        #: The collections being built around the current node: an alias back to one loops.
+        self.open: set[int] = set()
+
+    def fail(self, node: yaml.Node, message: str) -> RiskcheckError:
+        mark = node.start_mark
+        return YamlError.from_problems([Problem(self.document.file, message, mark.line + 1, mark.column + 1)])
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
+        # Depth counts alias expansions too: a chain of anchors, each nesting the
+        # previous one, is as deep as the values it expands to.
+        if len(loc) >= MAX_DEPTH:
+            raise self.fail(node, f"invalid YAML: {_DEPTH_MESSAGE}")
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if id(node) in self.open:
+                raise self.fail(node, "invalid YAML: an alias refers to a list or mapping that contains it")
+            self.open.add(id(node))
+            try:
+                return self.collection(node, loc)
+            finally:
+                self.open.discard(id(node))
+        return self.collection(node, loc)
+
+    def collection(self, node: yaml.Node, loc: Loc) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise YamlError.from_problems(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from riskcheck import yamlio
 from riskcheck.errors import RiskcheckError
 from riskcheck.fileio import read_bounded_text
 from riskcheck.yamlio import load_yaml
@@ -52,6 +53,68 @@ def test_moderate_nesting_still_loads(tmp_path: Path) -> None:
     for _ in range(89):
         nested = nested[0]
     assert nested == []
+
+
+def _alias_chain(levels: int) -> str:
+    """Anchors each nesting the previous one 90 deep: shallow as written, deep as expanded."""
+    text = "a0: &a0 " + "[" * 90 + "]" * 90 + "\n"
+    for i in range(1, levels):
+        text += f"a{i}: &a{i} " + "[" * 90 + f"*a{i - 1}" + "]" * 90 + "\n"
+    return text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x [*x]\n", "y.yaml:1:4: invalid YAML: an alias refers to a list or mapping that contains it"),
+        ("a: &m {b: {c: *m}}\n", "y.yaml:1:4: invalid YAML: an alias refers to a list or mapping that contains it"),
+        (_alias_chain(14), "y.yaml:1:18: invalid YAML: lists and mappings nest more than 100 levels deep"),
+    ],
+    ids=["list-contains-itself", "mapping-contains-itself", "alias-chain"],
+)
+def test_aliases_cannot_loop_or_nest_past_the_bound(tmp_path: Path, text: str, message: str) -> None:
+    # Both used to recurse until Python gave up with a RecursionError traceback (exit 3).
+    path = tmp_path / "y.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_validate(path)
+    assert (result.returncode, result.stderr) == (2, f"{message}\n1 error(s)\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 99 + "]" * 99 + "\n",
+        "a: " + "[" * 100 + "]" * 100 + "\n",
+        "a: " + "[" * 99 + "1" + "]" * 99 + "\n",
+        "a:\n" + "- " * 99 + "x\n",
+        "a:\n" + "- " * 100 + "x\n",
+        "a: &x [1, {b: *x}]\nc: *x\n",
+        "a: &x [*x]\n",
+    ],
+    ids=["lists-99", "lists-100", "lists-99-scalar", "block-99", "block-100", "shared-alias", "recursive"],
+)
+def test_the_c_and_python_composers_give_the_same_answer(text: str) -> None:
+    # Small files are composed by libyaml in C, files that could nest deeper by PyYAML
+    # in Python: which one ran must never show, in the data or in the errors.
+    def outcome() -> object:
+        try:
+            document = yamlio.parse_yaml(text, "y.yaml")
+        except RiskcheckError as exc:
+            return str(exc)
+        return document.data, document.values, document.keys, document.styles
+
+    assert yamlio._nesting_bound(text) <= yamlio.C_COMPOSER_MAX_DEPTH
+    fast = outcome()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yamlio, "_CLoader", yamlio._Loader)
+        slow = outcome()
+    assert fast == slow
+
+
+def test_the_nesting_bound_covers_block_and_flow_nesting() -> None:
+    assert yamlio._nesting_bound("a:\n" + "- " * 300 + "x\n") > 300
+    assert yamlio._nesting_bound("a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 400))) > 400
+    assert yamlio._nesting_bound("a: " + "[{" * 200 + "}]" * 200) > 400
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,13 @@ def _weasyprint_alone(html: str, result: dict[str, Any], loaded: Any) -> float:
     import weasyprint
 
     from riskcheck.report.fetcher import make_url_fetcher
-    from riskcheck.report.render import ATTACHMENT_NAME, document_date, identifier, templates_dir
+    from riskcheck.report.render import (
+        ATTACHMENT_NAME,
+        document_date,
+        identifier,
+        list_associated_files_once,
+        templates_dir,
+    )
     from riskcheck.result import dumps
 
     result_json = dumps(result, indent=2) + "\n"
@@ -57,7 +63,10 @@ def _weasyprint_alone(html: str, result: dict[str, Any], loaded: Any) -> float:
         string=result_json, name=ATTACHMENT_NAME, created=moment, modified=moment, url_fetcher=fetcher
     )
     weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher).write_pdf(
-        pdf_variant="pdf/a-3b", pdf_identifier=identifier(result_json), attachments=[attachment]
+        pdf_variant="pdf/a-3b",
+        pdf_identifier=identifier(result_json),
+        attachments=[attachment],
+        finisher=list_associated_files_once,
     )
     return time.perf_counter() - start
 

@@ -174,8 +174,23 @@ def pdf_from_html(
         pdf_identifier=identifier(result_json),
         attachments=[attachment],
         uncompressed_pdf=False,
+        finisher=list_associated_files_once,
     )
     return PdfOutput(bytes(pdf), tuple(fetcher.refused))
+
+
+def list_associated_files_once(document: Any, pdf: Any) -> None:
+    """Keep one entry per file in the catalog's /AF array.
+
+    WeasyPrint 70 adds each PDF/A-3 attachment to /AF twice, once from the
+    EmbeddedFiles name tree and once from the file specification itself.
+    """
+    entries = pdf.catalog.get("AF")
+    if entries is None:
+        return
+    unique = list(dict.fromkeys(entries))
+    entries.clear()
+    entries.extend(unique)
 
 
 def identifier(result_json: str) -> bytes:

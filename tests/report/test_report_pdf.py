@@ -189,6 +189,12 @@ def test_pdfa_3b_with_metadata_and_the_result_attached(demo_report: Rendered) ->
     )
     attached = reader.attachments[ATTACHMENT_NAME]
     assert attached == [score.stdout.encode("utf-8")]
+    # PDF/A-3 associates the file with the document once, through the same file
+    # specification the EmbeddedFiles name tree lists.
+    catalog = reader.trailer["/Root"]
+    embedded = catalog["/Names"]["/EmbeddedFiles"]["/Names"]
+    assert [ref.idnum for ref in catalog["/AF"]] == [embedded[1].idnum]
+    assert catalog["/AF"][0].get_object()["/AFRelationship"] == "/Data"
     assert json.loads(attached[0])["tier"] == "medium"
 
 

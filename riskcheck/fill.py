@@ -269,7 +269,8 @@ def input_hint(question: Question) -> str:
 
 
 def save_answers(path: Path, before: FillState, after: FillState, *, drop: Iterable[str] = ()) -> None:
-    """Write the answers that differ between ``before`` and ``after``, and remove ``drop``.
+    """Write the answers, answer comments and evidence links that differ between
+    ``before`` and ``after``, and remove the answers in ``drop``.
 
     Atomic, and the file's comments and layout are kept.
     """
@@ -284,8 +285,18 @@ def save_answers(path: Path, before: FillState, after: FillState, *, drop: Itera
     }
     cleared = tuple(qid for qid in before.values if qid not in after.values and qid not in dropped)
     remove = tuple(dict.fromkeys((*cleared, *dropped)))
-    if changed or remove:
-        set_answers(path, changed, remove=remove)
+    comments = {
+        qid: after.comments.get(qid) or None
+        for qid in {*before.comments, *after.comments}
+        if (before.comments.get(qid) or None) != (after.comments.get(qid) or None)
+    }
+    evidence = {
+        qid: tuple(after.evidence.get(qid, ()))
+        for qid in {*before.evidence, *after.evidence}
+        if tuple(before.evidence.get(qid, ())) != tuple(after.evidence.get(qid, ()))
+    }
+    if changed or remove or comments or evidence:
+        set_answers(path, changed, remove=remove, comments=comments, evidence=evidence)
 
 
 def reference_text(questionnaire: CompiledQuestionnaire, reference: str) -> str:

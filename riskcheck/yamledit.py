@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,8 +131,23 @@ def _replace(mapping: Any, key: Any, value: Any) -> None:
         mapping.ca.items[key] = entry
 
 
-def set_answers(path: Path, values: Mapping[str, Any], *, remove: tuple[str, ...] = ()) -> str:
-    """Set (or remove) answers, keeping each answer's comment and evidence."""
+def set_answers(
+    path: Path,
+    values: Mapping[str, Any],
+    *,
+    remove: tuple[str, ...] = (),
+    comments: Mapping[str, str | None] | None = None,
+    evidence: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """Set (or remove) answers, and the comments and evidence links given for them.
+
+    An answer keeps its comment and evidence unless ``comments`` or ``evidence``
+    names it: a comment of ``None`` and an empty evidence list remove them. An
+    answer in the short form (``id: value``) is written in the long form
+    (``id: {value, comment, evidence}``) once it has a comment or evidence.
+    """
+    comments = dict(comments or {})
+    links_by_id: dict[str, list[str]] = {qid: list(links) for qid, links in (evidence or {}).items()}
 
     def change(root: Any) -> None:
         from ruamel.yaml.comments import CommentedMap
@@ -153,6 +168,8 @@ def set_answers(path: Path, values: Mapping[str, Any], *, remove: tuple[str, ...
                 _replace(current, "value", None)
             elif qid in answers:
                 _replace(answers, qid, None)
+        for qid in dict.fromkeys([*comments, *links_by_id]):
+            _set_notes(answers, qid, comments, links_by_id)
 
     def verify(data: Any) -> None:
         answers = data.get("answers") if isinstance(data, dict) else None
@@ -162,12 +179,106 @@ def set_answers(path: Path, values: Mapping[str, Any], *, remove: tuple[str, ...
             stored = answers.get(qid)
             stored = stored.get("value") if isinstance(stored, dict) else stored
             if stored != value or type(stored) is not type(value):
-                raise RiskcheckError(
-                    f"{path}: answers.{qid}: riskcheck could not write {value!r} so that it reads back unchanged "
-                    f"(it would read {stored!r}); nothing was saved. Please report this."
-                )
+                raise _unreadable(path, f"answers.{qid}", value, stored)
+        for qid, comment in comments.items():
+            entry = answers.get(qid)
+            stored = entry.get("comment") if isinstance(entry, dict) else None
+            if stored != (comment or None):
+                raise _unreadable(path, f"answers.{qid}.comment", comment, stored)
+        for qid, links in links_by_id.items():
+            entry = answers.get(qid)
+            stored = entry.get("evidence", []) if isinstance(entry, dict) else []
+            if stored != links:
+                raise _unreadable(path, f"answers.{qid}.evidence", links, stored)
 
     return edit_yaml(path, change, verify)
+
+
+def _unreadable(path: Path, where: str, value: Any, stored: Any) -> RiskcheckError:
+    return RiskcheckError(
+        f"{path}: {where}: riskcheck could not write {value!r} so that it reads back unchanged "
+        f"(it would read {stored!r}); nothing was saved. Please report this."
+    )
+
+
+def _set_notes(answers: Any, qid: str, comments: Mapping[str, str | None], evidence: Mapping[str, list[str]]) -> None:
+    """Set the comment and evidence of one answer, moving it to the long form if needed."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    current = answers.get(qid)
+    wanted_comment = comments.get(qid) if qid in comments else None
+    wanted_links = evidence.get(qid, [])
+    if not isinstance(current, Mapping):
+        if not wanted_comment and not wanted_links:
+            return  # the short form has neither comment nor evidence: nothing to remove
+        entry = CommentedMap()
+        entry["value"] = current
+        trailing = _detach_trailing(answers, qid)
+        answers[qid] = entry
+        current = entry
+    else:
+        trailing = _detach_trailing(answers, qid)
+    if qid in comments:
+        if wanted_comment:
+            current["comment"] = _comment_text(wanted_comment)
+        elif "comment" in current:
+            del current["comment"]
+    if qid in evidence:
+        if wanted_links:
+            current["evidence"] = CommentedSeq([_text(link) for link in wanted_links])
+        elif "evidence" in current:
+            del current["evidence"]
+    if trailing is not None:
+        _attach_trailing(answers, qid, trailing)
+
+
+def _comment_text(text: str) -> Any:
+    """Several lines are one double-quoted line with ``\\n`` escapes, so that the
+    comment lines after the answer (the next question's help) keep their place."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if "\n" in text or "\r" in text:
+        return DoubleQuotedScalarString(text)
+    return _text(text)
+
+
+def _detach_trailing(container: Any, key: Any) -> Any:
+    """Take away the comment lines that follow ``container[key]`` (the next question's help)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    value = container.get(key)
+    if isinstance(value, CommentedMap) and len(value):
+        found = _detach_trailing(value, list(value)[-1])
+        if found is not None:
+            return found
+    if isinstance(value, CommentedSeq) and len(value):
+        entry = value.ca.items.get(len(value) - 1)
+        if entry and entry[0] is not None:
+            token, entry[0] = entry[0], None
+            return token
+    entry = container.ca.items.get(key) if hasattr(container, "ca") else None
+    if entry and len(entry) > 2 and entry[2] is not None:
+        token, entry[2] = entry[2], None
+        return token
+    return None
+
+
+def _attach_trailing(container: Any, key: Any, token: Any) -> None:
+    """Put comment lines back after ``container[key]``, wherever its last value now ends."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    value = container.get(key)
+    if not isinstance(value, (CommentedMap, CommentedSeq)) and not token.value.startswith("\n"):
+        token.value = "\n" + token.value  # after a scalar, the comment lines start on a line of their own
+    if isinstance(value, CommentedMap) and len(value):
+        _attach_trailing(value, list(value)[-1], token)
+        return
+    if isinstance(value, CommentedSeq) and len(value):
+        value.ca.items[len(value) - 1] = [token, None, None, None]
+        return
+    entry = container.ca.items.get(key) or [None, None, None, None]
+    entry[2] = token
+    container.ca.items[key] = entry
 
 
 def append_signoff(path: Path, record: Mapping[str, Any]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from riskcheck.fill import FillState, check_answer, describe, input_hint, parse_typed, reference_text
@@ -25,6 +25,12 @@ from riskcheck.spec import (
 )
 
 FIELD_PREFIX = "q."
+#: The comment and the evidence links given with an answer.
+COMMENT_PREFIX = "n."
+EVIDENCE_PREFIX = "l."
+MAX_COMMENT = 5_000
+MAX_LINK = 2_000
+MAX_LINKS = 50
 
 
 @dataclass(frozen=True)
@@ -50,10 +56,20 @@ class QuestionView:
     error: str | None
     attrs: dict[str, str]
     multiline: bool
+    comment: str = ""
+    evidence: str = ""
 
     @property
     def field(self) -> str:
         return FIELD_PREFIX + self.id
+
+    @property
+    def comment_field(self) -> str:
+        return COMMENT_PREFIX + self.id
+
+    @property
+    def evidence_field(self) -> str:
+        return EVIDENCE_PREFIX + self.id
 
     @property
     def choice(self) -> bool:
@@ -78,6 +94,8 @@ class Submission:
     values: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, str | list[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    #: What was typed in the comment and evidence fields, by question id.
+    notes: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def raw_value(question: Question, value: Any) -> str | list[str]:
@@ -124,12 +142,50 @@ def parse_submission(state: FillState, form: Mapping[str, Any], getlist: Any) ->
         except ValueError as exc:
             submission.errors[compiled.id] = str(exc)
             parsed[compiled.id] = None
+    comments, evidence = _parse_notes(state, form, submission)
     candidate = state.without(state.values).with_answers(parsed)
     visible = candidate.visible_ids()
     merged = {qid: (parsed[qid] if qid in visible else state.values.get(qid)) for qid in parsed}
     submission.errors = {qid: message for qid, message in submission.errors.items() if qid in visible}
     submission.values = {qid: value for qid, value in merged.items() if value is not None}
-    return state.without(state.values).with_answers(submission.values), submission
+    answered = state.without(state.values).with_answers(submission.values)
+    return replace(answered, comments=comments, evidence=evidence), submission
+
+
+def _parse_notes(
+    state: FillState, form: Mapping[str, Any], submission: Submission
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """The comments and evidence links in ``form``; a question whose fields are absent keeps the file's."""
+    comments = dict(state.comments)
+    evidence = dict(state.evidence)
+    for compiled in state.questions():
+        qid = compiled.id
+        comment_name, evidence_name = COMMENT_PREFIX + qid, EVIDENCE_PREFIX + qid
+        if comment_name not in form and evidence_name not in form:
+            continue
+        comment = str(form.get(comment_name, "") or "").replace("\r\n", "\n").strip()
+        links_text = str(form.get(evidence_name, "") or "")
+        links = tuple(dict.fromkeys(line.strip() for line in links_text.splitlines() if line.strip()))
+        submission.notes[qid] = (comment, links_text)
+        problems = []
+        if len(comment) > MAX_COMMENT:
+            problems.append(f"Use at most {MAX_COMMENT:,} characters in the comment.")
+        if len(links) > MAX_LINKS:
+            problems.append(f"Give at most {MAX_LINKS} evidence links.")
+        if any(len(link) > MAX_LINK for link in links):
+            problems.append(f"Keep each evidence link under {MAX_LINK:,} characters.")
+        if problems:
+            submission.errors.setdefault(qid, " ".join(problems))
+            continue
+        if comment:
+            comments[qid] = comment
+        else:
+            comments.pop(qid, None)
+        if links:
+            evidence[qid] = links
+        else:
+            evidence.pop(qid, None)
+    return comments, evidence
 
 
 def build_sections(state: FillState, submission: Submission | None = None) -> list[SectionView]:
@@ -144,7 +200,13 @@ def build_sections(state: FillState, submission: Submission | None = None) -> li
             else:
                 raw = raw_value(question, state.values.get(question.id))
             error = submission.errors.get(question.id) if submission is not None else None
-            views.append(_question_view(state, question, question.id in visible, raw, error))
+            view = _question_view(state, question, question.id in visible, raw, error)
+            if submission is not None and question.id in submission.notes:
+                comment, links = submission.notes[question.id]
+            else:
+                comment = state.comments.get(question.id) or ""
+                links = "\n".join(state.evidence.get(question.id, ()))
+            views.append(replace(view, comment=comment, evidence=links))
         p = progress[section.id]
         sections.append(
             SectionView(section.id, section.title, section.description, p.visible, p.answered, p.total, views)

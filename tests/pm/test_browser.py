@@ -131,6 +131,11 @@ def test_fill_save_reload_download_in_a_real_browser(browser: Any, server: str, 
     expect(page.locator("#progress-profile")).to_have_text("3 of 4 answered")
     page.get_by_label("Describe the bias testing, or why it is not needed").fill("Planned <b>before</b> launch.")
     expect(page.get_by_label("Links to the bias test report")).to_be_hidden()
+    # A comment and an evidence link for the reviewers, given next to the answer.
+    question = page.locator("#question-affects_people")
+    question.get_by_text("Comment and evidence").click()
+    question.get_by_label("Comment for the reviewers").fill("Applicants only, not their households.")
+    question.get_by_label("Evidence links, one per line").fill("https://wiki.example.com/scope")
     shot(page, tmp_path, "form.png")
 
     # Save, then reload: the answers are kept.
@@ -145,6 +150,8 @@ def test_fill_save_reload_download_in_a_real_browser(browser: Any, server: str, 
         "Planned <b>before</b> launch."
     )
     expect(page.locator("#score-panel .tier-label")).to_have_text("Critical")
+    expect(question.get_by_label("Comment for the reviewers")).to_have_value("Applicants only, not their households.")
+    expect(question.get_by_label("Evidence links, one per line")).to_be_visible()  # given: shown open
 
     # The YAML on disk: the answers, with every comment kept.
     text = path.read_text(encoding="utf-8")
@@ -157,6 +164,8 @@ def test_fill_save_reload_download_in_a_real_browser(browser: Any, server: str, 
         "bias_tested": False,
         "bias_notes": "Planned <b>before</b> launch.",
     }
+    assert load_assessment(path).answers.comments == {"affects_people": "Applicants only, not their households."}
+    assert dict(load_assessment(path).answers.evidence) == {"affects_people": ("https://wiki.example.com/scope",)}
 
     # Download the PDF report.
     with page.expect_download() as download_info:
@@ -169,6 +178,7 @@ def test_fill_save_reload_download_in_a_real_browser(browser: Any, server: str, 
     if shutil.which("pdftotext"):
         extracted = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "Loan approvals" in extracted
+        assert "Applicants only, not their households." in extracted
 
     # Sign off from the browser.
     page.get_by_role("link", name="Sign off").click()

@@ -474,3 +474,81 @@ def test_new_assessment_from_a_bundled_questionnaire(client: TestClient, workdir
     loaded = load_assessment(workdir / "chat.yml")
     assert (loaded.file.questionnaire.id, loaded.file.system.name) == ("rai-prelaunch", "Chat assistant")
     assert client.get("/a/chat.yml").status_code == 200
+
+
+def test_a_comment_and_evidence_links_are_saved_with_the_answer(client: TestClient, workdir: Path) -> None:
+    path = workdir / "draft.yaml"
+    help_lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
+    form = open_form(client)
+    response = client.post(
+        "/a/draft.yaml",
+        data={
+            **form,
+            "action": "save",
+            "q.affects_people": "yes",
+            "n.affects_people": "Applicants only.\r\nNot their families.",
+            "l.affects_people": "https://wiki.example.com/scope\n\n docs/scope.md \nhttps://wiki.example.com/scope",
+            "n.decision_type": HOSTILE,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    text = path.read_text(encoding="utf-8")
+    assert [line for line in text.splitlines() if line.lstrip().startswith("#")] == help_lines
+    loaded = load_assessment(path)
+    assert loaded.answers.comments == {
+        "affects_people": "Applicants only.\nNot their families.",
+        "decision_type": HOSTILE,
+    }
+    assert dict(loaded.answers.evidence) == {"affects_people": ("https://wiki.example.com/scope", "docs/scope.md")}
+    assert loaded.answers.values["affects_people"] is True
+    assert "decision_type" not in loaded.answers.values  # a comment without an answer is kept, unanswered
+
+    page = client.get("/a/draft.yaml").text
+    assert (
+        '<textarea id="n-affects_people" name="n.affects_people" rows="2" maxlength="5000">'
+        "Applicants only.\nNot their families.</textarea>"
+    ) in page
+    assert "https://wiki.example.com/scope\ndocs/scope.md</textarea>" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quotes&#34;</textarea>" in page
+    assert "<script>alert" not in page
+
+    # A form without the comment fields (an older page, a script) leaves them as they are.
+    client.post("/a/draft.yaml", data={**tokens(page), "action": "save", "q.affects_people": "no"})
+    loaded = load_assessment(path)
+    assert loaded.answers.values["affects_people"] is False
+    assert loaded.answers.comments["affects_people"] == "Applicants only.\nNot their families."
+
+    # Emptying the fields removes the comment and the links.
+    page = client.get("/a/draft.yaml").text
+    client.post(
+        "/a/draft.yaml",
+        data={
+            **tokens(page),
+            "action": "save",
+            "q.affects_people": "no",
+            "n.affects_people": "",
+            "l.affects_people": "",
+        },
+    )
+    loaded = load_assessment(path)
+    assert "affects_people" not in loaded.answers.comments
+    assert "affects_people" not in loaded.answers.evidence
+
+
+def test_an_oversized_comment_is_an_error_next_to_its_question_and_nothing_is_written(
+    client: TestClient, workdir: Path
+) -> None:
+    path = workdir / "draft.yaml"
+    before = path.read_bytes()
+    form = open_form(client)
+    response = client.post(
+        "/a/draft.yaml",
+        data={**form, "action": "save", "q.affects_people": "yes", "n.affects_people": "x" * 5001},
+    )
+    assert response.status_code == 422
+    assert (
+        '<p class="error" id="err-affects_people" role="alert"><span class="visually-hidden">Error: </span>'
+        "Use at most 5,000 characters in the comment.</p>"
+    ) in response.text
+    assert path.read_bytes() == before

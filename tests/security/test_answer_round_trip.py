@@ -81,3 +81,73 @@ def test_a_sign_off_by_a_reviewer_called_yes_keeps_the_file_valid(assessment: Pa
     )
     record = load_assessment(assessment).file.signoffs[0]
     assert (record.name, record.comment) == ("Yes", "no")
+
+
+@pytest.mark.parametrize(
+    "comment", ["yes", "line one\nline two", "a: b # not a comment", "x\u2028y", "{not: a mapping}"]
+)
+def test_an_answer_comment_and_evidence_read_back_unchanged(assessment: Path, comment: str) -> None:
+    set_answers(
+        assessment,
+        {"note": "plain"},
+        comments={"note": comment},
+        evidence={"note": ["https://wiki.example.com/a", "on"]},
+    )
+    answers = load_assessment(assessment).answers
+    assert answers.values["note"] == "plain"
+    assert answers.comments["note"] == comment
+    assert tuple(answers.evidence["note"]) == ("https://wiki.example.com/a", "on")
+
+
+SKELETON = """\
+system: {name: S, owner: o, version: '1', purpose: p}
+questionnaire: {path: questionnaire.yaml}
+answers:
+  # Note?
+  note: first
+  # Amount? (help for the next question)
+  amount: 1
+  # Mode?
+  mode:
+    value: "on"
+    comment: keep me
+    evidence:
+      - docs/mode.md
+  # the end
+"""
+
+
+def test_comments_move_answers_to_the_long_form_and_keep_every_help_line_in_place(assessment: Path) -> None:
+    assessment.write_text(SKELETON, encoding="utf-8")
+    set_answers(
+        assessment,
+        {},
+        comments={"note": "Checked with legal.\nSee the ticket."},
+        evidence={"note": ["docs/note.md"], "mode": []},
+    )
+    text = assessment.read_text(encoding="utf-8")
+    assert text == (
+        "system: {name: S, owner: o, version: '1', purpose: p}\n"
+        "questionnaire: {path: questionnaire.yaml}\n"
+        "answers:\n"
+        "  # Note?\n"
+        "  note:\n"
+        "    value: first\n"
+        '    comment: "Checked with legal.\\nSee the ticket."\n'
+        "    evidence:\n"
+        "      - docs/note.md\n"
+        "  # Amount? (help for the next question)\n"
+        "  amount: 1\n"
+        "  # Mode?\n"
+        "  mode:\n"
+        '    value: "on"\n'
+        "    comment: keep me\n"
+        "  # the end\n"
+    )
+    # Removing them again leaves the long form with the value, and the help lines where they were.
+    set_answers(assessment, {}, comments={"note": None, "mode": None}, evidence={"note": []})
+    text = assessment.read_text(encoding="utf-8")
+    assert "  note:\n    value: first\n  # Amount? (help for the next question)\n" in text
+    assert '  mode:\n    value: "on"\n  # the end\n' in text
+    answers = load_assessment(assessment).answers
+    assert (answers.comments, dict(answers.evidence)) == ({}, {})

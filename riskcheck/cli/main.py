@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fairness": ("fairness_cmd", "Compute fairlearn disparity metrics on a dataset."),
     "report": ("report_cmd", "Render the PDF sign-off report."),
     "sign": ("sign_cmd", "Record a sign-off decision in an assessment file."),
+    "sign-pdf": ("sign_pdf_cmd", "Sign the PDF report for one role; any later change breaks the signature."),
+    "verify-pdf": ("verify_pdf_cmd", "Check the role signatures in a PDF report."),
 }
 
 

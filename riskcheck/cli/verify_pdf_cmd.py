@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("verify-pdf")
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option(
+    "--trust",
+    "trust",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A certificate (PEM or DER) to trust as an issuer or signer; repeatable. Without it, trust is not checked.",
+)
+def command(report: Path, trust: tuple[Path, ...]) -> int:
+    """Check the role signatures in a PDF report: exit 1 unless every required role signed it
+    and nothing changed since."""
+    from riskcheck.report.pdfsign import describe, verify_report
+
+    verification = verify_report(report, trust=trust)
+    click.echo(describe(verification))
+    return 0 if verification.ok else 1

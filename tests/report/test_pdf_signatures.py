@@ -1,0 +1,287 @@
+"""Role signatures in the PDF report (pyHanko): real keys, real signing, real verification.
+
+The keys and certificates are made here with ``cryptography``, so nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from riskcheck.errors import RiskcheckError
+from riskcheck.report.pdfsign import describe, sign_report, verify_report
+
+from .conftest import Rendered
+
+ROLES = ("product", "legal", "privacy")
+
+
+@dataclass(frozen=True)
+class Identity:
+    key: Path
+    cert: Path
+
+
+def make_identity(directory: Path, name: str, *, passphrase: bytes | None = None) -> Identity:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, name), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Co")]
+    )
+    now = dt.datetime.now(dt.UTC)
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(usage, critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    encryption = serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
+    slug = name.lower().replace(" ", "-")
+    key_path, cert_path = directory / f"{slug}.key.pem", directory / f"{slug}.cert.pem"
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return Identity(key_path, cert_path)
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Identity]:
+    directory = tmp_path_factory.mktemp("keys")
+    return {
+        "dana": make_identity(directory, "Dana Counsel"),
+        "sam": make_identity(directory, "Sam Product"),
+        "mallory": make_identity(directory, "Mallory Other"),
+        "locked": make_identity(directory, "Lee Privacy", passphrase=b"correct horse"),
+    }
+
+
+@pytest.fixture
+def report(tmp_path: Path, demo_report: Rendered) -> Path:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(demo_report.pdf)
+    return path
+
+
+def riskcheck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "riskcheck", *args], capture_output=True, text=True, timeout=120, env=env
+    )
+
+
+def sign_all(report: Path, people: dict[str, Identity]) -> None:
+    sign_report(report, role="product", key=people["sam"].key, certificate=people["sam"].cert)
+    sign_report(report, role="legal", key=people["dana"].key, certificate=people["dana"].cert)
+    sign_report(
+        report,
+        role="privacy",
+        key=people["locked"].key,
+        certificate=people["locked"].cert,
+        passphrase=b"correct horse",
+    )
+
+
+def test_each_role_signs_in_turn_and_every_signature_still_holds(
+    report: Path, people: dict[str, Identity], demo_report: Rendered
+) -> None:
+    first = sign_report(report, role="legal", key=people["dana"].key, certificate=people["dana"].cert)
+    assert (first.role, first.state) == ("legal", "signed")
+    assert first.signer == "Organization: Example Co, Common Name: Dana Counsel"
+    partial = verify_report(report)
+    assert [(s.role, s.state) for s in partial.signatures] == [
+        ("product", "missing"),
+        ("legal", "signed"),
+        ("privacy", "missing"),
+    ]
+    assert not partial.ok
+
+    sign_report(report, role="product", key=people["sam"].key, certificate=people["sam"].cert)
+    sign_report(
+        report,
+        role="privacy",
+        key=people["locked"].key,
+        certificate=people["locked"].cert,
+        passphrase=b"correct horse",
+    )
+    done = verify_report(report)
+    assert [(s.role, s.state) for s in done.signatures] == [(r, "signed") for r in ROLES]
+    assert [s.trusted for s in done.signatures] == [None, None, None]  # no --trust: not checked
+    assert done.ok and not done.changed_after_last
+
+    # The signed file is still the report: its text and its attached result are unchanged.
+    reader = PdfReader(report)
+    assert [page.extract_text() for page in reader.pages] == demo_report.pages
+    attached = reader.attachments["riskcheck-result.json"]
+    assert json.loads(attached[0]) == json.loads(
+        PdfReader(io.BytesIO(demo_report.pdf)).attachments["riskcheck-result.json"][0]
+    )
+
+
+def test_trust_is_checked_against_the_certificates_given(report: Path, people: dict[str, Identity]) -> None:
+    sign_all(report, people)
+    everyone = [people[p].cert for p in ("sam", "dana", "locked")]
+    assert verify_report(report, trust=everyone).ok
+    partly = verify_report(report, trust=[people["dana"].cert])
+    assert [(s.role, s.trusted) for s in partly.signatures] == [
+        ("product", False),
+        ("legal", True),
+        ("privacy", False),
+    ]
+    assert not partly.ok
+    assert "  product: signed (signer: Organization: Example Co, Common Name: Sam Product; signed at " in describe(
+        partly
+    )
+    assert "; NOT trusted: not issued by a --trust certificate)" in describe(partly)
+
+
+def test_a_changed_byte_breaks_every_signature(report: Path, people: dict[str, Identity]) -> None:
+    sign_all(report, people)
+    data = bytearray(report.read_bytes())
+    where = data.index(b"/Title")  # in the first revision, which every signature covers
+    data[where + 10] ^= 0x01
+    report.write_bytes(bytes(data))
+    verification = verify_report(report)
+    assert [s.state for s in verification.signatures] == ["broken", "broken", "broken"]
+    assert "  legal: BROKEN: the bytes it covers have changed (signer: " in describe(verification)
+
+
+def test_an_update_appended_after_signing_is_reported(report: Path, people: dict[str, Identity]) -> None:
+    sign_all(report, people)
+    # A changed title, appended as an incremental update: every signature still
+    # verifies over the bytes it covers, but the file is not what was signed.
+    writer = PdfWriter(str(report), incremental=True)
+    writer.add_metadata({"/Title": "Risk assessment: something else"})
+    changed = report.with_name("changed.pdf")
+    with changed.open("wb") as handle:
+        writer.write(handle)
+    verification = verify_report(changed)
+    assert [s.state for s in verification.signatures] == ["signed", "signed", "signed"]
+    assert verification.changed_after_last and not verification.ok
+    assert describe(verification).endswith(
+        "  CHANGED after the last signature: the file has an update that no role signed"
+    )
+
+
+def test_a_page_changed_after_signing_is_modified(report: Path, people: dict[str, Identity]) -> None:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    sign_report(report, role="legal", key=people["dana"].key, certificate=people["dana"].cert)
+    with report.open("rb") as handle:
+        writer = IncrementalPdfFileWriter(handle)
+        page = writer.root["/Pages"]["/Kids"][0].get_object()
+        page["/Rotate"] = generic.NumberObject(90)
+        writer.update_container(page)
+        out = io.BytesIO()
+        writer.write(out)
+    report.write_bytes(out.getvalue())
+    (legal,) = [s for s in verify_report(report).signatures if s.role == "legal"]
+    assert legal.state == "modified"
+
+
+def test_the_commands_exit_codes_and_messages(report: Path, people: dict[str, Identity]) -> None:
+    dana, sam = people["dana"], people["sam"]
+    signed = riskcheck("sign-pdf", str(report), "--role", "legal", "--key", str(dana.key), "--cert", str(dana.cert))
+    assert (signed.returncode, signed.stdout) == (
+        0,
+        f"{report}: signed for legal by Organization: Example Co, Common Name: Dana Counsel\n",
+    )
+    check = riskcheck("verify-pdf", str(report), "--trust", str(dana.cert))
+    assert check.returncode == 1
+    assert check.stdout.splitlines()[0] == f"{report}: NOT accepted"
+    assert f"  product: not signed (riskcheck sign-pdf {report} --role product ...)" in check.stdout
+    again = riskcheck("sign-pdf", str(report), "--role", "legal", "--key", str(sam.key), "--cert", str(sam.cert))
+    assert (again.returncode, again.stderr) == (
+        2,
+        f"error: {report}: already signed for legal by Organization: Example Co, Common Name: Dana Counsel; "
+        "a role signs once\n",
+    )
+    locked = people["locked"]
+    base = ["sign-pdf", str(report), "--role", "privacy", "--key", str(locked.key), "--cert", str(locked.cert)]
+    no_pass = riskcheck(*base)
+    assert no_pass.returncode == 2
+    assert no_pass.stderr.startswith(f"error: {locked.key}: cannot load the key and certificate {locked.cert}: ")
+    missing_env = riskcheck(*base, "--passphrase-env", "RISKCHECK_TEST_UNSET")
+    assert (missing_env.returncode, missing_env.stderr) == (
+        2,
+        "error: --passphrase-env: the environment variable 'RISKCHECK_TEST_UNSET' is not set\n",
+    )
+    import os
+
+    env = {**os.environ, "KEY_PASSPHRASE": "correct horse"}
+    with_pass = riskcheck(*base, "--passphrase-env", "KEY_PASSPHRASE", env=env)
+    assert with_pass.returncode == 0, with_pass.stderr
+    riskcheck("sign-pdf", str(report), "--role", "product", "--key", str(sam.key), "--cert", str(sam.cert))
+    trusted = [arg for p in ("dana", "sam", "locked") for arg in ("--trust", str(people[p].cert))]
+    final = riskcheck("verify-pdf", str(report), *trusted)
+    assert final.returncode == 0, final.stdout
+    assert final.stdout.splitlines()[0] == f"{report}: all required roles signed, nothing changed since"
+
+
+@pytest.mark.parametrize(
+    ("role", "who", "message"),
+    [
+        (
+            "ceo",
+            "dana",
+            "{report}: the report needs no signature from 'ceo'; its questionnaire requires product, legal, privacy",
+        ),
+        ("legal", "mismatch", "{key}: the signature does not verify; is this the key of {cert}?"),
+    ],
+    ids=["role-not-required", "key-of-another-certificate"],
+)
+def test_signing_refuses_what_it_cannot_stand_behind(
+    report: Path, people: dict[str, Identity], role: str, who: str, message: str
+) -> None:
+    before = report.read_bytes()
+    key, cert = (
+        (people["mallory"].key, people["dana"].cert) if who == "mismatch" else (people[who].key, people[who].cert)
+    )
+    with pytest.raises(RiskcheckError) as caught:
+        sign_report(report, role=role, key=key, certificate=cert)
+    assert str(caught.value) == message.format(report=report, key=key, cert=cert)
+    assert report.read_bytes() == before  # nothing written
+
+
+def test_files_that_are_not_riskcheck_reports_are_refused(tmp_path: Path, people: dict[str, Identity]) -> None:
+    text = tmp_path / "notes.pdf"
+    text.write_text("not a pdf", encoding="utf-8")
+    with pytest.raises(RiskcheckError) as caught:
+        verify_report(text)
+    assert str(caught.value) == f"{text}: not a PDF file; expected a report written by riskcheck report"
+    blank = tmp_path / "blank.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    with blank.open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(RiskcheckError) as caught:
+        sign_report(blank, role="legal", key=people["dana"].key, certificate=people["dana"].cert)
+    assert str(caught.value) == (
+        f"{blank}: has no attached riskcheck-result.json; expected a report written by riskcheck report"
+    )

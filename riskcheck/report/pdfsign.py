@@ -25,6 +25,8 @@ from riskcheck.fileio import atomic_write_bytes, read_bounded_bytes
 
 #: Reports are a few hundred KiB; a signed one of a 500-question assessment stays well under this.
 MAX_PDF_BYTES = 64 * 1024 * 1024
+#: Keys and certificates (a chain included) are a few KiB.
+MAX_KEY_BYTES = 256 * 1024
 FIELD_PREFIX = "riskcheck-"
 ATTACHMENT_NAME = "riskcheck-result.json"
 
@@ -153,6 +155,8 @@ def sign_report(
     for part, what in ((key, "key"), (certificate, "certificate")):
         if not Path(part).is_file():
             raise RiskcheckError(f"{part}: no such file; expected the signer's {what} (PEM or DER)")
+        if Path(part).stat().st_size > MAX_KEY_BYTES:
+            raise RiskcheckError(f"{part}: over {MAX_KEY_BYTES // 1024} KiB; expected the signer's {what} (PEM or DER)")
     try:
         signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
             str(key), str(certificate), key_passphrase=passphrase
@@ -202,6 +206,8 @@ def _check(data: bytes, path: Path, *, trust: Sequence[Path], only: str | None =
 
     roots = []
     for item in trust:
+        if Path(item).is_file() and Path(item).stat().st_size > MAX_KEY_BYTES:
+            raise RiskcheckError(f"{item}: over {MAX_KEY_BYTES // 1024} KiB; expected a certificate (PEM or DER)")
         try:
             roots.append(load_cert_from_pemder(str(item)))  # type: ignore[no-untyped-call]
         except (ValueError, OSError) as exc:

@@ -268,6 +268,37 @@ def input_hint(question: Question) -> str:
 # ---------------------------------------------------------------- saving
 
 
+#: Bounds on what a person may attach to one answer for the reviewers.
+MAX_COMMENT = 5_000
+MAX_LINKS = 50
+MAX_LINK = 2_000
+
+
+def note_problems(comment: str, links: Iterable[str]) -> list[str]:
+    """What is wrong with a comment and evidence links given with an answer (nothing: ``[]``)."""
+    links = list(links)
+    problems = []
+    if len(comment) > MAX_COMMENT:
+        problems.append(f"Use at most {MAX_COMMENT:,} characters in the comment.")
+    if len(links) > MAX_LINKS:
+        problems.append(f"Give at most {MAX_LINKS} evidence links.")
+    if any(len(link) > MAX_LINK for link in links):
+        problems.append(f"Keep each evidence link under {MAX_LINK:,} characters.")
+    return problems
+
+
+def with_notes(state: FillState, qid: str, comment: str, links: Iterable[str]) -> FillState:
+    """A copy of ``state`` with the comment and evidence of ``qid`` replaced (empty removes them)."""
+    comments = {k: v for k, v in state.comments.items() if k != qid}
+    evidence = {k: v for k, v in state.evidence.items() if k != qid}
+    if comment.strip():
+        comments[qid] = comment.strip()
+    unique = tuple(dict.fromkeys(link.strip() for link in links if link.strip()))
+    if unique:
+        evidence[qid] = unique
+    return replace(state, comments=comments, evidence=evidence)
+
+
 def save_answers(path: Path, before: FillState, after: FillState, *, drop: Iterable[str] = ()) -> None:
     """Write the answers, answer comments and evidence links that differ between
     ``before`` and ``after``, and remove the answers in ``drop``.

@@ -21,9 +21,11 @@ from riskcheck.fill import (
     check_answer,
     describe,
     input_hint,
+    note_problems,
     parse_typed,
     reference_text,
     save_answers,
+    with_notes,
 )
 from riskcheck.spec import MultipleChoiceQuestion, SingleChoiceQuestion, YesNoQuestion
 
@@ -190,10 +192,53 @@ class _Session:
         if picked == _FINISH:
             return True
         question = self.state.questionnaire.questions[picked]
-        self._announce(question)
-        value = self._ask(question, self.state.values.get(picked), allow_skip=True, skip_title="Leave unanswered")
-        self._commit(question, value, confirm_change=True)
+        action = questionary.select(
+            question.question.text,
+            choices=[
+                questionary.Choice("Change the answer", value="answer"),
+                questionary.Choice("Add or change the comment and evidence links for the reviewers", value="notes"),
+                questionary.Choice("Back to the review", value="back"),
+            ],
+            instruction="(arrow keys, Enter)",
+        ).unsafe_ask()
+        if action == "notes":
+            self._notes(question)
+        elif action == "answer":
+            self._announce(question)
+            value = self._ask(question, self.state.values.get(picked), allow_skip=True, skip_title="Leave unanswered")
+            self._commit(question, value, confirm_change=True)
         return False
+
+    def _notes(self, question: CompiledQuestion) -> None:
+        """Ask for the comment and evidence links that go with an answer, and save them."""
+        import questionary
+
+        qid = question.id
+        comment = questionary.text(
+            "Comment for the reviewers",
+            default=self.state.comments.get(qid) or "",
+            validate=lambda text: next(iter(note_problems(text.strip(), ())), True),
+            instruction="(Enter keeps what is shown; an empty line removes it)",
+        ).unsafe_ask()
+        links = questionary.text(
+            "Evidence links",
+            default=" ".join(self.state.evidence.get(qid, ())),
+            validate=lambda text: next(iter(note_problems("", dict.fromkeys(text.split()))), True),
+            instruction="(URLs or repository paths, separated by spaces; an empty line removes them)",
+        ).unsafe_ask()
+        before = self.state
+        after = with_notes(before, qid, comment, links.split())
+        if (before.comments.get(qid), before.evidence.get(qid)) == (after.comments.get(qid), after.evidence.get(qid)):
+            click.echo("Nothing changed.")
+            return
+        save_answers(self.path, before, after)
+        self.state = after
+        given = len(after.evidence.get(qid, ()))
+        click.secho(
+            f"Saved: {'a comment' if after.comments.get(qid) else 'no comment'} and "
+            f"{given} evidence link{'' if given == 1 else 's'} for {qid}.",
+            fg="green",
+        )
 
     def _summary(self) -> None:
         result = self.state.result()

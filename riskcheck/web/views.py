@@ -11,7 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from riskcheck.fill import FillState, check_answer, describe, input_hint, parse_typed, reference_text
+from riskcheck.fill import (
+    FillState,
+    check_answer,
+    describe,
+    input_hint,
+    note_problems,
+    parse_typed,
+    reference_text,
+    with_notes,
+)
 from riskcheck.result import Result
 from riskcheck.spec import (
     DateQuestion,
@@ -28,9 +37,6 @@ FIELD_PREFIX = "q."
 #: The comment and the evidence links given with an answer.
 COMMENT_PREFIX = "n."
 EVIDENCE_PREFIX = "l."
-MAX_COMMENT = 5_000
-MAX_LINK = 2_000
-MAX_LINKS = 50
 
 
 @dataclass(frozen=True)
@@ -142,22 +148,18 @@ def parse_submission(state: FillState, form: Mapping[str, Any], getlist: Any) ->
         except ValueError as exc:
             submission.errors[compiled.id] = str(exc)
             parsed[compiled.id] = None
-    comments, evidence = _parse_notes(state, form, submission)
+    noted = _parse_notes(state, form, submission)
     candidate = state.without(state.values).with_answers(parsed)
     visible = candidate.visible_ids()
     merged = {qid: (parsed[qid] if qid in visible else state.values.get(qid)) for qid in parsed}
     submission.errors = {qid: message for qid, message in submission.errors.items() if qid in visible}
     submission.values = {qid: value for qid, value in merged.items() if value is not None}
     answered = state.without(state.values).with_answers(submission.values)
-    return replace(answered, comments=comments, evidence=evidence), submission
+    return replace(answered, comments=noted.comments, evidence=noted.evidence), submission
 
 
-def _parse_notes(
-    state: FillState, form: Mapping[str, Any], submission: Submission
-) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+def _parse_notes(state: FillState, form: Mapping[str, Any], submission: Submission) -> FillState:
     """The comments and evidence links in ``form``; a question whose fields are absent keeps the file's."""
-    comments = dict(state.comments)
-    evidence = dict(state.evidence)
     for compiled in state.questions():
         qid = compiled.id
         comment_name, evidence_name = COMMENT_PREFIX + qid, EVIDENCE_PREFIX + qid
@@ -165,27 +167,14 @@ def _parse_notes(
             continue
         comment = str(form.get(comment_name, "") or "").replace("\r\n", "\n").strip()
         links_text = str(form.get(evidence_name, "") or "")
-        links = tuple(dict.fromkeys(line.strip() for line in links_text.splitlines() if line.strip()))
+        links = [line.strip() for line in links_text.splitlines() if line.strip()]
         submission.notes[qid] = (comment, links_text)
-        problems = []
-        if len(comment) > MAX_COMMENT:
-            problems.append(f"Use at most {MAX_COMMENT:,} characters in the comment.")
-        if len(links) > MAX_LINKS:
-            problems.append(f"Give at most {MAX_LINKS} evidence links.")
-        if any(len(link) > MAX_LINK for link in links):
-            problems.append(f"Keep each evidence link under {MAX_LINK:,} characters.")
+        problems = note_problems(comment, dict.fromkeys(links))
         if problems:
             submission.errors.setdefault(qid, " ".join(problems))
             continue
-        if comment:
-            comments[qid] = comment
-        else:
-            comments.pop(qid, None)
-        if links:
-            evidence[qid] = links
-        else:
-            evidence.pop(qid, None)
-    return comments, evidence
+        state = with_notes(state, qid, comment, links)
+    return state
 
 
 def build_sections(state: FillState, submission: Submission | None = None) -> list[SectionView]:

@@ -127,6 +127,8 @@ def test_fill_interrupt_resume_review_and_drop(workdir: Path) -> None:
     child.expect_exact("[high] Automated decisions about people without bias testing.")
     child.expect_exact("Change an answer, or finish:")
     child.send(UP * 3 + ENTER)  # Finish -> bias_notes -> bias_tested -> protected
+    child.expect_exact("Change the answer")
+    child.send(ENTER)
     child.expect_exact("Which protected attributes does the model use or could it infer?")
     child.send(SPACE + DOWN * 2 + SPACE + ENTER)  # untick sex, tick "None of these"
     child.expect_exact("Score 83.33 -> 33.33; tier Critical -> Medium")
@@ -135,6 +137,19 @@ def test_fill_interrupt_resume_review_and_drop(workdir: Path) -> None:
     child.expect_exact("Drop those answers and save?")
     child.send("y")
     child.expect_exact("Saved. Fairness — 2 of 2 · tier Medium (score 33.33)")
+
+    # A comment and evidence links for the reviewers, from the review screen.
+    child.expect_exact("Change an answer, or finish:")
+    child.send(UP * 2 + ENTER)  # Finish -> bias_notes -> protected
+    child.expect_exact("Add or change the comment and evidence links for the reviewers")
+    child.send(DOWN + ENTER)
+    child.expect_exact("Comment for the reviewers")
+    child.send("x" * 5001 + ENTER)
+    child.expect_exact("Use at most 5,000 characters in the comment.")
+    child.send("\x15" + "Checked with the data owner." + ENTER)  # Ctrl-U clears the line
+    child.expect_exact("Evidence links")
+    child.send("https://wiki.example.com/attributes docs/attributes.md" + ENTER)
+    child.expect_exact("Saved: a comment and 2 evidence links for protected.")
     child.expect_exact("Change an answer, or finish:")
     child.send(ENTER)  # Finish
     child.expect_exact("Done: tier Medium, score 33.33 of 100 (complete).")
@@ -143,9 +158,12 @@ def test_fill_interrupt_resume_review_and_drop(workdir: Path) -> None:
 
     text = path.read_text(encoding="utf-8")
     assert [line for line in text.splitlines() if line.lstrip().startswith("#")] == original_comments
-    assert "  protected:\n    - none\n" in text
     assert "  bias_tested:\n" in text
     assert "  bias_notes: Planned for Q1 <script>alert(1)</script>\n" in text
+    assert (
+        "  protected:\n    value:\n      - none\n    comment: Checked with the data owner.\n"
+        "    evidence:\n      - https://wiki.example.com/attributes\n      - docs/attributes.md\n"
+    ) in text
     assert answers(path) == {
         "decision_type": "automated",
         "affects_people": True,
@@ -153,6 +171,9 @@ def test_fill_interrupt_resume_review_and_drop(workdir: Path) -> None:
         "protected": frozenset({"none"}),
         "bias_notes": "Planned for Q1 <script>alert(1)</script>",
     }
+    loaded = load_assessment(path)
+    assert loaded.answers.comments == {"protected": "Checked with the data owner."}
+    assert dict(loaded.answers.evidence) == {"protected": ("https://wiki.example.com/attributes", "docs/attributes.md")}
 
 
 @pytest.mark.parametrize("answered", [True])

@@ -4,13 +4,14 @@ PyYAML's C parser builds the node graph; we turn it into plain Python data
 ourselves so that we can (1) remember where each value came from, (2) reject
 duplicate keys, which PyYAML silently drops, (3) bound how many nodes an
 anchor/alias chain may expand to, which defuses "billion laughs" files, and
-(4) bound how deeply values nest, aliases included, so that neither libyaml's C
-recursion nor ours can be driven past its stack.
+(4) bound how deeply values nest, aliases included, so that no recursion can be
+driven past its stack. Composition stays in PyYAML's Python composer, which checks
+depth as it goes: libyaml's C composer recurses without a bound and kills the
+process on a deeply nested file, and no cheap look at the text bounds its depth.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +30,6 @@ MAX_NODES = 250_000
 #: How deeply lists and mappings may nest. libyaml composes nodes recursively in C,
 #: so a file of a million '[' would overflow the C stack and kill the process.
 MAX_DEPTH = 100
-#: libyaml's C composer is used only when the text cannot nest deeper than this
-#: (it was measured safe at four times the depth, in threads as well); other files
-#: go through PyYAML's Python composer, which is slower but checks depth as it goes.
-C_COMPOSER_MAX_DEPTH = 1_000
-#: The run of indentation, dashes and '?' that opens a line: block nesting needs it.
-_BLOCK_PREFIX = re.compile(r"^[ ?:-]*", re.MULTILINE)
 _DEPTH_MESSAGE = f"lists and mappings nest more than {MAX_DEPTH} levels deep"
 
 Loc = tuple[str | int, ...]
@@ -66,33 +61,10 @@ try:
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
-    class _CLoader(CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
-        """libyaml composes the nodes in C: several times faster, but it recurses in C."""
-
-        def __init__(self, text: str) -> None:
-            CParser.__init__(self, text)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
     class _Loader(_DepthLimitedComposer, yaml.SafeLoader):  # type: ignore[no-redef]
         pass
-
-    _CLoader = _Loader  # type: ignore[assignment,misc]
-
-
-def _nesting_bound(text: str) -> int:
-    """An upper bound on how deeply ``text`` can nest lists and mappings.
-
-    Flow collections nest only through '[' and '{', so their count bounds flow depth.
-    A block collection starts at a greater column than its parent, except a list
-    directly under a mapping key, so a node opening at column c is at most 2c + 2
-    deep in blocks; c is bounded by the indentation, dashes and '?' opening its line.
-    """
-    flow = text.count("[") + text.count("{")
-    block = max(map(len, _BLOCK_PREFIX.findall(text)), default=0)
-    return flow + 2 * block + 2
 
 
 @dataclass
@@ -155,7 +127,7 @@ def load_yaml(path: Path, *, what: str = "document") -> Document:
 def parse_yaml(text: str, name: str, *, what: str = "document") -> Document:
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlError.from_problems([Problem(name, f"file is empty; expected a {what} (a YAML mapping)")])
-    loader = _CLoader(text) if _nesting_bound(text) <= C_COMPOSER_MAX_DEPTH else _Loader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

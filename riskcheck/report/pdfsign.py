@@ -56,13 +56,20 @@ class Verification:
     signatures: tuple[RoleSignature, ...]
     #: Signatures in fields riskcheck did not create (they are shown, never counted).
     other_fields: tuple[str, ...]
-    #: Bytes were appended after the newest role signature (pyHanko's policy lets some
-    #: such updates through, a changed title for one; a sign-off report allows none).
+    #: Bytes were appended after the newest signature (pyHanko's policy lets some such
+    #: updates through, a changed title for one; a sign-off report allows none).
     changed_after_last: bool = False
+    #: Signatures outside the required roles that are broken or modified: tampering.
+    other_problems: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.signatures) and not self.changed_after_last
+        return (
+            bool(self.required_roles)
+            and all(s.ok for s in self.signatures)
+            and not self.changed_after_last
+            and not self.other_problems
+        )
 
 
 def _pyhanko() -> None:
@@ -76,26 +83,71 @@ def _pyhanko() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _read(path: Path) -> tuple[bytes, Any, tuple[str, ...]]:
-    """The report's bytes, a pyHanko reader over them, and the roles its result requires."""
-    data = read_bounded_bytes(Path(path), limit=MAX_PDF_BYTES)
-    reader, roles = _parse(data, path)
-    return data, reader, roles
+def _reason(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _parse(data: bytes, path: Path) -> tuple[Any, tuple[str, ...]]:
-    from pyhanko.pdf_utils.misc import PdfError
+def _fail(path: Path, what: str, exc: BaseException) -> RiskcheckError:
+    reason = _reason(exc)
+    return RiskcheckError(f"{path}: {what} ({reason}); expected a report written by riskcheck report")
+
+
+def _reader(data: bytes, path: Path) -> Any:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     if not data.startswith(b"%PDF-"):
         raise RiskcheckError(f"{path}: not a PDF file; expected a report written by riskcheck report")
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        result = _attached_result(reader)
-    except (PdfError, ValueError, KeyError, TypeError) as exc:
-        raise RiskcheckError(
-            f"{path}: cannot read this PDF ({exc}); expected a report written by riskcheck report"
-        ) from None
+        reader.root.get("/Names")  # parse the catalog now, not later
+    except Exception as exc:  # any failure on a hostile file is a clean error
+        raise _fail(path, "cannot read this PDF", exc) from None
+    return reader
+
+
+@dataclass
+class _Signature:
+    field: str
+    #: pyHanko's validation status; ``None`` when the signature could not even be read.
+    status: Any
+    signer: str | None
+    revision: int | None
+
+
+def _signatures(reader: Any, path: Path, roots: Sequence[Any]) -> list[_Signature]:
+    """Every signature in the file, each validated (none is skipped, whatever its field)."""
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        embedded = list(reader.embedded_signatures)
+    except Exception as exc:
+        raise _fail(path, "cannot read the signatures in this PDF", exc) from None
+    found = []
+    for item in embedded:
+        name = str(item.field_name or "")
+        try:
+            context = ValidationContext(trust_roots=list(roots), allow_fetching=False)
+            status = validate_pdf_signature(item, context)
+            signer: str | None = _subject(item.signer_cert)
+        except Exception:  # a garbled signature is a broken one
+            status, signer = None, None
+        found.append(_Signature(name, status, signer, getattr(item, "signed_revision", None)))
+    return found
+
+
+def _roles(reader: Any, path: Path, signatures: Sequence[_Signature]) -> tuple[str, ...]:
+    """The roles the report requires, read from the earliest revision a signature covers.
+
+    Never from the newest revision: an update appended after signing could rewrite
+    the attached result (to require no roles, say) without touching the signatures.
+    """
+    revisions = [s.revision for s in signatures if s.status is not None and s.revision is not None]
+    try:
+        root = reader.get_historical_root(min(revisions)) if revisions else reader.root
+        result = _attached_result(root)
+    except Exception as exc:
+        raise _fail(path, f"cannot read the attached {ATTACHMENT_NAME}", exc) from None
     if result is None:
         raise RiskcheckError(
             f"{path}: has no attached {ATTACHMENT_NAME}; expected a report written by riskcheck report"
@@ -104,13 +156,12 @@ def _parse(data: bytes, path: Path) -> tuple[Any, tuple[str, ...]]:
     roles = signoffs.get("required_roles") if isinstance(signoffs, dict) else None
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise RiskcheckError(f"{path}: {ATTACHMENT_NAME} lists no sign-off roles (signoffs.required_roles)")
-    return reader, tuple(roles)
+    return tuple(roles)
 
 
-def _attached_result(reader: Any) -> Any:
-    names = reader.root.get("/Names")
-    names = names.get_object() if names is not None else None
-    tree = names.get("/EmbeddedFiles") if names is not None else None
+def _attached_result(root: Any) -> Any:
+    names = root.get("/Names")
+    tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
     if tree is None:
         return None
     entries = tree.get_object().get("/Names")
@@ -127,6 +178,64 @@ def _subject(certificate: Any) -> str:
     return str(certificate.subject.human_friendly)
 
 
+def _state(signature: _Signature) -> str:
+    from pyhanko.sign.diff_analysis import ModificationLevel
+
+    status = signature.status
+    if status is None or not (status.intact and status.valid):
+        return "broken"
+    level = status.modification_level
+    if not status.docmdp_ok or (level is not None and level > ModificationLevel.FORM_FILLING):
+        return "modified"
+    return "signed"
+
+
+def _load_signer(key: Path, certificate: Path, passphrase: bytes | None) -> Any:
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key_data = read_bounded_bytes(Path(key), limit=MAX_KEY_BYTES)
+    cert_data = read_bounded_bytes(Path(certificate), limit=MAX_KEY_BYTES)
+    try:
+        private_key = load_private_key_from_pemder_data(key_data, passphrase=passphrase)
+        certificates = list(load_certs_from_pemder_data(cert_data))
+        if not certificates:
+            raise ValueError("no certificate in the file")
+        for item in certificates:
+            _subject(item)  # asn1crypto parses lazily: make a broken certificate fail here
+        return signers.SimpleSigner(
+            signing_cert=certificates[0],
+            signing_key=private_key,
+            cert_registry=SimpleCertificateStore.from_certs(certificates),  # type: ignore[no-untyped-call]
+        )
+    except Exception as exc:
+        reason = _reason(exc)
+        if passphrase is None and "encrypted" in reason.lower():
+            reason += " (give the passphrase with --passphrase-env)"
+        raise RiskcheckError(f"{key}: cannot load the key and certificate {certificate}: {reason}") from None
+
+
+def _trust_roots(trust: Sequence[Path]) -> list[Any]:
+    from pyhanko.keys import load_certs_from_pemder_data
+
+    roots = []
+    for item in trust:
+        data = read_bounded_bytes(Path(item), limit=MAX_KEY_BYTES)
+        try:
+            loaded = list(load_certs_from_pemder_data(data))
+            for certificate in loaded:
+                _subject(certificate)
+        except Exception as exc:
+            raise RiskcheckError(
+                f"{item}: cannot read this certificate ({_reason(exc)}); expected PEM or DER"
+            ) from None
+        if not loaded:
+            raise RiskcheckError(f"{item}: holds no certificate; expected PEM or DER")
+        roots.extend(loaded)
+    return roots
+
+
 def sign_report(
     path: Path,
     *,
@@ -141,49 +250,44 @@ def sign_report(
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    data, reader, roles = _read(path)
+    data = read_bounded_bytes(Path(path), limit=MAX_PDF_BYTES)
+    before = _check(data, Path(path), trust=())
+    roles = before.required_roles
     if role not in roles:
         raise RiskcheckError(
             f"{path}: the report needs no signature from {role!r}; "
             f"its questionnaire requires {', '.join(roles) or 'no roles'}"
         )
-    field_name = FIELD_PREFIX + role
-    for existing in reader.embedded_signatures:
-        if existing.field_name == field_name:
-            who = _subject(existing.signer_cert)
-            raise RiskcheckError(f"{path}: already signed for {role} by {who}; a role signs once")
-    for part, what in ((key, "key"), (certificate, "certificate")):
-        if not Path(part).is_file():
-            raise RiskcheckError(f"{part}: no such file; expected the signer's {what} (PEM or DER)")
-        if Path(part).stat().st_size > MAX_KEY_BYTES:
-            raise RiskcheckError(f"{part}: over {MAX_KEY_BYTES // 1024} KiB; expected the signer's {what} (PEM or DER)")
-    try:
-        signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
-            str(key), str(certificate), key_passphrase=passphrase
+    mine = next(s for s in before.signatures if s.role == role)
+    if mine.state != "missing":
+        raise RiskcheckError(f"{path}: already signed for {role} by {mine.signer}; a role signs once")
+    held = [s for s in before.signatures if s.state != "missing" and s.state != "signed"]
+    if held or before.other_problems or before.changed_after_last:
+        raise RiskcheckError(
+            f"{path}: its signatures do not hold (see riskcheck verify-pdf {path}); "
+            "sign a freshly rendered report instead"
         )
-    except (ValueError, TypeError, OSError) as exc:
-        signer = None
-        reason = str(exc)
-    else:
-        reason = "unreadable, or protected by a passphrase (give it with --passphrase-env)"
-    if signer is None:
-        raise RiskcheckError(f"{key}: cannot load the key and certificate {certificate}: {reason}")
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    if field_name not in {name for name, *_ in fields.enumerate_sig_fields(writer)}:
-        fields.append_signature_field(writer, fields.SigFieldSpec(field_name))
-    meta = signers.PdfSignatureMetadata(
-        field_name=field_name,
-        md_algorithm="sha256",
-        reason=f"riskcheck sign-off: {role}",
-        subfilter=fields.SigSeedSubFilter.PADES,
-    )
-    signed = io.BytesIO()
-    signers.sign_pdf(writer, meta, signer=signer, output=signed)
+    signer = _load_signer(key, certificate, passphrase)
+    field_name = FIELD_PREFIX + role
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        if field_name not in {name for name, *_ in fields.enumerate_sig_fields(writer)}:
+            fields.append_signature_field(writer, fields.SigFieldSpec(field_name))
+        meta = signers.PdfSignatureMetadata(
+            field_name=field_name,
+            md_algorithm="sha256",
+            reason=f"riskcheck sign-off: {role}",
+            subfilter=fields.SigSeedSubFilter.PADES,
+        )
+        signed = io.BytesIO()
+        signers.sign_pdf(writer, meta, signer=signer, output=signed)
+    except Exception as exc:
+        raise _fail(Path(path), "cannot sign this PDF", exc) from None
     # Check the new signature before anything is written: a key that does not
     # belong to the certificate signs happily and verifies as broken.
     target = Path(output) if output is not None else Path(path)
-    outcome = _check(signed.getvalue(), target, trust=(), only=field_name)
-    mine = next(s for s in outcome.signatures if s.role == role)
+    after = _check(signed.getvalue(), target, trust=())
+    mine = next(s for s in after.signatures if s.role == role)
     if mine.state != "signed":
         raise RiskcheckError(f"{key}: the signature does not verify; is this the key of {certificate}?")
     atomic_write_bytes(target, signed.getvalue())
@@ -191,65 +295,60 @@ def sign_report(
 
 
 def verify_report(path: Path, *, trust: Sequence[Path] = ()) -> Verification:
-    """Check every role's signature in the report at ``path``."""
+    """Check every signature in the report at ``path`` against the roles it requires."""
     _pyhanko()
     data = read_bounded_bytes(Path(path), limit=MAX_PDF_BYTES)
     return _check(data, Path(path), trust=trust)
 
 
-def _check(data: bytes, path: Path, *, trust: Sequence[Path], only: str | None = None) -> Verification:
-    from pyhanko.keys import load_cert_from_pemder
-    from pyhanko.sign.diff_analysis import ModificationLevel
-    from pyhanko.sign.validation import validate_pdf_signature
+def _check(data: bytes, path: Path, *, trust: Sequence[Path]) -> Verification:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
-    roots = []
-    for item in trust:
-        if Path(item).is_file() and Path(item).stat().st_size > MAX_KEY_BYTES:
-            raise RiskcheckError(f"{item}: over {MAX_KEY_BYTES // 1024} KiB; expected a certificate (PEM or DER)")
-        try:
-            roots.append(load_cert_from_pemder(str(item)))  # type: ignore[no-untyped-call]
-        except (ValueError, OSError) as exc:
-            raise RiskcheckError(f"{item}: cannot read this certificate ({exc}); expected PEM or DER") from None
-    reader, roles = _parse(data, path)
-    found: dict[str, RoleSignature] = {}
-    others = []
-    covers_whole_file = False
-    for embedded in reader.embedded_signatures:
-        name = embedded.field_name or ""
-        role = name.removeprefix(FIELD_PREFIX) if name.startswith(FIELD_PREFIX) else None
-        if role not in roles:
-            others.append(name)
+    roots = _trust_roots(trust)
+    reader = _reader(data, path)
+    signatures = _signatures(reader, path, roots)
+    roles = _roles(reader, path, signatures)
+    by_role: dict[str, list[RoleSignature]] = {}
+    others: list[str] = []
+    other_problems: list[str] = []
+    for signature in signatures:
+        state = _state(signature)
+        role = signature.field.removeprefix(FIELD_PREFIX) if signature.field.startswith(FIELD_PREFIX) else None
+        if role is None or role not in roles:
+            others.append(signature.field)
+            if state != "signed":
+                other_problems.append(f"{signature.field}: {state}")
             continue
-        if only is not None and name != only:
-            continue
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
-        status = validate_pdf_signature(embedded, context)
-        covers_whole_file = covers_whole_file or status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        if not (status.intact and status.valid):
-            state = "broken"
-        elif not status.docmdp_ok or (
-            status.modification_level is not None and status.modification_level > ModificationLevel.FORM_FILLING
-        ):
-            state = "modified"
-        else:
-            state = "signed"
-        found[role] = RoleSignature(
-            role=role,
-            state=state,
-            signer=_subject(embedded.signer_cert),
-            signed_at=status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
-            trusted=bool(status.trusted) if roots else None,
+        status = signature.status
+        signed_at = status.signer_reported_dt if status is not None else None
+        by_role.setdefault(role, []).append(
+            RoleSignature(
+                role=role,
+                state=state,
+                signer=signature.signer,
+                signed_at=signed_at.isoformat() if signed_at else None,
+                trusted=(bool(status.trusted) if status is not None else False) if roots else None,
+            )
         )
-    signatures = tuple(found.get(role) or RoleSignature(role=role, state="missing") for role in roles)
-    changed_after_last = bool(found) and not covers_whole_file
-    return Verification(Path(path), roles, signatures, tuple(others), changed_after_last)
+    order = {"broken": 0, "modified": 1, "signed": 2}
+    # A role signed twice (a crafted file) counts by its worst signature.
+    results = tuple(
+        min(by_role[role], key=lambda s: (order[s.state], s.trusted is not False))
+        if role in by_role
+        else RoleSignature(role=role, state="missing")
+        for role in roles
+    )
+    covered = any(s.status is not None and s.status.coverage == SignatureCoverageLevel.ENTIRE_FILE for s in signatures)
+    return Verification(
+        Path(path), roles, results, tuple(others), bool(signatures) and not covered, tuple(other_problems)
+    )
 
 
 def describe(verification: Verification) -> str:
     verdict = "all required roles signed, nothing changed since" if verification.ok else "NOT accepted"
     lines = [f"{verification.path}: {verdict}"]
+    if not verification.required_roles:
+        lines.append("  the report requires no sign-off roles, so no signature can accept it")
     for s in verification.signatures:
         if s.state == "missing":
             lines.append(f"  {s.role}: not signed (riskcheck sign-pdf {verification.path} --role {s.role} ...)")
@@ -257,12 +356,14 @@ def describe(verification: Verification) -> str:
         trust = {None: "", True: "; trusted", False: "; NOT trusted: not issued by a --trust certificate"}[s.trusted]
         words = {
             "signed": "signed",
-            "broken": "BROKEN: the bytes it covers have changed",
+            "broken": "BROKEN: the bytes it covers have changed, or it cannot be read",
             "modified": "MODIFIED after signing, beyond further signatures",
         }[s.state]
         lines.append(f"  {s.role}: {words} (signer: {s.signer}; signed at {s.signed_at}{trust})")
     if verification.changed_after_last:
         lines.append("  CHANGED after the last signature: the file has an update that no role signed")
+    for problem in verification.other_problems:
+        lines.append(f"  a signature outside the roles does not hold: {problem}")
     for name in verification.other_fields:
-        lines.append(f"  (a signature in field {name!r} is not a riskcheck role and is not counted)")
+        lines.append(f"  (a signature in field {name!r} is not one of the required roles and is not counted)")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -89,6 +90,22 @@ def report(tmp_path: Path, demo_report: Rendered) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def signed_bytes(tmp_path_factory: pytest.TempPathFactory, demo_report: Rendered, people: dict[str, Identity]) -> bytes:
+    """The demo report signed by all three roles, made once for the tests that only tamper with it."""
+    path = tmp_path_factory.mktemp("signed") / "report.pdf"
+    path.write_bytes(demo_report.pdf)
+    sign_all(path, people)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def signed(tmp_path: Path, signed_bytes: bytes) -> Path:
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed_bytes)
+    return path
+
+
 def riskcheck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "riskcheck", *args], capture_output=True, text=True, timeout=120, env=env
@@ -143,8 +160,8 @@ def test_each_role_signs_in_turn_and_every_signature_still_holds(
     )
 
 
-def test_trust_is_checked_against_the_certificates_given(report: Path, people: dict[str, Identity]) -> None:
-    sign_all(report, people)
+def test_trust_is_checked_against_the_certificates_given(signed: Path, people: dict[str, Identity]) -> None:
+    report = signed
     everyone = [people[p].cert for p in ("sam", "dana", "locked")]
     assert verify_report(report, trust=everyone).ok
     partly = verify_report(report, trust=[people["dana"].cert])
@@ -160,19 +177,19 @@ def test_trust_is_checked_against_the_certificates_given(report: Path, people: d
     assert "; NOT trusted: not issued by a --trust certificate)" in describe(partly)
 
 
-def test_a_changed_byte_breaks_every_signature(report: Path, people: dict[str, Identity]) -> None:
-    sign_all(report, people)
+def test_a_changed_byte_breaks_every_signature(signed: Path, people: dict[str, Identity]) -> None:
+    report = signed
     data = bytearray(report.read_bytes())
     where = data.index(b"/Title")  # in the first revision, which every signature covers
     data[where + 10] ^= 0x01
     report.write_bytes(bytes(data))
     verification = verify_report(report)
     assert [s.state for s in verification.signatures] == ["broken", "broken", "broken"]
-    assert "  legal: BROKEN: the bytes it covers have changed (signer: " in describe(verification)
+    assert "  legal: BROKEN: the bytes it covers have changed, or it cannot be read (signer: " in describe(verification)
 
 
-def test_an_update_appended_after_signing_is_reported(report: Path, people: dict[str, Identity]) -> None:
-    sign_all(report, people)
+def test_an_update_appended_after_signing_is_reported(signed: Path, people: dict[str, Identity]) -> None:
+    report = signed
     # A changed title, appended as an incremental update: every signature still
     # verifies over the bytes it covers, but the file is not what was signed.
     writer = PdfWriter(str(report), incremental=True)
@@ -285,3 +302,126 @@ def test_files_that_are_not_riskcheck_reports_are_refused(tmp_path: Path, people
     assert str(caught.value) == (
         f"{blank}: has no attached riskcheck-result.json; expected a report written by riskcheck report"
     )
+
+
+def _rewrite(report: Path, change: Any) -> None:
+    """Append an incremental update made by ``change(writer)`` to ``report``."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(report.read_bytes()), strict=False)
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    report.write_bytes(out.getvalue())
+
+
+def test_rewriting_the_page_and_the_attached_roles_after_signing_is_not_accepted(
+    signed: Path, people: dict[str, Identity]
+) -> None:
+    from pyhanko.pdf_utils import generic
+
+    report = signed
+
+    def forge(writer: Any) -> None:
+        # What a forger would do: a new first page, and an attached result that
+        # requires no roles, so that no signature would seem to be missing.
+        page = writer.root["/Pages"]["/Kids"][0].get_object()
+        page["/Contents"] = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 700 Td (OK) Tj ET"))
+        writer.update_container(page)
+        spec = writer.root["/Names"]["/EmbeddedFiles"]["/Names"][1].get_object()
+        result = json.loads(spec["/EF"]["/F"].get_object().data)
+        result["signoffs"]["required_roles"] = []
+        spec["/EF"]["/F"] = writer.add_object(generic.StreamObject(stream_data=json.dumps(result).encode()))
+        writer.update_container(spec)
+
+    _rewrite(report, forge)
+    verification = verify_report(report, trust=[people[p].cert for p in ("sam", "dana", "locked")])
+    assert verification.required_roles == ROLES  # read from what was signed, not from the forgery
+    assert [s.state for s in verification.signatures] == ["modified", "modified", "modified"]
+    assert not verification.ok
+    check = riskcheck("verify-pdf", str(report))
+    assert check.returncode == 1
+    assert check.stdout.splitlines()[0] == f"{report}: NOT accepted"
+
+
+def test_a_report_that_requires_no_roles_is_never_accepted(tmp_path: Path, demo_report: Rendered) -> None:
+    from pyhanko.pdf_utils import generic
+
+    report = tmp_path / "report.pdf"
+    report.write_bytes(demo_report.pdf)
+
+    def no_roles(writer: Any) -> None:
+        spec = writer.root["/Names"]["/EmbeddedFiles"]["/Names"][1].get_object()
+        result = json.loads(spec["/EF"]["/F"].get_object().data)
+        result["signoffs"]["required_roles"] = []
+        spec["/EF"]["/F"] = writer.add_object(generic.StreamObject(stream_data=json.dumps(result).encode()))
+        writer.update_container(spec)
+
+    _rewrite(report, no_roles)
+    verification = verify_report(report)
+    assert verification.signatures == () and not verification.ok
+    assert "  the report requires no sign-off roles, so no signature can accept it" in describe(verification)
+
+
+def test_a_garbled_signature_field_is_a_clean_error(report: Path, people: dict[str, Identity]) -> None:
+    from pyhanko.pdf_utils import generic
+
+    def garble(writer: Any) -> None:
+        name = generic.NameObject
+        signature = generic.DictionaryObject(
+            {
+                name("/Type"): name("/Sig"),
+                name("/Filter"): name("/Adobe.PPKLite"),
+                name("/SubFilter"): name("/ETSI.CAdES.detached"),
+                name("/ByteRange"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 10, 20, 10)]),
+                name("/Contents"): generic.ByteStringObject(b"garbage"),
+            }
+        )
+        field = generic.DictionaryObject(
+            {
+                name("/FT"): name("/Sig"),
+                name("/T"): generic.TextStringObject("riskcheck-legal"),
+                name("/V"): writer.add_object(signature),
+            }
+        )
+        form = generic.DictionaryObject({name("/Fields"): generic.ArrayObject([writer.add_object(field)])})
+        writer.root["/AcroForm"] = writer.add_object(form)
+        writer.update_root()
+
+    _rewrite(report, garble)
+    for args in (
+        ("verify-pdf", str(report)),
+        (
+            "sign-pdf",
+            str(report),
+            "--role",
+            "product",
+            "--key",
+            str(people["sam"].key),
+            "--cert",
+            str(people["sam"].cert),
+        ),
+    ):
+        run = riskcheck(*args)
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.startswith(f"error: {report}: cannot read the signatures in this PDF (")
+        assert "Traceback" not in run.stderr
+
+
+def test_hostile_certificates_and_trust_files_are_clean_errors(
+    tmp_path: Path, report: Path, people: dict[str, Identity]
+) -> None:
+    broken = tmp_path / "broken.pem"
+    broken.write_text("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n", encoding="ascii")
+    run = riskcheck("verify-pdf", str(report), "--trust", str(broken))
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"error: {broken}: cannot read this certificate (")
+    assert "\n" not in run.stderr.rstrip("\n")  # one line, however the parser words it
+    run = riskcheck("verify-pdf", str(report), "--trust", "/dev/zero")
+    assert (run.returncode, run.stderr) == (
+        2,
+        "error: /dev/zero: is not a regular file (a pipe or a device?); expected a file\n",
+    )
+    with pytest.raises(RiskcheckError) as caught:
+        sign_report(report, role="legal", key=people["dana"].key, certificate=broken)
+    assert str(caught.value).startswith(f"{people['dana'].key}: cannot load the key and certificate {broken}: ")

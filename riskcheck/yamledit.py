@@ -205,19 +205,30 @@ def _set_notes(answers: Any, qid: str, comments: Mapping[str, str | None], evide
     """Set the comment and evidence of one answer, moving it to the long form if needed."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    current = answers.get(qid)
+    current: Any = answers.get(qid)
     wanted_comment = comments.get(qid) if qid in comments else None
     wanted_links = evidence.get(qid, [])
+    end_of_line = None
     if not isinstance(current, Mapping):
         if not wanted_comment and not wanted_links:
             return  # the short form has neither comment nor evidence: nothing to remove
         entry = CommentedMap()
         entry["value"] = current
-        trailing = _detach_trailing(answers, qid)
+        # `id: value  # a note` keeps its note on the value's line; the lines below
+        # it (the next question's help) move to wherever the entry now ends.
+        end_of_line, trailing = _split_end_of_line(_detach_trailing(answers, qid))
         answers[qid] = entry
+        if end_of_line is not None:
+            entry.ca.items["value"] = [None, None, end_of_line, None]
         current = entry
+    elif _is_flow(current):
+        # `id: {value: x}  # a note`: new keys go inside the braces, comments stay after them.
+        trailing = None
     else:
-        trailing = _detach_trailing(answers, qid)
+        last = list(current)[-1] if len(current) else None
+        end_of_line, trailing = _split_end_of_line(_detach_trailing(answers, qid))
+        if end_of_line is not None and last is not None and not isinstance(current[last], (Mapping, list)):
+            _comments_of(current)[last] = [None, None, end_of_line, None]
     if qid in comments:
         if wanted_comment:
             current["comment"] = _comment_text(wanted_comment)
@@ -230,6 +241,30 @@ def _set_notes(answers: Any, qid: str, comments: Mapping[str, str | None], evide
             del current["evidence"]
     if trailing is not None:
         _attach_trailing(answers, qid, trailing)
+
+
+def _is_flow(node: Any) -> bool:
+    return bool(node.fa.flow_style())
+
+
+def _comments_of(node: Any) -> Any:
+    return node.ca.items
+
+
+def _split_end_of_line(token: Any) -> tuple[Any, Any]:
+    """Split a comment token into the comment on the value's own line and the lines below it."""
+    import copy
+
+    if token is None or token.value.startswith("\n"):
+        return None, token
+    head, newline, rest = token.value.partition("\n")
+    end_of_line = copy.copy(token)
+    end_of_line.value = head + newline
+    if not rest.strip():
+        return end_of_line, None
+    below = copy.copy(token)
+    below.value = "\n" + rest
+    return end_of_line, below
 
 
 def _comment_text(text: str) -> Any:
@@ -277,6 +312,13 @@ def _attach_trailing(container: Any, key: Any, token: Any) -> None:
         value.ca.items[len(value) - 1] = [token, None, None, None]
         return
     entry = container.ca.items.get(key) or [None, None, None, None]
+    if entry[2] is not None and not entry[2].value.startswith("\n"):
+        # The value has a comment on its own line: the lines below follow it.
+        import copy
+
+        merged = copy.copy(entry[2])
+        merged.value = entry[2].value.rstrip("\n") + "\n" + token.value.lstrip("\n")
+        token = merged
     entry[2] = token
     container.ca.items[key] = entry
 

@@ -17,6 +17,7 @@ import click
 from riskcheck.compile import CompiledQuestion
 from riskcheck.errors import RiskcheckError
 from riskcheck.fill import (
+    MAX_LINKS,
     FillState,
     check_answer,
     describe,
@@ -209,6 +210,30 @@ class _Session:
             self._commit(question, value, confirm_change=True)
         return False
 
+    def _links(self, existing: tuple[str, ...]) -> list[str]:
+        """Evidence links, one per prompt (a path may hold spaces): each shown link can be
+        kept, edited or cleared, then new ones added until an empty line."""
+        import questionary
+
+        links: list[str] = []
+        index = 0
+        while len(links) < MAX_LINKS:
+            shown = existing[index] if index < len(existing) else ""
+            index += 1
+            typed = questionary.text(
+                f"Evidence link {len(links) + 1}",
+                default=shown,
+                validate=lambda text: next(iter(note_problems("", [text.strip()])), True),
+                instruction="(a URL or repository path; clear it to remove it)"
+                if shown
+                else "(a URL or repository path; Enter on an empty line to finish)",
+            ).unsafe_ask()
+            if typed.strip():
+                links.append(typed.strip())
+            elif index > len(existing):
+                break
+        return links
+
     def _notes(self, question: CompiledQuestion) -> None:
         """Ask for the comment and evidence links that go with an answer, and save them."""
         import questionary
@@ -220,14 +245,9 @@ class _Session:
             validate=lambda text: next(iter(note_problems(text.strip(), ())), True),
             instruction="(Enter keeps what is shown; an empty line removes it)",
         ).unsafe_ask()
-        links = questionary.text(
-            "Evidence links",
-            default=" ".join(self.state.evidence.get(qid, ())),
-            validate=lambda text: next(iter(note_problems("", dict.fromkeys(text.split()))), True),
-            instruction="(URLs or repository paths, separated by spaces; an empty line removes them)",
-        ).unsafe_ask()
+        links = self._links(self.state.evidence.get(qid, ()))
         before = self.state
-        after = with_notes(before, qid, comment, links.split())
+        after = with_notes(before, qid, comment, links)
         if (before.comments.get(qid), before.evidence.get(qid)) == (after.comments.get(qid), after.evidence.get(qid)):
             click.echo("Nothing changed.")
             return

@@ -102,6 +102,8 @@ class Submission:
     errors: dict[str, str] = field(default_factory=dict)
     #: What was typed in the comment and evidence fields, by question id.
     notes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Questions whose comment or evidence links cannot be saved.
+    note_errors: set[str] = field(default_factory=set)
 
 
 def raw_value(question: Question, value: Any) -> str | list[str]:
@@ -152,7 +154,11 @@ def parse_submission(state: FillState, form: Mapping[str, Any], getlist: Any) ->
     candidate = state.without(state.values).with_answers(parsed)
     visible = candidate.visible_ids()
     merged = {qid: (parsed[qid] if qid in visible else state.values.get(qid)) for qid in parsed}
-    submission.errors = {qid: message for qid, message in submission.errors.items() if qid in visible}
+    # Answer errors count for visible questions only; a note that cannot be saved is
+    # an error wherever it was typed, so that it is never dropped without a word.
+    submission.errors = {
+        qid: message for qid, message in submission.errors.items() if qid in visible or qid in submission.note_errors
+    }
     submission.values = {qid: value for qid, value in merged.items() if value is not None}
     answered = state.without(state.values).with_answers(submission.values)
     return replace(answered, comments=noted.comments, evidence=noted.evidence), submission
@@ -172,6 +178,7 @@ def _parse_notes(state: FillState, form: Mapping[str, Any], submission: Submissi
         problems = note_problems(comment, dict.fromkeys(links))
         if problems:
             submission.errors.setdefault(qid, " ".join(problems))
+            submission.note_errors.add(qid)
             continue
         state = with_notes(state, qid, comment, links)
     return state

@@ -147,8 +147,12 @@ def test_fill_interrupt_resume_review_and_drop(workdir: Path) -> None:
     child.send("x" * 5001 + ENTER)
     child.expect_exact("Use at most 5,000 characters in the comment.")
     child.send("\x15" + "Checked with the data owner." + ENTER)  # Ctrl-U clears the line
-    child.expect_exact("Evidence links")
-    child.send("https://wiki.example.com/attributes docs/attributes.md" + ENTER)
+    child.expect_exact("Evidence link 1")
+    child.send("https://wiki.example.com/attributes" + ENTER)
+    child.expect_exact("Evidence link 2")
+    child.send("docs/Attribute review 2026.md" + ENTER)  # a path with spaces stays one link
+    child.expect_exact("Evidence link 3")
+    child.send(ENTER)
     child.expect_exact("Saved: a comment and 2 evidence links for protected.")
     child.expect_exact("Change an answer, or finish:")
     child.send(ENTER)  # Finish
@@ -162,7 +166,7 @@ def test_fill_interrupt_resume_review_and_drop(workdir: Path) -> None:
     assert "  bias_notes: Planned for Q1 <script>alert(1)</script>\n" in text
     assert (
         "  protected:\n    value:\n      - none\n    comment: Checked with the data owner.\n"
-        "    evidence:\n      - https://wiki.example.com/attributes\n      - docs/attributes.md\n"
+        "    evidence:\n      - https://wiki.example.com/attributes\n      - docs/Attribute review 2026.md\n"
     ) in text
     assert answers(path) == {
         "decision_type": "automated",
@@ -173,7 +177,9 @@ def test_fill_interrupt_resume_review_and_drop(workdir: Path) -> None:
     }
     loaded = load_assessment(path)
     assert loaded.answers.comments == {"protected": "Checked with the data owner."}
-    assert dict(loaded.answers.evidence) == {"protected": ("https://wiki.example.com/attributes", "docs/attributes.md")}
+    assert dict(loaded.answers.evidence) == {
+        "protected": ("https://wiki.example.com/attributes", "docs/Attribute review 2026.md")
+    }
 
 
 @pytest.mark.parametrize("answered", [True])

@@ -552,3 +552,16 @@ def test_an_oversized_comment_is_an_error_next_to_its_question_and_nothing_is_wr
         "Use at most 5,000 characters in the comment.</p>"
     ) in response.text
     assert path.read_bytes() == before
+
+
+def test_a_note_that_cannot_be_saved_is_an_error_even_on_a_hidden_question(client: TestClient, workdir: Path) -> None:
+    path = workdir / "draft.yaml"
+    before = path.read_bytes()
+    form = open_form(client)
+    response = client.post(
+        "/a/draft.yaml",
+        data={**form, "action": "save", "q.affects_people": "no", "n.people_count": "x" * 5001},
+    )
+    assert response.status_code == 422  # people_count is hidden by 'no'; its note is still checked
+    assert "Use at most 5,000 characters in the comment." in response.text
+    assert path.read_bytes() == before

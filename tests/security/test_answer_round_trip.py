@@ -151,3 +151,34 @@ def test_comments_move_answers_to_the_long_form_and_keep_every_help_line_in_plac
     assert '  mode:\n    value: "on"\n  # the end\n' in text
     answers = load_assessment(assessment).answers
     assert (answers.comments, dict(answers.evidence)) == ({}, {})
+
+
+def test_comments_on_the_answer_line_stay_on_the_value_line(assessment: Path) -> None:
+    assessment.write_text(
+        "system: {name: S, owner: o, version: '1', purpose: p}\n"
+        "questionnaire: {path: questionnaire.yaml}\n"
+        "answers:\n"
+        "  # Note?\n"
+        "  note: first  # from the workshop\n"
+        "  # Amount?\n"
+        "  amount: {value: 2}  # rough figure\n"
+        "  # Mode?\n"
+        "  mode:\n",
+        encoding="utf-8",
+    )
+    set_answers(assessment, {}, comments={"note": "Checked.", "amount": "From finance."})
+    assert assessment.read_text(encoding="utf-8").endswith(
+        "answers:\n"
+        "  # Note?\n"
+        "  note:\n"
+        "    value: first # from the workshop\n"
+        "    comment: Checked.\n"
+        "  # Amount?\n"
+        "  amount: {value: 2, comment: From finance.} # rough figure\n"
+        "  # Mode?\n"
+        "  mode:\n"
+    )
+    # Removing the comment again keeps the note on the value's line and the help below.
+    set_answers(assessment, {}, comments={"note": None})
+    assert "  note:\n    value: first # from the workshop\n  # Amount?\n" in assessment.read_text(encoding="utf-8")
+    assert load_assessment(assessment).answers.comments == {"amount": "From finance."}

@@ -24,10 +24,10 @@ def command(report: Path, role: str, key: Path, cert: Path, passphrase_env: str 
 
     passphrase = None
     if passphrase_env is not None:
-        value = os.environ.get(passphrase_env)
-        if value is None:
+        # Bytes as the environment holds them: a passphrase need not be UTF-8.
+        passphrase = os.environb.get(os.fsencode(passphrase_env))
+        if passphrase is None:
             raise RiskcheckError(f"--passphrase-env: the environment variable {passphrase_env!r} is not set")
-        passphrase = value.encode("utf-8")
     signed = sign_report(report, role=role, key=key, certificate=cert, passphrase=passphrase, output=output)
     click.echo(f"{output or report}: signed for {signed.role} by {signed.signer}")
     return 0

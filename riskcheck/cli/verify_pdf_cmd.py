@@ -11,10 +11,13 @@ import click
     "--trust",
     "trust",
     multiple=True,
-    type=click.Path(path_type=Path),
-    help="A certificate (PEM or DER) to trust as an issuer or signer; repeatable. Without it, trust is not checked.",
+    metavar="[ROLE=]CERT",
+    help=(
+        "A certificate (PEM or DER) to trust as an issuer or signer, for every role or, as ROLE=CERT, "
+        "for that role only; repeatable. Without it, trust is not checked."
+    ),
 )
-def command(report: Path, trust: tuple[Path, ...]) -> int:
+def command(report: Path, trust: tuple[str, ...]) -> int:
     """Check the role signatures in a PDF report: exit 1 unless every required role signed it
     and nothing changed since."""
     from riskcheck.report.pdfsign import describe, verify_report

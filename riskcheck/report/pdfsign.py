@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ MAX_PDF_BYTES = 64 * 1024 * 1024
 #: Keys and certificates (a chain included) are a few KiB.
 MAX_KEY_BYTES = 256 * 1024
 FIELD_PREFIX = "riskcheck-"
+ROLE_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")
 ATTACHMENT_NAME = "riskcheck-result.json"
 
 
@@ -36,8 +38,9 @@ class RoleSignature:
     """What the report's signature for one role shows."""
 
     role: str
-    #: ``signed``, ``missing``, ``broken`` (the bytes it covers changed) or
-    #: ``modified`` (the file changed after it in ways other than further signatures).
+    #: ``signed``, ``missing``, ``broken`` (the bytes it covers changed), ``modified``
+    #: (the file changed after it in ways other than further signatures) or
+    #: ``unchecked`` (the file is too far from a signed report to be worth checking).
     state: str
     signer: str | None = None
     signed_at: str | None = None
@@ -54,12 +57,12 @@ class Verification:
     path: Path
     required_roles: tuple[str, ...]
     signatures: tuple[RoleSignature, ...]
-    #: Signatures in fields riskcheck did not create (they are shown, never counted).
+    #: Signatures in fields riskcheck did not create (each is also a problem).
     other_fields: tuple[str, ...]
-    #: Bytes were appended after the newest signature (pyHanko's policy lets some such
-    #: updates through, a changed title for one; a sign-off report allows none).
+    #: The file has an incremental update that is not one of the role signatures
+    #: (pyHanko's policy lets some through, a changed title for one; a report allows none).
     changed_after_last: bool = False
-    #: Signatures outside the required roles that are broken or modified: tampering.
+    #: Ways the file departs from "the report, then one signature per role".
     other_problems: tuple[str, ...] = ()
 
     @property
@@ -112,40 +115,52 @@ class _Signature:
     status: Any
     signer: str | None
     revision: int | None
+    #: The widget covers part of a page: it could paint over what was signed.
+    draws: bool = False
 
 
-def _signatures(reader: Any, path: Path, roots: Sequence[Any]) -> list[_Signature]:
-    """Every signature in the file, each validated (none is skipped, whatever its field)."""
+def _embedded(reader: Any, path: Path) -> list[Any]:
+    try:
+        return list(reader.embedded_signatures)
+    except Exception as exc:
+        raise _fail(path, "cannot read the signatures in this PDF", exc) from None
+
+
+def _validate(item: Any, roots: Sequence[Any]) -> _Signature:
+    """Validate one signature; a garbled one comes back broken, never as an exception."""
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    name = str(item.field_name or "")
     try:
-        embedded = list(reader.embedded_signatures)
-    except Exception as exc:
-        raise _fail(path, "cannot read the signatures in this PDF", exc) from None
-    found = []
-    for item in embedded:
-        name = str(item.field_name or "")
-        try:
-            context = ValidationContext(trust_roots=list(roots), allow_fetching=False)
-            status = validate_pdf_signature(item, context)
-            signer: str | None = _subject(item.signer_cert)
-        except Exception:  # a garbled signature is a broken one
-            status, signer = None, None
-        found.append(_Signature(name, status, signer, getattr(item, "signed_revision", None)))
-    return found
+        context = ValidationContext(trust_roots=list(roots), allow_fetching=False)
+        status = validate_pdf_signature(item, context)
+        signer: str | None = _subject(item.signer_cert)
+    except Exception:  # a garbled signature is a broken one
+        status, signer = None, None
+    return _Signature(name, status, signer, getattr(item, "signed_revision", None), _draws(item))
 
 
-def _roles(reader: Any, path: Path, signatures: Sequence[_Signature]) -> tuple[str, ...]:
-    """The roles the report requires, read from the earliest revision a signature covers.
+def _draws(item: Any) -> bool:
+    """Whether the signature's widget covers any area of a page (riskcheck's never do)."""
+    try:
+        rect = item.sig_field.get("/Rect")
+        if rect is None:
+            return False
+        x1, y1, x2, y2 = (float(v) for v in rect)
+    except Exception:
+        return True
+    return abs(x2 - x1) > 0 and abs(y2 - y1) > 0
 
-    Never from the newest revision: an update appended after signing could rewrite
-    the attached result (to require no roles, say) without touching the signatures.
+
+def _roles(reader: Any, path: Path) -> tuple[str, ...]:
+    """The roles the report requires, read from the report as rendered (revision 0).
+
+    Never from a later revision: an update appended before or after signing could
+    rewrite the attached result (to require fewer roles, say).
     """
-    revisions = [s.revision for s in signatures if s.status is not None and s.revision is not None]
     try:
-        root = reader.get_historical_root(min(revisions)) if revisions else reader.root
-        result = _attached_result(root)
+        result = _attached_result(reader.get_historical_root(0))
     except Exception as exc:
         raise _fail(path, f"cannot read the attached {ATTACHMENT_NAME}", exc) from None
     if result is None:
@@ -156,7 +171,7 @@ def _roles(reader: Any, path: Path, signatures: Sequence[_Signature]) -> tuple[s
     roles = signoffs.get("required_roles") if isinstance(signoffs, dict) else None
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise RiskcheckError(f"{path}: {ATTACHMENT_NAME} lists no sign-off roles (signoffs.required_roles)")
-    return tuple(roles)
+    return tuple(dict.fromkeys(roles))
 
 
 def _attached_result(root: Any) -> Any:
@@ -216,24 +231,33 @@ def _load_signer(key: Path, certificate: Path, passphrase: bytes | None) -> Any:
         raise RiskcheckError(f"{key}: cannot load the key and certificate {certificate}: {reason}") from None
 
 
-def _trust_roots(trust: Sequence[Path]) -> list[Any]:
+def _load_certificates(item: Path) -> list[Any]:
     from pyhanko.keys import load_certs_from_pemder_data
 
-    roots = []
+    data = read_bounded_bytes(Path(item), limit=MAX_KEY_BYTES)
+    try:
+        loaded = list(load_certs_from_pemder_data(data))
+        for certificate in loaded:
+            _subject(certificate)
+    except Exception as exc:
+        raise RiskcheckError(f"{item}: cannot read this certificate ({_reason(exc)}); expected PEM or DER") from None
+    if not loaded:
+        raise RiskcheckError(f"{item}: holds no certificate; expected PEM or DER")
+    return loaded
+
+
+def _trust_roots(trust: Sequence[Path | str]) -> tuple[list[Any], dict[str, list[Any]]]:
+    """``--trust CERT`` trusts CERT for every role; ``--trust ROLE=CERT`` for ROLE only."""
+    general: list[Any] = []
+    by_role: dict[str, list[Any]] = {}
     for item in trust:
-        data = read_bounded_bytes(Path(item), limit=MAX_KEY_BYTES)
-        try:
-            loaded = list(load_certs_from_pemder_data(data))
-            for certificate in loaded:
-                _subject(certificate)
-        except Exception as exc:
-            raise RiskcheckError(
-                f"{item}: cannot read this certificate ({_reason(exc)}); expected PEM or DER"
-            ) from None
-        if not loaded:
-            raise RiskcheckError(f"{item}: holds no certificate; expected PEM or DER")
-        roots.extend(loaded)
-    return roots
+        text = str(item)
+        role, equals, rest = text.partition("=")
+        if equals and not Path(text).exists() and ROLE_PATTERN.fullmatch(role):
+            by_role.setdefault(role, []).extend(_load_certificates(Path(rest)))
+        else:
+            general.extend(_load_certificates(Path(text)))
+    return general, by_role
 
 
 def sign_report(
@@ -264,8 +288,8 @@ def sign_report(
     held = [s for s in before.signatures if s.state != "missing" and s.state != "signed"]
     if held or before.other_problems or before.changed_after_last:
         raise RiskcheckError(
-            f"{path}: its signatures do not hold (see riskcheck verify-pdf {path}); "
-            "sign a freshly rendered report instead"
+            f"{path}: was changed after it was rendered, or its signatures do not hold "
+            f"(see riskcheck verify-pdf {path}); sign a freshly rendered report instead"
         )
     signer = _load_signer(key, certificate, passphrase)
     field_name = FIELD_PREFIX + role
@@ -290,58 +314,83 @@ def sign_report(
     mine = next(s for s in after.signatures if s.role == role)
     if mine.state != "signed":
         raise RiskcheckError(f"{key}: the signature does not verify; is this the key of {certificate}?")
-    atomic_write_bytes(target, signed.getvalue())
+    try:
+        atomic_write_bytes(target, signed.getvalue())
+    except OSError as exc:
+        raise RiskcheckError(f"{target}: cannot write the signed PDF ({exc.strerror or exc})") from None
     return mine
 
 
-def verify_report(path: Path, *, trust: Sequence[Path] = ()) -> Verification:
+def verify_report(path: Path, *, trust: Sequence[Path | str] = ()) -> Verification:
     """Check every signature in the report at ``path`` against the roles it requires."""
     _pyhanko()
     data = read_bounded_bytes(Path(path), limit=MAX_PDF_BYTES)
     return _check(data, Path(path), trust=trust)
 
 
-def _check(data: bytes, path: Path, *, trust: Sequence[Path]) -> Verification:
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-
-    roots = _trust_roots(trust)
+def _check(data: bytes, path: Path, *, trust: Sequence[Path | str]) -> Verification:
+    """Hold the file to what ``sign-pdf`` makes of a report: the rendered report, then
+    one incremental update per role, each of them exactly one signature in that role's
+    invisible field. Anything else is reported, and the check fails."""
+    general, role_roots = _trust_roots(trust)
+    checking_trust = bool(general or role_roots)
     reader = _reader(data, path)
-    signatures = _signatures(reader, path, roots)
-    roles = _roles(reader, path, signatures)
-    by_role: dict[str, list[RoleSignature]] = {}
+    roles = _roles(reader, path)
+    try:
+        updates = int(reader.total_revisions) - 1
+    except Exception as exc:
+        raise _fail(path, "cannot read the revisions of this PDF", exc) from None
+    embedded = _embedded(reader, path)
+    problems: list[str] = []
+    # Bound the work before validating anything: each validation compares revisions,
+    # so thousands of signatures would take hours. A couple over the roles are still
+    # checked, so that the usual tampering is reported signature by signature.
+    if updates > len(roles) + 2 or len(embedded) > len(roles) + 2:
+        problems.append(
+            f"the file has {updates} update(s) and {len(embedded)} signature(s); a report signed with "
+            f"riskcheck sign-pdf has at most one of each per required role ({len(roles)})"
+        )
+        unchecked = tuple(RoleSignature(role, "unchecked") for role in roles)
+        return Verification(Path(path), roles, unchecked, (), True, tuple(problems))
+    found: dict[str, RoleSignature] = {}
+    revisions: list[int] = []
     others: list[str] = []
-    other_problems: list[str] = []
-    for signature in signatures:
+    for item in embedded:
+        name = str(item.field_name or "")
+        role = name.removeprefix(FIELD_PREFIX) if name.startswith(FIELD_PREFIX) else None
+        roots = role_roots.get(role, general) if role is not None and role in role_roots else general
+        signature = _validate(item, roots)
+        if signature.revision is not None:
+            revisions.append(signature.revision)
         state = _state(signature)
-        role = signature.field.removeprefix(FIELD_PREFIX) if signature.field.startswith(FIELD_PREFIX) else None
         if role is None or role not in roles:
-            others.append(signature.field)
-            if state != "signed":
-                other_problems.append(f"{signature.field}: {state}")
+            others.append(name)
+            problems.append(f"a signature in field {name!r}, which is not a required role's ({state})")
             continue
+        if role in found:
+            problems.append(f"{role} is signed more than once")
+        if signature.draws:
+            problems.append(f"the signature field for {role} covers part of a page")
         status = signature.status
         signed_at = status.signer_reported_dt if status is not None else None
-        by_role.setdefault(role, []).append(
-            RoleSignature(
-                role=role,
-                state=state,
-                signer=signature.signer,
-                signed_at=signed_at.isoformat() if signed_at else None,
-                trusted=(bool(status.trusted) if status is not None else False) if roots else None,
-            )
+        trusted = None
+        if checking_trust:
+            trusted = bool(status is not None and status.trusted and roots)
+        mine = RoleSignature(
+            role=role,
+            state=state,
+            signer=signature.signer,
+            signed_at=signed_at.isoformat() if signed_at else None,
+            trusted=trusted,
         )
-    order = {"broken": 0, "modified": 1, "signed": 2}
-    # A role signed twice (a crafted file) counts by its worst signature.
-    results = tuple(
-        min(by_role[role], key=lambda s: (order[s.state], s.trusted is not False))
-        if role in by_role
-        else RoleSignature(role=role, state="missing")
-        for role in roles
-    )
-    covered = any(s.status is not None and s.status.coverage == SignatureCoverageLevel.ENTIRE_FILE for s in signatures)
-    return Verification(
-        Path(path), roles, results, tuple(others), bool(signatures) and not covered, tuple(other_problems)
-    )
+        order = {"broken": 0, "modified": 1, "signed": 2}
+        if role not in found or order[mine.state] < order[found[role].state]:
+            found[role] = mine
+    # Each update must be exactly one of the signatures, in order: an update that no
+    # role signed (a changed title, a new page, another document) fails the check.
+    unsigned = sorted(set(range(1, updates + 1)) - set(revisions))
+    results = tuple(found.get(role) or RoleSignature(role=role, state="missing") for role in roles)
+    return Verification(Path(path), roles, results, tuple(others), bool(unsigned), tuple(problems))
 
 
 def describe(verification: Verification) -> str:
@@ -350,6 +399,9 @@ def describe(verification: Verification) -> str:
     if not verification.required_roles:
         lines.append("  the report requires no sign-off roles, so no signature can accept it")
     for s in verification.signatures:
+        if s.state == "unchecked":
+            lines.append(f"  {s.role}: NOT checked")
+            continue
         if s.state == "missing":
             lines.append(f"  {s.role}: not signed (riskcheck sign-pdf {verification.path} --role {s.role} ...)")
             continue
@@ -361,9 +413,7 @@ def describe(verification: Verification) -> str:
         }[s.state]
         lines.append(f"  {s.role}: {words} (signer: {s.signer}; signed at {s.signed_at}{trust})")
     if verification.changed_after_last:
-        lines.append("  CHANGED after the last signature: the file has an update that no role signed")
+        lines.append("  CHANGED: the file has an update that no role signed")
     for problem in verification.other_problems:
-        lines.append(f"  a signature outside the roles does not hold: {problem}")
-    for name in verification.other_fields:
-        lines.append(f"  (a signature in field {name!r} is not one of the required roles and is not counted)")
+        lines.append(f"  NOT a riskcheck signing: {problem}")
     return "\n".join(lines)

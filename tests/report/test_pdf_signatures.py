@@ -200,9 +200,7 @@ def test_an_update_appended_after_signing_is_reported(signed: Path, people: dict
     verification = verify_report(changed)
     assert [s.state for s in verification.signatures] == ["signed", "signed", "signed"]
     assert verification.changed_after_last and not verification.ok
-    assert describe(verification).endswith(
-        "  CHANGED after the last signature: the file has an update that no role signed"
-    )
+    assert describe(verification).endswith("  CHANGED: the file has an update that no role signed")
 
 
 def test_a_page_changed_after_signing_is_modified(report: Path, people: dict[str, Identity]) -> None:
@@ -344,23 +342,87 @@ def test_rewriting_the_page_and_the_attached_roles_after_signing_is_not_accepted
     assert check.stdout.splitlines()[0] == f"{report}: NOT accepted"
 
 
-def test_a_report_that_requires_no_roles_is_never_accepted(tmp_path: Path, demo_report: Rendered) -> None:
+def test_roles_rewritten_before_anyone_signs_are_ignored_and_signing_is_refused(
+    tmp_path: Path, demo_report: Rendered, people: dict[str, Identity]
+) -> None:
     from pyhanko.pdf_utils import generic
 
     report = tmp_path / "report.pdf"
     report.write_bytes(demo_report.pdf)
 
-    def no_roles(writer: Any) -> None:
+    def fewer_roles(writer: Any) -> None:
         spec = writer.root["/Names"]["/EmbeddedFiles"]["/Names"][1].get_object()
         result = json.loads(spec["/EF"]["/F"].get_object().data)
-        result["signoffs"]["required_roles"] = []
+        result["signoffs"]["required_roles"] = ["product"]
         spec["/EF"]["/F"] = writer.add_object(generic.StreamObject(stream_data=json.dumps(result).encode()))
         writer.update_container(spec)
 
-    _rewrite(report, no_roles)
+    _rewrite(report, fewer_roles)
     verification = verify_report(report)
-    assert verification.signatures == () and not verification.ok
-    assert "  the report requires no sign-off roles, so no signature can accept it" in describe(verification)
+    assert verification.required_roles == ROLES  # from the report as rendered
+    assert verification.changed_after_last and not verification.ok
+    assert "  CHANGED: the file has an update that no role signed" in describe(verification)
+    with pytest.raises(RiskcheckError) as caught:
+        sign_report(report, role="product", key=people["sam"].key, certificate=people["sam"].cert)
+    assert str(caught.value) == (
+        f"{report}: was changed after it was rendered, or its signatures do not hold "
+        f"(see riskcheck verify-pdf {report}); sign a freshly rendered report instead"
+    )
+
+
+def test_a_signature_outside_the_roles_fails_the_check_even_with_trust(
+    signed: Path, people: dict[str, Identity]
+) -> None:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    # Someone else adds a signature field of their own, drawn over the whole cover.
+    with signed.open("rb") as handle:
+        writer = IncrementalPdfFileWriter(handle, strict=False)
+        fields.append_signature_field(writer, fields.SigFieldSpec("Approval", box=(0, 0, 595, 842)))
+        mallory = signers.SimpleSigner.load(str(people["mallory"].key), str(people["mallory"].cert))
+        out = io.BytesIO()
+        signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="Approval"), signer=mallory, output=out)
+    signed.write_bytes(out.getvalue())
+    verification = verify_report(signed, trust=[people[p].cert for p in ("sam", "dana", "locked")])
+    assert [s.state for s in verification.signatures] == ["signed", "signed", "signed"]
+    assert not verification.ok
+    assert verification.other_problems == ("a signature in field 'Approval', which is not a required role's (signed)",)
+    assert "  NOT a riskcheck signing: a signature in field 'Approval'" in describe(verification)
+
+
+def test_trust_can_be_bound_to_a_role(signed: Path, people: dict[str, Identity]) -> None:
+    sam, dana, lee = (str(people[p].cert) for p in ("sam", "dana", "locked"))
+    assert verify_report(signed, trust=[f"product={sam}", f"legal={dana}", f"privacy={lee}"]).ok
+    # Dana's certificate does not vouch for the product role, and a role with no
+    # certificate of its own is not trusted once any trust is given.
+    verification = verify_report(signed, trust=[f"product={dana}", f"legal={dana}"])
+    assert [(s.role, s.trusted) for s in verification.signatures] == [
+        ("product", False),
+        ("legal", True),
+        ("privacy", False),
+    ]
+    assert not verification.ok
+
+
+def test_a_file_with_many_updates_is_refused_without_validating_them(tmp_path: Path, signed_bytes: bytes) -> None:
+    report = tmp_path / "report.pdf"
+    report.write_bytes(signed_bytes)
+    from pyhanko.pdf_utils import generic
+
+    def retitle(writer: Any, title: str) -> None:
+        info = generic.DictionaryObject({generic.NameObject("/Title"): generic.TextStringObject(title)})
+        writer.set_info(writer.add_object(info))
+
+    for n in range(3):
+        _rewrite(report, lambda writer, n=n: retitle(writer, f"Edit {n}"))
+    verification = verify_report(report)
+    assert [s.state for s in verification.signatures] == ["unchecked", "unchecked", "unchecked"]
+    assert verification.other_problems == (
+        "the file has 6 update(s) and 3 signature(s); a report signed with riskcheck sign-pdf has at most "
+        "one of each per required role (3)",
+    )
+    assert not verification.ok
 
 
 def test_a_garbled_signature_field_is_a_clean_error(report: Path, people: dict[str, Identity]) -> None:
@@ -425,3 +487,31 @@ def test_hostile_certificates_and_trust_files_are_clean_errors(
     with pytest.raises(RiskcheckError) as caught:
         sign_report(report, role="legal", key=people["dana"].key, certificate=broken)
     assert str(caught.value).startswith(f"{people['dana'].key}: cannot load the key and certificate {broken}: ")
+
+
+def test_an_unwritable_output_and_a_passphrase_that_is_not_utf8_are_clean_errors(
+    tmp_path: Path, report: Path, people: dict[str, Identity]
+) -> None:
+    import os
+
+    dana = people["dana"]
+    target = tmp_path / "missing-directory" / "signed.pdf"
+    run = riskcheck(
+        "sign-pdf", str(report), "--role", "legal", "--key", str(dana.key), "--cert", str(dana.cert), "-o", str(target)
+    )
+    assert (run.returncode, run.stderr) == (
+        2,
+        f"error: {target}: cannot write the signed PDF (No such file or directory)\n",
+    )
+    locked = people["locked"]
+    env = {**os.environb, b"KEY_PASSPHRASE": b"\xff\xfe not utf-8"}
+    keys = ["--key", str(locked.key), "--cert", str(locked.cert), "--passphrase-env", "KEY_PASSPHRASE"]
+    run = subprocess.run(
+        [sys.executable, "-m", "riskcheck", "sign-pdf", str(report), "--role", "privacy", *keys],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"error: {locked.key}: cannot load the key and certificate {locked.cert}: ")

@@ -208,35 +208,54 @@ def _set_notes(answers: Any, qid: str, comments: Mapping[str, str | None], evide
     current: Any = answers.get(qid)
     wanted_comment = comments.get(qid) if qid in comments else None
     wanted_links = evidence.get(qid, [])
-    end_of_line = None
+    # A block scalar (`note: |`) ends its own lines, and ruamel cannot move the comment
+    # lines below it cleanly: such an answer keeps its value last, the new keys go
+    # before it, and nothing below it moves.
+    ahead = False
     if not isinstance(current, Mapping):
         if not wanted_comment and not wanted_links:
             return  # the short form has neither comment nor evidence: nothing to remove
         entry = CommentedMap()
-        entry["value"] = current
-        # `id: value  # a note` keeps its note on the value's line; the lines below
-        # it (the next question's help) move to wherever the entry now ends.
-        end_of_line, trailing = _split_end_of_line(_detach_trailing(answers, qid))
-        answers[qid] = entry
-        if end_of_line is not None:
-            entry.ca.items["value"] = [None, None, end_of_line, None]
+        if _is_block_scalar(current):
+            below = _take_comment(answers, qid)
+            entry["value"] = current
+            if below is not None:
+                entry.ca.items["value"] = [None, None, below, None]
+            answers[qid] = entry
+            trailing, ahead = None, True
+        else:
+            # The lines below the answer (the next question's help) move to wherever the
+            # entry now ends; a note on the answer's own line stays with the value.
+            trailing = _detach_trailing(answers, qid)
+            entry["value"] = current
+            answers[qid] = entry
+            if not isinstance(current, (Mapping, list)):
+                end_of_line = _take_comment(answers, qid)
+                if end_of_line is not None:
+                    entry.ca.items["value"] = [None, None, end_of_line, None]
         current = entry
     elif _is_flow(current):
         # `id: {value: x}  # a note`: new keys go inside the braces, comments stay after them.
         trailing = None
+    elif len(current) and list(current)[-1] == "value" and _is_block_scalar(current["value"]):
+        trailing, ahead = None, True
     else:
-        last = list(current)[-1] if len(current) else None
-        end_of_line, trailing = _split_end_of_line(_detach_trailing(answers, qid))
-        if end_of_line is not None and last is not None and not isinstance(current[last], (Mapping, list)):
-            _comments_of(current)[last] = [None, None, end_of_line, None]
+        trailing = _detach_trailing(answers, qid)
+
+    def put(key: str, value: Any) -> None:
+        if ahead and key not in current:
+            current.insert(list(current).index("value"), key, value)
+        else:
+            current[key] = value
+
     if qid in comments:
         if wanted_comment:
-            current["comment"] = _comment_text(wanted_comment)
+            put("comment", _comment_text(wanted_comment))
         elif "comment" in current:
             del current["comment"]
     if qid in evidence:
         if wanted_links:
-            current["evidence"] = CommentedSeq([_text(link) for link in wanted_links])
+            put("evidence", CommentedSeq([_text(link) for link in wanted_links]))
         elif "evidence" in current:
             del current["evidence"]
     if trailing is not None:
@@ -245,10 +264,6 @@ def _set_notes(answers: Any, qid: str, comments: Mapping[str, str | None], evide
 
 def _is_flow(node: Any) -> bool:
     return bool(node.fa.flow_style())
-
-
-def _comments_of(node: Any) -> Any:
-    return node.ca.items
 
 
 def _split_end_of_line(token: Any) -> tuple[Any, Any]:
@@ -278,7 +293,10 @@ def _comment_text(text: str) -> Any:
 
 
 def _detach_trailing(container: Any, key: Any) -> Any:
-    """Take away the comment lines that follow ``container[key]`` (the next question's help)."""
+    """Take away the comment lines below ``container[key]`` (the next question's help).
+
+    A comment on the value's own line (``x  # a note``) stays where it is.
+    """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     value = container.get(key)
@@ -289,37 +307,58 @@ def _detach_trailing(container: Any, key: Any) -> Any:
     if isinstance(value, CommentedSeq) and len(value):
         entry = value.ca.items.get(len(value) - 1)
         if entry and entry[0] is not None:
-            token, entry[0] = entry[0], None
-            return token
+            entry[0], below = _split_end_of_line(entry[0])
+            return below
+        return None
     entry = container.ca.items.get(key) if hasattr(container, "ca") else None
     if entry and len(entry) > 2 and entry[2] is not None:
-        token, entry[2] = entry[2], None
-        return token
+        entry[2], below = _split_end_of_line(entry[2])
+        return below
     return None
 
 
+def _take_comment(container: Any, key: Any) -> Any:
+    entry = container.ca.items.get(key)
+    if not entry or len(entry) < 3 or entry[2] is None:
+        return None
+    token, entry[2] = entry[2], None
+    return token
+
+
+def _is_block_scalar(value: Any) -> bool:
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+    return isinstance(value, (LiteralScalarString, FoldedScalarString))
+
+
+def _after(existing: Any, token: Any) -> Any:
+    """``token`` put after ``existing``, a comment on a value's own line, if there is one."""
+    if existing is None or existing.value.startswith("\n"):
+        return token
+    import copy
+
+    merged = copy.copy(existing)
+    merged.value = existing.value.rstrip("\n") + "\n" + token.value.lstrip("\n")
+    return merged
+
+
 def _attach_trailing(container: Any, key: Any, token: Any) -> None:
-    """Put comment lines back after ``container[key]``, wherever its last value now ends."""
+    """Put comment lines back below ``container[key]``, wherever its last value now ends."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     value = container.get(key)
-    if not isinstance(value, (CommentedMap, CommentedSeq)) and not token.value.startswith("\n"):
-        token.value = "\n" + token.value  # after a scalar, the comment lines start on a line of their own
     if isinstance(value, CommentedMap) and len(value):
         _attach_trailing(value, list(value)[-1], token)
         return
+    if not token.value.startswith("\n"):
+        token.value = "\n" + token.value  # after a value, the comment lines start on a line of their own
     if isinstance(value, CommentedSeq) and len(value):
-        value.ca.items[len(value) - 1] = [token, None, None, None]
+        entry = value.ca.items.get(len(value) - 1) or [None, None, None, None]
+        entry[0] = _after(entry[0], token)
+        value.ca.items[len(value) - 1] = entry
         return
     entry = container.ca.items.get(key) or [None, None, None, None]
-    if entry[2] is not None and not entry[2].value.startswith("\n"):
-        # The value has a comment on its own line: the lines below follow it.
-        import copy
-
-        merged = copy.copy(entry[2])
-        merged.value = entry[2].value.rstrip("\n") + "\n" + token.value.lstrip("\n")
-        token = merged
-    entry[2] = token
+    entry[2] = _after(entry[2], token)
     container.ca.items[key] = entry
 
 

@@ -182,3 +182,44 @@ def test_comments_on_the_answer_line_stay_on_the_value_line(assessment: Path) ->
     set_answers(assessment, {}, comments={"note": None})
     assert "  note:\n    value: first # from the workshop\n  # Amount?\n" in assessment.read_text(encoding="utf-8")
     assert load_assessment(assessment).answers.comments == {"amount": "From finance."}
+
+
+def test_a_note_on_a_list_item_and_a_block_scalar_answer_keep_their_comments(assessment: Path) -> None:
+    assessment.write_text(
+        "system: {name: S, owner: o, version: '1', purpose: p}\n"
+        "questionnaire: {path: questionnaire.yaml}\n"
+        "answers:\n"
+        "  # Note?\n"
+        "  note: |\n"
+        "    line one\n"
+        "    line two\n"
+        "  # Amount? (help below a block scalar)\n"
+        "  amount:\n"
+        "    value: 2\n"
+        "    evidence:\n"
+        "      - https://a.example/x  # primary source\n"
+        "  # Mode?\n"
+        "  mode:\n",
+        encoding="utf-8",
+    )
+    set_answers(assessment, {}, comments={"note": "From the workshop.", "amount": "From finance."})
+    assert assessment.read_text(encoding="utf-8").endswith(
+        "answers:\n"
+        "  # Note?\n"
+        "  note:\n"
+        "    comment: From the workshop.\n"
+        "    value: |\n"
+        "      line one\n"
+        "      line two\n"
+        "  # Amount? (help below a block scalar)\n"
+        "  amount:\n"
+        "    value: 2\n"
+        "    evidence:\n"
+        "      - https://a.example/x  # primary source\n"
+        "    comment: From finance.\n"
+        "  # Mode?\n"
+        "  mode:\n"
+    )
+    answers = load_assessment(assessment).answers
+    assert answers.values["note"] == "line one\nline two\n"
+    assert answers.comments == {"note": "From the workshop.", "amount": "From finance."}

@@ -26,6 +26,8 @@ from riskcheck.fileio import atomic_write_bytes, read_bounded_bytes
 
 #: Reports are a few hundred KiB; a signed one of a 500-question assessment stays well under this.
 MAX_PDF_BYTES = 64 * 1024 * 1024
+#: The attached result of a 500-question assessment is about 1 MiB.
+MAX_RESULT_BYTES = 32 * 1024 * 1024
 #: Keys and certificates (a chain included) are a few KiB.
 MAX_KEY_BYTES = 256 * 1024
 FIELD_PREFIX = "riskcheck-"
@@ -185,8 +187,27 @@ def _attached_result(root: Any) -> Any:
         if str(name) != ATTACHMENT_NAME:
             continue
         stream = spec.get_object()["/EF"]["/F"].get_object()
-        return json.loads(stream.data.decode("utf-8"))
+        return json.loads(_bounded_stream_data(stream).decode("utf-8"))
     return None
+
+
+def _bounded_stream_data(stream: Any) -> bytes:
+    """The stream's bytes, inflated at most to :data:`MAX_RESULT_BYTES`, so that a small
+    compressed attachment cannot expand into gigabytes in memory."""
+    import zlib
+
+    raw = bytes(stream.encoded_data)
+    filters = stream.get("/Filter")
+    if filters is None:
+        data = raw
+    elif str(filters) == "/FlateDecode":
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(raw, MAX_RESULT_BYTES + 1)
+    else:
+        raise ValueError(f"the attachment is encoded with {filters}, not /FlateDecode")
+    if len(data) > MAX_RESULT_BYTES:
+        raise ValueError(f"the attachment inflates to more than {MAX_RESULT_BYTES // (1024 * 1024)} MiB")
+    return data
 
 
 def _subject(certificate: Any) -> str:

@@ -515,3 +515,23 @@ def test_an_unwritable_output_and_a_passphrase_that_is_not_utf8_are_clean_errors
     )
     assert run.returncode == 2
     assert run.stderr.startswith(f"error: {locked.key}: cannot load the key and certificate {locked.cert}: ")
+
+
+def test_an_attachment_that_inflates_past_the_bound_is_refused_without_inflating_it() -> None:
+    import zlib
+
+    from pyhanko.pdf_utils import generic
+
+    from riskcheck.report.pdfsign import MAX_RESULT_BYTES, _bounded_stream_data
+
+    bomb = generic.StreamObject(
+        {generic.NameObject("/Filter"): generic.NameObject("/FlateDecode")},
+        encoded_data=zlib.compress(b"0" * (MAX_RESULT_BYTES + 1024 * 1024), 9),
+    )
+    with pytest.raises(ValueError, match="the attachment inflates to more than 32 MiB"):
+        _bounded_stream_data(bomb)
+    small = generic.StreamObject(
+        {generic.NameObject("/Filter"): generic.NameObject("/FlateDecode")},
+        encoded_data=zlib.compress(b'{"a": 1}'),
+    )
+    assert _bounded_stream_data(small) == b'{"a": 1}'

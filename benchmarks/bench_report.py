@@ -82,6 +82,21 @@ def overhead(example: Path, runs: int) -> dict[str, float]:
     return {"full_s": full_s, "weasyprint_s": alone_s, "overhead": full_s / alone_s - 1}
 
 
+def command_line(example: Path, runs: int) -> float:
+    """The report as a user runs it: ``riskcheck report`` in a new process, median of ``runs``."""
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "riskcheck", "report", str(example), "-o", str(Path(tmp) / "r.pdf")],
+                check=True,
+                capture_output=True,
+            )
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 # ---------------------------------------------------------------- stress
 
 
@@ -222,6 +237,11 @@ def main() -> int:
         f"{o['weasyprint_s']:.2f} s; riskcheck overhead {100 * o['overhead']:.1f} % (target < 20 %, < 2 s in all)"
     )
     ok &= o["overhead"] < 0.20 and o["full_s"] < 2.0
+    cli = command_line(args.example, 1 if args.quick else 3)
+    print(
+        f"riskcheck report {args.example.name} as a command, in a fresh process (imports, template "
+        f"compilation and font set-up included): {cli:.2f} s (reference)"
+    )
     questions, groups = (100, 10) if args.quick else (500, 50)
     s = stress(questions, groups)
     print(

@@ -13,6 +13,7 @@ identifier from the result, and the result JSON is attached exactly as
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -57,16 +58,28 @@ def make_environment(template_dir: Path | None = None, *, strict: bool = False) 
     directories by :mod:`riskcheck.report.fetcher`.
     """
     try:
-        import jinja2
+        import jinja2  # noqa: F401
     except ImportError:  # pragma: no cover - depends on the environment
         raise MissingDependencyError("jinja2", "pdf") from None
+    directory = None
+    if template_dir is not None:
+        directory = Path(template_dir).resolve()
+        if not directory.is_dir():
+            raise ReportError(f"{template_dir}: --template-dir: no such directory")
+    return _environment(None if directory is None else str(directory), strict)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(template_dir: str | None, strict: bool) -> Any:
+    """One environment per template directory and mode, so that a process that renders
+    many reports (``riskcheck serve``) compiles each template once. jinja2 checks each
+    template file's modification time before using its compiled form."""
+    import jinja2
+
     builtin = jinja2.FileSystemLoader(str(templates_dir()))
     loaders: list[Any] = []
     if template_dir is not None:
-        directory = Path(template_dir)
-        if not directory.is_dir():
-            raise ReportError(f"{directory}: --template-dir: no such directory")
-        loaders.append(jinja2.FileSystemLoader(str(directory)))
+        loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),

@@ -70,6 +70,24 @@ def test_a_template_syntax_error_names_the_file_and_line(tmp_path: Path, scored:
     )
 
 
+def test_templates_are_compiled_once_and_an_edited_one_is_picked_up(tmp_path: Path, scored: tuple) -> None:
+    import os
+
+    from riskcheck.report.render import make_environment
+
+    result, loaded = scored
+    (tmp_path / "parts").mkdir()
+    part = tmp_path / "parts" / "summary.html"
+    part.write_text("<p>first version</p>")
+    assert "<p>first version</p>" in render_html(result, loaded, template_dir=tmp_path)
+    assert make_environment(tmp_path) is make_environment(tmp_path)  # compiled templates are reused
+    part.write_text("<p>second version</p>")
+    stat = part.stat()
+    os.utime(part, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))  # a visibly newer file
+    html = render_html(result, loaded, template_dir=tmp_path)
+    assert "<p>second version</p>" in html and "first version" not in html
+
+
 def test_a_missing_template_dir_is_an_error(tmp_path: Path, scored: tuple) -> None:
     result, loaded = scored
     with pytest.raises(ReportError) as error:

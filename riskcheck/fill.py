@@ -316,18 +316,19 @@ def save_answers(path: Path, before: FillState, after: FillState, *, drop: Itera
     }
     cleared = tuple(qid for qid in before.values if qid not in after.values and qid not in dropped)
     remove = tuple(dict.fromkeys((*cleared, *dropped)))
-    comments = {
-        qid: after.comments.get(qid) or None
-        for qid in {*before.comments, *after.comments}
-        if (before.comments.get(qid) or None) != (after.comments.get(qid) or None)
-    }
-    evidence = {
-        qid: tuple(after.evidence.get(qid, ()))
-        for qid in {*before.evidence, *after.evidence}
-        if tuple(before.evidence.get(qid, ())) != tuple(after.evidence.get(qid, ()))
-    }
+    comments = _changed(before.comments, after.comments, None)
+    evidence = _changed(before.evidence, after.evidence, ())
     if changed or remove or comments or evidence:
         set_answers(path, changed, remove=remove, comments=comments, evidence=evidence)
+
+
+def _changed(before: Mapping[str, Any], after: Mapping[str, Any], empty: Any) -> dict[str, Any]:
+    """The entries of ``after`` that differ from ``before``; a removed one maps to ``empty``."""
+    return {
+        qid: after.get(qid) or empty
+        for qid in {*before, *after}
+        if (before.get(qid) or empty) != (after.get(qid) or empty)
+    }
 
 
 def reference_text(questionnaire: CompiledQuestionnaire, reference: str) -> str:

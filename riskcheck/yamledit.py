@@ -206,7 +206,7 @@ def _set_notes(answers: Any, qid: str, comments: Mapping[str, str | None], evide
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     current: Any = answers.get(qid)
-    wanted_comment = comments.get(qid) if qid in comments else None
+    wanted_comment = comments.get(qid)
     wanted_links = evidence.get(qid, [])
     # A block scalar (`note: |`) ends its own lines, and ruamel cannot move the comment
     # lines below it cleanly: such an answer keeps its value last, the new keys go

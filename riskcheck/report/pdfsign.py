@@ -33,6 +33,7 @@ MAX_KEY_BYTES = 256 * 1024
 FIELD_PREFIX = "riskcheck-"
 ROLE_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")
 ATTACHMENT_NAME = "riskcheck-result.json"
+_WORST_FIRST = {"broken": 0, "modified": 1, "signed": 2}
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,9 @@ class Verification:
     path: Path
     required_roles: tuple[str, ...]
     signatures: tuple[RoleSignature, ...]
-    #: Signatures in fields riskcheck did not create (each is also a problem).
-    other_fields: tuple[str, ...]
     #: The file has an incremental update that is not one of the role signatures
     #: (pyHanko's policy lets some through, a changed title for one; a report allows none).
-    changed_after_last: bool = False
+    unsigned_update: bool = False
     #: Ways the file departs from "the report, then one signature per role".
     other_problems: tuple[str, ...] = ()
 
@@ -72,7 +71,7 @@ class Verification:
         return (
             bool(self.required_roles)
             and all(s.ok for s in self.signatures)
-            and not self.changed_after_last
+            and not self.unsigned_update
             and not self.other_problems
         )
 
@@ -307,7 +306,7 @@ def sign_report(
     if mine.state != "missing":
         raise RiskcheckError(f"{path}: already signed for {role} by {mine.signer}; a role signs once")
     held = [s for s in before.signatures if s.state != "missing" and s.state != "signed"]
-    if held or before.other_problems or before.changed_after_last:
+    if held or before.other_problems or before.unsigned_update:
         raise RiskcheckError(
             f"{path}: was changed after it was rendered, or its signatures do not hold "
             f"(see riskcheck verify-pdf {path}); sign a freshly rendered report instead"
@@ -372,20 +371,18 @@ def _check(data: bytes, path: Path, *, trust: Sequence[Path | str]) -> Verificat
             f"riskcheck sign-pdf has at most one of each per required role ({len(roles)})"
         )
         unchecked = tuple(RoleSignature(role, "unchecked") for role in roles)
-        return Verification(Path(path), roles, unchecked, (), True, tuple(problems))
+        return Verification(Path(path), roles, unchecked, unsigned_update=True, other_problems=tuple(problems))
     found: dict[str, RoleSignature] = {}
-    revisions: list[int] = []
-    others: list[str] = []
+    revisions: set[int] = set()
     for item in embedded:
         name = str(item.field_name or "")
         role = name.removeprefix(FIELD_PREFIX) if name.startswith(FIELD_PREFIX) else None
-        roots = role_roots.get(role, general) if role is not None and role in role_roots else general
+        roots = role_roots.get(role, general) if role is not None else general
         signature = _validate(item, roots)
         if signature.revision is not None:
-            revisions.append(signature.revision)
+            revisions.add(signature.revision)
         state = _state(signature)
         if role is None or role not in roles:
-            others.append(name)
             problems.append(f"a signature in field {name!r}, which is not a required role's ({state})")
             continue
         if role in found:
@@ -404,14 +401,14 @@ def _check(data: bytes, path: Path, *, trust: Sequence[Path | str]) -> Verificat
             signed_at=signed_at.isoformat() if signed_at else None,
             trusted=trusted,
         )
-        order = {"broken": 0, "modified": 1, "signed": 2}
-        if role not in found or order[mine.state] < order[found[role].state]:
+        # A role signed twice (a crafted file) counts by its worst signature.
+        if role not in found or _WORST_FIRST[mine.state] < _WORST_FIRST[found[role].state]:
             found[role] = mine
-    # Each update must be exactly one of the signatures, in order: an update that no
-    # role signed (a changed title, a new page, another document) fails the check.
-    unsigned = sorted(set(range(1, updates + 1)) - set(revisions))
+    # Each update must be exactly one of the signatures: an update that no role signed
+    # (a changed title, a new page, another document) fails the check.
+    unsigned = bool(set(range(1, updates + 1)) - revisions)
     results = tuple(found.get(role) or RoleSignature(role=role, state="missing") for role in roles)
-    return Verification(Path(path), roles, results, tuple(others), bool(unsigned), tuple(problems))
+    return Verification(Path(path), roles, results, unsigned_update=unsigned, other_problems=tuple(problems))
 
 
 def describe(verification: Verification) -> str:
@@ -433,7 +430,7 @@ def describe(verification: Verification) -> str:
             "modified": "MODIFIED after signing, beyond further signatures",
         }[s.state]
         lines.append(f"  {s.role}: {words} (signer: {s.signer}; signed at {s.signed_at}{trust})")
-    if verification.changed_after_last:
+    if verification.unsigned_update:
         lines.append("  CHANGED: the file has an update that no role signed")
     for problem in verification.other_problems:
         lines.append(f"  NOT a riskcheck signing: {problem}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from riskcheck.fill import (
@@ -62,8 +62,9 @@ class QuestionView:
     error: str | None
     attrs: dict[str, str]
     multiline: bool
-    comment: str = ""
-    evidence: str = ""
+    #: The comment and the evidence links (one per line) as the fields show them.
+    comment: str
+    evidence: str
 
     @property
     def field(self) -> str:
@@ -160,8 +161,7 @@ def parse_submission(state: FillState, form: Mapping[str, Any], getlist: Any) ->
         qid: message for qid, message in submission.errors.items() if qid in visible or qid in submission.note_errors
     }
     submission.values = {qid: value for qid, value in merged.items() if value is not None}
-    answered = state.without(state.values).with_answers(submission.values)
-    return replace(answered, comments=noted.comments, evidence=noted.evidence), submission
+    return noted.without(noted.values).with_answers(submission.values), submission
 
 
 def _parse_notes(state: FillState, form: Mapping[str, Any], submission: Submission) -> FillState:
@@ -196,13 +196,11 @@ def build_sections(state: FillState, submission: Submission | None = None) -> li
             else:
                 raw = raw_value(question, state.values.get(question.id))
             error = submission.errors.get(question.id) if submission is not None else None
-            view = _question_view(state, question, question.id in visible, raw, error)
             if submission is not None and question.id in submission.notes:
-                comment, links = submission.notes[question.id]
+                notes = submission.notes[question.id]
             else:
-                comment = state.comments.get(question.id) or ""
-                links = "\n".join(state.evidence.get(question.id, ()))
-            views.append(replace(view, comment=comment, evidence=links))
+                notes = (state.comments.get(question.id) or "", "\n".join(state.evidence.get(question.id, ())))
+            views.append(_question_view(state, question, question.id in visible, raw, error, notes))
         p = progress[section.id]
         sections.append(
             SectionView(section.id, section.title, section.description, p.visible, p.answered, p.total, views)
@@ -210,7 +208,9 @@ def build_sections(state: FillState, submission: Submission | None = None) -> li
     return sections
 
 
-def _question_view(state: FillState, question: Question, visible: bool, raw: Any, error: str | None) -> QuestionView:
+def _question_view(
+    state: FillState, question: Question, visible: bool, raw: Any, error: str | None, notes: tuple[str, str]
+) -> QuestionView:
     options: list[OptionView] = []
     chosen = set(raw) if isinstance(raw, list) else {raw}
     if isinstance(question, YesNoQuestion):
@@ -250,6 +250,8 @@ def _question_view(state: FillState, question: Question, visible: bool, raw: Any
         error=error,
         attrs=attrs,
         multiline=multiline,
+        comment=notes[0],
+        evidence=notes[1],
     )
 
 

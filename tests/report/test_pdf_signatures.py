@@ -149,7 +149,7 @@ def test_each_role_signs_in_turn_and_every_signature_still_holds(
     done = verify_report(report)
     assert [(s.role, s.state) for s in done.signatures] == [(r, "signed") for r in ROLES]
     assert [s.trusted for s in done.signatures] == [None, None, None]  # no --trust: not checked
-    assert done.ok and not done.changed_after_last
+    assert done.ok and not done.unsigned_update
 
     # The signed file is still the report: its text and its attached result are unchanged.
     reader = PdfReader(report)
@@ -199,7 +199,7 @@ def test_an_update_appended_after_signing_is_reported(signed: Path, people: dict
         writer.write(handle)
     verification = verify_report(changed)
     assert [s.state for s in verification.signatures] == ["signed", "signed", "signed"]
-    assert verification.changed_after_last and not verification.ok
+    assert verification.unsigned_update and not verification.ok
     assert describe(verification).endswith("  CHANGED: the file has an update that no role signed")
 
 
@@ -360,7 +360,7 @@ def test_roles_rewritten_before_anyone_signs_are_ignored_and_signing_is_refused(
     _rewrite(report, fewer_roles)
     verification = verify_report(report)
     assert verification.required_roles == ROLES  # from the report as rendered
-    assert verification.changed_after_last and not verification.ok
+    assert verification.unsigned_update and not verification.ok
     assert "  CHANGED: the file has an update that no role signed" in describe(verification)
     with pytest.raises(RiskcheckError) as caught:
         sign_report(report, role="product", key=people["sam"].key, certificate=people["sam"].cert)

@@ -67,6 +67,10 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
         pass
 
 
+class _PyLoader(_DepthLimitedComposer, yaml.SafeLoader):
+    """The pure-Python reader, used to tell whether a failed parse broke the depth bound first."""
+
+
 @dataclass
 class Document:
     """Parsed YAML plus where each value and key stood in the file."""
@@ -131,10 +135,7 @@ def parse_yaml(text: str, name: str, *, what: str = "document") -> Document:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = exc.problem or exc.context or "invalid YAML"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise YamlError.from_problems([Problem(name, f"invalid YAML: {reason}", line, column)]) from None
+        raise YamlError.from_problems([_depth_problem(text, name) or _syntax_problem(exc, name)]) from None
     except yaml.YAMLError as exc:
         raise YamlError.from_problems([Problem(name, f"invalid YAML: {exc}")]) from None
     finally:
@@ -151,6 +152,36 @@ def parse_yaml(text: str, name: str, *, what: str = "document") -> Document:
             [Problem(name, f"expected a {what} (a YAML mapping), got {_type_name(document.data)}", 1, 1)]
         )
     return document
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    reason = exc.problem or exc.context or "invalid YAML"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    return Problem(name, f"invalid YAML: {reason}", line, column)
+
+
+def _depth_problem(text: str, name: str) -> Problem | None:
+    """Our nesting bound's error, if the text breaks it before anything else goes wrong.
+
+    libyaml's scanner reads flow collections ahead of the events it hands over, and
+    newer releases refuse nesting past their own limit there, before the composer sees
+    the level at which our bound applies. A failed parse is therefore replayed through
+    PyYAML's pure-Python scanner and parser (iterative, so safe at any depth), whose
+    events reach the depth-limited composer in order: the same file gets the same
+    error whichever libyaml is installed. Only files that fail to parse pay for it.
+    """
+    loader = _PyLoader(text)
+    try:
+        loader.get_single_node()
+    except yaml.composer.ComposerError as exc:
+        if exc.problem == _DEPTH_MESSAGE:
+            return _syntax_problem(exc, name)
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return None
 
 
 class _Builder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +57,40 @@ def impact_questionnaire() -> Path:
 
 def dump(data: Any) -> str:
     return json.dumps(data, sort_keys=True)
+
+
+#: Set by .ci/run: there, a browser test that skips is a failure, not a quiet pass.
+REQUIRE_BROWSER = os.environ.get("RISKCHECK_REQUIRE_BROWSER") == "1"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if REQUIRE_BROWSER and report.skipped and item.get_closest_marker("browser") is not None:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.nodeid}: browser test skipped ({_skip_reason(report)}), "
+            "but RISKCHECK_REQUIRE_BROWSER=1 demands that every browser test runs"
+        )
+    return report
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "browser" in getattr(report, "keywords", {})
+    ]
+    if skipped:
+        terminalreporter.section("browser tests skipped", sep="!", red=True, bold=True)
+        terminalreporter.line(
+            f"{len(skipped)} browser test(s) did not run: {_skip_reason(skipped[0])}. "
+            "The suite is not complete; run scripts/install-system-deps.sh --browser first."
+        )

@@ -20,13 +20,17 @@ from typing import Any
 import yaml
 
 from riskcheck.errors import Problem, RiskcheckError, YamlError
-from riskcheck.fileio import read_bounded_text
+from riskcheck.fileio import MAX_YAML_BYTES, read_bounded_text
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 #: Nodes a document may expand to, counting every alias use again.
 MAX_NODES = 250_000
+#: Characters of text a document may expand to, counting every alias use again: an
+#: anchored 1 MB string reached through 200,000 aliases is 200 GB once scored or printed.
+#: Twice the file bound leaves room for ordinary aliases and none for an amplifier.
+MAX_CHARS = 2 * MAX_YAML_BYTES
 #: How deeply lists and mappings may nest. libyaml composes nodes recursively in C,
 #: so a file of a million '[' would overflow the C stack and kill the process.
 MAX_DEPTH = 100
@@ -130,7 +134,7 @@ def load_yaml(path: Path, *, what: str = "document") -> Document:
 
 def parse_yaml(text: str, name: str, *, what: str = "document") -> Document:
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
-        raise YamlError.from_problems([Problem(name, f"file is empty; expected a {what} (a YAML mapping)")])
+        raise YamlError.from_problems([Problem(name, f"file is empty; expected {_a(what)} (a YAML mapping)")])
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -141,7 +145,7 @@ def parse_yaml(text: str, name: str, *, what: str = "document") -> Document:
     finally:
         loader.dispose()
     if node is None:
-        raise YamlError.from_problems([Problem(name, f"file is empty; expected a {what} (a YAML mapping)")])
+        raise YamlError.from_problems([Problem(name, f"file is empty; expected {_a(what)} (a YAML mapping)")])
     document = Document(file=name, data=None)
     builder = _Builder(document, loader)
     document.data = builder.build(node, ())
@@ -149,7 +153,7 @@ def parse_yaml(text: str, name: str, *, what: str = "document") -> Document:
         raise YamlError.from_problems(builder.problems)
     if not isinstance(document.data, dict):
         raise YamlError.from_problems(
-            [Problem(name, f"expected a {what} (a YAML mapping), got {_type_name(document.data)}", 1, 1)]
+            [Problem(name, f"expected {_a(what)} (a YAML mapping), got {_type_name(document.data)}", 1, 1)]
         )
     return document
 
@@ -189,6 +193,7 @@ class _Builder:
         self.document = document
         self.loader = loader
         self.budget = MAX_NODES
+        self.chars = MAX_CHARS
         self.problems: list[Problem] = []
         #: The collections being built around the current node: an alias back to one loops.
         self.open: set[int] = set()
@@ -235,6 +240,19 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*loc, index)) for index, child in enumerate(node.value)]
         self.document.styles.setdefault(loc, getattr(node, "style", None))
+        self.chars -= len(node.value)
+        if self.chars < 0:
+            raise YamlError.from_problems(
+                [
+                    Problem(
+                        self.document.file,
+                        f"document expands to more than {MAX_CHARS:,} characters of text "
+                        "(aliases repeat the long value that starts here); refusing to load it",
+                        node.start_mark.line + 1,
+                        node.start_mark.column + 1,
+                    )
+                ]
+            )
         if node.tag == _STR_TAG:
             return node.value  # the commonest case, without the constructor's dispatch
         try:
@@ -323,6 +341,11 @@ def _plain_key(text: str, value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return text
     return value
+
+
+def _a(noun: str) -> str:
+    """``an assessment``, ``a questionnaire``."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def _type_name(value: Any) -> str:

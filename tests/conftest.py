@@ -84,9 +84,7 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     skipped = [
-        report
-        for report in terminalreporter.stats.get("skipped", [])
-        if "browser" in getattr(report, "keywords", {})
+        report for report in terminalreporter.stats.get("skipped", []) if "browser" in getattr(report, "keywords", {})
     ]
     if skipped:
         terminalreporter.section("browser tests skipped", sep="!", red=True, bold=True)

@@ -150,3 +150,25 @@ def test_a_directory_and_a_symlink_loop_are_clean_errors(tmp_path: Path) -> None
     with pytest.raises(RiskcheckError) as caught:
         read_bounded_text(tmp_path / "a")
     assert str(caught.value) == f"{tmp_path / 'a'}: cannot open: Too many levels of symbolic links"
+
+
+def test_aliases_cannot_amplify_a_long_string(tmp_path: Path) -> None:
+    # 1.8 MB on disk, 200 GB once every alias is expanded: validate used to pass it and
+    # score then tried to allocate it all.
+    text = "notes: &b '" + "x" * 1_000_000 + "'\nmore:\n" + "- *b\n" * 200_000
+    path = tmp_path / "y.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert path.stat().st_size < 2 * 1024 * 1024
+    result = run_validate(path)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "y.yaml:1:8: document expands to more than 4,194,304 characters of text "
+        "(aliases repeat the long value that starts here); refusing to load it\n1 error(s)\n",
+    )
+
+
+def test_a_few_aliases_of_ordinary_text_still_load(tmp_path: Path) -> None:
+    path = tmp_path / "y.yaml"
+    path.write_text("a: &t '" + "x" * 10_000 + "'\nb: [" + ", ".join(["*t"] * 100) + "]\n", encoding="utf-8")
+    data = load_yaml(path).data
+    assert len(data["b"]) == 100 and data["b"][99] == "x" * 10_000

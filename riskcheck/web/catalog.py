@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,11 @@ from riskcheck.fileio import sha256_file
 from riskcheck.fill import FillState
 from riskcheck.loader import LoadedAssessment, bundled_questionnaires, load_assessment, load_questionnaire
 from riskcheck.result import Result
-from riskcheck.web.paths import yaml_files
+from riskcheck.web.paths import Listed, yaml_files
+from riskcheck.web.progress import open_decisive
+
+#: A file as it is on disk: (modification time in ns, size, sha256 of the content).
+Fingerprint = tuple[int, int, str]
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,11 @@ class Entry:
     required: int = 0
     blocked: bool = False
     error: str | None = None
+    #: "" (no fairness block), "computed" (figures from this server's cache) or
+    #: "declared" (a block the list does not compute: open the assessment for them).
+    fairness: str = ""
+    #: Questions that could still change the tier or class are unanswered.
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,10 @@ class Catalog:
         self.root = root
         self._fairness: dict[tuple[Path, str], Fairness] = {}
         self._guard = threading.Lock()
+        # The list page reads every file on every request; these keep what it found
+        # per file version, so a request costs a stat and a hash per unchanged file.
+        self._data: dict[Path, tuple[Fingerprint, Any]] = {}
+        self._entries: dict[Path, tuple[Fingerprint, tuple[tuple[Path, Fingerprint], ...], Entry]] = {}
 
     def scan(self) -> tuple[list[Entry], list[QuestionnaireChoice]]:
         from riskcheck.yamlio import load_yaml
@@ -57,7 +71,7 @@ class Catalog:
         questionnaires: list[QuestionnaireChoice] = []
         for listed in yaml_files(self.root):
             try:
-                data = load_yaml(listed.path).data
+                data = self._read(listed, load_yaml)
             except RiskcheckError as exc:
                 entries.append(Entry(listed.relative, listed.relative, "", error=self._message(exc)))
                 continue
@@ -72,13 +86,64 @@ class Catalog:
                 )
         return entries, questionnaires
 
+    def _read(self, listed: Listed, load_yaml: Any) -> Any:
+        """The parsed data of a listed file, parsed again only when the file changed."""
+        fingerprint = _fingerprint(listed.path)
+        with self._guard:
+            cached = self._data.get(listed.path)
+        if cached is not None and fingerprint is not None and cached[0] == fingerprint:
+            return cached[1]
+        data = load_yaml(listed.path).data
+        if fingerprint is not None:
+            with self._guard:
+                self._data[listed.path] = (fingerprint, data)
+        return data
+
     def _entry(self, relative: str, path: Path) -> Entry:
+        """The list row of one assessment, from the cache while the file, its
+        questionnaire file and the cached fairness figures are unchanged."""
+        fingerprint = _fingerprint(path)
+        with self._guard:
+            cached = self._entries.get(path)
+        if (
+            cached is not None
+            and cached[0] == fingerprint
+            and all(_fingerprint(dependency) == known for dependency, known in cached[1])
+            and not (cached[2].fairness == "declared" and self._cached_fairness(path, fingerprint) is not None)
+        ):
+            return cached[2]
+        entry, dependencies = self._build_entry(relative, path, fingerprint)
+        if fingerprint is not None:
+            with self._guard:
+                self._entries[path] = (fingerprint, dependencies, entry)
+        return entry
+
+    def _build_entry(
+        self, relative: str, path: Path, fingerprint: Fingerprint | None
+    ) -> tuple[Entry, tuple[tuple[Path, Fingerprint], ...]]:
         try:
             loaded = load_assessment(path, questionnaire_root=self.root)
-            result, _ = self.score(loaded, FillState.from_loaded(loaded))
         except RiskcheckError as exc:
-            return Entry(relative, relative, "", error=self._message(exc))
-        return Entry(
+            return Entry(relative, relative, "", error=self._message(exc)), ()
+        dependencies: tuple[tuple[Path, Fingerprint], ...] = ()
+        source = Path(loaded.questionnaire.source)
+        source_fingerprint = _fingerprint(source) if source.is_file() else None
+        if source_fingerprint is not None:
+            dependencies = ((source, source_fingerprint),)
+        # The list never computes fairness figures (a model or a large data file
+        # would run on every visit); it uses those the form already computed.
+        fairness_state = ""
+        fairness = Fairness(None, None, None)
+        if loaded.file.fairness is not None:
+            cached = self._cached_fairness(path, fingerprint)
+            fairness_state = "declared" if cached is None else "computed"
+            fairness = cached or fairness
+        state = FillState.from_loaded(loaded)
+        try:
+            result = self._evaluate(loaded, state, fairness)
+        except RiskcheckError as exc:
+            return Entry(relative, relative, "", error=self._message(exc)), dependencies
+        entry = Entry(
             relative=relative,
             name=str(loaded.file.system.name),
             questionnaire=f"{result.questionnaire_title} ({result.questionnaire_id}@{result.questionnaire_version})",
@@ -89,7 +154,16 @@ class Catalog:
             answered=result.completeness.answered,
             required=result.completeness.required,
             blocked=result.blocked,
+            fairness=fairness_state,
+            provisional=bool(open_decisive(state)) or fairness_state == "declared",
         )
+        return entry, dependencies
+
+    def _cached_fairness(self, path: Path, fingerprint: Fingerprint | None) -> Fairness | None:
+        if fingerprint is None:
+            return None
+        with self._guard:
+            return self._fairness.get((path.resolve(), fingerprint[2]))
 
     def _message(self, exc: RiskcheckError) -> str:
         return _first_line(exc).replace(str(self.root) + "/", "")
@@ -117,11 +191,16 @@ class Catalog:
             return cached
         from riskcheck import api
 
-        try:
-            figures = api.evaluate_fairness_block(loaded)
-            value = Fairness(figures, api.fairness_evidence_hash(loaded, figures), None)
-        except RiskcheckError as exc:
-            value = Fairness(None, None, f"Fairness figures unavailable: {self._message(exc)}")
+        refused = _refused_model(loaded)
+        if refused is not None:
+            value = Fairness(None, None, refused)
+        else:
+            try:
+                untrusted = _without_trust(loaded)
+                figures = api.evaluate_fairness_block(untrusted)
+                value = Fairness(figures, api.fairness_evidence_hash(untrusted, figures), None)
+            except RiskcheckError as exc:
+                value = Fairness(None, None, f"Fairness figures unavailable: {self._message(exc)}")
         with self._guard:
             if len(self._fairness) > 64:
                 self._fairness.clear()
@@ -130,10 +209,14 @@ class Catalog:
 
     def score(self, loaded: LoadedAssessment, state: FillState) -> tuple[Result, str | None]:
         """The live result of ``state`` (answers as edited) with the file's fairness figures and sign-offs."""
+        fairness = self.fairness(loaded)
+        return self._evaluate(loaded, state, fairness), fairness.note
+
+    @staticmethod
+    def _evaluate(loaded: LoadedAssessment, state: FillState, fairness: Fairness) -> Result:
         from riskcheck.engine import evaluate
 
-        fairness = self.fairness(loaded)
-        result = evaluate(
+        return evaluate(
             state.questionnaire,
             state.answer_set(),
             system=state.system,
@@ -141,7 +224,6 @@ class Catalog:
             signoffs=loaded.signoffs,
             evidence_hash=fairness.evidence_hash,
         )
-        return result, fairness.note
 
 
 def _first_line(exc: RiskcheckError) -> str:
@@ -149,3 +231,39 @@ def _first_line(exc: RiskcheckError) -> str:
     lines = text.splitlines()
     more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
     return (lines[0] if lines else text) + more
+
+
+def _fingerprint(path: Path) -> Fingerprint | None:
+    try:
+        stat = path.stat()
+        return stat.st_mtime_ns, stat.st_size, sha256_file(path)
+    except OSError:
+        return None
+
+
+def _refused_model(loaded: LoadedAssessment) -> str | None:
+    """Why the web form does not compute this file's fairness figures (``None``: it may).
+
+    The web form never loads a pickle: unpickling runs code, and trust is a decision
+    of the person running riskcheck on the command line, never of a file or of
+    whoever can reach the form.
+    """
+    from riskcheck.fairness.model import PICKLE_SUFFIXES
+
+    spec = loaded.file.fairness
+    model = getattr(spec, "model", None)
+    if model is None or not str(model).lower().endswith(PICKLE_SUFFIXES):
+        return None
+    return (
+        f"Fairness figures not computed: the model {model} is a pickle file, which the web form never loads. "
+        "Run riskcheck check or riskcheck score on the command line, where you can choose to trust it."
+    )
+
+
+def _without_trust(loaded: LoadedAssessment) -> LoadedAssessment:
+    """``loaded`` with any ``trust_model`` the file asks for switched off."""
+    spec = loaded.file.fairness
+    if spec is None or not getattr(spec, "trust_model", False):
+        return loaded
+    file = loaded.file.model_copy(update={"fairness": spec.model_copy(update={"trust_model": False})})
+    return dataclasses.replace(loaded, file=file)

@@ -41,9 +41,12 @@ def test_list_shows_each_assessment_with_tier_and_status(client: TestClient, wor
     (workdir / "broken.yaml").write_text("system: {name: x}\nanswers: {}\n", encoding="utf-8")
     html = client.get("/").text
     assert '<a href="/a/draft.yaml">Loan approvals</a>' in html
-    assert "<td>Pre-launch checklist (demo) (pm-demo@1.0.0)</td>" in html
-    assert '<td><span class="tier tier-low">Low</span></td>' in html
-    assert '<td>0 of 4 required <span class="badge">Incomplete</span></td>' in html
+    assert '<td data-label="Questionnaire">Pre-launch checklist (demo) (pm-demo@1.0.0)</td>' in html
+    assert (
+        '<td data-label="Risk tier"><span class="tier tier-low">Low</span> '
+        '<span class="badge badge-provisional">Provisional</span></td>'
+    ) in html
+    assert '<td data-label="Answers">0 of 4 required <span class="badge">Incomplete</span></td>' in html
     assert '<span class="badge badge-pending">Pending</span>' in html
     assert (
         '<td colspan="4" class="invalid"><span class="badge badge-invalid">Invalid</span> '

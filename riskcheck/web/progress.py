@@ -1,0 +1,231 @@
+"""What is left to do in an assessment, and why its tier is what it is, for the web form.
+
+Pure functions over a :class:`~riskcheck.fill.FillState` and its
+:class:`~riskcheck.result.Result`: which answers are still required, which
+unanswered questions could still change the tier or the classification (so the
+result is provisional), each section's status, and the tier explained in words.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from riskcheck.compile import CompiledQuestion, CompiledQuestionnaire
+from riskcheck.fill import FillState
+from riskcheck.result import SEVERITY_ORDER, Finding, Result
+
+_DECISIVE: dict[str, frozenset[str]] = {}
+_DECISIVE_GUARD = threading.Lock()
+
+
+def decisive_questions(questionnaire: CompiledQuestionnaire) -> frozenset[str]:
+    """The questions whose answers can change the tier, a finding or the classification.
+
+    Those that rules and classification outcomes read, those that carry risk points
+    (the tiers read the score), and, transitively, those that decide whether any of
+    them is asked at all.
+    """
+    key = questionnaire.sha256
+    with _DECISIVE_GUARD:
+        known = _DECISIVE.get(key)
+    if known is not None:
+        return known
+    names: set[str] = set()
+    for rule in questionnaire.rules:
+        names |= rule.when.names
+    for outcome in (*questionnaire.classes, *questionnaire.flags):
+        names |= outcome.when.names
+    names |= {qid for qid, question in questionnaire.questions.items() if question.max_points > 0}
+    frontier = list(names)
+    while frontier:
+        question = questionnaire.questions.get(frontier.pop())
+        if question is None:
+            continue
+        gates: set[str] = set(question.when.names) if question.when is not None else set()
+        section_when = questionnaire.section_when.get(question.section.id)
+        if section_when is not None:
+            gates |= section_when.names
+        for name in gates - names:
+            names.add(name)
+            frontier.append(name)
+    decisive = frozenset(name for name in names if name in questionnaire.questions)
+    with _DECISIVE_GUARD:
+        _DECISIVE[key] = decisive
+    return decisive
+
+
+def open_decisive(state: FillState) -> list[str]:
+    """Questions that apply, have no answer, and could still change the tier or class."""
+    decisive = decisive_questions(state.questionnaire)
+    return [q.id for q in state.visible_questions() if q.id in decisive and not state.is_answered(q.id)]
+
+
+@dataclass(frozen=True)
+class QuestionLink:
+    id: str
+    text: str
+    section: str
+
+
+@dataclass(frozen=True)
+class SectionStatus:
+    id: str
+    title: str
+    #: "not-started", "in-progress", "done" or "hidden" (no question applies).
+    status: str
+    answered: int
+    total: int
+    findings: int
+
+    @property
+    def label(self) -> str:
+        text = {"not-started": "Not started", "in-progress": "In progress", "done": "Done", "hidden": "Not asked"}[
+            self.status
+        ]
+        if self.findings:
+            text += f", {self.findings} finding{'s' if self.findings != 1 else ''}"
+        return text
+
+
+@dataclass(frozen=True)
+class FindingView:
+    id: str
+    severity: str
+    message: str
+    mitigation: str
+    blocks_launch: bool
+    #: The answers behind it, as links to their questions.
+    answers: tuple[QuestionLink, ...]
+    #: Fairness figures behind it (name, value), when it came from the evidence.
+    figures: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Status:
+    """Everything the panel, the section list and the "what's left" list show."""
+
+    provisional: bool
+    #: Unanswered questions that could still change the tier or class.
+    undecided: tuple[QuestionLink, ...]
+    #: Required questions that apply and have no answer, in questionnaire order.
+    missing: tuple[QuestionLink, ...]
+    #: Any question that applies and has no answer, first in questionnaire order.
+    next_unanswered: QuestionLink | None
+    sections: tuple[SectionStatus, ...]
+    findings: tuple[FindingView, ...]
+    #: Why the tier is what it is, in one sentence.
+    tier_reason: str
+    #: What to do next, most consequential first.
+    actions: tuple[str, ...]
+
+
+def status(state: FillState, result: Result) -> Status:
+    questions = state.questionnaire.questions
+
+    def link(qid: str) -> QuestionLink:
+        question = questions[qid]
+        return QuestionLink(qid, question.question.text, question.section.title)
+
+    visible = state.visible_questions()
+    unanswered = [q.id for q in visible if not state.is_answered(q.id)]
+    missing = tuple(link(q.id) for q in visible if q.question.required and not state.is_answered(q.id))
+    undecided = tuple(link(qid) for qid in open_decisive(state))
+    findings = tuple(_finding(f, questions, link) for f in result.findings)
+    by_section: dict[str, int] = {}
+    for finding in findings:
+        for section_id in {questions[a.id].section.id for a in finding.answers}:
+            by_section[section_id] = by_section.get(section_id, 0) + 1
+    sections = tuple(
+        SectionStatus(
+            p.id,
+            p.title,
+            _section_state(p.answered, p.total, p.visible),
+            p.answered,
+            p.total,
+            by_section.get(p.id, 0),
+        )
+        for p in state.progress()
+    )
+    return Status(
+        provisional=bool(undecided),
+        undecided=undecided,
+        missing=missing,
+        next_unanswered=link(unanswered[0]) if unanswered else None,
+        sections=sections,
+        findings=findings,
+        tier_reason=tier_reason(state.questionnaire, result),
+        actions=_actions(result, undecided, missing),
+    )
+
+
+def _section_state(answered: int, total: int, visible: bool) -> str:
+    if not visible:
+        return "hidden"
+    if answered == 0:
+        return "not-started"
+    return "done" if answered >= total else "in-progress"
+
+
+def _finding(
+    finding: Finding, questions: Mapping[str, CompiledQuestion], link: Callable[[str], QuestionLink]
+) -> FindingView:
+    answers = tuple(link(name) for name, _ in finding.triggered_by if name in questions)
+    figures = tuple((name, _figure(value)) for name, value in finding.triggered_by if name not in questions)
+    return FindingView(
+        finding.id,
+        finding.severity,
+        finding.message,
+        finding.mitigation,
+        finding.blocks_launch,
+        answers,
+        figures,
+    )
+
+
+def _figure(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def tier_reason(questionnaire: CompiledQuestionnaire, result: Result) -> str:
+    """ "High because rule X escalated it (the score alone gives Medium)", or the score's reason."""
+    labels = {tier_id: label for tier_id, label, _ in result.tiers}
+    messages = {rule.rule.id: rule.rule.message for rule in questionnaire.rules}
+    tier = result.tier_label
+    from_score = result.trace.tier_from_score
+    if result.trace.escalated_by and from_score != result.tier:
+        rules = "; ".join(f"“{messages.get(r, r)}”" for r in result.trace.escalated_by)
+        plural = "s" if len(result.trace.escalated_by) != 1 else ""
+        verb = "raise" if plural else "raises"
+        alone = labels.get(from_score, from_score)
+        return f"{tier} because the finding{plural} {rules} {verb} it; the score alone gives {alone}."
+    if result.blocked:
+        return f"{tier} from the score, and launch is blocked by a knock-out finding."
+    return f"{tier} from the score of the answers given so far."
+
+
+def _actions(result: Result, undecided: tuple[QuestionLink, ...], missing: tuple[QuestionLink, ...]) -> tuple[str, ...]:
+    """Next steps, most consequential first: what blocks launch, what raised the tier,
+    the serious findings, then the questions that can still change the result."""
+    ranked = sorted(
+        result.findings,
+        key=lambda f: (
+            not f.blocks_launch,
+            f.id not in result.trace.escalated_by,
+            SEVERITY_ORDER.get(f.severity, 9),
+        ),
+    )
+    actions = [f"{f.mitigation}" for f in ranked if f.blocks_launch or SEVERITY_ORDER.get(f.severity, 9) <= 1]
+    if undecided:
+        count = len(undecided)
+        actions.append(
+            f"Answer the {count} question{'s' if count != 1 else ''} that can still change the tier or the class."
+        )
+    elif missing:
+        actions.append(f"Answer the {len(missing)} remaining required question{'s' if len(missing) != 1 else ''}.")
+    if not actions and result.status == "complete" and result.signoffs.status != "approved":
+        actions.append("Ask the reviewers to sign off.")
+    return tuple(dict.fromkeys(actions))

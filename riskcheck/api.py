@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +47,12 @@ def score(
     *,
     with_fairness: bool = True,
     progress: Callable[[str], None] | None = None,
+    as_of: dt.date | None = None,
 ) -> Result:
-    """Score an assessment file, computing its fairness block when it has one."""
+    """Score an assessment file, computing its fairness block when it has one.
+
+    Dated duties are compared with ``as_of``, else the system's ``assessed_on``.
+    """
     from riskcheck.engine import evaluate
 
     loaded = path if isinstance(path, LoadedAssessment) else load_assessment(Path(path))
@@ -63,6 +68,7 @@ def score(
         fairness=fairness,
         signoffs=loaded.signoffs,
         evidence_hash=evidence_hash,
+        as_of=as_of,
     )
 
 
@@ -98,13 +104,15 @@ def fairness_evidence_hash(loaded: LoadedAssessment, fairness: Any) -> str:
 
 def questionnaire(path_or_id: str | Path) -> CompiledQuestionnaire:
     """Load a questionnaire by file path or bundled id."""
-    from riskcheck.loader import bundled_questionnaires
+    from riskcheck.loader import bundled_questionnaire, bundled_questionnaires
 
     bundled = bundled_questionnaires()
     text = str(path_or_id)
     qid = text.split("@", 1)[0]
     if qid in bundled and not Path(text).exists():
-        loaded = load_questionnaire(bundled[qid])
+        loaded = load_questionnaire(
+            bundled_questionnaire(qid, text.split("@", 1)[1] if "@" in text else None) or bundled[qid]
+        )
         if "@" in text and text.split("@", 1)[1] != loaded.version:
             raise RiskcheckError(
                 f"bundled questionnaire {qid} is version {loaded.version}, not {text.split('@', 1)[1]}"

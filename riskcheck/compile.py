@@ -8,6 +8,7 @@ rules, and the sections the scoring model needs.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -69,11 +70,22 @@ class CompiledRule:
 
 
 @dataclass(frozen=True)
+class CompiledDuty:
+    id: str
+    label: str
+    references: tuple[str, ...]
+    applies_from: dt.date | None
+    when: expr.Expression | None
+
+
+@dataclass(frozen=True)
 class CompiledClass:
     id: str
     label: str
     references: tuple[str, ...]
     when: expr.Expression
+    applies_from: dt.date | None = None
+    duties: tuple[CompiledDuty, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,8 +222,27 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
         for key, target in (("classes", classes), ("flags", flags)):
             for c_index, outcome in enumerate(getattr(spec.classification, key)):
                 compiled_class = compile_at(outcome.when, ("classification", key, c_index, "when"))
+                duties = []
+                for d_index, duty in enumerate(outcome.duties):
+                    duty_loc = ("classification", key, c_index, "duties", d_index)
+                    duty_when = compile_at(duty.when, (*duty_loc, "when")) if duty.when is not None else None
+                    for i, reference in enumerate(duty.references):
+                        where = (*duty_loc, "references", i)
+                        _check_framework(reference, declared_frameworks, document, where, problems)
+                    duties.append(
+                        CompiledDuty(duty.id, duty.label, tuple(duty.references), duty.applies_from, duty_when)
+                    )
                 if compiled_class is not None:
-                    target.append(CompiledClass(outcome.id, outcome.label, tuple(outcome.references), compiled_class))
+                    target.append(
+                        CompiledClass(
+                            outcome.id,
+                            outcome.label,
+                            tuple(outcome.references),
+                            compiled_class,
+                            outcome.applies_from,
+                            tuple(duties),
+                        )
+                    )
 
     if isinstance(spec.scoring, ImpactMitigationScoring):
         roles = {s.role for s in spec.sections}

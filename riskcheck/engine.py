@@ -6,6 +6,7 @@ classification and sign-off state. No I/O, no printing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +14,7 @@ from functools import cached_property, partial
 from typing import Any
 
 from riskcheck.compile import CompiledQuestionnaire
+from riskcheck.duties import assessment_date, duties_for, law_as_at
 from riskcheck.result import (
     SEVERITY_ORDER,
     ClassificationResult,
@@ -89,6 +91,7 @@ def evaluate(
     fairness: Any = None,
     signoffs: Sequence[SignoffInput] = (),
     evidence_hash: str | None = None,
+    as_of: dt.date | None = None,
 ) -> Result:
     """Score ``answers``. ``fairness`` is a ``FairnessResult`` or ``None``."""
     spec = compiled.spec
@@ -226,7 +229,8 @@ def evaluate(
     if tier_index != score_tier:
         next_tier = _next_tier_after(compiled, tiers, tier_index, score)
 
-    classification = _classify(compiled, env)
+    on = assessment_date(system, as_of)
+    classification = _classify(compiled, env, on)
     questionnaire_hash = compiled.sha256
     answers_hash = answers.sha256
     content_hash = canonical_hash([questionnaire_hash, answers_hash, evidence_hash])
@@ -265,6 +269,8 @@ def evaluate(
             escalated_by=tuple(escalated_by),
             next_tier=next_tier,
         ),
+        as_of=on.isoformat() if on is not None else None,
+        law_as_at=law_as_at(spec),
         hashes=Hashes(questionnaire_hash, answers_hash, evidence_hash, content_hash),
     )
 
@@ -342,7 +348,9 @@ def _next_tier_after(
     return NextTier(tier_id, threshold, round(max(threshold - score, 0.0), 4))
 
 
-def _classify(compiled: CompiledQuestionnaire, env: Mapping[str, Any]) -> ClassificationResult | None:
+def _classify(
+    compiled: CompiledQuestionnaire, env: Mapping[str, Any], on: dt.date | None = None
+) -> ClassificationResult | None:
     classification = compiled.spec.classification
     if classification is None:
         return None
@@ -357,6 +365,7 @@ def _classify(compiled: CompiledQuestionnaire, env: Mapping[str, Any]) -> Classi
         references=outcome.references if outcome else (),
         flags=tuple((f.id, f.label) for f in flags),
         flag_references=flag_refs,
+        duties=duties_for((*((outcome,) if outcome else ()), *flags), env, on),
     )
 
 

@@ -61,7 +61,12 @@ CODES = {
     "class-never-matches": "no combination of answers selects the class or flag",
     "unused-option": "an option changes neither the score nor any condition",
     "unused-question": "a question changes neither the score nor any condition",
+    "law-as-at-missing": "the questionnaire does not state the law it reflects (law_as_at)",
+    "law-as-at-stale": "the questionnaire's law_as_at is older than the allowed number of months",
 }
+
+#: How many months old ``law_as_at`` may be before the lint warns (``--law-max-age``).
+LAW_MAX_AGE_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,45 @@ class LintProblem(Problem):
         return f"{super().__str__()} [{self.code}]"
 
 
-def lint_questionnaire(compiled: CompiledQuestionnaire, document: Document | None = None) -> list[LintProblem]:
-    """Every content problem in ``compiled``, in file order."""
+def lint_questionnaire(
+    compiled: CompiledQuestionnaire,
+    document: Document | None = None,
+    *,
+    law_max_age_months: int = LAW_MAX_AGE_MONTHS,
+    today: dt.date | None = None,
+) -> list[LintProblem]:
+    """Every content problem in ``compiled``, in file order.
+
+    ``law_as_at`` older than ``law_max_age_months`` before ``today`` (default: the
+    real date; content ages whatever the inputs) is reported as stale.
+    """
     if document is None:
         document = _document_for(compiled)
     linter = _Linter(compiled, document)
-    return linter.run()
+    problems = linter.run()
+    stale = _law_as_at_problem(compiled, linter, law_max_age_months, today or dt.date.today())
+    if stale is not None:
+        problems.insert(0, stale)
+    return problems
+
+
+def _law_as_at_problem(
+    compiled: CompiledQuestionnaire, linter: _Linter, max_months: int, today: dt.date
+) -> LintProblem | None:
+    law = compiled.spec.law_as_at
+    if law is None:
+        linter.report(("id",), "law-as-at-missing", "no law_as_at: state the date and sources of the law it reflects")
+        return linter.problems.pop()
+    months = (today.year - law.date.year) * 12 + today.month - law.date.month - (today.day < law.date.day)
+    if months < max_months:
+        return None
+    linter.report(
+        ("law_as_at", "date"),
+        "law-as-at-stale",
+        f"law_as_at is {law.date.isoformat()}, {months} months before {today.isoformat()} "
+        f"(at most {max_months}): check the sources for changes and update it",
+    )
+    return linter.problems.pop()
 
 
 def _document_for(compiled: CompiledQuestionnaire) -> Document:

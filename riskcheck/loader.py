@@ -49,9 +49,35 @@ _CHECKOUT_DIRS = {"templates": "reports/templates"}
 
 
 def bundled_questionnaires() -> dict[str, Path]:
-    """Bundled questionnaire id -> file."""
+    """Bundled questionnaire id -> the file of its current version."""
     directory = bundled_dir("questionnaires")
     return {p.stem: p for p in sorted(directory.glob("*.yaml"))} if directory.is_dir() else {}
+
+
+#: Released versions kept loadable beside the current one: ``released/ID@VERSION.yaml``.
+RELEASED_DIR = "released"
+
+
+def bundled_questionnaire(qid: str, version: str | None = None) -> Path | None:
+    """The file of bundled questionnaire ``qid`` at ``version``.
+
+    A released version lives under ``questionnaires/released/ID@VERSION.yaml``, so an
+    assessment pinned to it keeps working after a newer version ships. Otherwise the
+    current file is returned, and the caller's version check reports a mismatch.
+    """
+    if version is not None:
+        released = bundled_dir("questionnaires") / RELEASED_DIR / f"{qid}@{version}.yaml"
+        if released.is_file():
+            return released
+    return bundled_questionnaires().get(qid)
+
+
+def bundled_versions(qid: str) -> list[str]:
+    """The released versions of ``qid`` kept beside its current one, oldest first by name."""
+    directory = bundled_dir("questionnaires") / RELEASED_DIR
+    if not directory.is_dir():
+        return []
+    return [p.stem.split("@", 1)[1] for p in sorted(directory.glob(f"{qid}@*.yaml"))]
 
 
 # ---------------------------------------------------------------- pydantic errors
@@ -192,7 +218,7 @@ def resolve_questionnaire_path(
         raise AnswersError.from_problems(
             [document.problem(("questionnaire",), f"unknown bundled questionnaire {ref.id!r} (bundled: {known})")]
         )
-    return bundled[ref.id]
+    return bundled_questionnaire(ref.id, ref.version) or bundled[ref.id]
 
 
 # ---------------------------------------------------------------- assessments

@@ -84,6 +84,21 @@ class Impact:
     level_bounds: tuple[tuple[str, float], ...]
 
 
+class DutyStatus(NamedTuple):
+    """A duty of the class or of a flag, and whether it applies on the assessment date."""
+
+    id: str
+    label: str
+    #: The class or flag the duty comes from.
+    source: str
+    references: tuple[str, ...]
+    applies_from: str | None  # ISO date; None: applies with no date to wait for
+    #: applies_now | applies_later | undated (no assessment date to compare with)
+    status: str
+    #: "applies now", "applies from 2 Dec 2027", or "applies from 2 Dec 2027 (no assessment date)".
+    when: str
+
+
 @dataclass(frozen=True, slots=True)
 class ClassificationResult:
     id: str
@@ -93,6 +108,8 @@ class ClassificationResult:
     references: tuple[str, ...]
     flags: tuple[tuple[str, str], ...]
     flag_references: tuple[str, ...]
+    #: Duties of the class and the flags that hold, in order, dated against ``Result.as_of``.
+    duties: tuple[DutyStatus, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +172,10 @@ class Result:
     signoffs: Signoffs
     trace: Trace
     hashes: Hashes
+    #: The date duties are dated against: ``--as-of``, else the system's ``assessed_on``.
+    as_of: str | None = None
+    #: The questionnaire's ``law_as_at`` (date and sources), carried into every output.
+    law_as_at: dict[str, Any] | None = None
 
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:

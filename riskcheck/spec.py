@@ -300,17 +300,61 @@ class ImpactMitigationScoring(Strict):
 Scoring = Annotated[WeightedSectionsScoring | ImpactMitigationScoring, Field(discriminator="model")]
 
 
+class Duty(Strict):
+    """A duty that follows from a class or flag, with its legal basis and its date.
+
+    ``applies_from`` is the date the duty starts to apply (None: it applies already,
+    with no date to wait for); ``when`` narrows it to some answers (for example the
+    provider's duties, or a public authority's deadline).
+    """
+
+    id: Annotated[str, Field(pattern=SLUG_PATTERN)]
+    label: str
+    references: Annotated[list[Reference], Field(min_length=1)]
+    applies_from: dt.date | None = None
+    when: str | None = None
+
+    @field_validator("references")
+    @classmethod
+    def _references(cls, values: list[str]) -> list[str]:
+        return [_check_reference(v) for v in values]
+
+
 class ClassOutcome(Strict):
     id: Annotated[str, Field(pattern=SLUG_PATTERN)]
     label: str
     when: str
     references: list[Reference] = []
     description: str | None = None
+    #: When the class's or flag's own rules start to apply (None: not dated).
+    applies_from: dt.date | None = None
+    duties: list[Duty] = []
 
     @field_validator("references")
     @classmethod
     def _references(cls, values: list[str]) -> list[str]:
         return [_check_reference(v) for v in values]
+
+    @model_validator(mode="after")
+    def _duty_ids(self) -> ClassOutcome:
+        _unique_ids(self.duties, "duty")
+        return self
+
+
+class LawSource(Strict):
+    """A text the content relies on. ``primary``: the legal text itself; ``secondary``: a report of it."""
+
+    title: str
+    url: str | None = None
+    kind: Literal["primary", "secondary"] = "primary"
+    note: str | None = None
+
+
+class LawAsAt(Strict):
+    """The state of the law the questionnaire reflects: the date and the texts read."""
+
+    date: dt.date
+    sources: Annotated[list[LawSource], Field(min_length=1)]
 
 
 class Classification(Strict):
@@ -327,6 +371,16 @@ class Signoff(Strict):
     roles: list[Annotated[str, Field(pattern=SLUG_PATTERN)]] = []
 
 
+class DefaultGate(Strict):
+    """The gate ``riskcheck check`` applies when the project states no tier of its own.
+
+    Blocking findings and fairness breaches fail the gate whatever the policy; this adds
+    the tier. A project's ``[tool.riskcheck]`` or the command line overrides it.
+    """
+
+    fail_on: Annotated[str, Field(pattern=SLUG_PATTERN)]
+
+
 class Questionnaire(Strict):
     id: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
     version: Annotated[str, Field(pattern=SEMVER_PATTERN)]
@@ -338,11 +392,22 @@ class Questionnaire(Strict):
     scoring: Scoring
     classification: Classification | None = None
     signoff: Signoff = Signoff()
+    #: CI's default policy, not content a signer approves: kept out of the questionnaire hash.
+    gate: DefaultGate | None = Field(None, exclude=True)
+    #: The law as it stood when the content was last checked, with the sources read.
+    law_as_at: LawAsAt | None = None
 
     @field_validator("version", mode="before")
     @classmethod
     def _version_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) else value
+
+    @model_validator(mode="after")
+    def _gate_tier(self) -> Questionnaire:
+        tiers = [tier.id for tier in self.scoring.tiers]
+        if self.gate is not None and self.gate.fail_on not in tiers:
+            raise ValueError(f"gate.fail_on: {self.gate.fail_on!r} is not a tier (tiers: {', '.join(tiers)})")
+        return self
 
 
 def _unique_options(options: list[Option]) -> None:

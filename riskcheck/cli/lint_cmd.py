@@ -8,7 +8,15 @@ from riskcheck import api
 @click.command("lint")
 @click.argument("questionnaires", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def command(questionnaires: tuple[str, ...], fmt: str) -> int:
+@click.option(
+    "--law-max-age",
+    "law_max_age",
+    type=click.IntRange(min=1),
+    default=12,
+    show_default=True,
+    help="Months law_as_at may be old before it is reported as stale.",
+)
+def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int) -> int:
     """Check questionnaire content: help, references, mitigations, reachability, unused options.
 
     Takes files or bundled ids; with none, lints every bundled questionnaire.
@@ -21,7 +29,7 @@ def command(questionnaires: tuple[str, ...], fmt: str) -> int:
     rows = []
     for target in targets:
         compiled = api.questionnaire(target)
-        problems = lint_questionnaire(compiled)
+        problems = lint_questionnaire(compiled, law_max_age_months=law_max_age)
         rows.append((target, compiled, problems))
     total = sum(len(problems) for _, _, problems in rows)
     if fmt == "json":

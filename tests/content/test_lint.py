@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -132,6 +133,9 @@ classification:
   classes:
     - {id: impossible, label: Impossible, when: "kind == 'y' and only_for_z == 'yes'"}
     - {id: other, label: Other, when: "answered(kind)"}
+law_as_at:
+  date: 2026-11-01
+  sources: [{title: "A law"}]
 """
 
 
@@ -223,3 +227,22 @@ def test_lint_command_json(capsys: pytest.CaptureFixture[str], broken: Path) -> 
         "message": "question 'no_help' has no help text",
         "path": "sections[0].questions[1].id",
     }
+
+
+def test_law_as_at_missing_and_stale(tmp_path: Path) -> None:
+    text = BROKEN.split("law_as_at:")[0]
+    missing = tmp_path / "missing.yaml"
+    missing.write_text(text, encoding="utf-8")
+    problems = lint_questionnaire(load_questionnaire(missing), today=dt.date(2026, 11, 29))
+    assert (problems[0].code, problems[0].path, problems[0].line) == ("law-as-at-missing", "id", 1)
+    stale = tmp_path / "stale.yaml"
+    stale.write_text(text + "law_as_at: {date: 2025-11-30, sources: [{title: A law}]}\n", encoding="utf-8")
+    compiled = load_questionnaire(stale)
+    assert not [p for p in lint_questionnaire(compiled, today=dt.date(2026, 11, 29)) if p.code.startswith("law")]
+    found = [str(p) for p in lint_questionnaire(compiled, today=dt.date(2026, 11, 30)) if p.code.startswith("law")]
+    assert found == [
+        f"{stale}:118:19: law_as_at.date: law_as_at is 2025-11-30, 12 months before 2026-11-30 (at most 12): "
+        "check the sources for changes and update it [law-as-at-stale]"
+    ]
+    fewer = lint_questionnaire(compiled, today=dt.date(2026, 11, 30), law_max_age_months=13)
+    assert not [p for p in fewer if p.code.startswith("law")]

@@ -211,6 +211,11 @@ def resolve_questionnaire_path(
                 raise AnswersError.from_problems(
                     [document.problem(where, f"{ref.path!r}: not a questionnaire in the served directory")]
                 )
+        if not path.is_file():
+            found = "no such file" if not path.exists() else "not a regular file"
+            raise AnswersError.from_problems(
+                [document.problem(where, f"expected a questionnaire file, got {ref.path!r}: {found}")]
+            )
         return path
     bundled = bundled_questionnaires()
     if ref.id not in bundled:

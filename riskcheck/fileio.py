@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import fcntl
 import hashlib
 import os
+import re
 import stat
 import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from riskcheck.errors import RiskcheckError
@@ -47,6 +53,7 @@ def read_bounded_bytes(path: Path, *, limit: int) -> bytes:
         raise RiskcheckError(f"{path}: cannot open: {exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)
+        note_inputs(path)
         if stat.S_ISDIR(info.st_mode):
             raise RiskcheckError(f"{path}: is a directory, expected a file")
         if not stat.S_ISREG(info.st_mode):
@@ -69,20 +76,30 @@ def read_bounded_bytes(path: Path, *, limit: int) -> bytes:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half.
+
+    A symbolic link is followed: the file it points to is replaced and the link stays.
+    An existing path that is not a regular file (a device, a pipe) is never replaced.
+    Temporary files that an earlier, killed write left beside the target are removed.
+    """
+    target = Path(os.path.realpath(path))
+    directory = target.parent
+    remove_stale_temporaries(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp_name, path.stat().st_mode & 0o7777)
-        else:
+        try:
+            existing = os.stat(target)
+        except FileNotFoundError:
             os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
+        else:
+            if not stat.S_ISREG(existing.st_mode):
+                raise RiskcheckError(f"{path}: {_not_regular(existing.st_mode)}")
+            os.chmod(tmp_name, existing.st_mode & 0o7777)
+        os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -92,6 +109,239 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write UTF-8 text atomically (see :func:`atomic_write_bytes`)."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------- output files
+
+#: The real paths of the files the current command has read; see :func:`tracking_inputs`.
+_inputs: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("riskcheck_inputs", default=None)
+
+
+@contextlib.contextmanager
+def tracking_inputs() -> Iterator[None]:
+    """Remember every file read (or named with :func:`note_inputs`) until the block ends.
+
+    :func:`write_output` refuses to replace any of them, so that ``-o`` can never
+    overwrite a file the same command read: the assessment, its questionnaire, a theme.
+    The command line runs each command inside this block.
+    """
+    token = _inputs.set(set())
+    try:
+        yield
+    finally:
+        _inputs.reset(token)
+
+
+def note_inputs(*paths: Path | str) -> None:
+    """Record ``paths`` as inputs of the current command (a no-op outside :func:`tracking_inputs`)."""
+    seen = _inputs.get()
+    if seen is not None:
+        seen.update(os.path.realpath(p) for p in paths)
+
+
+def note_input_patterns(base: Path, *names: str | None) -> None:
+    """Record files named relative to ``base`` as inputs: a file, every file below a
+    directory, or every match of a glob pattern (as fairness ``data:`` allows)."""
+    import glob
+
+    for name in names:
+        if not name:
+            continue
+        path = base / name
+        if path.is_dir():
+            note_inputs(path, *(Path(root) / f for root, _, files in os.walk(path) for f in files))
+        else:
+            note_inputs(path, *glob.glob(str(path), recursive=True))
+
+
+def check_output(
+    path: Path, *, option: str = "", inputs: Iterable[Path | str] = (), create_parent: bool = False
+) -> None:
+    """Refuse, before any work, an output path that cannot or must not be written.
+
+    Refused: a path that resolves (after symbolic links) to an input of this command,
+    a directory, an existing file that is not a regular file (a device, a pipe), a
+    missing directory (unless ``create_parent``), and a directory riskcheck may not
+    write in.
+    """
+    where = f"{path}: {option}: " if option else f"{path}: "
+    real = os.path.realpath(path)
+    given_inputs = {os.path.realpath(p): p for p in inputs}
+    if real in given_inputs or real in (_inputs.get() or ()):
+        name = given_inputs.get(real)
+        which = f" ({name})" if name is not None and str(name) != str(path) else ""
+        raise RiskcheckError(
+            f"{where}is an input of this command{which}; riskcheck never writes over its inputs; "
+            "choose another output file"
+        )
+    try:
+        info = os.stat(real)
+    except (FileNotFoundError, NotADirectoryError):
+        info = None
+    except OSError as exc:
+        raise RiskcheckError(f"{where}cannot write here: {exc.strerror or exc}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise RiskcheckError(f"{where}is a directory, expected a file name")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise RiskcheckError(f"{where}{_not_regular(info.st_mode)}")
+    parent = Path(real).parent
+    shown = Path(path).parent if not Path(path).is_symlink() else parent
+    shown = shown if str(shown) else Path(".")
+    if not parent.is_dir():
+        existing = next(p for p in (shown, *shown.parents, parent, *parent.parents) if p.exists())
+        if not existing.is_dir():
+            raise RiskcheckError(f"{where}{existing} is a file, expected a directory")
+        if not create_parent:
+            raise RiskcheckError(f"{where}the directory {shown} does not exist")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise RiskcheckError(f"{where}cannot create {shown}: no permission to write in {existing}")
+        return
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise RiskcheckError(f"{where}cannot write in {shown} (permission denied)")
+
+
+def write_output(
+    path: Path,
+    content: bytes | str,
+    *,
+    option: str = "",
+    inputs: Iterable[Path | str] = (),
+    create_parent: bool = False,
+) -> None:
+    """Write an output file atomically, after :func:`check_output`; every command's outputs go here.
+
+    Any failure is a :class:`RiskcheckError` that names ``path`` (exit 2), never an
+    ``OSError`` naming a temporary file.
+    """
+    check_output(path, option=option, inputs=inputs, create_parent=create_parent)
+    where = f"{path}: {option}: " if option else f"{path}: "
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        if create_parent:
+            Path(os.path.realpath(path)).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise RiskcheckError(f"{where}cannot write: {exc.strerror or exc}") from None
+
+
+def _not_regular(mode: int) -> str:
+    kind = "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"exists and is {kind}, not a regular file; riskcheck writes only regular files"
+
+
+#: ``.<name>.<pid>.<random>.tmp``, as :func:`atomic_write_bytes` names its temporary files
+#: (files from before the pid was part of the name have none).
+_TEMPORARY = r"\.{name}\.(?:(?P<pid>[0-9]+)\.)?[a-z0-9_]{{8}}\.tmp"
+#: A temporary file without a pid in its name is stale once it is this old (seconds).
+_STALE_AFTER = 3600.0
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove temporary files that a killed write of ``target`` left behind; return them.
+
+    A temporary file is stale when the process named in it is gone. Only names
+    riskcheck itself makes are touched.
+    """
+    pattern = re.compile(_TEMPORARY.format(name=re.escape(target.name)))
+    removed: list[Path] = []
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return removed
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match is None:
+            continue
+        candidate = target.parent / name
+        try:
+            info = os.lstat(candidate)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            pid = match.group("pid")
+            if pid is None:
+                stale = time.time() - info.st_mtime > _STALE_AFTER
+            else:
+                stale = not _alive(int(pid))
+            if stale:
+                os.unlink(candidate)
+                removed.append(candidate)
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+# ---------------------------------------------------------------- editing in place
+
+_held = threading.local()
+#: How long an edit waits for another riskcheck process to finish editing the same file.
+LOCK_TIMEOUT = 30.0
+
+
+@contextlib.contextmanager
+def edit_lock(path: Path, *, timeout: float | None = None) -> Iterator[Path]:
+    """Hold the advisory lock for editing ``path`` in place; yield the real file to edit.
+
+    The lock is ``flock`` on ``.<name>.lock`` beside the real file (symbolic links are
+    followed), so every riskcheck process that edits the file (``sign``, ``fill``, the
+    web form) reads, changes and writes it in turn and no edit is lost. The lock is
+    re-entrant within a thread. Raises :class:`RiskcheckError` when the lock cannot be
+    taken within ``timeout`` seconds.
+    """
+    target = Path(os.path.realpath(path))
+    held: dict[str, int] = _held.__dict__.setdefault("paths", {})
+    key = str(target)
+    if key in held:
+        held[key] += 1
+        try:
+            yield target
+        finally:
+            held[key] -= 1
+        return
+    lock_path = target.parent / f".{target.name}.lock"
+    flags = os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | flags, 0o644)
+    except PermissionError:
+        try:
+            fd = os.open(lock_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            raise RiskcheckError(
+                f"{path}: cannot lock the file for editing ({lock_path}: {exc.strerror or exc})"
+            ) from None
+    except OSError as exc:
+        raise RiskcheckError(f"{path}: cannot lock the file for editing ({lock_path}: {exc.strerror or exc})") from None
+    try:
+        deadline = time.monotonic() + (LOCK_TIMEOUT if timeout is None else timeout)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise RiskcheckError(
+                        f"{path}: another riskcheck process is editing this file (it holds {lock_path}); "
+                        "nothing was changed; try again"
+                    ) from None
+                time.sleep(0.01)
+        held[key] = 1
+        try:
+            yield target
+        finally:
+            del held[key]
+    finally:
+        os.close(fd)
 
 
 def sha256_file(path: Path) -> str:

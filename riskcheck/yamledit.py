@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from riskcheck.errors import RiskcheckError
-from riskcheck.fileio import atomic_write_text, read_bounded_text
+from riskcheck.fileio import MAX_YAML_BYTES, atomic_write_text, edit_lock, read_bounded_text
 from riskcheck.yamlio import parse_yaml
 
 
@@ -45,24 +45,37 @@ def _represent_float(representer: Any, value: float) -> Any:
 def edit_yaml(path: Path, change: Callable[[Any], None], verify: Callable[[Any], None] | None = None) -> str:
     """Load ``path`` round-trip, apply ``change`` to the root mapping, write atomically.
 
+    The whole read-modify-write holds :func:`riskcheck.fileio.edit_lock`, so concurrent
+    editors never lose each other's changes. A symbolic link is kept and its target edited.
+
     ``verify`` gets the edited document as riskcheck will read it back, and raises
     :class:`RiskcheckError` to stop the write. Returns the new text. Raises
     :class:`RiskcheckError` if the file cannot be read or the result would not be
     valid YAML.
     """
     path = Path(path)
-    text = read_bounded_text(path)
-    parse_yaml(text, str(path), what="assessment")  # refuse bombs, duplicates and bad YAML first
-    yaml = _yaml()
-    root = yaml.load(text)
-    change(root)
-    buffer = io.StringIO()
-    yaml.dump(root, buffer)
-    new_text = buffer.getvalue()
-    document = parse_yaml(new_text, str(path), what="assessment")
-    if verify is not None:
-        verify(document.data)
-    atomic_write_text(path, new_text)
+    with edit_lock(path) as target:
+        text = read_bounded_text(path)
+        parse_yaml(text, str(path), what="assessment")  # refuse bombs, duplicates and bad YAML first
+        yaml = _yaml()
+        root = yaml.load(text)
+        change(root)
+        buffer = io.StringIO()
+        yaml.dump(root, buffer)
+        new_text = buffer.getvalue()
+        size = len(new_text.encode("utf-8"))
+        if size > MAX_YAML_BYTES:
+            raise RiskcheckError(
+                f"{path}: the edit would make the file {size:,} bytes, over the {MAX_YAML_BYTES:,} bytes "
+                "riskcheck reads; nothing was changed"
+            )
+        document = parse_yaml(new_text, str(path), what="assessment")
+        if verify is not None:
+            verify(document.data)
+        try:
+            atomic_write_text(target, new_text)
+        except OSError as exc:
+            raise RiskcheckError(f"{path}: cannot write: {exc.strerror or exc}; nothing was changed") from None
     return new_text
 
 

@@ -29,7 +29,10 @@ def command(base: str, head: str, fmt: str, output: Path | None) -> int:
     at that revision too (from the working tree, with a warning, if git did not track them).
     """
     from riskcheck.diff import risk_diff
+    from riskcheck.fileio import check_output, write_output
 
+    if output is not None:
+        check_output(output, option="-o", inputs=[Path(side) for side in (base, head) if Path(side).exists()])
     head_side = _side(head, None)
     base_side = _side(base, head_side[1])
     warnings: list[str] = []
@@ -56,9 +59,7 @@ def command(base: str, head: str, fmt: str, output: Path | None) -> int:
 
         text = diff_text(data)
     if output is not None:
-        from riskcheck.fileio import atomic_write_text
-
-        atomic_write_text(output, text)
+        write_output(output, text, option="-o")
     else:
         click.echo(text, nl=False)
     return 0

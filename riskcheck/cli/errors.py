@@ -17,8 +17,12 @@ EXIT_INTERRUPTED = 130
 
 
 def run_guarded(group: click.Group, argv: list[str] | None) -> int:
+    from riskcheck.fileio import tracking_inputs
+
     try:
-        result = group.main(args=argv, prog_name="riskcheck", standalone_mode=False)
+        # Every file a command reads is remembered, so that no output can replace it.
+        with tracking_inputs():
+            result = group.main(args=argv, prog_name="riskcheck", standalone_mode=False)
     except RiskcheckError as exc:
         click.echo(f"error: {exc}" if not exc.problems else str(exc), err=True)
         if exc.problems:

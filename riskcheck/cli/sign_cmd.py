@@ -13,8 +13,12 @@ import click
 @click.option("--comment", help="Why, or under which conditions.")
 def command(file: Path, name: str, role: str, decision: str, comment: str | None) -> int:
     """Record a sign-off decision against the current content hash of FILE."""
+    from riskcheck.fileio import edit_lock
     from riskcheck.signoff import describe, sign
 
-    outcome = sign(file, name=name, role=role, decision=decision, comment=comment)
+    # Held from reading the content hash to writing the record: a concurrent signer
+    # or editor waits, so no record is lost and the hash is of the file as written.
+    with edit_lock(file):
+        outcome = sign(file, name=name, role=role, decision=decision, comment=comment)
     click.echo(describe(outcome))
     return 0

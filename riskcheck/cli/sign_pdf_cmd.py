@@ -28,6 +28,10 @@ def command(report: Path, role: str, key: Path, cert: Path, passphrase_env: str 
         passphrase = os.environb.get(os.fsencode(passphrase_env))
         if passphrase is None:
             raise RiskcheckError(f"--passphrase-env: the environment variable {passphrase_env!r} is not set")
+    if output is not None and os.path.realpath(output) != os.path.realpath(report):
+        from riskcheck.fileio import check_output
+
+        check_output(output, option="-o", inputs=[key, cert])
     signed = sign_report(report, role=role, key=key, certificate=cert, passphrase=passphrase, output=output)
     click.echo(f"{output or report}: signed for {signed.role} by {signed.signer}")
     return 0

@@ -131,9 +131,36 @@ def render_html(
     except jinja2.TemplateSyntaxError as exc:
         raise ReportError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
-        raise ReportError(f"template not found: {exc.name}") from None
+        raise ReportError(f"{template_place(exc)}: template not found: {exc.name}") from None
     except jinja2.UndefinedError as exc:
-        raise ReportError(f"report template: {exc.message}") from None
+        raise ReportError(f"{template_place(exc)}: report template: {exc.message}") from None
+    except ReportError:
+        raise
+    except Exception as exc:
+        # A template is code: anything it raises is an error at its line, not a crash.
+        raise ReportError(f"{template_place(exc)}: the report template failed: {type(exc).__name__}: {exc}") from None
+
+
+#: File names jinja2 gives the frames of compiled templates.
+_TEMPLATE_SUFFIXES = (".html", ".htm", ".css", ".svg", ".xml", ".j2", ".jinja", ".txt")
+
+
+def template_place(exc: BaseException) -> str:
+    """``file:line`` of the innermost template frame in ``exc``'s traceback.
+
+    jinja2 rewrites the traceback of a rendering error so that template frames carry
+    the template's file name and line number.
+    """
+    import traceback
+
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.filename.endswith(_TEMPLATE_SUFFIXES) or frame.filename == "<template>"
+    ]
+    if not frames:
+        return "report template"
+    return f"{frames[-1].filename}:{frames[-1].lineno}"
 
 
 def render_pdf(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from riskcheck.errors import ReportError
+from riskcheck.errors import ReportError, RiskcheckError
 
 
 @dataclass(frozen=True)
@@ -20,18 +20,14 @@ class ReportFiles:
     refused: tuple[str, ...]
 
 
-def check_writable(path: Path, option: str) -> None:
-    """Fail before the slow part when an output cannot be written."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise ReportError(f"{path}: {option}: is a directory, expected a file name")
-    if parent.exists() and not parent.is_dir():
-        raise ReportError(f"{path}: {option}: {parent} is a file, expected a directory")
-    if not parent.is_dir():
-        raise ReportError(f"{path}: {option}: the directory {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ReportError(f"{path}: {option}: cannot write in {parent} (permission denied)")
+def check_writable(path: Path, option: str, inputs: tuple[Path, ...] = ()) -> None:
+    """Fail before the slow part when an output cannot, or must not, be written."""
+    from riskcheck.fileio import check_output
+
+    try:
+        check_output(path, option=option, inputs=inputs)
+    except RiskcheckError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def write_report(
@@ -42,35 +38,69 @@ def write_report(
     template_dir: Path | None = None,
     theme: Path | None = None,
 ) -> ReportFiles:
-    """Score ``assessment`` and write the PDF and/or HTML report, atomically."""
+    """Score ``assessment`` and write the PDF and/or HTML report, atomically.
+
+    No output may be one of the inputs (the assessment, its questionnaire, its
+    fairness files, the theme, the templates). When rendering fails, an earlier
+    report at an output path is removed, so that it cannot pass for a current one.
+    """
     from riskcheck import api
-    from riskcheck.fileio import atomic_write_bytes, atomic_write_text
+    from riskcheck.fileio import note_input_patterns, write_output
     from riskcheck.loader import load_assessment
     from riskcheck.report.render import pdf_from_html, render_html
     from riskcheck.report.theme import load_theme
 
     if pdf is None and html is None:
         raise ReportError("nothing to write: give -o report.pdf, --html report.html, or both")
+    if pdf is not None and html is not None and os.path.realpath(pdf) == os.path.realpath(html):
+        raise ReportError(f"{html}: --html: is also the -o output; give two different files")
+    given = tuple(Path(p) for p in (assessment, theme) if p is not None)
+    if template_dir is not None:
+        note_input_patterns(Path.cwd(), str(template_dir))
     for path, option in ((pdf, "-o"), (html, "--html")):
         if path is not None:
-            check_writable(path, option)
+            check_writable(path, option, given)
     loaded_theme = load_theme(theme) if theme is not None else None
     loaded = load_assessment(Path(assessment))
+    if loaded.file.fairness is not None:
+        spec = loaded.file.fairness
+        note_input_patterns(loaded.base_dir, spec.data, spec.model, spec.result)
     result = api.score(loaded).to_dict()
-    text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme)
+    try:
+        text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme)
+        output = pdf_from_html(text, result, loaded, template_dir=template_dir) if pdf is not None else None
+    except ReportError as exc:
+        removed = _remove_earlier(pdf, html)
+        if removed:
+            names = " and ".join(str(p) for p in removed)
+            note = f"{names}: removed the earlier report, which no longer matches the assessment"
+            raise ReportError(f"{exc}\n{note}") from None
+        raise
     refused: tuple[str, ...] = ()
-    if pdf is not None:
-        output = pdf_from_html(text, result, loaded, template_dir=template_dir)
+    if pdf is not None and output is not None:
         refused = output.refused
-        _write(pdf, lambda: atomic_write_bytes(pdf, output.pdf))
+        _write(lambda: write_output(pdf, output.pdf, option="-o"))
     if html is not None:
-        _write(html, lambda: atomic_write_text(html, text))
+        _write(lambda: write_output(html, text, option="--html"))
     return ReportFiles(pdf, html, result["tier"], result["signoffs"]["status"], refused)
 
 
-def _write(target: Path, write: Callable[[], None]) -> None:
-    """Run ``write``; an OS error names the file the user asked for, not a temporary one."""
+def _remove_earlier(*paths: Path | None) -> list[Path]:
+    """Delete the regular files at ``paths`` (already checked as outputs); return those removed."""
+    removed: list[Path] = []
+    for path in paths:
+        if path is not None and os.path.isfile(path):
+            try:
+                os.unlink(os.path.realpath(path))
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
+def _write(write: Callable[[], None]) -> None:
+    """Run ``write``; its failure (which names the output) is a report error."""
     try:
         write()
-    except OSError as exc:
-        raise ReportError(f"{target}: cannot write the report: {exc.strerror}") from None
+    except RiskcheckError as exc:
+        raise ReportError(str(exc)) from None

@@ -8,7 +8,9 @@ the score panel as answers change. All business logic lives in
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from riskcheck.errors import RiskcheckError
-from riskcheck.fileio import sha256_file
+from riskcheck.fileio import edit_lock, sha256_file
 from riskcheck.web import pages
 from riskcheck.web.catalog import Catalog
 from riskcheck.web.paths import OutsideRoot, resolve_inside
@@ -49,9 +51,14 @@ class Site:
         self._locks: dict[Path, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
-    def lock(self, path: Path) -> threading.Lock:
+    @contextlib.contextmanager
+    def lock(self, path: Path) -> Iterator[None]:
+        """Edit ``path`` alone: this server's lock for it, then the file lock that
+        ``riskcheck sign`` and ``fill`` take too (:func:`riskcheck.fileio.edit_lock`)."""
         with self._locks_guard:
-            return self._locks.setdefault(path, threading.Lock())
+            thread_lock = self._locks.setdefault(path, threading.Lock())
+        with thread_lock, edit_lock(path):
+            yield
 
     def file(self, request: Request) -> tuple[str, Path]:
         relative = str(request.path_params["path"])

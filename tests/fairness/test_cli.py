@@ -91,7 +91,7 @@ def test_an_unwritable_output(run_cli: Run, tiny_csv: Path, tmp_path: Path) -> N
         "--sensitive", "group", "-o", target, *SMALL,
     )  # fmt: skip
     assert (code, out) == (2, "")
-    assert err == f"error: {target}: cannot write the result: No such file or directory\n"
+    assert err == f"error: {target}: -o: the directory {target.parent} does not exist\n"
 
 
 def test_progress_lines_on_large_inputs(run_cli: Run, tiny_csv: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -501,7 +501,7 @@ def test_an_unwritable_output_and_a_passphrase_that_is_not_utf8_are_clean_errors
     )
     assert (run.returncode, run.stderr) == (
         2,
-        f"error: {target}: cannot write the signed PDF (No such file or directory)\n",
+        f"error: {target}: -o: the directory {target.parent} does not exist\n",
     )
     locked = people["locked"]
     env = {**os.environb, b"KEY_PASSPHRASE": b"\xff\xfe not utf-8"}

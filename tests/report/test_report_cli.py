@@ -81,5 +81,5 @@ def test_a_failed_write_names_the_requested_file(tmp_path: Path, capsys: pytest.
     target = Path("/proc/riskcheck-report.pdf")
     assert main(["report", str(FIXTURES / "assessment.yaml"), "-o", str(target)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {target}: cannot write the report: ")
+    assert err.startswith(f"error: {target}: -o: cannot write: ")
     assert ".tmp" not in err

@@ -11,8 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from riskcheck.errors import RiskcheckError
-from riskcheck.fill import FillState, describe, save_answers
+from riskcheck.fill import FillState, save_answers
 from riskcheck.loader import LoadedAssessment, load_assessment
+from riskcheck.web.merge import Clash, file_fields, merge
+from riskcheck.web.progress import status as form_status
 from riskcheck.web.views import build_sections, dropped_views, number, parse_submission
 
 if TYPE_CHECKING:
@@ -114,6 +116,7 @@ def _form_context(
     before = FillState.from_loaded(loaded)
     dropped = before.dropped_by(state) if dropped is None else dropped
     result, fairness_note = site.catalog.score(loaded, state)
+    status = form_status(state, result)
     return {
         "title": loaded.file.system.name,
         "relative": relative,
@@ -121,11 +124,16 @@ def _form_context(
         "questionnaire": loaded.questionnaire.spec,
         "sections": build_sections(state, submission),
         "version": version,
-        "panel": _panel(site, result, before, dropped, fairness_note),
+        "base": file_fields(before),
+        "status": status,
+        "result": result,
+        "panel": _panel(site, result, status, before, dropped, fairness_note),
+        "nav": site.renderer.fragment("_sections.html", {"status": status}),
         "errors": [] if submission is None else _error_list(state, submission.errors),
         "dropped": dropped_views(before, dropped),
         "notice": notice,
         "confirm_drop": False,
+        "clashes": [],
         "urls": _urls(relative),
     }
 
@@ -134,15 +142,27 @@ def _urls(relative: str) -> dict[str, str]:
     return {
         "form": _url("/a/", relative),
         "preview": _url("/preview/", relative),
+        "autosave": _url("/autosave/", relative),
         "pdf": _url("/pdf/", relative),
+        "csv": _url("/export/", relative) + "?format=csv",
+        "xlsx": _url("/export/", relative) + "?format=xlsx",
         "signoff": _url("/signoff/", relative),
+        "setup": _url("/setup/", relative),
     }
 
 
-def _panel(site: Site, result: Any, before: FillState, dropped: list[str], fairness_note: str | None) -> str:
+def _panel(
+    site: Site, result: Any, status: Any, before: FillState, dropped: list[str], fairness_note: str | None
+) -> str:
     return site.renderer.fragment(
         "_panel.html",
-        {"result": result, "dropped": dropped_views(before, dropped), "fairness_note": fairness_note, "number": number},
+        {
+            "result": result,
+            "status": status,
+            "dropped": dropped_views(before, dropped),
+            "fairness_note": fairness_note,
+            "number": number,
+        },
     )
 
 
@@ -183,9 +203,14 @@ async def save(site: Site, request: Request) -> Response:
                 request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
             )
         before = FillState.from_loaded(loaded)
-        state, submission = parse_submission(before, form, form.getlist)
+        clashes: tuple[Clash, ...] = ()
+        submitted: Any = form
         if submitted_version != current_version:
-            return _conflict(site, request, relative, state)
+            # Saved elsewhere since this page was loaded: keep both sides' answers
+            # and hold back only the answers changed on both sides.
+            merged = merge(before, form, form.getlist)
+            submitted, clashes = merged.form, merged.clashes
+        state, submission = parse_submission(before, submitted, submitted.getlist)
         dropped = before.dropped_by(state)
         if submission.errors or action == "update" or (dropped and action != "confirm_drop"):
             status = 422 if submission.errors else 200
@@ -196,18 +221,16 @@ async def save(site: Site, request: Request) -> Response:
                 site, relative, loaded, state, current_version, submission=submission, notice=notice
             )
             context["confirm_drop"] = bool(dropped) and not submission.errors and action != "update"
+            context["clashes"] = clashes
             return site.renderer.page(request, "assessment.html", context, status)
         save_answers(path, before, state, drop=dropped)
+    if clashes:
+        return _conflict(site, request, relative, clashes)
     return RedirectResponse(_url("/a/", relative) + "?saved=1", status_code=303)
 
 
-def _conflict(site: Site, request: Request, relative: str, state: FillState) -> Response:
-    answers = [
-        (q.question.text, describe(q.question, state.values.get(q.id)))
-        for q in state.visible_questions()
-        if state.values.get(q.id) is not None
-    ]
-    context = {"title": "Changed elsewhere", "relative": relative, "answers": answers, "urls": _urls(relative)}
+def _conflict(site: Site, request: Request, relative: str, clashes: tuple[Clash, ...]) -> Response:
+    context = {"title": "Changed elsewhere", "relative": relative, "clashes": clashes, "urls": _urls(relative)}
     return site.renderer.page(request, "conflict.html", context, 409)
 
 
@@ -219,23 +242,40 @@ async def preview(site: Site, request: Request) -> Response:
         return JSONResponse({"error": problem}, status_code=422)
     before = FillState.from_loaded(loaded)
     state, submission = parse_submission(before, form, form.getlist)
+    return JSONResponse(
+        live_view(site, loaded, before, state, submission.errors), headers={"cache-control": "no-store"}
+    )
+
+
+def live_view(
+    site: Site, loaded: LoadedAssessment, before: FillState, state: FillState, errors: dict[str, str]
+) -> dict[str, Any]:
+    """What the page updates in place as answers change: the questions that apply,
+    progress, the panel and the section list, and the few facts it announces."""
     visible = state.visible_ids()
     result, fairness_note = site.catalog.score(loaded, state)
     dropped = before.dropped_by(state)
-    return JSONResponse(
-        {
-            "visible": {q.id: q.id in visible for q in state.questions()},
-            "sections": {
-                p.id: {"visible": p.visible, "answered": p.answered, "total": p.total} for p in state.progress()
-            },
-            "errors": submission.errors,
-            "dropped": dropped,
-            "tier": result.tier,
-            "score": result.score,
-            "panel": _panel(site, result, before, dropped, fairness_note),
+    status = form_status(state, result)
+    classification = result.classification.label if result.classification is not None else None
+    return {
+        "visible": {q.id: q.id in visible for q in state.questions()},
+        "answered": {q.id: state.is_answered(q.id) for q in state.questions()},
+        "sections": {p.id: {"visible": p.visible, "answered": p.answered, "total": p.total} for p in state.progress()},
+        "errors": errors,
+        "dropped": dropped,
+        "tier": result.tier,
+        "score": result.score,
+        "summary": {
+            "tier": result.tier_label,
+            "provisional": status.provisional,
+            "classification": classification,
+            "missing": len(status.missing),
+            "findings": len(result.findings),
         },
-        headers={"cache-control": "no-store"},
-    )
+        "next_unanswered": status.next_unanswered.id if status.next_unanswered else None,
+        "panel": _panel(site, result, status, before, dropped, fairness_note),
+        "nav": site.renderer.fragment("_sections.html", {"status": status}),
+    }
 
 
 # ---------------------------------------------------------------- PDF and sign-off
@@ -293,7 +333,7 @@ def _signoff_page(
         "version": version,
         "values": values,
         "errors": errors,
-        "panel": _panel(site, result, state, [], fairness_note),
+        "panel": _panel(site, result, form_status(state, result), state, [], fairness_note),
         "urls": _urls(relative),
     }
     return site.renderer.page(request, "signoff.html", context, status)
@@ -313,8 +353,7 @@ async def signoff_record(site: Site, request: Request) -> Response:
             )
         current_version = site.version(path)
         if str(form.get("version", "")) != current_version:
-            state = FillState.from_loaded(loaded)
-            return _conflict(site, request, relative, state)
+            return _conflict(site, request, relative, ())
         roles = loaded.questionnaire.spec.signoff.roles
         errors: dict[str, str] = {}
         if not values["name"]:

@@ -202,9 +202,17 @@ def tier_reason(questionnaire: CompiledQuestionnaire, result: Result) -> str:
         verb = "raise" if plural else "raises"
         alone = labels.get(from_score, from_score)
         return f"{tier} because the finding{plural} {rules} {verb} it; the score alone gives {alone}."
+    serious = [f for f in result.findings if SEVERITY_ORDER.get(f.severity, 9) <= 1 and not f.blocks_launch]
+    open_serious = ""
+    if serious:
+        count = len(serious)
+        open_serious = (
+            f" {count} high or critical finding{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} open: "
+            "the tier does not count them, but reviewers will expect the mitigation."
+        )
     if result.blocked:
-        return f"{tier} from the score, and launch is blocked by a knock-out finding."
-    return f"{tier} from the score of the answers given so far."
+        return f"{tier} from the score, and launch is blocked by a knock-out finding.{open_serious}"
+    return f"{tier} from the score of the answers given so far.{open_serious}"
 
 
 def _actions(result: Result, undecided: tuple[QuestionLink, ...], missing: tuple[QuestionLink, ...]) -> tuple[str, ...]:

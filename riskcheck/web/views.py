@@ -65,6 +65,8 @@ class QuestionView:
     #: The comment and the evidence links (one per line) as the fields show them.
     comment: str
     evidence: str
+    #: The most characters a text answer may have (0: no counter).
+    limit: int = 0
 
     @property
     def field(self) -> str:
@@ -81,6 +83,11 @@ class QuestionView:
     @property
     def choice(self) -> bool:
         return self.type in ("yes_no", "single_choice", "multiple_choice")
+
+    @property
+    def has_choice(self) -> bool:
+        """A choice question with an option ticked (its ``raw`` is empty for multiple choice)."""
+        return any(option.checked for option in self.options)
 
 
 @dataclass(frozen=True)
@@ -219,12 +226,20 @@ def _question_view(
         options = [OptionView(o.value, o.label or o.value, o.help, o.value in chosen) for o in question.options]
     attrs: dict[str, str] = {}
     multiline = False
+    limit = 0
     if isinstance(question, NumberQuestion):
-        attrs = {"type": "number", "step": "1" if question.integer else "any", "inputmode": "decimal"}
+        # A text field, not type="number": Chromium turns "350k" into 350 or into
+        # nothing without a word, and the person must see what they typed refused.
+        attrs = {
+            "type": "text",
+            "inputmode": "numeric" if question.integer else "decimal",
+            "autocomplete": "off",
+            "data-number": "integer" if question.integer else "decimal",
+        }
         if question.min is not None:
-            attrs["min"] = f"{question.min:g}"
+            attrs["data-min"] = f"{question.min:g}"
         if question.max is not None:
-            attrs["max"] = f"{question.max:g}"
+            attrs["data-max"] = f"{question.max:g}"
     elif isinstance(question, DateQuestion):
         attrs = {"type": "date"}
         if question.min is not None:
@@ -232,7 +247,10 @@ def _question_view(
         if question.max is not None:
             attrs["max"] = question.max.isoformat()
     elif isinstance(question, TextQuestion):
-        attrs = {"maxlength": str(question.max_length)}
+        # No maxlength: the browser would cut a paste short without a word. The
+        # counter warns, and the server refuses what is too long.
+        limit = question.max_length
+        attrs = {"data-maxlength": str(limit)}
         multiline = question.max_length > 200
     elif isinstance(question, EvidenceQuestion):
         multiline = True
@@ -252,6 +270,7 @@ def _question_view(
         multiline=multiline,
         comment=notes[0],
         evidence=notes[1],
+        limit=limit,
     )
 
 

@@ -86,7 +86,10 @@ def test_save_round_trip_keeps_comments_and_shows_the_answers(client: TestClient
     assert '<p class="notice" role="status">Saved.</p>' in page
     assert 'id="q-decision_type-3" value="automated" checked>' in page
     assert 'id="q-protected" value="sex" checked>' in page
-    assert 'name="q.people_count" value="150000" type="number" step="1" inputmode="decimal" min="0"' in page
+    assert (
+        'name="q.people_count" value="150000" type="text" inputmode="numeric" autocomplete="off" '
+        'data-number="integer" data-min="0"' in page
+    )
     assert "https://wiki.example.com/bias\ndocs/bias.md</textarea>" in page
     assert '<span class="tier-label">High</span>' in page
 
@@ -114,7 +117,8 @@ def test_invalid_answer_is_shown_next_to_its_field_and_nothing_is_written(client
         "expected a number, got &#39;lots&#39;</p>"
     ) in html
     assert (
-        'name="q.people_count" value="lots" type="number" step="1" inputmode="decimal" min="0" '
+        'name="q.people_count" value="lots" type="text" inputmode="numeric" autocomplete="off" '
+        'data-number="integer" data-min="0" '
         'aria-describedby="help-people_count err-people_count" aria-invalid="true">'
     ) in html
     assert 'aria-describedby="err-launch_date" aria-invalid="true">' in html
@@ -157,13 +161,16 @@ def test_update_without_javascript_shows_new_questions_without_saving(client: Te
     before = path.read_bytes()
     form = open_form(client)
     assert re.search(
-        r'<div class="question" id="question-people_count" data-question="people_count" hidden>',
+        r'<div class="question unanswered is-required" id="question-people_count" data-question="people_count" hidden>',
         client.get("/a/draft.yaml").text,
     )
     response = client.post("/a/draft.yaml", data={**form, "action": "update", "q.affects_people": "yes"})
     assert response.status_code == 200
     assert path.read_bytes() == before
-    assert '<div class="question" id="question-people_count" data-question="people_count">' in response.text
+    assert (
+        '<div class="question unanswered is-required" id="question-people_count" data-question="people_count">'
+        in response.text
+    )
     assert "Form updated with the questions that apply. Nothing is saved until you press Save." in response.text
 
 
@@ -223,23 +230,25 @@ def test_every_post_needs_a_valid_csrf_token(client: TestClient, workdir: Path) 
     assert not (workdir / "x.yaml").exists()
 
 
-def test_two_tabs_saving_the_same_file_get_a_conflict(client: TestClient, workdir: Path) -> None:
+def test_two_tabs_saving_the_same_file_merge_and_show_only_the_clash(client: TestClient, workdir: Path) -> None:
     path = workdir / "draft.yaml"
     first_tab = open_form(client)
     second_tab = open_form(client)
     saved = client.post("/a/draft.yaml", data={**first_tab, "q.decision_type": "advisory"}, follow_redirects=False)
     assert saved.status_code == 303
-    after_first = path.read_bytes()
     response = client.post(
         "/a/draft.yaml", data={**second_tab, "q.decision_type": "automated", "q.bias_notes": HOSTILE}
     )
+    # The answer both tabs changed is held back and shown; the other one is saved.
     assert response.status_code == 409
-    assert path.read_bytes() == after_first
-    assert "This assessment changed since you opened it" in response.text
-    assert "<strong>Nothing was written</strong>" in response.text
-    assert "<dt>How are decisions about people made?</dt><dd>Fully automated</dd>" in response.text
-    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quotes&#34;" in response.text
-    assert answers(path) == {"decision_type": "advisory"}
+    assert "Some answers were changed elsewhere too" in response.text
+    assert (
+        '<tr><th scope="row"><a href="/a/draft.yaml#q-decision_type">How are decisions about people made?</a></th>'
+        '<td data-label="Your answer (not saved)">Fully automated</td>'
+        '<td data-label="Saved answer">Advisory only</td></tr>'
+    ) in response.text
+    assert "bias_notes" not in response.text
+    assert answers(path) == {"decision_type": "advisory", "bias_notes": HOSTILE}
 
 
 def test_hostile_text_is_escaped_everywhere(client: TestClient, workdir: Path) -> None:
@@ -509,7 +518,8 @@ def test_a_comment_and_evidence_links_are_saved_with_the_answer(client: TestClie
 
     page = client.get("/a/draft.yaml").text
     assert (
-        '<textarea id="n-affects_people" name="n.affects_people" rows="2" maxlength="5000">'
+        '<textarea id="n-affects_people" name="n.affects_people" rows="2" data-maxlength="5000" '
+        'aria-describedby="count-n-affects_people">'
         "Applicants only.\nNot their families.</textarea>"
     ) in page
     assert "https://wiki.example.com/scope\ndocs/scope.md</textarea>" in page

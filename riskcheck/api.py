@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.loader import LoadedAssessment, load_assessment, load_questionnaire
+from riskcheck.vocabulary import ReasonKind
 from riskcheck.yamlio import Document, load_yaml
 
 if TYPE_CHECKING:
@@ -21,14 +22,14 @@ Kind = Literal["questionnaire", "assessment"]
 
 
 def detect_kind(path: Path) -> Kind:
-    """An assessment has a ``system:`` key; a questionnaire has ``sections:``."""
+    """``assessment`` when the file shows any sign of one (:mod:`riskcheck.filekind`), else ``questionnaire``."""
     return _kind_of(load_yaml(Path(path)))
 
 
 def _kind_of(document: Document) -> Kind:
-    if "system" in document.data or "answers" in document.data:
-        return "assessment"
-    return "questionnaire"
+    from riskcheck.filekind import kind_of
+
+    return "assessment" if kind_of(document.data)[0] == "assessment" else "questionnaire"
 
 
 def validate(path: Path) -> Kind:
@@ -130,7 +131,7 @@ def questionnaire(path_or_id: str | Path) -> CompiledQuestionnaire:
 
 @dataclass(frozen=True)
 class GateReason:
-    kind: str  # tier | blocking | severity | incomplete | fairness | signoff
+    kind: ReasonKind
     message: str
     finding_id: str | None = None
     #: The required role, for a ``signoff`` reason.
@@ -231,7 +232,9 @@ def signoff_reasons(result: Result) -> list[GateReason]:
         reasons.append(GateReason("signoff", message, role=role))
     if not signoffs.required_roles and signoffs.status != "approved":
         message = {
-            "pending": "no sign-off decision recorded",
+            "pending": f"no sign-off decision recorded, and {result.questionnaire_id}@{result.questionnaire_version} "
+            "declares no sign-off roles to ask for: record an approval with `riskcheck sign` under a role of "
+            "your choosing, or list the roles under signoff.roles in the questionnaire",
             "stale": "no current sign-off approval; every decision recorded is stale",
             "rejected": "the current content was rejected at sign-off",
         }[signoffs.status]
@@ -247,15 +250,23 @@ def check(
     require_signoff: bool = False,
     max_severity: str | None = None,
 ) -> GateOutcome:
-    """Score ``path`` and apply the gate."""
-    return gate(
-        score(path),
-        path,
+    """Score ``path`` and apply the gate, as ``riskcheck check`` does.
+
+    With no ``fail_on``, the questionnaire's default gate applies (``gate: {fail_on: high}``
+    in the bundled ones); ``fail_on="none"`` switches the tier check off.
+    """
+    from riskcheck.gaterun import gate_one
+    from riskcheck.policy import Policy
+
+    policy = Policy().merged(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
         require_signoff=require_signoff,
         max_severity=max_severity,
+        source="fail_on",
     )
+    loaded = load_assessment(Path(path))
+    return gate_one(loaded, score(loaded), policy)
 
 
 def schema(kind: Kind) -> dict[str, Any]:
@@ -314,17 +325,7 @@ def coverage(questionnaire_ref: str | Path) -> list[tuple[str, list[str], list[s
 
 
 def iter_assessment_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand directories into the assessment files below them."""
-    files: list[Path] = []
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            for candidate in sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]):
-                try:
-                    if detect_kind(candidate) == "assessment":
-                        files.append(candidate)
-                except RiskcheckError:
-                    files.append(candidate)
-        else:
-            files.append(path)
-    return files
+    """Expand directories into the assessment files below them, as ``riskcheck check`` does."""
+    from riskcheck.gaterun import expand_paths
+
+    return expand_paths(paths)

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from riskcheck import api
 from riskcheck.gaterun import CheckedAssessment, signoff_role
-from riskcheck.policy import Policy
+from riskcheck.policy import AppliedPolicy, Policy
 from riskcheck.result import Finding, Signoffs, SignoffState
+from riskcheck.vocabulary import CHECK_KIND_OF_REASON, CheckKind, CheckStatus, ReasonKind
 
-Status = Literal["passed", "failed", "skipped"]
+Status = CheckStatus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Check:
     """One requirement of the gate, for one assessment."""
 
-    #: ``tier``, ``completeness``, ``rule``, ``fairness`` or ``signoff``.
-    kind: str
+    kind: CheckKind
     #: Unique within the assessment: ``rule:untested-bias``, ``fairness:demographic_parity_ratio``.
     id: str
     name: str
@@ -57,18 +57,65 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
+def applied_policy(checked: CheckedAssessment, policy: Policy) -> AppliedPolicy:
+    """The policy ``checked`` was gated by."""
+    return checked.applied or policy.applied(checked.loaded.questionnaire)
+
+
 def checks_for(checked: CheckedAssessment, policy: Policy) -> tuple[Check, ...]:
-    """Every check of one assessment, in a stable order: tier, completeness, rules, thresholds, sign-offs."""
-    return (
-        _tier(checked, policy),
+    """Every check of one assessment, in a stable order: tier, completeness, rules, thresholds, sign-offs.
+
+    Every reason the assessment fails for is the message of a failed check, so no
+    output can show a failed assessment without saying why.
+    """
+    applied = applied_policy(checked, policy)
+    checks = (
+        _tier(checked, applied),
         _completeness(checked),
         *_rules(checked),
         *_thresholds(checked),
-        *_signoffs(checked, policy),
+        *_signoffs(checked, applied),
     )
+    return (*checks, *_unexplained(checked, checks))
 
 
-def _reason(checked: CheckedAssessment, kind: str, finding_id: str | None = None) -> tuple[api.GateReason | None, bool]:
+def _unexplained(checked: CheckedAssessment, checks: tuple[Check, ...]) -> list[Check]:
+    """A failed check for any reason that no check above carries (a gap here is a bug, shown, not hidden)."""
+    failed = {check.id for check in checks if check.status == "failed"}
+    extra = []
+    for index, reason in enumerate(checked.outcome.reasons):
+        if _check_ids(reason) & failed:
+            continue
+        kind = CHECK_KIND_OF_REASON[reason.kind]
+        extra.append(
+            Check(
+                kind=kind,
+                id=f"{kind}:{reason.finding_id or reason.role or index}",
+                name=f"{kind} {reason.finding_id or reason.role or ''}".strip(),
+                status="failed",
+                message=reason.message,
+                line=1,
+                column=1,
+            )
+        )
+    return extra
+
+
+def _check_ids(reason: api.GateReason) -> set[str]:
+    """The ids of the checks that may carry ``reason``."""
+    if reason.kind == "tier":
+        return {"tier"}
+    if reason.kind == "incomplete":
+        return {"completeness"}
+    if reason.kind == "signoff":
+        return {f"signoff:{reason.role}" if reason.role is not None else "signoff"}
+    finding = reason.finding_id or ""
+    return {f"rule:{finding}", f"fairness:{finding.removeprefix('fairness.')}"}
+
+
+def _reason(
+    checked: CheckedAssessment, kind: ReasonKind, finding_id: str | None = None
+) -> tuple[api.GateReason | None, bool]:
     for accepted, reasons in ((False, checked.outcome.reasons), (True, checked.outcome.accepted)):
         for reason in reasons:
             if reason.kind == kind and (finding_id is None or reason.finding_id == finding_id):
@@ -93,35 +140,39 @@ def _position(
     return position if position is not None else (None, None)
 
 
-def _tier(checked: CheckedAssessment, policy: Policy) -> Check:
+def _tier(checked: CheckedAssessment, applied: AppliedPolicy) -> Check:
     result = checked.result
-    policy_tier = policy.fail_on
+    policy_tier = applied.fail_on
     reason, accepted = _reason(checked, "tier")
     score = f"score {show_value(result.score)} of {show_value(result.score_max)}"
+    source = f"; fail-on from {applied.fail_on_from}" if applied.fail_on_from else ""
     if reason is not None:
-        message = f"{reason.message} ({score})"
+        message = f"{reason.message} ({score}{source})"
+    elif policy_tier is None and applied.fail_on_from:
+        message = f"tier {result.tier} ({score}); no tier fails the gate (fail-on is none{source})"
     elif policy_tier is None:
-        message = f"tier {result.tier} ({score}); no fail-on tier is set"
+        message = (
+            f"tier {result.tier} ({score}); no tier fails the gate: no fail-on is set "
+            "and the questionnaire declares no default gate"
+        )
     else:
-        message = f"tier {result.tier} is below the fail-on tier {policy_tier} ({score})"
+        message = f"tier {result.tier} is below the fail-on tier {policy_tier} ({score}{source})"
     details = []
     if result.trace.escalated_by:
         details.append(f"escalated from {result.trace.tier_from_score} by: {', '.join(result.trace.escalated_by)}")
     if result.trace.next_tier is not None:
         nxt = result.trace.next_tier
         details.append(f"next tier: {nxt.id} at {show_value(nxt.threshold)} ({show_value(nxt.distance)} away)")
-    line, column = (1, 1)
     return Check(
-        "tier",
-        "tier",
-        "risk tier",
-        _status(reason, accepted),
-        message,
-        (*details, *_baseline_note(accepted, checked)),
-        None,
-        line,
-        column,
-        accepted,
+        kind="tier",
+        id="tier",
+        name="risk tier",
+        status=_status(reason, accepted),
+        message=message,
+        details=(*details, *_baseline_note(accepted, checked)),
+        line=1,
+        column=1,
+        accepted=accepted,
     )
 
 
@@ -137,21 +188,21 @@ def _completeness(checked: CheckedAssessment) -> Check:
     line, column = _position(checked, ("answers",))
     details = tuple(f"unanswered: {qid}" for qid in c.missing)
     return Check(
-        "completeness",
-        "completeness",
-        "required questions answered",
-        _status(reason, accepted),
-        message,
-        (*details, *_baseline_note(accepted, checked)),
-        None,
-        line,
-        column,
-        accepted,
+        kind="completeness",
+        id="completeness",
+        name="required questions answered",
+        status=_status(reason, accepted),
+        message=message,
+        details=(*details, *_baseline_note(accepted, checked)),
+        line=line,
+        column=column,
+        accepted=accepted,
     )
 
 
 def _finding_reason(checked: CheckedAssessment, finding_id: str) -> tuple[api.GateReason | None, bool]:
-    for kind in ("blocking", "fairness", "severity"):
+    kinds: tuple[ReasonKind, ...] = ("blocking", "fairness", "severity")
+    for kind in kinds:
         reason, accepted = _reason(checked, kind, finding_id)
         if reason is not None:
             return reason, accepted
@@ -190,15 +241,15 @@ def _rules(checked: CheckedAssessment) -> list[Check]:
             line, column = _position(checked, ("answers",))
             checks.append(
                 Check(
-                    "rule",
-                    f"rule:{rule.id}",
-                    f"rule {rule.id}",
-                    "passed",
-                    "did not fire",
-                    (f"when: {rule.when}",),
-                    rule.severity,
-                    line,
-                    column,
+                    kind="rule",
+                    id=f"rule:{rule.id}",
+                    name=f"rule {rule.id}",
+                    status="passed",
+                    message="did not fire",
+                    details=(f"when: {rule.when}",),
+                    severity=rule.severity,
+                    line=line,
+                    column=column,
                 )
             )
             continue
@@ -211,16 +262,16 @@ def _rules(checked: CheckedAssessment) -> list[Check]:
             message = f"fired ({finding.severity}{blocking}), allowed by the policy: {finding.message}"
         checks.append(
             Check(
-                "rule",
-                f"rule:{rule.id}",
-                f"rule {rule.id}",
-                _status(reason, accepted),
-                message,
-                (f"when: {rule.when}", *_finding_details(finding), *_baseline_note(accepted, checked)),
-                finding.severity,
-                line,
-                column,
-                accepted,
+                kind="rule",
+                id=f"rule:{rule.id}",
+                name=f"rule {rule.id}",
+                status=_status(reason, accepted),
+                message=message,
+                details=(f"when: {rule.when}", *_finding_details(finding), *_baseline_note(accepted, checked)),
+                severity=finding.severity,
+                line=line,
+                column=column,
+                accepted=accepted,
             )
         )
     return checks
@@ -246,31 +297,30 @@ def _thresholds(checked: CheckedAssessment) -> list[Check]:
             message = f"{key} is {show_value(variables.get(key))}, within {bounds}"
             checks.append(
                 Check(
-                    "fairness",
-                    f"fairness:{metric}",
-                    f"fairness threshold {metric}",
-                    "passed",
-                    message,
-                    (),
-                    "high",
-                    line,
-                    column,
+                    kind="fairness",
+                    id=f"fairness:{metric}",
+                    name=f"fairness threshold {metric}",
+                    status="passed",
+                    message=message,
+                    severity="high",
+                    line=line,
+                    column=column,
                 )
             )
             continue
         reason, accepted = _finding_reason(checked, finding.id)
         checks.append(
             Check(
-                "fairness",
-                f"fairness:{metric}",
-                f"fairness threshold {metric}",
-                _status(reason, accepted),
-                finding.message,
-                (*_finding_details(finding), *_baseline_note(accepted, checked)),
-                finding.severity,
-                line,
-                column,
-                accepted,
+                kind="fairness",
+                id=f"fairness:{metric}",
+                name=f"fairness threshold {metric}",
+                status=_status(reason, accepted),
+                message=finding.message,
+                details=(*_finding_details(finding), *_baseline_note(accepted, checked)),
+                severity=finding.severity,
+                line=line,
+                column=column,
+                accepted=accepted,
             )
         )
     return checks
@@ -293,9 +343,9 @@ def counting_record(signoffs: Signoffs, role: str) -> tuple[int, SignoffState] |
     return None  # pragma: no cover - an approved or rejected role always has a current record
 
 
-def _signoffs(checked: CheckedAssessment, policy: Policy) -> list[Check]:
+def _signoffs(checked: CheckedAssessment, applied: AppliedPolicy) -> list[Check]:
     result = checked.result
-    required = policy.require_signoff
+    required = applied.require_signoff
     reasons = {
         signoff_role(r, result): (r, accepted)
         for accepted, group in ((False, checked.outcome.reasons), (True, checked.outcome.accepted))
@@ -328,16 +378,33 @@ def _signoffs(checked: CheckedAssessment, policy: Policy) -> list[Check]:
             message = f"sign-off for role {role!r} is {state}"
         checks.append(
             Check(
-                "signoff",
-                f"signoff:{role}",
-                f"sign-off {role}",
-                status,
-                message,
-                _baseline_note(accepted, checked),
-                None,
-                line,
-                column,
-                accepted,
+                kind="signoff",
+                id=f"signoff:{role}",
+                name=f"sign-off {role}",
+                status=status,
+                message=message,
+                details=_baseline_note(accepted, checked),
+                line=line,
+                column=column,
+                accepted=accepted,
+            )
+        )
+    # With no required roles, the sign-off as a whole is one check.
+    overall = reasons.get(None)
+    if overall is not None:
+        reason, accepted = overall
+        line, column = _position(checked, ("signoffs",))
+        checks.append(
+            Check(
+                kind="signoff",
+                id="signoff",
+                name="sign-off",
+                status=_status(reason, accepted),
+                message=reason.message,
+                details=_baseline_note(accepted, checked),
+                line=line or 1,
+                column=column or 1,
+                accepted=accepted,
             )
         )
     return checks

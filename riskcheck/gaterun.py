@@ -14,8 +14,9 @@ from pathlib import Path
 
 from riskcheck import api
 from riskcheck.errors import RiskcheckError
+from riskcheck.filekind import FileKind, classify
 from riskcheck.loader import LoadedAssessment, load_assessment
-from riskcheck.policy import Policy
+from riskcheck.policy import AppliedPolicy, Policy
 from riskcheck.result import Result
 
 Progress = Callable[[str], None]
@@ -34,6 +35,8 @@ class CheckedAssessment:
     loaded: LoadedAssessment
     outcome: api.GateOutcome
     baseline: BaselineInfo | None = None
+    #: The policy this assessment was gated by (``None``: the run's policy, applied to its questionnaire).
+    applied: AppliedPolicy | None = None
 
     @property
     def path(self) -> Path:
@@ -49,78 +52,111 @@ class CheckedAssessment:
 
 
 @dataclass(frozen=True)
+class SkippedFile:
+    """A YAML file found in a directory and not checked, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search of the paths given found: files to check, and files skipped."""
+
+    files: tuple[FileKind, ...]
+    skipped: tuple[SkippedFile, ...]
+
+
+@dataclass(frozen=True)
 class GateRun:
     policy: Policy
     baseline_revision: str | None
     assessments: tuple[CheckedAssessment, ...]
+    skipped: tuple[SkippedFile, ...] = ()
 
     @property
     def passed(self) -> bool:
         return all(a.passed for a in self.assessments)
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Assessment files named, or found below the directories named (hidden paths skipped).
+def expand_paths(paths: Iterable[Path], policy: Policy | None = None) -> list[Path]:
+    """The assessment files to check (see :func:`find`)."""
+    return [found.path for found in find(paths, policy).files]
 
-    A missing path, or a directory with no assessment in it, is an error: a gate
-    that checks nothing must not pass.
+
+def find(paths: Iterable[Path], policy: Policy | None = None) -> Found:
+    """Assessment files named, or found below the directories named.
+
+    Below a directory, hidden paths and the policy's ``exclude`` patterns are skipped,
+    and so is YAML that is plainly not an assessment (a questionnaire, a CI
+    configuration); every skip is listed with its reason. A file with any sign of
+    being an assessment (:mod:`riskcheck.filekind`) is checked, so its errors fail
+    the gate. A file named explicitly is always checked. A missing path, or a
+    directory with no assessment in it, is an error: a gate that checks nothing must
+    not pass.
     """
-    files: list[Path] = []
+    files: list[FileKind] = []
+    skipped: list[SkippedFile] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found = [
-                candidate
-                for candidate in sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
-                if not any(part.startswith(".") for part in candidate.relative_to(path).parts)
-                and _is_assessment(candidate)
-            ]
+            found = []
+            for candidate in sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]):
+                if any(part.startswith(".") for part in candidate.relative_to(path).parts):
+                    continue
+                pattern = policy.excludes(candidate) if policy is not None else None
+                if pattern is not None:
+                    skipped.append(SkippedFile(candidate, f"excluded by [tool.riskcheck] exclude {pattern!r}"))
+                    continue
+                kind = classify(candidate)
+                if kind.kind == "assessment":
+                    found.append(kind)
+                else:
+                    skipped.append(SkippedFile(candidate, kind.reason))
             if not found:
                 raise RiskcheckError(
                     f"{path}: no assessment files in this directory (looked for *.yaml and *.yml "
-                    "files with a 'system:' key)"
+                    f"files with any assessment key; {len(skipped)} other YAML file(s) skipped)"
                 )
             files.extend(found)
         elif path.exists():
-            files.append(path)
+            files.append(FileKind(path, "assessment", "named on the command line"))
         else:
             raise RiskcheckError(f"{path}: no such file or directory")
-    unique: dict[Path, Path] = {}
+    unique: dict[Path, FileKind] = {}
     for file in files:
-        unique.setdefault(file.resolve(), file)
-    return list(unique.values())
+        unique.setdefault(file.path.resolve(), file)
+    return Found(tuple(unique.values()), tuple(skipped))
 
 
-def _is_assessment(path: Path) -> bool:
-    from riskcheck.yamlio import load_yaml
+def load_all(files: Sequence[Path | FileKind]) -> list[LoadedAssessment]:
+    """Load every file, reporting the problems of all of them, and refuse duplicate systems.
 
-    try:
-        return "system" in load_yaml(path).data
-    except RiskcheckError:
-        return True  # unreadable YAML in an assessment directory is reported, not skipped
-
-
-def load_all(files: Sequence[Path]) -> list[LoadedAssessment]:
-    """Load every file, reporting the problems of all of them, and refuse duplicate system names."""
+    Two assessments of the same system name are refused only when they answer the
+    same questionnaire: a system's pre-launch check and its EU AI Act classification
+    side by side in one folder is normal.
+    """
     loaded: list[LoadedAssessment] = []
     errors: list[str] = []
     for file in files:
+        path, document = (file.path, file.document) if isinstance(file, FileKind) else (Path(file), None)
         try:
-            loaded.append(load_assessment(file))
+            loaded.append(load_assessment(path, document=document))
         except RiskcheckError as exc:
             errors.append(str(exc))
     if errors:
         raise RiskcheckError("\n".join(errors))
-    first: dict[str, LoadedAssessment] = {}
+    first: dict[tuple[str, str], LoadedAssessment] = {}
     for assessment in loaded:
         name = assessment.file.system.name
-        key = name.casefold()
+        key = (assessment.questionnaire.id, name.casefold())
         if key in first:
             position = assessment.document.position(("system", "name"))
             where = f"{assessment.path}:{position[0]}:{position[1]}" if position else str(assessment.path)
             raise RiskcheckError(
-                f"{where}: system.name: {name!r} is also the system name in {first[key].path}; "
-                "each assessment must describe a different system"
+                f"{where}: system.name: {name!r} is also the system name in {first[key].path}, "
+                f"which answers the same questionnaire ({assessment.questionnaire.id}); "
+                "each assessment of a questionnaire must describe a different system"
             )
         first[key] = assessment
     return loaded
@@ -139,8 +175,8 @@ def run_gate(
     ``warn`` receives a line for each file a baseline assessment refers to that git did
     not track at the revision, and that is therefore read from the working tree.
     """
-    files = expand_paths(paths)
-    loaded = load_all(files)
+    found = find(paths, policy)
+    loaded = load_all(found.files)
     if baseline is not None:
         from riskcheck.gitrev import verify_revision
 
@@ -154,18 +190,19 @@ def run_gate(
             info = BaselineInfo(baseline, base_result)
             base_outcome = None if base_result is None else gate_one(assessment, base_result, policy)
             outcome = apply_baseline(outcome, base_outcome)
-        checked.append(CheckedAssessment(assessment, outcome, info))
-    return GateRun(policy, baseline, tuple(checked))
+        checked.append(CheckedAssessment(assessment, outcome, info, policy.applied(assessment.questionnaire)))
+    return GateRun(policy, baseline, tuple(checked), found.skipped)
 
 
 def gate_one(assessment: LoadedAssessment, result: Result, policy: Policy) -> api.GateOutcome:
+    applied = policy.applied(assessment.questionnaire)
     return api.gate(
         result,
         assessment.path,
-        fail_on=policy.fail_on,
-        allow_incomplete=policy.allow_incomplete,
-        require_signoff=policy.require_signoff,
-        max_severity=policy.max_severity,
+        fail_on=applied.fail_on,
+        allow_incomplete=applied.allow_incomplete,
+        require_signoff=applied.require_signoff,
+        max_severity=applied.max_severity,
     )
 
 
@@ -218,10 +255,8 @@ def _in_baseline(reason: api.GateReason, result: Result, base: api.GateOutcome) 
 
 
 def signoff_role(reason: api.GateReason, result: Result) -> str | None:
-    """The required role a sign-off reason is about."""
-    if reason.role is not None:
-        return reason.role
-    for role in result.signoffs.required_roles:
-        if f"role {role!r}" in reason.message:
-            return role
-    return None
+    """The required role a sign-off reason is about (``None``: the sign-off as a whole).
+
+    The gate names the role on the reason itself; nothing is read back from message text.
+    """
+    return reason.role

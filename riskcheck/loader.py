@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -173,6 +173,17 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _refuse_wrong_kind(
+    document: Document, expected: Literal["assessment", "questionnaire"], error: type[RiskcheckError]
+) -> None:
+    """One error for a questionnaire given as an assessment (or the reverse), not one per key."""
+    from riskcheck.filekind import wrong_kind_message
+
+    message = wrong_kind_message(document.data, expected)
+    if message is not None:
+        raise error.from_problems([Problem(document.file, message, 1, 1)])
+
+
 # ---------------------------------------------------------------- questionnaires
 
 
@@ -180,6 +191,7 @@ def load_questionnaire(path: Path, *, document: Document | None = None) -> Compi
     """Load, validate and compile a questionnaire file (or its already parsed ``document``)."""
     if document is None:
         document = load_yaml(Path(path), what="questionnaire")
+    _refuse_wrong_kind(document, "questionnaire", SpecError)
     spec = validate_model(Questionnaire, document, SpecError)
     return compile_questionnaire(spec, document)
 
@@ -263,6 +275,7 @@ def load_assessment(
     path = Path(path)
     if document is None:
         document = load_yaml(path, what="assessment")
+    _refuse_wrong_kind(document, "assessment", AnswersError)
     assessment = validate_model(AssessmentFile, document, AnswersError)
     questionnaire_path = resolve_questionnaire_path(assessment, document, path.parent, root=questionnaire_root)
     questionnaire = load_questionnaire(questionnaire_path)

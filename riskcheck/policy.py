@@ -8,24 +8,38 @@ A repository writes its policy in a ``[tool.riskcheck]`` table::
     allow-incomplete = false
     max-severity = "medium"
     paths = ["assessments"]
+    exclude = ["legacy", "**/drafts/*.yaml"]
 
 Command-line options override the table. An unknown key is an error, not a silent
 default: a misspelt ``require-sign-off`` must not quietly switch a check off.
+
+With no ``fail-on`` from either, each assessment's questionnaire supplies its own
+default gate (``gate: {fail_on: high}`` in the bundled ones); ``fail-on = "none"``
+switches the tier check off explicitly. Blocking findings and fairness breaches fail
+the gate whatever the policy.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, Literal
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.fileio import read_bounded_text
 
+if TYPE_CHECKING:
+    from riskcheck.compile import CompiledQuestionnaire
+
 Severity = Literal["critical", "high", "medium", "low", "info"]
+
+#: ``fail-on = "none"``: no tier fails the gate, whatever the questionnaire's default.
+NO_TIER = "none"
 
 #: The largest pyproject.toml read.
 MAX_PYPROJECT_BYTES = 1024 * 1024
@@ -40,7 +54,11 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    fail_on: str | None = Field(None, alias="fail-on", description="Fail at or above this tier.")
+    fail_on: str | None = Field(
+        None,
+        alias="fail-on",
+        description="Fail at or above this tier ('none': never on the tier). Default: the questionnaire's gate.",
+    )
     require_signoff: bool = Field(
         False, alias="require-signoff", description="Fail unless every required role approved the current content."
     )
@@ -53,11 +71,59 @@ class Policy(BaseModel):
     paths: tuple[str, ...] = Field(
         (), description="Assessment files or directories checked when none are given, relative to pyproject.toml."
     )
+    exclude: tuple[str, ...] = Field(
+        (),
+        description="Paths or glob patterns, relative to pyproject.toml, that a directory search skips "
+        "(a file named on the command line is always checked).",
+    )
+    #: Where ``fail_on`` was set, for the policy line every run prints.
+    _fail_on_from: str = PrivateAttr("")
+    #: The directory ``exclude`` patterns are relative to.
+    _root: Path | None = PrivateAttr(None)
 
-    def merged(self, **overrides: Any) -> Policy:
-        """This policy with the options given on the command line (``None`` = not given)."""
+    def merged(self, *, source: str = "--fail-on", **overrides: Any) -> Policy:
+        """This policy with the options given on the command line (``None`` = not given).
+
+        ``source`` names the option that set ``fail_on``, if it was given.
+        """
         given = {name: value for name, value in overrides.items() if value is not None}
-        return self.model_copy(update=given)
+        policy = self.model_copy(update=given)
+        if "fail_on" in given:
+            policy._fail_on_from = source
+        return policy
+
+    def applied(self, questionnaire: CompiledQuestionnaire) -> AppliedPolicy:
+        """The policy one assessment is gated by: the questionnaire's gate unless a tier is set."""
+        fail_on, source = self.fail_on, self._fail_on_from or "[tool.riskcheck] fail-on"
+        if fail_on is None:
+            gate = questionnaire.spec.gate
+            fail_on = gate.fail_on if gate is not None else None
+            source = f"the default gate of {questionnaire.id}@{questionnaire.version}" if gate is not None else ""
+        if fail_on == NO_TIER:
+            fail_on = None
+        return AppliedPolicy(
+            fail_on=fail_on,
+            fail_on_from=source if fail_on is not None or self.fail_on == NO_TIER else "",
+            require_signoff=self.require_signoff,
+            allow_incomplete=self.allow_incomplete,
+            max_severity=self.max_severity,
+        )
+
+    def excludes(self, path: Path) -> str | None:
+        """The ``exclude`` pattern that matches ``path`` (or one of its folders), if any."""
+        if not self.exclude:
+            return None
+        root = (self._root or Path.cwd()).resolve()
+        try:
+            relative = PurePosixPath(Path(path).resolve().relative_to(root).as_posix())
+        except ValueError:
+            return None
+        candidates = [str(relative), *(str(parent) for parent in relative.parents if str(parent) != ".")]
+        for pattern in self.exclude:
+            cleaned = pattern.strip("/").removeprefix("./")
+            if any(fnmatch.fnmatchcase(candidate, cleaned) for candidate in candidates):
+                return pattern
+        return None
 
     def describe(self) -> dict[str, Any]:
         """The policy as JSON, with the option names users write."""
@@ -67,6 +133,44 @@ class Policy(BaseModel):
             "allow_incomplete": self.allow_incomplete,
             "max_severity": self.max_severity,
         }
+
+
+@dataclass(frozen=True)
+class AppliedPolicy:
+    """The policy in effect for one assessment, with where its tier came from."""
+
+    fail_on: str | None
+    #: "--fail-on", "[tool.riskcheck] fail-on", "the default gate of rai-prelaunch@1.0.0", or "".
+    fail_on_from: str
+    require_signoff: bool
+    allow_incomplete: bool
+    max_severity: Severity | None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "fail_on": self.fail_on,
+            "fail_on_from": self.fail_on_from or None,
+            "require_signoff": self.require_signoff,
+            "allow_incomplete": self.allow_incomplete,
+            "max_severity": self.max_severity,
+        }
+
+    def summary(self) -> str:
+        """One line a person reads: what fails this assessment."""
+        if self.fail_on is not None:
+            tier = f"tier {self.fail_on} or above (fail-on from {self.fail_on_from})"
+        elif self.fail_on_from:
+            tier = f"no tier (fail-on none, from {self.fail_on_from})"
+        else:
+            tier = "no tier (no fail-on set, and the questionnaire declares no default gate)"
+        parts = [f"fail on {tier}", "a blocking finding", "a fairness threshold breached"]
+        if self.max_severity is not None:
+            parts.append(f"a finding above {self.max_severity}")
+        if not self.allow_incomplete:
+            parts.append("an unanswered required question")
+        if self.require_signoff:
+            parts.append("a required role without a current approval")
+        return "; ".join(parts)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -94,7 +198,9 @@ def load_policy(pyproject: Path | None) -> Policy:
     table = tool.get("riskcheck") if isinstance(tool, dict) else None
     if table is None:
         return Policy()
-    return policy_from_table(table, source=str(pyproject))
+    policy = policy_from_table(table, source=str(pyproject))
+    policy._root = pyproject.parent
+    return policy
 
 
 def policy_from_table(table: Any, *, source: str) -> Policy:

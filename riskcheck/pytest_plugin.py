@@ -19,8 +19,7 @@ import pytest
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.gatechecks import Check
-
-_SEVERITIES = ("critical", "high", "medium", "low", "info")
+from riskcheck.vocabulary import SEVERITIES
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,7 +27,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--riskcheck", action="store_true", default=False, help="Collect riskcheck assessment YAML files as tests."
     )
-    group.addoption("--riskcheck-fail-on", metavar="TIER", default=None, help="Fail at or above this tier.")
+    group.addoption(
+        "--riskcheck-fail-on",
+        metavar="TIER",
+        default=None,
+        help="Fail at or above this tier ('none': never on the tier). Default: the questionnaire's default gate.",
+    )
     group.addoption(
         "--riskcheck-require-signoff",
         action="store_true",
@@ -42,7 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Do not fail on unanswered required questions.",
     )
     group.addoption(
-        "--riskcheck-max-severity", choices=_SEVERITIES, default=None, help="The most severe finding allowed."
+        "--riskcheck-max-severity", choices=SEVERITIES, default=None, help="The most severe finding allowed."
     )
 
 
@@ -61,6 +65,7 @@ def _policy(config: pytest.Config) -> Any:
         require_signoff=config.getoption("riskcheck_require_signoff"),
         allow_incomplete=config.getoption("riskcheck_allow_incomplete"),
         max_severity=config.getoption("riskcheck_max_severity"),
+        source="--riskcheck-fail-on",
     )
     config._riskcheck_policy = policy  # type: ignore[attr-defined]
     return policy
@@ -69,19 +74,18 @@ def _policy(config: pytest.Config) -> Any:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if not parent.config.getoption("riskcheck") or file_path.suffix not in (".yaml", ".yml"):
         return None
-    if not _looks_like_assessment(file_path):
+    from riskcheck.filekind import is_assessment
+
+    # The same decision as `riskcheck check DIR`: a file with any sign of being an
+    # assessment (a broken one included) is collected, so its errors fail the run.
+    try:
+        excluded = _policy(parent.config).excludes(file_path)
+    except RiskcheckError:
+        excluded = None  # the policy error is reported when the file is collected
+    if excluded is not None or not is_assessment(file_path):
         return None
     collector: AssessmentFile = AssessmentFile.from_parent(parent, path=file_path)
     return collector
-
-
-def _looks_like_assessment(path: Path) -> bool:
-    from riskcheck.yamlio import load_yaml
-
-    try:
-        return "system" in load_yaml(path).data
-    except RiskcheckError:
-        return False  # not riskcheck's to report: any YAML file may sit in a test tree
 
 
 class AssessmentFile(pytest.File):
@@ -99,7 +103,7 @@ class AssessmentFile(pytest.File):
             outcome = gate_one(loaded, api.score(loaded), policy)
         except RiskcheckError as exc:
             raise self.CollectError(f"riskcheck: {exc}") from None
-        checked = CheckedAssessment(loaded, outcome)
+        checked = CheckedAssessment(loaded, outcome, applied=policy.applied(loaded.questionnaire))
         system = loaded.file.system.name
         for check in checks_for(checked, policy):
             yield CheckItem.from_parent(self, name=check.id, check=check, system=system)

@@ -11,17 +11,22 @@ import click
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.policy import Policy, find_pyproject, load_policy
+from riskcheck.vocabulary import GATE_FORMATS, SEVERITIES
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-FORMATS = ("text", "json", "github", "markdown", "junit")
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+FORMATS = GATE_FORMATS
 
 
 @click.command("check")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--fail-on", metavar="TIER", help="Fail when the tier is at or above this tier (e.g. high).")
+@click.option(
+    "--fail-on",
+    metavar="TIER",
+    help="Fail when the tier is at or above this tier (e.g. high; 'none': never on the tier). "
+    "Default: [tool.riskcheck] fail-on, else the questionnaire's default gate.",
+)
 @click.option(
     "--require-signoff/--no-require-signoff",
     default=None,
@@ -42,6 +47,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 @click.option("--junit", "junit_out", type=click.Path(path_type=Path), help="Also write JUnit XML here.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the gate JSON here.")
 @click.option("--markdown", "markdown_out", type=click.Path(path_type=Path), help="Also write a markdown summary here.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list the YAML files skipped, and why.")
 @click.option(
     "--config",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -55,6 +61,7 @@ def command(
     max_severity: str | None,
     baseline: str | None,
     fmt: str,
+    verbose: bool,
     junit_out: Path | None,
     json_out: Path | None,
     markdown_out: Path | None,
@@ -62,7 +69,10 @@ def command(
 ) -> int:
     """Gate assessments (files or directories): exit 1 when the risk is above the agreed level.
 
-    The policy comes from [tool.riskcheck] in pyproject.toml; options override it.
+    The policy comes from [tool.riskcheck] in pyproject.toml; options override it. With
+    no fail-on from either, each questionnaire's default gate applies (the bundled ones
+    fail at high). Blocking findings and fairness breaches always fail. Every run prints
+    the policy in effect.
     """
     from riskcheck.gaterun import run_gate
     from riskcheck.render.gate_json import gate_dict
@@ -86,7 +96,7 @@ def command(
         if target is not None
     ]
     standard = None if fmt == "text" else render(gate, fmt)
-    text = _text(gate) if fmt == "text" else None
+    text = _text(gate, verbose=verbose) if fmt == "text" else None
     if outputs:
         from riskcheck.fileio import atomic_write_text
 
@@ -146,10 +156,10 @@ def render(gate: dict[str, Any], kind: str) -> str:
     return gate_text(gate).plain
 
 
-def _text(gate: dict[str, Any]) -> Text:
+def _text(gate: dict[str, Any], *, verbose: bool = False) -> Text:
     from riskcheck.render.gate_text import gate_text
 
-    return gate_text(gate)
+    return gate_text(gate, verbose=verbose)
 
 
 def _print_text(text: Text) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riskcheck.gatechecks import Check, checks_for, finding_position, show_value
+from riskcheck.gatechecks import Check, applied_policy, checks_for, finding_position, show_value
 from riskcheck.gaterun import CheckedAssessment, GateRun
 from riskcheck.result import dumps
 
@@ -26,6 +26,7 @@ def gate_dict(run: GateRun) -> dict[str, Any]:
         "passed": run.passed,
         "exit_code": 0 if run.passed else 1,
         "policy": run.policy.describe(),
+        "policy_summary": _policy_summary(assessments),
         "baseline": run.baseline_revision,
         "summary": {
             "assessments": len(assessments),
@@ -35,7 +36,14 @@ def gate_dict(run: GateRun) -> dict[str, Any]:
             "checks_failed": sum(1 for a in assessments for c in a["checks"] if c["status"] == "failed"),
         },
         "assessments": assessments,
+        "skipped": [{"file": str(skip.path), "reason": skip.reason} for skip in run.skipped],
     }
+
+
+def _policy_summary(assessments: list[dict[str, Any]]) -> str | None:
+    """The policy line, when every assessment was gated by the same policy (``None`` otherwise)."""
+    summaries = {a["policy"]["summary"] for a in assessments}
+    return summaries.pop() if len(summaries) == 1 else None
 
 
 def gate_json(run: GateRun) -> str:
@@ -44,6 +52,7 @@ def gate_json(run: GateRun) -> str:
 
 def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
     result = checked.result
+    applied = applied_policy(checked, run.policy)
     baseline = None
     if checked.baseline is not None:
         base = checked.baseline.result
@@ -74,6 +83,7 @@ def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
         "system": checked.loaded.system(),
         "questionnaire": {"id": result.questionnaire_id, "version": result.questionnaire_version},
         "passed": checked.passed,
+        "policy": {**applied.describe(), "summary": applied.summary()},
         "tier": result.tier,
         "tier_label": result.tier_label,
         "score": result.score,
@@ -91,7 +101,7 @@ def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
 
 
 def _reason(reason: Any) -> dict[str, Any]:
-    return {"kind": reason.kind, "message": reason.message, "finding": reason.finding_id}
+    return {"kind": reason.kind, "message": reason.message, "finding": reason.finding_id, "role": reason.role}
 
 
 def _check(check: Check) -> dict[str, Any]:

@@ -23,6 +23,8 @@ def gate_markdown(gate: dict[str, Any]) -> str:
         f"{summary['passed']} of {summary['assessments']} assessment(s) passed; "
         f"{summary['checks_failed']} of {summary['checks']} check(s) failed.",
     ]
+    if gate.get("policy_summary"):
+        out.append(f"Policy: {_cell(gate['policy_summary'])}.")
     if gate["baseline"]:
         out.append(f"Only risk new since {md_code(gate['baseline'])} fails the gate.")
     out += ["", "| | System | File | Tier | Score | Findings | Sign-off |", "|---|---|---|---|---:|---:|---|"]
@@ -36,12 +38,19 @@ def gate_markdown(gate: dict[str, Any]) -> str:
     for a in gate["assessments"]:
         failed = [c for c in a["checks"] if c["status"] == "failed"]
         accepted = [c for c in a["checks"] if c["accepted"]]
-        if not failed and not accepted:
+        if not failed and not accepted and gate.get("policy_summary"):
             continue
         out += ["", f"### {_cell(a['system'].get('name', '?'))}", ""]
+        if not gate.get("policy_summary"):
+            out.append(f"Policy: {_cell(a['policy']['summary'])}.")
+            out.append("")
         for c in failed:
             line = f" (line {c['line']})" if c["line"] is not None else ""
             out.append(f"- ❌ **{_cell(c['name'])}**{line}: {_cell(c['message'])}")
         for c in accepted:
             out.append(f"- ➖ {_cell(c['name'])}: {_cell(c['message'])} _(in the baseline)_")
+    skipped = gate.get("skipped", [])
+    if skipped:
+        out += ["", f"{len(skipped)} other YAML file(s) skipped:", ""]
+        out += [f"- {md_code(skip['file'])}: {_cell(skip['reason'])}" for skip in skipped]
     return "\n".join(out) + "\n"

@@ -15,8 +15,12 @@ from riskcheck.render.safe import one_line
 _STATUS_STYLE = {"failed": "bold red", "passed": "green", "skipped": "dim"}
 
 
-def gate_text(gate: dict[str, Any]) -> Text:
+def gate_text(gate: dict[str, Any], *, verbose: bool = False) -> Text:
+    """The gate for a person. ``verbose`` also lists the YAML files skipped, with why."""
     out = Text()
+    shared_policy = gate.get("policy_summary")
+    if shared_policy:
+        out.append(f"policy: {one_line(shared_policy)}\n", style="dim")
     for assessment in gate["assessments"]:
         name = one_line(assessment["system"].get("name", "?"))
         file = one_line(assessment["file"])
@@ -27,6 +31,8 @@ def gate_text(gate: dict[str, Any]) -> Text:
             f"{name}: tier {assessment['tier']}, score {_num(assessment['score'])} of {_num(assessment['score_max'])}, "
             f"{len(assessment['findings'])} finding(s), {assessment['status']}\n"
         )
+        if not shared_policy:
+            out.append(f"  policy: {one_line(assessment['policy']['summary'])}\n", style="dim")
         baseline = assessment["baseline"]
         if baseline is not None:
             was = f"tier {baseline['tier']}" if baseline["found"] else "no such file then"
@@ -49,12 +55,19 @@ def gate_text(gate: dict[str, Any]) -> Text:
             elif fired:
                 out.append("  ! ", style="yellow")
                 out.append(f"{check_name}: {message}\n")
+    skipped = gate.get("skipped", [])
+    if verbose:
+        for skip in skipped:
+            out.append(f"skipped  {one_line(skip['file'])}: {one_line(skip['reason'])}\n", style="dim")
     summary = gate["summary"]
     style = "bold green" if gate["passed"] else "bold red"
     verdict = "passed" if gate["passed"] else "failed"
+    note = ""
+    if skipped:
+        note = f"; {len(skipped)} other YAML file(s) skipped" + ("" if verbose else " (--verbose lists them)")
     out.append(
         f"riskcheck gate {verdict}: {summary['passed']} of {summary['assessments']} assessment(s) passed, "
-        f"{summary['checks_failed']} of {summary['checks']} check(s) failed\n",
+        f"{summary['checks_failed']} of {summary['checks']} check(s) failed{note}\n",
         style=style,
     )
     return out

@@ -33,6 +33,8 @@ def gate_github(gate: dict[str, Any]) -> str:
     """An ``::error`` per failed check, a ``::warning`` per finding the policy allows,
     and a ``::notice`` per failure already present at the baseline."""
     lines: list[str] = []
+    if gate.get("policy_summary"):
+        lines.append(one_line(f"riskcheck policy: {gate['policy_summary']}"))
     for assessment in gate["assessments"]:
         file = assessment["file"]
         name = assessment["system"].get("name", file)
@@ -50,8 +52,14 @@ def gate_github(gate: dict[str, Any]) -> str:
             title = f"riskcheck {name}: {check['name']}"
             lines.append(annotation(level, message, file=file, line=check["line"], column=check["column"], title=title))
         verdict = "passed" if assessment["passed"] else "FAILED"
+        failed = [check["message"] for check in assessment["checks"] if check["status"] == "failed"]
+        because = f": {failed[0]}" + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else "") if failed else ""
+        policy = "" if gate.get("policy_summary") else f"; policy: {assessment['policy']['summary']}"
         # A plain line: the runner would read a name such as '::stop-commands::x' as a command.
         lines.append(
-            one_line(f"{name}: {verdict} - tier {assessment['tier']}, {len(assessment['findings'])} finding(s)")
+            one_line(
+                f"{name}: {verdict} - tier {assessment['tier']}, {len(assessment['findings'])} finding(s)"
+                f"{because}{policy}"
+            )
         )
     return "\n".join(lines) + "\n"

@@ -52,6 +52,7 @@ def gate_junit(gate: dict[str, Any]) -> str:
             ("questionnaire", f"{assessment['questionnaire']['id']}@{assessment['questionnaire']['version']}"),
             ("signoff", assessment["signoff"]["status"]),
             ("content_sha256", assessment["content_sha256"]),
+            ("policy", assessment.get("policy", {}).get("summary", "")),
         ):
             ET.SubElement(properties, "property", {"name": key, "value": _clean(value)})
         for check in checks:

@@ -10,6 +10,7 @@ from typing import Any
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.fileio import sha256_file
+from riskcheck.filekind import kind_of
 from riskcheck.fill import FillState
 from riskcheck.loader import LoadedAssessment, bundled_questionnaires, load_assessment, load_questionnaire
 from riskcheck.result import Result
@@ -75,11 +76,10 @@ class Catalog:
             except RiskcheckError as exc:
                 entries.append(Entry(listed.relative, listed.relative, "", error=self._message(exc)))
                 continue
-            if not isinstance(data, dict):
-                continue
-            if "system" in data or "answers" in data:
+            kind, _ = kind_of(data)
+            if kind == "assessment":  # the gate's decision: any sign of an assessment lists it
                 entries.append(self._entry(listed.relative, listed.path))
-            elif "sections" in data and "scoring" in data:
+            elif kind == "questionnaire":
                 title = str(data.get("title") or listed.relative)
                 questionnaires.append(
                     QuestionnaireChoice(f"file:{listed.relative}", title, f"{listed.relative} in this directory")

@@ -20,9 +20,11 @@ def test_baseline_accepts_existing_risk_and_fails_on_new_risk(repo: Path, cli) -
     run = cli("check", "scaled.yaml", "--fail-on", "high", "--baseline", "main")
     assert run.code == 0, run.out + run.err
     assert run.out == (
+        "policy: fail on tier high or above (fail-on from --fail-on); a blocking finding; "
+        "a fairness threshold breached; an unanswered required question\n"
         "PASSED  scaled.yaml  Scaled system: tier high, score 60 of 100, 1 finding(s), complete\n"
         "  baseline main: tier high\n"
-        "  ~ risk tier: tier high is at or above the fail-on tier high (score 60 of 100) "
+        "  ~ risk tier: tier high is at or above the fail-on tier high (score 60 of 100; fail-on from --fail-on) "
         "(accepted: in the baseline)\n"
         "  ! rule automated-at-scale: fired (high), allowed by the policy: Automated decisions at scale.\n"
         "riskcheck gate passed: 1 of 1 assessment(s) passed, 0 of 7 check(s) failed\n"
@@ -37,6 +39,7 @@ def test_baseline_accepts_existing_risk_and_fails_on_new_risk(repo: Path, cli) -
             "kind": "blocking",
             "message": "blocking finding prohibited-practice: A prohibited practice under Article 5.",
             "finding": "prohibited-practice",
+            "role": None,
         }
     ]
     assert [r["kind"] for r in assessment["accepted"]] == ["tier"]
@@ -48,7 +51,9 @@ def test_baseline_fails_on_a_tier_increase(repo: Path, cli) -> None:
     run = cli("check", "low.yaml", "--fail-on", "medium", "--baseline", "HEAD", "--format", "json")
     assert run.code == 1
     reasons = json.loads(run.out)["assessments"][0]["reasons"]
-    assert reasons == [{"kind": "tier", "message": "tier high is at or above the fail-on tier medium", "finding": None}]
+    assert reasons == [
+        {"kind": "tier", "message": "tier high is at or above the fail-on tier medium", "finding": None, "role": None}
+    ]
 
 
 def test_a_file_new_since_the_baseline_has_only_new_risk(repo: Path, cli) -> None:

@@ -19,6 +19,8 @@ def test_a_low_risk_assessment_passes(project: Path, cli) -> None:
     run = cli("check", "low.yaml", "--fail-on", "high")
     assert run.code == 0, run.err
     assert run.out == (
+        "policy: fail on tier high or above (fail-on from --fail-on); a blocking finding; "
+        "a fairness threshold breached; an unanswered required question\n"
         "PASSED  low.yaml  Low system: tier low, score 0 of 100, 0 finding(s), complete\n"
         "riskcheck gate passed: 1 of 1 assessment(s) passed, 0 of 7 check(s) failed\n"
     )
@@ -28,9 +30,11 @@ def test_fail_on_tier_fails_with_the_reason(project: Path, cli) -> None:
     run = cli("check", "low.yaml", "scaled.yaml", "--fail-on", "high")
     assert run.code == 1
     assert run.out == (
+        "policy: fail on tier high or above (fail-on from --fail-on); a blocking finding; "
+        "a fairness threshold breached; an unanswered required question\n"
         "PASSED  low.yaml  Low system: tier low, score 0 of 100, 0 finding(s), complete\n"
         "FAILED  scaled.yaml  Scaled system: tier high, score 60 of 100, 1 finding(s), complete\n"
-        "  x risk tier: tier high is at or above the fail-on tier high (score 60 of 100)\n"
+        "  x risk tier: tier high is at or above the fail-on tier high (score 60 of 100; fail-on from --fail-on)\n"
         "      at scaled.yaml:1\n"
         "  ! rule automated-at-scale: fired (high), allowed by the policy: Automated decisions at scale.\n"
         "riskcheck gate failed: 1 of 2 assessment(s) passed, 1 of 14 check(s) failed\n"
@@ -41,7 +45,7 @@ def test_max_severity_fails_on_a_more_severe_finding(project: Path, cli) -> None
     assert cli("check", "scaled.yaml", "--max-severity", "high").code == 0
     run = cli("check", "scaled.yaml", "--max-severity", "medium", "--format", "github")
     assert run.code == 1
-    assert run.out.splitlines()[0] == (
+    assert run.out.splitlines()[1] == (
         "::error file=scaled.yaml,line=8,col=3,title=riskcheck Scaled system%3A rule automated-at-scale::"
         "high finding automated-at-scale is above the maximum severity medium: Automated decisions at scale."
         "%0Awhen: automated == 'yes' and people >= 1000%0Aautomated = yes%0Apeople = 5000"
@@ -54,7 +58,7 @@ def test_a_blocking_finding_fails_whatever_the_policy(project: Path, cli) -> Non
     (project / "low.yaml").write_text(text)
     run = cli("check", "low.yaml", "--format", "github")
     assert run.code == 1
-    assert run.out.splitlines()[0] == (
+    assert run.out.splitlines()[1] == (
         "::error file=low.yaml,line=10,col=3,title=riskcheck Low system%3A rule prohibited-practice::"
         "blocking finding prohibited-practice: A prohibited practice under Article 5."
         "%0Awhen: prohibited == 'yes'%0Aprohibited = yes%0Amitigation: Do not launch."
@@ -82,6 +86,7 @@ def test_incomplete_fails_unless_allowed(project: Path, cli) -> None:
             "kind": "incomplete",
             "message": "assessment is incomplete: 1 required question(s) unanswered (people)",
             "finding": None,
+            "role": None,
         }
     ]
     assert cli("check", "low.yaml", "--allow-incomplete").code == 0
@@ -104,7 +109,11 @@ def test_several_outputs_are_written_at_once(project: Path, cli) -> None:
         "gate.md",
     )
     assert run.code == 1
-    assert run.out.endswith("riskcheck gate failed: 1 of 3 assessment(s) passed, 2 of 23 check(s) failed\n")
+    # questionnaire.yaml is skipped, and says so.
+    assert run.out.endswith(
+        "riskcheck gate failed: 1 of 3 assessment(s) passed, 2 of 23 check(s) failed; "
+        "1 other YAML file(s) skipped (--verbose lists them)\n"
+    )
     gate = json.loads((project / "gate.json").read_text())
     jsonschema.validate(gate, SCHEMA)
     assert gate["summary"] == {"assessments": 3, "passed": 1, "failed": 2, "checks": 23, "checks_failed": 2}
@@ -143,9 +152,16 @@ def test_several_outputs_are_written_at_once(project: Path, cli) -> None:
         "sign-off for role 'legal' is missing; not required by the policy (require-signoff)"
     )
     markdown = (project / "gate.md").read_text()
-    assert markdown.startswith("## ❌ riskcheck gate failed\n\n1 of 3 assessment(s) passed; 2 of 23 check(s) failed.\n")
+    assert markdown.startswith(
+        "## ❌ riskcheck gate failed\n\n1 of 3 assessment(s) passed; 2 of 23 check(s) failed.\n"
+        "Policy: fail on tier high or above (fail-on from --fail-on); a blocking finding; "
+        "a fairness threshold breached; an unanswered required question.\n"
+    )
     assert "| ❌ | Scaled system | `scaled.yaml` | high | 60 | 1 | pending |" in markdown
-    assert "- ❌ **risk tier** (line 1): tier high is at or above the fail-on tier high (score 60 of 100)" in markdown
+    assert (
+        "- ❌ **risk tier** (line 1): tier high is at or above the fail-on tier high "
+        "(score 60 of 100; fail-on from --fail-on)" in markdown
+    )
 
 
 def test_json_output_is_deterministic_and_valid(project: Path, cli) -> None:
@@ -173,7 +189,8 @@ def test_a_directory_without_assessments_is_bad_input(project: Path, cli) -> Non
     run = cli("check", "empty")
     assert run.code == 2
     assert run.err == (
-        "error: empty: no assessment files in this directory (looked for *.yaml and *.yml files with a 'system:' key)\n"
+        "error: empty: no assessment files in this directory (looked for *.yaml and *.yml files with any "
+        "assessment key; 1 other YAML file(s) skipped)\n"
     )
 
 
@@ -187,8 +204,9 @@ def test_two_assessments_of_the_same_system_are_bad_input(project: Path, cli) ->
     run = cli("check", "low.yaml", "copy.yaml")
     assert run.code == 2
     assert run.err == (
-        "error: copy.yaml:2:9: system.name: 'Low system' is also the system name in low.yaml; "
-        "each assessment must describe a different system\n"
+        "error: copy.yaml:2:9: system.name: 'Low system' is also the system name in low.yaml, "
+        "which answers the same questionnaire (ci-gate); each assessment of a questionnaire must describe "
+        "a different system\n"
     )
 
 
@@ -211,10 +229,15 @@ def test_policy_comes_from_pyproject(project: Path, cli) -> None:
         "allow_incomplete": False,
         "max_severity": None,
     }
+    assert gate["assessments"][0]["policy"]["fail_on_from"] == "[tool.riskcheck] fail-on"
     # Paths from the table are named relative to the working directory, as GitHub needs.
     assert [a["file"] for a in gate["assessments"]] == ["scaled.yaml"]
     run = cli("check", "--format", "github")
-    assert run.out.splitlines()[0].startswith("::error file=scaled.yaml,line=1,col=1,title=")
+    assert run.out.splitlines()[0] == (
+        "riskcheck policy: fail on tier high or above (fail-on from [tool.riskcheck] fail-on); a blocking finding; "
+        "a fairness threshold breached; an unanswered required question"
+    )
+    assert run.out.splitlines()[1].startswith("::error file=scaled.yaml,line=1,col=1,title=")
     # An option overrides the table.
     assert cli("check", "low.yaml", "--require-signoff").code == 1
     assert cli("check", "scaled.yaml", "--fail-on", "medium").code == 1
@@ -227,9 +250,12 @@ def test_an_unknown_pyproject_key_is_bad_input(project: Path, cli) -> None:
     (project / "pyproject.toml").write_text('[tool.riskcheck]\nfail-on = "high"\nrequire-sign-off = true\n')
     run = cli("check", "low.yaml")
     assert run.code == 2
+    from riskcheck.policy import Policy
+
+    known = ", ".join(field.alias or name for name, field in Policy.model_fields.items())
+    assert "exclude" in known
     assert run.err == (
-        f"error: {project / 'pyproject.toml'}: [tool.riskcheck] require-sign-off: unknown key "
-        "(known keys: fail-on, require-signoff, allow-incomplete, max-severity, paths)\n"
+        f"error: {project / 'pyproject.toml'}: [tool.riskcheck] require-sign-off: unknown key (known keys: {known})\n"
     )
 
 
@@ -286,8 +312,9 @@ def test_two_assessments_of_the_same_system_in_a_directory_are_bad_input(project
     run = cli("check", "systems", "--junit", "junit.xml")
     assert run.code == 2
     assert run.err == (
-        "error: systems/b.yaml:2:9: system.name: 'Low System' is also the system name in systems/a.yaml; "
-        "each assessment must describe a different system\n"
+        "error: systems/b.yaml:2:9: system.name: 'Low System' is also the system name in systems/a.yaml, "
+        "which answers the same questionnaire (ci-gate); each assessment of a questionnaire must describe "
+        "a different system\n"
     )
     assert run.out == ""
     assert not (project / "junit.xml").exists()
@@ -327,7 +354,7 @@ def test_github_annotations_point_at_the_answer_in_any_form(project: Path, cli) 
     (project / "scaled.yaml").write_text(text)
     run = cli("check", "scaled.yaml", "--max-severity", "medium", "--format", "github")
     assert run.code == 1
-    first = run.out.splitlines()[0]
+    first = run.out.splitlines()[1]
     assert first.startswith(
         "::error file=scaled.yaml,line=8,col=3,title=riskcheck Scaled system%3A rule automated-at-scale::"
     )

@@ -69,5 +69,7 @@ def test_text_is_coloured_on_a_terminal_and_plain_under_no_color(project: Path) 
     plain = _spawn(project, env | {"NO_COLOR": "1"})
     assert "\x1b[" not in plain
     assert plain.replace("\r\n", "\n").startswith(
+        "policy: fail on no tier (no fail-on set, and the questionnaire declares no default gate); "
+        "a blocking finding; a fairness threshold breached; an unanswered required question\n"
         "PASSED  scaled.yaml  Scaled system: tier high, score 60 of 100, 1 finding(s), complete\n"
     )

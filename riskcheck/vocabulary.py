@@ -1,0 +1,42 @@
+"""The gate's closed sets, each stated once with its order.
+
+Click choices, the pytest plugin's options, the policy and the gate's records all take
+their values from here, so a new severity or status is added in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+#: Finding severities, most severe first.
+Severity = Literal["critical", "high", "medium", "low", "info"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+#: Severity -> rank (0 is the most severe).
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+#: What produced a finding.
+FindingSource = Literal["rule", "fairness"]
+
+#: Why an assessment fails the gate.
+ReasonKind = Literal["tier", "blocking", "severity", "incomplete", "fairness", "signoff"]
+REASON_KINDS: tuple[ReasonKind, ...] = get_args(ReasonKind)
+
+#: What one check of the gate is about; every reason kind belongs to one check kind.
+CheckKind = Literal["tier", "completeness", "rule", "fairness", "signoff"]
+CHECK_KINDS: tuple[CheckKind, ...] = get_args(CheckKind)
+CHECK_KIND_OF_REASON: dict[ReasonKind, CheckKind] = {
+    "tier": "tier",
+    "incomplete": "completeness",
+    "blocking": "rule",
+    "severity": "rule",
+    "fairness": "fairness",
+    "signoff": "signoff",
+}
+
+#: The outcome of one check.
+CheckStatus = Literal["passed", "failed", "skipped"]
+CHECK_STATUSES: tuple[CheckStatus, ...] = get_args(CheckStatus)
+
+#: The output formats of ``riskcheck check``.
+GateFormat = Literal["text", "json", "github", "markdown", "junit"]
+GATE_FORMATS: tuple[GateFormat, ...] = get_args(GateFormat)

@@ -82,12 +82,27 @@ class SignoffRecord(Strict):
     content_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+class ArchivedAnswer(Strict):
+    """An answer a questionnaire migration could not place, kept so that nothing is lost."""
+
+    #: The question's id in the version it answered.
+    question: Annotated[str, Field(min_length=1)]
+    #: That version (``id@version``, or the version of a questionnaire given by path).
+    version: Annotated[str, Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=1)]
+    value: Any = None
+    comment: str | None = None
+    evidence: list[Annotated[str, Field(min_length=1, max_length=2000)]] = []
+
+
 class AssessmentFile(Strict):
     system: SystemInfo
     questionnaire: QuestionnaireRef
     answers: dict[str, Any] = {}
     fairness: FairnessSpec | None = None
     signoffs: list[SignoffRecord] = []
+    #: Answers to earlier questionnaire versions that ``riskcheck migrate`` could not place.
+    archived_answers: list[ArchivedAnswer] = []
 
     @field_validator("answers", mode="before")
     @classmethod

@@ -255,6 +255,11 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
                     )
                 )
 
+    if spec.migrations:
+        from riskcheck.migrations import check_migrations
+
+        problems.extend(check_migrations(spec, document, {qid: entry[3] for qid, entry in located.items()}))
+
     if problems:
         raise SpecError.from_problems(problems)
 

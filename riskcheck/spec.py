@@ -74,6 +74,8 @@ class Option(Strict):
     label: str | None = None
     points: Annotated[float, Field(ge=0)] = 0
     help: str | None = None
+    #: The option counts as an answer only once an evidence link is attached to it.
+    requires_evidence: bool = False
     #: The option changes neither score nor rules by design (content lint allows it).
     informational: bool = False
 
@@ -381,6 +383,63 @@ class DefaultGate(Strict):
     fail_on: Annotated[str, Field(pattern=SLUG_PATTERN)]
 
 
+def _option_text(value: Any) -> Any:
+    """A YAML 1.1 ``yes``/``no`` or number read as the option value text it stands for."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def _option_texts(mapping: Any) -> Any:
+    if not isinstance(mapping, dict):
+        return mapping
+    return {_option_text(k): _option_text(v) for k, v in mapping.items()}
+
+
+class SplitCase(Strict):
+    """One way to fill a question split off an earlier one: the first case that holds applies."""
+
+    #: An expression over the earlier version's answers (the same language as rules).
+    when: Annotated[str, Field(min_length=1)]
+    value: Any
+
+
+class Migration(Strict):
+    """How answers given to an earlier version move to this one (see :mod:`riskcheck.migrate`).
+
+    ``renamed``: old question id -> new id. ``options``: question id (as it is named in
+    this version) -> old option value -> new value; several old values may merge into one.
+    ``split``: old question id -> new question id -> cases that fill it. ``removed`` and
+    ``changed_meaning``: question id -> the reason; their answers are archived, never dropped.
+    """
+
+    from_version: Annotated[str, Field(alias="from", pattern=SEMVER_PATTERN)]
+    #: The version these answers move to: this questionnaire's own version unless given.
+    to: Annotated[str, Field(pattern=SEMVER_PATTERN)] | None = None
+    renamed: dict[Annotated[str, Field(pattern=ID_PATTERN)], Annotated[str, Field(pattern=ID_PATTERN)]] = {}
+    options: dict[Annotated[str, Field(pattern=ID_PATTERN)], dict[str, str]] = {}
+    split: dict[
+        Annotated[str, Field(pattern=ID_PATTERN)],
+        dict[Annotated[str, Field(pattern=ID_PATTERN)], Annotated[list[SplitCase], Field(min_length=1)]],
+    ] = {}
+    removed: dict[Annotated[str, Field(pattern=ID_PATTERN)], Annotated[str, Field(min_length=1)]] = {}
+    changed_meaning: dict[Annotated[str, Field(pattern=ID_PATTERN)], Annotated[str, Field(min_length=1)]] = {}
+
+    @field_validator("from_version", "to", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) else value
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _option_texts(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        return {qid: _option_texts(mapping) for qid, mapping in value.items()}
+
+
 class Questionnaire(Strict):
     id: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
     version: Annotated[str, Field(pattern=SEMVER_PATTERN)]
@@ -396,6 +455,9 @@ class Questionnaire(Strict):
     gate: DefaultGate | None = Field(None, exclude=True)
     #: The law as it stood when the content was last checked, with the sources read.
     law_as_at: LawAsAt | None = None
+    #: How answers to earlier versions move to this one. Not content a signer approves:
+    #: declaring a migration later leaves approvals of this version current.
+    migrations: list[Migration] = Field([], exclude=True)
 
     @field_validator("version", mode="before")
     @classmethod

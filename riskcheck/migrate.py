@@ -1,0 +1,634 @@
+"""Move an assessment's answers to a newer version of its questionnaire, losing nothing.
+
+:func:`plan_migration` reads the assessment, finds the chain of declared migrations
+from the version it answers to the target (:mod:`riskcheck.versions`), and works out
+on plain data, step by step, where every answer goes: renamed, its option mapped,
+split into new questions by the conditions the migration declares (riskcheck's own
+expression language, never ``eval``), or archived under ``archived_answers:`` with the
+reason. :func:`apply_plan` then replays the same operations on the round-trip YAML, so
+comments and layout stay, and writes the file atomically under its edit lock. Every
+fault is found while planning, before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from riskcheck import expr
+from riskcheck.compile import _KINDS, CompiledQuestionnaire
+from riskcheck.errors import AnswersError, Problem, RiskcheckError, SpecError
+from riskcheck.loader import normalise_answer, problems_from_validation, validate_model
+from riskcheck.migrations import semver_key
+from riskcheck.spec import MultipleChoiceQuestion, SingleChoiceQuestion
+from riskcheck.versions import Catalog, Step, bundled_catalog, path_catalog
+from riskcheck.yamlio import Document, load_yaml
+
+
+@dataclass(frozen=True)
+class Moved:
+    """An answer that moved: renamed, its option value mapped, or both."""
+
+    question: str
+    to: str
+    before: Any
+    after: Any
+    step: str
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A new question filled from a split one; ``value`` is None when no declared case held."""
+
+    question: str
+    source: str
+    value: Any
+    step: str
+
+
+@dataclass(frozen=True)
+class Archived:
+    """An answer kept under ``archived_answers:``; ``placed`` is False when the migration did not say where it went."""
+
+    question: str
+    version: str
+    reason: str
+    value: Any
+    comment: str | None
+    evidence: tuple[str, ...]
+    placed: bool
+
+    def entry(self) -> dict[str, Any]:
+        """The ``archived_answers:`` item, as the file holds it."""
+        item: dict[str, Any] = {"question": self.question, "version": self.version, "reason": self.reason}
+        item["value"] = self.value
+        if self.comment:
+            item["comment"] = self.comment
+        if self.evidence:
+            item["evidence"] = list(self.evidence)
+        return item
+
+
+#: Operations replayed on the round-trip document: ("rename", old, new), ("set", id, value),
+#: ("insert", id, raw answer, before id), ("archive", id, entry), ("ref", version).
+Operation = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class MigrationPlan:
+    path: Path
+    questionnaire_id: str
+    source: str
+    target: str
+    steps: tuple[str, ...]
+    moved: tuple[Moved, ...]
+    filled: tuple[Filled, ...]
+    archived: tuple[Archived, ...]
+    #: Required questions new in the target version that are shown and not answered.
+    unanswered_required: tuple[str, ...]
+    #: The answers as the migrated file holds them (plain data, in order).
+    answers: dict[str, Any]
+    operations: tuple[Operation, ...] = field(repr=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.operations)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "assessment": str(self.path),
+            "questionnaire": self.questionnaire_id,
+            "from": self.source,
+            "to": self.target,
+            "steps": list(self.steps),
+            "moved": [
+                {"question": m.question, "to": m.to, "before": _json(m.before), "after": _json(m.after), "step": m.step}
+                for m in self.moved
+            ],
+            "filled": [
+                {"question": f.question, "from": f.source, "value": _json(f.value), "step": f.step} for f in self.filled
+            ],
+            "archived": [_json(a.entry()) | {"placed": a.placed} for a in self.archived],
+            "unanswered_required": list(self.unanswered_required),
+        }
+
+
+def _json(value: Any) -> Any:
+    """Plain JSON data: dates as ISO text, lists and mappings all the way down."""
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else value
+        return [_json(v) for v in items]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan_migration(path: Path, to: str | None = None) -> MigrationPlan:
+    """Where every answer of the assessment at ``path`` goes on the way to version ``to``.
+
+    ``to`` is ``ID@VERSION`` or ``VERSION`` (default: the newest available version).
+    Raises :class:`RiskcheckError` with file, line and column for every fault.
+    """
+    from riskcheck.assessment import AssessmentFile
+
+    path = Path(path)
+    document = load_yaml(path, what="assessment")
+    assessment = validate_model(AssessmentFile, document, AnswersError)
+    catalog, source = _catalog(assessment.questionnaire, document, path)
+    target = _target(catalog, to, source, document)
+    old = catalog.get(source)
+    if old is None:
+        raise AnswersError.from_problems(
+            [
+                document.problem(
+                    ("questionnaire",),
+                    f"the assessment answers {catalog.questionnaire_id}@{source}, which is not available "
+                    f"(available: {', '.join(catalog.versions())})",
+                )
+            ]
+        )
+    state = _checked_answers(document, assessment.answers, old)
+    steps = catalog.chain(source, target)
+    problems = [p for step in steps for p in _check_step(step, catalog)]
+    if problems:
+        raise SpecError.from_problems(problems)
+    work = _Work(catalog.questionnaire_id)
+    for step in steps:
+        state = work.apply(step, state, catalog)
+    if steps:
+        work.operations.append(("ref", target))
+    final = catalog.loaded[target]
+    return MigrationPlan(
+        path=path,
+        questionnaire_id=catalog.questionnaire_id,
+        source=source,
+        target=target,
+        steps=tuple(step.label for step in steps),
+        moved=tuple(work.moved),
+        filled=tuple(work.filled),
+        archived=tuple(work.archived),
+        unanswered_required=_unanswered(final, old, state),
+        answers=state,
+        operations=tuple(work.operations),
+    )
+
+
+def _catalog(ref: Any, document: Document, path: Path) -> tuple[Catalog, str]:
+    """The versions available for the assessment's questionnaire, and the version it answers."""
+    if ref.path is None:
+        from riskcheck.loader import bundled_questionnaires
+
+        if ref.id not in bundled_questionnaires():
+            known = ", ".join(sorted(bundled_questionnaires())) or "none"
+            raise AnswersError.from_problems(
+                [document.problem(("questionnaire",), f"unknown bundled questionnaire {ref.id!r} (bundled: {known})")]
+            )
+        return bundled_catalog(ref.id), ref.version
+    questionnaire = Path(ref.path)
+    questionnaire = questionnaire if questionnaire.is_absolute() else path.parent / questionnaire
+    if ref.version is None:
+        raise AnswersError.from_problems(
+            [
+                document.problem(
+                    ("questionnaire", "path"),
+                    "the assessment does not say which version of its questionnaire it answers; "
+                    "add questionnaire.version (the version the answers were given for) before migrating",
+                )
+            ]
+        )
+    return path_catalog(questionnaire), ref.version
+
+
+def _target(catalog: Catalog, to: str | None, source: str, document: Document) -> str:
+    if to is None:
+        return catalog.latest()
+    qid, at, version = to.rpartition("@")
+    if at and qid != catalog.questionnaire_id:
+        raise RiskcheckError(
+            f"--to {to}: the assessment answers {catalog.questionnaire_id}; "
+            "a migration moves answers between versions of one questionnaire"
+        )
+    if version not in catalog.files:
+        raise RiskcheckError(
+            f"--to {to}: {catalog.questionnaire_id}@{version} is not available "
+            f"(available: {', '.join(catalog.versions())})"
+        )
+    if semver_key(version) < semver_key(source):
+        raise RiskcheckError(
+            f"--to {to}: the assessment answers {catalog.questionnaire_id}@{source}, which is newer; "
+            "migrations only move answers forward"
+        )
+    return version
+
+
+def _checked_answers(document: Document, answers: Mapping[str, Any], old: CompiledQuestionnaire) -> dict[str, Any]:
+    """The answers as written, after checking each against the version they answer."""
+    from riskcheck.assessment import AnswerEntry
+
+    problems: list[Problem] = []
+    for qid, raw in answers.items():
+        loc = ("answers", qid)
+        compiled = old.questions.get(qid)
+        if compiled is None:
+            problems.append(document.problem(loc, f"no question {qid!r} in {old.id}@{old.version}", key=True))
+            continue
+        try:
+            entry = AnswerEntry.model_validate(raw) if isinstance(raw, dict) else AnswerEntry(value=raw)
+            normalise_answer(compiled.question, entry.value)
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, document, loc))
+        except ValueError as exc:
+            problems.append(document.problem((*loc, "value") if isinstance(raw, dict) else loc, str(exc)))
+    if problems:
+        raise AnswersError.from_problems(problems)
+    return dict(answers)
+
+
+def _variables(compiled: CompiledQuestionnaire) -> dict[str, expr.Variable]:
+    variables = {}
+    for qid, entry in compiled.questions.items():
+        question = entry.question
+        options = None
+        if isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+            options = frozenset(o.value for o in question.options)
+        variables[qid] = expr.Variable(_KINDS[question.type], options)
+    return variables
+
+
+def _check_step(step: Step, catalog: Catalog) -> list[Problem]:
+    """Faults of one step that need the earlier version: ids and values it does not have."""
+    old = catalog.loaded[step.source]
+    here = f"{old.id}@{old.version}"
+    migration = step.migration
+    problems: list[Problem] = []
+    moved_away = set(migration.renamed) | set(migration.split) | set(migration.removed)
+    for source, new in migration.renamed.items():
+        if source not in old.questions:
+            problems.append(
+                step.problem(("renamed", source), f"renames {source!r}, which is not a question of {here}", key=True)
+            )
+        elif new in old.questions and new not in moved_away:
+            problems.append(
+                step.problem(
+                    ("renamed", source),
+                    f"renames {source!r} to {new!r}, but {here} already has a question {new!r} "
+                    "that this migration keeps; the two answers would collide",
+                )
+            )
+    variables = _variables(old)
+    for source, targets in migration.split.items():
+        if source not in old.questions:
+            problems.append(
+                step.problem(("split", source), f"splits {source!r}, which is not a question of {here}", key=True)
+            )
+            continue
+        for new, cases in targets.items():
+            if new in old.questions and new not in moved_away:
+                problems.append(
+                    step.problem(
+                        ("split", source, new),
+                        f"splits {source!r} into {new!r}, but {here} already has a question {new!r} "
+                        "that this migration keeps",
+                        key=True,
+                    )
+                )
+            for index, case in enumerate(cases):
+                try:
+                    expr.compile_expression(case.when, variables)
+                except expr.ExpressionError as exc:
+                    where = ("split", source, new, index, "when")
+                    message = f"{exc} (conditions read the answers to {here})"
+                    problems.append(step.problem(where, message, offset=exc.offset))
+    for source in migration.removed:
+        if source not in old.questions:
+            problems.append(
+                step.problem(("removed", source), f"removes {source!r}, which is not a question of {here}", key=True)
+            )
+    renamed_back = {new: source for source, new in migration.renamed.items()}
+    for qid, mapping in migration.options.items():
+        question = old.questions.get(renamed_back.get(qid, qid))
+        if question is None or not isinstance(question.question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+            continue  # a question new in this version: nothing to map from
+        values = [o.value for o in question.question.options]
+        for value in mapping:
+            if value not in values:
+                problems.append(
+                    step.problem(
+                        ("options", qid, value),
+                        f"maps {value!r}, which is not an option of {question.id!r} in {here} "
+                        f"(options: {', '.join(values)})",
+                        key=True,
+                    )
+                )
+    return problems
+
+
+def value_of(raw: Any) -> Any:
+    return raw.get("value") if isinstance(raw, dict) else raw
+
+
+def _notes(raw: Any) -> tuple[str | None, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        return None, ()
+    return raw.get("comment"), tuple(raw.get("evidence") or ())
+
+
+def _plain(value: Any) -> Any:
+    """A normalised answer as the file holds it (a set of options becomes a sorted list)."""
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+class _Work:
+    """The running record of one migration: what moved, what was archived, the operations."""
+
+    def __init__(self, questionnaire_id: str) -> None:
+        self.questionnaire_id = questionnaire_id
+        self.moved: list[Moved] = []
+        self.filled: list[Filled] = []
+        self.archived: list[Archived] = []
+        self.operations: list[Operation] = []
+
+    def archive(self, qid: str, raw: Any, version: str, reason: str, *, placed: bool) -> None:
+        comment, evidence = _notes(raw)
+        entry = Archived(qid, f"{self.questionnaire_id}@{version}", reason, value_of(raw), comment, evidence, placed)
+        self.archived.append(entry)
+        self.operations.append(("archive", qid, entry.entry()))
+
+    def apply(self, step: Step, state: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+        """The answers after ``step``; every answer that does not move is archived."""
+        old, new = catalog.loaded[step.source], catalog.loaded[step.target]
+        migration = step.migration
+        env = {qid: None for qid in old.questions}
+        for qid, raw in state.items():
+            env[qid] = normalise_answer(old.questions[qid].question, value_of(raw))
+        result: dict[str, Any] = {}
+        for qid, raw in state.items():
+            if qid in migration.removed:
+                reason = f"removed in {new.id}@{new.version}: {migration.removed[qid]}"
+                self.archive(qid, raw, step.source, reason, placed=True)
+            elif qid in migration.split:
+                self._split(step, qid, raw, env, (old, new), result)
+            else:
+                self._move(step, qid, raw, new, result)
+        return result
+
+    def _split(
+        self,
+        step: Step,
+        qid: str,
+        raw: Any,
+        env: dict[str, Any],
+        versions: tuple[CompiledQuestionnaire, CompiledQuestionnaire],
+        result: dict[str, Any],
+    ) -> None:
+        old, new = versions
+        variables = _variables(old)  # the conditions read the answers to the earlier version
+        targets = step.migration.split[qid]
+        comment, evidence = _notes(raw)
+        for target, cases in targets.items():
+            value = None
+            for case in cases:
+                condition = expr.compile_expression(case.when, variables)
+                if condition(env):
+                    value = _plain(normalise_answer(new.questions[target].question, case.value))
+                    break
+            self.filled.append(Filled(target, qid, value, step.label))
+            if value is None:
+                continue
+            filled: Any = value
+            if comment or evidence:
+                filled = {"value": value} | ({"comment": comment} if comment else {})
+                filled |= {"evidence": list(evidence)} if evidence else {}
+            result[target] = filled
+            self.operations.append(("insert", target, filled, qid))
+        names = ", ".join(repr(t) for t in targets)
+        reason = f"split into {names} in {new.id}@{new.version}; the answer as given is kept here"
+        self.archive(qid, raw, step.source, reason, placed=True)
+
+    def _move(self, step: Step, qid: str, raw: Any, new: CompiledQuestionnaire, result: dict[str, Any]) -> None:
+        migration = step.migration
+        target = migration.renamed.get(qid, qid)
+        here = f"{new.id}@{new.version}"
+        if target in migration.changed_meaning:
+            reason = f"the question changed meaning in {here}: {migration.changed_meaning[target]}"
+            self.archive(qid, raw, step.source, reason, placed=True)
+            return
+        compiled = new.questions.get(target)
+        if compiled is None:
+            reason = f"{here} has no question {qid!r}, and its migration from {step.source} does not say where it went"
+            self.archive(qid, raw, step.source, reason, placed=False)
+            return
+        before = value_of(raw)
+        after = _mapped(before, migration.options.get(target))
+        try:
+            normalise_answer(compiled.question, after)
+        except ValueError as exc:
+            reason = f"not a valid answer to {target!r} in {here}: {exc}"
+            self.archive(qid, raw, step.source, reason, placed=False)
+            return
+        if target in result:
+            reason = f"{target!r} in {here} is already answered from another question"
+            self.archive(qid, raw, step.source, reason, placed=False)
+            return
+        if target != qid:
+            self.operations.append(("rename", qid, target))
+        if after != before:
+            self.operations.append(("set", target, after))
+            raw = {**raw, "value": after} if isinstance(raw, dict) else after
+        if target != qid or after != before:
+            self.moved.append(Moved(qid, target, before, after, step.label))
+        result[target] = raw
+
+
+def _mapped(value: Any, mapping: Mapping[str, str] | None) -> Any:
+    """``value`` with its option values mapped; merged values are listed once."""
+    if not mapping or value is None:
+        return value
+    from riskcheck.spec import _option_text
+
+    if isinstance(value, list):
+        return list(dict.fromkeys(mapping.get(_option_text(v), v) for v in value))
+    return mapping.get(_option_text(value), value)
+
+
+def _unanswered(final: CompiledQuestionnaire, old: CompiledQuestionnaire, state: Mapping[str, Any]) -> tuple[str, ...]:
+    from riskcheck.engine import visible_values
+
+    values = {qid: normalise_answer(final.questions[qid].question, value_of(raw)) for qid, raw in state.items()}
+    _env, visible = visible_values(final, values)
+    return tuple(
+        q.id
+        for q in final.order
+        if q.question.required and q.id in visible and values.get(q.id) is None and q.id not in old.questions
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+def migrate(path: Path, to: str | None = None, *, dry_run: bool = False) -> MigrationPlan:
+    """Plan the migration of the assessment at ``path`` and, unless ``dry_run``, write it.
+
+    The plan is made and written under the file's edit lock, so no other riskcheck
+    edit can come between them. On any fault the file is left as it was.
+    """
+    from riskcheck.fileio import edit_lock
+
+    path = Path(path)
+    if not path.is_file():
+        raise RiskcheckError(f"{path}: no such file")
+    with edit_lock(path):
+        plan = plan_migration(path, to)
+        if plan.changed and not dry_run:
+            apply_plan(plan)
+    return plan
+
+
+def apply_plan(plan: MigrationPlan) -> str:
+    """Replay ``plan`` on the round-trip YAML of its file and write it atomically; the new text."""
+    from riskcheck.yamledit import edit_yaml
+
+    def change(root: Any) -> None:
+        for operation in plan.operations:
+            _replay(root, operation)
+
+    def verify(data: Any) -> None:
+        answers = data.get("answers") or {}
+        archived = data.get("archived_answers") or []
+        expected = [a.entry() for a in plan.archived]
+        ref = data.get("questionnaire")
+        version = ref.get("version") if isinstance(ref, dict) else str(ref).rpartition("@")[2]
+        if answers != plan.answers or archived[len(archived) - len(expected) :] != expected or version != plan.target:
+            raise RiskcheckError(
+                f"{plan.path}: riskcheck could not write the migrated answers so that they read back "
+                "unchanged; nothing was changed. Please report this."
+            )
+
+    return edit_yaml(plan.path, change, verify)
+
+
+def _replay(root: Any, operation: Operation) -> None:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from riskcheck.yamledit import _plain as yaml_plain
+
+    kind = operation[0]
+    if kind == "ref":
+        ref = root["questionnaire"]
+        if isinstance(ref, MutableMapping):
+            ref["version"] = yaml_plain(operation[1])
+        else:
+            root["questionnaire"] = f"{str(ref).rpartition('@')[0]}@{operation[1]}"
+        return
+    answers = root["answers"]
+    if kind == "rename":
+        _, old, new = operation
+        index = list(answers).index(old)
+        value = answers[old]
+        notes = answers.ca.items.pop(old, None)
+        del answers[old]
+        answers.insert(index, new, value)
+        if notes is not None:
+            answers.ca.items[new] = notes
+    elif kind == "set":
+        _, qid, value = operation
+        current = answers[qid]
+        holder, key = (current, "value") if isinstance(current, MutableMapping) else (answers, qid)
+        holder[key] = _like(holder.get(key), yaml_plain(value))
+    elif kind == "insert":
+        _, qid, raw, before = operation
+        if isinstance(raw, dict):
+            node = CommentedMap()
+            for key, item in raw.items():
+                node[key] = CommentedSeq(yaml_plain(item)) if key == "evidence" else yaml_plain(item)
+        else:
+            node = yaml_plain(raw)
+        answers.insert(list(answers).index(before), qid, node)
+    elif kind == "archive":
+        _, qid, entry = operation
+        own_line = _remove_keeping_comments(answers, qid)
+        archived = root.get("archived_answers")
+        if archived is None:
+            archived = CommentedSeq()
+            root["archived_answers"] = archived
+        item = CommentedMap()
+        for key, value in entry.items():
+            if key == "evidence":
+                item[key] = CommentedSeq(yaml_plain(value))
+            elif key == "value" and isinstance(value, (list, dict)):
+                item[key] = value if isinstance(value, dict) else CommentedSeq(yaml_plain(value))
+            else:
+                item[key] = yaml_plain(value)
+        if own_line is not None:
+            item.ca.items["value"] = [None, None, own_line, None]
+        archived.append(item)
+
+
+def _like(old: Any, new: Any) -> Any:
+    """``new`` written in the style of ``old``: a list in brackets stays in brackets."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    if isinstance(new, list) and isinstance(old, CommentedSeq):
+        seq = CommentedSeq(new)
+        if old.fa.flow_style():
+            seq.fa.set_flow_style()
+        return seq
+    return new
+
+
+def _remove_keeping_comments(answers: Any, qid: str) -> Any:
+    """Delete ``answers[qid]``; the comment lines above and below it stay where they were.
+
+    Returns the comment on the answer's own line (``id: value  # a note``), if any, so
+    that it can go with the archived answer.
+    """
+    import copy
+
+    from riskcheck.yamledit import _attach_trailing, _detach_trailing
+
+    keys = list(answers)
+    index = keys.index(qid)
+    entry = answers.ca.items.get(qid)
+    lines = []
+    for token in (entry[1] or []) if entry and len(entry) > 1 else []:
+        line = copy.copy(token)  # a comment line above the key, written at its column
+        line.value = "\n" + " " * token.column + token.value
+        lines.append(line)
+    below = _detach_trailing(answers, qid)
+    if below is not None:
+        lines.append(below)
+    entry = answers.ca.items.pop(qid, None)
+    own_line = entry[2] if entry and len(entry) > 2 else None
+    del answers[qid]
+    if not lines:
+        return own_line
+    if index > 0:
+        for line in lines:
+            _attach_trailing(answers, keys[index - 1], line)
+        return own_line
+    # The first answer: the lines below it now come before the new first answer.
+    if answers.ca.comment is None:
+        answers.ca.comment = [None, []]
+    if answers.ca.comment[1] is None:
+        answers.ca.comment[1] = []
+    for line in lines:
+        text = line.value.lstrip("\n")
+        column = len(text) - len(text.lstrip(" "))
+        line.value = text.lstrip(" ")
+        line.start_mark.column = column
+        answers.ca.comment[1].append(line)
+    return own_line

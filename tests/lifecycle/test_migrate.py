@@ -1,0 +1,255 @@
+"""riskcheck migrate: declared migrations move answers across versions, and nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from riskcheck.cli.main import main
+
+VERSIONS = Path(__file__).parent / "versions"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """demo@1.2.0 with 1.0.0 and 1.1.0 under released/, and an assessment of 1.0.0."""
+    target = tmp_path / "project"
+    shutil.copytree(VERSIONS, target)
+    return target
+
+
+def test_a_chain_moves_every_answer_and_keeps_comments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "assessment.yaml"
+    code, out, err = run(capsys, "migrate", str(path))
+    assert (code, err) == (0, "")
+    assert out == (
+        f"{path}: demo@1.0.0 -> demo@1.2.0 (2 step(s): 1.0.0 -> 1.1.0, 1.1.0 -> 1.2.0)\n"
+        "moved (3):\n"
+        "  uses_ai -> uses_ml  [1.0.0 -> 1.1.0]\n"
+        "  data_kind: [personal, sensitive] -> [personal_data]  [1.0.0 -> 1.1.0]\n"
+        "  uses_ml -> uses_machine_learning  [1.1.0 -> 1.2.0]\n"
+        "filled from a split question (2):\n"
+        "  bias_tested_any <- bias_tested: yes  [1.0.0 -> 1.1.0]\n"
+        "  bias_scope <- bias_tested: partial  [1.0.0 -> 1.1.0]\n"
+        "archived (3):\n"
+        "  bias_tested (demo@1.0.0): split into 'bias_tested_any', 'bias_scope' in demo@1.1.0; "
+        "the answer as given is kept here\n"
+        "  legacy_flag (demo@1.0.0): removed in demo@1.1.0: Legacy status is now recorded in the system block.\n"
+        "  purpose (demo@1.1.0): the question changed meaning in demo@1.2.0: "
+        "The question now asks for whom as well; answer it again.\n"
+        "new required questions now unanswered (1):\n"
+        "  oversight\n"
+        f"written: {path}\n"
+        "sign-offs given before the migration are stale; the answers need review and a new sign-off\n"
+    )
+    text = path.read_text(encoding="utf-8")
+    # Comments and layout stay: the header, the note on the renamed answer, the line
+    # above an archived answer, the flow style of a mapped list.
+    assert text.startswith("# A demo assessment\nsystem:\n")
+    assert "questionnaire: {path: demo.yaml, version: 1.2.0}\n" in text
+    assert "  # ---- Basics\n  uses_machine_learning: yes # checked with the team\n" in text
+    assert "  # Purpose, in one line\n  data_kind: [personal_data]\n" in text
+    data = yaml.safe_load(text)
+    assert data["answers"] == {
+        "uses_machine_learning": True,
+        "bias_tested_any": {
+            "value": True,
+            "comment": "Tested on the two largest groups.",
+            "evidence": ["reports/bias.md"],
+        },
+        "bias_scope": {
+            "value": "partial",
+            "comment": "Tested on the two largest groups.",
+            "evidence": ["reports/bias.md"],
+        },
+        "data_kind": ["personal_data"],
+    }
+    assert [(a["question"], a["version"], a["value"]) for a in data["archived_answers"]] == [
+        ("bias_tested", "demo@1.0.0", "some_groups"),
+        ("legacy_flag", "demo@1.0.0", False),
+        ("purpose", "demo@1.1.0", "Sorts the mail."),
+    ]
+    assert data["archived_answers"][0]["evidence"] == ["reports/bias.md"]
+    # The migrated file is a valid assessment of 1.2.0, and migrating again does nothing.
+    assert run(capsys, "validate", str(path))[0] == 0
+    assert run(capsys, "migrate", str(path))[1] == f"{path}: already answers demo@1.2.0; nothing to migrate\n"
+
+
+def test_dry_run_writes_nothing_and_to_stops_at_a_version(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "assessment.yaml"
+    before = path.read_bytes()
+    code, out, _ = run(capsys, "migrate", str(path), "--dry-run", "--format", "json")
+    assert code == 0
+    assert path.read_bytes() == before
+    report = json.loads(out)
+    assert (report["from"], report["to"], report["written"]) == ("1.0.0", "1.2.0", False)
+    code, out, _ = run(capsys, "migrate", str(path), "--to", "demo@1.1.0")
+    assert code == 0
+    assert "(1 step(s): 1.0.0 -> 1.1.0)" in out
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["questionnaire"]["version"] == "1.1.0"
+    assert data["answers"]["purpose"] == "Sorts the mail."
+
+
+def test_an_answer_the_migration_does_not_place_is_archived_not_dropped(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 1.1.0 loses 'legacy_flag' without saying so, and drops the option 'public'.
+    released = project / "released" / "demo@1.1.0.yaml"
+    text = released.read_text(encoding="utf-8")
+    text = text.replace("    removed:\n      legacy_flag: Legacy status is now recorded in the system block.\n", "")
+    released.write_text(text.replace("          - {value: public}\n", "          - {value: open}\n"), encoding="utf-8")
+    path = project / "assessment.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("[personal, sensitive]", "[public]"), encoding="utf-8")
+    code, out, _ = run(capsys, "migrate", str(path), "--to", "1.1.0")
+    assert code == 0
+    assert (
+        "could not move, archived (2):\n"
+        "  legacy_flag (demo@1.0.0): demo@1.1.0 has no question 'legacy_flag', and its migration from 1.0.0 "
+        "does not say where it went\n"
+        "  data_kind (demo@1.0.0): not a valid answer to 'data_kind' in demo@1.1.0: "
+        "expected options from: personal_data, open; got 'public'\n"
+    ) in out
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert {a["question"]: a["value"] for a in data["archived_answers"]} == {
+        "bias_tested": "some_groups",
+        "legacy_flag": False,
+        "data_kind": ["public"],
+    }
+
+
+def _expect_refused(capsys: pytest.CaptureFixture[str], path: Path, message: str, *args: str) -> None:
+    before = path.read_bytes()
+    code, out, err = run(capsys, "migrate", str(path), *args)
+    assert (code, out) == (2, "")
+    assert message in err
+    assert "Traceback" not in err
+    assert path.read_bytes() == before
+
+
+def test_a_rename_to_a_question_that_does_not_exist_is_refused(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    released = project / "released" / "demo@1.1.0.yaml"
+    released.write_text(released.read_text(encoding="utf-8").replace("uses_ai: uses_ml", "uses_ai: uses_mll"))
+    _expect_refused(
+        capsys,
+        project / "assessment.yaml",
+        f"{released}:49:16: migrations[0].renamed.uses_ai: renames 'uses_ai' to 'uses_mll', "
+        "which is not a question of demo@1.1.0\n",
+    )
+
+
+def test_an_option_map_to_a_value_that_does_not_exist_is_refused(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    released = project / "released" / "demo@1.1.0.yaml"
+    released.write_text(released.read_text(encoding="utf-8").replace("sensitive: personal_data", "sensitive: pii"))
+    _expect_refused(
+        capsys,
+        project / "assessment.yaml",
+        f"{released}:61:20: migrations[0].options.data_kind.sensitive: maps 'sensitive' to 'pii', which is not "
+        "an option of 'data_kind' in demo@1.1.0 (options: personal_data, public)\n",
+    )
+
+
+def test_migrations_that_disagree_are_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    released = project / "released" / "demo@1.1.0.yaml"
+    text = released.read_text(encoding="utf-8")
+    released.write_text(text.replace("      legacy_flag: Legacy", "      uses_ai: Gone.\n      legacy_flag: Legacy"))
+    _expect_refused(
+        capsys,
+        project / "assessment.yaml",
+        f"{released}:63:7: migrations[0].removed.uses_ai: 'uses_ai' is both renamed to 'uses_ml' and removed; "
+        "the migration must say one\n",
+    )
+    # The same step declared in two files, differently.
+    released.write_text(text)
+    current = project / "demo.yaml"
+    current.write_text(
+        current.read_text(encoding="utf-8")
+        + "  - from: 1.0.0\n    to: 1.1.0\n    removed:\n      legacy_flag: Dropped.\n",
+        encoding="utf-8",
+    )
+    _expect_refused(
+        capsys,
+        project / "assessment.yaml",
+        f"{current}:52:11: migrations[1].from: this migration from 1.0.0 to 1.1.0 disagrees with the one declared "
+        f"in {released} (migrations[0]); declare it once\n",
+    )
+
+
+def test_a_migration_back_to_an_older_version_is_refused_as_a_cycle(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    released = project / "released" / "demo@1.1.0.yaml"
+    released.write_text(released.read_text(encoding="utf-8") + "  - from: 1.2.0\n", encoding="utf-8")
+    _expect_refused(
+        capsys,
+        project / "assessment.yaml",
+        f"{released}:64:11: migrations[1].from: a migration goes from an older version to a newer one, "
+        "got from 1.2.0 to 1.1.0; a migration back would let versions form a cycle\n",
+    )
+
+
+def test_a_missing_link_names_the_versions(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "released" / "demo@1.1.0.yaml").unlink()
+    _expect_refused(
+        capsys,
+        project / "assessment.yaml",
+        "error: no chain of migrations from demo@1.0.0 to demo@1.2.0: demo@1.2.0 declares migrations from 1.1.0 "
+        "only (declared steps: 1.1.0 -> 1.2.0; available versions: 1.0.0, 1.2.0); "
+        "add a migration from 1.0.0 to the version after it\n",
+    )
+
+
+def test_an_assessment_pinned_to_an_unavailable_version_is_refused(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / "assessment.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 1.0.0}", "version: 0.9.0}"))
+    _expect_refused(
+        capsys,
+        path,
+        f"{path}:7:16: questionnaire: the assessment answers demo@0.9.0, which is not available "
+        "(available: 1.0.0, 1.1.0, 1.2.0)\n",
+    )
+
+
+def test_a_split_condition_is_checked_against_the_earlier_version(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    released = project / "released" / "demo@1.1.0.yaml"
+    released.write_text(
+        released.read_text(encoding="utf-8").replace("bias_tested == 'all_groups'", "bias_tested == 'al'")
+    )
+    _expect_refused(
+        capsys,
+        project / "assessment.yaml",
+        f"{released}:57:36: migrations[0].split.bias_tested.bias_scope[1].when: 'al' is not an option of "
+        "'bias_tested' (options: all_groups, none, some_groups) (conditions read the answers to demo@1.0.0)\n",
+    )
+
+
+def test_migrate_bad_arguments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "assessment.yaml"
+    _expect_refused(capsys, path, "error: --to other@1.1.0: the assessment answers demo;", "--to", "other@1.1.0")
+    _expect_refused(
+        capsys,
+        path,
+        "error: --to 2.0.0: demo@2.0.0 is not available (available: 1.0.0, 1.1.0, 1.2.0)\n",
+        "--to",
+        "2.0.0",
+    )
+    code, _, err = run(capsys, "migrate", str(project / "missing.yaml"))
+    assert (code, err) == (2, f"error: {project / 'missing.yaml'}: no such file\n")

@@ -22,16 +22,33 @@ MAX_YAML_BYTES = 2 * 1024 * 1024
 
 
 def read_bounded_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
-    """Read a UTF-8 text file of at most ``limit`` bytes, or raise a clear error."""
+    """Read a UTF-8 text file of at most ``limit`` bytes, or raise a clear error.
+
+    A control character that YAML and TOML forbid (a NUL byte, say) is reported here
+    with its line and column, which the parsers do not give.
+    """
     raw = read_bounded_bytes(path, limit=limit)
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise RiskcheckError(
             f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         ) from None
+    control = _CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        raise RiskcheckError(
+            f"{path}:{line}:{column}: the control character U+{ord(control.group()):04X} is not allowed in a "
+            "text file (YAML and TOML forbid it); remove it"
+        )
+    return text
+
+
+#: Control characters that both YAML and TOML forbid anywhere in a file (tab, LF and CR are fine).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def read_bounded_bytes(path: Path, *, limit: int) -> bytes:

@@ -263,8 +263,11 @@ class _Builder:
 
     def scalar(self, node: yaml.Node) -> Any:
         """Construct a scalar; a value its tag cannot take is a ``ValueError`` with a plain message."""
+        import math
+        import sys
+
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             if exc.problem and exc.problem.startswith("could not determine a constructor"):
                 raise ValueError(f"the tag {_short_tag(node.tag)!r} is not supported") from None
@@ -272,6 +275,12 @@ class _Builder:
         except (ValueError, OverflowError) as exc:  # 2020-13-45, !!float x, an int of 5,000 digits
             reason = "a number with too many digits" if "digits" in str(exc) else str(exc)
             raise ValueError(f"invalid {_short_tag(node.tag)} value {node.value[:40]!r}: {reason}") from None
+        # Numbers must survive float arithmetic and JSON: no .inf, no .nan, no 1e400 as a whole number.
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {node.value[:40]!r}")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max:
+            raise ValueError(f"expected a number of at most 1.8e308, got one of {len(node.value):,} characters")
+        return value
 
     def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
         result: dict[Any, Any] = {}

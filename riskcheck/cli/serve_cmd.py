@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import socket
 from pathlib import Path
 
 import click
@@ -56,10 +58,35 @@ def command(directory: Path, host: str, port: int, allow_remote: bool) -> int:
             err=True,
         )
     app = create_app(directory, allowed_hosts=None if allow_remote else _hosts())
+    # Listen before announcing: a busy port is an error the user can act on, not a
+    # "serving at" line followed by a crash.
+    listener = _listen(host, port)
+    port = listener.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"riskcheck: serving {directory.resolve()} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False, date_header=False)
+    uvicorn.Server(config).run(sockets=[listener])
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, or a clear error (exit 2) when it cannot be had."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family = infos[0][0]
+        address = infos[0][4]
+    except (OSError, IndexError) as exc:
+        raise RiskcheckError(f"--host {host}: cannot resolve this address ({exc})") from None
+    try:
+        return socket.create_server(address, family=family, backlog=2048)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            reason = "the port is already in use (another riskcheck serve?); choose another --port"
+        elif exc.errno == errno.EACCES:
+            reason = "permission denied (ports below 1024 need privileges); choose another --port"
+        else:
+            reason = exc.strerror or str(exc)
+        raise RiskcheckError(f"--port {port}: cannot listen on {host}:{port}: {reason}") from None
 
 
 def _hosts() -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -97,10 +98,17 @@ def too_large_message(limit: int) -> str:
     return f"Request too large: riskcheck accepts at most {limit:,} bytes per request. Nothing was saved."
 
 
+#: A Host header as RFC 9110 allows it: a name, an IPv4 address or a bracketed IPv6
+#: address, then an optional port. Anything else (``127.0.0.1:1@evil.com``) is refused.
+_HOST_HEADER = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(?P<port>[0-9]{1,5}))?")
+
+
 def _host_name(host: str) -> str:
-    if host.startswith("["):
-        return host.split("]", 1)[0] + "]"
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    """The name in a Host header, lower-cased; ``""`` (matching no allowed host) when malformed."""
+    match = _HOST_HEADER.fullmatch(host)
+    if match is None or (match.group("port") is not None and int(match.group("port")) > 65535):
+        return ""
+    return match.group("name").lower()
 
 
 async def _plain(send: Send, status: int, text: str) -> None:

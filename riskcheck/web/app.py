@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.fileio import edit_lock, sha256_file
-from riskcheck.web import pages
+from riskcheck.web import autosave, pages
 from riskcheck.web.catalog import Catalog
 from riskcheck.web.paths import OutsideRoot, resolve_inside
 from riskcheck.web.render import Renderer
@@ -105,7 +105,7 @@ def create_app(directory: Path, *, allowed_hosts: tuple[str, ...] | None = LOOPB
                     "This form has expired or did not come from this page, so nothing was saved. "
                     "Go back, reload the page and submit it again."
                 )
-                if request.url.path.startswith("/preview/"):
+                if request.url.path.startswith(("/preview/", "/autosave/")):
                     return JSONResponse({"error": message}, status_code=403)
                 return site.renderer.page(request, "error.html", {"title": "Form expired", "message": message}, 403)
 
@@ -118,6 +118,7 @@ def create_app(directory: Path, *, allowed_hosts: tuple[str, ...] | None = LOOPB
         Route("/a/{path:path}", endpoint(pages.assessment), methods=["GET"]),
         Route("/a/{path:path}", endpoint(pages.save), methods=["POST"]),
         Route("/preview/{path:path}", endpoint(pages.preview), methods=["POST"]),
+        Route("/autosave/{path:path}", endpoint(autosave.autosave), methods=["POST"]),
         Route("/pdf/{path:path}", endpoint(pages.pdf), methods=["GET"]),
         Route("/signoff/{path:path}", endpoint(pages.signoff_form), methods=["GET"]),
         Route("/signoff/{path:path}", endpoint(pages.signoff_record), methods=["POST"]),

@@ -94,7 +94,7 @@ async def new_create(site: Site, request: Request) -> Response:
 # ---------------------------------------------------------------- the assessment form
 
 
-def _load(site: Site, request: Request) -> tuple[str, Path, LoadedAssessment | None, str | None]:
+def load_file(site: Site, request: Request) -> tuple[str, Path, LoadedAssessment | None, str | None]:
     relative, path = site.file(request)
     try:
         return relative, path, load_assessment(path, questionnaire_root=site.root), None
@@ -174,7 +174,7 @@ def _error_list(state: FillState, errors: dict[str, str]) -> list[tuple[str, str
 
 
 async def assessment(site: Site, request: Request) -> Response:
-    relative, path, loaded, problem = _load(site, request)
+    relative, path, loaded, problem = load_file(site, request)
     if loaded is None:
         context = {"title": relative, "message": problem, "relative": relative}
         return site.renderer.page(request, "invalid.html", context, 422)
@@ -197,7 +197,7 @@ async def save(site: Site, request: Request) -> Response:
     with site.lock(path):
         current_version = site.version(path)
         submitted_version = str(form.get("version", ""))
-        relative, path, loaded, problem = _load(site, request)
+        relative, path, loaded, problem = load_file(site, request)
         if loaded is None:
             return site.renderer.page(
                 request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
@@ -237,7 +237,7 @@ def _conflict(site: Site, request: Request, relative: str, clashes: tuple[Clash,
 async def preview(site: Site, request: Request) -> Response:
     """The questions that apply and the score panel for the form as it stands (nothing is saved)."""
     form = await site.form(request)
-    _, _, loaded, problem = _load(site, request)
+    _, _, loaded, problem = load_file(site, request)
     if loaded is None:
         return JSONResponse({"error": problem}, status_code=422)
     before = FillState.from_loaded(loaded)
@@ -282,15 +282,22 @@ def live_view(
 
 
 async def pdf(site: Site, request: Request) -> Response:
-    relative, _, loaded, problem = _load(site, request)
+    relative, _, loaded, problem = load_file(site, request)
     if loaded is None:
         return site.renderer.page(
             request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
         )
+    from riskcheck.pipeline import result_of
     from riskcheck.web.export import render_pdf_bytes
 
-    result, _ = site.catalog.score(loaded, FillState.from_loaded(loaded))
+    fairness = site.catalog.fairness(loaded)
+    if fairness.note is not None:
+        # Evidence the report would have to leave out: an error, as on the command line,
+        # never a report that silently drops the fairness section.
+        context = {"title": "Report unavailable", "message": fairness.note, "relative": relative}
+        return site.renderer.page(request, "error.html", context, 422)
     try:
+        result = result_of(loaded, fairness=fairness.figures, evidence_hash=fairness.evidence_hash)
         data = render_pdf_bytes(loaded, result.to_dict())
     except RiskcheckError as exc:
         context = {"title": "Report unavailable", "message": str(exc), "relative": relative}
@@ -304,7 +311,7 @@ async def pdf(site: Site, request: Request) -> Response:
 
 
 async def signoff_form(site: Site, request: Request) -> Response:
-    relative, path, loaded, problem = _load(site, request)
+    relative, path, loaded, problem = load_file(site, request)
     if loaded is None:
         return site.renderer.page(
             request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
@@ -346,7 +353,7 @@ async def signoff_record(site: Site, request: Request) -> Response:
     relative, path = site.file(request)
     values = {k: str(form.get(k, "") or "").strip() for k in ("name", "role", "decision", "comment")}
     with site.lock(path):
-        relative, path, loaded, problem = _load(site, request)
+        relative, path, loaded, problem = load_file(site, request)
         if loaded is None:
             return site.renderer.page(
                 request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422

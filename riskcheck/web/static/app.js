@@ -1,56 +1,408 @@
-// Progressive enhancement for the assessment form: ask the server which questions
-// apply and what the score is as answers change. The form works without this file.
+// Progressive enhancement. Every page works without this file (a full-page round
+// trip); with it, the assessment form saves each change as it is made, keeps focus
+// and scroll, warns before leaving unsaved changes, checks numbers and lengths as
+// you type, and announces only what changed.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-  var form = document.querySelector("form[data-preview]");
-  if (!form) { return; }
-  var panel = document.getElementById("score-panel");
-  var announce = document.getElementById("announce");
-  var timer = null;
-  var sequence = 0;
 
-  function refresh() {
-    var mine = ++sequence;
-    var body = new URLSearchParams(new FormData(form));
-    fetch(form.getAttribute("data-preview"), {
+  var announcer = document.getElementById("announce");
+  function announce(text) {
+    if (!announcer || !text) { return; }
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  // ------------------------------------------------------------ honest inputs
+
+  function formatCount(n) { return n.toLocaleString("en-GB"); }
+
+  function checkLength(field) {
+    var limit = parseInt(field.getAttribute("data-maxlength"), 10);
+    var counter = document.querySelector('[data-counter-for="' + field.id + '"]');
+    if (!limit || !counter) { return true; }
+    var length = field.value.length;
+    var over = length - limit;
+    var wasOver = counter.classList.contains("over");
+    if (over > 0) {
+      counter.textContent = formatCount(length) + " of " + formatCount(limit) + " characters: " +
+        formatCount(over) + " too many. Shorten it; it is not saved until it fits.";
+      counter.classList.add("over");
+      field.setAttribute("aria-invalid", "true");
+      if (!wasOver) { announce("Too long: " + formatCount(over) + " characters over the limit."); }
+      return false;
+    }
+    counter.textContent = formatCount(length) + " of " + formatCount(limit) + " characters";
+    counter.classList.remove("over");
+    if (wasOver) { field.removeAttribute("aria-invalid"); }
+    return true;
+  }
+
+  var INTEGER = /^[+-]?\d+$/;
+  var DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+  function numberProblem(field) {
+    var text = field.value.trim();
+    if (!text) { return ""; }
+    var integer = field.getAttribute("data-number") === "integer";
+    if (!(integer ? INTEGER : DECIMAL).test(text)) {
+      return "Not " + (integer ? "a whole number" : "a number") + ": \u201c" + text + "\u201d. Type digits only" +
+        (integer ? "" : " (a point for decimals)") + ", e.g. 350000. It is not saved until it is a number.";
+    }
+    var value = Number(text);
+    var min = field.getAttribute("data-min");
+    var max = field.getAttribute("data-max");
+    if (min !== null && value < Number(min)) { return "Must be at least " + min + "; it is not saved."; }
+    if (max !== null && value > Number(max)) { return "Must be at most " + max + "; it is not saved."; }
+    return "";
+  }
+
+  function checkNumber(field) {
+    var qid = field.name.slice(2);
+    var live = document.getElementById("live-" + qid);
+    if (!live) { return true; }
+    var problem = numberProblem(field);
+    if (problem !== live.textContent) { live.textContent = problem; }
+    if (problem) { field.setAttribute("aria-invalid", "true"); } else if (!document.getElementById("err-" + qid)) {
+      field.removeAttribute("aria-invalid");
+    }
+    return !problem;
+  }
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (field.hasAttribute && field.hasAttribute("data-maxlength")) { checkLength(field); }
+    if (field.hasAttribute && field.hasAttribute("data-number")) { checkNumber(field); }
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-maxlength]"), checkLength);
+
+  var form = document.querySelector("form[data-autosave]");
+  if (!form) { return; }
+
+  // ------------------------------------------------------------ going to a question
+
+  function focusQuestion(qid) {
+    var question = document.getElementById("question-" + qid);
+    if (!question) { return false; }
+    var details = question.closest("details");
+    if (details) { details.open = true; }
+    var field = question.querySelector("input:not([type=hidden]), textarea, select");
+    question.scrollIntoView({ block: "center" });
+    if (field) { field.focus({ preventScroll: true }); }
+    return true;
+  }
+
+  function isAnswered(question) {
+    var fields = question.querySelectorAll("input[name^='q.'], textarea[name^='q.']");
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (f.type === "radio" || f.type === "checkbox") {
+        if (f.checked && f.value) { return true; }
+      } else if (f.value.trim()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function visibleQuestions() {
+    return Array.prototype.filter.call(form.querySelectorAll(".question"), function (q) {
+      return !q.hidden && !q.closest("section[hidden]");
+    });
+  }
+
+  var nextButton = document.getElementById("next-unanswered");
+  if (nextButton) {
+    nextButton.addEventListener("click", function (event) {
+      event.preventDefault();
+      var all = visibleQuestions();
+      var current = document.activeElement ? document.activeElement.closest(".question") : null;
+      var start = current ? all.indexOf(current) + 1 : 0;
+      var ordered = all.slice(start).concat(all.slice(0, start));
+      for (var i = 0; i < ordered.length; i++) {
+        if (!isAnswered(ordered[i])) { focusQuestion(ordered[i].getAttribute("data-question")); return; }
+      }
+      announce("Every question that applies is answered.");
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-question-link]") : null;
+    if (link && focusQuestion(link.getAttribute("data-question-link"))) { event.preventDefault(); }
+  });
+
+  function markAnswered() {
+    Array.prototype.forEach.call(form.querySelectorAll(".question"), function (q) {
+      var answered = isAnswered(q);
+      q.classList.toggle("unanswered", !answered);
+      var clear = q.querySelector(".choice.clear");
+      if (clear) { clear.hidden = !answered; }
+    });
+  }
+
+  // ------------------------------------------------------------ saving
+
+  var stateLabel = document.getElementById("save-state");
+  var panel = document.getElementById("score-panel");
+  var nav = document.getElementById("section-nav");
+  var barTier = document.getElementById("bar-tier");
+  var dirty = false;      // changed since the last save request was sent
+  var inFlight = false;   // a save request is on its way
+  var timer = null;
+  var confirmDrop = false;
+  var summary = null;
+
+  function setState(name, text) {
+    if (!stateLabel) { return; }
+    stateLabel.setAttribute("data-state", name);
+    stateLabel.textContent = text;
+  }
+
+  function clock() {
+    var now = new Date();
+    return ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2);
+  }
+
+  function fieldValues(name) {
+    var elements = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+    var values = [];
+    Array.prototype.forEach.call(elements, function (e) {
+      if ((e.type === "radio" || e.type === "checkbox")) { if (e.checked) { values.push(e.value); } } else { values.push(e.value); }
+    });
+    return values;
+  }
+
+  function setFieldValues(name, values) {
+    var elements = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+    Array.prototype.forEach.call(elements, function (e) {
+      if (e.type === "radio" || e.type === "checkbox") {
+        e.checked = values.indexOf(e.value) !== -1 && e.value !== "";
+      } else if (e.value !== (values[0] || "")) {
+        e.value = values[0] || "";
+        if (e.hasAttribute("data-maxlength")) { checkLength(e); }
+      }
+    });
+  }
+
+  function same(a, b) {
+    var x = a.filter(Boolean).slice().sort().join("\u0000").replace(/\r\n/g, "\n").trim();
+    var y = b.filter(Boolean).slice().sort().join("\u0000").replace(/\r\n/g, "\n").trim();
+    return x === y;
+  }
+
+  function setBase(values) {
+    var holder = document.getElementById("base-values");
+    holder.textContent = "";
+    Object.keys(values).forEach(function (name) {
+      values[name].forEach(function (value) {
+        if (!value) { return; }
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "b." + name;
+        input.value = value;
+        holder.appendChild(input);
+      });
+    });
+  }
+
+  function showErrors(errors) {
+    Array.prototype.forEach.call(form.querySelectorAll(".error.from-save"), function (e) { e.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll(".question.has-error"), function (q) {
+      q.classList.remove("has-error");
+    });
+    Object.keys(errors).forEach(function (qid) {
+      var question = document.getElementById("question-" + qid);
+      if (!question) { return; }
+      question.classList.add("has-error");
+      var message = document.createElement("p");
+      message.className = "error from-save";
+      message.textContent = "Not saved: " + errors[qid];
+      var anchor = question.querySelector(".counter, .live-error, textarea, input:not([type=hidden]), .options");
+      if (anchor) { anchor.insertAdjacentElement("afterend", message); }
+    });
+  }
+
+  function showClashes(clashes) {
+    var box = document.getElementById("autosave-clashes");
+    var list = document.getElementById("autosave-clash-list");
+    if (!clashes.length) { return; }
+    list.textContent = "";
+    clashes.forEach(function (clash) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#q-" + clash.question;
+      link.setAttribute("data-question-link", clash.question);
+      link.textContent = clash.text;
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(": saved \u201c" + clash.theirs + "\u201d; yours \u201c" + clash.yours + "\u201d, not saved."));
+      list.appendChild(item);
+    });
+    box.hidden = false;
+    announce(clashes.length + " answer" + (clashes.length === 1 ? " was" : "s were") + " changed in another tab too; yours " + (clashes.length === 1 ? "is" : "are") + " not saved.");
+  }
+
+  function showDrop(drop) {
+    var box = document.getElementById("autosave-drop");
+    var list = document.getElementById("autosave-drop-list");
+    list.textContent = "";
+    drop.forEach(function (item) {
+      var li = document.createElement("li");
+      li.textContent = item.text + " (was: " + item.value + ")";
+      list.appendChild(li);
+    });
+    box.hidden = drop.length === 0;
+    if (drop.length) { announce("Some answers no longer apply: confirm before they are dropped."); }
+  }
+
+  function applyView(data, sent) {
+    var appeared = [];
+    Object.keys(data.visible).forEach(function (qid) {
+      var element = document.getElementById("question-" + qid);
+      if (!element) { return; }
+      var shown = data.visible[qid];
+      if (shown && element.hidden) {
+        var label = element.querySelector(".qtext");
+        appeared.push(label ? label.firstChild.textContent.trim() : qid);
+      }
+      element.hidden = !shown;
+    });
+    Object.keys(data.sections).forEach(function (sid) {
+      var section = document.getElementById("section-" + sid);
+      var info = data.sections[sid];
+      if (section) { section.hidden = !info.visible; }
+      var progress = document.getElementById("progress-" + sid);
+      if (progress) { progress.textContent = info.answered + " of " + info.total + " answered"; }
+    });
+    var open = {};
+    Array.prototype.forEach.call(panel.querySelectorAll("details"), function (d) { open[d.className] = d.open; });
+    var focusedInPanel = panel.contains(document.activeElement);
+    panel.innerHTML = data.panel;
+    Array.prototype.forEach.call(panel.querySelectorAll("details"), function (d) {
+      if (open[d.className]) { d.open = true; }
+    });
+    if (focusedInPanel) { panel.setAttribute("tabindex", "-1"); panel.focus({ preventScroll: true }); }
+    if (nav) { nav.innerHTML = data.nav; }
+    var s = data.summary;
+    var tierText = s.tier + (s.provisional ? " (provisional)" : "");
+    if (barTier) { barTier.lastChild.textContent = tierText; }
+    if (nextButton) {
+      nextButton.hidden = !data.next_unanswered;
+      if (data.next_unanswered) { nextButton.setAttribute("href", "#q-" + data.next_unanswered); }
+    }
+    // Announce what changed, not the whole panel.
+    var news = [];
+    if (appeared.length) { news.push("New question: " + appeared.join("; ")); }
+    if (summary) {
+      if (summary.tier !== s.tier || summary.provisional !== s.provisional) { news.push("Risk tier now " + tierText + "."); }
+      if (summary.classification !== s.classification && s.classification) { news.push("Class now " + s.classification + "."); }
+      if (summary.findings !== s.findings) { news.push(s.findings + " finding" + (s.findings === 1 ? "" : "s") + "."); }
+    }
+    summary = s;
+    if (news.length) { announce(news.join(" ")); }
+    markAnswered();
+  }
+
+  function save() {
+    window.clearTimeout(timer);
+    if (inFlight) { return; }
+    inFlight = true;
+    dirty = false;
+    setState("saving", "Saving\u2026");
+    var body = new FormData(form);
+    if (confirmDrop) { body.append("confirm_drop", "1"); confirmDrop = false; }
+    var sent = {};
+    body.forEach(function (value, name) { if (/^[qnl]\./.test(name)) { (sent[name] = sent[name] || []).push(value); } });
+    fetch(form.getAttribute("data-autosave"), {
       method: "POST",
-      body: body,
+      body: new URLSearchParams(body),
       credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRF-Token": form.elements.csrf_token.value }
     }).then(function (response) {
-      return response.ok ? response.json() : null;
-    }).then(function (data) {
-      if (!data || mine !== sequence) { return; }
-      var appeared = [];
-      Object.keys(data.visible).forEach(function (qid) {
-        var element = document.getElementById("question-" + qid);
-        if (!element) { return; }
-        var shown = data.visible[qid];
-        if (shown && element.hidden) {
-          var label = element.querySelector(".qtext");
-          appeared.push(label ? label.textContent.trim() : qid);
-        }
-        element.hidden = !shown;
-      });
-      Object.keys(data.sections).forEach(function (sid) {
-        var section = document.getElementById("section-" + sid);
-        var info = data.sections[sid];
-        if (section) { section.hidden = !info.visible; }
-        var progress = document.getElementById("progress-" + sid);
-        if (progress) { progress.textContent = info.answered + " of " + info.total + " answered"; }
-      });
-      panel.innerHTML = data.panel;
-      if (announce) {
-        announce.textContent = appeared.length ? "New question: " + appeared.join("; ") : "";
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (reply) {
+      inFlight = false;
+      var data = reply.data;
+      if (!reply.ok) {
+        dirty = true;
+        setState("error", "Not saved: " + (data.error || "the server refused the change"));
+        announce("Not saved.");
+        return;
       }
-    }).catch(function () { /* the Save button still works */ });
+      form.elements.version.value = data.version;
+      var clashed = {};
+      data.clashes.forEach(function (c) { clashed[c.field] = true; });
+      // Fields not touched since this save was sent take the file's value: that
+      // brings in what another tab saved, and shows the saved side of a clash.
+      Object.keys(data.values).forEach(function (name) {
+        var mine = sent[name] || [];
+        var now = fieldValues(name);
+        if (same(now, mine) && (clashed[name] || !same(now, data.values[name]))) {
+          if (!data.errors[name.slice(2)] || clashed[name]) { setFieldValues(name, data.values[name]); }
+        }
+      });
+      setBase(data.values);
+      applyView(data, sent);
+      showErrors(data.errors);
+      showClashes(data.clashes);
+      showDrop(data.drop);
+      var errorCount = Object.keys(data.errors).length;
+      if (data.outcome === "confirm") {
+        dirty = true;
+        setState("unsaved", "Unsaved: confirm the dropped answers below");
+      } else if (dirty) {
+        schedule();
+      } else if (errorCount) {
+        dirty = true;
+        setState("error", "Saved " + clock() + " except " + errorCount + " answer" + (errorCount === 1 ? "" : "s") + " to correct");
+      } else {
+        setState("saved", "Saved " + clock());
+      }
+    }).catch(function () {
+      inFlight = false;
+      dirty = true;
+      setState("error", "Not saved: the server cannot be reached. Your answers are still on this page.");
+      announce("Not saved: the server cannot be reached.");
+    });
   }
 
-  function schedule() {
+  function schedule(delay) {
     window.clearTimeout(timer);
-    timer = window.setTimeout(refresh, 200);
+    timer = window.setTimeout(function () {
+      if (inFlight) { schedule(300); } else { save(); }
+    }, delay === undefined ? 700 : delay);
   }
-  form.addEventListener("change", schedule);
-  form.addEventListener("input", schedule);
+
+  function changed(event) {
+    if (!event.target.name || event.target.name.indexOf("b.") === 0) { return; }
+    if (!/^[qnl]\./.test(event.target.name)) { return; }
+    dirty = true;
+    setState("unsaved", "Unsaved changes");
+    markAnswered();
+    schedule(event.type === "change" ? 150 : 700);
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var action = event.submitter ? event.submitter.value : "save";
+    if (action === "confirm_drop") { confirmDrop = true; }
+    save();
+  });
+
+  var dropConfirm = document.getElementById("autosave-drop-confirm");
+  if (dropConfirm) {
+    dropConfirm.addEventListener("click", function () {
+      confirmDrop = true;
+      document.getElementById("autosave-drop").hidden = true;
+      save();
+    });
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty || inFlight) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
 })();

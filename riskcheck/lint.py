@@ -201,6 +201,7 @@ class _Linter:
         if spec.classification is not None:
             for outcome in [*spec.classification.classes, *spec.classification.flags]:
                 yield outcome.when
+                yield from (duty.when for duty in outcome.duties if duty.when)
 
     def report(self, loc: Sequence[str | int], code: str, message: str) -> None:
         position = self.document.position(loc)

@@ -302,18 +302,20 @@ def new_assessment(
     import json
     import os
 
-    from riskcheck.fileio import atomic_write_text
+    from riskcheck.fileio import check_output, write_output
     from riskcheck.skeleton import assessment_skeleton
 
     output = Path(output)
     if output.exists() and not force:
         raise RiskcheckError(f"{output}: already exists; answers are never overwritten (use --force to replace it)")
+    check_output(output, option="-o", create_parent=True)
     compiled = questionnaire(questionnaire_ref)
     reference = None
     if Path(questionnaire_ref).exists():
         relative = os.path.relpath(Path(questionnaire_ref).resolve(), output.resolve().parent)
         reference = f"{{path: {json.dumps(relative)}}}"
-    atomic_write_text(output, assessment_skeleton(compiled, name=name, owner=owner, reference=reference))
+    skeleton = assessment_skeleton(compiled, name=name, owner=owner, reference=reference)
+    write_output(output, skeleton, option="-o", create_parent=True)
     return compiled
 
 

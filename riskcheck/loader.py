@@ -371,6 +371,8 @@ def normalise_answer(question: Question, value: Any) -> Any:
             raise ValueError(f"expected a number, got {_show(value)}")
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"expected a finite number, got {value}")
+        if isinstance(value, int) and value.bit_length() > 1024:  # beyond any float: 1.8e308
+            raise ValueError("expected a number of at most 1.8e308, got a larger whole number")
         if question.integer and not float(value).is_integer():
             raise ValueError(f"expected a whole number, got {value}")
         if question.min is not None and value < question.min:

@@ -87,21 +87,23 @@ def command(
         max_severity=max_severity,
     )
     paths = list(files) or _policy_paths(policy, pyproject)
+    from riskcheck.fileio import check_output, write_output
+
+    for target, option in ((junit_out, "--junit"), (json_out, "--json"), (markdown_out, "--markdown")):
+        if target is not None:
+            check_output(target, option=option, inputs=[p for p in paths if p.is_file()])
     run = run_gate(paths, policy, baseline=baseline, progress=_to_stderr, warn=_to_stderr)
     gate = gate_dict(run)
     # Every output is rendered before any is written, so a failure leaves none half-made.
     outputs = [
-        (target, render(gate, kind))
+        (target, kind, render(gate, kind))
         for target, kind in ((junit_out, "junit"), (json_out, "json"), (markdown_out, "markdown"))
         if target is not None
     ]
     standard = None if fmt == "text" else render(gate, fmt)
     text = _text(gate, verbose=verbose) if fmt == "text" else None
-    if outputs:
-        from riskcheck.fileio import atomic_write_text
-
-        for target, content in outputs:
-            atomic_write_text(target, content)
+    for target, kind, content in outputs:
+        write_output(target, content, option=f"--{kind}")
     if text is not None:
         _print_text(text)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -188,6 +189,13 @@ def command(
     """
     from riskcheck.fairness.api import compute_fairness
     from riskcheck.fairness.spec import DEFAULT_MIN_CLASS_SIZE, DEFAULT_MIN_GROUP_SIZE
+    from riskcheck.fileio import check_output, note_input_patterns
+
+    if threshold is not None and not math.isfinite(threshold):
+        raise click.BadParameter(f"expected a finite number, got {threshold}", param_hint="--threshold")
+    if output is not None:
+        note_input_patterns(Path.cwd(), str(data), str(model) if model is not None else None)
+        check_output(output, option="-o")
 
     def to_stderr(message: str) -> None:
         click.echo(_safe_lines(message), err=True)
@@ -231,14 +239,9 @@ def command(
         else:
             click.echo(text, nl=False)
         return
-    from riskcheck.fileio import atomic_write_text
+    from riskcheck.fileio import write_output
 
-    try:
-        atomic_write_text(output, text)
-    except OSError as exc:
-        from riskcheck.errors import DataError
-
-        raise DataError(f"{output}: cannot write the result: {exc.strerror or exc}") from None
+    write_output(output, text, option="-o")
     click.echo(f"wrote {output}", err=True)
 
 

@@ -20,8 +20,17 @@ from riskcheck import api
 )
 def command(file: Path, fmt: str, output: Path | None, as_of: dt.datetime | None) -> int:
     """Score an assessment: tier, sections, findings, trace."""
+    from riskcheck.fileio import check_output, note_input_patterns, write_output
+    from riskcheck.loader import load_assessment
+
+    if output is not None:
+        check_output(output, option="-o", inputs=[file])
+    loaded = load_assessment(file)
+    if loaded.file.fairness is not None:
+        spec = loaded.file.fairness
+        note_input_patterns(loaded.base_dir, spec.data, spec.model, spec.result)
     result = api.score(
-        file,
+        loaded,
         progress=lambda message: click.echo(message, err=True),
         as_of=as_of.date() if as_of is not None else None,
     )
@@ -36,9 +45,7 @@ def command(file: Path, fmt: str, output: Path | None, as_of: dt.datetime | None
 
         text = result_text(result.to_dict())
     if output is not None:
-        from riskcheck.fileio import atomic_write_text
-
-        atomic_write_text(output, text)
+        write_output(output, text, option="-o")
     else:
         click.echo(text, nl=False)
     return 0

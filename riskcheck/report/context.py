@@ -67,6 +67,7 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
         "signoff": _signoff(result["signoffs"]),
         "hashes": _hashes(result),
         "questions": questions,
+        "archived_answers": [a.model_dump(mode="json") for a in loaded.file.archived_answers],
     }
 
 

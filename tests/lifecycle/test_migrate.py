@@ -253,3 +253,25 @@ def test_migrate_bad_arguments(project: Path, capsys: pytest.CaptureFixture[str]
     )
     code, _, err = run(capsys, "migrate", str(project / "missing.yaml"))
     assert (code, err) == (2, f"error: {project / 'missing.yaml'}: no such file\n")
+
+
+def test_the_report_lists_archived_answers_in_an_appendix(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from riskcheck import api
+    from riskcheck.loader import load_assessment
+    from riskcheck.report.render import render_html
+
+    path = project / "assessment.yaml"
+    assert run(capsys, "migrate", str(path))[0] == 0
+    loaded = load_assessment(path)
+    html = render_html(api.score(loaded).to_dict(), loaded, strict=True)
+    appendix = html[html.index('id="appendix-archived"') :]
+    assert "<h1>Appendix D. Archived answers</h1>" in appendix
+    assert '<td class="mono">legacy_flag<span class="qid">demo@1.0.0</span></td>' in appendix
+    assert '<div class="answer-text">no</div>' in appendix
+    assert "removed in demo@1.1.0: Legacy status is now recorded in the system block." in appendix
+    assert '<div class="answer-text">Sorts the mail.</div>' in appendix
+    # An assessment with nothing archived has no such appendix.
+    plain = project / "plain.yaml"
+    plain.write_text(path.read_text(encoding="utf-8").split("archived_answers:")[0], encoding="utf-8")
+    loaded = load_assessment(plain)
+    assert 'id="appendix-archived"' not in render_html(api.score(loaded).to_dict(), loaded, strict=True)

@@ -7,8 +7,8 @@ never make an assessment drop out of ``riskcheck check DIR`` unseen.
 
 The signs of an assessment, any one of which is enough:
 
-- a top-level key of an assessment (``system``, ``questionnaire``, ``answers``,
-  ``fairness``, ``signoffs``), or a key one typo away from one;
+- a top-level key of an assessment (``system``, ``questionnaire``, ``answers``, ...),
+  or a key one typo away from one;
 - a top-level value that refers to a questionnaire (``rai-prelaunch@1.0.0``);
 - the file does not parse at all (a broken assessment is still an assessment).
 
@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from riskcheck.assessment import AssessmentFile
 from riskcheck.errors import RiskcheckError
 from riskcheck.yamlio import Document, load_yaml
 
 Kind = Literal["assessment", "questionnaire", "other"]
 
-#: The top-level keys of an assessment file (:class:`riskcheck.assessment.AssessmentFile`).
-ASSESSMENT_KEYS = ("system", "questionnaire", "answers", "fairness", "signoffs")
+#: The top-level keys of an assessment file.
+ASSESSMENT_KEYS = tuple(field.alias or name for name, field in AssessmentFile.model_fields.items())
 #: Keys that only a questionnaire has at the top level.
 QUESTIONNAIRE_KEYS = ("sections", "scoring")
 

@@ -433,7 +433,14 @@ class _Work:
             self.archive(qid, raw, step.source, reason, placed=False)
             return
         before = value_of(raw)
-        after = _mapped(before, migration.options.get(target))
+        mapping = migration.options.get(target) or {}
+        dropped = [v for v in _items(before) if v in mapping and mapping[v] is None]
+        if dropped:
+            names = ", ".join(repr(v) for v in dropped)
+            reason = f"option {names} of {target!r} has no counterpart in {here}; answer the question again"
+            self.archive(qid, raw, step.source, reason, placed=True)
+            return
+        after = _mapped(before, mapping)
         try:
             normalise_answer(compiled.question, after)
         except ValueError as exc:
@@ -454,15 +461,24 @@ class _Work:
         result[target] = raw
 
 
-def _mapped(value: Any, mapping: Mapping[str, str] | None) -> Any:
+def _items(value: Any) -> list[Any]:
+    """The option values an answer holds, as option text."""
+    from riskcheck.spec import option_text
+
+    if value is None:
+        return []
+    return [option_text(v) for v in value] if isinstance(value, list) else [option_text(value)]
+
+
+def _mapped(value: Any, mapping: Mapping[str, str | None]) -> Any:
     """``value`` with its option values mapped; merged values are listed once."""
     if not mapping or value is None:
         return value
-    from riskcheck.spec import _option_text
+    from riskcheck.spec import option_text
 
     if isinstance(value, list):
-        return list(dict.fromkeys(mapping.get(_option_text(v), v) for v in value))
-    return mapping.get(_option_text(value), value)
+        return list(dict.fromkeys(mapping.get(option_text(v), v) for v in value))
+    return mapping.get(option_text(value), value)
 
 
 def _unanswered(final: CompiledQuestionnaire, old: CompiledQuestionnaire, state: Mapping[str, Any]) -> tuple[str, ...]:

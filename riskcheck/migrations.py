@@ -162,7 +162,7 @@ def _check_step(
             continue
         values = [o.value for o in question.options]
         for old_value, new_value in mapping.items():
-            if new_value not in values:
+            if new_value is not None and new_value not in values:
                 problems.append(
                     document.problem(
                         (*where, old_value),

@@ -383,7 +383,7 @@ class DefaultGate(Strict):
     fail_on: Annotated[str, Field(pattern=SLUG_PATTERN)]
 
 
-def _option_text(value: Any) -> Any:
+def option_text(value: Any) -> Any:
     """A YAML 1.1 ``yes``/``no`` or number read as the option value text it stands for."""
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -395,7 +395,7 @@ def _option_text(value: Any) -> Any:
 def _option_texts(mapping: Any) -> Any:
     if not isinstance(mapping, dict):
         return mapping
-    return {_option_text(k): _option_text(v) for k, v in mapping.items()}
+    return {option_text(k): v if v is None else option_text(v) for k, v in mapping.items()}
 
 
 class SplitCase(Strict):
@@ -419,7 +419,8 @@ class Migration(Strict):
     #: The version these answers move to: this questionnaire's own version unless given.
     to: Annotated[str, Field(pattern=SEMVER_PATTERN)] | None = None
     renamed: dict[Annotated[str, Field(pattern=ID_PATTERN)], Annotated[str, Field(pattern=ID_PATTERN)]] = {}
-    options: dict[Annotated[str, Field(pattern=ID_PATTERN)], dict[str, str]] = {}
+    #: ``null`` as the new value: the option has no counterpart, and answers holding it are archived.
+    options: dict[Annotated[str, Field(pattern=ID_PATTERN)], dict[str, str | None]] = {}
     split: dict[
         Annotated[str, Field(pattern=ID_PATTERN)],
         dict[Annotated[str, Field(pattern=ID_PATTERN)], Annotated[list[SplitCase], Field(min_length=1)]],

@@ -275,3 +275,21 @@ def test_the_report_lists_archived_answers_in_an_appendix(project: Path, capsys:
     plain.write_text(path.read_text(encoding="utf-8").split("archived_answers:")[0], encoding="utf-8")
     loaded = load_assessment(plain)
     assert 'id="appendix-archived"' not in render_html(api.score(loaded).to_dict(), loaded, strict=True)
+
+
+def test_an_option_mapped_to_null_archives_the_answers_that_hold_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    released = project / "released" / "demo@1.1.0.yaml"
+    text = released.read_text(encoding="utf-8")
+    released.write_text(text.replace("sensitive: personal_data", "sensitive: null"), encoding="utf-8")
+    path = project / "assessment.yaml"
+    code, out, _ = run(capsys, "migrate", str(path), "--to", "1.1.0")
+    assert code == 0
+    assert (
+        "  data_kind (demo@1.0.0): option 'sensitive' of 'data_kind' has no counterpart in demo@1.1.0; "
+        "answer the question again\n"
+    ) in out
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert "data_kind" not in data["answers"]
+    assert data["archived_answers"][-1]["value"] == ["personal", "sensitive"]

@@ -327,38 +327,56 @@ def edit_lock(path: Path, *, timeout: float | None = None) -> Iterator[Path]:
             held[key] -= 1
         return
     lock_path = target.parent / f".{target.name}.lock"
-    flags = os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    deadline = time.monotonic() + (LOCK_TIMEOUT if timeout is None else timeout)
+    fd = _acquire(path, lock_path, deadline)
+    held[key] = 1
     try:
-        fd = os.open(lock_path, os.O_RDWR | flags, 0o644)
-    except PermissionError:
+        yield target
+    finally:
+        del held[key]
+        # Removed while still held, so no lock files are left behind; a process that was
+        # waiting on the removed file notices and locks the next one (see _acquire).
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        os.close(fd)
+
+
+def _acquire(path: Path, lock_path: Path, deadline: float) -> int:
+    """An open descriptor holding ``flock`` on ``lock_path``, the file now at that path."""
+    nofollow = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:
         try:
-            fd = os.open(lock_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+            try:
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | nofollow, 0o644)
+            except PermissionError:
+                fd = os.open(lock_path, os.O_RDONLY | nofollow)
         except OSError as exc:
             raise RiskcheckError(
                 f"{path}: cannot lock the file for editing ({lock_path}: {exc.strerror or exc})"
             ) from None
-    except OSError as exc:
-        raise RiskcheckError(f"{path}: cannot lock the file for editing ({lock_path}: {exc.strerror or exc})") from None
-    try:
-        deadline = time.monotonic() + (LOCK_TIMEOUT if timeout is None else timeout)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise RiskcheckError(
-                        f"{path}: another riskcheck process is editing this file (it holds {lock_path}); "
-                        "nothing was changed; try again"
-                    ) from None
-                time.sleep(0.01)
-        held[key] = 1
         try:
-            yield target
-        finally:
-            del held[key]
-    finally:
-        os.close(fd)
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise RiskcheckError(
+                            f"{path}: another riskcheck process is editing this file (it holds {lock_path}); "
+                            "nothing was changed; try again"
+                        ) from None
+                    time.sleep(0.01)
+            mine = os.fstat(fd)
+            try:
+                now = os.lstat(lock_path)
+            except FileNotFoundError:
+                now = None
+            if now is not None and (now.st_ino, now.st_dev) == (mine.st_ino, mine.st_dev):
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the holder removed the file we waited on: lock the one at the path now
 
 
 def sha256_file(path: Path) -> str:

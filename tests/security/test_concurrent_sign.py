@@ -50,6 +50,7 @@ def test_concurrent_signers_all_get_their_record(project: Path) -> None:
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
     assert signers(project / "assessment.yaml") == names
+    assert sorted(p.name for p in project.iterdir()) == ["assessment.yaml", "questionnaire.yaml"]  # no lock left
 
 
 def test_sign_waits_for_an_editor_holding_the_lock(project: Path) -> None:

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from riskcheck.web.app import Site
 
 
+#: The questionnaire a new assessment is offered first.
+DEFAULT_QUESTIONNAIRE = "bundled:rai-prelaunch"
+
+
 def _url(prefix: str, relative: str) -> str:
     return prefix + quote(relative)
 
@@ -30,7 +34,10 @@ def _url(prefix: str, relative: str) -> str:
 
 async def index(site: Site, request: Request) -> Response:
     entries, _ = site.catalog.scan()
-    return site.renderer.page(request, "index.html", {"title": "Assessments", "entries": entries, "root": site.root})
+    deleted = request.query_params.get("deleted")
+    notice = f"Deleted: moved to {deleted}. Move it back to restore it." if deleted else None
+    context = {"title": "Assessments", "entries": entries, "root": site.root, "notice": notice}
+    return site.renderer.page(request, "index.html", context)
 
 
 async def new_form(site: Site, request: Request) -> Response:
@@ -42,6 +49,8 @@ def _new_page(
 ) -> Response:
     _, local = site.catalog.scan()
     choices = site.catalog.bundled() + local
+    # The pre-launch check is what most people start with.
+    choices.sort(key=lambda choice: choice.key != DEFAULT_QUESTIONNAIRE)
     context = {"title": "New assessment", "choices": choices, "values": values, "errors": errors}
     return site.renderer.page(request, "new.html", context, status)
 
@@ -72,9 +81,12 @@ async def new_create(site: Site, request: Request) -> Response:
         errors["name"] = "Give the AI system a name."
     if len(values["name"]) > 200:
         errors["name"] = "Use at most 200 characters."
+    from riskcheck.web.manage import complete_file_name, file_name_for
+
+    values["filename"] = complete_file_name(values["filename"]) or file_name_for(values["name"])
     target = None
     try:
-        target = new_file_path(site.root, values["filename"] or "")
+        target = new_file_path(site.root, values["filename"])
     except RiskcheckError as exc:
         errors["filename"] = str(exc)
     if errors or source is None or target is None:
@@ -182,7 +194,12 @@ async def assessment(site: Site, request: Request) -> Response:
     if request.query_params.get("saved"):
         notice = "Saved."
     elif request.query_params.get("created"):
-        notice = "Assessment created. Answer the questions below; Save keeps your progress."
+        notice = (
+            "Assessment created. Answer the questions below; each answer is saved as you give it. "
+            "Set the purpose, version and date under “Details, rename, delete”."
+        )
+    elif request.query_params.get("renamed"):
+        notice = f"Renamed to {relative}."
     elif request.query_params.get("signed"):
         notice = "Sign-off recorded."
     state = FillState.from_loaded(loaded)

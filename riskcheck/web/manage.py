@@ -1,0 +1,330 @@
+"""Setting up an assessment without opening its YAML: the ``system:`` details,
+renaming, deleting (into a recoverable trash folder) and exporting the answers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from riskcheck.errors import MissingDependencyError, RiskcheckError
+from riskcheck.fill import FillState, describe
+
+if TYPE_CHECKING:
+    from riskcheck.loader import LoadedAssessment
+    from riskcheck.web.app import Site
+
+#: Where deleted assessments go, inside the served directory. A hidden folder, so
+#: the list page does not show them; moving a file back restores it.
+TRASH = ".riskcheck-trash"
+
+#: The editable ``system:`` fields: (key, label, required, most characters).
+SYSTEM_FIELDS = (
+    ("name", "AI system name", True, 200),
+    ("owner", "Owner (team or e-mail)", True, 200),
+    ("version", "System version", True, 100),
+    ("purpose", "Purpose: what the system does, for whom", True, 5000),
+    ("description", "Description", False, 20000),
+)
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def complete_file_name(name: str) -> str:
+    """``name`` with ``.yaml`` added when it has no suffix ("credit-scoring" -> "credit-scoring.yaml").
+
+    A name with another suffix ("notes.txt") is left as it is, to be refused: it
+    names a different kind of file.
+    """
+    name = name.strip()
+    if name and "." not in name:
+        name += ".yaml"
+    return name
+
+
+def file_name_for(system_name: str) -> str:
+    """A file name made from the system's name ("Loan approvals" -> "loan-approvals.yaml")."""
+    slug = re.sub(r"[^a-z0-9]+", "-", system_name.lower()).strip("-")[:80]
+    return (slug or "assessment") + ".yaml"
+
+
+def _urls(relative: str) -> dict[str, str]:
+    return {"form": "/a/" + quote(relative), "setup": "/setup/" + quote(relative)}
+
+
+# ---------------------------------------------------------------- the page
+
+
+async def setup_form(site: Site, request: Request) -> Response:
+    from riskcheck.web.pages import load_file
+
+    relative, path, loaded, problem = load_file(site, request)
+    if loaded is None:
+        return site.renderer.page(
+            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
+        )
+    return _page(site, request, relative, loaded, site.version(path), _values(loaded), {})
+
+
+def _values(loaded: LoadedAssessment) -> dict[str, str]:
+    system = loaded.file.system
+    values = {key: str(getattr(system, key) or "") for key, *_ in SYSTEM_FIELDS}
+    values["assessed_on"] = system.assessed_on.isoformat() if system.assessed_on else ""
+    values["filename"] = loaded.path.name
+    return values
+
+
+def _page(
+    site: Site,
+    request: Request,
+    relative: str,
+    loaded: LoadedAssessment,
+    version: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    *,
+    confirm_delete: bool = False,
+) -> Response:
+    context = {
+        "title": f"Details of {loaded.file.system.name}",
+        "relative": relative,
+        "system": loaded.file.system,
+        "fields": SYSTEM_FIELDS,
+        "values": values,
+        "errors": errors,
+        "version": version,
+        # `riskcheck new` writes "TODO: ..." where a person must write the real text.
+        "placeholders": [label for key, label, *_ in SYSTEM_FIELDS if values[key].strip().startswith("TODO")],
+        "confirm_delete": confirm_delete,
+        "trash": TRASH,
+        "notice": "Details saved." if request.query_params.get("saved") else None,
+        "urls": _urls(relative),
+    }
+    return site.renderer.page(request, "setup.html", context, status)
+
+
+async def setup_save(site: Site, request: Request) -> Response:
+    from riskcheck.web.pages import load_file
+
+    form = await site.form(request)
+    action = str(form.get("action", "details"))
+    relative, path = site.file(request)
+    with site.lock(path):
+        relative, path, loaded, problem = load_file(site, request)
+        if loaded is None:
+            return site.renderer.page(
+                request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
+            )
+        version = site.version(path)
+        values = _values(loaded)
+        if action == "details":
+            values.update({key: str(form.get(key, "") or "") for key, *_ in SYSTEM_FIELDS})
+            values["assessed_on"] = str(form.get("assessed_on", "") or "").strip()
+            errors = _check_details(values)
+            if not errors and str(form.get("file_version", "")) != version:
+                errors["name"] = (
+                    "The file was changed since you opened this page, so nothing was saved. "
+                    "Reload the page to see the current details."
+                )
+            if errors:
+                return _page(site, request, relative, loaded, version, values, errors, 422)
+            _write_details(path, values)
+            return RedirectResponse(_urls(relative)["setup"] + "?saved=1", status_code=303)
+        if action == "rename":
+            values["filename"] = str(form.get("filename", "") or "")
+            try:
+                target = _rename(site.root, path, values["filename"])
+            except RiskcheckError as exc:
+                return _page(site, request, relative, loaded, version, values, {"filename": str(exc)}, 422)
+            new_relative = target.relative_to(site.root).as_posix()
+            return RedirectResponse("/a/" + quote(new_relative) + "?renamed=1", status_code=303)
+        if action == "delete":
+            if form.get("confirm") != "yes":
+                return _page(site, request, relative, loaded, version, values, {}, confirm_delete=True)
+            moved = _to_trash(site.root, path)
+            return RedirectResponse("/?deleted=" + quote(moved.relative_to(site.root).as_posix()), status_code=303)
+    return _page(site, request, relative, loaded, version, values, {"name": "Choose an action."}, 422)
+
+
+def _check_details(values: dict[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for key, label, required, limit in SYSTEM_FIELDS:
+        text = values[key].strip()
+        if required and not text:
+            errors[key] = f"Enter the {label.split(':')[0].split(' (')[0].lower()}."
+        elif len(values[key]) > limit:
+            errors[key] = f"Use at most {limit:,} characters; this has {len(values[key]):,}. Nothing was saved."
+    if values["assessed_on"]:
+        try:
+            dt.date.fromisoformat(values["assessed_on"])
+        except ValueError:
+            errors["assessed_on"] = f"Expected a date such as 2026-03-02, got {values['assessed_on']!r}."
+    return errors
+
+
+def _write_details(path: Path, values: dict[str, str]) -> None:
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    from riskcheck.yamledit import edit_yaml
+
+    def change(root: Any) -> None:
+        system = root["system"]
+        for key, _, required, _ in SYSTEM_FIELDS:
+            text = values[key].replace("\r\n", "\n").strip()
+            if not text and not required:
+                if key in system:
+                    del system[key]
+                continue
+            if system.get(key) != text:
+                system[key] = LiteralScalarString(text + "\n") if "\n" in text else text
+        date = dt.date.fromisoformat(values["assessed_on"]) if values["assessed_on"] else None
+        if date != system.get("assessed_on"):
+            system["assessed_on"] = date
+
+    edit_yaml(path, change)
+
+
+def _move_no_clobber(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target`` unless ``target`` exists (checked atomically where the OS can)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise RiskcheckError(f"{target.name}: a file with this name already exists; choose another name") from None
+    except OSError:
+        if target.exists() or target.is_symlink():
+            raise RiskcheckError(f"{target.name}: a file with this name already exists; choose another name") from None
+        os.replace(source, target)
+        return
+    os.unlink(source)
+
+
+def _rename(root: Path, path: Path, name: str) -> Path:
+    name = complete_file_name(name)
+    if not _NAME.match(name):
+        raise RiskcheckError(
+            f"{name!r}: expected a file name such as credit-scoring.yaml "
+            "(letters, digits, '.', '_' or '-', ending in .yaml)"
+        )
+    target = path.parent / name
+    if target == path:
+        raise RiskcheckError(f"{name}: the file already has this name")
+    if not target.resolve().is_relative_to(root.resolve()):  # pragma: no cover - name has no separators
+        raise RiskcheckError(f"{name}: not in the served directory")
+    _move_no_clobber(path, target)
+    return target
+
+
+def _to_trash(root: Path, path: Path) -> Path:
+    trash = root / TRASH
+    trash.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = trash / f"{stamp}-{path.name}"
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = trash / f"{stamp}-{counter}-{path.name}"
+    _move_no_clobber(path, target)
+    return target
+
+
+# ---------------------------------------------------------------- export
+
+EXPORT_COLUMNS = ("Section", "Question ID", "Question", "Required", "Applies", "Answer", "Comment", "Evidence")
+
+
+def export_rows(state: FillState) -> list[tuple[str, ...]]:
+    """One row per question, in questionnaire order: what governance suites import."""
+    visible = state.visible_ids()
+    rows: list[tuple[str, ...]] = []
+    for compiled in state.questions():
+        question = compiled.question
+        value = state.values.get(compiled.id)
+        rows.append(
+            (
+                compiled.section.title,
+                compiled.id,
+                question.text,
+                "yes" if question.required else "no",
+                "yes" if compiled.id in visible else "no",
+                describe(question, value) if value is not None else "",
+                state.comments.get(compiled.id) or "",
+                "\n".join(state.evidence.get(compiled.id, ())),
+            )
+        )
+    return rows
+
+
+def _cell(text: str) -> str:
+    # A cell starting with = + - @ (or a tab or carriage return) is a formula to a
+    # spreadsheet: quote it, so that an answer cannot run anything where it is opened.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+async def export(site: Site, request: Request) -> Response:
+    from riskcheck.web.pages import load_file
+
+    relative, _, loaded, problem = load_file(site, request)
+    if loaded is None:
+        return site.renderer.page(
+            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
+        )
+    kind = request.query_params.get("format", "csv")
+    rows = [EXPORT_COLUMNS, *export_rows(FillState.from_loaded(loaded))]
+    stem = Path(relative).stem
+    if kind == "xlsx":
+        try:
+            data = _xlsx(rows, loaded.file.system.name)
+        except MissingDependencyError as exc:
+            context = {"title": "Export unavailable", "message": str(exc), "relative": relative}
+            return site.renderer.page(request, "error.html", context, 501)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerows([[_cell(c) for c in row] for row in rows])
+        data = ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+        media = "text/csv; charset=utf-8"
+    else:
+        context = {"title": "Unknown format", "message": f"{kind!r}: choose csv or xlsx", "relative": relative}
+        return site.renderer.page(request, "error.html", context, 400)
+    name = f"{stem}-answers.{kind}"
+    return Response(
+        data,
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="{quote(name)}"', "cache-control": "no-store"},
+    )
+
+
+def _xlsx(rows: list[tuple[str, ...]], title: str) -> bytes:
+    try:
+        from openpyxl import Workbook  # type: ignore[import-untyped]
+        from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+    except ImportError:
+        raise MissingDependencyError("openpyxl", "web") from None
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Answers"
+    for row in rows:
+        sheet.append([_cell(c) for c in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = (24, 20, 60, 10, 10, 40, 40, 40)
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    workbook.properties.title = f"{title}: answers"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -27,12 +27,24 @@ def command(base: str, head: str, fmt: str, output: Path | None) -> int:
     `riskcheck diff main risk.yaml`). A side at a revision is scored entirely as it was
     there: its questionnaire file and fairness data, model and saved result are read
     at that revision too (from the working tree, with a warning, if git did not track them).
+
+    Given two questionnaires (files, REV:FILE, or bundled ID@VERSION), lists what changed
+    with the questions' numbers, and the version bump the changes ask for.
     """
     from riskcheck.diff import risk_diff
     from riskcheck.fileio import check_output, write_output
 
     if output is not None:
         check_output(output, option="-o", inputs=[Path(side) for side in (base, head) if Path(side).exists()])
+    from riskcheck.cli.qdiff_sides import questionnaire_diff_text
+
+    questionnaire_text = questionnaire_diff_text(base, head, fmt)
+    if questionnaire_text is not None:
+        if output is not None:
+            write_output(output, questionnaire_text, option="-o")
+        else:
+            click.echo(questionnaire_text, nl=False)
+        return 0
     head_side = _side(head, None)
     base_side = _side(base, head_side[1])
     warnings: list[str] = []

@@ -16,7 +16,12 @@ from riskcheck import api
     show_default=True,
     help="Months law_as_at may be old before it is reported as stale.",
 )
-def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int) -> int:
+@click.option(
+    "--since",
+    metavar="REV",
+    help="Also check the version against each file at this git revision: bump and migrations.",
+)
+def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int, since: str | None) -> int:
     """Check questionnaire content: help, references, mitigations, reachability, unused options.
 
     Takes files or bundled ids; with none, lints every bundled questionnaire.
@@ -30,6 +35,10 @@ def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int) -> int:
     for target in targets:
         compiled = api.questionnaire(target)
         problems = lint_questionnaire(compiled, law_max_age_months=law_max_age)
+        if since is not None:
+            from riskcheck.versionlint import lint_since
+
+            problems = [*problems, *lint_since(compiled, since)]
         rows.append((target, compiled, problems))
     total = sum(len(problems) for _, _, problems in rows)
     if fmt == "json":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,8 @@ PINNED = [
         False,
         (),
         "minimal-risk",
-        ("annex-iii-derogation",),
+        # eu-ai-act-classification 2.0.0 flags AI literacy (Art. 4) for every in-scope system.
+        ("ai-literacy", "annex-iii-derogation"),
     ),
     (
         "classification/loan-scoring.yaml",
@@ -77,7 +79,7 @@ PINNED = [
         False,
         ("eu-ai-act.high-risk",),
         "high-risk-annex-iii",
-        ("fria-required",),
+        ("ai-literacy", "fria-required"),
     ),
 ]
 
@@ -189,3 +191,38 @@ def test_art_22_questions_follow_whether_every_case_is_checked(tmp_path: Path) -
     path = tmp_path / "credit.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     assert api.score(path).completeness.hidden_answers == ("art22_basis", "art22_safeguards")
+
+
+def test_classification_example_dates_its_duties() -> None:
+    result = api.score(EXAMPLES / "classification/loan-scoring.yaml")
+    assert result.as_of == "2026-11-29"
+    assert result.law_as_at is not None and result.law_as_at["date"] == "2026-11-29"
+    assert result.classification is not None
+    assert [(d.id, d.when) for d in result.classification.duties] == [
+        ("provider-requirements", "applies from 2 Dec 2027"),
+        ("provider-registration", "applies from 2 Dec 2027"),
+        ("deployer-duties", "applies from 2 Dec 2027"),
+        ("ai-literacy", "applies now"),
+        ("fria-required", "applies from 2 Dec 2027"),
+    ]
+    later = api.score(EXAMPLES / "classification/loan-scoring.yaml", as_of=dt.date(2027, 12, 2))
+    assert later.classification is not None
+    assert {d.status for d in later.classification.duties} == {"applies_now"}
+
+
+def test_released_version_stays_loadable_beside_the_new_one(tmp_path: Path) -> None:
+    old = api.questionnaire("eu-ai-act-classification@1.0.0")
+    new = api.questionnaire("eu-ai-act-classification")
+    assert (old.version, new.version) == ("1.0.0", "2.0.0")
+    text = (EXAMPLES / "classification/loan-scoring.yaml").read_text(encoding="utf-8")
+    pinned = tmp_path / "old.yaml"
+    pinned.write_text(
+        text.replace("@2.0.0", "@1.0.0")
+        .replace("  legacy_placed_before: no\n", "  profiles_persons: yes\n")
+        .replace("  intimate_imagery: no\n  csam_generation: no\n", "")
+        .replace("  emotion_recognition_any: no\n", ""),
+        encoding="utf-8",
+    )
+    result = api.score(pinned)
+    assert (result.questionnaire_version, result.status, result.tier) == ("1.0.0", "complete", "high")
+    assert result.law_as_at is None

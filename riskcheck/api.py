@@ -281,10 +281,33 @@ def schema(kind: Kind) -> dict[str, Any]:
 
         data = AssessmentFile.model_json_schema()
         data["title"] = "riskcheck assessment"
+        _questionnaire_reference_forms(data)
     else:
         raise RiskcheckError(f"unknown schema {kind!r}; expected questionnaire or assessment")
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return data
+
+
+def _questionnaire_reference_forms(data: dict[str, Any]) -> None:
+    """State both forms of ``questionnaire:`` the loader takes, as editors only see the schema.
+
+    pydantic describes the mapping; the loader also reads ``rai-prelaunch@1.0.0``, and
+    takes ``path`` or ``id`` with ``version``, never both.
+    """
+    from riskcheck.spec import SEMVER_PATTERN, SLUG_PATTERN
+
+    mapping = dict(data["$defs"]["QuestionnaireRef"])
+    description = mapping.pop("description", None)
+    mapping["oneOf"] = [
+        {"required": ["path"], "not": {"required": ["id"]}},
+        {"required": ["id", "version"], "not": {"required": ["path"]}},
+    ]
+    text = {
+        "type": "string",
+        "pattern": SLUG_PATTERN.removesuffix("$") + "@" + SEMVER_PATTERN.removeprefix("^"),
+        "description": "A bundled questionnaire as id@version, e.g. rai-prelaunch@1.0.0.",
+    }
+    data["$defs"]["QuestionnaireRef"] = {"description": description, "anyOf": [text, mapping]}
 
 
 def new_assessment(

@@ -1,0 +1,99 @@
+"""``riskcheck history FILE``: who changed which answers of an assessment, and when (from git)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from riskcheck.history import Delta, History
+
+
+@click.command("history")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--no-score", is_flag=True, help="Do not score each version (faster; no tiers).")
+def command(file: Path, fmt: str, no_score: bool) -> int:
+    """List each commit that changed FILE: author, date, answers and system fields, tier.
+
+    Renames are followed; uncommitted changes in the working tree come last.
+    """
+    from riskcheck.history import file_history
+
+    history = file_history(file, score=not no_score)
+    if fmt == "json":
+        from riskcheck.result import dumps
+
+        click.echo(dumps(history.to_dict()))
+    else:
+        click.echo(render(history), nl=False)
+    return 0
+
+
+def render(history: History) -> str:
+    lines = [f"{history.path}: {len(history.entries)} change(s), oldest first"]
+    for entry in history.entries:
+        lines.append("")
+        if entry.commit:
+            when = entry.date.replace("T", " ")[:16]
+            lines.append(f"{entry.commit[:10]}  {when}  {entry.author} <{entry.email}>  {entry.subject}")
+        else:
+            lines.append(f"working tree  {entry.subject}")
+        if entry.renamed_from:
+            lines.append(f"  renamed from {entry.renamed_from}")
+        if entry.created:
+            lines.append(f"  created with {len(entry.answers)} answer(s); tier: {entry.tier_after or 'none'}")
+            lines.extend(f"  sign-off: {text}" for text in entry.signoffs_added)
+            if entry.problem:
+                lines.append(f"  {entry.problem}")
+            continue
+        if entry.tier_before != entry.tier_after:
+            lines.append(f"  tier: {entry.tier_before or 'none'} -> {entry.tier_after or 'none'}")
+        elif entry.tier_after is not None:
+            lines.append(f"  tier: {entry.tier_after} (unchanged)")
+        if entry.questionnaire:
+            lines.append(f"  questionnaire: {_ref(entry.questionnaire.before)} -> {_ref(entry.questionnaire.after)}")
+        for delta in entry.system:
+            lines.append(f"  system.{_change(delta)}")
+        for delta in entry.answers:
+            lines.append(f"  answers.{_change(delta)}")
+        if entry.archived_added:
+            lines.append(f"  archived answers: +{entry.archived_added}")
+        lines.extend(f"  sign-off: {text}" for text in entry.signoffs_added)
+        if entry.problem:
+            lines.append(f"  {entry.problem}")
+    return "\n".join(lines) + "\n"
+
+
+def _ref(value: Any) -> str:
+    if isinstance(value, dict):
+        return " ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def _change(delta: Delta) -> str:
+    if delta.before is None:
+        return f"{delta.name}: added {_show(delta.after)}"
+    if delta.after is None:
+        return f"{delta.name}: removed (was {_show(delta.before)})"
+    return f"{delta.name}: {_show(delta.before)} -> {_show(delta.after)}"
+
+
+def _show(value: Any) -> str:
+    from riskcheck.gatechecks import show_value
+
+    if isinstance(value, dict):
+        parts = [show_value(value.get("value"))]
+        if value.get("comment"):
+            parts.append(f"comment {_clip(str(value['comment']))!r}")
+        if value.get("evidence"):
+            parts.append(f"{len(value['evidence'])} evidence link(s)")
+        return ", ".join(parts)
+    return _clip(show_value(value))
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -61,7 +61,7 @@ def read_table(
     each column is for, to name it in a missing-column message.
     """
     limit = MAX_DATA_BYTES if max_bytes is None else max_bytes
-    file_format = _check_file(path, display=display, max_bytes=limit)
+    file_format = check_file(path, display=display, max_bytes=limit)
     if file_format == "parquet":
         _check_parquet_size(path, display=display, max_bytes=limit, max_rows=MAX_DATA_ROWS)
     available = _column_names(path, file_format, display)
@@ -83,7 +83,8 @@ def read_table(
     return frame
 
 
-def _check_file(path: Path, *, display: str, max_bytes: int) -> str:
+def check_file(path: Path, *, display: str, max_bytes: int) -> str:
+    """The format ``path``'s suffix promises, once its first and last bytes agree."""
     file_format = FORMATS.get(path.suffix.lower())
     if file_format is None:
         raise DataError(

@@ -112,6 +112,10 @@ class FairnessResult:
     warnings: tuple[str, ...]
     config: Mapping[str, Any]
     thresholds: Mapping[str, Threshold] = field(default_factory=dict)
+    #: How ``data_sha256`` identifies the data: ``{"kind": "sha256" | "fingerprint" |
+    #: "columns-sha256", "digest", "files", "bytes"}`` (see riskcheck.fairness.identity);
+    #: None in results saved before the kinds existed, which were all ``sha256``.
+    data_identity: Mapping[str, Any] | None = None
 
     def with_thresholds(self, thresholds: Mapping[str, Threshold]) -> FairnessResult:
         """The same figures, judged against other thresholds."""
@@ -208,6 +212,7 @@ class FairnessResult:
             "engine": self.engine,
             "rows": self.rows,
             "data_sha256": self.data_sha256,
+            "data_identity": None if self.data_identity is None else dict(self.data_identity),
             "model_sha256": self.model_sha256,
             "groups": list(self.groups),
             "by_group": {group: dict(metrics) for group, metrics in self.by_group.items()},
@@ -271,9 +276,18 @@ class FairnessResult:
                 thresholds={
                     str(name): Threshold.model_validate(value) for name, value in data.get("thresholds", {}).items()
                 },
+                data_identity=_identity(data.get("data_identity")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DataError(f"{source}: not a riskcheck fairness result ({exc!r})") from None
+
+
+def _identity(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not isinstance(value.get("kind"), str):
+        raise TypeError(f"data_identity: expected an object with a kind, found {value!r}")
+    return dict(value)
 
 
 def _number(value: Any) -> Number:

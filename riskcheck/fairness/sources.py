@@ -1,0 +1,116 @@
+"""Where the data is: a file, a glob or a directory, resolved to a checked list of files.
+
+Every file is checked for what its suffix promises (magic bytes) before any engine
+reads it, and a glob that matches nothing, a mix of formats or a directory without
+data files is a :class:`DataError` that names the input.
+"""
+
+from __future__ import annotations
+
+import glob
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from riskcheck.errors import DataError
+from riskcheck.fairness.data import FORMATS, check_file
+
+#: Characters that make a data path a glob.
+GLOB_CHARACTERS = frozenset("*?[")
+#: The most files one input may resolve to; each is opened to check its magic bytes.
+MAX_FILES = 100_000
+#: Any file riskcheck reads through DuckDB may be this large: DuckDB streams it.
+_NO_SIZE_LIMIT = 2**62
+
+
+@dataclass(frozen=True)
+class Source:
+    """Checked data files of one format; ``hive`` when directories name partition columns."""
+
+    display: str
+    files: tuple[Path, ...]
+    file_format: str
+    hive: bool
+    root: Path
+
+    @property
+    def single_file(self) -> bool:
+        return len(self.files) == 1 and not self.hive
+
+
+def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> Source:
+    """Resolve ``data`` (relative to ``base_dir``) to the files it names, each checked."""
+    shown = display or data
+    if "://" in data:
+        raise DataError(f"{shown}: remote paths are not read; expected a local file, glob or directory")
+    pattern = data if Path(data).is_absolute() else str(base_dir / data)
+    if any(character in data for character in GLOB_CHARACTERS):
+        matched = sorted(Path(name) for name in glob.glob(pattern, recursive=True))
+        files = [path for path in matched if _is_data_candidate(path)]
+        if not files:
+            found = f"; it matches only {len(matched)} folder(s) or other entries" if matched else ""
+            raise DataError(f"{shown}: the glob matches no file{found}; expected CSV or Parquet files")
+        root = _glob_root(pattern)
+    else:
+        path = Path(pattern)
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise DataError(f"{shown}: no such file") from None
+        except PermissionError:
+            raise DataError(f"{shown}: permission denied") from None
+        if stat.S_ISDIR(info.st_mode):
+            files = sorted(p for p in path.rglob("*") if _is_data_candidate(p) and not _hidden(p, path))
+            if not files:
+                raise DataError(f"{shown}: the directory holds no .parquet or .pq file")
+            root = path
+        else:
+            files = [path]
+            root = path.parent
+    if len(files) > MAX_FILES:
+        raise DataError(f"{shown}: {len(files):,} files; riskcheck reads at most {MAX_FILES:,} per input")
+    formats = {FORMATS.get(path.suffix.lower()) for path in files}
+    if None in formats:
+        odd = next(path for path in files if FORMATS.get(path.suffix.lower()) is None)
+        where = shown if len(files) == 1 else f"{shown}: {odd}"
+        raise DataError(
+            f"{where}: unsupported file type {odd.suffix or '(no suffix)'!r}; expected one of {', '.join(FORMATS)}"
+        )
+    if len(formats) > 1:
+        raise DataError(f"{shown}: mixes CSV and Parquet files; expected files of one format")
+    file_format = formats.pop()
+    assert file_format is not None
+    for path in files:
+        check_file(path, display=str(path) if len(files) > 1 else shown, max_bytes=_NO_SIZE_LIMIT)
+    hive = file_format == "parquet" and any("=" in part for p in files for part in _relative_dirs(p, root))
+    return Source(shown, tuple(files), file_format, hive, root)
+
+
+def _is_data_candidate(path: Path) -> bool:
+    """Regular files, skipping Spark's and Hadoop's markers (``_SUCCESS``, ``.crc``)."""
+    name = path.name
+    if name.startswith(("_", ".")) or name.endswith(".crc"):
+        return False
+    return not path.is_dir()  # a pipe or a device is refused by check_file, not skipped
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith((".", "_")) and "=" not in part for part in _relative_dirs(path, root))
+
+
+def _relative_dirs(path: Path, root: Path) -> tuple[str, ...]:
+    try:
+        return path.parent.relative_to(root).parts
+    except ValueError:
+        return ()
+
+
+def _glob_root(pattern: str) -> Path:
+    """The folder above the first glob character: partition folders are below it."""
+    parts = Path(pattern).parts
+    fixed = []
+    for part in parts:
+        if any(character in part for character in GLOB_CHARACTERS):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")

@@ -11,6 +11,14 @@ comes from the installed package, whatever the revision.
 
 git runs as a subprocess with an argument list (never a shell), every file is
 size-checked before it is read, and blobs are streamed to disk, not into memory.
+
+The repository may be hostile (a downloaded checkout, with its own ``.git/config``).
+riskcheck runs only plumbing that reads objects (``rev-parse``, ``ls-tree``,
+``cat-file``): no hooks, pager, filters, textconv or fsmonitor run for these. The one
+way left for a repository's configuration to run a command is a fetch, which a
+partial clone starts by itself for a missing object (``remote.<name>.url =
+ext::...`` or ``uploadpack``); so lazy fetching is off and no transport protocol is
+allowed. Replace refs are ignored, so a revision reads as it was committed.
 """
 
 from __future__ import annotations
@@ -40,6 +48,17 @@ MAX_CLIMB = 16
 
 Warn = Callable[[str], None]
 
+#: Command-line settings override the repository's own: no transport (a fetch could run a
+#: command the repository names), no fsmonitor.
+_SAFE_OPTIONS = ("-c", "protocol.allow=never", "-c", "core.fsmonitor=false")
+_SAFE_ENVIRONMENT = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "LC_ALL": "C",
+    "GIT_NO_LAZY_FETCH": "1",  # a partial clone's missing object stays missing
+    "GIT_ALLOW_PROTOCOL": "none",  # overrides protocol.<name>.allow in the repository's config
+    "GIT_NO_REPLACE_OBJECTS": "1",
+}
+
 
 class GitError(RiskcheckError):
     """A revision or a file at a revision cannot be read."""
@@ -51,13 +70,13 @@ def _git(directory: Path, *args: str, stdout: Any = subprocess.PIPE, timeout: fl
         raise GitError("git is not installed or not on PATH; it is needed to read a file at a revision")
     try:
         return subprocess.run(
-            [executable, "--literal-pathspecs", "-C", str(directory), *args],
+            [executable, *_SAFE_OPTIONS, "--literal-pathspecs", "-C", str(directory), *args],
             stdout=stdout,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             timeout=timeout,
             check=False,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+            env={**os.environ, **_SAFE_ENVIRONMENT},
         )
     except subprocess.TimeoutExpired:
         raise GitError(f"git {args[0]} took longer than {timeout:.0f} s in {directory}") from None

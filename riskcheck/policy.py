@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.fileio import read_bounded_text
@@ -71,6 +71,12 @@ class Policy(BaseModel):
     paths: tuple[str, ...] = Field(
         (), description="Assessment files or directories checked when none are given, relative to pyproject.toml."
     )
+    trusted_models: tuple[str, ...] = Field(
+        (),
+        alias="trusted-models",
+        description="The sha256 of each model file (pickle, joblib, or skops with types outside the allowlist) "
+        "this project trusts to run code when loaded; see riskcheck.fairness.trust.",
+    )
     exclude: tuple[str, ...] = Field(
         (),
         description="Paths or glob patterns, relative to pyproject.toml, that a directory search skips "
@@ -80,6 +86,14 @@ class Policy(BaseModel):
     _fail_on_from: str = PrivateAttr("")
     #: The directory ``exclude`` patterns are relative to.
     _root: Path | None = PrivateAttr(None)
+
+    @field_validator("trusted_models")
+    @classmethod
+    def _digests(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for digest in value:
+            if len(digest) != 64 or any(ch not in "0123456789abcdefABCDEF" for ch in digest):
+                raise ValueError("expected the sha256 of each trusted model file (64 hex digits)")
+        return tuple(digest.lower() for digest in value)
 
     def merged(self, *, source: str = "--fail-on", **overrides: Any) -> Policy:
         """This policy with the options given on the command line (``None`` = not given).

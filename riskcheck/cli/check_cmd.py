@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from riskcheck.cli.trust import trust_option
 from riskcheck.errors import RiskcheckError
 from riskcheck.policy import Policy, find_pyproject, load_policy
 from riskcheck.vocabulary import GATE_FORMATS, SEVERITIES
@@ -53,6 +54,7 @@ FORMATS = GATE_FORMATS
     type=click.Path(path_type=Path, dir_okay=False),
     help="The pyproject.toml with the [tool.riskcheck] policy (default: the nearest one above the working directory).",
 )
+@trust_option
 def command(
     files: tuple[Path, ...],
     fail_on: str | None,

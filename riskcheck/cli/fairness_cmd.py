@@ -78,7 +78,10 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
 @click.option(
     "--trust-model",
     is_flag=True,
-    help="Allow pickle/joblib and untrusted skops types; prints the sha256.",
+    help=(
+        "Trust the model to run code when loaded (pickle/joblib, untrusted skops types); prints the sha256. "
+        "Without it, only models whose sha256 is in [tool.riskcheck] trusted-models are trusted."
+    ),
 )
 @click.option(
     "--sensitive",
@@ -189,6 +192,7 @@ def command(
     """
     from riskcheck.fairness.api import compute_fairness
     from riskcheck.fairness.spec import DEFAULT_MIN_CLASS_SIZE, DEFAULT_MIN_GROUP_SIZE
+    from riskcheck.fairness.trust import project_trust
     from riskcheck.fileio import check_output, note_input_patterns
 
     if threshold is not None and not math.isfinite(threshold):
@@ -214,7 +218,7 @@ def command(
         threshold=threshold,
         model=model,
         features=_columns(features) if features is not None else None,
-        trust_model=trust_model,
+        trust=project_trust(every_model=trust_model),
         positive_label=positive_label,
         sample_weight=sample_weight,
         where=_where(where),

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from riskcheck.cli.trust import trust_option
+
 
 @click.command("report")
 @click.argument("file", type=click.Path(path_type=Path))
@@ -18,6 +20,7 @@ import click
     ),
 )
 @click.option("--theme", type=click.Path(path_type=Path), help="A theme file: logo, organisation, colours.")
+@trust_option
 def command(file: Path, output: Path | None, html: Path | None, template_dir: Path | None, theme: Path | None) -> int:
     """Render the PDF sign-off report for legal review."""
     from riskcheck.report import write_report

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from riskcheck import api
+from riskcheck.cli.trust import trust_option
 
 
 @click.command("score")
@@ -18,6 +19,7 @@ from riskcheck import api
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Date duties against this day (YYYY-MM-DD) instead of the system's assessed_on.",
 )
+@trust_option
 def command(file: Path, fmt: str, output: Path | None, as_of: dt.datetime | None) -> int:
     """Score an assessment: tier, sections, findings, trace."""
     from riskcheck.fileio import check_output, note_input_patterns, write_output

@@ -1,17 +1,33 @@
 """The child process that loads a model and predicts (see :mod:`riskcheck.fairness.model`).
 
-Run as ``python -m riskcheck.fairness._model_worker JOB.json``. It writes
-``predictions.npy`` and ``status.json`` next to the job; the parent trusts neither
-beyond their formats.
+The parent runs :func:`main` in isolated mode (``python -I``) with ``JOB.json``. It
+writes ``predictions.npy`` and ``status.json`` next to the job; the parent trusts
+neither beyond their formats.
+
+Before anything else the child bounds itself, so that it cannot outlive its limits
+or its parent even when the parent is killed outright: an address-space limit, a
+CPU-time limit (``RLIMIT_CPU``: SIGXCPU, then SIGKILL), an alarm at the wall-clock
+limit (the default action of SIGALRM ends the process even when Python code cannot
+run), and a watchdog thread that, once the parent is gone or the time is up, removes
+the temporary directory and kills the child's process group.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
+import os
+import shutil
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
+
+#: How often the watchdog looks for the parent, in seconds.
+WATCHDOG_INTERVAL = 0.1
 
 
 class _Refused(Exception):
@@ -24,14 +40,15 @@ def _load(job: dict[str, Any]) -> tuple[Any, list[str]]:
         from skops.io import get_untrusted_types, load  # type: ignore[import-untyped]
 
         from riskcheck.fairness.model import TRUSTED_TYPES
+        from riskcheck.fairness.trust import HOW_TO_TRUST
 
         untrusted = get_untrusted_types(file=path)
         unknown = sorted(set(untrusted) - TRUSTED_TYPES)
         if unknown and not job["trust"]:
             raise _Refused(
                 "refusing to load the model: it holds types that riskcheck does not trust: "
-                f"{', '.join(unknown)}. Save it with scikit-learn and numpy types only, or pass "
-                "--trust-model (trust_model: true) if you trust this file"
+                f"{', '.join(unknown)}. Save it with scikit-learn and numpy types only; "
+                f"if you trust this file (sha256 {job['sha256']}), {HOW_TO_TRUST}"
             )
         return load(path, trusted=list(untrusted)), unknown
     if path.endswith(".joblib"):
@@ -103,11 +120,42 @@ def _limit_memory(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def _limit_time(seconds: float) -> None:
+    """Cap this process's CPU time and wall-clock time; past either, the kernel ends it."""
+    whole = max(1, math.ceil(seconds))
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = whole if hard == resource.RLIM_INFINITY else min(whole, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard if hard != resource.RLIM_INFINITY else soft + 1))
+    if hasattr(signal, "alarm"):
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(whole + 1)
+
+
+def _watch(parent: int, seconds: float, scratch: Path) -> None:
+    """Start the watchdog: when the parent is gone or time is up, clean up and stop the group."""
+    deadline = time.monotonic() + seconds
+
+    def watch() -> None:
+        while os.getppid() == parent and time.monotonic() < deadline:
+            time.sleep(WATCHDOG_INTERVAL)
+        shutil.rmtree(scratch, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="riskcheck-watchdog", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
     job_file = Path(argv[0])
     job = json.loads(job_file.read_text(encoding="utf-8"))
     _limit_memory(int(job["memory_bytes"]))
+    _limit_time(float(job["seconds"]))
     out = Path(job["out"])
+    _watch(int(job["parent"]), float(job["seconds"]), out)
     stage = "load"
     try:
         model, trusted = _load(job)

@@ -26,6 +26,7 @@ from riskcheck.fairness.spec import (
     Scalar,
     Threshold,
 )
+from riskcheck.fairness.trust import ModelTrust, current_trust
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,13 +49,17 @@ def evaluate_fairness(
     progress: Callback | None = None,
     warn: Callback | None = None,
     limits: ModelLimits | None = None,
+    trust: ModelTrust | None = None,
 ) -> FairnessResult:
     """Compute (or read, with ``spec.result``) the fairness result an assessment declares.
 
     Paths in ``spec`` are relative to ``base_dir``, the assessment's directory.
     ``progress`` receives a line per stage on large inputs; ``warn`` receives warnings
     a person should see at once (a trusted pickle's sha256), which also end up in the
-    result's ``warnings``.
+    result's ``warnings``. ``trust`` names the model files that may run code when
+    loaded; it comes from whoever runs riskcheck, never from ``spec``. By default it is
+    the trust of the command running (:func:`riskcheck.fairness.trust.current_trust`),
+    and outside one nothing is trusted.
     """
     base = Path(base_dir)
     if spec.result is not None:
@@ -72,6 +77,7 @@ def evaluate_fairness(
         progress=progress,
         warn=warn,
         limits=limits or ModelLimits(),
+        trust=current_trust() if trust is None else trust,
     )
 
 
@@ -100,11 +106,14 @@ def compute_fairness(
     progress: Callback | None = None,
     warn: Callback | None = None,
     limits: ModelLimits | None = None,
+    trust: ModelTrust | None = None,
 ) -> FairnessResult:
     """Compute fairness metrics for a data file; paths are relative to the working directory.
 
     The keyword arguments are those of :class:`FairnessSpec`; invalid combinations
     raise :class:`DataError`. For data already in memory, see :func:`compute_fairness_frame`.
+    ``trust_model=True`` trusts the model whatever its sha256, as ``--trust-model`` does;
+    ``trust`` trusts the models it lists (see :mod:`riskcheck.fairness.trust`).
     """
     fields: dict[str, Any] = {
         "data": data,
@@ -115,7 +124,6 @@ def compute_fairness(
         "threshold": threshold,
         "model": model,
         "features": features,
-        "trust_model": trust_model,
         "positive_label": positive_label,
         "sample_weight": sample_weight,
         "where": where,
@@ -129,7 +137,9 @@ def compute_fairness(
         "thresholds": thresholds,
     }
     spec = _settings(fields)
-    return evaluate_fairness(spec, Path("."), progress=progress, warn=warn, limits=limits)
+    if trust_model:
+        trust = ModelTrust(every_model=True)
+    return evaluate_fairness(spec, Path("."), progress=progress, warn=warn, limits=limits, trust=trust)
 
 
 def compute_fairness_frame(
@@ -347,13 +357,16 @@ def _compute(
     progress: Callback | None,
     warn: Callback | None,
     limits: ModelLimits,
+    trust: ModelTrust,
 ) -> FairnessResult:
     from riskcheck.fairness.inputs import prepare_inputs
     from riskcheck.fileio import sha256_file
 
     display = str(data_path)
     say = _progress_for(data_path, progress)
-    inputs = prepare_inputs(spec, data_path=data_path, model_path=model_path, say=say, warn=warn, limits=limits)
+    inputs = prepare_inputs(
+        spec, data_path=data_path, model_path=model_path, say=say, warn=warn, limits=limits, trust=trust
+    )
     return _measure(spec, inputs, display=display, data_sha256=sha256_file(data_path), say=say)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from riskcheck.errors import DataError
 from riskcheck.fairness.model import ModelLimits
 from riskcheck.fairness.spec import FairnessSpec
+from riskcheck.fairness.trust import NO_TRUST, ModelTrust
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,8 +49,14 @@ def prepare_inputs(
     say: Callback,
     warn: Callback | None,
     limits: ModelLimits,
+    trust: ModelTrust = NO_TRUST,
 ) -> Inputs:
-    """Read ``data_path`` as ``spec`` describes it; run the model if there is one."""
+    """Read ``data_path`` as ``spec`` describes it; run the model if there is one.
+
+    ``trust`` comes from whoever runs riskcheck, never from ``spec``: see
+    :mod:`riskcheck.fairness.trust`. A model it does not trust is refused before the
+    data is read.
+    """
     from riskcheck.fileio import sha256_file
 
     display = str(data_path)
@@ -57,8 +64,9 @@ def prepare_inputs(
     if model_path is not None:
         from riskcheck.fairness.model import check_model_file
 
-        check_model_file(model_path, str(model_path), trust=spec.trust_model)
-        model_sha = sha256_file(model_path)
+        model_sha = sha256_file(model_path) if model_path.is_file() else None
+        trusted = model_sha is not None and trust.allows(model_sha)
+        check_model_file(model_path, str(model_path), trusted=trusted, sha256=model_sha)
     frame = _read_frame(spec, data_path, display, say)
     return inputs_from_frame(
         spec,
@@ -69,6 +77,7 @@ def prepare_inputs(
         say=say,
         warn=warn,
         limits=limits,
+        trust=trust,
     )
 
 
@@ -82,6 +91,7 @@ def inputs_from_frame(
     say: Callback,
     warn: Callback | None,
     limits: ModelLimits,
+    trust: ModelTrust = NO_TRUST,
 ) -> Inputs:
     """The rows of ``frame`` (already read, or given in memory) as ``spec`` describes them."""
     from riskcheck.fairness import data as tables
@@ -105,7 +115,7 @@ def inputs_from_frame(
         if warn is not None:
             warn(f"warning: {note}")
     say(f"{len(frame):,} rows in {len(groups.labels)} groups")
-    y_true, y_pred, model_notes = _outcomes(spec, frame, display, model_path, model_sha, say, warn, limits)
+    y_true, y_pred, model_notes = _outcomes(spec, frame, display, model_path, model_sha, say, warn, limits, trust)
     notes.extend(model_notes)
     weights = None
     if spec.sample_weight is not None:
@@ -167,6 +177,7 @@ def _outcomes(
     say: Callback,
     warn: Callback | None,
     limits: ModelLimits,
+    trust: ModelTrust,
 ) -> tuple[Any, Any, list[str]]:
     """The true and predicted outcomes as arrays (booleans for classification)."""
     import pandas as pd
@@ -191,7 +202,7 @@ def _outcomes(
             display=model_display,
             features=frame[columns],
             explicit_features=spec.features is not None,
-            trust=spec.trust_model,
+            trust=trust,
             sha256=model_sha,
             threshold=spec.threshold if spec.task == "classification" else None,
             positive_label=spec.positive_label,

@@ -8,26 +8,41 @@ as Parquet and reads back the predictions as a plain ``.npy`` array and a JSON s
 formats that cannot carry code back into the parent.
 
 - ``.skops`` files load with skops, trusting only skops' defaults and
-  :data:`TRUSTED_TYPES`; any other type is refused, by name, unless the user trusts
-  the file.
+  :data:`TRUSTED_TYPES`; any other type is refused, by name, unless the file is
+  trusted.
 - ``.pkl``, ``.pickle`` and ``.joblib`` can run any code when loaded, so they load only
-  when the user trusts the file, and riskcheck then prints the file's sha256.
+  when the file is trusted, and riskcheck then prints the file's sha256. Who may trust
+  a file is set out in :mod:`riskcheck.fairness.trust`: never the assessment.
+
+The child runs in isolated mode (``python -I``: no working directory, ``PYTHONPATH``
+or user site-packages on ``sys.path``) in a fresh temporary directory holding a copy
+of the model whose sha256 was checked, so no file beside the data or the model is
+imported, and the bytes loaded are the bytes trusted. It runs in its own session; the
+parent kills its whole process group on every way out (done, time limit, Ctrl-C,
+SIGTERM, an exception), and the child stops itself too: a CPU-time limit
+(``RLIMIT_CPU``), an alarm at the wall-clock limit, and a watchdog thread that removes
+the temporary directory and exits when the parent is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskcheck.errors import DataError
+from riskcheck.fairness.trust import HOW_TO_TRUST, NO_TRUST, ModelTrust
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -66,6 +81,17 @@ _STATUS_MAX_BYTES = 1024 * 1024
 #: Room for one prediction in the child's output (a class label up to 256 characters).
 _PREDICTION_MAX_BYTES_PER_ROW = 1024
 _STDERR_TAIL_BYTES = 2000
+#: Seconds past its time limit after which the child stops itself; the parent, while it
+#: lives, stops it first and says why.
+WORKER_GRACE_SECONDS = 2.0
+#: The child's entry point. ``-I`` keeps the working directory off ``sys.path``;
+#: riskcheck's own location is appended (after the standard library and
+#: site-packages), so a checkout that is not installed still runs and nothing there
+#: shadows a module the child imports.
+_BOOTSTRAP = (
+    "import sys; sys.path.append(sys.argv.pop(1)); "
+    "from riskcheck.fairness._model_worker import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +102,12 @@ class ModelLimits:
     seconds: float = MODEL_TIME_LIMIT_SECONDS
 
 
-def check_model_file(path: Path, display: str, *, trust: bool) -> str:
-    """Return the loader for ``path`` ("skops" or "pickle"), or refuse it."""
+def check_model_file(path: Path, display: str, *, trusted: bool, sha256: str | None = None) -> str:
+    """Return the loader for ``path`` ("skops" or "pickle"), or refuse it.
+
+    ``trusted`` says whether whoever runs riskcheck trusts this file
+    (:meth:`ModelTrust.allows` its ``sha256``, given to name it in the refusal).
+    """
     suffix = path.suffix.lower()
     if not path.is_file():
         raise DataError(f"{display}: no such model file")
@@ -88,11 +118,12 @@ def check_model_file(path: Path, display: str, *, trust: bool) -> str:
             raise DataError(f"{display}: not a skops file: it is not a zip archive (it starts with {head!r})")
         return "skops"
     if suffix in PICKLE_SUFFIXES:
-        if not trust:
+        if not trusted:
+            digest = f" (sha256 {sha256})" if sha256 else ""
             raise DataError(
                 f"{display}: refusing to load a {suffix} model: pickle and joblib files can "
-                "run any code when loaded. Save the model with skops (skops.io.dump), or "
-                "pass --trust-model (trust_model: true) if you trust this file"
+                "run any code when loaded. Save the model with skops (skops.io.dump); "
+                f"if you trust this file{digest}, {HOW_TO_TRUST}"
             )
         return "pickle"
     if suffix == ".onnx":
@@ -102,7 +133,7 @@ def check_model_file(path: Path, display: str, *, trust: bool) -> str:
         )
     raise DataError(
         f"{display}: unknown model file type {suffix or '(no suffix)'!r}; expected .skops "
-        f"(or, with --trust-model, {', '.join(PICKLE_SUFFIXES)})"
+        f"(or, when trusted, {', '.join(PICKLE_SUFFIXES)})"
     )
 
 
@@ -112,7 +143,7 @@ def predict_with_model(
     display: str,
     features: pd.DataFrame,
     explicit_features: bool,
-    trust: bool,
+    trust: ModelTrust = NO_TRUST,
     sha256: str,
     threshold: float | None = None,
     positive_label: Any = None,
@@ -122,31 +153,38 @@ def predict_with_model(
     """Run the model in a child process; return its predictions and the warnings raised.
 
     With ``threshold`` the predictions are booleans: the probability of the positive
-    class (``positive_label``, else 1) at or above the threshold.
+    class (``positive_label``, else 1) at or above the threshold. ``sha256`` is the
+    file's digest as the caller read it; the child loads a copy with that digest.
     """
 
-    loader = check_model_file(path, display, trust=trust)
+    trusted = trust.allows(sha256)
+    loader = check_model_file(path, display, trusted=trusted, sha256=sha256)
     limits = limits or ModelLimits()
     notes: list[str] = []
     if loader == "pickle":
         notes.append(
-            f"{display}: loading with pickle because the model is trusted (--trust-model); "
+            f"{display}: loading with pickle because the model is trusted ({trust.reason(sha256)}); "
             f"pickle runs any code in the file. sha256 {sha256}"
         )
         if warn is not None:
             warn(f"warning: {notes[-1]}")
     with tempfile.TemporaryDirectory(prefix="riskcheck-model-") as scratch:
         work = Path(scratch)
+        model_copy = work / f"model{path.suffix.lower()}"
+        _copy_checked(path, model_copy, sha256, display)
         features.to_parquet(work / "features.parquet", index=False)
         job = {
-            "model": str(path.resolve()),
+            "model": str(model_copy),
             "loader": loader,
-            "trust": trust,
+            "trust": trusted,
+            "sha256": sha256,
             "features": str(work / "features.parquet"),
             "explicit_features": explicit_features,
             "threshold": threshold,
             "positive_label": positive_label,
             "memory_bytes": limits.memory_bytes,
+            "seconds": limits.seconds + WORKER_GRACE_SECONDS,
+            "parent": os.getpid(),
             "out": str(work),
         }
         (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
@@ -155,11 +193,27 @@ def predict_with_model(
             raise DataError(f"{display}: {_printable(status.get('message', 'the model process failed'))}")
         predictions = _read_predictions(work / "predictions.npy", rows=len(features), display=display)
     for name in status.get("trusted_types", []):
-        note = f"{display}: trusted type {_printable(name)} loaded because the model is trusted (--trust-model)"
+        note = (
+            f"{display}: trusted type {_printable(name)} loaded because the model is trusted ({trust.reason(sha256)})"
+        )
         notes.append(note)
         if warn is not None:
             warn(f"warning: {note}")
     return predictions, tuple(notes)
+
+
+def _copy_checked(source: Path, target: Path, sha256: str, display: str) -> None:
+    """Copy the model for the child, refusing it if its bytes are no longer those hashed (and trusted)."""
+    digest = hashlib.sha256()
+    with source.open("rb") as reader, target.open("xb") as writer:
+        while chunk := reader.read(1024 * 1024):
+            digest.update(chunk)
+            writer.write(chunk)
+    if digest.hexdigest() != sha256:
+        raise DataError(
+            f"{display}: the file changed while riskcheck read it (sha256 {sha256}, now {digest.hexdigest()}); "
+            "run again"
+        )
 
 
 def _read_predictions(path: Path, *, rows: int, display: str) -> npt.NDArray[Any]:
@@ -188,34 +242,40 @@ def _printable(text: Any, limit: int = 2000) -> str:
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
+def worker_command(job: Path) -> list[str]:
+    """The command that runs the model process on ``job`` (see :mod:`riskcheck.fairness._model_worker`)."""
+    import riskcheck
+
+    return [sys.executable, "-I", "-c", _BOOTSTRAP, str(Path(riskcheck.__file__).resolve().parent.parent), str(job)]
+
+
 def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
     env = dict(os.environ)
     # one thread each: BLAS pools reserve address space per thread, and results stay stable
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = "1"
-    command = [
-        sys.executable,
-        "-m",
-        "riskcheck.fairness._model_worker",
-        str(work / "job.json"),
-    ]
     with (work / "stderr.txt").open("wb") as stderr:
         process = subprocess.Popen(
-            command,
+            worker_command(work / "job.json"),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             env=env,
+            cwd=work,
             start_new_session=True,
         )
         try:
-            code = process.wait(timeout=limits.seconds)
-        except subprocess.TimeoutExpired:
+            with _interrupt_on_termination(process):
+                finished = _wait_unreaped(process, limits.seconds)
+        finally:
+            # the child and anything it started, however the wait ended (Ctrl-C included)
             _kill_group(process)
-            raise DataError(
-                f"{display}: the model did not load and predict within the time limit of "
-                f"{limits.seconds:g} s; it was stopped"
-            ) from None
+    if not finished:
+        raise DataError(
+            f"{display}: the model did not load and predict within the time limit of "
+            f"{limits.seconds:g} s; it was stopped"
+        )
+    code = process.returncode
     status_file = work / "status.json"
     if status_file.is_file() and status_file.stat().st_size <= _STATUS_MAX_BYTES:
         try:
@@ -227,8 +287,6 @@ def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
     tail = (work / "stderr.txt").read_bytes()[-_STDERR_TAIL_BYTES:].decode("utf-8", "replace")
     last = tail.strip().splitlines()[-1] if tail.strip() else ""
     if code < 0:
-        import signal
-
         how = f"was killed by signal {signal.Signals(-code).name}"
     else:
         how = f"exited with code {code}"
@@ -239,10 +297,53 @@ def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
     )
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    import signal
+def _wait_unreaped(process: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Wait up to ``seconds`` for the child to exit, without reaping it; False if it is still running.
 
-    with contextlib.suppress(ProcessLookupError):
+    Until it is reaped, the child's process id (its process group's id) cannot be
+    reused, so killing the group afterwards cannot reach an unrelated process.
+    """
+    deadline = time.monotonic() + seconds
+    pause = 0.001
+    while os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, 0.05)
+    return True
+
+
+@contextlib.contextmanager
+def _interrupt_on_termination(process: subprocess.Popen[bytes]) -> Iterator[None]:
+    """While the child runs, SIGTERM and SIGHUP stop it first: the group is killed, then a
+    handler the program had runs, or (with the default action) the wait ends as Ctrl-C
+    would end it, so the temporary directory is removed on the way out."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers belong to the main thread; the child's watchdog covers the rest
+        return
+    previous: dict[int, Any] = {}
+
+    def stop(signum: int, frame: Any) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        before = previous[signum]
+        if callable(before):
+            before(signum, frame)
+        elif before != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        previous[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 

@@ -127,7 +127,8 @@ class FairnessSpec(BaseModel):
 
     Paths are relative to the assessment file. Give exactly one prediction source:
     ``prediction`` (a column), ``score`` with ``threshold``, or ``model`` (a skops file;
-    pickle or joblib only with ``trust_model``). Or give ``result``, a fairness result
+    pickle or joblib only when whoever runs riskcheck trusts it: see
+    :mod:`riskcheck.fairness.trust`). Or give ``result``, a fairness result
     saved with ``riskcheck fairness -o``, to read instead of recomputing.
     """
 
@@ -149,7 +150,13 @@ class FairnessSpec(BaseModel):
         default=None,
         description="Columns the model predicts on (default: what the model was fit on).",
     )
-    trust_model: bool = Field(default=False, description="Allow pickle/joblib and untrusted skops types.")
+    trust_model: bool = Field(
+        default=False,
+        description=(
+            "Never true: a file cannot trust its own model. Pass --trust-model or list the model's "
+            "sha256 under [tool.riskcheck] trusted-models in pyproject.toml."
+        ),
+    )
     sensitive: list[str] = Field(
         default_factory=list,
         description="Sensitive columns; several give intersectional groups.",
@@ -183,6 +190,19 @@ class FairnessSpec(BaseModel):
                     f"{name}: on: {threshold.on} needs an interval, and only these have one: "
                     f"{', '.join(CLASSIFICATION_DISPARITIES)}"
                 )
+        return value
+
+    @field_validator("trust_model")
+    @classmethod
+    def _no_trust_from_the_file(cls, value: bool) -> bool:
+        # Trust to run a model's code belongs to whoever runs riskcheck (riskcheck.fairness.trust).
+        if value:
+            from riskcheck.fairness.trust import HOW_TO_TRUST
+
+            raise ValueError(
+                "a file cannot trust its own model: trust is given by whoever runs riskcheck; "
+                f"to trust this model, {HOW_TO_TRUST}"
+            )
         return value
 
     @field_validator("sensitive")
@@ -248,8 +268,6 @@ class FairnessSpec(BaseModel):
             raise ValueError("threshold applies to score or model, not to prediction")
         if self.features is not None and self.model is None:
             raise ValueError("features applies only with model")
-        if self.trust_model and self.model is None:
-            raise ValueError("trust_model applies only with model")
         if self.task == "regression":
             for name in ("positive_label", "score", "threshold"):
                 if getattr(self, name) is not None:

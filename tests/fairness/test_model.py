@@ -84,6 +84,10 @@ def features_csv(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "features.csv", ["g", "x1", "x2", "y"], FEATURE_ROWS)
 
 
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def run_model(data: Path, model: Path, **options: Any) -> Any:
     settings: dict[str, Any] = {
         "target": "y",
@@ -115,7 +119,8 @@ def test_untrusted_skops_types_are_refused_by_name(run_cli: Run, features_csv: P
     assert err == (
         f"error: {models['untrusted']}: refusing to load the model: it holds types that "
         "riskcheck does not trust: _operator.neg. Save it with scikit-learn and numpy types "
-        "only, or pass --trust-model (trust_model: true) if you trust this file\n"
+        f"only; if you trust this file (sha256 {sha256_of(models['untrusted'])}), pass --trust-model or list "
+        "its sha256 under [tool.riskcheck] trusted-models in the project's pyproject.toml\n"
     )
 
 
@@ -135,8 +140,9 @@ def test_pickle_is_refused_without_trust(run_cli: Run, features_csv: Path, model
     assert (code, out) == (2, "")
     assert err == (
         f"error: {models['pickle']}: refusing to load a .pkl model: pickle and joblib files "
-        "can run any code when loaded. Save the model with skops (skops.io.dump), or pass "
-        "--trust-model (trust_model: true) if you trust this file\n"
+        "can run any code when loaded. Save the model with skops (skops.io.dump); if you trust "
+        f"this file (sha256 {sha256_of(models['pickle'])}), pass --trust-model or list its sha256 "
+        "under [tool.riskcheck] trusted-models in the project's pyproject.toml\n"
     )
 
 
@@ -226,7 +232,7 @@ def test_a_model_that_cannot_predict_on_the_columns_given(
         (
             "model.bin",
             True,
-            "unknown model file type '.bin'; expected .skops (or, with --trust-model, .pkl, .pickle, .joblib)",
+            "unknown model file type '.bin'; expected .skops (or, when trusted, .pkl, .pickle, .joblib)",
         ),
     ],
 )

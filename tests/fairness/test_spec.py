@@ -51,7 +51,12 @@ def test_a_minimal_block_and_its_defaults() -> None:
         ),
         ({"score": "s"}, "score needs threshold: predict positive when score >= threshold"),
         ({"prediction": "p", "threshold": 0.5}, "threshold applies to score or model, not to prediction"),
-        ({"prediction": "p", "trust_model": True}, "trust_model applies only with model"),
+        (
+            {"model": "m.pkl", "trust_model": True},
+            "trust_model: a file cannot trust its own model: trust is given by whoever runs riskcheck; "
+            "to trust this model, pass --trust-model or list its sha256 under [tool.riskcheck] trusted-models "
+            "in the project's pyproject.toml",
+        ),
         ({"prediction": "p", "compare": "reference"}, "compare: reference needs reference_group"),
         ({"prediction": "p", "reference_group": "Male"}, "reference_group is only used with compare: reference"),
         ({"prediction": "p", "sensitive": ["y"]}, "the target 'y' cannot also be a sensitive column"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -87,8 +88,9 @@ def test_type_names_from_a_skops_file_cannot_start_a_ci_command(tmp_path: Path) 
     assert result.returncode == 2
     assert result.stderr == (
         "error: evil.skops: refusing to load the model: it holds types that riskcheck does not trust: "
-        "os\\n::error title=pwned::injected\\x1b[2J.system. Save it with scikit-learn and numpy types only, "
-        "or pass --trust-model (trust_model: true) if you trust this file\n"
+        "os\\n::error title=pwned::injected\\x1b[2J.system. Save it with scikit-learn and numpy types only; "
+        f"if you trust this file (sha256 {hashlib.sha256((tmp_path / 'evil.skops').read_bytes()).hexdigest()}), "
+        "pass --trust-model or list its sha256 under [tool.riskcheck] trusted-models in the project's pyproject.toml\n"
     )
 
 

@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.fileio import edit_lock, sha256_file
-from riskcheck.web import autosave, manage, pages
+from riskcheck.web import autosave, manage, pages, review
 from riskcheck.web.catalog import Catalog
 from riskcheck.web.paths import OutsideRoot, resolve_inside
 from riskcheck.web.render import Renderer
@@ -123,8 +123,11 @@ def create_app(directory: Path, *, allowed_hosts: tuple[str, ...] | None = LOOPB
         Route("/export/{path:path}", endpoint(manage.export), methods=["GET"]),
         Route("/setup/{path:path}", endpoint(manage.setup_form), methods=["GET"]),
         Route("/setup/{path:path}", endpoint(manage.setup_save), methods=["POST"]),
-        Route("/signoff/{path:path}", endpoint(pages.signoff_form), methods=["GET"]),
-        Route("/signoff/{path:path}", endpoint(pages.signoff_record), methods=["POST"]),
+        Route("/signoff/{path:path}", endpoint(review.signoff_page), methods=["GET"]),
+        Route("/signoff/{path:path}", endpoint(review.invite_reviewer), methods=["POST"]),
+        Route("/review/{token}", endpoint(review.review_form), methods=["GET"]),
+        Route("/review/{token}", endpoint(review.review_record), methods=["POST"]),
+        Route("/review-done", endpoint(review.review_done), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=_HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -327,83 +326,6 @@ async def pdf(site: Site, request: Request) -> Response:
     )
 
 
-async def signoff_form(site: Site, request: Request) -> Response:
-    relative, path, loaded, problem = load_file(site, request)
-    if loaded is None:
-        return site.renderer.page(
-            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
-        )
-    return _signoff_page(site, request, relative, loaded, site.version(path), {}, {})
-
-
-def _signoff_page(
-    site: Site,
-    request: Request,
-    relative: str,
-    loaded: LoadedAssessment,
-    version: str,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status: int = 200,
-) -> Response:
-    state = FillState.from_loaded(loaded)
-    result, fairness_note = site.catalog.score(loaded, state)
-    context = {
-        "title": f"Sign off {loaded.file.system.name}",
-        "relative": relative,
-        "system": loaded.file.system,
-        "result": result,
-        "roles": list(loaded.questionnaire.spec.signoff.roles),
-        "version": version,
-        "values": values,
-        "errors": errors,
-        "panel": _panel(site, result, form_status(state, result), state, [], fairness_note),
-        "urls": _urls(relative),
-    }
-    return site.renderer.page(request, "signoff.html", context, status)
-
-
-async def signoff_record(site: Site, request: Request) -> Response:
-    from riskcheck.signoff import DECISIONS, sign
-
-    form = await site.form(request)
-    relative, path = site.file(request)
-    values = {k: str(form.get(k, "") or "").strip() for k in ("name", "role", "decision", "comment")}
-    with site.lock(path):
-        relative, path, loaded, problem = load_file(site, request)
-        if loaded is None:
-            return site.renderer.page(
-                request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
-            )
-        current_version = site.version(path)
-        if str(form.get("version", "")) != current_version:
-            return _conflict(site, request, relative, ())
-        roles = loaded.questionnaire.spec.signoff.roles
-        errors: dict[str, str] = {}
-        if not values["name"]:
-            errors["name"] = "Enter the reviewer's name."
-        elif len(values["name"]) > 200:
-            errors["name"] = "Use at most 200 characters."
-        if roles and values["role"] not in roles:
-            errors["role"] = f"Choose one of the roles: {', '.join(roles)}."
-        elif not roles and not values["role"]:
-            errors["role"] = "Enter the reviewer's role, e.g. legal."
-        if values["decision"] not in DECISIONS:
-            errors["decision"] = "Choose approve or reject."
-        if len(values["comment"]) > 5000:
-            errors["comment"] = "Use at most 5,000 characters."
-        if not errors:
-            try:
-                sign(
-                    path,
-                    name=values["name"],
-                    role=values["role"],
-                    decision=values["decision"],
-                    comment=values["comment"] or None,
-                    now=dt.datetime.now(dt.UTC),
-                )
-            except RiskcheckError as exc:
-                errors["name"] = str(exc).replace(str(path) + ": sign: ", "")
-        if errors:
-            return _signoff_page(site, request, relative, loaded, current_version, values, errors, 422)
-    return RedirectResponse(_url("/a/", relative) + "?signed=1", status_code=303)
+def panel_html(site: Site, state: FillState, result: Any, fairness_note: str | None) -> str:
+    """The score panel for a saved assessment (the sign-off and review pages)."""
+    return _panel(site, result, form_status(state, result), state, [], fairness_note)

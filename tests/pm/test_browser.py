@@ -180,18 +180,28 @@ def test_fill_save_reload_download_in_a_real_browser(browser: Any, server: str, 
         assert "Loan approvals" in extracted
         assert "Applicants only, not their households." in extracted
 
-    # Sign off from the browser.
+    # Sign-off: the owner makes a review link for the legal reviewer, who decides through it.
     page.get_by_role("link", name="Sign off").click()
-    page.get_by_label("Your name").fill("Dana Reviewer")
     page.get_by_label("Role").select_option("legal")
+    page.get_by_label("Reviewer's name").fill("Dana Reviewer")
+    page.get_by_role("button", name="Make a review link").click()
+    link = page.get_by_label("Review link").input_value()
+    page.goto(link)
+    expect(page.locator(".lead")).to_contain_text("in the name of Dana Reviewer")
     page.get_by_label("Approve").check()
     page.get_by_label("Comment").fill("Approved for a pilot.")
     shot(page, tmp_path, "signoff.png")
     page.get_by_role("button", name="Record decision").click()
-    expect(page.get_by_role("status")).to_have_text("Sign-off recorded.")
+    # One HIGH finding is open: approving asks for confirmation first.
+    expect(page.get_by_role("heading", name="Approve anyway?")).to_be_visible()
+    page.get_by_label("I approve although 1 high or critical finding is open").check()
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decision recorded")
+    page.goto(server + "/a/draft.yaml")
     expect(page.locator("#score-panel .roles")).to_contain_text("legal: approved")
     (record,) = load_assessment(path).file.signoffs
     assert (record.name, record.role, record.decision) == ("Dana Reviewer", "legal", "approve")
+    assert record.comment == "Approved after confirming: 1 high or critical finding is open.\nApproved for a pilot."
     assert errors == []
     context.close()
 

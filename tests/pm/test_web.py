@@ -213,7 +213,7 @@ def test_every_post_needs_a_valid_csrf_token(client: TestClient, workdir: Path) 
     for url, data in [
         ("/a/draft.yaml", {"version": form["version"], "q.affects_people": "yes"}),
         ("/a/draft.yaml", forged),
-        ("/signoff/draft.yaml", {**forged, "name": "Mallory", "role": "legal", "decision": "approve"}),
+        ("/signoff/draft.yaml", {**forged, "name": "Mallory", "role": "legal"}),
         (
             "/new",
             {"csrf_token": "0" * 64, "questionnaire": "file:questionnaire.yaml", "name": "x", "filename": "x.yaml"},
@@ -402,35 +402,46 @@ def test_new_assessment_from_a_questionnaire_in_the_directory(client: TestClient
     )
 
 
-def test_signoff_records_the_decision_against_what_was_shown(client: TestClient, workdir: Path) -> None:
+def test_signoff_is_recorded_through_a_one_time_review_link(client: TestClient, workdir: Path) -> None:
     path = workdir / "draft.yaml"
     page = client.get("/signoff/draft.yaml").text
     form = tokens(page)
     assert '<option value="product">product</option><option value="legal">legal</option>' in page
-    response = client.post("/signoff/draft.yaml", data={**form, "name": "", "role": "auditor", "decision": "maybe"})
+    response = client.post("/signoff/draft.yaml", data={**form, "name": "", "role": "auditor"})
     assert response.status_code == 422
-    assert "Enter the reviewer&#39;s name." in response.text
+    assert "Enter the name of the person who will review." in response.text
     assert "Choose one of the roles: product, legal." in response.text
-    assert "Choose approve or reject." in response.text
-    response = client.post(
-        "/signoff/draft.yaml",
-        data={**form, "name": "Dana Legal", "role": "legal", "decision": "approve", "comment": "OK <b>for</b> pilot"},
-        follow_redirects=False,
-    )
+    response = client.post("/signoff/draft.yaml", data={**form, "name": "Dana Legal", "role": "legal"})
+    link = re.search(r'id="review-link" type="text" readonly value="http://127.0.0.1(/review/[^"]+)"', response.text)
+    assert link is not None
+    assert "legal: Dana Legal" in client.get("/signoff/draft.yaml").text  # listed as not used yet
+    review = client.get(link.group(1)).text
+    assert "in the name of <strong>Dana Legal</strong>" in review
+    assert "the assessment is incomplete (4 required answers missing)" in review
+    form = tokens(review)
+    # Approving an incomplete assessment asks for confirmation first; nothing is recorded yet.
+    data = {**form, "decision": "approve", "comment": "OK <b>for</b> pilot"}
+    response = client.post(link.group(1), data=data)
+    assert "Approve anyway?" in response.text
+    assert load_assessment(path).file.signoffs == []
+    response = client.post(link.group(1), data={**data, "confirmed": "yes"}, follow_redirects=False)
     assert response.status_code == 303
-    loaded = load_assessment(path)
-    (record,) = loaded.file.signoffs
+    (record,) = load_assessment(path).file.signoffs
     assert (record.name, record.role, record.decision, record.comment) == (
         "Dana Legal",
         "legal",
         "approve",
-        "OK <b>for</b> pilot",
+        "Approved after confirming: the assessment is incomplete (4 required answers missing).\nOK <b>for</b> pilot",
     )
-    assert record.content_sha256 == re.search(r'<code class="hash">([0-9a-f]{64})</code>', page).group(1)  # type: ignore[union-attr]
-    # The page it was signed from is now out of date: a second decision from it is refused.
-    response = client.post("/signoff/draft.yaml", data={**form, "name": "Eve", "role": "legal", "decision": "reject"})
-    assert response.status_code == 409
+    assert record.content_sha256 == re.search(r'<code class="hash">([0-9a-f]{64})</code>', review).group(1)  # type: ignore[union-attr]
+    # The link is spent: it records nothing more.
+    response = client.post(link.group(1), data={**data, "confirmed": "yes", "version": ""})
+    assert response.status_code == 404
+    assert "This review link is not valid" in response.text
     assert len(load_assessment(path).file.signoffs) == 1
+    # Only the token's hash is kept: reading the file does not let anyone sign.
+    stored = (workdir / ".riskcheck-review" / "links.json").read_text(encoding="utf-8")
+    assert link.group(1).removeprefix("/review/") not in stored
 
 
 def test_pdf_download(client: TestClient) -> None:

@@ -1,0 +1,325 @@
+"""Sign-off in one's own name: per-role review links carrying a one-time token.
+
+The form runs on one person's machine with no accounts, so it cannot know who is
+at the keyboard. Instead of a sign-off form where anyone types any name for any
+role, the owner of the assessment invites each reviewer: a link for one role and
+one named person. Only that link records that role's decision, under that name,
+once; then it is spent. The invitation (who invited whom, for which role, when)
+and its use are kept next to the assessments, so the delegation is on record.
+
+Only the sha256 of each token is stored, in ``.riskcheck-review/links.json`` in the
+served directory (a hidden folder the list page skips), so the file does not
+let anyone who reads it sign.
+
+Approving an assessment that is incomplete or has open high or critical findings
+asks the reviewer to confirm, and the recorded comment says what they confirmed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from riskcheck.errors import RiskcheckError
+from riskcheck.fill import FillState
+from riskcheck.result import SEVERITY_ORDER, Result
+
+if TYPE_CHECKING:
+    from riskcheck.loader import LoadedAssessment
+    from riskcheck.web.app import Site
+
+STORE = Path(".riskcheck-review") / "links.json"
+#: How long a review link stays valid.
+LIFETIME = dt.timedelta(days=14)
+MAX_LINKS = 1000
+
+_GUARD = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Invitation:
+    token_sha256: str
+    file: str
+    role: str
+    name: str
+    created: str
+    expires: str
+    used: str | None = None
+
+    def valid_at(self, now: dt.datetime) -> bool:
+        return self.used is None and now < dt.datetime.fromisoformat(self.expires)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _load(root: Path) -> list[Invitation]:
+    path = root / STORE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [Invitation(**item) for item in data["links"]][-MAX_LINKS:]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise RiskcheckError(
+            f"{STORE}: cannot read the review links ({exc}); remove the file to start afresh"
+        ) from None
+
+
+def _store(root: Path, links: list[Invitation]) -> None:
+    from riskcheck.fileio import atomic_write_text
+
+    path = root / STORE
+    path.parent.mkdir(exist_ok=True)
+    atomic_write_text(path, json.dumps({"links": [asdict(link) for link in links[-MAX_LINKS:]]}, indent=2) + "\n")
+
+
+def invite(root: Path, file: str, role: str, name: str, now: dt.datetime) -> str:
+    """A new review link token for ``name`` to decide as ``role`` on ``file``."""
+    token = secrets.token_urlsafe(24)
+    with _GUARD:
+        links = _load(root)
+        links.append(Invitation(_digest(token), file, role, name, now.isoformat(), (now + LIFETIME).isoformat(), None))
+        _store(root, links)
+    return token
+
+
+def find(root: Path, token: str, now: dt.datetime) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    digest = _digest(token)
+    with _GUARD:
+        for link in _load(root):
+            if secrets.compare_digest(link.token_sha256, digest):
+                return link if link.valid_at(now) else None
+    return None
+
+
+def _spend(root: Path, token: str, now: dt.datetime) -> bool:
+    digest = _digest(token)
+    with _GUARD:
+        links = _load(root)
+        for index, link in enumerate(links):
+            if secrets.compare_digest(link.token_sha256, digest) and link.valid_at(now):
+                links[index] = Invitation(**{**asdict(link), "used": now.isoformat()})
+                _store(root, links)
+                return True
+    return False
+
+
+def pending(root: Path, file: str, now: dt.datetime) -> list[Invitation]:
+    with _GUARD:
+        return [link for link in _load(root) if link.file == file and link.valid_at(now)]
+
+
+def cautions(result: Result) -> list[str]:
+    """What an approver must confirm they approve despite (nothing: ``[]``)."""
+    found = []
+    if result.status != "complete":
+        missing = len(result.completeness.missing)
+        found.append(f"the assessment is incomplete ({missing} required answer{'s' if missing != 1 else ''} missing)")
+    serious = [f for f in result.findings if SEVERITY_ORDER.get(f.severity, 9) <= 1]
+    if serious:
+        found.append(f"{len(serious)} high or critical finding{'s are' if len(serious) != 1 else ' is'} open")
+    return found
+
+
+# ---------------------------------------------------------------- the owner's page
+
+
+async def signoff_page(site: Site, request: Request) -> Response:
+    from riskcheck.web.pages import load_file
+
+    relative, _, loaded, problem = load_file(site, request)
+    if loaded is None:
+        return site.renderer.page(
+            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
+        )
+    return _owner_page(site, request, relative, loaded, {}, {})
+
+
+def _owner_page(
+    site: Site,
+    request: Request,
+    relative: str,
+    loaded: LoadedAssessment,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    link: str | None = None,
+) -> Response:
+    from riskcheck.web.pages import panel_html
+
+    state = FillState.from_loaded(loaded)
+    result, fairness_note = site.catalog.score(loaded, state)
+    now = dt.datetime.now(dt.UTC)
+    context: dict[str, Any] = {
+        "title": f"Sign-off of {loaded.file.system.name}",
+        "relative": relative,
+        "system": loaded.file.system,
+        "result": result,
+        "roles": list(loaded.questionnaire.spec.signoff.roles),
+        "values": values,
+        "errors": errors,
+        "link": link,
+        "pending": pending(site.root, relative, now),
+        "panel": panel_html(site, state, result, fairness_note),
+        "urls": {"form": "/a/" + quote(relative), "signoff": "/signoff/" + quote(relative)},
+    }
+    return site.renderer.page(request, "signoff.html", context, status)
+
+
+async def invite_reviewer(site: Site, request: Request) -> Response:
+    from riskcheck.web.pages import load_file
+
+    form = await site.form(request)
+    relative, _, loaded, problem = load_file(site, request)
+    if loaded is None:
+        return site.renderer.page(
+            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
+        )
+    values = {k: str(form.get(k, "") or "").strip() for k in ("name", "role")}
+    roles = loaded.questionnaire.spec.signoff.roles
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = "Enter the name of the person who will review."
+    elif len(values["name"]) > 200:
+        errors["name"] = "Use at most 200 characters."
+    if roles and values["role"] not in roles:
+        errors["role"] = f"Choose one of the roles: {', '.join(roles)}."
+    elif not roles and not values["role"]:
+        errors["role"] = "Enter the reviewer's role, e.g. legal."
+    if errors:
+        return _owner_page(site, request, relative, loaded, values, errors, 422)
+    token = invite(site.root, relative, values["role"], values["name"], dt.datetime.now(dt.UTC))
+    link = str(request.base_url).rstrip("/") + "/review/" + token
+    return _owner_page(site, request, relative, loaded, {}, {}, 200, link=link)
+
+
+# ---------------------------------------------------------------- the reviewer's page
+
+
+def _reviewed(site: Site, request: Request) -> tuple[str, Invitation | None]:
+    token = str(request.path_params["token"])
+    return token, find(site.root, token, dt.datetime.now(dt.UTC))
+
+
+def _spent(site: Site, request: Request) -> Response:
+    message = (
+        "This review link is not valid: it was already used, it expired, or it was never made. "
+        "Ask the owner of the assessment for a new one."
+    )
+    return site.renderer.page(request, "error.html", {"title": "Review link not valid", "message": message}, 404)
+
+
+async def review_form(site: Site, request: Request) -> Response:
+    _, invitation = _reviewed(site, request)
+    if invitation is None:
+        return _spent(site, request)
+    return _review_page(site, request, invitation, {}, {})
+
+
+def _review_page(
+    site: Site,
+    request: Request,
+    invitation: Invitation,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    *,
+    confirm: list[str] | None = None,
+) -> Response:
+    from riskcheck.loader import load_assessment
+    from riskcheck.web.pages import panel_html
+    from riskcheck.web.paths import resolve_inside
+
+    try:
+        path = resolve_inside(site.root, invitation.file)
+        loaded = load_assessment(path, questionnaire_root=site.root)
+    except RiskcheckError as exc:
+        message = str(exc).replace(str(site.root) + "/", "")
+        return site.renderer.page(request, "error.html", {"title": "Cannot review", "message": message}, 422)
+    state = FillState.from_loaded(loaded)
+    result, fairness_note = site.catalog.score(loaded, state)
+    context: dict[str, Any] = {
+        "title": f"Review {loaded.file.system.name}",
+        "invitation": invitation,
+        "relative": invitation.file,
+        "system": loaded.file.system,
+        "result": result,
+        "version": site.version(path),
+        "values": values,
+        "errors": errors,
+        "cautions": cautions(result),
+        "confirm": confirm or [],
+        "panel": panel_html(site, state, result, fairness_note),
+    }
+    return site.renderer.page(request, "review.html", context, status)
+
+
+async def review_record(site: Site, request: Request) -> Response:
+    from riskcheck.loader import load_assessment
+    from riskcheck.signoff import DECISIONS, sign
+    from riskcheck.web.paths import resolve_inside
+
+    form = await site.form(request)
+    token, invitation = _reviewed(site, request)
+    if invitation is None:
+        return _spent(site, request)
+    values = {k: str(form.get(k, "") or "").strip() for k in ("decision", "comment")}
+    errors: dict[str, str] = {}
+    path = resolve_inside(site.root, invitation.file)
+    with site.lock(path):
+        if str(form.get("version", "")) != site.version(path):
+            errors["decision"] = (
+                "The assessment changed since you opened this page, so nothing was recorded. "
+                "Review what it says now, then record your decision."
+            )
+            return _review_page(site, request, invitation, values, errors, 409)
+        if values["decision"] not in DECISIONS:
+            errors["decision"] = "Choose approve or reject."
+        if len(values["comment"]) > 5000:
+            errors["comment"] = f"Use at most 5,000 characters; this has {len(values['comment']):,}."
+        if errors:
+            return _review_page(site, request, invitation, values, errors, 422)
+        loaded = load_assessment(path, questionnaire_root=site.root)
+        result, _ = site.catalog.score(loaded, FillState.from_loaded(loaded))
+        comment = values["comment"]
+        found = cautions(result)
+        if values["decision"] == "approve" and found:
+            if form.get("confirmed") != "yes":
+                return _review_page(site, request, invitation, values, {}, 200, confirm=found)
+            note = f"Approved after confirming: {'; '.join(found)}."
+            comment = f"{note}\n{comment}" if comment else note
+        try:
+            sign(
+                path,
+                name=invitation.name,
+                role=invitation.role,
+                decision=values["decision"],
+                comment=comment or None,
+                now=dt.datetime.now(dt.UTC),
+            )
+        except RiskcheckError as exc:
+            errors["decision"] = str(exc).replace(str(path) + ": sign: ", "")
+            return _review_page(site, request, invitation, values, errors, 422)
+        # Spent under the file's lock, so the same link cannot record twice.
+        _spend(site.root, token, dt.datetime.now(dt.UTC))
+    return RedirectResponse("/review-done?role=" + quote(invitation.role), status_code=303)
+
+
+async def review_done(site: Site, request: Request) -> Response:
+    role = request.query_params.get("role", "")
+    message = f"Your decision as {role} is recorded in the assessment. This link cannot be used again."
+    return site.renderer.page(request, "error.html", {"title": "Decision recorded", "message": message})

@@ -53,24 +53,12 @@ def score(
     """Score an assessment file, computing its fairness block when it has one.
 
     Dated duties are compared with ``as_of``, else the system's ``assessed_on``.
+    Goes through :func:`riskcheck.pipeline.assess`, like every other path; without
+    ``with_fairness`` the fairness evidence is left out and the result is a draft.
     """
-    from riskcheck.engine import evaluate
+    from riskcheck.pipeline import assess
 
-    loaded = path if isinstance(path, LoadedAssessment) else load_assessment(Path(path))
-    fairness = None
-    evidence_hash = None
-    if loaded.file.fairness is not None and with_fairness:
-        fairness = evaluate_fairness_block(loaded, progress=progress)
-        evidence_hash = fairness_evidence_hash(loaded, fairness)
-    return evaluate(
-        loaded.questionnaire,
-        loaded.answers,
-        system=loaded.system(),
-        fairness=fairness,
-        signoffs=loaded.signoffs,
-        evidence_hash=evidence_hash,
-        as_of=as_of,
-    )
+    return assess(path, progress=progress, as_of=as_of, skip_fairness=not with_fairness).result
 
 
 def evaluate_fairness_block(loaded: LoadedAssessment, progress: Callable[[str], None] | None = None) -> Any:
@@ -203,6 +191,17 @@ def gate(
                 f"question(s) unanswered ({missing}{more})",
             )
         )
+    from riskcheck.draft import placeholder_fields
+
+    placeholders = placeholder_fields(dict(result.system), {})
+    if placeholders:
+        # Fail closed: a skeleton's placeholder is never an answer, whatever the policy.
+        reasons.append(
+            GateReason(
+                "incomplete",
+                "assessment still holds the placeholder text of `riskcheck new` in " + ", ".join(placeholders),
+            )
+        )
     if require_signoff:
         reasons.extend(signoff_reasons(result))
     return GateOutcome(Path(path), result, tuple(reasons))
@@ -221,7 +220,7 @@ def signoff_reasons(result: Result) -> list[GateReason]:
             message = (
                 f"role {role!r} has no current approval; its latest decision "
                 f"({latest.decision} by {latest.name}, {latest.timestamp}) is stale: "
-                "the questionnaire, answers or evidence changed after it was signed"
+                + (latest.note or "the content changed after it was signed")
             )
         elif state == "rejected":
             rejection = next(r for r in reversed(records) if r.current)

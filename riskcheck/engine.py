@@ -14,6 +14,9 @@ from functools import cached_property, partial
 from typing import Any
 
 from riskcheck.compile import CompiledQuestionnaire
+from riskcheck.content import changed_parts, content_parts, describe_parts
+from riskcheck.content import content_hash as content_hash_of
+from riskcheck.draft import draft_reasons
 from riskcheck.duties import assessment_date, duties_for, law_as_at
 from riskcheck.result import (
     SEVERITY_ORDER,
@@ -68,6 +71,9 @@ class SignoffInput:
     comment: str | None
     timestamp: str
     content_sha256: str
+    #: Part name -> short hash, as recorded (see :mod:`riskcheck.content`); ``None`` for
+    #: a record made under the older scheme, which kept one hash and no parts.
+    covers: Mapping[str, str] | None = None
 
 
 def visible_values(compiled: CompiledQuestionnaire, values: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
@@ -91,13 +97,26 @@ def evaluate(
     fairness: Any = None,
     signoffs: Sequence[SignoffInput] = (),
     evidence_hash: str | None = None,
+    fairness_settings: Mapping[str, Any] | None = None,
+    evidence_files: Mapping[str, str | None] | None = None,
     as_of: dt.date | None = None,
+    missing_evidence: Sequence[str] = (),
 ) -> Result:
-    """Score ``answers``. ``fairness`` is a ``FairnessResult`` or ``None``."""
+    """Score ``answers``. ``fairness`` is a ``FairnessResult`` or ``None``.
+
+    ``fairness_settings`` (the assessment's ``fairness:`` block) and ``evidence_files``
+    (local evidence link -> sha256 of its bytes, ``None`` when unreadable) join the
+    content hash that sign-offs are recorded against; see :mod:`riskcheck.content`.
+    ``missing_evidence`` says which declared evidence could not be computed or read;
+    it makes the result a draft (see :mod:`riskcheck.draft`).
+    """
     spec = compiled.spec
     values = answers.values
     env: dict[str, Any] = {}
     section_points = dict.fromkeys(compiled.section_max, 0.0)
+    # A hidden question leaves its section's maximum, as a hidden section leaves the
+    # weighting: questions that do not apply must not dilute the risk.
+    section_max = dict.fromkeys(compiled.section_max, 0.0)
     contributions: list[Contribution] = []
     missing: list[str] = []
     hidden: list[str] = []  # answered, but hidden: reported and never counted
@@ -112,6 +131,8 @@ def evaluate(
             if get(qid) is not None:
                 hidden.append(qid)
             continue
+        if max_points:
+            section_max[sid] += max_points
         value = env[qid] = get(qid)
         if value is None:
             if is_required:
@@ -135,7 +156,6 @@ def evaluate(
 
     section_when = compiled.section_when
     visible_sections = {s.id: (s.id not in section_when or bool(section_when[s.id](env))) for s in spec.sections}
-    section_max = compiled.section_max
     sections = tuple(
         _section_score(
             (
@@ -233,8 +253,24 @@ def evaluate(
     classification = _classify(compiled, env, on)
     questionnaire_hash = compiled.sha256
     answers_hash = answers.sha256
-    content_hash = canonical_hash([questionnaire_hash, answers_hash, evidence_hash])
-    signoff_state = _signoffs(spec.signoff.roles, signoffs, content_hash)
+    fingerprint = None
+    if fairness_dict is not None:
+        fingerprint = canonical_hash(
+            {"data_sha256": fairness_dict.get("data_sha256"), "model_sha256": fairness_dict.get("model_sha256")}
+        )
+    parts = content_parts(
+        compiled,
+        answers,
+        system,
+        fairness_settings=fairness_settings,
+        fairness_fingerprint=fingerprint or evidence_hash,
+        evidence_files=evidence_files,
+    )
+    content_hash = content_hash_of(parts)
+    legacy_hash = canonical_hash([questionnaire_hash, answers_hash, evidence_hash])
+    signoff_state = _signoffs(
+        spec.signoff.roles, signoffs, content_hash, parts=parts, legacy_hash=legacy_hash, compiled=compiled
+    )
     return Result(
         system=tuple(sorted((system or {}).items())),
         questionnaire_id=spec.id,
@@ -271,7 +307,8 @@ def evaluate(
         ),
         as_of=on.isoformat() if on is not None else None,
         law_as_at=law_as_at(spec),
-        hashes=Hashes(questionnaire_hash, answers_hash, evidence_hash, content_hash),
+        hashes=Hashes(questionnaire_hash, answers_hash, evidence_hash, content_hash, tuple(parts.items())),
+        draft=draft_reasons(missing=missing, system=system or {}, answers=values, missing_evidence=missing_evidence),
     )
 
 
@@ -369,17 +406,23 @@ def _classify(
     )
 
 
-def _signoffs(required_roles: Sequence[str], records: Sequence[SignoffInput], content_hash: str) -> Signoffs:
+def _signoffs(
+    required_roles: Sequence[str],
+    records: Sequence[SignoffInput],
+    content_hash: str,
+    *,
+    parts: Mapping[str, str] | None = None,
+    legacy_hash: str | None = None,
+    compiled: CompiledQuestionnaire | None = None,
+) -> Signoffs:
     """Each required role's standing, and the overall sign-off status.
 
     For a role, the latest *current* record counts: a later record made against
     other content (stale) neither confirms nor revokes a decision on this content.
     A role with records but none current is stale; a role without records is missing.
+    A record made under the older scheme (one hash, no parts) is never current.
     """
-    states = tuple(
-        SignoffState(r.name, r.role, r.decision, r.comment, r.timestamp, r.content_sha256 == content_hash)
-        for r in records
-    )
+    states = tuple(_state(r, content_hash, parts, legacy_hash, compiled) for r in records)
     roles: list[tuple[str, str]] = []
     for role in required_roles:
         mine = [s for s in states if s.role == role]
@@ -402,6 +445,48 @@ def _signoffs(required_roles: Sequence[str], records: Sequence[SignoffInput], co
     else:
         status = "approved"
     return Signoffs(tuple(required_roles), status, states, tuple(roles))
+
+
+_DECISION_NOUN = {"approve": "approval", "reject": "rejection"}
+
+
+def _state(
+    record: SignoffInput,
+    content_hash: str,
+    parts: Mapping[str, str] | None,
+    legacy_hash: str | None,
+    compiled: CompiledQuestionnaire | None,
+) -> SignoffState:
+    """One record's standing, with a sentence saying why it no longer counts."""
+    given = f"{record.name}'s {_DECISION_NOUN.get(record.decision, record.decision)} on {record.timestamp[:10]}"
+    if record.covers is None:
+        if record.content_sha256 == content_hash:
+            # Written by hand or by a tool with the current hash but no parts: the hash decides.
+            return SignoffState(record.name, record.role, record.decision, record.comment, record.timestamp, True)
+        since = "" if record.content_sha256 == legacy_hash else ", and the content has changed since"
+        note = (
+            f"{given} was made under an older hash scheme that did not cover the system block, "
+            f"the fairness settings or local evidence files{since}; it never counts as current: "
+            "record the decision again"
+        )
+        return SignoffState(
+            record.name, record.role, record.decision, record.comment, record.timestamp, False, (), note, "legacy"
+        )
+    if record.content_sha256 == content_hash:
+        return SignoffState(record.name, record.role, record.decision, record.comment, record.timestamp, True)
+    changed = tuple(changed_parts(record.covers, parts or {}))
+    if changed and compiled is not None:
+        note = f"changed since {given}: {describe_parts(changed, compiled)}"
+    elif changed:
+        note = f"changed since {given}: {', '.join(changed)}"
+    else:
+        note = (
+            f"{given} does not match its own part hashes (was the record edited by hand?); "
+            "it never counts as current: record the decision again"
+        )
+    return SignoffState(
+        record.name, record.role, record.decision, record.comment, record.timestamp, False, changed, note
+    )
 
 
 def _status_without_roles(states: tuple[SignoffState, ...]) -> str:

@@ -129,6 +129,13 @@ class SignoffState:
     comment: str | None
     timestamp: str
     current: bool
+    #: The parts of the content changed since the record was made (names as in
+    #: :mod:`riskcheck.content`); empty for a current record or one without parts.
+    changed: tuple[str, ...] = ()
+    #: Why a record does not count, in words: what changed since, or its older scheme.
+    note: str | None = None
+    #: ``current`` for records with per-part hashes, ``legacy`` for the older one-hash scheme.
+    scheme: str = "current"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +153,8 @@ class Hashes:
     answers: str
     evidence: str | None
     content: str
+    #: Part name -> sha256: everything the content hash covers (see :mod:`riskcheck.content`).
+    parts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +185,8 @@ class Result:
     as_of: str | None = None
     #: The questionnaire's ``law_as_at`` (date and sources), carried into every output.
     law_as_at: dict[str, Any] | None = None
+    #: Why the result is not final (see :mod:`riskcheck.draft`); empty when it is.
+    draft: tuple[str, ...] = ()
 
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:
@@ -201,6 +212,7 @@ class Result:
         if data["impact"] is not None:
             data["impact"]["level_bounds"] = [{"id": i, "max_points": b} for i, b in self.impact.level_bounds]  # type: ignore[union-attr]
         data["signoffs"]["roles"] = dict(self.signoffs.roles)
+        data["hashes"]["parts"] = dict(self.hashes.parts)
         return data
 
     def to_json(self, *, indent: int | None = 2) -> str:

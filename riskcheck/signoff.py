@@ -1,10 +1,13 @@
 """Record a sign-off decision against exactly what was reviewed.
 
-A record names the reviewer, their role and decision, and carries the sha256 over
-the canonical questionnaire, answers and fairness evidence at the moment of
-signing. Any later change to those makes the record stale (see
-:func:`riskcheck.engine.evaluate`). The record is appended to the assessment file
-with a round-trip edit, so the rest of the file keeps its comments and layout.
+A record names the reviewer, their role and decision, and carries the content
+sha256 over everything the signer sees at the moment of signing: the system block,
+the questionnaire, every answer with its comment and evidence links, the fairness
+settings and evidence, and the bytes of local evidence files (see
+:mod:`riskcheck.content`). It also keeps a short hash of each of those parts
+(``covers``), so that once anything changes the record is stale and says what
+changed. The record is appended to the assessment file with a round-trip edit, so
+the rest of the file keeps its comments and layout.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from riskcheck.assessment import SignoffRecord
+from riskcheck.content import short_parts
 from riskcheck.engine import SignoffInput, _signoffs
 from riskcheck.errors import RiskcheckError
 from riskcheck.loader import load_assessment
@@ -75,12 +80,13 @@ def sign(
             comment=comment,
             timestamp=timestamp,
             content_sha256=result.hashes.content,
+            covers=short_parts(dict(result.hashes.parts)),
         )
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(part) for part in first["loc"])
         raise RiskcheckError(f"{where}: --{field}: {first['msg']}, got {first.get('input')!r}") from None
-    append_signoff(path, record.model_dump(exclude_none=True))
+    append_signoff(path, _as_written(record))
     written = SignoffInput(
         record.name,
         record.role,
@@ -88,9 +94,31 @@ def sign(
         record.comment,
         record.timestamp.isoformat(),
         record.content_sha256,
+        record.covers,
     )
-    state = _signoffs(roles, (*loaded.signoffs, written), result.hashes.content)
+    state = _signoffs(
+        roles,
+        (*loaded.signoffs, written),
+        result.hashes.content,
+        parts=dict(result.hashes.parts),
+        compiled=loaded.questionnaire,
+    )
     return SignOutcome(path, record, state)
+
+
+def _as_written(record: SignoffRecord) -> dict[str, Any]:
+    """The record for the file. Part hashes are quoted: a YAML 1.1 reader takes a
+    hash made only of digits for a number."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    data = record.model_dump(exclude_none=True)
+    if record.covers is not None:
+        covers = CommentedMap()
+        for key, digest in record.covers.items():
+            covers[key] = DoubleQuotedScalarString(digest)
+        data["covers"] = covers
+    return data
 
 
 def describe(outcome: SignOutcome) -> str:
@@ -101,9 +129,10 @@ def describe(outcome: SignOutcome) -> str:
             f"{outcome.path}: recorded {record.decision} by {record.name} ({record.role}) "
             f"at {record.timestamp.isoformat()}"
         ),
-        f"  content sha256 {record.content_sha256}",
+        f"  content sha256 {record.content_sha256} ({len(record.covers or {})} parts covered)",
         f"  sign-off status: {outcome.signoffs.status}",
     ]
+    notes = {r.role: r.note for r in outcome.signoffs.records if r.note}
     for role, state in outcome.signoffs.roles:
-        lines.append(f"    {role}: {state}")
+        lines.append(f"    {role}: {state}" + (f" ({notes[role]})" if state == "stale" and role in notes else ""))
     return "\n".join(lines)

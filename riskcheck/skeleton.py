@@ -8,6 +8,22 @@ import textwrap
 from riskcheck.compile import CompiledQuestionnaire
 from riskcheck.spec import MultipleChoiceQuestion, NumberQuestion, SingleChoiceQuestion
 
+#: What a new assessment holds until someone writes the real text. A report of an
+#: assessment that still holds any of these is a draft, and ``check`` fails on it.
+NAME_PLACEHOLDER = "TODO: the name of the AI system"
+OWNER_PLACEHOLDER = "TODO: the team or person who answers for it"
+PURPOSE_PLACEHOLDER = "TODO: Describe what the system does and for whom."
+PLACEHOLDERS = frozenset(
+    {
+        NAME_PLACEHOLDER,
+        OWNER_PLACEHOLDER,
+        PURPOSE_PLACEHOLDER,
+        # Written by earlier versions of ``riskcheck new``.
+        "My AI system",
+        "Describe what the system does and for whom.",
+    }
+)
+
 _TYPE_HINT = {
     "yes_no": "yes | no",
     "text": "text",
@@ -40,10 +56,12 @@ def assessment_skeleton(
         "# Fill in each answer after the colon. Questions whose 'shown when' condition",
         "# does not hold can stay empty. Check your work with: riskcheck validate FILE",
         "system:",
-        f"  name: {_scalar(name or 'My AI system')}",
-        f"  owner: {_scalar(owner or 'team@example.com')}",
+        f"  name: {_scalar(name or NAME_PLACEHOLDER)}",
+        f"  owner: {_scalar(owner or OWNER_PLACEHOLDER)}",
         '  version: "0.1.0"',
-        f"  purpose: {_scalar('Describe what the system does and for whom.')}",
+        f"  purpose: {_scalar(PURPOSE_PLACEHOLDER)}",
+        "  # The date of the assessment, YYYY-MM-DD. Until it is given, reports are drafts.",
+        "  assessed_on:",
         f"questionnaire: {reference or f'{spec.id}@{spec.version}'}",
         "answers:",
     ]

@@ -65,6 +65,7 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
         "framework_index": _framework_index(loaded, findings, titles, result.get("classification")),
         "trace": _trace(result, questions),
         "signoff": _signoff(result["signoffs"]),
+        "draft": list(result.get("draft") or ()),
         "hashes": _hashes(result),
         "questions": questions,
         "archived_answers": [a.model_dump(mode="json") for a in loaded.file.archived_answers],

@@ -214,15 +214,17 @@ class Catalog:
 
     @staticmethod
     def _evaluate(loaded: LoadedAssessment, state: FillState, fairness: Fairness) -> Result:
-        from riskcheck.engine import evaluate
+        from riskcheck.pipeline import result_of
 
-        return evaluate(
-            state.questionnaire,
-            state.answer_set(),
-            system=state.system,
+        # The pipeline every path uses, so the content hash (and so the sign-off state)
+        # agrees with the command line's.
+        return result_of(
+            loaded,
             fairness=fairness.figures,
-            signoffs=loaded.signoffs,
             evidence_hash=fairness.evidence_hash,
+            missing_evidence=(fairness.note,) if fairness.note else (),
+            answers=state.answer_set(),
+            system=state.system,
         )
 
 

@@ -17,7 +17,7 @@ def test_cover_shows_system_tier_and_signoff_status(demo_report: Rendered) -> No
     for phrase in (
         "Loan pre-screening",
         "Version 2.3.1",
-        "OVERALL RISK TIER MEDIUM Score 40.48 of 100",
+        "OVERALL RISK TIER MEDIUM Score 44.05 of 100",
         "SIGN-OFF STATUS ○ PENDING product: missing · legal: missing · privacy: missing",
         "Owner credit-risk-ml@example.com",
         "Date of assessment 2026-10-15",
@@ -43,7 +43,7 @@ def test_every_page_is_numbered_page_x_of_y_with_running_header(demo_report: Ren
 
 def test_executive_summary_states_tier_score_thresholds_and_class(demo_report: Rendered) -> None:
     summary = flat(demo_report.pages[1])
-    assert "RISK TIER Medium score 40.48 of 100" in summary
+    assert "RISK TIER Medium score 44.05 of 100" in summary
     assert "BLOCKING FINDINGS 0 3 findings in all" in summary
     assert "COMPLETENESS 100% 12 of 12 required answered" in summary
     assert "EU AI ACT RISK CLASS High-risk (Annex III)" in summary
@@ -52,11 +52,12 @@ def test_executive_summary_states_tier_score_thresholds_and_class(demo_report: R
         "See EU AI Act Art. 6(2); EU AI Act Annex III(5)(b)." in summary
     )
     assert (
-        "Its weighted score is 40.48 on a scale of 0 to 100. The next tier, high, starts at 50 (9.52 away)." in summary
+        "Its weighted score is 44.05 on a scale of 0 to 100. The next tier, high, starts at 50 (5.95 away)." in summary
     )
     assert "Low 0 Medium 25 ▶ this tier High 50 Critical 75" in summary
     # The section chart carries its figures as text.
-    for label in ("System profile 86% (12 of 14)", "Data protection 64% (9 of 14)", "Fairness 14% (1 of 7)"):
+    # dpia_link is hidden (no DPIA done), so its 2 points leave the data protection maximum.
+    for label in ("System profile 86% (12 of 14)", "Data protection 75% (9 of 12)", "Fairness 14% (1 of 7)"):
         assert label in summary
 
 
@@ -134,7 +135,9 @@ def test_signoff_block_lists_every_required_role(demo_report: Rendered) -> None:
     text = flat(demo_report.text)
     block = text[text.index("Sign-off Status") : text.index("Appendix A. Framework index")]
     for role in ("product", "legal", "privacy"):
-        assert f"{role} ○ MISSING No decision recorded. Record one with riskcheck sign FILE --role {role}" in block
+        assert f"{role.capitalize()} ○ MISSING Role {role} Name Decision Date Signature" in block
+    # How to record a decision is a footnote, not text in the empty blocks.
+    assert "1 Record a decision with riskcheck sign FILE --role ROLE --name NAME --decision approve|reject" in block
 
 
 def test_appendices_index_trace_hashes_and_version(demo_report: Rendered) -> None:

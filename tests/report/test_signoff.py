@@ -29,6 +29,8 @@ def test_sign_appends_a_record_hashed_over_the_content_and_keeps_comments(demo: 
     after = demo.read_text()
     assert after.startswith(before.rstrip("\n"))
     assert "# Assessment used by the report tests. Keep the comments" in after
+    result = api.score(demo)
+    covers = "".join(f'      {key}: "{digest[:16]}"\n' for key, digest in result.hashes.parts)
     assert after[len(before.rstrip("\n")) :] == (
         "\nsignoffs:\n"
         "  - name: Lena Legal\n"
@@ -37,7 +39,11 @@ def test_sign_appends_a_record_hashed_over_the_content_and_keeps_comments(demo: 
         "    comment: Fine for launch.\n"
         "    timestamp: '2026-10-20T09:30:00+00:00'\n"
         f"    content_sha256: {content}\n"
+        "    covers:\n" + covers
     )
+    assert '      system.purpose: "' in covers
+    assert '      answers.monitoring: "' in covers
+    assert '      evidence.docs/bias/2026-09.md: "' in covers
     assert outcome.signoffs.status == "pending"
     assert outcome.signoffs.roles == (("product", "missing"), ("legal", "approved"), ("privacy", "missing"))
 
@@ -98,12 +104,15 @@ def test_changing_an_answer_makes_approvals_stale_in_check_and_report(demo: Path
     assert [r.message for r in outcome.reasons if r.kind == "signoff"] == [
         f"role {role!r} has no current approval; its latest decision "
         f"(approve by {name}, 2026-10-20T09:30:00+00:00) is stale: "
-        "the questionnaire, answers or evidence changed after it was signed"
+        f"changed since {name}'s approval on 2026-10-20: answer 3.3"
         for role, name in (("product", "Priya Product"), ("legal", "Lena Legal"), ("privacy", "Paul Privacy"))
     ]
     text = flat(render(demo).text)
     assert "SIGN-OFF STATUS ↻ STALE product: stale · legal: stale · privacy: stale" in text
-    assert "legal ↻ STALE Lena Legal approve 2026-10-20 09:30 UTC stale" in text
+    assert (
+        "Legal ↻ STALE Role legal Name Lena Legal Decision approve (stale) Date 2026-10-20 09:30 UTC "
+        "Why it is stale changed since Lena Legal's approval on 2026-10-20: answer 3.3 Signature"
+    ) in text
 
 
 def test_changing_the_fairness_evidence_makes_approvals_stale(demo: Path) -> None:
@@ -120,10 +129,13 @@ def test_a_new_approval_on_the_changed_content_is_current(demo: Path) -> None:
     result = api.check(demo, require_signoff=True).result
     assert result.signoffs.status == "approved"
     text = flat(render(demo).text)
-    assert "legal ✓ APPROVED Lena Legal approve 2026-10-20 09:30 UTC current" in text
+    assert "Legal ✓ APPROVED Role legal Name Lena Legal Decision approve (current) Date 2026-10-20 09:30 UTC" in text
     # The earlier, now stale, records are kept and shown as history.
     assert "Other sign-off records" in text
-    assert "legal Lena Legal approve 2026-10-20 09:30 UTC stale" in text
+    assert (
+        "legal Lena Legal approve 2026-10-20 09:30 UTC "
+        "changed since Lena Legal's approval on 2026-10-20: answer 3.3 stale"
+    ) in text
 
 
 def test_a_stale_later_record_does_not_revoke_a_current_one(demo: Path) -> None:

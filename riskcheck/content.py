@@ -1,0 +1,150 @@
+"""What a sign-off covers: everything the signer sees, hashed part by part.
+
+The content hash is one sha256 over named parts, each hashed on its own:
+
+- ``system.<field>``: each field of the ``system:`` block;
+- ``questionnaire``: the canonical questionnaire, which holds its id and version;
+- ``answers.<question id>``: each answer with its comment and evidence links;
+- ``fairness.settings`` and ``fairness.evidence``: the ``fairness:`` block and the
+  fingerprints of the data and model it measured;
+- ``evidence.<link>``: the bytes of each local file an answer links to.
+
+Only the sign-off records are left out. A record keeps a short hash of every part,
+so a stale approval can name what changed since it was given. Pure functions: the
+bytes of evidence files are hashed by the caller (:mod:`riskcheck.pipeline`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from riskcheck.compile import CompiledQuestionnaire
+from riskcheck.result import canonical_hash
+
+#: The version of the content hash. Records without per-part hashes came before it.
+SCHEME = 2
+#: How many hex digits of each part's hash a sign-off record keeps: enough to name a change.
+PART_DIGITS = 16
+#: Stands in for the hash of evidence that could not be read or computed.
+NOT_AVAILABLE = "not available"
+
+_SCHEME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_local_link(link: str) -> bool:
+    """A link to a file next to the assessment, rather than a URL or an anchor."""
+    text = link.strip()
+    return bool(text) and not text.startswith("#") and not _SCHEME_PREFIX.match(text)
+
+
+def evidence_links(
+    values: Mapping[str, Any], evidence: Mapping[str, Iterable[str]], evidence_questions: Iterable[str]
+) -> list[str]:
+    """Every local link an answer makes: evidence lists and the values of evidence questions."""
+    links: list[str] = []
+    for qid in evidence_questions:
+        value = values.get(qid)
+        if isinstance(value, (list, tuple)):
+            links.extend(str(v) for v in value)
+    for items in evidence.values():
+        links.extend(items)
+    return sorted({link.strip() for link in links if is_local_link(link)})
+
+
+def content_parts(
+    compiled: CompiledQuestionnaire,
+    answers: Any,
+    system: Mapping[str, Any] | None,
+    *,
+    fairness_settings: Mapping[str, Any] | None = None,
+    fairness_fingerprint: str | None = None,
+    evidence_files: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
+    """Part name -> sha256 of that part. ``answers`` is an :class:`~riskcheck.engine.AnswerSet`."""
+    parts: dict[str, str] = {}
+    for key, value in (system or {}).items():
+        parts[f"system.{key}"] = canonical_hash(value)
+    parts["questionnaire"] = compiled.sha256
+    qids = set(answers.values) | set(answers.comments) | set(answers.evidence)
+    for qid in qids:
+        parts[f"answers.{qid}"] = canonical_hash(
+            {
+                "value": answers.values.get(qid),
+                "comment": answers.comments.get(qid),
+                "evidence": answers.evidence.get(qid, ()),
+            }
+        )
+    if fairness_settings is not None:
+        parts["fairness.settings"] = canonical_hash(fairness_settings)
+        parts["fairness.evidence"] = fairness_fingerprint or canonical_hash(NOT_AVAILABLE)
+    for link, digest in (evidence_files or {}).items():
+        parts[f"evidence.{link}"] = digest or canonical_hash(NOT_AVAILABLE)
+    return dict(sorted(parts.items()))
+
+
+def content_hash(parts: Mapping[str, str]) -> str:
+    """The one hash a sign-off is recorded against."""
+    return canonical_hash({"scheme": SCHEME, "parts": dict(parts)})
+
+
+def short_parts(parts: Mapping[str, str]) -> dict[str, str]:
+    """What a sign-off record keeps of each part."""
+    return {key: digest[:PART_DIGITS] for key, digest in parts.items()}
+
+
+def changed_parts(recorded: Mapping[str, str], parts: Mapping[str, str]) -> list[str]:
+    """The parts added, removed or changed since ``recorded`` (short hashes) was taken."""
+    current = short_parts(parts)
+    return sorted(key for key in set(recorded) | set(current) if recorded.get(key) != current.get(key))
+
+
+def question_number(compiled: CompiledQuestionnaire, qid: str) -> str | None:
+    """``2.3`` for the third question of the second section, as the report numbers them."""
+    question = compiled.questions.get(qid)
+    if question is None:
+        return None
+    return f"{question.section_index + 1}.{question.index + 1}"
+
+
+_PART_WORDS = {"fairness.settings": "fairness settings", "fairness.evidence": "fairness evidence"}
+
+
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split("."))
+
+
+def describe_parts(keys: Iterable[str], compiled: CompiledQuestionnaire) -> str:
+    """``system.purpose, answers 2.3 and 4.11, evidence file docs/dpia.pdf`` for a reader."""
+    keys = list(keys)
+    others: list[str] = []
+    numbers: list[str] = []
+    unknown: list[str] = []
+    files: list[str] = []
+    for key in keys:
+        if key.startswith("answers."):
+            number = question_number(compiled, key[len("answers.") :])
+            if number is None:
+                unknown.append(key[len("answers.") :])
+            else:
+                numbers.append(number)
+        elif key.startswith("evidence."):
+            files.append(key[len("evidence.") :])
+        else:
+            others.append(
+                {"fairness.settings": "fairness settings", "fairness.evidence": "fairness evidence"}.get(key, key)
+            )
+    words = list(others)
+    if numbers:
+        numbers.sort(key=_number_key)
+        words.append(("answer " if len(numbers) == 1 else "answers ") + _and(numbers))
+    if unknown:
+        words.append(("answer " if len(unknown) == 1 else "answers ") + _and(sorted(unknown)))
+    if files:
+        words.append(("evidence file " if len(files) == 1 else "evidence files ") + _and(files))
+    return ", ".join(words)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

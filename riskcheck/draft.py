@@ -1,0 +1,44 @@
+"""When a report is a draft: the reasons, in words, for its cover.
+
+A report is final only when every required question is answered, no field still
+holds the placeholder text :mod:`riskcheck.skeleton` writes, ``assessed_on`` is
+given, and all the evidence it declares was computed or read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from riskcheck.skeleton import PLACEHOLDERS
+
+
+def placeholder_fields(system: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
+    """The fields (``system.purpose``, ``answers.q``) that still hold a skeleton placeholder."""
+    found = [f"system.{key}" for key, value in system.items() if _is_placeholder(value)]
+    found += [f"answers.{qid}" for qid, value in answers.items() if _is_placeholder(value)]
+    return found
+
+
+def _is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() in PLACEHOLDERS
+
+
+def draft_reasons(
+    *,
+    missing: Sequence[str],
+    system: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    missing_evidence: Sequence[str] = (),
+) -> tuple[str, ...]:
+    """Why a result is not final; empty when it is."""
+    reasons: list[str] = []
+    if missing:
+        reasons.append(f"the assessment is incomplete: {len(missing)} required question(s) unanswered")
+    placeholders = placeholder_fields(system, answers)
+    if placeholders:
+        reasons.append("still holds placeholder text: " + ", ".join(placeholders))
+    if not system.get("assessed_on"):
+        reasons.append("the date of the assessment (system.assessed_on) is not given")
+    reasons.extend(missing_evidence)
+    return tuple(reasons)

@@ -1,0 +1,166 @@
+"""One pipeline from assessment file to result, and from result to report.
+
+The command line, :mod:`riskcheck.api`, the web form and the pytest plugin all go
+through :func:`assess`, so the same file gives the same result, or the same error,
+on every path. Evidence that is declared but cannot be computed is an error unless
+the caller allows it explicitly; then the result says so and the report is a draft.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from riskcheck.content import is_local_link
+from riskcheck.errors import RiskcheckError
+from riskcheck.loader import LoadedAssessment, load_assessment
+
+if TYPE_CHECKING:
+    from riskcheck.engine import AnswerSet
+    from riskcheck.result import Result
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """An assessment as loaded, and its result."""
+
+    loaded: LoadedAssessment
+    result: Result
+
+
+@dataclass(frozen=True)
+class ContentInputs:
+    """What the content hash covers beyond the questionnaire, answers and system block."""
+
+    fairness_settings: Mapping[str, Any] | None
+    evidence_files: Mapping[str, str | None]
+    #: Draft reasons for local evidence files that could not be read, with their place.
+    unreadable: tuple[str, ...]
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"fairness_settings": self.fairness_settings, "evidence_files": self.evidence_files}
+
+
+def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
+    """The fairness settings and the hash of every local evidence file an answer links to."""
+    from riskcheck.fileio import sha256_file
+    from riskcheck.spec import EvidenceQuestion
+
+    answers = loaded.answers
+    links: dict[str, str] = {}  # link -> the question that makes it (the first one)
+    for qid, compiled in loaded.questionnaire.questions.items():
+        value = answers.values.get(qid)
+        if isinstance(compiled.question, EvidenceQuestion) and isinstance(value, (list, tuple)):
+            for link in value:
+                links.setdefault(str(link).strip(), qid)
+    for qid, items in answers.evidence.items():
+        for link in items:
+            links.setdefault(link.strip(), qid)
+    files: dict[str, str | None] = {}
+    unreadable: list[str] = []
+    for link, qid in sorted(links.items()):
+        if not is_local_link(link):
+            continue
+        target = loaded.base_dir / link.split("#", 1)[0]
+        try:
+            files[link] = sha256_file(target) if target.is_file() else None
+        except OSError:
+            files[link] = None
+        if files[link] is None:
+            position = loaded.answer_position(qid)
+            where = f"{loaded.path}:{position[0]}:{position[1]}" if position else str(loaded.path)
+            unreadable.append(f"{where}: answers.{qid}: evidence file {link} not found")
+    settings = loaded.file.fairness.model_dump(mode="json") if loaded.file.fairness is not None else None
+    return ContentInputs(settings, files, tuple(unreadable))
+
+
+def assess(
+    source: Path | LoadedAssessment,
+    *,
+    allow_missing_evidence: bool = False,
+    progress: Callable[[str], None] | None = None,
+    as_of: dt.date | None = None,
+    skip_fairness: bool = False,
+) -> Assessed:
+    """Load (unless given loaded), compute the fairness evidence and score: the one path to a result.
+
+    When the fairness evidence cannot be computed, this raises the error, unless
+    ``allow_missing_evidence``: then the result has no fairness figures and its
+    ``draft`` reasons say why. ``skip_fairness`` leaves the evidence out on purpose
+    (a quick look); the result is then a draft too. Dated duties are compared with
+    ``as_of``, else the system's ``assessed_on``.
+    """
+    from riskcheck import api
+
+    loaded = source if isinstance(source, LoadedAssessment) else load_assessment(Path(source))
+    fairness = None
+    evidence_hash = None
+    missing: list[str] = []
+    if loaded.file.fairness is not None and skip_fairness:
+        missing.append("fairness evidence was not computed (skipped on request)")
+    elif loaded.file.fairness is not None:
+        try:
+            fairness = api.evaluate_fairness_block(loaded, progress=progress)
+        except RiskcheckError as exc:
+            if not allow_missing_evidence:
+                raise
+            missing.append(f"fairness evidence could not be computed: {_first_line(exc)}")
+        else:
+            evidence_hash = api.fairness_evidence_hash(loaded, fairness)
+    result = result_of(loaded, fairness=fairness, evidence_hash=evidence_hash, missing_evidence=missing, as_of=as_of)
+    return Assessed(loaded, result)
+
+
+def result_of(
+    loaded: LoadedAssessment,
+    *,
+    fairness: Any = None,
+    evidence_hash: str | None = None,
+    missing_evidence: Sequence[str] = (),
+    as_of: dt.date | None = None,
+    answers: AnswerSet | None = None,
+    system: Mapping[str, Any] | None = None,
+) -> Result:
+    """Score ``loaded`` once its fairness evidence is known (or known to be missing).
+
+    The second half of :func:`assess`, for a caller that holds the evidence already:
+    the web form, which computes it once per file version and scores ``answers`` and
+    ``system`` as they are being edited. The content hash covers the same parts on
+    every path.
+    """
+    from riskcheck.engine import evaluate
+
+    inputs = content_inputs(loaded)
+    return evaluate(
+        loaded.questionnaire,
+        loaded.answers if answers is None else answers,
+        system=loaded.system() if system is None else system,
+        fairness=fairness,
+        signoffs=loaded.signoffs,
+        evidence_hash=evidence_hash,
+        missing_evidence=(*missing_evidence, *inputs.unreadable),
+        as_of=as_of,
+        **inputs.as_kwargs(),
+    )
+
+
+def report_html(assessed: Assessed, *, template_dir: Path | None = None, theme: Any = None) -> str:
+    """The one path from a result to the report's HTML."""
+    from riskcheck.report.render import render_html
+
+    return render_html(assessed.result.to_dict(), assessed.loaded, template_dir=template_dir, theme=theme)
+
+
+def report_pdf(assessed: Assessed, *, template_dir: Path | None = None, theme: Any = None) -> bytes:
+    """The one path from a result to the PDF report."""
+    from riskcheck.report.render import render_pdf
+
+    return render_pdf(assessed.result.to_dict(), assessed.loaded, template_dir=template_dir, theme=theme)
+
+
+def _first_line(exc: RiskcheckError) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -290,6 +290,14 @@ def load_assessment(
                 "version after reviewing what changed",
             )
         )
+    if ref.path is not None and ref.version is not None and ref.version != questionnaire.version:
+        problems.append(
+            document.problem(
+                ("questionnaire", "version"),
+                f"expected {ref.path} at version {ref.version} (the version pinned here), but the file is "
+                f"{questionnaire.id}@{questionnaire.version}; update the pin after reviewing what changed",
+            )
+        )
     values: dict[str, Any] = {}
     comments: dict[str, str] = {}
     evidence: dict[str, tuple[str, ...]] = {}
@@ -318,10 +326,20 @@ def load_assessment(
             comments[qid] = entry.comment
         if entry.evidence:
             evidence[qid] = tuple(entry.evidence)
+    roles = questionnaire.spec.signoff.roles
+    for index, record in enumerate(assessment.signoffs):
+        if roles and record.role not in roles:
+            problems.append(
+                document.problem(
+                    ("signoffs", index, "role"),
+                    f"expected a sign-off role of {questionnaire.id}@{questionnaire.version} "
+                    f"({', '.join(roles)}), got {record.role!r}",
+                )
+            )
     if problems:
         raise AnswersError.from_problems(problems)
     signoffs = tuple(
-        SignoffInput(s.name, s.role, s.decision, s.comment, s.timestamp.isoformat(), s.content_sha256)
+        SignoffInput(s.name, s.role, s.decision, s.comment, s.timestamp.isoformat(), s.content_sha256, s.covers)
         for s in assessment.signoffs
     )
     return LoadedAssessment(

@@ -320,6 +320,8 @@ def load_assessment(
         except ValueError as exc:
             problems.append(document.problem(value_loc, str(exc)))
             continue
+        if value is not None and not entry.evidence and _needs_evidence(compiled.question, value):
+            value = None  # its option requires evidence: the answer counts once a link is attached
         if value is not None:
             values[qid] = value
         if entry.comment:
@@ -350,6 +352,12 @@ def load_assessment(
         answers=AnswerSet(values, comments, evidence),
         signoffs=signoffs,
     )
+
+
+def _needs_evidence(question: Question, value: Any) -> bool:
+    from riskcheck.evidence import needs_evidence
+
+    return needs_evidence(question, value)
 
 
 def normalise_answer(question: Question, value: Any) -> Any:

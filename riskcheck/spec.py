@@ -127,6 +127,13 @@ class YesNoPoints(Strict):
 class YesNoQuestion(QuestionBase):
     type: Literal["yes_no"]
     points: YesNoPoints = YesNoPoints()
+    #: The answer (``yes`` or ``no``) that counts only once an evidence link is attached.
+    requires_evidence: Literal["yes", "no"] | None = None
+
+    @field_validator("requires_evidence", mode="before")
+    @classmethod
+    def _answer_text(cls, value: Any) -> Any:
+        return option_text(value) if isinstance(value, bool) else value
 
 
 class _Choices(QuestionBase):

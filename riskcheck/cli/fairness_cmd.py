@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from riskcheck.fairness.labels import clip
 from riskcheck.fairness.result import FairnessResult
 from riskcheck.render.safe import one_line
 
@@ -55,7 +56,7 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
     "data",
     required=True,
     type=click.Path(path_type=Path),
-    help="CSV or Parquet file.",
+    help="CSV or Parquet file, a glob ('logs/*.parquet'), or a folder of Parquet files.",
 )
 @click.option("--target", required=True, metavar="COL", help="Column with the true outcome.")
 @click.option("--prediction", metavar="COL", help="Column with the predicted outcome.")
@@ -110,9 +111,49 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["count", "fairlearn"]),
-    default="count",
+    type=click.Choice(["duckdb", "count", "fairlearn"]),
+    default="duckdb",
     show_default=True,
+    help="duckdb: one GROUP BY over the files; count: in memory; fairlearn: the slow reference.",
+)
+@click.option(
+    "--sensitive-data",
+    type=click.Path(path_type=Path),
+    help="A separate file (or glob, or folder) with the sensitive columns; use with --join-on.",
+)
+@click.option("--join-on", metavar="COL", help="Key column joining --data to --sensitive-data.")
+@click.option(
+    "--suppress-below",
+    type=int,
+    default=None,
+    metavar="K",
+    help="Privacy: leave out groups with fewer than K rows from every figure.",
+)
+@click.option(
+    "--memory-limit",
+    default="1GB",
+    show_default=True,
+    metavar="SIZE",
+    help="DuckDB's memory budget.",
+)
+@click.option(
+    "--max-temp",
+    default="10GB",
+    show_default=True,
+    metavar="SIZE",
+    help="DuckDB's temp-space budget when it spills.",
+)
+@click.option(
+    "--max-groups",
+    type=int,
+    default=10_000,
+    show_default=True,
+    help="Most (intersectional) groups a result may hold.",
+)
+@click.option(
+    "--full-hash",
+    is_flag=True,
+    help="Identify the data by the sha256 of every file, not a cheap fingerprint.",
 )
 @click.option(
     "--compare",
@@ -173,6 +214,13 @@ def command(
     where: tuple[str, ...],
     task: str,
     engine: str,
+    sensitive_data: Path | None,
+    join_on: str | None,
+    suppress_below: int | None,
+    memory_limit: str,
+    max_temp: str,
+    max_groups: int,
+    full_hash: bool,
     compare: str,
     reference_group: str | None,
     min_group_size: int | None,
@@ -191,6 +239,7 @@ def command(
       --model adult_income.skops --sensitive sex,race --where split=test
     """
     from riskcheck.fairness.api import compute_fairness
+    from riskcheck.fairness.duck import ScanLimits
     from riskcheck.fairness.spec import DEFAULT_MIN_CLASS_SIZE, DEFAULT_MIN_GROUP_SIZE
     from riskcheck.fairness.trust import project_trust
     from riskcheck.fileio import check_output, note_input_patterns
@@ -228,6 +277,11 @@ def command(
         compare=compare,
         reference_group=reference_group,
         engine=engine,
+        sensitive_data=sensitive_data,
+        join_on=join_on,
+        suppress_below=suppress_below,
+        scan=ScanLimits(memory_limit=memory_limit, max_temp=max_temp, max_groups=max_groups),
+        data_identity="sha256" if full_hash else "auto",
         bootstrap=_bootstrap(bootstrap),
         progress=to_stderr,
         warn=to_stderr,
@@ -279,7 +333,8 @@ def _table(result: FairnessResult) -> tuple[list[str], list[list[str]]]:
     for group in result.groups:
         metrics = result.by_group[group]
         rows.append(
-            [one_line(group)] + [_fmt(metrics[name], name) + ("*" if (group, name) in short else "") for name in names]
+            [one_line(clip(group))]
+            + [_fmt(metrics[name], name) + ("*" if (group, name) in short else "") for name in names]
         )
     rows.append(["overall"] + [_fmt(result.overall[name], name) for name in names])
     return ["group"] + [_HEADINGS.get(name, name) for name in names], rows
@@ -294,7 +349,7 @@ def render_text(result: FairnessResult) -> str:
             f"{', '.join(config.get('sensitive', []))}: {result.rows:,} rows in "
             f"{len(result.groups)} groups ({result.engine} engine)"
         ),
-        f"data {config.get('data')} sha256 {result.data_sha256}",
+        f"data {config.get('data')} {(result.data_identity or {}).get('kind', 'sha256')} {result.data_sha256}",
     ]
     if config.get("model"):
         lines.append(f"model {config.get('model')} sha256 {result.model_sha256}")

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from riskcheck.fairness.duck import ScanLimits
     from riskcheck.fairness.inputs import Inputs
+    from riskcheck.fairness.tally import CountTable
 
 Callback = Callable[[str], None]
 
@@ -49,11 +51,16 @@ def evaluate_fairness(
     progress: Callback | None = None,
     warn: Callback | None = None,
     limits: ModelLimits | None = None,
+    scan: ScanLimits | None = None,
+    data_identity: str = "auto",
     trust: ModelTrust | None = None,
 ) -> FairnessResult:
     """Compute (or read, with ``spec.result``) the fairness result an assessment declares.
 
     Paths in ``spec`` are relative to ``base_dir``, the assessment's directory.
+    ``scan`` bounds the DuckDB engine's memory, temp space and groups (settings of whoever
+    runs riskcheck, never of the file); ``data_identity`` is ``auto``, ``sha256`` or
+    ``fingerprint`` (see :mod:`riskcheck.fairness.identity`).
     ``progress`` receives a line per stage on large inputs; ``warn`` receives warnings
     a person should see at once (a trusted pickle's sha256), which also end up in the
     result's ``warnings``. ``trust`` names the model files that may run code when
@@ -66,13 +73,18 @@ def evaluate_fairness(
         saved = base / spec.result
         result = load_fairness_result(saved)
         if spec.data is not None:
-            _check_same_data(saved, base / spec.data, result.data_sha256)
+            _check_same_data(saved, spec.data, base, result)
         return result.with_thresholds(spec.thresholds)
     _require_fairness_extra()
     assert spec.data is not None
+    if spec.suppress_below is not None and warn is not None:
+        warn = _private_callback(warn)
+    if _aggregates_in_duckdb(spec):
+        return _compute_in_duckdb(spec, base, progress=progress, warn=warn, scan=scan, identity_kind=data_identity)
     return _compute(
         spec,
-        data_path=base / spec.data,
+        identity_kind=data_identity,
+        data_path=_one_file(spec, base),
         model_path=None if spec.model is None else base / spec.model,
         progress=progress,
         warn=warn,
@@ -100,18 +112,24 @@ def compute_fairness(
     min_class_size: int = DEFAULT_MIN_CLASS_SIZE,
     compare: str = "between_groups",
     reference_group: str | None = None,
-    engine: str = "count",
+    engine: str = "duckdb",
     bootstrap: BootstrapSpec | None = None,
     thresholds: Mapping[str, Threshold] | None = None,
     progress: Callback | None = None,
     warn: Callback | None = None,
     limits: ModelLimits | None = None,
+    scan: ScanLimits | None = None,
+    data_identity: str = "auto",
+    sensitive_data: Path | str | None = None,
+    join_on: str | None = None,
+    suppress_below: int | None = None,
     trust: ModelTrust | None = None,
 ) -> FairnessResult:
     """Compute fairness metrics for a data file; paths are relative to the working directory.
 
     The keyword arguments are those of :class:`FairnessSpec`; invalid combinations
     raise :class:`DataError`. For data already in memory, see :func:`compute_fairness_frame`.
+    ``data`` may be a glob or a folder of Parquet files with the default engine, duckdb.
     ``trust_model=True`` trusts the model whatever its sha256, as ``--trust-model`` does;
     ``trust`` trusts the models it lists (see :mod:`riskcheck.fairness.trust`).
     """
@@ -135,11 +153,23 @@ def compute_fairness(
         "engine": engine,
         "bootstrap": bootstrap,
         "thresholds": thresholds,
+        "sensitive_data": None if sensitive_data is None else str(sensitive_data),
+        "join_on": join_on,
+        "suppress_below": suppress_below,
     }
     spec = _settings(fields)
     if trust_model:
         trust = ModelTrust(every_model=True)
-    return evaluate_fairness(spec, Path("."), progress=progress, warn=warn, limits=limits, trust=trust)
+    return evaluate_fairness(
+        spec,
+        Path("."),
+        progress=progress,
+        warn=warn,
+        limits=limits,
+        trust=trust,
+        scan=scan,
+        data_identity=data_identity,
+    )
 
 
 def compute_fairness_frame(
@@ -335,18 +365,119 @@ def _require_fairness_extra() -> None:
             raise MissingDependencyError(package, "fairness")
 
 
-def _check_same_data(saved: Path, data: Path, recorded: str) -> None:
-    from riskcheck.fileio import sha256_file
+def _check_same_data(saved: Path, data: str, base: Path, result: FairnessResult) -> None:
+    """The data behind a saved result is unchanged, by the kind of identity it recorded."""
+    from riskcheck.fairness.identity import identify
+    from riskcheck.fairness.sources import resolve_source
 
+    kind = "sha256" if result.data_identity is None else str(result.data_identity.get("kind", "sha256"))
+    display = str(base / data)
     try:
-        actual = sha256_file(data)
-    except FileNotFoundError:
-        raise DataError(f"{data}: no such file (the data behind {saved})") from None
-    if actual != recorded:
+        source = resolve_source(data, base, display=display)
+    except DataError as exc:
+        raise DataError(f"{exc} (the data behind {saved})") from None
+    actual = identify(source, kind=kind).digest
+    if actual != result.data_sha256:
         raise DataError(
-            f"{saved}: computed from data with sha256 {recorded}, but {data} now has sha256 "
+            f"{saved}: computed from data with {kind} {result.data_sha256}, but {display} now has {kind} "
             f"{actual}; recompute it with riskcheck fairness"
         )
+
+
+def _aggregates_in_duckdb(spec: FairnessSpec) -> bool:
+    """The DuckDB engine aggregates prediction and score columns of a classifier; a model's
+    predictions, and regressions, are measured in memory by the count engine."""
+    return spec.engine == "duckdb" and spec.model is None and spec.task == "classification"
+
+
+def _one_file(spec: FairnessSpec, base: Path) -> Path:
+    """The single data file the in-memory engines read, or a DataError saying why not."""
+    from riskcheck.fairness.sources import GLOB_CHARACTERS, resolve_source
+
+    assert spec.data is not None
+    path = base / spec.data
+    if any(character in spec.data for character in GLOB_CHARACTERS) or path.is_dir():
+        source = resolve_source(spec.data, base, display=str(path))
+        if not source.single_file:
+            why = "a model's predictions" if spec.model is not None else f"engine {spec.engine}"
+            if spec.task == "regression":
+                why = "a regression"
+            raise DataError(
+                f"{path}: names {len(source.files):,} files; {why} is measured in memory from one "
+                "CSV or Parquet file (the duckdb engine reads globs and folders of prediction columns)"
+            )
+        return source.files[0]
+    return path
+
+
+def _compute_in_duckdb(
+    spec: FairnessSpec,
+    base: Path,
+    *,
+    progress: Callback | None,
+    warn: Callback | None,
+    scan: ScanLimits | None,
+    identity_kind: str,
+) -> FairnessResult:
+    from riskcheck.fairness.duck import ScanLimits
+    from riskcheck.fairness.identity import identify
+    from riskcheck.fairness.sources import resolve_source
+    from riskcheck.fairness.tally import aggregate
+
+    assert spec.data is not None
+    display = str(base / spec.data)
+    data = resolve_source(spec.data, base, display=display)
+    sensitive = None
+    if spec.sensitive_data is not None:
+        sensitive = resolve_source(spec.sensitive_data, base, display=str(base / spec.sensitive_data))
+    say = _progress_for(data.files[0], progress) if data.single_file else (progress or _quiet)
+    identity = identify(data, kind=identity_kind)
+    if sensitive is not None:
+        identity = _joined_identity(identity, identify(sensitive, kind=identity_kind))
+    table = aggregate(spec, data, sensitive_data=sensitive, limits=scan or ScanLimits(), say=say)
+    say(f"{int(table.rows.sum()):,} rows in {len(table.labels)} groups")
+    for note in table.notes:
+        if warn is not None:
+            warn(f"warning: {note}")
+    return _from_counts(
+        spec,
+        table,
+        engine="duckdb",
+        display=display,
+        identity=identity.to_dict(),
+        model_sha256=None,
+        say=say,
+    )
+
+
+def _joined_identity(data: Any, sensitive: Any) -> Any:
+    """One identity for data joined to a sensitive table: a digest over both."""
+    import hashlib
+
+    from riskcheck.fairness.identity import DataIdentity
+
+    kind = data.kind if data.kind == sensitive.kind else "fingerprint"
+    digest = hashlib.sha256(f"joined {data.kind}:{data.digest} {sensitive.kind}:{sensitive.digest}\n".encode())
+    return DataIdentity(kind, digest.hexdigest(), data.files + sensitive.files, data.bytes + sensitive.bytes)
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def _private_callback(warn: Callback) -> Callback:
+    def private(message: str) -> None:
+        warn(private_note(message))
+
+    return private
+
+
+def private_note(note: str) -> str:
+    """A note without the row counts that could reveal a suppressed group's size."""
+    import re
+
+    note = re.sub(r"has [\d,]+ missing value\(s\)", "has missing values", note)
+    return re.sub(r"[\d,]+ of [\d,]+ row\(s\) have no match", "some rows have no match", note)
 
 
 def _compute(
@@ -358,63 +489,48 @@ def _compute(
     warn: Callback | None,
     limits: ModelLimits,
     trust: ModelTrust,
+    identity_kind: str,
 ) -> FairnessResult:
+    from riskcheck.fairness.identity import identify
     from riskcheck.fairness.inputs import prepare_inputs
-    from riskcheck.fileio import sha256_file
+    from riskcheck.fairness.sources import resolve_source
 
     display = str(data_path)
     say = _progress_for(data_path, progress)
     inputs = prepare_inputs(
         spec, data_path=data_path, model_path=model_path, say=say, warn=warn, limits=limits, trust=trust
     )
-    return _measure(spec, inputs, display=display, data_sha256=sha256_file(data_path), say=say)
+    source = resolve_source(str(data_path), Path("."), display=display)
+    identity = identify(source, kind=identity_kind).to_dict()
+    return _measure(spec, inputs, display=display, data_sha256=identity["digest"], say=say, identity=identity)
 
 
-def _measure(spec: FairnessSpec, inputs: Inputs, *, display: str, data_sha256: str, say: Callback) -> FairnessResult:
+def _measure(
+    spec: FairnessSpec,
+    inputs: Inputs,
+    *,
+    display: str,
+    data_sha256: str,
+    say: Callback,
+    identity: Mapping[str, Any] | None = None,
+) -> FairnessResult:
     """The metrics, disparities and intervals of prepared inputs: shared by files and frames."""
-    import numpy as np
-
-    from riskcheck.fairness.bootstrap import bootstrap_intervals
-    from riskcheck.fairness.counts import (
-        confusion_counts,
-        metrics_from_counts,
-        metrics_from_sums,
-        regression_sums,
-    )
-    from riskcheck.fairness.disparity import (
-        Comparison,
-        assess_evidence,
-        describe,
-        disparity_values,
-    )
+    from riskcheck.fairness.counts import confusion_counts, regression_sums
+    from riskcheck.fairness.tally import CountTable
 
     groups, y_true, y_pred, weights = inputs.groups, inputs.y_true, inputs.y_pred, inputs.weights
     labels = groups.labels
-    n_groups = len(labels)
-    say(f"computing metrics with the {spec.engine} engine")
     if spec.task == "classification":
-        weighted, rows = confusion_counts(groups.codes, n_groups, y_true, y_pred, weights)
-        metric_names: tuple[str, ...] = CLASSIFICATION_METRICS
-        names = CLASSIFICATION_DISPARITIES
-        if spec.engine == "count":
-            metrics = metrics_from_counts(weighted[None])
-            overall = metrics_from_counts(weighted.sum(axis=0)[None])
+        weighted, rows = confusion_counts(groups.codes, len(labels), y_true, y_pred, weights)
     else:
-        sums, rows = regression_sums(groups.codes, n_groups, y_true, y_pred, weights)
-        metric_names = REGRESSION_METRICS
-        names = REGRESSION_DISPARITIES
-        if spec.engine == "count":
-            metrics = metrics_from_sums(sums[None])
-            overall = metrics_from_sums(sums.sum(axis=0)[None])
-    if spec.engine == "count":
-        sizes = rows.sum(axis=-1) if rows.ndim == 2 else rows
-        metrics["count"] = sizes[None].astype(np.float64)
-        overall["count"] = np.array([float(sizes.sum())])
-    else:
+        weighted, rows = regression_sums(groups.codes, len(labels), y_true, y_pred, weights)
+    figures = None
+    if spec.engine == "fairlearn":
         from riskcheck.fairness.data import MISSING_GROUP
         from riskcheck.fairness.fairlearn_engine import fairlearn_metrics, sensitive_frame
 
-        metrics, overall = fairlearn_metrics(
+        say("computing metrics with the fairlearn engine")
+        figures = fairlearn_metrics(
             sensitive_frame(inputs.frame, spec.sensitive, MISSING_GROUP),
             labels,
             y_true,
@@ -422,6 +538,57 @@ def _measure(spec: FairnessSpec, inputs: Inputs, *, display: str, data_sha256: s
             weights,
             spec.task,
         )
+    return _from_counts(
+        spec,
+        CountTable(labels, weighted, rows, inputs.notes),
+        engine="fairlearn" if spec.engine == "fairlearn" else "count",
+        display=display,
+        identity=identity or {"kind": "columns-sha256", "digest": data_sha256},
+        model_sha256=inputs.model_sha256,
+        say=say,
+        figures=figures,
+    )
+
+
+def _from_counts(
+    spec: FairnessSpec,
+    table: CountTable,
+    *,
+    engine: str,
+    display: str,
+    identity: Mapping[str, Any],
+    model_sha256: str | None,
+    say: Callback,
+    figures: tuple[dict[str, Any], dict[str, Any]] | None = None,
+) -> FairnessResult:
+    """Metrics (from the counts, or ``figures`` from fairlearn), evidence, disparities, intervals.
+
+    ``table.weighted`` holds confusion counts (groups, 4) for a classifier and the sums of
+    :func:`~riskcheck.fairness.counts.regression_sums` (groups, 3) for a regressor.
+    """
+    import numpy as np
+
+    from riskcheck.fairness.bootstrap import bootstrap_intervals
+    from riskcheck.fairness.counts import metrics_from_counts, metrics_from_sums
+    from riskcheck.fairness.disparity import Comparison, assess_evidence, describe, disparity_values
+
+    notes = table.notes
+    if spec.suppress_below is not None:
+        table, notes = _suppress(table, spec.suppress_below, display)
+    labels, weighted, rows = table.labels, table.weighted, table.rows
+    sizes = rows.sum(axis=-1) if rows.ndim == 2 else rows
+    classification = spec.task == "classification"
+    metric_names = CLASSIFICATION_METRICS if classification else REGRESSION_METRICS
+    names = CLASSIFICATION_DISPARITIES if classification else REGRESSION_DISPARITIES
+    if figures is None:
+        say(f"computing metrics with the {engine} engine")
+        from_counts = metrics_from_counts if classification else metrics_from_sums
+        metrics = from_counts(weighted[None])
+        overall = from_counts(weighted.sum(axis=0)[None])
+        metrics["count"] = sizes[None].astype(np.float64)
+        overall["count"] = np.array([float(sizes.sum())])
+    else:
+        metrics, overall = figures
     eligible, evidence = assess_evidence(
         labels,
         rows,
@@ -431,7 +598,7 @@ def _measure(spec: FairnessSpec, inputs: Inputs, *, display: str, data_sha256: s
     )
     comparison = Comparison(spec.compare, _reference_index(spec, labels, display))
     point = disparity_values(names, metrics, overall, eligible, comparison)
-    if spec.task == "classification" and spec.bootstrap.replicates:
+    if classification and spec.bootstrap.replicates:
         say(f"bootstrap: {spec.bootstrap.replicates:,} replicates")
         intervals = bootstrap_intervals(names, weighted, rows, eligible, comparison, spec.bootstrap)
     else:
@@ -451,19 +618,46 @@ def _measure(spec: FairnessSpec, inputs: Inputs, *, display: str, data_sha256: s
     }
     return FairnessResult(
         task=spec.task,
-        engine=spec.engine,
-        rows=len(inputs.frame),
-        data_sha256=data_sha256,
-        model_sha256=inputs.model_sha256,
+        engine=engine,
+        rows=int(sizes.sum()),
+        data_sha256=str(identity["digest"]),
+        model_sha256=model_sha256,
         groups=labels,
         by_group={label: _row(metric_names, metrics, index) for index, label in enumerate(labels)},
         overall=_row(metric_names, overall, None),
         disparities=disparities,
         insufficient_evidence=evidence,
-        warnings=inputs.notes,
+        warnings=notes,
         config=spec.model_dump(mode="json", exclude={"thresholds", "result"}),
         thresholds=dict(spec.thresholds),
+        data_identity=dict(identity),
     )
+
+
+def _suppress(table: CountTable, k: int, display: str) -> tuple[CountTable, tuple[str, ...]]:
+    """``table`` without the groups of fewer than ``k`` rows, and notes that give no count away.
+
+    A suppressed group's rows leave every figure, the overall ones and the row count
+    included: an overall count with them in would give their number away by subtraction.
+    """
+    from riskcheck.fairness.tally import CountTable
+
+    sizes = table.rows.sum(axis=-1) if table.rows.ndim == 2 else table.rows
+    keep = sizes >= k
+    notes = tuple(private_note(note) for note in table.notes)
+    hidden = int((~keep).sum())
+    if hidden:
+        notes += (
+            f"{display}: {hidden} group(s) with fewer than {k} rows (suppress_below) are left out of every "
+            "figure, including the overall figures and the row count",
+        )
+    labels = tuple(label for label, kept in zip(table.labels, keep.tolist(), strict=True) if kept)
+    if len(labels) < 2:
+        raise DataError(
+            f"{display}: fewer than two groups have at least {k} rows (suppress_below); "
+            "fairness metrics compare at least two groups"
+        )
+    return CountTable(labels, table.weighted[keep], table.rows[keep], notes), notes
 
 
 def _progress_for(data_path: Path, progress: Callback | None) -> Callback:

@@ -134,7 +134,10 @@ class FairnessSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    data: str | None = Field(default=None, description="CSV or Parquet file, relative to the assessment.")
+    data: str | None = Field(
+        default=None,
+        description="CSV or Parquet file, a glob, or a folder of Parquet files, relative to the assessment.",
+    )
     target: str | None = Field(default=None, description="Column with the true outcome.")
     positive_label: Scalar | None = Field(
         default=None, description="The favourable outcome, when the target is not 0/1."
@@ -171,7 +174,28 @@ class FairnessSpec(BaseModel):
     min_class_size: int = Field(default=DEFAULT_MIN_CLASS_SIZE, ge=1)
     compare: Literal["between_groups", "overall", "reference"] = "between_groups"
     reference_group: str | None = None
-    engine: Literal["count", "fairlearn"] = "count"
+    engine: Literal["duckdb", "count", "fairlearn"] = Field(
+        default="duckdb",
+        description=(
+            "duckdb: one GROUP BY over the files, at any size; count: the same metrics from data read "
+            "into memory; fairlearn: fairlearn's MetricFrame, the slow reference."
+        ),
+    )
+    sensitive_data: str | None = Field(
+        default=None,
+        description="A separate file (or glob, or folder) holding the sensitive columns; use with join_on.",
+    )
+    join_on: str | None = Field(
+        default=None, description="The key column, in data and sensitive_data, that joins the two."
+    )
+    suppress_below: int | None = Field(
+        default=None,
+        ge=2,
+        description=(
+            "Privacy: leave out of every output the groups with fewer rows than this "
+            "(separate from min_group_size, which is about evidence)."
+        ),
+    )
     bootstrap: BootstrapSpec = Field(default_factory=BootstrapSpec)
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     result: str | None = Field(default=None, description="Saved fairness result JSON to read instead.")
@@ -268,6 +292,17 @@ class FairnessSpec(BaseModel):
             raise ValueError("threshold applies to score or model, not to prediction")
         if self.features is not None and self.model is None:
             raise ValueError("features applies only with model")
+        if (self.sensitive_data is None) != (self.join_on is None):
+            raise ValueError("sensitive_data and join_on go together: the file of sensitive columns and its key")
+        if self.sensitive_data is not None:
+            if self.engine != "duckdb" or self.model is not None or self.task != "classification":
+                raise ValueError(
+                    "sensitive_data needs engine: duckdb, a prediction or score column, and task: classification"
+                )
+            if self.join_on in self.sensitive:
+                raise ValueError(f"the join key {self.join_on!r} cannot also be a sensitive column")
+        if self.suppress_below is not None and self.engine == "fairlearn":
+            raise ValueError("suppress_below works with engine: duckdb or count, not fairlearn")
         if self.task == "regression":
             for name in ("positive_label", "score", "threshold"):
                 if getattr(self, name) is not None:

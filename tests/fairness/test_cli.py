@@ -24,7 +24,7 @@ def test_text_output_is_a_table_by_group(run_cli: Run, tiny_csv: Path) -> None:
     )  # fmt: skip
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "Fairness of label by group: 14 rows in 2 groups (count engine)"
+    assert lines[0] == "Fairness of label by group: 14 rows in 2 groups (duckdb engine)"
     assert lines[3:8] == [
         "group    count  selection     TPR     FPR     FNR     TNR  precision  accuracy  bal_acc",
         "-------  -----  ---------  ------  ------  ------  ------  ---------  --------  -------",
@@ -105,9 +105,9 @@ def test_progress_lines_on_large_inputs(run_cli: Run, tiny_csv: Path, monkeypatc
     assert code == 0
     assert err.splitlines() == [
         f"reading {tiny_csv} (0 MiB)",
-        "read 14 rows",
+        "aggregating 1 file(s) in DuckDB",
         "14 rows in 2 groups",
-        "computing metrics with the count engine",
+        "computing metrics with the duckdb engine",
         "bootstrap: 1,000 replicates",
     ]
 

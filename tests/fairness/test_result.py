@@ -55,7 +55,13 @@ def test_the_json_carries_provenance_and_config(tiny_csv: Path, result: Fairness
     assert data["data_sha256"] == hashlib.sha256(tiny_csv.read_bytes()).hexdigest()
     assert data["model_sha256"] is None
     assert data["rows"] == 14
-    assert data["engine"] == "count"
+    assert data["engine"] == "duckdb"
+    assert data["data_identity"] == {
+        "kind": "sha256",
+        "digest": data["data_sha256"],
+        "files": 1,
+        "bytes": tiny_csv.stat().st_size,
+    }
     assert data["config"]["sensitive"] == ["group"]
     assert data["config"]["bootstrap"] == {"replicates": 500, "seed": 7, "confidence": 0.95}
 

@@ -31,7 +31,7 @@ def error(**fields: Any) -> str:
 def test_a_minimal_block_and_its_defaults() -> None:
     spec = FairnessSpec(**BASE, prediction="p")
     assert (spec.engine, spec.compare, spec.task, spec.min_group_size, spec.min_class_size) == (
-        "count",
+        "duckdb",
         "between_groups",
         "classification",
         30,

@@ -137,11 +137,12 @@ def status(state: FillState, result: Result) -> Status:
     for finding in findings:
         for section_id in {questions[a.id].section.id for a in finding.answers}:
             by_section[section_id] = by_section.get(section_id, 0) + 1
+    missing_by_section = {questions[q.id].section.id for q in missing}
     sections = tuple(
         SectionStatus(
             p.id,
             p.title,
-            _section_state(p.answered, p.total, p.visible),
+            _section_state(p.answered, p.total, p.visible, p.id in missing_by_section),
             p.answered,
             p.total,
             by_section.get(p.id, 0),
@@ -160,12 +161,13 @@ def status(state: FillState, result: Result) -> Status:
     )
 
 
-def _section_state(answered: int, total: int, visible: bool) -> str:
+def _section_state(answered: int, total: int, visible: bool, missing_required: bool) -> str:
+    """Done once every required question that applies is answered (optional ones may stay empty)."""
     if not visible:
         return "hidden"
-    if answered == 0:
-        return "not-started"
-    return "done" if answered >= total else "in-progress"
+    if not missing_required and (answered or total == 0 or answered == total):
+        return "done"
+    return "in-progress" if answered else "not-started"
 
 
 def _finding(
@@ -208,7 +210,7 @@ def tier_reason(questionnaire: CompiledQuestionnaire, result: Result) -> str:
         count = len(serious)
         open_serious = (
             f" {count} high or critical finding{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} open: "
-            "the tier does not count them, but reviewers will expect the mitigation."
+            f"the tier does not count {'them' if count != 1 else 'it'}, but reviewers will expect the mitigation."
         )
     if result.blocked:
         return f"{tier} from the score, and launch is blocked by a knock-out finding.{open_serious}"

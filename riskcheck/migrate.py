@@ -75,7 +75,7 @@ class Archived:
 
 
 #: Operations replayed on the round-trip document: ("rename", old, new), ("set", id, value),
-#: ("insert", id, raw answer, before id), ("archive", id, entry), ("ref", version).
+#: ("insert", id, raw answer, before id), ("archive", id, entry), ("drop", id), ("ref", version).
 Operation = tuple[Any, ...]
 
 
@@ -364,6 +364,9 @@ class _Work:
 
     def archive(self, qid: str, raw: Any, version: str, reason: str, *, placed: bool) -> None:
         comment, evidence = _notes(raw)
+        if value_of(raw) is None and not comment and not evidence:
+            self.operations.append(("drop", qid))  # an empty placeholder: there is nothing to keep
+            return
         entry = Archived(qid, f"{self.questionnaire_id}@{version}", reason, value_of(raw), comment, evidence, placed)
         self.archived.append(entry)
         self.operations.append(("archive", qid, entry.entry()))
@@ -574,6 +577,8 @@ def _replay(root: Any, operation: Operation) -> None:
         else:
             node = yaml_plain(raw)
         answers.insert(list(answers).index(before), qid, node)
+    elif kind == "drop":
+        _remove_keeping_comments(answers, operation[1])
     elif kind == "archive":
         _, qid, entry = operation
         own_line = _remove_keeping_comments(answers, qid)

@@ -293,3 +293,33 @@ def test_an_option_mapped_to_null_archives_the_answers_that_hold_it(
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert "data_kind" not in data["answers"]
     assert data["archived_answers"][-1]["value"] == ["personal", "sensitive"]
+
+
+def test_an_empty_placeholder_of_a_removed_question_is_dropped_not_archived(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / "assessment.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("legacy_flag: no", "legacy_flag:"), encoding="utf-8")
+    code, out, _ = run(capsys, "migrate", str(path), "--to", "1.1.0")
+    assert code == 0
+    assert "legacy_flag" not in out
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert "legacy_flag" not in data["answers"]
+    assert [a["question"] for a in data["archived_answers"]] == ["bias_tested"]
+
+
+def test_a_bundled_assessment_pinned_to_an_unavailable_version_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.yaml"
+    path.write_text(
+        "system: {name: S, owner: o, version: '1', purpose: p}\n"
+        "questionnaire: eu-ai-act-classification@0.9.0\n"
+        "answers: {}\n",
+        encoding="utf-8",
+    )
+    _expect_refused(
+        capsys,
+        path,
+        f"{path}:2:16: questionnaire: the assessment answers eu-ai-act-classification@0.9.0, which is not available",
+    )

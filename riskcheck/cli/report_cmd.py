@@ -20,12 +20,31 @@ from riskcheck.cli.trust import trust_option
     ),
 )
 @click.option("--theme", type=click.Path(path_type=Path), help="A theme file: logo, organisation, colours.")
+@click.option(
+    "--allow-missing-evidence",
+    is_flag=True,
+    help="Render even when declared evidence cannot be computed; the report is then marked DRAFT.",
+)
 @trust_option
-def command(file: Path, output: Path | None, html: Path | None, template_dir: Path | None, theme: Path | None) -> int:
+def command(
+    file: Path,
+    output: Path | None,
+    html: Path | None,
+    template_dir: Path | None,
+    theme: Path | None,
+    allow_missing_evidence: bool,
+) -> int:
     """Render the PDF sign-off report for legal review."""
     from riskcheck.report import write_report
 
-    files = write_report(file, pdf=output, html=html, template_dir=template_dir, theme=theme)
+    files = write_report(
+        file,
+        pdf=output,
+        html=html,
+        template_dir=template_dir,
+        theme=theme,
+        allow_missing_evidence=allow_missing_evidence,
+    )
     for url in files.refused:
         click.echo(f"warning: the templates referenced {url}; reports never fetch external resources", err=True)
     written = " and ".join(str(p) for p in (files.pdf, files.html) if p is not None)

@@ -37,6 +37,7 @@ def write_report(
     html: Path | None = None,
     template_dir: Path | None = None,
     theme: Path | None = None,
+    allow_missing_evidence: bool = False,
 ) -> ReportFiles:
     """Score ``assessment`` and write the PDF and/or HTML report, atomically.
 
@@ -44,9 +45,9 @@ def write_report(
     fairness files, the theme, the templates). When rendering fails, an earlier
     report at an output path is removed, so that it cannot pass for a current one.
     """
-    from riskcheck import api
     from riskcheck.fileio import note_input_patterns, write_output
     from riskcheck.loader import load_assessment
+    from riskcheck.pipeline import assess
     from riskcheck.report.render import pdf_from_html, render_html
     from riskcheck.report.theme import load_theme
 
@@ -65,7 +66,8 @@ def write_report(
     if loaded.file.fairness is not None:
         spec = loaded.file.fairness
         note_input_patterns(loaded.base_dir, spec.data, spec.model, spec.result)
-    result = api.score(loaded).to_dict()
+    # Evidence that cannot be computed is an error unless allowed; then the report is a DRAFT.
+    result = assess(loaded, allow_missing_evidence=allow_missing_evidence).result.to_dict()
     try:
         text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme)
         output = pdf_from_html(text, result, loaded, template_dir=template_dir) if pdf is not None else None

@@ -80,9 +80,7 @@ def test_a_missing_evidence_file_is_a_draft_reason_with_its_place(tmp_path: Path
     shutil.copytree(FIXTURES, tmp_path / "demo")
     path = tmp_path / "demo" / "assessment.yaml"
     (tmp_path / "demo" / "docs" / "bias" / "2026-09.md").unlink()
-    assert api.score(path).draft == (
-        f"{path}:28:3: answers.bias_report: evidence file docs/bias/2026-09.md not found",
-    )
+    assert api.score(path).draft == (f"{path}:28:3: answers.bias_report: evidence file docs/bias/2026-09.md not found",)
 
 
 # ---------------------------------------------------------------- missing fairness evidence

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,10 +188,49 @@ def _refuse_wrong_kind(
 # ---------------------------------------------------------------- questionnaires
 
 
+#: Compiled questionnaires by (file, sha256 of its bytes): a gate over 300 assessments of
+#: one 2,000-line questionnaire parses and compiles it once. A compiled questionnaire is
+#: frozen, so sharing it is safe; a changed file has a new hash and is loaded afresh.
+_COMPILED: dict[tuple[str, str], CompiledQuestionnaire] = {}
+_COMPILED_MAX = 32
+_COMPILED_LOCK = threading.Lock()
+
+
 def load_questionnaire(path: Path, *, document: Document | None = None) -> CompiledQuestionnaire:
-    """Load, validate and compile a questionnaire file (or its already parsed ``document``)."""
-    if document is None:
-        document = load_yaml(Path(path), what="questionnaire")
+    """Load, validate and compile a questionnaire file (or its already parsed ``document``).
+
+    A file is parsed and compiled once per process for each version of its content.
+    """
+    if document is not None:
+        return _load_questionnaire(document)
+    path = Path(path)
+    key = _content_key(path)
+    with _COMPILED_LOCK:
+        cached = _COMPILED.get(key) if key is not None else None
+    if cached is not None:
+        return cached
+    compiled = _load_questionnaire(load_yaml(path, what="questionnaire"))
+    # Kept only if the file did not change while it was read.
+    if key is not None and _content_key(path) == key:
+        with _COMPILED_LOCK:
+            if len(_COMPILED) >= _COMPILED_MAX:
+                _COMPILED.clear()
+            _COMPILED[key] = compiled
+    return compiled
+
+
+def _content_key(path: Path) -> tuple[str, str] | None:
+    from riskcheck.fileio import MAX_YAML_BYTES, sha256_file
+
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_YAML_BYTES:
+            return None  # load_yaml reports it
+        return str(path.resolve()), sha256_file(path)
+    except OSError:
+        return None
+
+
+def _load_questionnaire(document: Document) -> CompiledQuestionnaire:
     _refuse_wrong_kind(document, "questionnaire", SpecError)
     spec = validate_model(Questionnaire, document, SpecError)
     return compile_questionnaire(spec, document)

@@ -23,6 +23,14 @@ SCHEMA = json.loads((ROOT / "docs" / "gate-json-schema.json").read_text(encoding
 FORMATS = ("text", "json", "github", "markdown", "junit")
 
 
+def _reference(example: Path) -> str:
+    """The ``id@version`` an example answers (the content engineers move them on)."""
+    from riskcheck.loader import load_assessment
+
+    loaded = load_assessment(example)
+    return f"{loaded.questionnaire.id}@{loaded.questionnaire.version}"
+
+
 def _typo_folder(tmp_path: Path) -> Path:
     """The reproduction from the issue: a high-risk assessment with ``sytem:``, next to a passing one."""
     folder = tmp_path / "folder"
@@ -140,7 +148,8 @@ def test_every_failed_line_says_why_in_every_format(fmt: str, cli, monkeypatch: 
     run = cli("check", "examples/classification", "--require-signoff", "--format", fmt)
     assert run.code == 1, run.err
     why = (
-        "no sign-off decision recorded, and eu-ai-act-classification@1.0.0 declares no sign-off roles to ask for: "
+        f"no sign-off decision recorded, and {_reference(EXAMPLES / 'classification' / 'loan-scoring.yaml')} "
+        "declares no sign-off roles to ask for: "
         "record an approval with `riskcheck sign` under a role of your choosing, or list the roles under "
         "signoff.roles in the questionnaire"
     )
@@ -187,8 +196,9 @@ def test_no_policy_fails_a_high_risk_system_by_the_questionnaires_default(
     shutil.copy(EXAMPLES / "cv-screening.yaml", tmp_path / "cv.yaml")
     run = cli("check", "cv.yaml")
     assert run.code == 1
+    reference = _reference(EXAMPLES / "cv-screening.yaml")
     policy = (
-        "policy: fail on tier high or above (fail-on from the default gate of rai-prelaunch@1.0.0); "
+        f"policy: fail on tier high or above (fail-on from the default gate of {reference}); "
         "a blocking finding; a fairness threshold breached; an unanswered required question"
     )
     assert run.out.splitlines()[0] == policy

@@ -211,7 +211,7 @@ def test_questionnaire_version_mismatch(
     code, _, err = run(capsys, "validate", str(path))
     assert code == 2
     assert "unknown bundled questionnaire 'mini'" in err
-    # With a path, the declared version is not checked; with a bundled id it is:
+    # A bundled id is checked against the bundled version (a path, below, against the file):
     from riskcheck.loader import bundled_questionnaires
 
     bundled = bundled_questionnaires()
@@ -227,6 +227,29 @@ def test_questionnaire_version_mismatch(
             f"{path}:2:16: questionnaire: the assessment answers {qid}@9.9.9, but the questionnaire available is "
             in err
         )
+
+
+def test_a_pinned_version_of_a_questionnaire_file_must_match(
+    tmp_path: Path, mini_questionnaire: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 12, break 6: a path questionnaire's pinned version was not checked.
+    import shutil
+
+    shutil.copy(mini_questionnaire, tmp_path / "q.yaml")
+    path = write(
+        tmp_path,
+        "a.yaml",
+        "system: {name: S, owner: o, version: '1', purpose: p}\n"
+        "questionnaire: {path: q.yaml, version: 0.2.0}\nanswers: {}\n",
+    )
+    code, _, err = run(capsys, "validate", str(path))
+    assert code == 2
+    assert err == (
+        f"{path}:2:40: questionnaire.version: expected q.yaml at version 0.2.0 (the version pinned "
+        "here), but the file is mini@1.0.0; update the pin after reviewing what changed\n1 error(s)\n"
+    )
+    path.write_text(path.read_text().replace("version: 0.2.0", "version: 1.0.0"))
+    assert run(capsys, "validate", str(path))[0] == 0
 
 
 def test_assessment_answer_errors_all_reported(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from riskcheck.cli.trust import trust_option
 from riskcheck.errors import RiskcheckError
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 @click.argument("head")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+@trust_option
 def command(base: str, head: str, fmt: str, output: Path | None) -> int:
     """Compare two versions of an assessment: tier, findings, answers, fairness, approvals.
 

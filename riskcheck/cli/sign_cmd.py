@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from riskcheck.cli.trust import trust_option
+
 
 @click.command("sign")
 @click.argument("file", type=click.Path(path_type=Path))
@@ -11,6 +13,7 @@ import click
 @click.option("--role", required=True, help="The sign-off role, as the questionnaire declares it (e.g. legal).")
 @click.option("--decision", required=True, type=click.Choice(["approve", "reject"]))
 @click.option("--comment", help="Why, or under which conditions.")
+@trust_option
 def command(file: Path, name: str, role: str, decision: str, comment: str | None) -> int:
     """Record a sign-off decision against the current content hash of FILE."""
     from riskcheck.fileio import edit_lock

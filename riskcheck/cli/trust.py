@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,12 @@ TRUST_HELP = (
 )
 
 
+def _to_stderr(message: str) -> None:
+    from riskcheck.render.safe import one_line
+
+    click.echo(one_line(message), err=True)
+
+
 def trust_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--trust-model`` to a click command and run its body inside the trust given."""
 
@@ -34,7 +41,8 @@ def trust_option(command: Callable[..., Any]) -> Callable[..., Any]:
         config = kwargs.get("config")
         if isinstance(config, Path) and not config.is_file():
             return command(*args, **kwargs)  # which names the missing file; nothing is trusted
-        with trusting(project_trust(every_model=trust_model, pyproject=config)):
+        trust = replace(project_trust(every_model=trust_model, pyproject=config), announce=_to_stderr)
+        with trusting(trust):
             return command(*args, **kwargs)
 
     return click.option("--trust-model", is_flag=True, help=TRUST_HELP)(run)

@@ -159,6 +159,7 @@ def predict_with_model(
 
     trusted = trust.allows(sha256)
     loader = check_model_file(path, display, trusted=trusted, sha256=sha256)
+    warn = warn if warn is not None else trust.announce
     limits = limits or ModelLimits()
     notes: list[str] = []
     if loader == "pickle":

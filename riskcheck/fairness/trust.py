@@ -22,10 +22,10 @@ form never gives trust; an import-linter contract keeps it from importing this m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: How a person gives trust, for the messages that refuse a model.
@@ -42,6 +42,9 @@ class ModelTrust:
     sha256: frozenset[str] = frozenset()
     #: Where the digests were listed, for the warning printed when one is loaded.
     source: str = "pyproject.toml"
+    #: Where a command shows, at once, the warning for each model loaded on trust (with its
+    #: sha256) when the caller passed no ``warn``; the result's warnings hold it anyway.
+    announce: Callable[[str], None] | None = field(default=None, compare=False)
 
     def allows(self, digest: str) -> bool:
         return self.every_model or digest in self.sha256

@@ -135,6 +135,47 @@ def test_trust_model_on_the_command_line_loads_the_pickle(run: Run, project: Pat
     assert code in (0, 1), err
 
 
+def test_a_model_loaded_on_trust_is_named_on_standard_error(run: Run, project: Path) -> None:
+    path = assessment(project, "model.pkl")
+    code, _, err = run("score", path.name, "--trust-model")
+    assert code == 0, err
+    assert err.splitlines()[-1] == (
+        "warning: model.pkl: loading with pickle because the model is trusted (--trust-model); pickle runs "
+        f"any code in the file. sha256 {sha256_of(project / 'model.pkl')}"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("sign", "a.yaml", "--name", "Ada", "--role", "legal", "--decision", "approve"),
+        ("diff", "a.yaml", "a.yaml"),
+        ("report", "a.yaml", "--html", "a.html"),
+    ],
+    ids=["sign", "diff", "report"],
+)
+def test_every_command_that_scores_takes_trust_on_the_command_line(
+    run: Run, project: Path, command: tuple[str, ...]
+) -> None:
+    assessment(project, "model.pkl")
+    code, _, err = run(*command)
+    assert code == 2 and "refusing to load a .pkl model" in err, err
+    code, _, err = run(*command, "--trust-model")
+    assert code == 0, err
+    assert f"sha256 {sha256_of(project / 'model.pkl')}" in err
+
+
+def test_check_reads_trust_from_the_pyproject_given_with_config(run: Run, project: Path, tmp_path: Path) -> None:
+    path = assessment(project, "model.pkl")
+    elsewhere = tmp_path / "policy"
+    elsewhere.mkdir()
+    pyproject = trust_in_pyproject(elsewhere, sha256_of(project / "model.pkl"))
+    assert run("check", path.name, "--allow-incomplete")[0] == 2
+    code, _, err = run("check", path.name, "--allow-incomplete", "--config", pyproject)
+    assert code in (0, 1), err
+    assert f"trusted-models in {pyproject}" in err
+
+
 def test_the_projects_pyproject_trusts_one_model_by_its_sha256(run: Run, project: Path) -> None:
     trusted = assessment(project, "model.pkl")
     hostile = assessment(project, "hostile.pkl", name="b.yaml")

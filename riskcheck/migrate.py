@@ -5,7 +5,7 @@ from the version it answers to the target (:mod:`riskcheck.versions`), and works
 on plain data, step by step, where every answer goes: renamed, its option mapped,
 split into new questions by the conditions the migration declares (riskcheck's own
 expression language, never ``eval``), or archived under ``archived_answers:`` with the
-reason. :func:`apply_plan` then replays the same operations on the round-trip YAML, so
+reason. :func:`riskcheck.migrate_yaml.apply_plan` then replays the same operations on the round-trip YAML, so
 comments and layout stay, and writes the file atomically under its edit lock. Every
 fault is found while planning, before anything is written.
 """
@@ -13,7 +13,7 @@ fault is found while planning, before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from riskcheck import expr
-from riskcheck.compile import _KINDS, CompiledQuestionnaire
+from riskcheck.compile import CompiledQuestionnaire
 from riskcheck.errors import AnswersError, Problem, RiskcheckError, SpecError
 from riskcheck.loader import normalise_answer, problems_from_validation, validate_model
-from riskcheck.migrations import semver_key
-from riskcheck.spec import MultipleChoiceQuestion, SingleChoiceQuestion
+from riskcheck.migrations import check_step, semver_key, variables_of
 from riskcheck.versions import Catalog, Step, bundled_catalog, path_catalog
 from riskcheck.yamlio import Document, load_yaml
 
@@ -159,7 +158,7 @@ def plan_migration(path: Path, to: str | None = None) -> MigrationPlan:
         )
     state = _checked_answers(document, assessment.answers, old)
     steps = catalog.chain(source, target)
-    problems = [p for step in steps for p in _check_step(step, catalog)]
+    problems = [p for step in steps for p in check_step(step, catalog.loaded[step.source])]
     if problems:
         raise SpecError.from_problems(problems)
     work = _Work(catalog.questionnaire_id)
@@ -254,85 +253,6 @@ def _checked_answers(document: Document, answers: Mapping[str, Any], old: Compil
     return dict(answers)
 
 
-def _variables(compiled: CompiledQuestionnaire) -> dict[str, expr.Variable]:
-    variables = {}
-    for qid, entry in compiled.questions.items():
-        question = entry.question
-        options = None
-        if isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
-            options = frozenset(o.value for o in question.options)
-        variables[qid] = expr.Variable(_KINDS[question.type], options)
-    return variables
-
-
-def _check_step(step: Step, catalog: Catalog) -> list[Problem]:
-    """Faults of one step that need the earlier version: ids and values it does not have."""
-    old = catalog.loaded[step.source]
-    here = f"{old.id}@{old.version}"
-    migration = step.migration
-    problems: list[Problem] = []
-    moved_away = set(migration.renamed) | set(migration.split) | set(migration.removed)
-    for source, new in migration.renamed.items():
-        if source not in old.questions:
-            problems.append(
-                step.problem(("renamed", source), f"renames {source!r}, which is not a question of {here}", key=True)
-            )
-        elif new in old.questions and new not in moved_away:
-            problems.append(
-                step.problem(
-                    ("renamed", source),
-                    f"renames {source!r} to {new!r}, but {here} already has a question {new!r} "
-                    "that this migration keeps; the two answers would collide",
-                )
-            )
-    variables = _variables(old)
-    for source, targets in migration.split.items():
-        if source not in old.questions:
-            problems.append(
-                step.problem(("split", source), f"splits {source!r}, which is not a question of {here}", key=True)
-            )
-            continue
-        for new, cases in targets.items():
-            if new in old.questions and new not in moved_away:
-                problems.append(
-                    step.problem(
-                        ("split", source, new),
-                        f"splits {source!r} into {new!r}, but {here} already has a question {new!r} "
-                        "that this migration keeps",
-                        key=True,
-                    )
-                )
-            for index, case in enumerate(cases):
-                try:
-                    expr.compile_expression(case.when, variables)
-                except expr.ExpressionError as exc:
-                    where = ("split", source, new, index, "when")
-                    message = f"{exc} (conditions read the answers to {here})"
-                    problems.append(step.problem(where, message, offset=exc.offset))
-    for source in migration.removed:
-        if source not in old.questions:
-            problems.append(
-                step.problem(("removed", source), f"removes {source!r}, which is not a question of {here}", key=True)
-            )
-    renamed_back = {new: source for source, new in migration.renamed.items()}
-    for qid, mapping in migration.options.items():
-        question = old.questions.get(renamed_back.get(qid, qid))
-        if question is None or not isinstance(question.question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
-            continue  # a question new in this version: nothing to map from
-        values = [o.value for o in question.question.options]
-        for value in mapping:
-            if value not in values:
-                problems.append(
-                    step.problem(
-                        ("options", qid, value),
-                        f"maps {value!r}, which is not an option of {question.id!r} in {here} "
-                        f"(options: {', '.join(values)})",
-                        key=True,
-                    )
-                )
-    return problems
-
-
 def value_of(raw: Any) -> Any:
     return raw.get("value") if isinstance(raw, dict) else raw
 
@@ -399,7 +319,7 @@ class _Work:
         result: dict[str, Any],
     ) -> None:
         old, new = versions
-        variables = _variables(old)  # the conditions read the answers to the earlier version
+        variables = variables_of(old)  # the conditions read the answers to the earlier version
         targets = step.migration.split[qid]
         comment, evidence = _notes(raw)
         for target, cases in targets.items():
@@ -513,143 +433,7 @@ def migrate(path: Path, to: str | None = None, *, dry_run: bool = False) -> Migr
     with edit_lock(path):
         plan = plan_migration(path, to)
         if plan.changed and not dry_run:
+            from riskcheck.migrate_yaml import apply_plan
+
             apply_plan(plan)
     return plan
-
-
-def apply_plan(plan: MigrationPlan) -> str:
-    """Replay ``plan`` on the round-trip YAML of its file and write it atomically; the new text."""
-    from riskcheck.yamledit import edit_yaml
-
-    def change(root: Any) -> None:
-        for operation in plan.operations:
-            _replay(root, operation)
-
-    def verify(data: Any) -> None:
-        answers = data.get("answers") or {}
-        archived = data.get("archived_answers") or []
-        expected = [a.entry() for a in plan.archived]
-        ref = data.get("questionnaire")
-        version = ref.get("version") if isinstance(ref, dict) else str(ref).rpartition("@")[2]
-        if answers != plan.answers or archived[len(archived) - len(expected) :] != expected or version != plan.target:
-            raise RiskcheckError(
-                f"{plan.path}: riskcheck could not write the migrated answers so that they read back "
-                "unchanged; nothing was changed. Please report this."
-            )
-
-    return edit_yaml(plan.path, change, verify)
-
-
-def _replay(root: Any, operation: Operation) -> None:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    from riskcheck.yamledit import _plain as yaml_plain
-
-    kind = operation[0]
-    if kind == "ref":
-        ref = root["questionnaire"]
-        if isinstance(ref, MutableMapping):
-            ref["version"] = yaml_plain(operation[1])
-        else:
-            root["questionnaire"] = f"{str(ref).rpartition('@')[0]}@{operation[1]}"
-        return
-    answers = root["answers"]
-    if kind == "rename":
-        _, old, new = operation
-        index = list(answers).index(old)
-        value = answers[old]
-        notes = answers.ca.items.pop(old, None)
-        del answers[old]
-        answers.insert(index, new, value)
-        if notes is not None:
-            answers.ca.items[new] = notes
-    elif kind == "set":
-        _, qid, value = operation
-        current = answers[qid]
-        holder, key = (current, "value") if isinstance(current, MutableMapping) else (answers, qid)
-        holder[key] = _like(holder.get(key), yaml_plain(value))
-    elif kind == "insert":
-        _, qid, raw, before = operation
-        if isinstance(raw, dict):
-            node = CommentedMap()
-            for key, item in raw.items():
-                node[key] = CommentedSeq(yaml_plain(item)) if key == "evidence" else yaml_plain(item)
-        else:
-            node = yaml_plain(raw)
-        answers.insert(list(answers).index(before), qid, node)
-    elif kind == "drop":
-        _remove_keeping_comments(answers, operation[1])
-    elif kind == "archive":
-        _, qid, entry = operation
-        own_line = _remove_keeping_comments(answers, qid)
-        archived = root.get("archived_answers")
-        if archived is None:
-            archived = CommentedSeq()
-            root["archived_answers"] = archived
-        item = CommentedMap()
-        for key, value in entry.items():
-            if key == "evidence":
-                item[key] = CommentedSeq(yaml_plain(value))
-            elif key == "value" and isinstance(value, (list, dict)):
-                item[key] = value if isinstance(value, dict) else CommentedSeq(yaml_plain(value))
-            else:
-                item[key] = yaml_plain(value)
-        if own_line is not None:
-            item.ca.items["value"] = [None, None, own_line, None]
-        archived.append(item)
-
-
-def _like(old: Any, new: Any) -> Any:
-    """``new`` written in the style of ``old``: a list in brackets stays in brackets."""
-    from ruamel.yaml.comments import CommentedSeq
-
-    if isinstance(new, list) and isinstance(old, CommentedSeq):
-        seq = CommentedSeq(new)
-        if old.fa.flow_style():
-            seq.fa.set_flow_style()
-        return seq
-    return new
-
-
-def _remove_keeping_comments(answers: Any, qid: str) -> Any:
-    """Delete ``answers[qid]``; the comment lines above and below it stay where they were.
-
-    Returns the comment on the answer's own line (``id: value  # a note``), if any, so
-    that it can go with the archived answer.
-    """
-    import copy
-
-    from riskcheck.yamledit import _attach_trailing, _detach_trailing
-
-    keys = list(answers)
-    index = keys.index(qid)
-    entry = answers.ca.items.get(qid)
-    lines = []
-    for token in (entry[1] or []) if entry and len(entry) > 1 else []:
-        line = copy.copy(token)  # a comment line above the key, written at its column
-        line.value = "\n" + " " * token.column + token.value
-        lines.append(line)
-    below = _detach_trailing(answers, qid)
-    if below is not None:
-        lines.append(below)
-    entry = answers.ca.items.pop(qid, None)
-    own_line = entry[2] if entry and len(entry) > 2 else None
-    del answers[qid]
-    if not lines:
-        return own_line
-    if index > 0:
-        for line in lines:
-            _attach_trailing(answers, keys[index - 1], line)
-        return own_line
-    # The first answer: the lines below it now come before the new first answer.
-    if answers.ca.comment is None:
-        answers.ca.comment = [None, []]
-    if answers.ca.comment[1] is None:
-        answers.ca.comment[1] = []
-    for line in lines:
-        text = line.value.lstrip("\n")
-        column = len(text) - len(text.lstrip(" "))
-        line.value = text.lstrip(" ")
-        line.start_mark.column = column
-        answers.ca.comment[1].append(line)
-    return own_line

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from riskcheck import expr
 from riskcheck.errors import Problem
 from riskcheck.spec import Migration, MultipleChoiceQuestion, Question, Questionnaire, SingleChoiceQuestion
 from riskcheck.yamlio import Document
+
+if TYPE_CHECKING:
+    from riskcheck.compile import CompiledQuestionnaire
+    from riskcheck.versions import Step
 
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
 
@@ -168,6 +173,87 @@ def _check_step(
                         (*where, old_value),
                         f"maps {old_value!r} to {new_value!r}, which is not an option of {qid!r} in {here} "
                         f"(options: {', '.join(values)})",
+                    )
+                )
+    return problems
+
+
+def variables_of(compiled: CompiledQuestionnaire) -> dict[str, expr.Variable]:
+    """What the expression checker knows of each question of ``compiled``."""
+    from riskcheck.compile import _KINDS
+
+    variables = {}
+    for qid, entry in compiled.questions.items():
+        question = entry.question
+        options = None
+        if isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+            options = frozenset(o.value for o in question.options)
+        variables[qid] = expr.Variable(_KINDS[question.type], options)
+    return variables
+
+
+def check_step(step: Step, old: CompiledQuestionnaire) -> list[Problem]:
+    """Faults of one step that need the earlier version ``old``: ids and values it does not have."""
+    here = f"{old.id}@{old.version}"
+    migration = step.migration
+    problems: list[Problem] = []
+    moved_away = set(migration.renamed) | set(migration.split) | set(migration.removed)
+    for source, new in migration.renamed.items():
+        if source not in old.questions:
+            problems.append(
+                step.problem(("renamed", source), f"renames {source!r}, which is not a question of {here}", key=True)
+            )
+        elif new in old.questions and new not in moved_away:
+            problems.append(
+                step.problem(
+                    ("renamed", source),
+                    f"renames {source!r} to {new!r}, but {here} already has a question {new!r} "
+                    "that this migration keeps; the two answers would collide",
+                )
+            )
+    variables = variables_of(old)
+    for source, targets in migration.split.items():
+        if source not in old.questions:
+            problems.append(
+                step.problem(("split", source), f"splits {source!r}, which is not a question of {here}", key=True)
+            )
+            continue
+        for new, cases in targets.items():
+            if new in old.questions and new not in moved_away:
+                problems.append(
+                    step.problem(
+                        ("split", source, new),
+                        f"splits {source!r} into {new!r}, but {here} already has a question {new!r} "
+                        "that this migration keeps",
+                        key=True,
+                    )
+                )
+            for index, case in enumerate(cases):
+                try:
+                    expr.compile_expression(case.when, variables)
+                except expr.ExpressionError as exc:
+                    where = ("split", source, new, index, "when")
+                    message = f"{exc} (conditions read the answers to {here})"
+                    problems.append(step.problem(where, message, offset=exc.offset))
+    for source in migration.removed:
+        if source not in old.questions:
+            problems.append(
+                step.problem(("removed", source), f"removes {source!r}, which is not a question of {here}", key=True)
+            )
+    renamed_back = {new: source for source, new in migration.renamed.items()}
+    for qid, mapping in migration.options.items():
+        question = old.questions.get(renamed_back.get(qid, qid))
+        if question is None or not isinstance(question.question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+            continue  # a question new in this version: nothing to map from
+        values = [o.value for o in question.question.options]
+        for value in mapping:
+            if value not in values:
+                problems.append(
+                    step.problem(
+                        ("options", qid, value),
+                        f"maps {value!r}, which is not an option of {question.id!r} in {here} "
+                        f"(options: {', '.join(values)})",
+                        key=True,
                     )
                 )
     return problems

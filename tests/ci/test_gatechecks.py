@@ -57,7 +57,9 @@ def test_a_stale_role_points_at_its_latest_record(project: Path, cli) -> None:
     assert (legal["status"], legal["message"]) == (
         "failed",
         "role 'legal' has no current approval; its latest decision (approve by Bob Later, "
-        "2026-11-03T09:00:00+00:00) is stale: the questionnaire, answers or evidence changed after it was signed",
+        "2026-11-03T09:00:00+00:00) is stale: Bob Later's approval on 2026-11-03 was made under an older "
+        "hash scheme that did not cover the system block, the fairness settings or local evidence files, and "
+        "the content has changed since; it never counts as current: record the decision again",
     )
     lines = (project / "low.yaml").read_text().splitlines()
     assert lines[legal["line"] - 1].strip() == "- name: Bob Later"

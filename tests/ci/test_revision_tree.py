@@ -156,7 +156,9 @@ def test_an_approval_goes_stale_when_only_the_data_changes(layered: Path, cli) -
         (
             "signoff",
             "role 'legal' has no current approval; its latest decision (approve by Lee Legal, "
-            "2026-11-02T10:00:00+00:00) is stale: the questionnaire, answers or evidence changed after it was signed",
+            "2026-11-02T10:00:00+00:00) is stale: Lee Legal's approval on 2026-11-02 was made under an older "
+            "hash scheme that did not cover the system block, the fairness settings or local evidence files, and "
+            "the content has changed since; it never counts as current: record the decision again",
         )
     ]
     assert [(r["kind"], r["message"]) for r in assessment["accepted"]] == [

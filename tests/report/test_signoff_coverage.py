@@ -220,3 +220,17 @@ def _get(data: Any, path: tuple[Any, ...]) -> Any:
     for part in path:
         data = data[part]
     return data
+
+
+def test_the_web_form_names_what_changed_since_an_approval(demo: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from riskcheck.web import create_app
+
+    approve_all(demo)
+    with TestClient(create_app(demo.parent), base_url="http://127.0.0.1") as client:
+        page = client.get("/signoff/assessment.yaml").text
+        assert "Stale" not in page
+        demo.write_text(demo.read_text().replace("Ranks consumer loan applications", "Rejects loan applications"))
+        page = client.get("/signoff/assessment.yaml").text
+    assert "changed since Ada Legal&#39;s approval on 2026-11-02: system.purpose" in page

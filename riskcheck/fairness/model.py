@@ -306,12 +306,15 @@ def _wait_unreaped(process: subprocess.Popen[bytes], seconds: float) -> bool:
     """
     deadline = time.monotonic() + seconds
     pause = 0.001
-    while os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        time.sleep(min(pause, left))
-        pause = min(pause * 2, 0.05)
+    try:
+        while os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.05)
+    except ChildProcessError:  # reaped already (a program that ignores SIGCHLD): it has exited
+        pass
     return True
 
 

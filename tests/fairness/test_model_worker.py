@@ -159,3 +159,23 @@ def test_the_model_process_enforces_its_own_time_limit(tmp_path: Path, model: An
         process.wait()
     assert code < 0  # stopped by a signal: SIGXCPU, SIGKILL or SIGALRM
     assert time.monotonic() - started < 10
+
+
+def test_a_program_that_ignores_sigchld_still_gets_predictions(folder: Path) -> None:
+    """With SIGCHLD ignored the kernel reaps the model process itself; waiting must not crash."""
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    from riskcheck.fairness.api import compute_fairness
+
+    frame = pd.read_csv(folder / "data.csv")
+    (folder / "plain.pkl").write_bytes(pickle.dumps(LogisticRegression().fit(frame[["x"]], frame["y"])))
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        result = compute_fairness(
+            folder / "data.csv", target="y", sensitive=["sex"], model=folder / "plain.pkl", features=["x"],
+            trust_model=True, min_group_size=1,
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert result.rows == 20

@@ -16,7 +16,7 @@ declared in the newer version's ``migrations:`` shows as a rename, not a removal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -129,7 +129,10 @@ def _questions(base: CompiledQuestionnaire, head: CompiledQuestionnaire, migrati
             new = renamed[qid]
             detail = f"renamed to {number(head, new)} {new} (declared in the migration from {base.version})"
             changes.append(Change("question", "renamed", old, detail, "major"))
-            changes.extend(_question_fields(base.questions[qid].question, head.questions[new].question, head, new))
+            mapped = migration.options.get(new, {}) if migration else {}
+            changes.extend(
+                _question_fields(base.questions[qid].question, head.questions[new].question, head, new, mapped)
+            )
         else:
             detail = declared.get(qid, "removed; no migration says where its answers go")
             changes.append(Change("question", "removed", old, detail, "major"))
@@ -142,7 +145,8 @@ def _questions(base: CompiledQuestionnaire, head: CompiledQuestionnaire, migrati
             need = "required" if question.required else "optional"
             changes.append(Change("question", "added", subject, f"{need} {question.type}: {question.text}", level))
         elif qid in base.questions and qid not in renamed:
-            changes.extend(_question_fields(base.questions[qid].question, question, head, qid))
+            mapped = migration.options.get(qid, {}) if migration else {}
+            changes.extend(_question_fields(base.questions[qid].question, question, head, qid, mapped))
         if migration is not None and qid in migration.changed_meaning:
             detail = f"changed meaning; answers are archived by the migration: {migration.changed_meaning[qid]}"
             changes.append(Change("question", "changed", subject, detail, "major"))
@@ -153,7 +157,9 @@ def _ordered(compiled: CompiledQuestionnaire) -> list[str]:
     return sorted(compiled.questions, key=lambda q: (compiled.questions[q].section_index, compiled.questions[q].index))
 
 
-def _question_fields(old: Question, new: Question, head: CompiledQuestionnaire, qid: str) -> list[Change]:
+def _question_fields(
+    old: Question, new: Question, head: CompiledQuestionnaire, qid: str, mapped: Mapping[str, str | None]
+) -> list[Change]:
     subject = f"{number(head, qid)} {qid}"
     changes: list[Change] = []
     for name in ("text", "help"):
@@ -175,7 +181,7 @@ def _question_fields(old: Question, new: Question, head: CompiledQuestionnaire, 
         changes.append(Change("question", "changed", subject, detail, "major"))
     if isinstance(old, (SingleChoiceQuestion, MultipleChoiceQuestion)):
         assert isinstance(new, (SingleChoiceQuestion, MultipleChoiceQuestion))
-        changes.extend(_options(old, new, subject))
+        changes.extend(_options(old, new, subject, mapped))
     elif isinstance(old, YesNoQuestion) and isinstance(new, YesNoQuestion) and old.points != new.points:
         was, now = old.points, new.points
         detail = f"points: yes {was.yes:g}, no {was.no:g} -> yes {now.yes:g}, no {now.no:g}"
@@ -191,16 +197,21 @@ def _question_fields(old: Question, new: Question, head: CompiledQuestionnaire, 
 
 
 def _options(
-    old: SingleChoiceQuestion | MultipleChoiceQuestion, new: SingleChoiceQuestion | MultipleChoiceQuestion, subject: str
+    old: SingleChoiceQuestion | MultipleChoiceQuestion,
+    new: SingleChoiceQuestion | MultipleChoiceQuestion,
+    subject: str,
+    mapped: Mapping[str, str | None],
 ) -> list[Change]:
     changes: list[Change] = []
     before = {o.value: o for o in old.options}
     after = {o.value: o for o in new.options}
     for value, option in before.items():
         if value not in after:
-            changes.append(
-                Change("option", "removed", subject, f"option {value!r} ({option.points:g} points)", "major")
-            )
+            detail = f"option {value!r} ({option.points:g} points)"
+            if value in mapped:
+                target = mapped[value]
+                detail += f"; the migration maps it to {target!r}" if target else "; the migration archives its answers"
+            changes.append(Change("option", "removed", subject, detail, "major"))
     for value, option in after.items():
         if value not in before:
             changes.append(Change("option", "added", subject, f"option {value!r} ({option.points:g} points)", "minor"))

@@ -88,7 +88,7 @@ def _refused_assessments() -> list[tuple[str, str]]:
         ("reference without a version", text.replace("questionnaire: rai-prelaunch@", "questionnaire: rai-prelaunch#")),
         (
             "path and id both",
-            text.replace("questionnaire: rai-prelaunch@1.0.0", "questionnaire: {path: q.yaml, id: x}"),
+            text.replace("questionnaire: rai-prelaunch@2.0.0", "questionnaire: {path: q.yaml, id: x}"),
         ),
         ("system is not a mapping", text.replace("\nsystem:\n", "\nsystem: x\nold_system:\n")),
         (

@@ -12,12 +12,13 @@ from riskcheck import api
 
 from .conftest import EXAMPLES
 
-# path, tier, score, blocked, finding ids (result order), class, flags
+# path, tier, score, blocked, finding ids (result order), class, flags.
+# Scores follow the rule that a hidden question leaves its section's maximum.
 PINNED = [
     (
         "cv-screening.yaml",
         "high",
-        22.0816,
+        30.1574,
         False,
         (
             "eu-ai-act.high-risk",
@@ -27,12 +28,12 @@ PINNED = [
             "fairness.error-rates-unmeasured",
         ),
         "high-risk-annex-iii",
-        (),
+        ("ai-literacy",),
     ),
     (
         "credit-scoring.yaml",
         "high",
-        14.1663,
+        15.3537,
         False,
         (
             "eu-ai-act.high-risk",
@@ -41,26 +42,26 @@ PINNED = [
             "fairness.four-fifths-breach",
         ),
         "high-risk-annex-iii",
-        ("fria-required",),
+        ("ai-literacy", "fria-required"),
     ),
     (
         "support-chatbot.yaml",
         "medium",
-        21.6801,
+        26.9159,
         False,
         ("eu-ai-act.transparency-disclosure-missing", "safety.operational-gaps"),
         "limited-risk",
-        ("transparency-art-50-1", "transparency-art-50-2"),
+        ("ai-literacy", "transparency-art-50-1", "transparency-art-50-2"),
     ),
-    ("spam-filter.yaml", "low", 13.8374, False, (), "minimal-risk", ()),
+    ("spam-filter.yaml", "low", 16.0129, False, (), "minimal-risk", ("ai-literacy",)),
     (
         "workplace-emotion-monitoring.yaml",
         "critical",
-        8.0285,
+        9.21,
         True,
         ("eu-ai-act.prohibited-practice", "eu-ai-act.high-risk"),
         "prohibited",
-        ("transparency-art-50-3",),
+        ("ai-literacy", "transparency-art-50-3"),
     ),
     (
         "classification/cv-parser-derogation.yaml",
@@ -115,7 +116,8 @@ def test_prohibited_example_is_blocked_although_its_score_is_low() -> None:
     assert [r.kind for r in outcome.reasons] == ["blocking"]
     assert outcome.reasons[0].message == (
         "blocking finding eu-ai-act.prohibited-practice: The system falls under a practice prohibited "
-        "by Art. 5 of the EU AI Act, banned since 2 February 2025."
+        "by Art. 5 of the EU AI Act: banned since 2 February 2025, and for intimate imagery without consent "
+        "and child sexual abuse material (Art. 5(1)(ba), (bb)) from 2 December 2026."
     )
 
 
@@ -143,6 +145,7 @@ def test_credit_example_names_the_articles_of_its_class() -> None:
         "eu-ai-act:art-86",
     )
     assert result.classification.flag_references == (
+        "eu-ai-act:art-4",
         "eu-ai-act:art-27(1)",
         "eu-ai-act:art-27(3)",
         "eu-ai-act:art-27(4)",

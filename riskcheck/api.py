@@ -152,14 +152,12 @@ def gate(
 
     ``max_severity`` is the most severe finding allowed: any finding above it fails.
     """
-    from riskcheck.result import SEVERITY_ORDER
+    from riskcheck.vocabulary import SEVERITIES, SEVERITY_RANK
 
     reasons: list[GateReason] = []
     tier_ids = [t[0] for t in result.tiers]
-    if max_severity is not None and max_severity not in SEVERITY_ORDER:
-        raise RiskcheckError(
-            f"max severity {max_severity!r} is not a severity (severities: {', '.join(SEVERITY_ORDER)})"
-        )
+    if max_severity is not None and max_severity not in SEVERITY_RANK:
+        raise RiskcheckError(f"max severity {max_severity!r} is not a severity (severities: {', '.join(SEVERITIES)})")
     if fail_on is not None:
         if fail_on not in tier_ids:
             raise RiskcheckError(
@@ -172,7 +170,7 @@ def gate(
             reasons.append(GateReason("blocking", f"blocking finding {finding.id}: {finding.message}", finding.id))
         elif finding.source == "fairness":
             reasons.append(GateReason("fairness", f"fairness threshold breached: {finding.message}", finding.id))
-        elif max_severity is not None and SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER[max_severity]:
+        elif max_severity is not None and SEVERITY_RANK[finding.severity] < SEVERITY_RANK[max_severity]:
             reasons.append(
                 GateReason(
                     "severity",

@@ -26,7 +26,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
@@ -36,7 +36,9 @@ from riskcheck.fileio import read_bounded_text
 if TYPE_CHECKING:
     from riskcheck.compile import CompiledQuestionnaire
 
-Severity = Literal["critical", "high", "medium", "low", "info"]
+from riskcheck.vocabulary import Severity
+
+__all__ = ["NO_TIER", "AppliedPolicy", "Policy", "PolicyError", "Severity", "find_pyproject", "load_policy"]
 
 #: ``fail-on = "none"``: no tier fails the gate, whatever the questionnaire's default.
 NO_TIER = "none"

@@ -50,6 +50,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """The policy in effect, printed on every run, as ``riskcheck check`` does."""
+    if not config.getoption("riskcheck"):
+        return None
+    try:
+        policy = _policy(config)
+    except RiskcheckError as exc:
+        return f"riskcheck policy: {exc}"
+    if policy.fail_on is None:
+        tier = "each questionnaire's default gate"
+    else:
+        tier = f"fail-on {policy.fail_on}"
+    parts = [tier, "blocking findings and fairness breaches fail"]
+    if policy.max_severity is not None:
+        parts.append(f"max-severity {policy.max_severity}")
+    parts.append("allow-incomplete" if policy.allow_incomplete else "unanswered required questions fail")
+    if policy.require_signoff:
+        parts.append("require-signoff")
+    return "riskcheck policy: " + "; ".join(parts)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "riskcheck: a check of a riskcheck assessment")
 

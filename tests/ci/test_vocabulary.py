@@ -1,0 +1,46 @@
+"""One vocabulary: the gate's closed sets are the ones the models, options and JSON schema use."""
+
+from __future__ import annotations
+
+import json
+from typing import get_args
+
+import click
+import pytest
+
+from riskcheck.vocabulary import CHECK_KIND_OF_REASON, CHECK_KINDS, CHECK_STATUSES, REASON_KINDS, SEVERITIES
+from tests.ci.conftest import ROOT
+
+SCHEMA = json.loads((ROOT / "docs" / "gate-json-schema.json").read_text(encoding="utf-8"))
+
+
+def test_severities_in_order_everywhere() -> None:
+    from riskcheck.cli.check_cmd import command
+    from riskcheck.policy import Policy
+    from riskcheck.result import SEVERITY_ORDER
+    from riskcheck.spec import Severity
+
+    assert list(SEVERITY_ORDER) == list(SEVERITIES)
+    assert set(get_args(Severity)) == set(SEVERITIES)
+    option = next(p for p in command.params if p.name == "max_severity")
+    assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == SEVERITIES
+    with pytest.raises(ValueError):
+        Policy.model_validate({"max-severity": "severe"})
+
+
+def test_the_gate_json_schema_lists_the_same_kinds_and_statuses() -> None:
+    defs = SCHEMA["$defs"]
+    assert tuple(defs["reason"]["properties"]["kind"]["enum"]) == REASON_KINDS
+    assert tuple(defs["check"]["properties"]["kind"]["enum"]) == CHECK_KINDS
+    assert tuple(defs["check"]["properties"]["status"]["enum"]) == CHECK_STATUSES
+    assert set(CHECK_KIND_OF_REASON) == set(REASON_KINDS)
+
+
+def test_the_pytest_plugin_prints_the_policy(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--riskcheck", "--collect-only")
+    result.stdout.fnmatch_lines(
+        [
+            "riskcheck policy: each questionnaire's default gate; blocking findings and fairness breaches fail; "
+            "unanswered required questions fail"
+        ]
+    )

@@ -205,6 +205,10 @@ def _catalog(ref: Any, document: Document, path: Path) -> tuple[Catalog, str]:
                 )
             ]
         )
+    if not questionnaire.is_file():
+        raise AnswersError.from_problems(
+            [document.problem(("questionnaire", "path"), f"no such questionnaire file: {questionnaire}")]
+        )
     return path_catalog(questionnaire), ref.version
 
 

@@ -323,3 +323,13 @@ def test_a_bundled_assessment_pinned_to_an_unavailable_version_is_refused(
         path,
         f"{path}:2:16: questionnaire: the assessment answers eu-ai-act-classification@0.9.0, which is not available",
     )
+
+
+def test_a_questionnaire_file_that_does_not_exist_is_named_at_its_place(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / "assessment.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("path: demo.yaml", "path: nope.yaml"), encoding="utf-8")
+    _expect_refused(
+        capsys, path, f"{path}:7:23: questionnaire.path: no such questionnaire file: {project / 'nope.yaml'}\n"
+    )

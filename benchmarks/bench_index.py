@@ -3,10 +3,10 @@
 Run: python benchmarks/bench_index.py [--runs N] [--dir DIR]
 
 Serves a copy of ``examples/`` through the real app (Starlette's test client, no
-network) and times ``GET /``: the first request (cold: every file is read and
-scored once) and then N warm requests, the median of which is the figure the
-issue asks about. Target: warm median < 150 ms. The index never computes
-fairness figures, so no model or data file is opened.
+network) and times ``GET /``: the scan the server makes once at start-up (every
+file read and scored), the first request after it, and then N requests, whose
+median is the figure issue 18 asks about. Target: < 150 ms. The index never
+computes fairness figures, so no model or data file is opened.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -35,10 +36,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         served = Path(tmp) / "examples"
         shutil.copytree(args.dir, served)
+        from riskcheck.web.catalog import Catalog
+
+        start = time.perf_counter()
+        Catalog(served.resolve()).scan()
+        cold = time.perf_counter() - start
         with TestClient(create_app(served), base_url="http://127.0.0.1") as client:
+            # The server reads and scores the list once at start-up, in the background.
+            for thread in threading.enumerate():
+                if thread.name == "riskcheck-warm-index":
+                    thread.join()
             start = time.perf_counter()
             response = client.get("/")
-            cold = time.perf_counter() - start
+            first = time.perf_counter() - start
             if response.status_code != 200:
                 print(f"GET / answered {response.status_code}", file=sys.stderr)
                 return 1
@@ -50,9 +60,10 @@ def main() -> int:
                 warm.append(time.perf_counter() - start)
     median = statistics.median(warm) * 1000
     print(f"index over {served.name}/ ({rows} assessments)")
-    print(f"  cold (first request): {cold * 1000:.1f} ms")
-    print(f"  warm median of {args.runs}: {median:.1f} ms (best {min(warm) * 1000:.1f}, worst {max(warm) * 1000:.1f})")
-    print(f"  target < 150 ms: {'met' if median < 150 else 'NOT met'}")
+    print(f"  start-up scan (once, in the background): {cold * 1000:.1f} ms")
+    print(f"  first GET / after start-up: {first * 1000:.1f} ms")
+    print(f"  GET / median of {args.runs}: {median:.1f} ms (best {min(warm) * 1000:.1f}, worst {max(warm) * 1000:.1f})")
+    print(f"  target < 150 ms: {'met' if max(first, median / 1000) * 1000 < 150 else 'NOT met'}")
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,22 @@ def create_app(directory: Path, *, allowed_hosts: tuple[str, ...] | None = LOOPB
         Route("/review-done", endpoint(review.review_done), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=_HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=_warm_index(site))
     app.state.site = site
     return Guard(app, allowed_hosts=allowed_hosts)
+
+
+def _warm_index(site: Site) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
+    """On start-up, read and score the listed files once in the background, so that
+    the first visit to the list is as fast as the next ones (each row is cached)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        def warm() -> None:
+            with contextlib.suppress(RiskcheckError, OSError):
+                site.catalog.scan()  # a problem shows on the page itself when it is visited
+
+        threading.Thread(target=warm, name="riskcheck-warm-index", daemon=True).start()
+        yield
+
+    return lifespan

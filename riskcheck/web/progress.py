@@ -228,7 +228,11 @@ def _actions(result: Result, undecided: tuple[QuestionLink, ...], missing: tuple
             SEVERITY_ORDER.get(f.severity, 9),
         ),
     )
-    actions = [f"{f.mitigation}" for f in ranked if f.blocks_launch or SEVERITY_ORDER.get(f.severity, 9) <= 1]
+    actions = [
+        f.mitigation
+        for f in ranked
+        if f.blocks_launch or f.id in result.trace.escalated_by or SEVERITY_ORDER.get(f.severity, 9) <= 1
+    ]
     if undecided:
         count = len(undecided)
         actions.append(
@@ -236,6 +240,6 @@ def _actions(result: Result, undecided: tuple[QuestionLink, ...], missing: tuple
         )
     elif missing:
         actions.append(f"Answer the {len(missing)} remaining required question{'s' if len(missing) != 1 else ''}.")
-    if not actions and result.status == "complete" and result.signoffs.status != "approved":
+    if result.status == "complete" and not undecided and result.signoffs.status != "approved":
         actions.append("Ask the reviewers to sign off.")
     return tuple(dict.fromkeys(actions))

@@ -308,3 +308,66 @@ def _score(path: Path) -> tuple[str | None, str | None]:
 def _first_line(exc: RiskcheckError) -> str:
     text = str(exc).splitlines()
     return f"not scored: {text[0] if text else type(exc).__name__}"
+
+
+# ---------------------------------------------------------------- the report's change log
+
+
+def change_log(history: History) -> dict[str, Any]:
+    """The changes since the first approval, for the report (all changes when none was given).
+
+    ``since`` names the commit that recorded the first approval (None: never approved).
+    """
+    first = next(
+        (index for index, e in enumerate(history.entries) if any(t.startswith("approve ") for t in e.signoffs_added)),
+        None,
+    )
+    entries = history.entries[first + 1 :] if first is not None else history.entries
+    since = history.entries[first] if first is not None else None
+    return {
+        "since": {"commit": since.commit[:10], "date": since.date[:10], "author": since.author} if since else None,
+        "rows": [_row(entry) for entry in entries],
+    }
+
+
+def _row(entry: HistoryEntry) -> dict[str, Any]:
+    changes = []
+    if entry.renamed_from:
+        changes.append(f"file renamed from {entry.renamed_from}")
+    if entry.questionnaire is not None:
+        changes.append(f"questionnaire: {_text(entry.questionnaire.before)} -> {_text(entry.questionnaire.after)}")
+    changes.extend(f"system.{_describe(d)}" for d in entry.system)
+    changes.extend(f"answers.{_describe(d)}" for d in entry.answers)
+    if entry.archived_added:
+        changes.append(f"{entry.archived_added} answer(s) archived")
+    changes.extend(f"sign-off: {text}" for text in entry.signoffs_added)
+    return {
+        "commit": entry.commit[:10] or "uncommitted",
+        "date": entry.date[:10] if entry.date else "",
+        "author": entry.author,
+        "subject": entry.subject,
+        "tier_before": entry.tier_before,
+        "tier_after": entry.tier_after,
+        "changes": changes,
+    }
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        if "value" in value:
+            return _text(value.get("value"))
+        return ", ".join(f"{k}={_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = " ".join(str(value).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _describe(delta: Delta) -> str:
+    if delta.before is None:
+        return f"{delta.name}: added {_text(delta.after)}"
+    if delta.after is None:
+        return f"{delta.name}: removed (was {_text(delta.before)})"
+    return f"{delta.name}: {_text(delta.before)} -> {_text(delta.after)}"

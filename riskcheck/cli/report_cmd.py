@@ -25,6 +25,7 @@ from riskcheck.cli.trust import trust_option
     is_flag=True,
     help="Render even when declared evidence cannot be computed; the report is then marked DRAFT.",
 )
+@click.option("--history", is_flag=True, help="Add the change log since the first approval (from git).")
 @trust_option
 def command(
     file: Path,
@@ -33,6 +34,7 @@ def command(
     template_dir: Path | None,
     theme: Path | None,
     allow_missing_evidence: bool,
+    history: bool,
 ) -> int:
     """Render the PDF sign-off report for legal review."""
     from riskcheck.report import write_report
@@ -44,6 +46,7 @@ def command(
         template_dir=template_dir,
         theme=theme,
         allow_missing_evidence=allow_missing_evidence,
+        history=history,
     )
     for url in files.refused:
         click.echo(f"warning: the templates referenced {url}; reports never fetch external resources", err=True)

@@ -112,8 +112,12 @@ def render_html(
     template_dir: Path | None = None,
     theme: LoadedTheme | None = None,
     strict: bool = False,
+    extra: Mapping[str, Any] | None = None,
 ) -> str:
-    """The report as one self-contained HTML document (styles inline, charts as SVG)."""
+    """The report as one self-contained HTML document (styles inline, charts as SVG).
+
+    ``extra`` adds to the template context (the change log of ``report --history``).
+    """
     import jinja2
 
     from riskcheck.report.context import build_context
@@ -126,6 +130,7 @@ def render_html(
         pdf_date=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         keywords=_keywords(result),
     )
+    data.update(extra or {})
     try:
         return str(env.get_template("report.html").render(data))
     except jinja2.TemplateSyntaxError as exc:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from riskcheck.errors import ReportError, RiskcheckError
 
@@ -38,6 +39,7 @@ def write_report(
     template_dir: Path | None = None,
     theme: Path | None = None,
     allow_missing_evidence: bool = False,
+    history: bool = False,
 ) -> ReportFiles:
     """Score ``assessment`` and write the PDF and/or HTML report, atomically.
 
@@ -69,7 +71,9 @@ def write_report(
     # Evidence that cannot be computed is an error unless allowed; then the report is a DRAFT.
     result = assess(loaded, allow_missing_evidence=allow_missing_evidence).result.to_dict()
     try:
-        text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme)
+        # --history: the change log since the first approval, from git.
+        extra = _change_log(Path(assessment)) if history else None
+        text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme, extra=extra)
         output = pdf_from_html(text, result, loaded, template_dir=template_dir) if pdf is not None else None
     except ReportError as exc:
         removed = _remove_earlier(pdf, html)
@@ -85,6 +89,12 @@ def write_report(
     if html is not None:
         _write(lambda: write_output(html, text, option="--html"))
     return ReportFiles(pdf, html, result["tier"], result["signoffs"]["status"], refused)
+
+
+def _change_log(assessment: Path) -> dict[str, Any]:
+    from riskcheck.history import change_log, file_history
+
+    return {"change_log": change_log(file_history(assessment))}
 
 
 def _remove_earlier(*paths: Path | None) -> list[Path]:

@@ -115,3 +115,26 @@ def test_history_works_on_the_projects_own_examples(
     assert out.startswith("examples/spam-filter.yaml: ")
     assert "Add five example assessments" in out
     assert "  created with " in out
+
+
+def test_the_report_carries_the_change_log_since_the_first_approval(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = Path("risk/mail-sorter.yaml")
+    assert run(capsys, "sign", str(path), "--name", "Lee Legal", "--role", "legal", "--decision", "approve")[0] == 0
+    commit(repo, "Legal approves", author="Lee Legal", date="2026-03-04T09:00:00+00:00")
+    path.write_text(path.read_text(encoding="utf-8").replace("data_kind: [public]", "data_kind: [personal]"))
+    commit(repo, "Personal data after all", author="Grace Hopper", date="2026-03-05T09:00:00+00:00")
+    code, _, err = run(capsys, "report", str(path), "--html", "report.html", "--history")
+    assert code == 0, err
+    html = Path("report.html").read_text(encoding="utf-8")
+    log = html[html.index('id="appendix-changelog"') :]
+    assert "<h1>Appendix E. Change log</h1>" in log
+    assert "since its first approval (commit" in log
+    assert "2026-03-04, by Lee Legal" in log
+    assert "Personal data after all" in log
+    assert '<div class="mono">answers.data_kind: [public] -&gt; [personal]</div>' in log
+    assert "Bias testing was dropped" not in log  # before the approval
+    # Without --history the report has no change log.
+    assert run(capsys, "report", str(path), "--html", "plain.html")[0] == 0
+    assert 'id="appendix-changelog"' not in Path("plain.html").read_text(encoding="utf-8")

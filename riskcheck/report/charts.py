@@ -8,7 +8,7 @@ reads in black and white and needs no colour to be understood.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,13 +164,17 @@ def tier_scale(result: Mapping[str, Any]) -> TierScale:
     return TierScale(WIDTH, 84.0, plot_x, plot_width, tuple(bands), round(marker, 2), number(score), ticks)
 
 
-def disparity_chart(fairness: Mapping[str, Any]) -> DisparityChart | None:
-    """One row per disparity: point, interval whiskers and the allowed band, if bounded."""
+def disparity_chart(fairness: Mapping[str, Any], failed: Iterable[str] | None = None) -> DisparityChart | None:
+    """One row per disparity: point, interval whiskers and the allowed band, if bounded.
+
+    ``failed`` names the figures that failed any test (a threshold or a rule); by
+    default, those that breach a threshold.
+    """
     disparities: Mapping[str, Mapping[str, Any]] = fairness.get("disparities") or {}
     if not disparities:
         return None
     thresholds: Mapping[str, Mapping[str, Any]] = fairness.get("thresholds") or {}
-    breached = {b["metric"] for b in fairness.get("breaches") or ()}
+    breached = set(failed) if failed is not None else {b["metric"] for b in fairness.get("breaches") or ()}
     figures = [0.0, 1.0]
     for name, entry in disparities.items():
         figures += [v for v in (entry.get("value"), entry.get("ci_low"), entry.get("ci_high")) if v is not None]

@@ -61,7 +61,7 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
         "section_chart": charts.section_chart(result["sections"]),
         "classification": result.get("classification"),
         "answer_sections": _answer_sections(loaded, result),
-        "fairness": _fairness(result.get("fairness")),
+        "fairness": _fairness(result.get("fairness"), _fairness_rules(loaded, result), findings),
         "framework_index": _framework_index(loaded, findings, titles, result.get("classification")),
         "trace": _trace(result, questions),
         "signoff": _signoff(result["signoffs"]),
@@ -222,7 +222,63 @@ def _answer_sections(loaded: LoadedAssessment, result: Mapping[str, Any]) -> lis
 FAIRNESS_METRIC_ORDER: tuple[str, ...] = CLASSIFICATION_METRICS + REGRESSION_METRICS[1:]
 
 
-def _fairness(fairness: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _fairness_rules(loaded: LoadedAssessment, result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every rule of the questionnaire that reads a fairness figure, and whether it fired."""
+    fired = {rule["id"] for rule in result["trace"]["rules_fired"]}
+    rules = []
+    for compiled in loaded.questionnaire.rules:
+        metrics = sorted(compiled.when.fairness_names)
+        if metrics:
+            rule = compiled.rule
+            rules.append(
+                {
+                    "id": rule.id,
+                    "message": rule.message,
+                    "condition": compiled.when.source,
+                    "metrics": metrics,
+                    "fired": rule.id in fired,
+                }
+            )
+    return rules
+
+
+def is_fairness_finding(finding: Mapping[str, Any]) -> bool:
+    """A threshold breach, or a rule finding that a fairness figure triggered."""
+    return finding["source"] == "fairness" or any(str(k).startswith("fairness.") for k in finding["triggered_by"])
+
+
+_ON_WORDS = {"value": "the value", "ci_low": "the lower CI bound", "ci_high": "the upper CI bound"}
+
+
+def _threshold_tests(
+    name: str, entry: Mapping[str, Any], limit: Mapping[str, Any], breached: set[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """One test per bound of a ``thresholds:`` entry, naming the figure it judges."""
+    on = limit.get("on", "value")
+    judged = entry.get("value") if on == "value" else entry.get(on)
+    shown = "undefined" if judged is None else charts.number(float(judged), 4)
+    tests = []
+    for bound, sign in (("min", "\u2265"), ("max", "\u2264")):
+        if limit.get(bound) is None:
+            continue
+        failed = (name, bound) in breached
+        tests.append(
+            {
+                "kind": "threshold",
+                "text": f"threshold: {_ON_WORDS.get(on, on)} ({shown}) must be {sign} {limit[bound]:g}",
+                "outcome": "breached" if failed else "met",
+                "failed": failed,
+                "condition": None,
+            }
+        )
+    return tests
+
+
+def _fairness(
+    fairness: Mapping[str, Any] | None,
+    rules: Sequence[Mapping[str, Any]] = (),
+    findings: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any] | None:
     if not fairness:
         return None
     by_group: Mapping[str, Mapping[str, Any]] = fairness.get("by_group") or {}
@@ -261,10 +317,25 @@ def _fairness(fairness: Mapping[str, Any] | None) -> dict[str, Any] | None:
         else:
             overall_cells.append("undefined" if value is None else f"{value:.3f}")
     thresholds = fairness.get("thresholds") or {}
-    breached = {b["metric"] for b in fairness.get("breaches") or ()}
+    breached = {(b["metric"], b["bound"]) for b in fairness.get("breaches") or ()}
     disparities = []
     for name, entry in (fairness.get("disparities") or {}).items():
         limit = thresholds.get(name)
+        # Every test the figure is judged by, whatever judges it: the assessment's
+        # thresholds and the questionnaire's rules, each with its outcome.
+        tests = _threshold_tests(name, entry, limit, breached) if limit else []
+        for rule in rules:
+            if name in rule["metrics"]:
+                tests.append(
+                    {
+                        "kind": "rule",
+                        "text": f"rule {rule['id']}: {rule['message']}",
+                        "condition": rule["condition"],
+                        "outcome": "finding raised" if rule["fired"] else "not triggered",
+                        "failed": rule["fired"],
+                    }
+                )
+        failed = any(t["failed"] for t in tests)
         disparities.append(
             {
                 "name": name,
@@ -274,9 +345,16 @@ def _fairness(fairness: Mapping[str, Any] | None) -> dict[str, Any] | None:
                 "groups": entry.get("groups") or [],
                 "detail": entry.get("detail") or "",
                 "threshold": _threshold_text(limit) if limit else None,
-                "status": "breach" if name in breached else ("within threshold" if limit else "no threshold"),
+                "tests": tests,
+                "status": "breach" if failed else ("within" if tests else "not judged"),
             }
         )
+    fairness_findings = [f for f in findings if is_fairness_finding(f)]
+    counts = [int(m.get("count") or 0) for m in by_group.values() if m.get("count") is not None]
+    smallest = None
+    if counts:
+        size = min(counts)
+        smallest = {"size": size, "groups": [g for g, m in by_group.items() if m.get("count") == size]}
     config = fairness.get("config") or {}
     return {
         **fairness,
@@ -292,7 +370,11 @@ def _fairness(fairness: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "rate_notes": [{"group": g, "metric": m, "reason": r} for (g, m), r in sorted(rate_notes.items())],
         "left_out": [{"group": g, "reason": r} for g, r in left_out.items()],
         "disparity_rows": disparities,
-        "chart": charts.disparity_chart(fairness),
+        "findings": fairness_findings,
+        "breach_count": len(fairness.get("breaches") or ()),
+        "rule_finding_count": sum(1 for f in fairness_findings if f["source"] != "fairness"),
+        "smallest_group": smallest,
+        "chart": charts.disparity_chart(fairness, [d["name"] for d in disparities if d["status"] == "breach"]),
         "confidence": (config.get("bootstrap") or {}).get("confidence"),
         "replicates": (config.get("bootstrap") or {}).get("replicates"),
         "sensitive": config.get("sensitive") or [],
@@ -339,7 +421,7 @@ def _fairness_source(config: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("where", "Rows used"),
         ("compare", "Comparison"),
         ("reference_group", "Reference group"),
-        ("min_group_size", "Smallest group used"),
+        ("min_group_size", "Minimum group size (setting)"),
     ):
         value = config.get(key)
         if value is None or value == "" or value == []:

@@ -332,6 +332,14 @@ def test_a_phone_sized_screen(browser: Any, server: str, served: Path) -> None:
     expect(page.locator("tr.entry", has_text="System phone.yaml").locator("td[data-label='Risk tier']")).to_be_visible()
     page.goto(server + "/a/phone.yaml")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # One section at a time: the first with a required question left is open.
+    fairness = page.locator("#section-fairness")
+    expect(fairness.locator(".section-body")).to_be_hidden()
+    expect(page.locator("#section-profile .section-body")).to_be_visible()
+    fairness.get_by_role("button", name="Collapse or expand Fairness").click()
+    expect(fairness.get_by_role("button", name="Collapse or expand Fairness")).to_have_attribute(
+        "aria-expanded", "true"
+    )
     # The score bar with Save stays on screen wherever the person is in the form.
     page.locator("#question-bias_notes").scroll_into_view_if_needed()
     save = page.locator(".panel-bar").get_by_role("button", name="Save answers")

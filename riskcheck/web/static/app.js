@@ -81,11 +81,55 @@
 
   // ------------------------------------------------------------ going to a question
 
+  // ------------------------------------------------------------ collapsible sections
+
+  function setExpanded(section, expanded) {
+    var button = section.querySelector(".section-toggle");
+    var body = section.querySelector(".section-body");
+    if (!button || !body) { return; }
+    body.hidden = !expanded;
+    button.setAttribute("aria-expanded", expanded ? "true" : "false");
+    button.textContent = expanded ? "Collapse" : "Expand";
+  }
+
+  var small = window.matchMedia && window.matchMedia("(max-width: 640px)").matches;
+  var firstOpen = null;
+  Array.prototype.forEach.call(form.querySelectorAll("section.section"), function (section) {
+    var head = section.querySelector(".section-head");
+    var body = section.querySelector(".section-body");
+    if (!head || !body) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "section-toggle";
+    button.setAttribute("aria-controls", body.id);
+    button.setAttribute("aria-label", "Collapse or expand " + head.querySelector("h2").textContent);
+    button.addEventListener("click", function () { setExpanded(section, body.hidden); });
+    head.appendChild(button);
+    // On a phone, one section at a time: the first with a question left open.
+    var open = !small;
+    if (small && !section.hidden && firstOpen === null) {
+      var left = Array.prototype.some.call(section.querySelectorAll(".question.unanswered.is-required"), function (q) {
+        return !q.hidden;
+      });
+      if (left) { firstOpen = section; open = true; }
+    }
+    setExpanded(section, open);
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("#section-nav a[href^='#section-']") : null;
+    if (!link) { return; }
+    var section = document.getElementById(link.getAttribute("href").slice(1));
+    if (section) { setExpanded(section, true); }
+  });
+
   function focusQuestion(qid) {
     var question = document.getElementById("question-" + qid);
     if (!question) { return false; }
     var details = question.closest("details");
     if (details) { details.open = true; }
+    var section = question.closest("section.section");
+    if (section) { setExpanded(section, true); }
     var field = question.querySelector("input:not([type=hidden]), textarea, select");
     question.scrollIntoView({ block: "center" });
     if (field) { field.focus({ preventScroll: true }); }

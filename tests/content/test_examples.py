@@ -229,3 +229,32 @@ def test_released_version_stays_loadable_beside_the_new_one(tmp_path: Path) -> N
     result = api.score(pinned)
     assert (result.questionnaire_version, result.status, result.tier) == ("1.0.0", "complete", "high")
     assert result.law_as_at is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "finding", "severity", "blocks"),
+    [
+        ({"prior_consultation": "not_consulted"}, "gdpr.prior-consultation-missing", "high", True),
+        ({"cra_reporting": "not_ready"}, "cra.reporting-not-ready", "high", False),
+        ({"product_liability_ready": "no"}, "pld.not-prepared", "low", False),
+        ({"corrective_action_process": "no"}, "eu-ai-act.corrective-action-missing", "medium", False),
+        ({"accessibility_requirements": "no"}, "eu-ai-act.accessibility-missing", "low", False),
+        (
+            {"lawful_basis": "legitimate_interests", "objection_to_profiling": "no"},
+            "gdpr.no-objection-route",
+            "medium",
+            False,
+        ),
+    ],
+)
+def test_rai_prelaunch_2_coverage_questions_give_findings(
+    tmp_path: Path, changes: dict[str, str], finding: str, severity: str, blocks: bool
+) -> None:
+    """GDPR Art. 21 and 36, the Cyber Resilience Act, the Product Liability Directive, AI Act Art. 16(l) and 20."""
+    data = yaml.safe_load((EXAMPLES / "credit-scoring.yaml").read_text(encoding="utf-8"))
+    del data["fairness"]  # not needed here; PyYAML would also turn its 'on' key into True
+    data["answers"].update(changes)
+    path = tmp_path / "credit.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    found = {f.id: f for f in api.score(path).findings}
+    assert (found[finding].severity, found[finding].blocks_launch) == (severity, blocks)

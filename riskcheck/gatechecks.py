@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from riskcheck import api
-from riskcheck.gaterun import CheckedAssessment, signoff_role
+from riskcheck.gaterun import CheckedAssessment
 from riskcheck.policy import AppliedPolicy, Policy
 from riskcheck.result import Finding, Signoffs, SignoffState
 from riskcheck.vocabulary import CHECK_KIND_OF_REASON, CheckKind, CheckStatus, ReasonKind
@@ -347,7 +347,7 @@ def _signoffs(checked: CheckedAssessment, applied: AppliedPolicy) -> list[Check]
     result = checked.result
     required = applied.require_signoff
     reasons = {
-        signoff_role(r, result): (r, accepted)
+        r.role: (r, accepted)
         for accepted, group in ((False, checked.outcome.reasons), (True, checked.outcome.accepted))
         for r in group
         if r.kind == "signoff"

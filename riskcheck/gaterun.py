@@ -247,16 +247,8 @@ def _in_baseline(reason: api.GateReason, result: Result, base: api.GateOutcome) 
         return set(result.completeness.missing) <= set(base.result.completeness.missing)
     if reason.kind == "signoff":
         base_roles = dict(base.result.signoffs.roles)
-        role = signoff_role(reason, result)
+        role = reason.role  # the gate names the role on the reason; None: the sign-off as a whole
         if role is None:
             return base.result.signoffs.status != "approved"
         return base_roles.get(role, "missing") != "approved"
     return any(r.kind == reason.kind and r.finding_id == reason.finding_id for r in base.reasons)
-
-
-def signoff_role(reason: api.GateReason, result: Result) -> str | None:
-    """The required role a sign-off reason is about (``None``: the sign-off as a whole).
-
-    The gate names the role on the reason itself; nothing is read back from message text.
-    """
-    return reason.role

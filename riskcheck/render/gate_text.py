@@ -18,10 +18,13 @@ _STATUS_STYLE = {"failed": "bold red", "passed": "green", "skipped": "dim"}
 def gate_text(gate: dict[str, Any], *, verbose: bool = False) -> Text:
     """The gate for a person. ``verbose`` also lists the YAML files skipped, with why."""
     out = Text()
-    shared_policy = gate.get("policy_summary")
-    if shared_policy:
-        out.append(f"policy: {one_line(shared_policy)}\n", style="dim")
+    # The policy line is printed once, and again only before an assessment gated differently.
+    shown_policy = None
     for assessment in gate["assessments"]:
+        policy = assessment["policy"]["summary"]
+        if policy != shown_policy:
+            out.append(f"policy: {one_line(policy)}\n", style="dim")
+            shown_policy = policy
         name = one_line(assessment["system"].get("name", "?"))
         file = one_line(assessment["file"])
         verdict, style = ("PASSED", "bold green") if assessment["passed"] else ("FAILED", "bold red")
@@ -31,8 +34,6 @@ def gate_text(gate: dict[str, Any], *, verbose: bool = False) -> Text:
             f"{name}: tier {assessment['tier']}, score {_num(assessment['score'])} of {_num(assessment['score_max'])}, "
             f"{len(assessment['findings'])} finding(s), {assessment['status']}\n"
         )
-        if not shared_policy:
-            out.append(f"  policy: {one_line(assessment['policy']['summary'])}\n", style="dim")
         baseline = assessment["baseline"]
         if baseline is not None:
             was = f"tier {baseline['tier']}" if baseline["found"] else "no such file then"

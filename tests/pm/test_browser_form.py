@@ -296,9 +296,12 @@ def test_a_section_completed_with_the_keyboard_alone(context: Any, server: str, 
             break
     else:
         pytest.fail("'Next unanswered question' is not reachable with Tab")
-    # The focus ring is visible and strong enough (3:1 against white, WCAG 1.4.11).
+    # The focus ring is visible and strong enough (#0b3d91: 10:1 against white, WCAG 1.4.11 asks 3:1),
+    # and the "Expected: ..." hint is AA text (#5b6478: 5.9:1 against white, 1.4.3 asks 4.5:1).
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
     assert outline == "rgb(11, 61, 145)"
+    hint = page.evaluate("getComputedStyle(document.querySelector('.hint')).color")
+    assert hint == "rgb(91, 100, 120)"
     page.keyboard.press("Enter")
     expect(page.locator("#q-decision_type")).to_be_focused()
     page.keyboard.press("Space")  # Advisory only

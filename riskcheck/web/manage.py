@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from riskcheck.errors import MissingDependencyError, RiskcheckError
 from riskcheck.fill import FillState, describe
+from riskcheck.web import review
 
 if TYPE_CHECKING:
     from riskcheck.loader import LoadedAssessment
@@ -146,6 +147,7 @@ async def setup_save(site: Site, request: Request) -> Response:
             except RiskcheckError as exc:
                 return _page(site, request, relative, loaded, version, values, {"filename": str(exc)}, 422)
             new_relative = target.relative_to(site.root).as_posix()
+            review.retarget(site.root, relative, new_relative)
             return RedirectResponse("/a/" + quote(new_relative) + "?renamed=1", status_code=303)
         if action == "delete":
             if form.get("confirm") != "yes":

@@ -118,6 +118,14 @@ def _spend(root: Path, token: str, now: dt.datetime) -> bool:
     return False
 
 
+def retarget(root: Path, old: str, new: str) -> None:
+    """Keep the review links of a renamed assessment working."""
+    with _GUARD:
+        links = _load(root)
+        if any(link.file == old for link in links):
+            _store(root, [Invitation(**{**asdict(link), "file": new}) if link.file == old else link for link in links])
+
+
 def pending(root: Path, file: str, now: dt.datetime) -> list[Invitation]:
     with _GUARD:
         return [link for link in _load(root) if link.file == file and link.valid_at(now)]

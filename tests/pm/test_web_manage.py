@@ -67,6 +67,9 @@ def test_rename_completes_the_name_and_never_overwrites(client: TestClient, work
     response = client.post("/setup/draft.yaml", data={**form, "action": "rename", "filename": "taken"})
     assert response.status_code == 422
     assert "taken.yaml: a file with this name already exists; choose another name" in response.text
+    invited = client.post("/signoff/draft.yaml", data={**form, "name": "Dana", "role": "legal"}).text
+    link = re.search(r'value="http://127.0.0.1(/review/[^"]+)"', invited)
+    assert link is not None
     response = client.post(
         "/setup/draft.yaml", data={**form, "action": "rename", "filename": "loans"}, follow_redirects=False
     )
@@ -74,6 +77,7 @@ def test_rename_completes_the_name_and_never_overwrites(client: TestClient, work
     assert not (workdir / "draft.yaml").exists()
     assert load_assessment(workdir / "loans.yaml").file.system.name == "Loan approvals"
     assert (workdir / "taken.yaml").read_text(encoding="utf-8") == "x: 1\n"
+    assert "in the name of <strong>Dana</strong>" in client.get(link.group(1)).text  # the link follows the file
 
 
 def test_delete_asks_first_and_keeps_the_file_recoverable(client: TestClient, workdir: Path) -> None:

@@ -298,7 +298,7 @@
     if (drop.length) { announce("Some answers no longer apply: confirm before they are dropped."); }
   }
 
-  function applyView(data, sent) {
+  function applyView(data) {
     var appeared = [];
     Object.keys(data.visible).forEach(function (qid) {
       var element = document.getElementById("question-" + qid);
@@ -385,7 +385,7 @@
         }
       });
       setBase(data.values);
-      applyView(data, sent);
+      applyView(data);
       showErrors(data.errors);
       showClashes(data.clashes);
       showDrop(data.drop);

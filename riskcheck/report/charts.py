@@ -34,6 +34,8 @@ class Bar:
     width: float
     value_label: str
     muted: bool
+    #: The label before shortening, for the chart's text alternative.
+    full_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ def section_chart(sections: Sequence[Mapping[str, Any]]) -> BarChart | None:
                 width=round(plot_width * share, 2) if visible else 0.0,
                 value_label=label if visible else "not applicable",
                 muted=not visible,
+                full_label=section["title"],
             )
         )
     ticks = tuple(Tick(round(plot_x + plot_width * f, 2), f"{int(100 * f)}%") for f in (0, 0.25, 0.5, 0.75, 1))

@@ -1,4 +1,4 @@
-"""Render the sign-off report: jinja2 templates to HTML, WeasyPrint to PDF/A-3b.
+"""Render the sign-off report: jinja2 templates to HTML, WeasyPrint to tagged PDF/A-3a.
 
 jinja2 and WeasyPrint are imported inside the functions: the rest of riskcheck
 never pays for them. Autoescaping is on for every template except stylesheets, a
@@ -177,7 +177,7 @@ def render_pdf(
     strict: bool = False,
     html: str | None = None,
 ) -> bytes:
-    """The report as PDF/A-3b with the result JSON attached. ``html`` skips re-rendering."""
+    """The report as tagged PDF/A-3a with the result JSON attached. ``html`` skips re-rendering."""
     if html is None:
         html = render_html(result, loaded, template_dir=template_dir, theme=theme, strict=strict)
     return pdf_from_html(html, result, loaded, template_dir=template_dir).pdf
@@ -215,7 +215,10 @@ def pdf_from_html(
     )
     document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher)
     pdf = document.write_pdf(
-        pdf_variant="pdf/a-3b",
+        # PDF/A-3 level A: archival and tagged (a structure tree, headings as an outline,
+        # text alternatives for the charts), for screen readers; see the README.
+        pdf_variant="pdf/a-3a",
+        pdf_tags=True,
         pdf_identifier=identifier(result_json),
         attachments=[attachment],
         uncompressed_pdf=False,

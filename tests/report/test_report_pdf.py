@@ -171,7 +171,7 @@ def test_bookmarks_for_every_section(demo_report: Rendered) -> None:
     ]
 
 
-def test_pdfa_3b_with_metadata_and_the_result_attached(demo_report: Rendered) -> None:
+def test_pdfa_3a_with_metadata_and_the_result_attached(demo_report: Rendered) -> None:
     reader = demo_report.reader
     metadata = reader.metadata
     assert metadata is not None
@@ -183,7 +183,8 @@ def test_pdfa_3b_with_metadata_and_the_result_attached(demo_report: Rendered) ->
     assert metadata["/Keywords"] == "riskcheck, AI risk assessment, tier medium, report-demo, High-risk (Annex III)"
     assert metadata["/CreationDate"] == "D:20261015000000Z"
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    # Level A: the archival profile that also requires a tagged, accessible document.
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
     score = subprocess.run(
         [sys.executable, "-m", "riskcheck", "score", str(FIXTURES / "assessment.yaml"), "--format", "json"],
         capture_output=True,
@@ -235,3 +236,40 @@ def test_no_text_runs_past_the_right_margin(demo_report: Rendered, tmp_path: Pat
     words = re.findall(r'xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)
     assert len(words) > 1000
     assert [word for x_max, word in words if float(x_max) > right_margin + 0.5] == []
+
+
+def test_the_pdf_is_tagged_with_an_outline_and_chart_text_alternatives(demo_report: Rendered) -> None:
+    reader = demo_report.reader
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en"
+    tree = root["/StructTreeRoot"].get_object()
+
+    figures: list[str] = []
+    headings: list[str] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+            return
+        if not hasattr(node, "get"):
+            return
+        kind = node.get("/S")
+        if kind == "/Figure":
+            figures.append(" ".join(str(node.get("/Alt", "")).split()))
+        if kind in ("/H1", "/H2"):
+            headings.append(str(kind))
+        if "/K" in node:
+            walk(node["/K"])
+
+    walk(tree["/K"])
+    assert headings.count("/H1") >= 7
+    # Every chart has a text alternative that carries its figures.
+    assert len(figures) == 3 and all(figures)
+    assert figures[0].startswith("Score 44.05 on the tier scale: Low, Medium (this system), High, Critical")
+    assert "Data protection 75% (9 of 12)" in figures[1]
+    assert "demographic parity ratio 0.787 [0.608, 0.893] (failed a test)" in figures[2]
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert outline[:4] == ["Cover", "Executive summary", "Findings", "Fairness"]

@@ -29,6 +29,9 @@ def result_markdown(data: dict[str, Any]) -> str:
     c = data.get("classification")
     if c and c["outcome"]:
         out += ["", f"{_cell(c['title'])}: **{_cell(c['label'])}** ({_cell(', '.join(c['references']))})"]
+        if c.get("duties"):
+            out += ["", "| When | Duty |", "|---|---|"]
+            out += [f"| {_cell(d['when'])} | {_cell(d['label'])} |" for d in c["duties"]]
     out += ["", "| Section | Points | Max | Share |", "|---|---:|---:|---:|"]
     for s in data["sections"]:
         share = "hidden" if not s["visible"] else ("n/a" if s["share"] is None else f"{100 * s['share']:.0f}%")
@@ -43,4 +46,6 @@ def result_markdown(data: dict[str, Any]) -> str:
     missing = data["completeness"]["missing"]
     if missing:
         out += ["", f"Unanswered required questions: {', '.join(md_code(m) for m in missing)}"]
+    if data.get("law_as_at"):
+        out += ["", f"_Law as at {_cell(data['law_as_at']['date'])} (the questionnaire's law_as_at)._"]
     return "\n".join(out) + "\n"

@@ -30,6 +30,8 @@ def result_text(data: dict[str, Any]) -> str:
         lines.append(f"{c['title']}: {c['label']}{refs}")
         for flag in c["flags"]:
             lines.append(f"  also: {flag['label']}")
+        for duty in c.get("duties") or ():
+            lines.append(f"  duty, {duty['when']}: {duty['label']}")
     nxt = data["trace"]["next_tier"]
     if nxt:
         lines.append(f"Next tier: {nxt['id']} at {_num(nxt['threshold'])} ({_num(nxt['distance'])} away)")
@@ -68,6 +70,8 @@ def result_text(data: dict[str, Any]) -> str:
     if signoffs["required_roles"]:
         roles = ", ".join(f"{r}: {s}" for r, s in signoffs["roles"].items())
         lines.append(f"Sign-off: {signoffs['status']} ({roles})")
+    if data.get("law_as_at"):
+        lines.append(f"Law as at {data['law_as_at']['date']} (the questionnaire's law_as_at)")
     # Names, labels and messages come from files others write: one line each, no
     # control characters, no line a CI runner would read as a workflow command.
     return "\n".join(one_line(line) for line in lines) + "\n"

@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from riskcheck.errors import RiskcheckError
 from riskcheck.fileio import edit_lock, sha256_file
-from riskcheck.web import autosave, manage, pages, review
+from riskcheck.web import autosave, manage, pages, review, spreadsheet
 from riskcheck.web.catalog import Catalog
 from riskcheck.web.paths import OutsideRoot, resolve_inside
 from riskcheck.web.render import Renderer
@@ -120,7 +120,7 @@ def create_app(directory: Path, *, allowed_hosts: tuple[str, ...] | None = LOOPB
         Route("/preview/{path:path}", endpoint(pages.preview), methods=["POST"]),
         Route("/autosave/{path:path}", endpoint(autosave.autosave), methods=["POST"]),
         Route("/pdf/{path:path}", endpoint(pages.pdf), methods=["GET"]),
-        Route("/export/{path:path}", endpoint(manage.export), methods=["GET"]),
+        Route("/export/{path:path}", endpoint(spreadsheet.export), methods=["GET"]),
         Route("/setup/{path:path}", endpoint(manage.setup_form), methods=["GET"]),
         Route("/setup/{path:path}", endpoint(manage.setup_save), methods=["POST"]),
         Route("/signoff/{path:path}", endpoint(review.signoff_page), methods=["GET"]),

@@ -94,4 +94,4 @@ def test_coverage_lists_questions_and_rules_per_clause(capsys: pytest.CaptureFix
         "  rules:     sector.credit-consumer-rights, gdpr.art22-safeguards-missing, "
         "transparency.no-adverse-reasons, oversight.no-contest-route\n"
     ) in out
-    assert out.endswith("\n258 clause(s)\n")
+    assert out.endswith("\n259 clause(s)\n")

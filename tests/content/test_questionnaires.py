@@ -95,3 +95,27 @@ def test_coverage_lists_questions_and_rules_per_clause(capsys: pytest.CaptureFix
         "transparency.no-adverse-reasons, oversight.no-contest-route\n"
     ) in out
     assert out.endswith("\n259 clause(s)\n")
+
+
+@pytest.mark.parametrize("qid", BUNDLED)
+def test_bundled_content_states_its_law_and_calls_no_adopted_law_a_proposal(qid: str) -> None:
+    compiled = api.questionnaire(qid)
+    law = compiled.spec.law_as_at
+    assert law is not None
+    assert any(source.kind == "primary" for source in law.sources)
+    text = (QUESTIONNAIRES / f"{qid}.yaml").read_text(encoding="utf-8").lower()
+    assert "proposal" not in text and "as proposed" not in text
+
+
+@pytest.mark.parametrize(
+    ("qid", "old", "new"),
+    [
+        ("rai-prelaunch", "1.0.0", "2.0.0"),
+        ("eu-ai-act-classification", "1.0.0", "2.0.0"),
+        ("algorithmic-impact", "1.0.0", "1.0.1"),
+    ],
+)
+def test_released_versions_load_beside_the_current_one(qid: str, old: str, new: str) -> None:
+    assert api.questionnaire(f"{qid}@{old}").version == old
+    assert api.questionnaire(qid).version == new
+    assert api.questionnaire(f"{qid}@{new}").version == new

@@ -360,6 +360,7 @@ def _require_fairness_extra() -> None:
         ("sklearn", "scikit-learn"),
         ("fairlearn", "fairlearn"),
         ("skops", "skops"),
+        ("duckdb", "duckdb"),
     ):
         if importlib.util.find_spec(module) is None:
             raise MissingDependencyError(package, "fairness")

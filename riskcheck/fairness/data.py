@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskcheck.errors import DataError
+from riskcheck.fairness.labels import DEFAULT_MAX_GROUPS
 from riskcheck.fairness.result import GROUP_JOINER
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ def _read(
     usecols = None if columns is None else list(dict.fromkeys(columns))
     try:
         if file_format == "parquet":
-            return pd.read_parquet(path, columns=usecols)
+            return _read_parquet(path, display, usecols)
         # Every column is parsed: with usecols, pandas silently accepts rows with too
         # many fields, and a ragged file is a broken file.
         frame = pd.read_csv(
@@ -205,11 +206,55 @@ def _read(
             low_memory=False,
             nrows=max_rows + 1,
         )
+    except DataError:
+        raise
     except Exception as exc:
         raise DataError(f"{display}: cannot read the {file_format} data: {_first_line(exc)}") from None
     if len(frame) > max_rows:
         raise DataError(f"{display}: more than {max_rows:,} rows; riskcheck reads at most {max_rows:,}")
     return frame if usecols is None else frame[usecols]
+
+
+def _read_parquet(path: Path, display: str, columns: list[str] | None) -> pd.DataFrame:
+    """Read Parquet in batches, keeping text dictionary-encoded, and bound the decoded size.
+
+    The footer's sizes are a claim: a few kilobytes can hold one huge string repeated
+    by a dictionary, which decodes to gigabytes. The decoded size is counted batch by
+    batch from the values themselves, and reading stops at :data:`MAX_DATA_BYTES`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    schema = parquet.schema_arrow
+    names = columns if columns is not None else list(schema.names)
+    text = [
+        name
+        for name in names
+        if pa.types.is_string(schema.field(name).type)
+        or pa.types.is_large_string(schema.field(name).type)
+        or pa.types.is_binary(schema.field(name).type)
+    ]
+    parquet = pq.ParquetFile(path, read_dictionary=text)
+    batches = []
+    decoded = 0
+    for batch in parquet.iter_batches(batch_size=65_536, columns=names):
+        for column in batch.columns:
+            if pa.types.is_dictionary(column.type):
+                lengths = pc.binary_length(column.dictionary).take(column.indices)
+                decoded += int(pc.sum(lengths).as_py() or 0) + 8 * len(column)
+            else:
+                decoded += column.nbytes
+        if decoded > MAX_DATA_BYTES:
+            raise DataError(
+                f"{display}: the data decodes to more than {MAX_DATA_BYTES:,} bytes; riskcheck reads at most "
+                f"{MAX_DATA_BYTES:,} in memory (the duckdb engine streams any size)"
+            )
+        batches.append(batch)
+    table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else parquet.read(columns=names)
+    # within the bound, text is decoded as the file's own schema has it (a model sees what it was fit on)
+    return table.cast(pa.schema([schema.field(name) for name in names])).to_pandas()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -248,7 +293,9 @@ def _label_for(series: pd.Series, label: Any) -> Any:
 
 
 def _listing(values: Sequence[Any]) -> str:
-    shown = sorted(repr(v) for v in values[:_LISTED_VALUES])
+    from riskcheck.fairness.labels import short
+
+    shown = sorted(repr(short(v)) for v in values[:_LISTED_VALUES])
     more = f" and {len(values) - _LISTED_VALUES} more" if len(values) > _LISTED_VALUES else ""
     return ", ".join(shown) + more
 
@@ -336,6 +383,8 @@ def numeric_column(
     import numpy as np
     import pandas as pd
 
+    from riskcheck.fairness.labels import short
+
     if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         converted = pd.to_numeric(series, errors="coerce")
         bad = converted.isna() & series.notna()
@@ -343,7 +392,7 @@ def numeric_column(
             first = int(np.argmax(bad.to_numpy()))
             raise DataError(
                 f"{display}: column {column!r} (the {role}) must be numeric; "
-                f"data row {_row_number(series, first)} holds {series.iloc[first]!r}"
+                f"data row {_row_number(series, first)} holds {short(series.iloc[first])!r}"
             )
         series = converted
     values: npt.NDArray[np.float64] = series.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -375,17 +424,23 @@ class Groups:
     missing: Mapping[str, int]
 
 
-def encode_groups(frame: pd.DataFrame, columns: Sequence[str]) -> Groups:
+def encode_groups(
+    frame: pd.DataFrame, columns: Sequence[str], *, display: str = "data", max_groups: int = DEFAULT_MAX_GROUPS
+) -> Groups:
     """Factorise one or several sensitive columns into intersectional group codes.
 
     A missing value becomes the group ``(missing)``. Groups are sorted by each column's
     values in turn, so the order (and the bootstrap's draws) do not depend on row order.
+    The combination is factorised column by column, so a code never exceeds the row
+    count, however many values each column has (a product of cardinalities overflows).
     """
     import numpy as np
     import pandas as pd
 
+    from riskcheck.fairness.labels import check_group_count, check_label
+
     combined: npt.NDArray[np.int64] | None = None
-    per_column: list[list[str]] = []
+    present: list[tuple[str, ...]] = []
     missing: dict[str, int] = {}
     for column in columns:
         series = frame[column]
@@ -394,21 +449,24 @@ def encode_groups(frame: pd.DataFrame, columns: Sequence[str]) -> Groups:
             missing[column] = int(absent.sum())
             series = series.astype(object).where(~absent, MISSING_GROUP)
         codes, uniques = pd.factorize(series.astype(str), sort=True)
-        per_column.append([str(value) for value in uniques])
+        values = [str(value) for value in uniques]
+        for value in values:
+            check_label(value, display=display, column=column)
         codes64 = codes.astype(np.int64)
-        combined = codes64 if combined is None else combined * len(uniques) + codes64
+        if combined is None:
+            combined, present = codes64, [(value,) for value in values]
+            check_group_count(len(present), display=display, columns=columns, bound=max_groups)
+            continue
+        # combined < rows and codes64 < rows, so the key stays below rows**2 < 2**63
+        key = combined * len(values) + codes64
+        combined_codes, keys = pd.factorize(key, sort=True)
+        width = len(values)
+        present = [present[k // width] + (values[k % width],) for k in keys.tolist()]
+        combined = combined_codes.astype(np.int64)
+        check_group_count(len(present), display=display, columns=columns, bound=max_groups)
     assert combined is not None
-    if len(per_column) == 1:
-        return Groups(combined.astype(np.intp), tuple(per_column[0]), missing)
-    group_codes, present = pd.factorize(combined, sort=True)
-    labels = []
-    for code in present.tolist():
-        parts = []
-        for values in reversed(per_column):
-            code, index = divmod(code, len(values))
-            parts.append(values[index])
-        labels.append(GROUP_JOINER.join(reversed(parts)))
-    return Groups(group_codes.astype(np.intp), tuple(labels), missing)
+    labels = tuple(GROUP_JOINER.join(parts) for parts in present)
+    return Groups(combined.astype(np.intp), labels, missing)
 
 
 def apply_where(frame: pd.DataFrame, where: Mapping[str, Any], *, display: str) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskcheck.errors import DataError
 from riskcheck.fairness.data import canonical
-from riskcheck.fairness.labels import short
+from riskcheck.fairness.labels import DEFAULT_MAX_GROUPS, short
 from riskcheck.fairness.sources import Source
 from riskcheck.fairness.spec import FairnessSpec
 
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 Callback = Callable[[str], None]
 
-#: Default bound on the number of (intersectional) groups a result may hold.
-DEFAULT_MAX_GROUPS = 10_000
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 #: What pandas reads as a missing value in a CSV file; DuckDB is told the same, so
 #: both engines see the same groups.

@@ -98,7 +98,7 @@ def inputs_from_frame(
 
     if spec.where:
         frame = tables.apply_where(frame, spec.where, display=display)
-    groups = tables.encode_groups(frame, spec.sensitive)
+    groups = tables.encode_groups(frame, spec.sensitive, display=display)
     if len(groups.labels) < 2:
         columns = " and ".join(repr(column) for column in spec.sensitive)
         several = len(spec.sensitive) > 1

@@ -8,6 +8,7 @@ error, and displays (messages, tables) show at most :data:`DISPLAY_CHARS` of any
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from riskcheck.errors import DataError
@@ -16,6 +17,8 @@ from riskcheck.errors import DataError
 MAX_LABEL_CHARS = 200
 #: The most characters of a value shown in a message or a table cell.
 DISPLAY_CHARS = 60
+#: Default bound on the number of (intersectional) groups a result may hold.
+DEFAULT_MAX_GROUPS = 10_000
 
 
 def short(value: Any, limit: int = DISPLAY_CHARS) -> Any:
@@ -25,6 +28,16 @@ def short(value: Any, limit: int = DISPLAY_CHARS) -> Any:
     if isinstance(value, str) and len(value) > limit:
         return f"{value[:limit]}… ({len(value):,} characters)"
     return value
+
+
+def check_group_count(count: int, *, display: str, columns: Sequence[str], bound: int) -> None:
+    """A DataError when the sensitive ``columns`` give more than ``bound`` groups."""
+    if count > bound:
+        named = ", ".join(repr(column) for column in columns)
+        raise DataError(
+            f"{display}: the sensitive column(s) {named} give more than {bound:,} groups; "
+            "expected fewer (raise the bound with --max-groups, or choose coarser columns)"
+        )
 
 
 def check_label(value: str, *, display: str, column: str) -> None:

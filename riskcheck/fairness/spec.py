@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 #: A label value as YAML can write it.
 Scalar = bool | int | float | str
@@ -120,6 +128,10 @@ class BootstrapSpec(BaseModel):
     replicates: int = Field(default=1000, ge=0, le=100_000)
     seed: int = Field(default=20240101, ge=0)
     confidence: float = Field(default=0.95, gt=0.0, lt=1.0)
+
+
+#: Options of the fairness block that a dump leaves out when they are not set.
+_LATER_OPTIONS = ("sensitive_data", "join_on", "suppress_below")
 
 
 class FairnessSpec(BaseModel):
@@ -238,6 +250,16 @@ class FairnessSpec(BaseModel):
                 raise ValueError(f"column {column!r} is listed twice")
             seen.add(column)
         return value
+
+    @model_serializer(mode="wrap")
+    def _without_unused_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Options added after the first release appear only when given, so the dump (and the
+        # evidence hash a sign-off binds) of a block that does not use them is unchanged.
+        data: dict[str, Any] = handler(self)
+        for name in _LATER_OPTIONS:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> FairnessSpec:

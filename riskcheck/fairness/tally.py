@@ -33,7 +33,7 @@ from riskcheck.fairness.duck import (
     value_of,
     where_text,
 )
-from riskcheck.fairness.labels import check_label, short
+from riskcheck.fairness.labels import check_group_count, check_label, short
 from riskcheck.fairness.result import GROUP_JOINER
 from riskcheck.fairness.sources import Source
 from riskcheck.fairness.spec import FairnessSpec
@@ -121,12 +121,7 @@ def _check_kinds(spec: FairnessSpec, data: Relation) -> None:
 def _too_many(spec: FairnessSpec, rows: Sequence[tuple[Any, ...]], data: Source, limits: ScanLimits) -> None:
     width = len(spec.sensitive)
     groups = {row[:width] for row in rows}
-    if len(groups) > limits.max_groups:
-        columns = ", ".join(repr(c) for c in spec.sensitive)
-        raise DataError(
-            f"{data.display}: the sensitive column(s) {columns} give more than {limits.max_groups:,} groups; "
-            "expected fewer (raise the bound with --max-groups, or choose coarser columns)"
-        )
+    check_group_count(len(groups), display=data.display, columns=spec.sensitive, bound=limits.max_groups)
     targets = {row[width] for row in rows}
     predictions = {row[width + 1] for row in rows}
     column, role, values = (
@@ -191,7 +186,8 @@ def _interpret(
         )
     else:
         predicted_positive, as_prediction = True, {True: True, False: False}
-    labels, codes, missing = _groups(spec, rows, width, limits, display)
+    unmatched_at = at.get("unmatched")
+    labels, codes, missing = _groups(spec, rows, width, limits, display, unmatched_at)
     weighted = np.zeros((len(labels), 4), dtype=np.float64)
     counted = np.zeros((len(labels), 4), dtype=np.int64)
     for row, code in zip(rows, codes, strict=True):
@@ -267,19 +263,20 @@ def _tally(
 
 
 def _groups(
-    spec: FairnessSpec, rows: Sequence[tuple[Any, ...]], width: int, limits: ScanLimits, display: str
+    spec: FairnessSpec,
+    rows: Sequence[tuple[Any, ...]],
+    width: int,
+    limits: ScanLimits,
+    display: str,
+    unmatched_at: int | None,
 ) -> tuple[tuple[str, ...], list[int], dict[str, int]]:
-    """Sorted group labels (each column's values, missing as ``(missing)``), each row's code."""
+    """Sorted group labels (each column's values, missing as ``(missing)``), each row's code,
+    and per column the rows missing a value (not counting rows without a join match)."""
     keys = []
     for row in rows:
         keys.append(tuple(MISSING_GROUP if value is None else value for value in row[:width]))
     distinct = sorted(set(keys))
-    if len(distinct) > limits.max_groups:
-        columns = ", ".join(repr(c) for c in spec.sensitive)
-        raise DataError(
-            f"{display}: the sensitive column(s) {columns} give {len(distinct):,} groups; riskcheck "
-            f"reports at most {limits.max_groups:,} (raise the bound with --max-groups, or choose coarser columns)"
-        )
+    check_group_count(len(distinct), display=display, columns=spec.sensitive, bound=limits.max_groups)
     for parts in distinct:
         for column, part in zip(spec.sensitive, parts, strict=True):
             check_label(part, display=display, column=column)
@@ -287,7 +284,11 @@ def _groups(
     labels = tuple(GROUP_JOINER.join(key) for key in distinct)
     missing: dict[str, int] = {}
     for position, column in enumerate(spec.sensitive):
-        count = sum(int(row[width + 2]) for row in rows if row[position] is None)
+        count = sum(
+            int(row[width + 2]) - (0 if unmatched_at is None else int(row[unmatched_at]))
+            for row in rows
+            if row[position] is None
+        )
         if count:
             missing[column] = count
     return labels, [index[key] for key in keys], missing

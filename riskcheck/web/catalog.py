@@ -19,6 +19,9 @@ from riskcheck.web.progress import open_decisive
 
 #: A file as it is on disk: (modification time in ns, size, sha256 of the content).
 Fingerprint = tuple[int, int, str]
+#: A file a list row also depends on (its questionnaire, its local evidence files), by
+#: (modification time in ns, size); None while it does not exist.
+Dependency = tuple[Path, tuple[int, int] | None]
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Catalog:
         # The list page reads every file on every request; these keep what it found
         # per file version, so a request costs a stat and a hash per unchanged file.
         self._data: dict[Path, tuple[Fingerprint, Any]] = {}
-        self._entries: dict[Path, tuple[Fingerprint, tuple[tuple[Path, Fingerprint], ...], Entry]] = {}
+        self._entries: dict[Path, tuple[Fingerprint, tuple[Dependency, ...], Entry]] = {}
 
     def scan(self) -> tuple[list[Entry], list[QuestionnaireChoice]]:
         from riskcheck.yamlio import load_yaml
@@ -108,7 +111,7 @@ class Catalog:
         if (
             cached is not None
             and cached[0] == fingerprint
-            and all(_fingerprint(dependency) == known for dependency, known in cached[1])
+            and all(_stat(dependency) == known for dependency, known in cached[1])
             and not (cached[2].fairness == "declared" and self._cached_fairness(path, fingerprint) is not None)
         ):
             return cached[2]
@@ -120,16 +123,12 @@ class Catalog:
 
     def _build_entry(
         self, relative: str, path: Path, fingerprint: Fingerprint | None
-    ) -> tuple[Entry, tuple[tuple[Path, Fingerprint], ...]]:
+    ) -> tuple[Entry, tuple[Dependency, ...]]:
         try:
             loaded = load_assessment(path, questionnaire_root=self.root)
         except RiskcheckError as exc:
             return Entry(relative, relative, "", error=self._message(exc)), ()
-        dependencies: tuple[tuple[Path, Fingerprint], ...] = ()
-        source = Path(loaded.questionnaire.source)
-        source_fingerprint = _fingerprint(source) if source.is_file() else None
-        if source_fingerprint is not None:
-            dependencies = ((source, source_fingerprint),)
+        dependencies = _dependencies(loaded)
         # The list never computes fairness figures (a model or a large data file
         # would run on every visit); it uses those the form already computed.
         fairness_state = ""
@@ -233,6 +232,29 @@ def _first_line(exc: RiskcheckError) -> str:
     lines = text.splitlines()
     more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
     return (lines[0] if lines else text) + more
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _dependencies(loaded: LoadedAssessment) -> tuple[Dependency, ...]:
+    """The files besides the assessment whose change changes its row: a questionnaire
+    given by path, and the local evidence files the content hash (so the sign-off
+    state) covers."""
+    from riskcheck.pipeline import content_inputs
+
+    paths = []
+    source = Path(loaded.questionnaire.source)
+    if source.is_file():
+        paths.append(source)
+    for link in content_inputs(loaded).evidence_files:
+        paths.append(loaded.base_dir / link.split("#", 1)[0])
+    return tuple((path, _stat(path)) for path in paths)
 
 
 def _fingerprint(path: Path) -> Fingerprint | None:

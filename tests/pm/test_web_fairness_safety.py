@@ -79,3 +79,18 @@ def test_the_list_caches_rows_until_a_file_changes(client: TestClient, workdir: 
     assert "Loan approvals" in first
     write_draft(workdir, "draft.yaml", system="Renamed system")
     assert "Renamed system" in client.get("/").text
+
+
+def test_the_list_notices_a_changed_evidence_file(client: TestClient, workdir: Path) -> None:
+    import datetime as dt
+
+    from riskcheck.signoff import sign
+    from riskcheck.yamledit import set_answers
+
+    (workdir / "bias.md").write_text("Disparity measured.\n", encoding="utf-8")
+    set_answers(workdir / "draft.yaml", {}, evidence={"decision_type": ["bias.md"]})
+    sign(workdir / "draft.yaml", name="Dana", role="legal", decision="approve", now=dt.datetime.now(dt.UTC))
+    row = client.get("/").text
+    assert 'badge-stale">Stale' not in row
+    (workdir / "bias.md").write_text("Disparity measured again, differently.\n", encoding="utf-8")
+    assert 'badge-stale">Stale' in client.get("/").text

@@ -258,3 +258,33 @@ def test_rai_prelaunch_2_coverage_questions_give_findings(
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     found = {f.id: f for f in api.score(path).findings}
     assert (found[finding].severity, found[finding].blocks_launch) == (severity, blocks)
+
+
+@pytest.mark.parametrize(
+    ("example", "changes", "outcome", "tier"),
+    [
+        # Annex III 5(b) and Art. 6(3), last subparagraph: credit scoring is profiling, so a
+        # deployer's "no profiling" answer is not asked and cannot bring it below high-risk.
+        (
+            "credit-scoring.yaml",
+            {"operator_role": "deployer", "public_body_or_public_service": "no"},
+            "high-risk-annex-iii",
+            "high",
+        ),
+        # Annex III 1(c): emotion recognition anywhere is high-risk.
+        ("support-chatbot.yaml", {"emotion_recognition_any": "yes"}, "high-risk-annex-iii", "high"),
+        # Art. 5(1)(ba), from 2 December 2026: the class is prohibited and launch is blocked.
+        ("support-chatbot.yaml", {"intimate_imagery": "yes"}, "prohibited", "critical"),
+    ],
+)
+def test_rai_prelaunch_classifies_as_strictly_as_the_classification_questionnaire(
+    tmp_path: Path, example: str, changes: dict[str, str], outcome: str, tier: str
+) -> None:
+    data = yaml.safe_load((EXAMPLES / example).read_text(encoding="utf-8"))
+    data.pop("fairness", None)
+    data["answers"].update(changes)
+    path = tmp_path / example
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    result = api.score(path)
+    assert result.classification is not None
+    assert (result.classification.outcome, result.tier) == (outcome, tier)

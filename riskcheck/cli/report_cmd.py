@@ -9,7 +9,7 @@ from riskcheck.cli.trust import trust_option
 
 @click.command("report")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the PDF (PDF/A-3b) here.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the PDF (tagged PDF/A-3a) here.")
 @click.option("--html", "html", type=click.Path(path_type=Path), help="Also (or only) write the HTML here.")
 @click.option(
     "--template-dir",

@@ -102,13 +102,23 @@ class DisparityChart:
     domain: tuple[float, float]
 
 
-def number(value: float | None, decimals: int = 2) -> str:
-    """A figure for people: whole numbers without decimals, others rounded."""
+def number(value: float | None, decimals: int = 2, whole: bool = True) -> str:
+    """A figure for people: the one number formatter of the report.
+
+    Whole numbers lose their decimals (a count, a score of 40) unless ``whole`` is
+    false, for figures of a kind always shown with the same decimals (fairness
+    figures with 4, so that 1.0000 lines up with 0.7762).
+    """
     if value is None:
         return "n/a"
-    if float(value).is_integer():
+    if whole and float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.{decimals}f}"
+
+
+def percent(share: float | None, decimals: int = 1) -> str:
+    """A share as a percentage, through :func:`number`: ``0.792`` -> ``79.2%``."""
+    return "n/a" if share is None else number(100 * share, decimals, whole=False) + "%"
 
 
 def shorten(text: str, limit: int = 34) -> str:
@@ -126,7 +136,7 @@ def section_chart(sections: Sequence[Mapping[str, Any]]) -> BarChart | None:
     for index, section in enumerate(shown):
         share = section["share"] if section["share"] is not None else 0.0
         visible = bool(section["visible"])
-        label = f"{100 * share:.0f}%  ({number(section['points'])} of {number(section['max'])})"
+        label = f"{number(100 * share, 0, False)}%  ({number(section['points'])} of {number(section['max'])})"
         bars.append(
             Bar(
                 label=shorten(section["title"]),
@@ -205,9 +215,9 @@ def disparity_chart(fairness: Mapping[str, Any], failed: Iterable[str] | None = 
         if value is None:
             label = "undefined"
         elif ci_low is not None and ci_high is not None:
-            label = f"{value:.3f} [{ci_low:.3f}, {ci_high:.3f}]"
+            label = f"{number(value, 4, False)} [{number(ci_low, 4, False)}, {number(ci_high, 4, False)}]"
         else:
-            label = f"{value:.3f}"
+            label = number(value, 4, False)
         rows.append(
             DisparityRow(
                 label=name.replace("_", " "),

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from riskcheck.content import question_number
 from riskcheck.engine import visible_values
 from riskcheck.fairness.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from riskcheck.loader import LoadedAssessment
@@ -45,6 +46,8 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
     titles = dict(KNOWN_FRAMEWORKS)
     titles.update({f.id: f.title for f in spec.frameworks})
     questions = {q.id: q.question for q in loaded.questionnaire.order}
+    # Readers see question numbers (2.3), as in the answers section, never ids.
+    numbers = {qid: question_number(loaded.questionnaire, qid) or qid for qid in questions}
     system = result["system"]
     findings = sorted(result["findings"], key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["id"]))
     return {
@@ -54,7 +57,7 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
         "tool_version": tool_version,
         "assessed_on": system.get("assessed_on"),
         "confidentiality": system.get("confidentiality") or "Confidential",
-        "findings": [_finding(f, questions, frameworks) for f in findings],
+        "findings": [_finding(f, questions, frameworks, numbers) for f in findings],
         "severity_counts": _severity_counts(findings),
         "blocking_count": sum(1 for f in findings if f["blocks_launch"]),
         "tier_scale": charts.tier_scale(result),
@@ -63,7 +66,7 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
         "answer_sections": _answer_sections(loaded, result),
         "fairness": _fairness(result.get("fairness"), _fairness_rules(loaded, result), findings),
         "framework_index": _framework_index(loaded, findings, titles, result.get("classification")),
-        "trace": _trace(result, questions),
+        "trace": _trace(result, questions, numbers, {s.id: s.title for s in spec.sections}, findings),
         "signoff": _signoff(result["signoffs"]),
         "draft": list(result.get("draft") or ()),
         "hashes": _hashes(result),
@@ -128,6 +131,29 @@ def format_value(question: Question | None, value: Any) -> list[str]:
     return [str(value)]
 
 
+def answer_text(question: Question | None, value: Any) -> str:
+    """An answer in words: Yes, No, the option's label, or Not answered; never True, False or None."""
+    return "; ".join(format_value(question, value)) or "Not answered"
+
+
+def figure_label(name: str) -> str:
+    """``fairness.disparate_impact_ratio`` -> ``fairness figure: disparate impact ratio``."""
+    if name.startswith("fairness."):
+        return "fairness figure: " + name.removeprefix("fairness.").replace("_", " ")
+    return name.replace("_", " ")
+
+
+def figure_text(value: Any) -> str:
+    """A measured figure: always four decimals, the same for every figure of its kind."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (int, float)):
+        return charts.number(float(value), 4, whole=False)
+    return str(value)
+
+
 def is_link(text: str) -> bool:
     """Only web links become clickable; anything else is shown as text."""
     return bool(re.match(r"^https?://[^\s<>\"']+$", text))
@@ -137,18 +163,25 @@ def is_link(text: str) -> bool:
 
 
 def _finding(
-    finding: Mapping[str, Any], questions: Mapping[str, Question], frameworks: Mapping[str, str]
+    finding: Mapping[str, Any],
+    questions: Mapping[str, Question],
+    frameworks: Mapping[str, str],
+    numbers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     triggers = []
     for key, value in finding["triggered_by"].items():
         question = questions.get(key)
         if question is not None:
             triggers.append(
-                {"id": key, "text": question.text, "value": "; ".join(format_value(question, value)) or "not answered"}
+                {
+                    "id": key,
+                    "number": (numbers or {}).get(key, key),
+                    "text": question.text,
+                    "value": answer_text(question, value),
+                }
             )
         else:
-            shown = f"{value:.4f}" if isinstance(value, float) and not value.is_integer() else value
-            triggers.append({"id": key, "text": None, "value": "undefined" if value is None else str(shown)})
+            triggers.append({"id": key, "number": None, "text": figure_label(key), "value": figure_text(value)})
     return {
         **finding,
         "reference_labels": [reference_label(r, frameworks) for r in finding["references"]],
@@ -303,9 +336,9 @@ def _fairness(
         for name in columns:
             value = metrics.get(name)
             if name == "count":
-                text = "n/a" if value is None else f"{int(value):,}"
+                text = "n/a" if value is None else charts.number(int(value))
             else:
-                text = "undefined" if value is None else f"{value:.3f}"
+                text = "undefined" if value is None else charts.number(value, 3, False)
             cells.append({"text": text, "undefined": value is None, "note": (group, name) in rate_notes})
         groups.append({"name": group, "cells": cells, "left_out": left_out.get(group)})
     overall = fairness.get("overall") or {}
@@ -313,9 +346,9 @@ def _fairness(
     for name in columns:
         value = overall.get(name)
         if name == "count":
-            overall_cells.append("n/a" if value is None else f"{int(value):,}")
+            overall_cells.append("n/a" if value is None else charts.number(int(value)))
         else:
-            overall_cells.append("undefined" if value is None else f"{value:.3f}")
+            overall_cells.append("undefined" if value is None else charts.number(value, 3, False))
     thresholds = fairness.get("thresholds") or {}
     breached = {(b["metric"], b["bound"]) for b in fairness.get("breaches") or ()}
     disparities = []
@@ -455,7 +488,7 @@ def _framework_index(
         if question.id not in visible:
             continue
         for reference in question.question.references:
-            add(reference, "questions", question.id)
+            add(reference, "questions", question_number(loaded.questionnaire, question.id) or question.id)
     for finding in findings:
         for reference in finding["references"]:
             add(reference, "findings", finding["id"])
@@ -469,21 +502,53 @@ def _framework_index(
         key=lambda r: (order.get(r.partition(":")[0], 99), r.partition(":")[0], _clause_key(r.partition(":")[2])),
     ):
         framework, _, clause = reference.partition(":")
-        groups.setdefault(framework, []).append(
-            {"reference": reference, "clause": clause_label(clause), **clauses[reference]}
-        )
+        entry = clauses[reference]
+        entry["questions"] = sorted(entry["questions"], key=_clause_key)
+        groups.setdefault(framework, []).append({"reference": reference, "clause": clause_label(clause), **entry})
     return [{"id": f, "title": frameworks.get(f, f), "clauses": rows} for f, rows in groups.items()]
 
 
-def _trace(result: Mapping[str, Any], questions: Mapping[str, Question]) -> dict[str, Any]:
+def _trace(
+    result: Mapping[str, Any],
+    questions: Mapping[str, Question],
+    numbers: Mapping[str, str] | None = None,
+    section_titles: Mapping[str, str] | None = None,
+    findings: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
     trace = result["trace"]
+    numbers = numbers or {}
     contributions = []
     for c in trace["contributions"]:
         question = questions.get(c["question"])
-        contributions.append({**c, "value_text": "; ".join(format_value(question, c["value"])) or "not answered"})
+        contributions.append(
+            {
+                **c,
+                "number": numbers.get(c["question"], c["question"]),
+                "text": question.text if question is not None else c["question"],
+                "section_title": (section_titles or {}).get(c["section"], c["section"]),
+                "value_text": answer_text(question, c["value"]),
+            }
+        )
+    messages = {f["id"]: f["message"] for f in findings}
+    rules = []
+    for rule in trace["rules_fired"]:
+        values = []
+        for key, value in rule["values"].items():
+            question = questions.get(key)
+            if question is not None:
+                values.append({"name": numbers.get(key, key), "value": answer_text(question, value)})
+            else:
+                values.append({"name": figure_label(key), "value": figure_text(value)})
+        # The rule in words first (its finding's message), the expression second.
+        rules.append({**rule, "message": messages.get(rule["id"], ""), "value_rows": values})
     # The appendix lists the answers that scored; the attached JSON has every row.
     scored = [c for c in contributions if c["points"]]
-    return {**trace, "contribution_rows": scored, "unscored_count": len(contributions) - len(scored)}
+    return {
+        **trace,
+        "contribution_rows": scored,
+        "unscored_count": len(contributions) - len(scored),
+        "rule_rows": rules,
+    }
 
 
 def _signoff(signoffs: Mapping[str, Any]) -> dict[str, Any]:

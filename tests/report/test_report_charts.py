@@ -59,6 +59,7 @@ def test_disparity_rows_show_undefined_values_bands_and_breaches() -> None:
     ratio, odds = chart.rows
     assert (ratio.x, ratio.ci_low_x, ratio.ci_high_x) == (210 + 320 * 0.75, 210 + 320 * 0.6, 210 + 320 * 0.9)
     assert (ratio.band_x, ratio.band_width, ratio.breach) == (210 + 320 * 0.8, 64.0, True)
-    assert ratio.value_label == "0.750 [0.600, 0.900]"
+    # Fairness figures always carry four decimals, in the chart as in the table.
+    assert ratio.value_label == "0.7500 [0.6000, 0.9000]"
     assert (odds.x, odds.value_label, odds.band_x, odds.breach) == (None, "undefined", None, False)
     assert [t.label for t in chart.ticks] == ["0", "0.2", "0.4", "0.6", "0.8", "1"]

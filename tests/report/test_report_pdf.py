@@ -68,11 +68,16 @@ def test_every_finding_appears_with_its_mitigation_references_and_trigger(demo_r
         assert flat(finding["message"]) in section
         assert flat(f"REQUIRED MITIGATION {finding['mitigation']}") in section
     assert "REFERENCES GDPR Art. 35" in section
+    # Question numbers and answers in words, never ids or True/False.
     assert (
-        "TRIGGERED BY Has a data protection impact assessment been done? (dpia_done): No "
-        "Does it process personal data? (personal_data): Yes" in section
+        "TRIGGERED BY 2.3 Has a data protection impact assessment been done?: No "
+        "2.1 Does it process personal data?: Yes" in section
     )
-    assert "TRIGGERED BY fairness.demographic_parity_ratio: 0.7865 limit: min 0.8 groups: group_b, group_a" in section
+    assert (
+        "TRIGGERED BY fairness figure: demographic parity ratio: 0.7865 limit: min 0.8 groups: group_b, group_a"
+        in section
+    )
+    assert "dpia_done" not in section[: section.index("Fairness Measured on")]
     # Sorted by severity: both high findings come before the medium one.
     assert section.index("HIGH demographic_parity_ratio") < section.index("HIGH Personal data is processed")
     assert section.index("HIGH Personal data is processed") < section.index("MEDIUM Special-category")
@@ -142,12 +147,20 @@ def test_signoff_block_lists_every_required_role(demo_report: Rendered) -> None:
 
 def test_appendices_index_trace_hashes_and_version(demo_report: Rendered) -> None:
     text = flat(demo_report.text)
-    assert "Art. 35 dpia_done no-dpia" in text  # dpia_link does not apply here, so it is left out
-    assert "dpia_link" not in text[text.index("Appendix A. Framework index") : text.index("Appendix B. Scoring trace")]
-    assert "Art. 5(1)(c) social_scoring —" in text
-    assert "MEASURE 2.11 bias_tested, bias_report fairness.demographic_parity_ratio" in text
-    assert "Appendix B. Scoring trace" in text
-    assert "no-dpia personal_data and dpia_done == 'no' dpia_done = False; personal_data = True" in text
+    index = text[text.index("Appendix A. Framework index") : text.index("Appendix B. Scoring trace")]
+    # Question numbers, not ids; dpia_link (2.4) does not apply here, so it is left out.
+    assert "Art. 35 2.3 no-dpia" in index
+    assert "2.4" not in index
+    assert "Art. 5(1)(c) 4.1 —" in index
+    assert "MEASURE 2.11 3.1, 3.2 fairness.demographic_parity_ratio" in index
+    trace = text[text.index("Appendix B. Scoring trace") : text.index("Appendix C.")]
+    assert "1.2 How are decisions made? System profile A person reviews every decision 2 4" in trace
+    # The rule in words first, its expression second, the answers it read as Yes / No.
+    assert (
+        "Personal data is processed without a data protection impact assessment. "
+        "no-dpia: personal_data and dpia_done == 'no' 2.3: No 2.1: Yes"
+    ) in trace
+    assert "True" not in trace and "False" not in trace and "None" not in trace
     hashes = demo_report.result["hashes"]
     assert f"Questionnaire (canonical) {hashes['questionnaire']}" in text
     assert f"Answers (canonical) {hashes['answers']}" in text
@@ -270,6 +283,6 @@ def test_the_pdf_is_tagged_with_an_outline_and_chart_text_alternatives(demo_repo
     assert len(figures) == 3 and all(figures)
     assert figures[0].startswith("Score 44.05 on the tier scale: Low, Medium (this system), High, Critical")
     assert "Data protection 75% (9 of 12)" in figures[1]
-    assert "demographic parity ratio 0.787 [0.608, 0.893] (failed a test)" in figures[2]
+    assert "demographic parity ratio 0.7865 [0.6078, 0.8929] (failed a test)" in figures[2]
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert outline[:4] == ["Cover", "Executive summary", "Findings", "Fairness"]

@@ -288,3 +288,15 @@ def test_rai_prelaunch_classifies_as_strictly_as_the_classification_questionnair
     result = api.score(path)
     assert result.classification is not None
     assert (result.classification.outcome, result.tier) == (outcome, tier)
+
+
+def test_a_deployer_that_repurposes_the_system_gets_the_provider_questions(tmp_path: Path) -> None:
+    """AI Act Art. 25(1): a new name, a substantial change or a high-risk purpose makes a deployer the provider."""
+    data = yaml.safe_load((EXAMPLES / "workplace-emotion-monitoring.yaml").read_text(encoding="utf-8"))
+    data.pop("fairness", None)
+    data["answers"]["became_provider"] = "yes"
+    path = tmp_path / "repurposed.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    result = api.score(path)
+    assert "eu-ai-act.provider-by-art-25" in {f.id for f in result.findings}
+    assert {"quality_management_system", "corrective_action_process"} <= set(result.completeness.missing)

@@ -37,7 +37,7 @@ def test_every_question_cites_a_built_in_framework_and_has_help(qid: str) -> Non
 
 def test_rai_prelaunch_size_and_sections() -> None:
     compiled = api.questionnaire("rai-prelaunch")
-    assert len(compiled.questions) == 131
+    assert len(compiled.questions) == 132
     assert [(s.id, s.title, s.weight) for s in compiled.spec.sections] == [
         ("profile", "System profile", 1.0),
         ("fairness", "Fairness", 2.0),
@@ -57,7 +57,7 @@ def test_rai_prelaunch_size_and_sections() -> None:
     ]
     assert compiled.spec.signoff.roles == ["product", "legal", "privacy"]
     assert all(rule.mitigation for rule in compiled.spec.rules)
-    assert len(compiled.spec.rules) == 52
+    assert len(compiled.spec.rules) == 53
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_coverage_lists_questions_and_rules_per_clause(capsys: pytest.CaptureFix
         "  rules:     sector.credit-consumer-rights, gdpr.art22-safeguards-missing, "
         "transparency.no-adverse-reasons, oversight.no-contest-route\n"
     ) in out
-    assert out.endswith("\n259 clause(s)\n")
+    assert out.endswith("\n260 clause(s)\n")
 
 
 @pytest.mark.parametrize("qid", BUNDLED)

@@ -1,22 +1,33 @@
-"""Benchmark: riskcheck's count engine against fairlearn's MetricFrame and a bare bincount.
+"""Benchmarks of riskcheck's fairness engines.
 
-    python benchmarks/bench_fairness.py            # 1M and 5M rows (fairlearn at 1M only)
-    python benchmarks/bench_fairness.py --quick    # 100k rows, a few seconds
-    python benchmarks/bench_fairness.py --fairlearn-max-rows 5000000   # fairlearn at 5M too
+Scale (the default): Parquet files generated here, 4 columns (race: 5 values, sex: 2,
+label, pred), so 10 intersectional groups. Each command runs as a fresh process under
+``/usr/bin/time``, which reports wall time and peak RSS:
 
-For each size and grouping (4 groups; 4x5 = 20 intersectional groups) it reports:
+- ``riskcheck fairness`` end to end with the default engine (DuckDB; 1,000 bootstrap
+  replicates, JSON to stdout), against a bare DuckDB ``GROUP BY race, sex, label, pred``
+  on the same file (``python -c``, so both pay for starting Python);
+- at the sizes given with ``--fairlearn-rows``, ``riskcheck fairness --engine fairlearn``
+  too, and the largest difference between its figures and the default engine's.
+
+    python benchmarks/bench_fairness.py                        # 10M rows, fairlearn at 10M
+    python benchmarks/bench_fairness.py --rows 10M 100M        # and 100M (about 1 GB of Parquet)
+    python benchmarks/bench_fairness.py --rows 1M --fairlearn-rows 1M --keep /tmp/bench
+
+In process (``--in-process``): the count engine's arithmetic against fairlearn's
+MetricFrame and a bare ``np.bincount`` (1M and 5M rows; ``--quick`` for 100k):
 
 - the count engine end to end: factorising the sensitive columns (strings), one
   bincount of the confusion cells, every per-group and overall metric;
 - the same engine from integer group codes, against a bare ``np.bincount`` of the same
   cells (the practical floor; target within 2x);
-- fairlearn's MetricFrame computing the same nine metrics, the speed-up (target >= 50x
-  at 1M rows), and the largest difference between the two (asserted <= 1e-12);
+- fairlearn's MetricFrame computing the same nine metrics, the speed-up, and the
+  largest difference between the two (asserted <= 1e-12);
 - peak memory: what the count engine allocates as traced by tracemalloc, and for each
-  engine the growth of peak RSS while it runs (in a forked child, so the runs do not
-  disturb each other and fairlearn is not slowed by tracing).
+  engine the growth of peak RSS while it runs (in a forked child).
 
-Data are synthetic, from a fixed seed: group-dependent base and selection rates.
+Data are synthetic, from a fixed seed. On a shared 2-core machine the figures are
+noisy: run twice and compare.
 """
 
 from __future__ import annotations
@@ -251,12 +262,137 @@ def show(rows: list[dict[str, Any]]) -> None:
         print("  ".join(str(c).rjust(w) for c, w in zip(line, widths, strict=True)))
 
 
+# ---------------------------------------------------------------- scale: fresh processes
+
+SCALE_SQL = """
+COPY (
+    SELECT
+        ['White', 'Black', 'Asian-Pac-Islander', 'Amer-Indian-Eskimo', 'Other']
+            [1 + CAST(hash(range) % 5 AS BIGINT)] AS race,
+        CASE WHEN hash(range + 1) % 2 = 0 THEN 'Female' ELSE 'Male' END AS sex,
+        CAST(hash(range + 2) % 100 < 20 + 5 * (hash(range) % 5) AS INTEGER) AS label,
+        CAST(hash(range + 3) % 100 < 25 + 3 * (hash(range) % 5) AS INTEGER) AS pred
+    FROM range({rows})
+) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1048576)
+"""
+
+#: The floor: DuckDB alone, in a fresh Python process, on the same file (its path is argv[1]).
+BARE = (
+    "import sys, duckdb; "
+    "print(len(duckdb.execute('SELECT race, sex, label, pred, count(*) FROM read_parquet(?) "
+    "GROUP BY race, sex, label, pred', [sys.argv[1]]).fetchall()))"
+)
+
+
+def parse_rows(text: str) -> int:
+    multiplier = {"k": 1_000, "m": 1_000_000}.get(text[-1].lower(), 1)
+    return int(float(text[:-1] if multiplier > 1 else text) * multiplier)
+
+
+def generate(rows: int, folder: Path) -> Path:
+    import duckdb
+
+    path = folder / f"predictions-{rows}.parquet"
+    if not path.exists():
+        started = time.perf_counter()
+        duckdb.sql(SCALE_SQL.format(rows=rows, path=path))
+        print(
+            f"generated {path} ({path.stat().st_size / 1024**2:,.0f} MiB) in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+    return path
+
+
+def timed_process(command: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MiB, stdout) of ``command`` run under /usr/bin/time."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        run = subprocess.run(
+            ["/usr/bin/time", "-o", report.name, "-f", "%e %M", *command],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if run.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed ({run.returncode}):\n{run.stderr}")
+        seconds, kib = report.read().split()[-2:]
+    return float(seconds), int(kib) / 1024, run.stdout
+
+
+def riskcheck_command(path: Path, engine: str) -> list[str]:
+    return [
+        sys.executable, "-m", "riskcheck", "fairness", "--data", str(path), "--target", "label",
+        "--prediction", "pred", "--sensitive", "race,sex", "--engine", engine, "--format", "json",
+    ]  # fmt: skip
+
+
+def largest_figure_difference(first: str, second: str) -> float:
+    import json
+
+    a, b = json.loads(first), json.loads(second)
+    assert a["groups"] == b["groups"]
+    worst = 0.0
+    for group in a["groups"]:
+        for name, value in a["by_group"][group].items():
+            other = b["by_group"][group][name]
+            if value is None or other is None:
+                assert value is None and other is None, (group, name)
+            else:
+                worst = max(worst, abs(value - other))
+    return worst
+
+
+def scale(rows_list: list[int], fairlearn_rows: set[int], folder: Path) -> None:
+    print(f"{'rows':>12}  {'command':<34}  {'seconds':>8}  {'peak RSS':>9}  vs bare DuckDB")
+    for rows in rows_list:
+        path = generate(rows, folder)
+        bare_s, bare_mib, groups = timed_process([sys.executable, "-c", BARE, str(path)])
+        ours_s, ours_mib, ours = timed_process(riskcheck_command(path, "duckdb"))
+        print(
+            f"{rows:>12,}  {'bare DuckDB GROUP BY':<34}  {bare_s:>8.2f}  {bare_mib:>5.0f} MiB  ({groups.strip()} cells)"
+        )
+        print(
+            f"{rows:>12,}  {'riskcheck fairness (duckdb)':<34}  {ours_s:>8.2f}  {ours_mib:>5.0f} MiB  "
+            f"time {ours_s / bare_s:.2f}x, RSS {ours_mib / bare_mib:.2f}x"
+        )
+        if rows in fairlearn_rows:
+            slow_s, slow_mib, slow = timed_process(riskcheck_command(path, "fairlearn"))
+            print(
+                f"{rows:>12,}  {'riskcheck fairness --engine fairlearn':<34}  {slow_s:>8.2f}  {slow_mib:>5.0f} MiB  "
+                f"default engine {slow_s / ours_s:.0f}x faster; max |difference| "
+                f"{largest_figure_difference(ours, slow):.1e}"
+            )
+        sys.stdout.flush()
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Count engine vs fairlearn MetricFrame vs bare bincount.")
-    parser.add_argument("--quick", action="store_true", help="100k rows only")
-    parser.add_argument("--fairlearn-max-rows", type=int, default=1_000_000, help="skip fairlearn above this")
-    parser.add_argument("--repeats", type=int, default=5, help="best of N for the fast timings")
+    parser = argparse.ArgumentParser(description="riskcheck fairness at scale, and its engines in process.")
+    parser.add_argument("--rows", nargs="+", default=["10M"], help="scale: Parquet sizes (10M, 100M, ...)")
+    parser.add_argument("--fairlearn-rows", nargs="*", default=["10M"], help="scale: also time --engine fairlearn")
+    parser.add_argument("--keep", type=Path, help="scale: keep the generated files in this folder")
+    parser.add_argument("--in-process", action="store_true", help="the in-process engine comparison instead")
+    parser.add_argument("--quick", action="store_true", help="in process: 100k rows only")
+    parser.add_argument("--fairlearn-max-rows", type=int, default=1_000_000, help="in process: skip fairlearn above")
+    parser.add_argument("--repeats", type=int, default=5, help="in process: best of N for the fast timings")
     args = parser.parse_args()
+    if not args.in_process:
+        import tempfile
+
+        rows_list = [parse_rows(text) for text in args.rows]
+        fairlearn_rows = {parse_rows(text) for text in args.fairlearn_rows}
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            scale(rows_list, fairlearn_rows, args.keep)
+        else:
+            with tempfile.TemporaryDirectory(prefix="bench-fairness-") as folder:
+                scale(rows_list, fairlearn_rows, Path(folder))
+        return
+    in_process(args)
+
+
+def in_process(args: argparse.Namespace) -> None:
     sizes = [100_000] if args.quick else [1_000_000, 5_000_000]
     results = []
     for rows in sizes:

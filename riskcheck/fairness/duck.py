@@ -120,8 +120,13 @@ def connect(limits: ScanLimits) -> Iterator[Any]:
     }
     if limits.threads is not None:
         config["threads"] = str(limits.threads)
-    connection = duckdb.connect(":memory:", config=config)
     try:
+        connection = duckdb.connect(":memory:", config=config)
+    except duckdb.Error as exc:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise DataError(f"DuckDB settings: {first_line(exc)}") from None
+    try:
+        connection.execute("SET enable_progress_bar = false")  # stderr is for riskcheck's own lines
         connection.execute("SET lock_configuration = true")
         yield connection
     finally:

@@ -34,11 +34,17 @@ def _kind_of(document: Document) -> Kind:
 
 def validate(path: Path) -> Kind:
     """Validate a questionnaire or an assessment; raise :class:`RiskcheckError` listing every problem."""
+    from riskcheck.errors import Problem
+    from riskcheck.filekind import neither_message
+
     document = load_yaml(Path(path))
     kind = _kind_of(document)
     if kind == "assessment":
         load_assessment(path, document=document)
     else:
+        message = neither_message(document.data)
+        if message is not None:
+            raise RiskcheckError.from_problems([Problem(document.file, message, 1, 1)])
         load_questionnaire(path, document=document)
     return kind
 

@@ -86,6 +86,23 @@ def kind_of(data: Any) -> tuple[Kind, str]:
     return "other", f"not an assessment: none of its top-level keys ({shown}) is an assessment key"
 
 
+def neither_message(data: Any) -> str | None:
+    """One message for YAML with not one top-level key of a questionnaire or an assessment.
+
+    A questionnaire with a misspelt key still has its other keys, and gets the
+    loader's message for each problem instead.
+    """
+    from riskcheck.spec import Questionnaire
+
+    if not isinstance(data, dict) or kind_of(data)[0] != "other":
+        return None
+    known = {field.alias or name for name, field in Questionnaire.model_fields.items()}
+    if any(str(key) in known for key in data):
+        return None
+    shown = ", ".join(str(key) for key in list(data)[:5]) + (", ..." if len(data) > 5 else "")
+    return f"this is neither a questionnaire nor an assessment: none of its top-level keys ({shown}) is theirs"
+
+
 def wrong_kind_message(data: Any, expected: Literal["assessment", "questionnaire"]) -> str | None:
     """One message for a file of the other kind (an assessment given where a questionnaire is wanted)."""
     kind, _ = kind_of(data)

@@ -264,6 +264,12 @@ def test_the_pytest_plugin_applies_the_same_default(pytester: pytest.Pytester) -
         ("report", "questionnaires/rai-prelaunch.yaml", "this is a questionnaire, not an assessment"),
         ("check", "questionnaires/rai-prelaunch.yaml", "this is a questionnaire, not an assessment"),
         ("coverage", "examples/spam-filter.yaml", "this is an assessment, not a questionnaire"),
+        (
+            "validate",
+            "examples/ci/github-actions.yml",
+            "this is neither a questionnaire nor an assessment: none of its top-level keys "
+            "(name, on, permissions, jobs) is theirs",
+        ),
     ],
 )
 def test_the_wrong_kind_of_file_gets_one_error(command: str, target: str, message: str, tmp_path: Path) -> None:

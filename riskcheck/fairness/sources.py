@@ -44,7 +44,7 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
     if "://" in data:
         raise DataError(f"{shown}: remote paths are not read; expected a local file, glob or directory")
     pattern = data if Path(data).is_absolute() else str(base_dir / data)
-    if any(character in data for character in GLOB_CHARACTERS):
+    if any(character in data for character in GLOB_CHARACTERS) and not Path(pattern).exists():
         matched = sorted(Path(name) for name in glob.glob(pattern, recursive=True))
         files = [path for path in matched if _is_data_candidate(path)]
         if not files:
@@ -60,7 +60,11 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
         except PermissionError:
             raise DataError(f"{shown}: permission denied") from None
         if stat.S_ISDIR(info.st_mode):
-            files = sorted(p for p in path.rglob("*") if _is_data_candidate(p) and not _hidden(p, path))
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in (".parquet", ".pq") and _is_data_candidate(p) and not _hidden(p, path)
+            )
             if not files:
                 raise DataError(f"{shown}: the directory holds no .parquet or .pq file")
             root = path

@@ -356,3 +356,16 @@ def test_where_values_are_bound_parameters_never_sql(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         compute_fairness(path, target="y", prediction="p", sensitive=["g"], where={"split": "x' OR '1'='1"})
     assert str(caught.value) == f"""{path}: where: no row has split == "x' OR '1'='1"; its values are 'x'"""
+
+
+def test_a_folder_skips_markers_and_other_files_and_a_literal_name_may_look_like_a_glob(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"g": ["A", "B"] * 20, "y": [0, 1] * 20, "p": [1, 0] * 20})
+    frame.to_parquet(tmp_path / "part-0.parquet", index=False)
+    (tmp_path / "_SUCCESS").write_text("")
+    (tmp_path / "README.txt").write_text("written by a Spark job")
+    (tmp_path / ".part-0.parquet.crc").write_bytes(b"\0")
+    settings: dict[str, Any] = {"target": "y", "prediction": "p", "sensitive": ["g"]}
+    assert compute_fairness(tmp_path, **settings).rows == 40
+    literal = tmp_path / "data[1].parquet"
+    frame.to_parquet(literal, index=False)
+    assert compute_fairness(literal, **settings).rows == 40

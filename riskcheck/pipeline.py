@@ -1,9 +1,13 @@
-"""One pipeline from assessment file to result, and from result to report.
+"""One pipeline from assessment file to result.
 
 The command line, :mod:`riskcheck.api`, the web form and the pytest plugin all go
-through :func:`assess`, so the same file gives the same result, or the same error,
-on every path. Evidence that is declared but cannot be computed is an error unless
-the caller allows it explicitly; then the result says so and the report is a draft.
+through :func:`assess` (or, holding the evidence already, :func:`result_of`), so the
+same file gives the same result, or the same error, on every path. From result to
+report there is one function too, :func:`riskcheck.report.render.render_pdf` (the
+core never imports the report package, so it is not re-exported here).
+
+Evidence that is declared but cannot be computed is an error unless the caller
+allows it explicitly; then the result says so and the report is a draft.
 """
 
 from __future__ import annotations
@@ -145,20 +149,6 @@ def result_of(
         as_of=as_of,
         **inputs.as_kwargs(),
     )
-
-
-def report_html(assessed: Assessed, *, template_dir: Path | None = None, theme: Any = None) -> str:
-    """The one path from a result to the report's HTML."""
-    from riskcheck.report.render import render_html
-
-    return render_html(assessed.result.to_dict(), assessed.loaded, template_dir=template_dir, theme=theme)
-
-
-def report_pdf(assessed: Assessed, *, template_dir: Path | None = None, theme: Any = None) -> bytes:
-    """The one path from a result to the PDF report."""
-    from riskcheck.report.render import render_pdf
-
-    return render_pdf(assessed.result.to_dict(), assessed.loaded, template_dir=template_dir, theme=theme)
 
 
 def _first_line(exc: RiskcheckError) -> str:

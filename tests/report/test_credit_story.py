@@ -9,8 +9,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from riskcheck.pipeline import assess, report_pdf
+from riskcheck.pipeline import Assessed, assess
+from riskcheck.report.render import render_pdf
 from tests.report.conftest import flat
+
+
+def report_pdf(assessed: Assessed) -> bytes:
+    """The one path from a result to the report."""
+    return render_pdf(assessed.result.to_dict(), assessed.loaded)
+
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "credit-scoring.yaml"
 

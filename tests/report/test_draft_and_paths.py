@@ -14,10 +14,16 @@ from starlette.testclient import TestClient
 from riskcheck import api
 from riskcheck.cli.main import main
 from riskcheck.loader import load_assessment
-from riskcheck.pipeline import assess, report_pdf
+from riskcheck.pipeline import Assessed, assess
 from riskcheck.report.render import render_pdf
 from riskcheck.web import create_app
 from tests.report.conftest import FIXTURES, flat
+
+
+def report_pdf(assessed: Assessed) -> bytes:
+    """The one path from a result to the report."""
+    return render_pdf(assessed.result.to_dict(), assessed.loaded)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

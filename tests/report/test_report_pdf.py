@@ -52,7 +52,8 @@ def test_executive_summary_states_tier_score_thresholds_and_class(demo_report: R
         "The articles it rests on: EU AI Act Art. 6(2) EU AI Act Annex III(5)(b)" in summary
     )
     # The articles are a list, not a paragraph.
-    assert '<ul class="articles"><li>EU AI Act Art. 6(2)</li><li>EU AI Act Annex III(5)(b)</li></ul>' in demo_report.html
+    articles = '<ul class="articles"><li>EU AI Act Art. 6(2)</li><li>EU AI Act Annex III(5)(b)</li></ul>'
+    assert articles in demo_report.html
     assert (
         "Its weighted score is 44.05 on a scale of 0 to 100. The next tier, high, starts at 50 (5.95 away)." in summary
     )

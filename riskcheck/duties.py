@@ -48,28 +48,31 @@ def duty_status(applies_from: dt.date | None, on: dt.date | None) -> tuple[str, 
     return "applies_later", f"applies from {short_date(applies_from)}"
 
 
-def duties_for(outcomes: Iterable[CompiledClass], env: Mapping[str, Any], on: dt.date | None) -> tuple[DutyStatus, ...]:
-    """The duties of the given class and flags (already selected) that hold for ``env``.
+def duties_for(
+    outcome: CompiledClass | None, flags: Iterable[CompiledClass], env: Mapping[str, Any], on: dt.date | None
+) -> tuple[DutyStatus, ...]:
+    """The duties of the class and of the flags that hold, whose own conditions hold for ``env``.
 
-    A class or flag with a date but no duties of its own is listed as one duty, so every
-    dated outcome reaches the timeline.
+    A flag with a date but no duties of its own is listed as one duty, so every dated flag
+    reaches the timeline. A class's date is reported on the classification instead: its
+    flags and duties already name what follows from it.
     """
     rows: list[DutyStatus] = []
-    for outcome in outcomes:
-        if not outcome.duties and outcome.applies_from is not None:
-            status, text = duty_status(outcome.applies_from, on)
+    for source in (*((outcome,) if outcome else ()), *flags):
+        if source is not outcome and not source.duties and source.applies_from is not None:
+            status, text = duty_status(source.applies_from, on)
             rows.append(
                 DutyStatus(
-                    outcome.id,
-                    outcome.label,
-                    outcome.id,
-                    outcome.references,
-                    outcome.applies_from.isoformat(),
+                    source.id,
+                    source.label,
+                    source.id,
+                    source.references,
+                    source.applies_from.isoformat(),
                     status,
                     text,
                 )
             )
-        for duty in outcome.duties:
+        for duty in source.duties:
             if duty.when is not None and not duty.when(env):
                 continue
             status, text = duty_status(duty.applies_from, on)
@@ -77,7 +80,7 @@ def duties_for(outcomes: Iterable[CompiledClass], env: Mapping[str, Any], on: dt
                 DutyStatus(
                     duty.id,
                     duty.label,
-                    outcome.id,
+                    source.id,
                     duty.references,
                     duty.applies_from.isoformat() if duty.applies_from else None,
                     status,

@@ -402,7 +402,8 @@ def _classify(
         references=outcome.references if outcome else (),
         flags=tuple((f.id, f.label) for f in flags),
         flag_references=flag_refs,
-        duties=duties_for((*((outcome,) if outcome else ()), *flags), env, on),
+        duties=duties_for(outcome, flags, env, on),
+        applies_from=outcome.applies_from.isoformat() if outcome and outcome.applies_from else None,
     )
 
 

@@ -110,6 +110,8 @@ class ClassificationResult:
     flag_references: tuple[str, ...]
     #: Duties of the class and the flags that hold, in order, dated against ``Result.as_of``.
     duties: tuple[DutyStatus, ...] = ()
+    #: When the class's own rules start to apply (ISO date), if the questionnaire dates it.
+    applies_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,3 +49,10 @@ def test_markdown_lists_duties_and_law_as_at() -> None:
     out = _score("--format", "markdown")
     assert "| applies now | AI literacy: take measures to support the AI literacy of staff and others" in out
     assert "_Law as at 2026-11-29 (the questionnaire's law_as_at)._" in out
+
+
+def test_the_class_carries_its_own_date() -> None:
+    data = json.loads(_score("--format", "json"))
+    assert data["classification"]["applies_from"] == "2027-12-02"
+    duty_ids = [d["id"] for d in data["classification"]["duties"]]
+    assert "high-risk-annex-iii" not in duty_ids  # its duties name what follows from it

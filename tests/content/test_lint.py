@@ -148,7 +148,9 @@ def broken(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("qid", sorted(bundled_questionnaires()))
 def test_bundled_questionnaire_is_clean(qid: str) -> None:
-    assert lint_questionnaire(api.questionnaire(qid)) == []
+    # Dated on the day the content was last checked, so the suite does not age; `riskcheck
+    # lint` itself uses today's date and reports the content once law_as_at is stale.
+    assert lint_questionnaire(api.questionnaire(qid), today=dt.date(2026, 11, 29)) == []
 
 
 def test_each_defect_is_reported(broken: Path) -> None:

@@ -31,7 +31,13 @@ def is_loopback(host: str) -> bool:
     is_flag=True,
     help="Allow a non-loopback --host. Anyone who can reach it can read and change the assessments.",
 )
-def command(directory: Path, host: str, port: int, allow_remote: bool) -> int:
+@click.option(
+    "--identity-header",
+    metavar="HEADER",
+    help="Record review decisions under the name a trusted reverse proxy passes in this header "
+    "(e.g. X-Remote-User). Only behind a proxy that sets it and strips it from clients' requests.",
+)
+def command(directory: Path, host: str, port: int, allow_remote: bool, identity_header: str | None) -> int:
     """Serve a web form for the assessments in DIRECTORY (default: the current one)."""
     if not directory.is_dir():
         raise RiskcheckError(f"{directory}: not a directory")
@@ -57,7 +63,7 @@ def command(directory: Path, host: str, port: int, allow_remote: bool) -> int:
             fg="yellow",
             err=True,
         )
-    app = create_app(directory, allowed_hosts=None if allow_remote else _hosts())
+    app = create_app(directory, allowed_hosts=None if allow_remote else _hosts(), identity_header=identity_header)
     # Listen before announcing: a busy port is an error the user can act on, not a
     # "serving at" line followed by a crash.
     listener = _listen(host, port)

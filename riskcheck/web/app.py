@@ -43,8 +43,11 @@ _HERE = Path(__file__).resolve().parent
 class Site:
     """The state one server keeps: the directory, templates, CSRF key and a lock per file."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, identity_header: str | None = None) -> None:
         self.root = directory.resolve()
+        #: The request header a trusted reverse proxy puts the signed-in person's name
+        #: in (``serve --identity-header``); None: the server knows nobody's identity.
+        self.identity_header = identity_header
         self.csrf = Csrf()
         self.renderer = Renderer(_HERE / "templates", self.csrf)
         self.catalog = Catalog(self.root)
@@ -80,16 +83,23 @@ class CsrfFailure(Exception):
     pass
 
 
-def create_app(directory: Path, *, allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> Any:
+def create_app(
+    directory: Path,
+    *,
+    allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
+    identity_header: str | None = None,
+) -> Any:
     """The ASGI app serving the assessments in ``directory``.
 
     ``allowed_hosts`` are the Host header names accepted (``None`` accepts any,
-    for a server deliberately exposed with ``--allow-remote``).
+    for a server deliberately exposed with ``--allow-remote``). ``identity_header``
+    names the header in which a trusted reverse proxy passes the signed-in person's
+    name; review decisions are then recorded under that name only.
     """
     directory = Path(directory)
     if not directory.is_dir():
         raise RiskcheckError(f"{directory}: not a directory")
-    site = Site(directory)
+    site = Site(directory, identity_header=identity_header)
 
     def endpoint(handler: Any) -> Any:
         async def wrapped(request: Request) -> Response:

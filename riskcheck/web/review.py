@@ -182,6 +182,7 @@ def _owner_page(
         "errors": errors,
         "link": link,
         "pending": pending(site.root, relative, now),
+        "identity_header": site.identity_header,
         "panel": panel_html(site, state, result, fairness_note),
         "urls": {"form": "/a/" + quote(relative), "signoff": "/signoff/" + quote(relative)},
     }
@@ -231,10 +232,33 @@ def _spent(site: Site, request: Request) -> Response:
     return site.renderer.page(request, "error.html", {"title": "Review link not valid", "message": message}, 404)
 
 
+def _identity_problem(site: Site, request: Request, invitation: Invitation) -> Response | None:
+    """With ``--identity-header``, the signed-in person must be the one the link names."""
+    if site.identity_header is None:
+        return None
+    identity = request.headers.get(site.identity_header, "").strip()
+    if not identity:
+        message = (
+            f"This server records decisions under the name your sign-in passes (the {site.identity_header} "
+            "header), and none came with this request. Open the link through the sign-in proxy."
+        )
+    elif identity.casefold() != invitation.name.casefold():
+        message = (
+            f"This review link was made for {invitation.name}, and you are signed in as {identity}. "
+            "Ask the owner of the assessment for a link in your name."
+        )
+    else:
+        return None
+    return site.renderer.page(request, "error.html", {"title": "Not your review link", "message": message}, 403)
+
+
 async def review_form(site: Site, request: Request) -> Response:
     _, invitation = _reviewed(site, request)
     if invitation is None:
         return _spent(site, request)
+    problem = _identity_problem(site, request, invitation)
+    if problem is not None:
+        return problem
     return _review_page(site, request, invitation, {}, {})
 
 
@@ -285,6 +309,9 @@ async def review_record(site: Site, request: Request) -> Response:
     token, invitation = _reviewed(site, request)
     if invitation is None:
         return _spent(site, request)
+    problem = _identity_problem(site, request, invitation)
+    if problem is not None:
+        return problem
     values = {k: str(form.get(k, "") or "").strip() for k in ("decision", "comment")}
     errors: dict[str, str] = {}
     path = resolve_inside(site.root, invitation.file)

@@ -134,12 +134,16 @@ class EvidenceRegister:
         }
 
 
-def evidence_register(loaded: LoadedAssessment, *, raw_answers: dict[str, Any] | None = None) -> EvidenceRegister:
-    """Every evidence link of ``loaded``, in question order, then those of archived answers."""
+def evidence_register(loaded: LoadedAssessment, *, dates: bool = True) -> EvidenceRegister:
+    """Every evidence link of ``loaded``, in question order, then those of archived answers.
+
+    Without ``dates``, when each file last changed is left out (a report must not depend
+    on the clock or the checkout).
+    """
     document = loaded.document
-    raw = raw_answers if raw_answers is not None else dict(loaded.file.answers)
+    raw = dict(loaded.file.answers)
     items: list[EvidenceItem] = []
-    git = _GitDates(loaded.base_dir)
+    git = _GitDates(loaded.base_dir if dates else None)
     waiting = []
     for compiled in sorted(loaded.questionnaire.questions.values(), key=lambda q: (q.section_index, q.index)):
         qid = compiled.id
@@ -206,8 +210,11 @@ def _item(
 class _GitDates:
     """When a file last changed: its last commit when git tracks it unchanged, else its mtime."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path | None) -> None:
+        self.enabled = directory is not None
         self.root: Path | None = None
+        if directory is None:
+            return
         try:
             from riskcheck.gitrev import _git
 
@@ -217,7 +224,9 @@ class _GitDates:
         except Exception:  # git missing or slow: dates come from the file system
             self.root = None
 
-    def last_change(self, path: Path) -> tuple[str, Literal["git", "mtime"], str | None]:
+    def last_change(self, path: Path) -> tuple[str | None, Literal["git", "mtime"] | None, str | None]:
+        if not self.enabled:
+            return None, None, None
         found = self._from_git(path) if self.root is not None else None
         if found is not None:
             return found

@@ -72,6 +72,7 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
         "hashes": _hashes(result),
         "questions": questions,
         "archived_answers": [a.model_dump(mode="json") for a in loaded.file.archived_answers],
+        "evidence_register": _evidence_register(loaded),
     }
 
 
@@ -594,3 +595,10 @@ def format_timestamp(text: str) -> str:
 
 def join(items: Iterable[str], separator: str = ", ") -> str:
     return separator.join(items)
+
+
+def _evidence_register(loaded: LoadedAssessment) -> list[dict[str, Any]]:
+    """Each evidence link with its question and the hash of a local file (no dates: see riskcheck.evidence)."""
+    from riskcheck.evidence import evidence_register
+
+    return [item.to_dict() for item in evidence_register(loaded, dates=False).items]

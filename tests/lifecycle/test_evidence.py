@@ -134,3 +134,23 @@ def test_evidence_works_on_the_projects_own_examples(
     assert (code, err) == (0, "")
     assert out.startswith("examples/cv-screening.yaml: ")
     assert "https://wiki.example.com/ml/talentrank/model-card\n  external link (not checked)\n" in out
+
+
+def test_the_report_appendix_carries_the_register(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from riskcheck import api
+    from riskcheck.loader import load_assessment
+    from riskcheck.report.render import render_html
+
+    loaded = load_assessment(repo / "assessment.yaml")
+    html = render_html(api.score(loaded, with_fairness=False).to_dict(), loaded, strict=True)
+    register = html[html.index('id="appendix-evidence"') :]
+    register = register[: register.index("</section>")]
+    digest = hashlib.sha256(b"# Bias tests\nAll groups.\n").hexdigest()
+    assert "<h1>Appendix F. Evidence register</h1>" in register
+    assert (
+        f'<td class="mono answer-text">reports/bias.md</td>\n        <td><span class="mono hash">{digest}</span>'
+        in register
+    )
+    assert '<td class="mono answer-text">reports/missing.pdf</td>\n        <td><strong>missing</strong>' in register
+    assert "https://wiki.example.com/bias</td>\n        <td>external link</td>" in register
+    assert "2026" not in register  # no dates: a report does not depend on the checkout's clock

@@ -213,7 +213,11 @@ def pdf_from_html(
         relationship="Data",
         url_fetcher=fetcher,
     )
-    document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher)
+    from riskcheck.report.textsafety import break_long_words
+
+    # A word longer than a line makes layout quadratic; it gets places to break.
+    laid_out = break_long_words(html)
+    document = weasyprint.HTML(string=laid_out, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher)
     pdf = document.write_pdf(
         # PDF/A-3 level A: archival and tagged (a structure tree, headings as an outline,
         # text alternatives for the charts), for screen readers; see the README.

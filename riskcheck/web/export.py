@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
-from riskcheck.errors import MissingDependencyError
+from riskcheck.errors import MissingDependencyError, RiskcheckError
 from riskcheck.loader import LoadedAssessment
+
+#: How long the web form waits for one report (seconds) before answering with an error.
+RENDER_TIMEOUT = 120.0
+#: Reports rendered at once; more wait their turn, and every other page is still served.
+RENDER_WORKERS = 2
 
 
 def render_pdf_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> bytes:
@@ -19,3 +25,41 @@ def render_pdf_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> byt
         return render_pdf(result, loaded)
     except ImportError as exc:  # pragma: no cover - WeasyPrint is imported lazily inside
         raise MissingDependencyError(exc.name or "weasyprint", "pdf") from None
+
+
+async def render_pdf_in_worker(
+    loaded: LoadedAssessment, result: Mapping[str, Any], *, timeout: float = RENDER_TIMEOUT
+) -> bytes:
+    """:func:`render_pdf_bytes` in a worker thread, so the server keeps answering other
+    pages while it runs; a render that takes longer than ``timeout`` seconds is an error.
+
+    The thread cannot be stopped: it finishes in the background and holds one of the
+    :data:`RENDER_WORKERS` places until then, so slow renders cannot pile up.
+    """
+    import anyio
+    import anyio.to_thread
+
+    try:
+        with anyio.fail_after(timeout):
+            return await anyio.to_thread.run_sync(
+                render_pdf_bytes, loaded, result, abandon_on_cancel=True, limiter=_limiter()
+            )
+    except TimeoutError:
+        raise RiskcheckError(
+            f"{loaded.path.name}: the report took longer than {timeout:g} seconds to render; nothing was produced"
+        ) from None
+
+
+#: One limiter per event loop (a test client runs its own loop).
+_LIMITERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _limiter() -> Any:
+    import asyncio
+
+    import anyio
+
+    loop = asyncio.get_running_loop()
+    if loop not in _LIMITERS:
+        _LIMITERS[loop] = anyio.CapacityLimiter(RENDER_WORKERS)
+    return _LIMITERS[loop]

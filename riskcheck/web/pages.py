@@ -304,7 +304,7 @@ async def pdf(site: Site, request: Request) -> Response:
             request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
         )
     from riskcheck.pipeline import result_of
-    from riskcheck.web.export import render_pdf_bytes
+    from riskcheck.web.export import render_pdf_in_worker
 
     fairness = site.catalog.fairness(loaded)
     if fairness.note is not None:
@@ -314,7 +314,7 @@ async def pdf(site: Site, request: Request) -> Response:
         return site.renderer.page(request, "error.html", context, 422)
     try:
         result = result_of(loaded, fairness=fairness.figures, evidence_hash=fairness.evidence_hash)
-        data = render_pdf_bytes(loaded, result.to_dict())
+        data = await render_pdf_in_worker(loaded, result.to_dict())
     except RiskcheckError as exc:
         context = {"title": "Report unavailable", "message": str(exc), "relative": relative}
         return site.renderer.page(request, "error.html", context, 500)

@@ -197,7 +197,7 @@ def test_missing_mitigation_is_reported(broken: Path) -> None:
 def test_lint_command_text(capsys: pytest.CaptureFixture[str], broken: Path) -> None:
     assert lint_command.main(["algorithmic-impact", "eu-ai-act-classification"], standalone_mode=False) == 0
     assert capsys.readouterr().out == (
-        "algorithmic-impact@1.0.1: 35 questions, clean\neu-ai-act-classification@2.0.0: 49 questions, clean\n"
+        "algorithmic-impact@1.0.1: 35 questions, clean\neu-ai-act-classification@2.0.0: 50 questions, clean\n"
     )
     assert lint_command.main([str(broken)], standalone_mode=False) == 1
     out = capsys.readouterr().out

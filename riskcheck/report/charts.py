@@ -36,6 +36,8 @@ class Bar:
     muted: bool
     #: The label before shortening, for the chart's text alternative.
     full_label: str = ""
+    #: The label as drawn: one or two lines, so that no title is clipped.
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,17 @@ def shorten(text: str, limit: int = 34) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
+def label_lines(text: str, limit: int = 34, lines: int = 2) -> tuple[str, ...]:
+    """A chart label on up to ``lines`` lines of ``limit`` characters: wrapped, never clipped
+    unless it is longer than all of them together."""
+    import textwrap
+
+    wrapped = textwrap.wrap(text, limit) or [""]
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], shorten(" ".join(wrapped[lines - 1 :]), limit)]
+    return tuple(wrapped)
+
+
 def section_chart(sections: Sequence[Mapping[str, Any]]) -> BarChart | None:
     """Bars for the sections that count (visible, with points to score)."""
     shown = [s for s in sections if s["max"]]
@@ -139,12 +152,13 @@ def section_chart(sections: Sequence[Mapping[str, Any]]) -> BarChart | None:
         label = f"{number(100 * share, 0, False)}%  ({number(section['points'])} of {number(section['max'])})"
         bars.append(
             Bar(
-                label=shorten(section["title"]),
+                label=section["title"],
                 y=TOP + index * ROW_HEIGHT,
                 width=round(plot_width * share, 2) if visible else 0.0,
                 value_label=label if visible else "not applicable",
                 muted=not visible,
                 full_label=section["title"],
+                lines=label_lines(section["title"]),
             )
         )
     ticks = tuple(Tick(round(plot_x + plot_width * f, 2), f"{int(100 * f)}%") for f in (0, 0.25, 0.5, 0.75, 1))

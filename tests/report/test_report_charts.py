@@ -63,3 +63,13 @@ def test_disparity_rows_show_undefined_values_bands_and_breaches() -> None:
     assert ratio.value_label == "0.7500 [0.6000, 0.9000]"
     assert (odds.x, odds.value_label, odds.band_x, odds.breach) == (None, "undefined", None, False)
     assert [t.label for t in chart.ticks] == ["0", "0.2", "0.4", "0.6", "0.8", "1"]
+
+
+def test_long_section_titles_wrap_instead_of_being_clipped() -> None:
+    title = "High-risk obligations (EU AI Act Chapter III)"
+    chart = charts.section_chart([{"title": title, "points": 3, "max": 35, "share": 3 / 35, "visible": True}])
+    assert chart is not None
+    (bar,) = chart.bars
+    assert bar.label == title
+    assert bar.lines == ("High-risk obligations (EU AI Act", "Chapter III)")
+    assert "\u2026" not in "".join(bar.lines)

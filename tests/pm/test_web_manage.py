@@ -28,6 +28,10 @@ def tokens(html: str) -> dict[str, str]:
 
 def test_details_are_edited_in_the_form(client: TestClient, workdir: Path) -> None:
     path = workdir / "draft.yaml"
+    # The panel says why the report would be a draft, as the report's cover does.
+    form_page = client.get("/a/draft.yaml").text
+    assert "<summary>The report would be a draft: 3 reasons</summary>" in form_page
+    assert "<li>the date of the assessment (system.assessed_on) is not given</li>" in form_page
     page = client.get("/setup/draft.yaml").text
     assert "Still placeholder text: Purpose: what the system does, for whom." in page
     form = tokens(page)
@@ -48,6 +52,7 @@ def test_details_are_edited_in_the_form(client: TestClient, workdir: Path) -> No
         "2026-03-02",
     )
     assert "# riskcheck assessment for" in path.read_text(encoding="utf-8")  # the file's comments are kept
+    assert "<summary>The report would be a draft: 1 reason</summary>" in client.get("/a/draft.yaml").text
     # Bad input is refused with a reason, and nothing is written.
     before = path.read_bytes()
     form = tokens(client.get("/setup/draft.yaml").text)

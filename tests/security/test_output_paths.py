@@ -35,6 +35,7 @@ WRITERS: dict[str, list[str]] = {
     "diff -o": ["diff", "assessment.yaml", "other.yaml", "-o", "OUT"],
     "fairness -o": [*FAIRNESS, "-o", "OUT"],
     "new -o": ["new", "-q", "questionnaire.yaml", "-o", "OUT", "--force"],
+    "sign-pdf -o": ["sign-pdf", "report.pdf", "--role", "legal", "--key", "key.pem", "--cert", "cert.pem", "-o", "OUT"],
 }
 #: For each command, one of its inputs, to use as its output.
 AN_INPUT = {
@@ -47,6 +48,7 @@ AN_INPUT = {
     "diff -o": "other.yaml",
     "fairness -o": "data.csv",
     "new -o": "questionnaire.yaml",
+    "sign-pdf -o": "key.pem",
 }
 
 
@@ -56,6 +58,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(MINI / "assessment.yaml", tmp_path / "assessment.yaml")
     shutil.copy(MINI / "assessment.yaml", tmp_path / "other.yaml")
     (tmp_path / "data.csv").write_text(CSV, encoding="utf-8")
+    # sign-pdf refuses its output before it reads these
+    for name in ("report.pdf", "key.pem", "cert.pem"):
+        (tmp_path / name).write_text("not read", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

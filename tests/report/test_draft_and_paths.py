@@ -52,6 +52,9 @@ def test_a_report_of_a_new_skeleton_is_a_draft_on_every_page(skeleton: Path, tmp
     assert "still holds placeholder text: system.name, system.owner, system.purpose" in cover
     assert "the date of the assessment (system.assessed_on) is not given" in cover
     assert "2000-01-01" not in " ".join(text)
+    # Nor in the document properties a viewer shows: a draft without a date carries none.
+    metadata = PdfReader(out).metadata
+    assert metadata is not None and "/CreationDate" not in metadata and "/ModDate" not in metadata
 
 
 def test_a_complete_dated_assessment_is_not_a_draft() -> None:

@@ -92,14 +92,16 @@ def read_bounded_bytes(path: Path, *, limit: int) -> bytes:
     return raw
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, follow_symlinks: bool = True) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never half.
 
-    A symbolic link is followed: the file it points to is replaced and the link stays.
-    An existing path that is not a regular file (a device, a pipe) is never replaced.
-    Temporary files that an earlier, killed write left beside the target are removed.
+    A symbolic link is followed (the file it points to is replaced and the link stays),
+    as an edit in place needs; with ``follow_symlinks=False`` the link itself is
+    replaced, so an output never writes through a link to somewhere else. An existing
+    file that is not a regular file (a device, a pipe) is never replaced. Temporary
+    files that an earlier, killed write left beside the target are removed.
     """
-    target = Path(os.path.realpath(path))
+    target = Path(os.path.realpath(path)) if follow_symlinks else Path(os.path.abspath(path))
     directory = target.parent
     remove_stale_temporaries(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=directory)
@@ -109,12 +111,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         try:
-            existing = os.stat(target)
+            existing = os.lstat(target)
         except FileNotFoundError:
+            existing = None
+        if existing is None or stat.S_ISLNK(existing.st_mode):
             os.chmod(tmp_name, 0o644)
+        elif not stat.S_ISREG(existing.st_mode):
+            raise RiskcheckError(f"{path}: {_not_regular(existing.st_mode)}")
         else:
-            if not stat.S_ISREG(existing.st_mode):
-                raise RiskcheckError(f"{path}: {_not_regular(existing.st_mode)}")
             os.chmod(tmp_name, existing.st_mode & 0o7777)
         os.replace(tmp_name, target)
     except BaseException:
@@ -227,6 +231,8 @@ def write_output(
 ) -> None:
     """Write an output file atomically, after :func:`check_output`; every command's outputs go here.
 
+    A symbolic link at ``path`` is replaced by the file, never written through.
+
     Any failure is a :class:`RiskcheckError` that names ``path`` (exit 2), never an
     ``OSError`` naming a temporary file.
     """
@@ -235,8 +241,8 @@ def write_output(
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         if create_parent:
-            Path(os.path.realpath(path)).parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, data)
+            Path(os.path.abspath(path)).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, data, follow_symlinks=False)
     except OSError as exc:
         raise RiskcheckError(f"{where}cannot write: {exc.strerror or exc}") from None
 

@@ -177,12 +177,14 @@ def test_a_read_only_directory(project: Path, writer: str) -> None:
     assert list(locked.iterdir()) == []
 
 
-def test_outputs_follow_a_link_and_keep_it(tmp_path: Path) -> None:
-    (tmp_path / "real.txt").write_text("old", encoding="utf-8")
-    (tmp_path / "link.txt").symlink_to("real.txt")
+def test_an_output_replaces_a_link_and_never_writes_through_it(tmp_path: Path) -> None:
+    """A link in a checkout (a pull request can add one) cannot aim an output elsewhere."""
+    (tmp_path / "elsewhere.txt").write_text("old", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to("elsewhere.txt")
     write_output(tmp_path / "link.txt", "new")
-    assert (tmp_path / "link.txt").is_symlink()
-    assert (tmp_path / "real.txt").read_text(encoding="utf-8") == "new"
+    assert not (tmp_path / "link.txt").is_symlink()
+    assert (tmp_path / "link.txt").read_text(encoding="utf-8") == "new"
+    assert (tmp_path / "elsewhere.txt").read_text(encoding="utf-8") == "old"
 
 
 def test_stale_temporary_files_are_removed_by_the_next_write(tmp_path: Path) -> None:

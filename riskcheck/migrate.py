@@ -226,6 +226,12 @@ def _target(catalog: Catalog, to: str | None, source: str, document: Document) -
             f"--to {to}: {catalog.questionnaire_id}@{version} is not available "
             f"(available: {', '.join(catalog.versions())})"
         )
+    if catalog.path is not None and catalog.files[version] != catalog.path:
+        raise RiskcheckError(
+            f"--to {to}: the assessment's questionnaire is {catalog.path}, which is "
+            f"{catalog.questionnaire_id}@{catalog.latest()}; an assessment that names its questionnaire "
+            "by path answers the version in that file, so it can only move to that version"
+        )
     if semver_key(version) < semver_key(source):
         raise RiskcheckError(
             f"--to {to}: the assessment answers {catalog.questionnaire_id}@{source}, which is newer; "

@@ -52,6 +52,8 @@ class Catalog:
 
     questionnaire_id: str
     files: dict[str, Path]
+    #: The questionnaire file an assessment names by path (None: a bundled questionnaire).
+    path: Path | None = None
 
     @cached_property
     def loaded(self) -> dict[str, CompiledQuestionnaire]:
@@ -170,4 +172,4 @@ def path_catalog(path: Path) -> Catalog:
     for candidate in sorted(released.glob(f"{current.id}@*.yaml")) if released.is_dir() else []:
         files[candidate.stem.split("@", 1)[1]] = candidate
     files[current.version] = path
-    return Catalog(current.id, files)
+    return Catalog(current.id, files, path)

@@ -28,6 +28,13 @@ def project(tmp_path: Path) -> Path:
     return target
 
 
+def _at_1_1(project: Path) -> Path:
+    """The project with demo.yaml at 1.1.0 (1.0.0 released beside it); returns demo.yaml."""
+    current = project / "demo.yaml"
+    shutil.move(project / "released" / "demo@1.1.0.yaml", current)
+    return current
+
+
 def test_a_chain_moves_every_answer_and_keeps_comments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = project / "assessment.yaml"
     code, out, err = run(capsys, "migrate", str(path))
@@ -93,25 +100,38 @@ def test_dry_run_writes_nothing_and_to_stops_at_a_version(project: Path, capsys:
     assert path.read_bytes() == before
     report = json.loads(out)
     assert (report["from"], report["to"], report["written"]) == ("1.0.0", "1.2.0", False)
-    code, out, _ = run(capsys, "migrate", str(path), "--to", "demo@1.1.0")
+    # An assessment that names its questionnaire by path answers the version in that file.
+    _expect_refused(
+        capsys,
+        path,
+        f"error: --to demo@1.1.0: the assessment's questionnaire is {project / 'demo.yaml'}, which is demo@1.2.0; "
+        "an assessment that names its questionnaire by path answers the version in that file, "
+        "so it can only move to that version\n",
+        "--to",
+        "demo@1.1.0",
+    )
+
+
+def test_to_stops_a_bundled_questionnaire_at_a_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "loan.yaml"
+    shutil.copy(Path(__file__).parent / "examples_1_0_0" / "classification-loan-scoring.yaml", path)
+    code, out, _ = run(capsys, "migrate", str(path), "--to", "eu-ai-act-classification@2.0.0")
     assert code == 0
-    assert "(1 step(s): 1.0.0 -> 1.1.0)" in out
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert data["questionnaire"]["version"] == "1.1.0"
-    assert data["answers"]["purpose"] == "Sorts the mail."
+    assert "eu-ai-act-classification@1.0.0 -> eu-ai-act-classification@2.0.0 (1 step(s): 1.0.0 -> 2.0.0)" in out
+    assert "questionnaire: eu-ai-act-classification@2.0.0\n" in path.read_text(encoding="utf-8")
 
 
 def test_an_answer_the_migration_does_not_place_is_archived_not_dropped(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # 1.1.0 loses 'legacy_flag' without saying so, and drops the option 'public'.
-    released = project / "released" / "demo@1.1.0.yaml"
+    released = _at_1_1(project)
     text = released.read_text(encoding="utf-8")
     text = text.replace("    removed:\n      legacy_flag: Legacy status is now recorded in the system block.\n", "")
     released.write_text(text.replace("          - {value: public}\n", "          - {value: open}\n"), encoding="utf-8")
     path = project / "assessment.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("[personal, sensitive]", "[public]"), encoding="utf-8")
-    code, out, _ = run(capsys, "migrate", str(path), "--to", "1.1.0")
+    code, out, _ = run(capsys, "migrate", str(path))
     assert code == 0
     assert (
         "could not move, archived (2):\n"
@@ -280,11 +300,11 @@ def test_the_report_lists_archived_answers_in_an_appendix(project: Path, capsys:
 def test_an_option_mapped_to_null_archives_the_answers_that_hold_it(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    released = project / "released" / "demo@1.1.0.yaml"
+    released = _at_1_1(project)
     text = released.read_text(encoding="utf-8")
     released.write_text(text.replace("sensitive: personal_data", "sensitive: null"), encoding="utf-8")
     path = project / "assessment.yaml"
-    code, out, _ = run(capsys, "migrate", str(path), "--to", "1.1.0")
+    code, out, _ = run(capsys, "migrate", str(path))
     assert code == 0
     assert (
         "  data_kind (demo@1.0.0): option 'sensitive' of 'data_kind' has no counterpart in demo@1.1.0; "
@@ -298,9 +318,10 @@ def test_an_option_mapped_to_null_archives_the_answers_that_hold_it(
 def test_an_empty_placeholder_of_a_removed_question_is_dropped_not_archived(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _at_1_1(project)
     path = project / "assessment.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("legacy_flag: no", "legacy_flag:"), encoding="utf-8")
-    code, out, _ = run(capsys, "migrate", str(path), "--to", "1.1.0")
+    code, out, _ = run(capsys, "migrate", str(path))
     assert code == 0
     assert "legacy_flag" not in out
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -121,7 +121,7 @@ def test_whats_left_provisional_and_the_tier_explained(context: Any, server: str
     expect(panel.locator(".completeness")).to_contain_text("the total can grow as answers reveal more questions")
     # The required questions left, by text and section, each a link to its question.
     panel.get_by_text("4 required questions left").click()
-    expect(panel.locator(".left-list li").nth(2)).to_have_text(
+    expect(panel.locator(".left .left-list li").nth(2)).to_have_text(
         "Which protected attributes does the model use or could it infer? (Fairness)"
     )
     panel.get_by_role("link", name="Which protected attributes does the model use or could it infer?").click()

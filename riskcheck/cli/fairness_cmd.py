@@ -247,7 +247,8 @@ def command(
     if threshold is not None and not math.isfinite(threshold):
         raise click.BadParameter(f"expected a finite number, got {threshold}", param_hint="--threshold")
     if output is not None:
-        note_input_patterns(Path.cwd(), str(data), str(model) if model is not None else None)
+        named = (data, model, sensitive_data)
+        note_input_patterns(Path.cwd(), *(str(path) for path in named if isinstance(path, Path)))
         check_output(output, option="-o")
 
     def to_stderr(message: str) -> None:

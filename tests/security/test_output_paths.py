@@ -206,3 +206,12 @@ def test_stale_temporary_files_are_removed_by_the_next_write(tmp_path: Path) -> 
     assert live.exists()
     assert all(p.exists() for p in others)
     assert remove_stale_temporaries(target) == []
+
+
+def test_fairness_never_writes_over_its_sensitive_data(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "people.csv").write_text("id,sex\n1,f\n", encoding="utf-8")
+    before = snapshot(project)
+    capsys.readouterr()
+    code = main([*FAIRNESS, "--sensitive-data", "people.csv", "--join-on", "id", "-o", "people.csv"])
+    refused(code, capsys.readouterr().err, "people.csv", "is an input of this command")
+    assert snapshot(project) == before

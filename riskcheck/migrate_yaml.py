@@ -20,8 +20,9 @@ def apply_plan(plan: MigrationPlan) -> str:
     from riskcheck.yamledit import edit_yaml
 
     def change(root: Any) -> None:
+        displaced: dict[str, str] = {}
         for operation in plan.operations:
-            _replay(root, operation)
+            _replay(root, operation, displaced)
 
     def verify(data: Any) -> None:
         answers = data.get("answers") or {}
@@ -38,7 +39,9 @@ def apply_plan(plan: MigrationPlan) -> str:
     return edit_yaml(plan.path, change, verify)
 
 
-def _replay(root: Any, operation: Operation) -> None:
+def _replay(root: Any, operation: Operation, displaced: dict[str, str]) -> None:
+    """Apply one operation. Ids of the earlier version whose key a renamed or split answer
+    took over (a swap of two ids, say) are moved aside first, and found in ``displaced``."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     from riskcheck.yamledit import _plain as yaml_plain
@@ -54,13 +57,9 @@ def _replay(root: Any, operation: Operation) -> None:
     answers = root["answers"]
     if kind == "rename":
         _, old, new = operation
-        index = list(answers).index(old)
-        value = answers[old]
-        notes = answers.ca.items.pop(old, None)
-        del answers[old]
-        answers.insert(index, new, value)
-        if notes is not None:
-            answers.ca.items[new] = notes
+        old = displaced.pop(old, old)
+        _make_room(answers, new, displaced)
+        _rename(answers, old, new)
     elif kind == "set":
         _, qid, value = operation
         current = answers[qid]
@@ -74,12 +73,13 @@ def _replay(root: Any, operation: Operation) -> None:
                 node[key] = CommentedSeq(yaml_plain(item)) if key == "evidence" else yaml_plain(item)
         else:
             node = yaml_plain(raw)
-        answers.insert(list(answers).index(before), qid, node)
+        _make_room(answers, qid, displaced)
+        answers.insert(list(answers).index(displaced.get(before, before)), qid, node)
     elif kind == "drop":
-        _remove_keeping_comments(answers, operation[1])
+        _remove_keeping_comments(answers, displaced.pop(operation[1], operation[1]))
     elif kind == "archive":
         _, qid, entry = operation
-        own_line = _remove_keeping_comments(answers, qid)
+        own_line = _remove_keeping_comments(answers, displaced.pop(qid, qid))
         archived = root.get("archived_answers")
         if archived is None:
             archived = CommentedSeq()
@@ -95,6 +95,25 @@ def _replay(root: Any, operation: Operation) -> None:
         if own_line is not None:
             item.ca.items["value"] = [None, None, own_line, None]
         archived.append(item)
+
+
+def _rename(answers: Any, old: str, new: str) -> None:
+    """Rename a key in place, keeping its position and its comments."""
+    index = list(answers).index(old)
+    value = answers[old]
+    notes = answers.ca.items.pop(old, None)
+    del answers[old]
+    answers.insert(index, new, value)
+    if notes is not None:
+        answers.ca.items[new] = notes
+
+
+def _make_room(answers: Any, qid: str, displaced: dict[str, str]) -> None:
+    """Move an earlier answer out of the way of ``qid`` (its own operation comes later in the step)."""
+    if qid in answers:
+        aside = f"~{qid}~moved-aside"
+        _rename(answers, qid, aside)
+        displaced[qid] = aside
 
 
 def _like(old: Any, new: Any) -> Any:

@@ -354,3 +354,44 @@ def test_a_questionnaire_file_that_does_not_exist_is_named_at_its_place(
     _expect_refused(
         capsys, path, f"{path}:7:23: questionnaire.path: no such questionnaire file: {project / 'nope.yaml'}\n"
     )
+
+
+SWAP_V1 = """\
+id: swap
+version: 1.0.0
+title: Swap
+sections:
+  - id: s
+    title: S
+    questions:
+      - {id: first, type: text, text: First?}
+      - {id: second, type: text, text: Second?}
+      - {id: third, type: yes_no, text: Third?}
+scoring:
+  model: weighted_sections
+  tiers: [{id: low, min: 0}]
+"""
+
+
+def test_two_ids_that_swap_keep_both_answers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "released").mkdir()
+    (tmp_path / "released" / "swap@1.0.0.yaml").write_text(SWAP_V1, encoding="utf-8")
+    v2 = SWAP_V1.replace("version: 1.0.0", "version: 2.0.0")
+    v2 += "migrations:\n  - from: 1.0.0\n    renamed: {first: second, second: first}\n    split:\n"
+    v2 += "      third:\n        first_extra: [{when: third, value: 'was yes'}]\n"
+    v2 = v2.replace(
+        "      - {id: third, type: yes_no, text: Third?}\n", "      - {id: first_extra, type: text, text: X?}\n"
+    )
+    (tmp_path / "swap.yaml").write_text(v2, encoding="utf-8")
+    path = tmp_path / "a.yaml"
+    path.write_text(
+        "system: {name: S, owner: o, version: '1', purpose: p}\n"
+        "questionnaire: {path: swap.yaml, version: 1.0.0}\n"
+        "answers:\n  first: one  # the first\n  second: two\n  third: yes\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "migrate", str(path))
+    assert (code, err) == (0, "")
+    text = path.read_text(encoding="utf-8")
+    assert "answers:\n  second: one # the first\n  first: two\n  first_extra: was yes\n" in text
+    assert yaml.safe_load(text)["archived_answers"][0]["question"] == "third"

@@ -386,9 +386,9 @@ def _check_same_data(saved: Path, data: str, base: Path, result: FairnessResult)
 
 
 def _aggregates_in_duckdb(spec: FairnessSpec) -> bool:
-    """The DuckDB engine aggregates prediction and score columns of a classifier; a model's
-    predictions, and regressions, are measured in memory by the count engine."""
-    return spec.engine == "duckdb" and spec.model is None and spec.task == "classification"
+    """The DuckDB engine aggregates prediction and score columns; a model's predictions are
+    measured in memory by the count engine."""
+    return spec.engine == "duckdb" and spec.model is None
 
 
 def _one_file(spec: FairnessSpec, base: Path) -> Path:

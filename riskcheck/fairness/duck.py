@@ -340,6 +340,10 @@ def build_query(
         params[f"where{index}"] = where_text(wanted)
         conditions.append(f"{text_of(column, data.columns[column])} = $where{index}")
     where_sql = " AND ".join(conditions) if conditions else "true"
+    if spec.task == "regression":
+        selected = ", ".join([*groups, *_regression_sums(spec, sensitive is not None)])
+        sql = f"SELECT {selected} FROM {data.sql} AS d{joined} WHERE {where_sql} GROUP BY ALL LIMIT {int(limit)}"
+        return Query(sql, params, tuple(spec.sensitive), where_sql)
     target = f"{value_of(spec.target, data.columns[spec.target])} AS t"
     extra = []
     if spec.prediction is not None:
@@ -364,6 +368,33 @@ def build_query(
     selected = ", ".join([*groups, target, prediction, "count(*) AS n", *extra])
     sql = f"SELECT {selected} FROM {data.sql} AS d{joined} WHERE {where_sql} GROUP BY ALL LIMIT {int(limit)}"
     return Query(sql, params, tuple(spec.sensitive), where_sql)
+
+
+def _regression_sums(spec: FairnessSpec, joined: bool) -> list[str]:
+    """Per group: rows, then the sums of :func:`riskcheck.fairness.counts.regression_sums`,
+    then counts of rows whose numbers are text, missing or infinite."""
+    assert spec.target is not None and spec.prediction is not None
+    target, prediction = number_of(spec.target), number_of(spec.prediction)
+    weight = "1.0" if spec.sample_weight is None else number_of(spec.sample_weight)
+    columns = [
+        "count(*) AS n",
+        f"sum({weight}) AS ws",
+        f"sum({weight} * {prediction}) AS wp",
+        f"sum({weight} * abs({target} - {prediction})) AS wae",
+    ]
+    checked = [("target", spec.target), ("prediction", spec.prediction)]
+    if spec.sample_weight is not None:
+        checked.append(("weight", spec.sample_weight))
+    for kind, column in checked:
+        number = number_of(column)
+        columns.append(f"count(*) FILTER (WHERE d.{quote(column)} IS NOT NULL AND {number} IS NULL) AS {kind}_text")
+        columns.append(f"count(*) FILTER (WHERE {number} IS NULL OR NOT isfinite({number})) AS {kind}_bad")
+    if spec.sample_weight is not None:
+        columns.append(f"count(*) FILTER (WHERE {weight} < 0) AS weight_negative")
+    if joined:
+        assert spec.join_on is not None
+        columns.append(f"count(*) FILTER (WHERE s.{quote(spec.join_on)} IS NULL) AS unmatched")
+    return columns
 
 
 def where_text(wanted: Any) -> str:

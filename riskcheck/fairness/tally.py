@@ -94,12 +94,15 @@ def aggregate(
         _check_kinds(spec, data_relation)
         # Rows per (group, label, prediction): at most 4 per group when the outcomes are
         # binary; room for a few strays, so they can be counted and reported.
-        limit = limits.max_groups * 16 + 1
+        regression = spec.task == "regression"
+        limit = limits.max_groups * (1 if regression else 16) + 1
         query = build_query(spec, data_relation, sensitive_relation, limit)
         say(f"aggregating {len(data.files):,} file(s) in DuckDB")
         rows = run_query(connection, query, data, limits)
         if len(rows) >= limit:
             _too_many(spec, rows, data, limits)
+        if regression:
+            return _interpret_regression(spec, connection, query, data_relation, rows, limits)
         return _interpret(spec, connection, query, data_relation, rows, limits)
 
 
@@ -218,6 +221,53 @@ def _interpret(
             "fairness metrics compare at least two groups"
         )
     return CountTable(labels, weighted, counted, tuple(notes))
+
+
+def _interpret_regression(
+    spec: FairnessSpec,
+    connection: Any,
+    query: Query,
+    data: Relation,
+    rows: list[tuple[Any, ...]],
+    limits: ScanLimits,
+) -> CountTable:
+    """Per group: rows (groups,) and the sums (groups, 3) of ``counts.regression_sums``."""
+    import numpy as np
+
+    assert spec.target is not None and spec.prediction is not None
+    display = data.source.display
+    width = len(spec.sensitive)
+    names = ["n", "ws", "wp", "wae", "target_text", "target_bad", "prediction_text", "prediction_bad"]
+    if spec.sample_weight is not None:
+        names += ["weight_text", "weight_bad", "weight_negative"]
+    at = {name: width + index for index, name in enumerate(names)}
+    if sum(int(row[at["n"]]) for row in rows) == 0:
+        _explain_empty(spec, connection, data)
+    problem = _Problems(spec, connection, query, data)
+    problem.numbers(rows, at, spec.target, "the target", "target")
+    problem.numbers(rows, at, spec.prediction, "the prediction", "prediction")
+    if spec.sample_weight is not None:
+        problem.numbers(rows, at, spec.sample_weight, "the sample weight", "weight")
+    # the group columns sit where the classification layout has them; n is the first sum
+    keyed = [(*row[:width], None, None, row[at["n"]]) for row in rows]
+    labels, codes, missing = _groups(spec, keyed, width, limits, display, None)
+    sums = np.zeros((len(labels), 3), dtype=np.float64)
+    counted = np.zeros(len(labels), dtype=np.int64)
+    for row, code in zip(rows, codes, strict=True):
+        counted[code] += int(row[at["n"]])
+        sums[code] += [float(row[at["ws"]]), float(row[at["wp"]]), float(row[at["wae"]])]
+    if spec.sample_weight is not None and not sums[:, 0].sum() > 0:
+        raise DataError(f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row")
+    notes = [
+        f"{display}: column {column!r} has {count:,} missing value(s); they form the group {MISSING_GROUP!r}"
+        for column, count in missing.items()
+    ]
+    if len(labels) < 2:
+        raise DataError(
+            f"{display}: the sensitive column(s) give a single group, {labels[0]!r}; "
+            "fairness metrics compare at least two groups"
+        )
+    return CountTable(labels, sums, counted, tuple(notes))
 
 
 def _extra_names(spec: FairnessSpec) -> list[str]:

@@ -369,3 +369,30 @@ def test_a_folder_skips_markers_and_other_files_and_a_literal_name_may_look_like
     literal = tmp_path / "data[1].parquet"
     frame.to_parquet(literal, index=False)
     assert compute_fairness(literal, **settings).rows == 40
+
+
+@pytest.mark.parametrize("weight", [None, "w"])
+def test_a_regression_in_duckdb_equals_the_other_engines(tmp_path: Path, weight: str | None) -> None:
+    from riskcheck.errors import DataError
+
+    rng = np.random.default_rng(8)
+    n = 4000
+    frame = synthetic(n)
+    frame["y"] = rng.normal(50, 10, n)
+    frame["p"] = frame["y"] + rng.normal(0, 5, n)
+    path = tmp_path / "regression.parquet"
+    frame.to_parquet(path, index=False)
+    settings: dict[str, Any] = {
+        "target": "y",
+        "prediction": "p",
+        "sensitive": ["race", "sex"],
+        "sample_weight": weight,
+        "task": "regression",
+    }
+    duck = compute_fairness(path, **settings)
+    assert duck.engine == "duckdb"
+    assert_same_figures(duck, compute_fairness(path, engine="count", **settings))
+    assert_same_figures(duck, compute_fairness(path, engine="fairlearn", **settings))
+    frame.assign(p=frame["p"].astype(str).where(frame.index != 7, "high")).to_parquet(path, index=False)
+    with pytest.raises(DataError, match=r"column 'p' \(the prediction\) must be numeric; 1 row\(s\) hold text"):
+        compute_fairness(path, **settings)

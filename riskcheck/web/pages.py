@@ -127,7 +127,7 @@ def _form_context(
     before = FillState.from_loaded(loaded)
     dropped = before.dropped_by(state) if dropped is None else dropped
     result, fairness_note = site.catalog.score(loaded, state)
-    status = form_status(state, result)
+    status = form_status(state, result, fairness_note)
     return {
         "title": loaded.file.system.name,
         "relative": relative,
@@ -271,7 +271,7 @@ def live_view(
     visible = state.visible_ids()
     result, fairness_note = site.catalog.score(loaded, state)
     dropped = before.dropped_by(state)
-    status = form_status(state, result)
+    status = form_status(state, result, fairness_note)
     classification = result.classification.label if result.classification is not None else None
     return {
         "visible": {q.id: q.id in visible for q in state.questions()},
@@ -328,4 +328,4 @@ async def pdf(site: Site, request: Request) -> Response:
 
 def panel_html(site: Site, state: FillState, result: Any, fairness_note: str | None) -> str:
     """The score panel for a saved assessment (the sign-off and review pages)."""
-    return _panel(site, result, form_status(state, result), state, [], fairness_note)
+    return _panel(site, result, form_status(state, result, fairness_note), state, [], fairness_note)

@@ -107,6 +107,8 @@ class Status:
     """Everything the panel, the section list and the "what's left" list show."""
 
     provisional: bool
+    #: Why the result is provisional, in words (empty when it is not).
+    reasons: tuple[str, ...]
     #: Unanswered questions that could still change the tier or class.
     undecided: tuple[QuestionLink, ...]
     #: Required questions that apply and have no answer, in questionnaire order.
@@ -121,7 +123,8 @@ class Status:
     actions: tuple[str, ...]
 
 
-def status(state: FillState, result: Result) -> Status:
+def status(state: FillState, result: Result, fairness_note: str | None = None) -> Status:
+    """``fairness_note`` says why declared fairness figures are missing (``None``: they are not)."""
     questions = state.questionnaire.questions
 
     def link(qid: str) -> QuestionLink:
@@ -149,8 +152,15 @@ def status(state: FillState, result: Result) -> Status:
         )
         for p in state.progress()
     )
+    reasons = []
+    if undecided:
+        count = len(undecided)
+        reasons.append(f"{count} unanswered question{'s' if count != 1 else ''} can still change the tier or the class")
+    if fairness_note and any(rule.when.fairness_names for rule in state.questionnaire.rules):
+        reasons.append("the fairness figures that rules read are not available")
     return Status(
-        provisional=bool(undecided),
+        provisional=bool(reasons),
+        reasons=tuple(reasons),
         undecided=undecided,
         missing=missing,
         next_unanswered=link(unanswered[0]) if unanswered else None,

@@ -74,3 +74,17 @@ def test_an_escalated_tier_says_why_and_what_the_score_alone_gives(tmp_path: Pat
     assert [q.text for q in view.undecided] == ["Is it public?"]
     assert view.actions == ("Answer the 1 question that can still change the tier or the class.",)
     assert view.next_unanswered is not None and view.next_unanswered.id == "public"
+
+
+def test_missing_fairness_figures_keep_the_result_provisional_when_rules_read_them(tmp_path: Path) -> None:
+    from riskcheck.loader import bundled_questionnaires
+
+    questionnaire = load_questionnaire(bundled_questionnaires()["rai-prelaunch"])
+    assert any(rule.when.fairness_names for rule in questionnaire.rules)
+    state = FillState(questionnaire, {})
+    view = status(state, state.result(), "Fairness figures unavailable: data.csv: no such file")
+    assert view.reasons[-1] == "the fairness figures that rules read are not available"
+    path = tmp_path / "q.yaml"
+    path.write_text(ESCALATING, encoding="utf-8")
+    plain = FillState(load_questionnaire(path), {"public": True, "scale": False})
+    assert status(plain, plain.result(), "Fairness figures unavailable").reasons == ()

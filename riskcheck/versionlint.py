@@ -1,13 +1,15 @@
 """``riskcheck lint --since REV``: a questionnaire's changes since a git revision need the right version.
 
-Two problems are reported against the questionnaire file, at its ``version`` (or its
-``migrations``):
+Three problems are reported against the questionnaire file, at its ``version`` or in its
+``migrations``:
 
 - ``version-bump``: the changes since the revision ask for a larger version bump than
   the one made (see :mod:`riskcheck.qdiff` for what each change asks for);
 - ``removed-without-migration``: a question of the older version is gone, and the newer
   version declares no migration from it saying where its answers go (renamed, split,
-  removed or changed in meaning).
+  removed or changed in meaning);
+- ``migration-invalid``: the migration from the older version names a question or an
+  option value that version does not have, or a split condition it cannot read.
 """
 
 from __future__ import annotations
@@ -22,11 +24,20 @@ from riskcheck.yamlio import load_yaml
 CODES = {
     "version-bump": "a change since the revision asks for a larger version bump than the one made",
     "removed-without-migration": "a question was removed or renamed with no migration for its answers",
+    "migration-invalid": "the migration names ids or values the older version does not have",
 }
 
 
 def diff_since(compiled: CompiledQuestionnaire, revision: str) -> QuestionnaireDiff | None:
     """The changes to ``compiled``'s file since ``revision`` (None: the file is new since then)."""
+    base = _at_revision(compiled, revision)
+    if base is None:
+        return None
+    path = compiled.source
+    return questionnaire_diff(base, compiled, base_label=f"{revision}:{path}", head_label=str(path))
+
+
+def _at_revision(compiled: CompiledQuestionnaire, revision: str) -> CompiledQuestionnaire | None:
     from riskcheck.errors import RiskcheckError
     from riskcheck.gitrev import materialised
     from riskcheck.loader import load_questionnaire
@@ -36,17 +47,18 @@ def diff_since(compiled: CompiledQuestionnaire, revision: str) -> QuestionnaireD
         if old is None:
             return None
         try:
-            base = load_questionnaire(old.path)
+            return load_questionnaire(old.path)
         except RiskcheckError as exc:
             raise old.rename(exc) from None
-    return questionnaire_diff(base, compiled, base_label=f"{revision}:{path}", head_label=str(path))
 
 
 def lint_since(compiled: CompiledQuestionnaire, revision: str) -> list[LintProblem]:
     """The version problems of ``compiled`` against its own file at ``revision``."""
-    diff = diff_since(compiled, revision)
-    if diff is None:
+    base = _at_revision(compiled, revision)
+    if base is None:
         return []
+    path = compiled.source
+    diff = questionnaire_diff(base, compiled, base_label=f"{revision}:{path}", head_label=str(path))
     document = load_yaml(Path(compiled.source), what="questionnaire")
     problems: list[LintProblem] = []
 
@@ -74,5 +86,15 @@ def lint_since(compiled: CompiledQuestionnaire, revision: str) -> list[LintProbl
                 f"{diff.base_version} says where its answers go; declare it under migrations: "
                 "(renamed, split, removed or changed_meaning)",
                 "removed-without-migration",
+            )
+    if diff.migration is not None:
+        from riskcheck.migrations import check_step, target_version
+        from riskcheck.versions import Step
+
+        index = compiled.spec.migrations.index(diff.migration)
+        target = target_version(compiled.spec, diff.migration)
+        for found in check_step(Step(base.version, target, diff.migration, compiled, index), base):
+            problems.append(
+                LintProblem(found.file, found.message, found.line, found.column, found.path, "migration-invalid")
             )
     return problems

@@ -390,7 +390,7 @@ def test_two_ids_that_swap_keep_both_answers(tmp_path: Path, capsys: pytest.Capt
         "answers:\n  first: one  # the first\n  second: two\n  third: yes\n",
         encoding="utf-8",
     )
-    code, out, err = run(capsys, "migrate", str(path))
+    code, _, err = run(capsys, "migrate", str(path))
     assert (code, err) == (0, "")
     text = path.read_text(encoding="utf-8")
     assert "answers:\n  second: one # the first\n  first: two\n  first_extra: was yes\n" in text

@@ -132,3 +132,20 @@ def test_diff_reads_a_questionnaire_at_a_git_revision(
     code, _, err = run(capsys, "diff", "nosuchrev", "demo.yaml")
     assert code == 2
     assert "revision 'nosuchrev' does not exist" in err
+
+
+def test_lint_since_checks_the_migration_against_the_older_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _project(tmp_path, monkeypatch)
+    path = repo / "demo.yaml"
+    text = path.read_text(encoding="utf-8").replace("version: 1.0.0", "version: 2.0.0")
+    path.write_text(text + "migrations:\n  - from: 1.0.0\n    removed: {legacy_flg: Not asked.}\n", encoding="utf-8")
+    code, found = _codes(capsys, "--since", "HEAD", "demo.yaml")
+    assert found == []  # the codes above; this one is its own
+    code, out, _ = run(capsys, "lint", "--since", "HEAD", "demo.yaml")
+    assert code == 1
+    assert (
+        "demo.yaml:46:15: migrations[0].removed.legacy_flg: removes 'legacy_flg', which is not a question of "
+        "demo@1.0.0 [migration-invalid]\n"
+    ) in out

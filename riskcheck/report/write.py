@@ -68,6 +68,9 @@ def write_report(
     if loaded.file.fairness is not None:
         spec = loaded.file.fairness
         note_input_patterns(loaded.base_dir, spec.data, spec.model, spec.result)
+    for path, option in ((pdf, "-o"), (html, "--html")):
+        if path is not None:  # again, before the slow part: the questionnaire and theme are known inputs now
+            check_writable(path, option, given)
     # Evidence that cannot be computed is an error unless allowed; then the report is a DRAFT.
     result = assess(loaded, allow_missing_evidence=allow_missing_evidence).result.to_dict()
     try:

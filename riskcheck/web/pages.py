@@ -242,7 +242,10 @@ async def save(site: Site, request: Request) -> Response:
         save_answers(path, before, state, drop=dropped)
     if clashes:
         return _conflict(site, request, relative, clashes)
-    return RedirectResponse(_url("/a/", relative) + "?saved=1", status_code=303)
+    # Without JavaScript a save reloads the page: come back to the last answer changed.
+    changed = [q.id for q in state.questions() if state.values.get(q.id) != before.values.get(q.id)]
+    place = f"#question-{changed[-1]}" if changed else ""
+    return RedirectResponse(_url("/a/", relative) + "?saved=1" + place, status_code=303)
 
 
 def _conflict(site: Site, request: Request, relative: str, clashes: tuple[Clash, ...]) -> Response:

@@ -76,7 +76,7 @@ def test_save_round_trip_keeps_comments_and_shows_the_answers(client: TestClient
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/a/draft.yaml?saved=1"
+    assert response.headers["location"] == "/a/draft.yaml?saved=1#question-bias_report"  # back to the last change
     text = path.read_text(encoding="utf-8")
     assert [line for line in text.splitlines() if line.lstrip().startswith("#")] == comments
     assert "  protected:\n    - sex\n    - age\n" in text

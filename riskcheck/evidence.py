@@ -4,9 +4,9 @@ A link is local when it is neither a URL (``scheme:``) nor an anchor (``#...``);
 resolved against the assessment's directory, and a ``#fragment`` is not part of the
 file name. For each local file the register gives whether it exists, its sha256 and
 when it last changed: the last commit that touched it when git tracks it unchanged,
-else the file's modification time. :func:`resolve_link` and :func:`is_local_link` are
-the one place that decides what a link points at; anything that hashes evidence can
-use them.
+else the file's modification time. Which links are local is decided by
+:func:`riskcheck.content.is_local_link`, as for the sign-off hash; :func:`resolve_link`
+names the file a local link points at.
 
 An option may declare ``requires_evidence: true`` (say, "yes, we tested for bias"):
 such an answer does not count as given until an evidence link is attached to it
@@ -17,24 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from riskcheck.content import is_local_link
 from riskcheck.errors import Problem
 from riskcheck.spec import EvidenceQuestion, MultipleChoiceQuestion, Question, SingleChoiceQuestion, YesNoQuestion
 
 if TYPE_CHECKING:
     from riskcheck.loader import LoadedAssessment
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def is_local_link(link: str) -> bool:
-    """A link to a file next to the assessment, rather than a URL or an anchor."""
-    text = link.strip()
-    return bool(text) and not text.startswith("#") and not _SCHEME.match(text)
+__all__ = ["EvidenceItem", "EvidenceRegister", "evidence_register", "is_local_link", "needs_evidence", "resolve_link"]
 
 
 def resolve_link(base_dir: Path, link: str) -> Path:

@@ -154,3 +154,22 @@ def test_the_report_appendix_carries_the_register(repo: Path, capsys: pytest.Cap
     assert '<td class="mono answer-text">reports/missing.pdf</td>\n        <td><strong>missing</strong>' in register
     assert "https://wiki.example.com/bias</td>\n        <td>external link</td>" in register
     assert "2026" not in register  # no dates: a report does not depend on the checkout's clock
+
+
+def test_the_links_an_evidence_question_holds_are_in_the_register(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questionnaire = repo / "demo.yaml"
+    text = questionnaire.read_text(encoding="utf-8")
+    extra = "      - {id: test_report, type: evidence, text: Link the test report., required: false}\nrules:"
+    questionnaire.write_text(text.replace("rules:", extra, 1), encoding="utf-8")
+    path = repo / "assessment.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  test_report: [reports/bias.md, docs/gone.md]\n")
+    assert run(capsys, "evidence", "assessment.yaml", "--format", "json")[0] == 1
+    items = json.loads(run(capsys, "evidence", "assessment.yaml", "--format", "json")[1])["items"]
+    assert [(i["number"], i["question"], i["link"], i["source"], i["exists"]) for i in items[-2:]] == [
+        ("1.6", "test_report", "reports/bias.md", "answer", True),
+        ("1.6", "test_report", "docs/gone.md", "answer", False),
+    ]
+    err = run(capsys, "evidence", "assessment.yaml")[2]
+    assert "assessment.yaml:19:34: answers.test_report: evidence file docs/gone.md not found\n" in err

@@ -104,6 +104,8 @@ def render(diff: QuestionnaireDiff, *, markdown: bool = False) -> str:
         lines.append(f"### {title}" if markdown else f"{title}:")
         for change in changes:
             detail = f": {change.detail}" if change.detail else ""
-            bullet = "- " if markdown else "  "
-            lines.append(f"{bullet}{_SYMBOLS[change.action]} {change.subject}{detail}  [{change.level}]")
+            if markdown:
+                lines.append(f"- {change.action} **{change.subject}**{detail} ({change.level})")
+            else:
+                lines.append(f"  {_SYMBOLS[change.action]} {change.subject}{detail}  [{change.level}]")
     return "\n".join(lines) + "\n"

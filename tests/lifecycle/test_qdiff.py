@@ -149,3 +149,20 @@ def test_lint_since_checks_the_migration_against_the_older_version(
         "demo.yaml:46:15: migrations[0].removed.legacy_flg: removes 'legacy_flg', which is not a question of "
         "demo@1.0.0 [migration-invalid]\n"
     ) in out
+
+
+def test_diff_of_bundled_versions_by_id_in_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "diff", "eu-ai-act-classification@1.0.0", "eu-ai-act-classification@2.0.0", "--format", "markdown"
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith(
+        "## eu-ai-act-classification@1.0.0 (eu-ai-act-classification@1.0.0) -> "
+        "eu-ai-act-classification@2.0.0 (eu-ai-act-classification@2.0.0)\n"
+    )
+    assert "the version made a major bump: ok\n" in out
+    assert "\n### Questions\n" in out
+    assert (
+        "- removed **4.6 employment_use**: option 'recruitment' (0 points); the migration maps it to "
+        "'candidate_evaluation' (major)\n"
+    ) in out

@@ -93,12 +93,14 @@ def test_duckdb_equals_the_count_and_fairlearn_engines_on_adult(
 ) -> None:
     settings = {**ADULT_SETTINGS, "sensitive": sensitive, "sample_weight": weight, "where": where}
     count = compute_fairness(adult["csv"], engine="count", **settings)
-    fairlearn = compute_fairness(adult["csv"], engine="fairlearn", **settings)
+    # fairlearn on all 48,842 rows takes seconds; test_engines compares it with count there
+    fairlearn = compute_fairness(adult["csv"], engine="fairlearn", **settings) if where else None
     for name in ("csv", "parquet", "glob", *(["hive"] if where else [])):
         duck = compute_fairness(adult[name], engine="duckdb", **settings)
         assert duck.engine == "duckdb"
         assert_same_figures(duck, count, same_file=name == "csv")
-        assert_same_figures(duck, fairlearn, same_file=name == "csv")
+        if fairlearn is not None:
+            assert_same_figures(duck, fairlearn, same_file=name == "csv")
 
 
 def test_a_glob_and_a_folder_are_fingerprinted_a_single_file_hashed(adult: dict[str, Path]) -> None:

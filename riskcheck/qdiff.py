@@ -186,6 +186,13 @@ def _question_fields(
         was, now = old.points, new.points
         detail = f"points: yes {was.yes:g}, no {was.no:g} -> yes {now.yes:g}, no {now.no:g}"
         changes.append(Change("question", "changed", subject, detail, "major"))
+    if (
+        isinstance(old, YesNoQuestion)
+        and isinstance(new, YesNoQuestion)
+        and old.requires_evidence != new.requires_evidence
+    ):
+        detail = f"requires evidence for: {old.requires_evidence or 'none'} -> {new.requires_evidence or 'none'}"
+        changes.append(Change("question", "changed", subject, detail, "major"))
     skip = _WORDING | {"id", "type", "required", "when", "options", "informational"}
     if not isinstance(old, YesNoQuestion):
         before, after = old.model_dump(exclude=skip), new.model_dump(exclude=skip)

@@ -166,3 +166,14 @@ def test_diff_of_bundled_versions_by_id_in_markdown(capsys: pytest.CaptureFixtur
         "- removed **4.6 employment_use**: option 'recruitment' (0 points); the migration maps it to "
         "'candidate_evaluation' (major)\n"
     ) in out
+
+
+def test_an_evidence_requirement_asks_for_a_major_bump(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (VERSIONS / "released" / "demo@1.0.0.yaml").read_text(encoding="utf-8")
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(text, encoding="utf-8")
+    text = text.replace("        points: {yes: 2}\n", "        points: {yes: 2}\n        requires_evidence: yes\n", 1)
+    new.write_text(text.replace("{value: all_groups}", "{value: all_groups, requires_evidence: true}"))
+    out = run(capsys, "diff", str(old), str(new))[1]
+    assert "  ~ 1.1 uses_ai: requires evidence for: none -> yes  [major]\n" in out
+    assert "  ~ 1.2 bias_tested: option 'all_groups': requires evidence: no -> yes  [major]\n" in out

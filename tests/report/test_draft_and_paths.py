@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,6 +123,16 @@ def test_missing_evidence_is_the_same_error_on_every_path(
     assert message in capsys.readouterr().err
     assert main(["score", str(without_data)]) == 2
     assert message in capsys.readouterr().err
+    # The pytest plugin, in a pytest session of its own, as CI runs it.
+    plugin = subprocess.run(
+        [sys.executable, "-m", "pytest", "--riskcheck", "-p", "no:cacheprovider", "-p", "no:randomly", "-q"],
+        cwd=without_data.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert plugin.returncode != 0
+    assert message in plugin.stdout
     response = client.get("/pdf/credit-scoring.yaml")
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")

@@ -69,6 +69,9 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
         "trace": _trace(result, questions, numbers, {s.id: s.title for s in spec.sections}, findings),
         "signoff": _signoff(result["signoffs"]),
         "draft": list(result.get("draft") or ()),
+        "missing_numbers": sorted(
+            (numbers.get(qid, qid) for qid in result["completeness"]["missing"]), key=_clause_key
+        ),
         "hashes": _hashes(result),
         "questions": questions,
         "archived_answers": [a.model_dump(mode="json") for a in loaded.file.archived_answers],

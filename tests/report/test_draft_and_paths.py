@@ -53,6 +53,8 @@ def test_a_report_of_a_new_skeleton_is_a_draft_on_every_page(skeleton: Path, tmp
     assert "the assessment is incomplete:" in cover
     assert "still holds placeholder text: system.name, system.owner, system.purpose" in cover
     assert "the date of the assessment (system.assessed_on) is not given" in cover
+    # Unanswered questions by number, never by id.
+    assert "Unanswered required questions: 1.1, 1.2, 1.3," in " ".join(text)
     assert "2000-01-01" not in " ".join(text)
     # Nor in the document properties a viewer shows: a draft without a date carries none.
     metadata = PdfReader(out).metadata

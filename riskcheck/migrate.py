@@ -144,7 +144,7 @@ def plan_migration(path: Path, to: str | None = None) -> MigrationPlan:
     document = load_yaml(path, what="assessment")
     assessment = validate_model(AssessmentFile, document, AnswersError)
     catalog, source = _catalog(assessment.questionnaire, document, path)
-    target = _target(catalog, to, source, document)
+    target = _target(catalog, to, source)
     old = catalog.get(source)
     if old is None:
         raise AnswersError.from_problems(
@@ -212,9 +212,11 @@ def _catalog(ref: Any, document: Document, path: Path) -> tuple[Catalog, str]:
     return path_catalog(questionnaire), ref.version
 
 
-def _target(catalog: Catalog, to: str | None, source: str, document: Document) -> str:
+def _target(catalog: Catalog, to: str | None, source: str) -> str:
+    """The version to move to: ``--to``, else the questionnaire file's own, else the newest."""
+    own = next((v for v, f in catalog.files.items() if f == catalog.path), None)
     if to is None:
-        return catalog.latest()
+        return own or catalog.latest()
     qid, at, version = to.rpartition("@")
     if at and qid != catalog.questionnaire_id:
         raise RiskcheckError(
@@ -226,10 +228,10 @@ def _target(catalog: Catalog, to: str | None, source: str, document: Document) -
             f"--to {to}: {catalog.questionnaire_id}@{version} is not available "
             f"(available: {', '.join(catalog.versions())})"
         )
-    if catalog.path is not None and catalog.files[version] != catalog.path:
+    if own is not None and version != own:
         raise RiskcheckError(
             f"--to {to}: the assessment's questionnaire is {catalog.path}, which is "
-            f"{catalog.questionnaire_id}@{catalog.latest()}; an assessment that names its questionnaire "
+            f"{catalog.questionnaire_id}@{own}; an assessment that names its questionnaire "
             "by path answers the version in that file, so it can only move to that version"
         )
     if semver_key(version) < semver_key(source):

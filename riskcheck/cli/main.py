@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve_cmd", "Serve a local web form for the assessments in a directory."),
     "score": ("score_cmd", "Score an assessment and print the result."),
     "check": ("check_cmd", "Gate: exit 1 when the risk is above the agreed level."),
-    "diff": ("diff_cmd", "Show how the risk changed between two versions of an assessment."),
+    "diff": ("diff_cmd", "Show what changed between two versions of an assessment or of a questionnaire."),
     "migrate": ("migrate_cmd", "Move an assessment's answers to a newer questionnaire version; nothing is lost."),
     "history": ("history_cmd", "Who changed which answers of an assessment, and when (from git)."),
     "evidence": ("evidence_cmd", "The evidence register: each link, the answer it supports, its hash."),

@@ -395,3 +395,16 @@ def test_two_ids_that_swap_keep_both_answers(tmp_path: Path, capsys: pytest.Capt
     text = path.read_text(encoding="utf-8")
     assert "answers:\n  second: one # the first\n  first: two\n  first_extra: was yes\n" in text
     assert yaml.safe_load(text)["archived_answers"][0]["question"] == "third"
+
+
+def test_a_newer_file_can_carry_an_earlier_step(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    released = project / "released" / "demo@1.1.0.yaml"
+    text = released.read_text(encoding="utf-8")
+    head, _, step = text.partition("migrations:\n")
+    released.write_text(head, encoding="utf-8")
+    current = project / "demo.yaml"
+    carried = step.replace("  - from: 1.0.0\n", "  - from: 1.0.0\n    to: 1.1.0\n")
+    current.write_text(current.read_text(encoding="utf-8") + carried, encoding="utf-8")
+    code, out, _ = run(capsys, "migrate", str(project / "assessment.yaml"))
+    assert code == 0
+    assert "demo@1.0.0 -> demo@1.2.0 (2 step(s): 1.0.0 -> 1.1.0, 1.1.0 -> 1.2.0)" in out

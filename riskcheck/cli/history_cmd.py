@@ -44,7 +44,8 @@ def render(history: History) -> str:
         if entry.renamed_from:
             lines.append(f"  renamed from {entry.renamed_from}")
         if entry.created:
-            lines.append(f"  created with {len(entry.answers)} answer(s); tier: {entry.tier_after or 'none'}")
+            tier = f"; tier: {entry.tier_after}" if entry.tier_after else ""
+            lines.append(f"  created with {len(entry.answers)} answer(s){tier}")
             lines.extend(f"  sign-off: {text}" for text in entry.signoffs_added)
             if entry.problem:
                 lines.append(f"  {entry.problem}")

@@ -54,9 +54,10 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
 @click.option(
     "--data",
     "data",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="CSV or Parquet file, a glob ('logs/*.parquet'), or a folder of Parquet files.",
+    # text, not a Path: a Spark path such as s3a://bucket/logs must keep its two slashes
+    type=click.Path(),
+    help="CSV or Parquet file, a glob ('logs/*.parquet'), or a folder of Parquet files (or, with --engine spark, "
+    "a path Spark can read).",
 )
 @click.option("--target", required=True, metavar="COL", help="Column with the true outcome.")
 @click.option("--prediction", metavar="COL", help="Column with the predicted outcome.")
@@ -111,10 +112,29 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["duckdb", "count", "fairlearn"]),
+    type=click.Choice(["duckdb", "count", "fairlearn", "spark"]),
     default="duckdb",
     show_default=True,
-    help="duckdb: one GROUP BY over the files; count: in memory; fairlearn: the slow reference.",
+    help="duckdb: one GROUP BY over the files; count: in memory; fairlearn: the slow reference; "
+    "spark: the GROUP BY as a Spark job (local[2], or --spark-remote).",
+)
+@click.option(
+    "--table",
+    metavar="NAME",
+    help="With --engine spark: read this table (catalog.schema.table) instead of --data.",
+)
+@click.option(
+    "--spark-remote",
+    metavar="URL",
+    help="With --engine spark: a Spark Connect server, sc://host:15002 (default: $SPARK_REMOTE, else local).",
+)
+@click.option(
+    "--spark-timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --engine spark: how long to wait for the Spark Connect server.",
 )
 @click.option(
     "--sensitive-data",
@@ -200,7 +220,7 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
     help="Write the output here, atomically, instead of to stdout.",
 )
 def command(
-    data: Path,
+    data: str | None,
     target: str,
     prediction: str | None,
     score: str | None,
@@ -214,6 +234,9 @@ def command(
     where: tuple[str, ...],
     task: str,
     engine: str,
+    table: str | None,
+    spark_remote: str | None,
+    spark_timeout: float,
     sensitive_data: Path | None,
     join_on: str | None,
     suppress_below: int | None,
@@ -244,6 +267,7 @@ def command(
     from riskcheck.fairness.trust import project_trust
     from riskcheck.fileio import check_output, note_input_patterns
 
+    data = _data_or_table(data, table, engine, spark_remote)
     if threshold is not None and not math.isfinite(threshold):
         raise click.BadParameter(f"expected a finite number, got {threshold}", param_hint="--threshold")
     if output is not None:
@@ -278,6 +302,7 @@ def command(
         compare=compare,
         reference_group=reference_group,
         engine=engine,
+        spark=_spark_settings(engine, table, spark_remote, spark_timeout, max_groups),
         sensitive_data=sensitive_data,
         join_on=join_on,
         suppress_below=suppress_below,
@@ -302,6 +327,25 @@ def command(
 
     write_output(output, text, option="-o")
     click.echo(f"wrote {output}", err=True)
+
+
+def _data_or_table(data: str | None, table: str | None, engine: str, remote: str | None) -> str:
+    """The data path, or the table name that stands for it (exactly one, the table with spark)."""
+    if engine != "spark":
+        for value, option in ((table, "--table"), (remote, "--spark-remote")):
+            if value is not None:
+                raise click.UsageError(f"{option} needs --engine spark")
+    if (data is None) == (table is None):
+        raise click.UsageError("give the data one way: --data PATH, or --table NAME with --engine spark")
+    return data if data is not None else str(table)
+
+
+def _spark_settings(engine: str, table: str | None, remote: str | None, timeout: float, max_groups: int) -> Any:
+    if engine != "spark":
+        return None
+    from riskcheck.fairness.spark import SparkSettings
+
+    return SparkSettings(remote=remote, table=table, timeout=timeout, max_groups=max_groups)
 
 
 def _bootstrap(settings: dict[str, Any]) -> Any:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from riskcheck.fairness.duck import ScanLimits
     from riskcheck.fairness.inputs import Inputs
+    from riskcheck.fairness.spark import SparkSettings
     from riskcheck.fairness.tally import CountTable
 
 Callback = Callable[[str], None]
@@ -54,6 +55,7 @@ def evaluate_fairness(
     scan: ScanLimits | None = None,
     data_identity: str = "auto",
     trust: ModelTrust | None = None,
+    spark: SparkSettings | None = None,
 ) -> FairnessResult:
     """Compute (or read, with ``spec.result``) the fairness result an assessment declares.
 
@@ -66,7 +68,8 @@ def evaluate_fairness(
     result's ``warnings``. ``trust`` names the model files that may run code when
     loaded; it comes from whoever runs riskcheck, never from ``spec``. By default it is
     the trust of the command running (:func:`riskcheck.fairness.trust.current_trust`),
-    and outside one nothing is trusted.
+    and outside one nothing is trusted. ``spark`` says where ``engine: spark`` runs (default:
+    ``SPARK_REMOTE``, else a local session) and may name a table to read instead of ``spec.data``.
     """
     base = Path(base_dir)
     if spec.result is not None:
@@ -79,6 +82,8 @@ def evaluate_fairness(
     assert spec.data is not None
     if spec.suppress_below is not None and warn is not None:
         warn = _private_callback(warn)
+    if spec.engine == "spark":
+        return _compute_in_spark(spec, base, spark, progress=progress, warn=warn, identity_kind=data_identity)
     if _aggregates_in_duckdb(spec):
         return _compute_in_duckdb(spec, base, progress=progress, warn=warn, scan=scan, identity_kind=data_identity)
     return _compute(
@@ -124,6 +129,7 @@ def compute_fairness(
     join_on: str | None = None,
     suppress_below: int | None = None,
     trust: ModelTrust | None = None,
+    spark: SparkSettings | None = None,
 ) -> FairnessResult:
     """Compute fairness metrics for a data file; paths are relative to the working directory.
 
@@ -132,6 +138,8 @@ def compute_fairness(
     ``data`` may be a glob or a folder of Parquet files with the default engine, duckdb.
     ``trust_model=True`` trusts the model whatever its sha256, as ``--trust-model`` does;
     ``trust`` trusts the models it lists (see :mod:`riskcheck.fairness.trust`).
+    ``data`` may also be a Spark DataFrame: one Spark job aggregates it (engine spark); with
+    ``engine="spark"`` a path or ``spark.table`` is read by Spark (see :mod:`riskcheck.fairness.spark`).
     """
     fields: dict[str, Any] = {
         "data": data,
@@ -157,6 +165,8 @@ def compute_fairness(
         "join_on": join_on,
         "suppress_below": suppress_below,
     }
+    if _is_spark_frame(data):
+        return _compute_spark_frame(fields, data, name="DataFrame", warn=warn, spark=spark)
     spec = _settings(fields)
     if trust_model:
         trust = ModelTrust(every_model=True)
@@ -169,6 +179,7 @@ def compute_fairness(
         trust=trust,
         scan=scan,
         data_identity=data_identity,
+        spark=spark,
     )
 
 
@@ -229,6 +240,8 @@ def compute_fairness_frame(
         "bootstrap": bootstrap,
         "thresholds": thresholds,
     }
+    if _is_spark_frame(frame):
+        return _compute_spark_frame(fields, frame, name=name, warn=warn, spark=None)
     spec = _settings(fields)
     from riskcheck.fairness.inputs import inputs_from_frame
 
@@ -449,6 +462,49 @@ def _compute_in_duckdb(
         model_sha256=None,
         say=say,
     )
+
+
+def _is_spark_frame(data: Any) -> bool:
+    from riskcheck.fairness.spark import is_spark_frame
+
+    return is_spark_frame(data)
+
+
+def _compute_in_spark(
+    spec: FairnessSpec,
+    base: Path,
+    settings: SparkSettings | None,
+    *,
+    progress: Callback | None,
+    warn: Callback | None,
+    identity_kind: str,
+) -> FairnessResult:
+    from riskcheck.fairness.spark import SparkSettings, counts_of_data
+
+    say = progress or _quiet
+    table, identity, display = counts_of_data(
+        spec, base, settings or SparkSettings(), identity_kind=identity_kind, say=say
+    )
+    say(f"{int(table.rows.sum()):,} rows in {len(table.labels)} groups")
+    for note in table.notes:
+        if warn is not None:
+            warn(f"warning: {note}")
+    return _from_counts(spec, table, engine="spark", display=display, identity=identity, model_sha256=None, say=say)
+
+
+def _compute_spark_frame(
+    fields: Mapping[str, Any], frame: Any, *, name: str, warn: Callback | None, spark: SparkSettings | None
+) -> FairnessResult:
+    """The result for a Spark DataFrame: one Spark job makes the count table (engine spark)."""
+    from riskcheck.fairness.spark import SparkSettings, counts_of_frame
+
+    _require_fairness_extra()
+    spec = _settings({**fields, "data": name, "engine": "spark"})
+    table, identity = counts_of_frame(spec, frame, name=name, max_groups=(spark or SparkSettings()).max_groups)
+    for note in table.notes:
+        if warn is not None:
+            warn(f"warning: {note}")
+    return _from_counts(spec, table, engine="spark", display=name, identity=identity, model_sha256=None, say=_quiet)
 
 
 def _joined_identity(data: Any, sensitive: Any) -> Any:

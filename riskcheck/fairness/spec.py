@@ -186,11 +186,12 @@ class FairnessSpec(BaseModel):
     min_class_size: int = Field(default=DEFAULT_MIN_CLASS_SIZE, ge=1)
     compare: Literal["between_groups", "overall", "reference"] = "between_groups"
     reference_group: str | None = None
-    engine: Literal["duckdb", "count", "fairlearn"] = Field(
+    engine: Literal["duckdb", "count", "fairlearn", "spark"] = Field(
         default="duckdb",
         description=(
             "duckdb: one GROUP BY over the files, at any size; count: the same metrics from data read "
-            "into memory; fairlearn: fairlearn's MetricFrame, the slow reference."
+            "into memory; fairlearn: fairlearn's MetricFrame, the slow reference; spark: the GROUP BY "
+            "as a Spark job, local or through Spark Connect."
         ),
     )
     sensitive_data: str | None = Field(

@@ -1,0 +1,692 @@
+"""The Spark engine: the DuckDB engine's one aggregation, run as a Spark job.
+
+Every classification metric (and the count-level bootstrap) is a function of each
+group's weighted 2x2 confusion counts, so a Spark job only has to produce the table of
+(group, label, prediction) -> (rows, weight) that :mod:`riskcheck.fairness.tally`
+builds with DuckDB: one ``groupBy`` over the sensitive columns, the target and the
+prediction, with ``count`` and ``sum(weight)``. The few hundred rows come back to the
+driver and become the same :class:`~riskcheck.fairness.tally.CountTable`, checked the
+same way, so the metrics are computed by the same code as every other engine's.
+
+The session is local (``local[2]``) or a Spark Connect server (``sc://host:15002``,
+from ``--spark-remote`` or ``SPARK_REMOTE``), checked with a timeout before anything is
+sent to it. The data is a path Spark can read (CSV, Parquet, a glob, a folder), a table
+name, or a Spark DataFrame handed to the Python API.
+
+User input never becomes SQL text: ``where`` values are literals of Column
+expressions, column names are taken from the schema, and a table name is checked to be
+an identifier before Spark parses it as one.
+
+The aggregation is written with Spark's Column expressions by hand rather than through
+narwhals: see :data:`WHY_NOT_NARWHALS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import socket
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import reduce
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from riskcheck.errors import DataError, MissingDependencyError
+from riskcheck.fairness.data import MISSING_GROUP
+from riskcheck.fairness.labels import DEFAULT_MAX_GROUPS, check_group_count, short
+from riskcheck.fairness.result import GROUP_JOINER
+from riskcheck.fairness.spec import FairnessSpec
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql.types import DataType
+
+    from riskcheck.fairness.sources import Source
+    from riskcheck.fairness.tally import CountTable
+
+Callback = Callable[[str], None]
+
+#: The local master riskcheck starts when no Spark Connect server is named.
+DEFAULT_MASTER = "local[2]"
+#: Seconds to wait for a Spark Connect server before giving up.
+DEFAULT_CONNECT_TIMEOUT = 30.0
+#: The port of a Spark Connect URL that names none.
+DEFAULT_CONNECT_PORT = 15002
+#: A table name: one to three identifiers, each plain or in backquotes.
+_IDENTIFIER = r"(?:[A-Za-z_][A-Za-z0-9_]*|`(?:[^`]|``)+`)"
+_TABLE = re.compile(rf"^{_IDENTIFIER}(?:\.{_IDENTIFIER}){{0,2}}$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
+
+WHY_NOT_NARWHALS = (
+    "narwhals would let one aggregation serve pandas, Polars, PyArrow, DuckDB and Spark, but "
+    "its Spark backend cannot express what the checks need without dropping to native "
+    "expressions anyway: a cast that yields null instead of failing (TRY_CAST, under Spark's "
+    "ANSI mode), NaN as missing, pandas' text spelling of booleans and floats for group names, "
+    "and one example row fetched only when a check fails. Each engine would then be narwhals "
+    "plus per-backend escapes, tested twice; hand-written Column expressions are the same "
+    "number of lines, typed by pyspark's own stubs, and run unchanged over Spark Connect."
+)
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    """Where the Spark engine runs and what it reads; settings of whoever runs riskcheck.
+
+    ``remote`` is a Spark Connect URL (``sc://host:15002``); without it the
+    ``SPARK_REMOTE`` environment variable is used, and without that a local session
+    (``master``). ``table`` names a table to read instead of the data path.
+    """
+
+    remote: str | None = None
+    table: str | None = None
+    master: str = DEFAULT_MASTER
+    timeout: float = DEFAULT_CONNECT_TIMEOUT
+    max_groups: int = DEFAULT_MAX_GROUPS
+    config: Mapping[str, str] = field(default_factory=dict)
+
+    def remote_url(self) -> str | None:
+        return self.remote or os.environ.get("SPARK_REMOTE") or None
+
+
+@dataclass(frozen=True)
+class SparkData:
+    """A DataFrame to aggregate, its name in messages, and whether it was read from CSV text."""
+
+    frame: DataFrame
+    display: str
+    from_csv: bool = False
+    source: Source | None = None  # local files, identified as the DuckDB engine identifies them
+
+
+def is_spark_frame(value: Any) -> bool:
+    """Whether ``value`` is a Spark DataFrame (classic or Spark Connect), without importing pyspark."""
+    import sys
+
+    module = sys.modules.get("pyspark.sql")
+    return module is not None and isinstance(value, module.DataFrame)
+
+
+# ---------------------------------------------------------------- sessions
+
+
+@contextmanager
+def spark_session(settings: SparkSettings) -> Iterator[SparkSession]:
+    """A Spark Connect session, the active local one, or a new local one (stopped afterwards)."""
+    try:
+        with _quiet_pyspark():
+            from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError("pyspark", "spark") from None
+    if settings.timeout <= 0:
+        raise DataError(f"Spark timeout: expected a number of seconds > 0, got {settings.timeout:g}")
+    url = settings.remote_url()
+    if url is not None:
+        with _quiet_pyspark():
+            session = _connect(SparkSession, url, settings.timeout)
+        try:
+            yield session
+        finally:
+            session.stop()
+        return
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        yield active
+        return
+    with _quiet_pyspark():
+        session = _local(SparkSession, settings)
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+@contextmanager
+def _quiet_pyspark() -> Iterator[None]:
+    """Without pyspark's warning about the pandas version: riskcheck never hands Spark a pandas frame."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+        yield
+
+
+def _local(session_class: Any, settings: SparkSettings) -> SparkSession:
+    builder = (
+        session_class.builder.master(settings.master)
+        .appName("riskcheck fairness")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+    )
+    for key, value in settings.config.items():
+        builder = builder.config(key, value)
+    try:
+        session: SparkSession = builder.getOrCreate()
+    except Exception as exc:  # pyspark raises PySparkRuntimeError, or a py4j error, without Java
+        raise DataError(
+            f"Spark local mode ({settings.master}): cannot start: {_first_line(exc)}; "
+            "expected a Java runtime (17 or later) on PATH or in JAVA_HOME"
+        ) from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _connect(session_class: Any, url: str, timeout: float) -> SparkSession:
+    """A Spark Connect session, after checking within ``timeout`` that the server answers."""
+    host, port = _endpoint(url)
+    where = f"Spark Connect server {host}:{port}"
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise DataError(
+            f"{where}: cannot connect within {timeout:g} s ({exc.strerror or exc}); "
+            "expected a running Spark Connect server (check --spark-remote or SPARK_REMOTE)"
+        ) from None
+    try:
+        import grpc  # type: ignore[import-untyped, unused-ignore]
+        from pyspark.sql.connect.client import DefaultChannelBuilder
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError(exc.name or "grpcio", "spark") from None
+    # Wait for gRPC's handshake on a channel of our own: pyspark's client would retry a silent
+    # server for minutes, and its threads would keep the process alive after giving up.
+    try:
+        channel = DefaultChannelBuilder(url).toChannel()
+    except Exception as exc:
+        raise DataError(f"{where}: {_first_line(exc)}; expected a Spark Connect URL such as sc://host:15002") from None
+    try:
+        grpc.channel_ready_future(channel).result(timeout=timeout)
+    except grpc.FutureTimeoutError:
+        raise DataError(
+            f"{where}: no gRPC answer within {timeout:g} s; expected a Spark Connect server on that port"
+        ) from None
+    finally:
+        channel.close()
+    try:
+        session: SparkSession = session_class.builder.remote(url).getOrCreate()
+    except Exception as exc:
+        raise DataError(f"{where}: {_first_line(exc)}; expected a Spark Connect server on that port") from None
+    return session
+
+
+def _endpoint(url: str) -> tuple[str, int]:
+    """Host and port of a Spark Connect URL (its token, if any, is never shown)."""
+    parts = urllib.parse.urlsplit(url)
+    shown = f"{parts.scheme}://{parts.hostname or ''}" if parts.scheme else url.split(";")[0]
+    try:
+        port = parts.port or DEFAULT_CONNECT_PORT
+    except ValueError:
+        port = -1
+    if parts.scheme != "sc" or not parts.hostname or not 0 < port < 65536:
+        raise DataError(f"Spark remote {shown!r}: expected a Spark Connect URL such as sc://host:15002")
+    return parts.hostname, port
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read(session: SparkSession, spec: FairnessSpec, settings: SparkSettings, base: Path) -> SparkData:
+    """The DataFrame over ``settings.table`` or ``spec.data`` (a path relative to ``base``)."""
+    if settings.table is not None:
+        return _read_table(session, settings.table)
+    assert spec.data is not None
+    remote = settings.remote_url() is not None
+    if remote or _SCHEME.match(spec.data):
+        # A path on the cluster (or in object storage): only Spark can see it.
+        text = spec.data
+        kind = "csv" if text.lower().rstrip("/").endswith(".csv") else "parquet"
+        return _read_files(session, [text], kind, text, root=None)
+    from riskcheck.fairness.sources import resolve_source
+
+    display = str(base / spec.data)
+    source = resolve_source(spec.data, base, display=display)
+    files = [str(path) for path in source.files]
+    data = _read_files(session, files, source.file_format, display, root=str(source.root) if source.hive else None)
+    return SparkData(data.frame, data.display, data.from_csv, source)
+
+
+def _read_table(session: SparkSession, name: str) -> SparkData:
+    if not _TABLE.match(name):
+        raise DataError(f"table {name!r}: expected a table name such as catalog.schema.table")
+    try:
+        frame = session.table(name)
+        frame.schema  # noqa: B018 - Spark Connect resolves the table only when asked for its schema
+    except Exception as exc:
+        raise DataError(f"table {name}: {_first_line(exc)}; expected an existing table Spark can read") from None
+    return SparkData(frame, f"table {name}")
+
+
+def _read_files(session: SparkSession, paths: list[str], kind: str, display: str, root: str | None) -> SparkData:
+    reader = session.read
+    if root is not None:
+        reader = reader.option("basePath", root)
+    try:
+        if kind == "csv":
+            # Every column as text, pandas' dialect: labels keep the file's spelling.
+            frame = reader.options(header=True, inferSchema=False, quote='"', escape='"', mode="FAILFAST").csv(paths)
+        else:
+            frame = reader.parquet(*paths)
+        frame.schema  # noqa: B018 - resolve the files now, so a bad path is named here
+    except Exception as exc:
+        raise DataError(f"{display}: cannot read the {kind} data: {_first_line(exc)}") from None
+    return SparkData(frame, display, from_csv=kind == "csv")
+
+
+# ---------------------------------------------------------------- the aggregation
+
+
+@dataclass(frozen=True)
+class _Plan:
+    source: DataFrame  # the columns riskcheck reads, CSV missing-value spellings as nulls
+    frame: DataFrame  # the same, filtered by ``where``
+    kinds: dict[str, str]  # column -> the DuckDB spelling of its type
+    display: str
+
+
+def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say: Callback) -> CountTable:
+    """The confusion counts of ``spec`` over ``data``: one Spark ``groupBy``, checked as DuckDB's."""
+    from pyspark.sql import functions as F
+
+    from riskcheck.fairness.inputs import column_roles
+
+    assert spec.target is not None
+    if spec.model is not None or spec.task != "classification" or spec.sensitive_data is not None:
+        raise DataError(
+            f"{data.display}: the spark engine aggregates the prediction or score column of a classifier; "
+            "expected --prediction or --score, task classification and no --sensitive-data"
+        )
+    frame, display = data.frame, data.display
+    try:
+        schema = {item.name: item.dataType for item in frame.schema.fields}
+    except Exception as exc:
+        raise DataError(f"{display}: cannot read the data: {_first_line(exc)}") from None
+    roles = column_roles(spec)
+    missing = [column for column in roles if column not in schema]
+    if missing:
+        named = ", ".join(f"{column!r} ({roles[column]})" for column in missing)
+        noun = "column" if len(missing) == 1 else "columns"
+        raise DataError(f"{display}: no {noun} {named}; available columns: {', '.join(schema)}")
+    kinds = {column: _kind(schema[column]) for column in roles}
+    _check_kinds(spec, kinds, display)
+    if data.from_csv:
+        frame = frame.select(*[_csv_nulls(column) for column in roles])
+    condition = _where(spec, kinds)
+    plan = _Plan(frame, frame.filter(condition), kinds, display)
+    columns, aggregates = _expressions(spec, plan)
+    limit = max_groups * 16 + 1
+    say(f"aggregating {display} in Spark")
+    try:
+        grouped = plan.frame.groupBy(*columns).agg(F.count(F.lit(1)).alias("n"), *aggregates)
+        rows = [tuple(row) for row in grouped.limit(limit).collect()]
+    except Exception as exc:
+        raise DataError(f"{display}: the Spark job failed: {_first_line(exc)}") from None
+    if len(rows) >= limit:
+        _too_many(spec, rows, display, max_groups)
+    return _interpret(spec, plan, rows, max_groups, infer=data.from_csv)
+
+
+def _kind(data_type: DataType) -> str:
+    """A Spark type as DuckDB spells it, so the label rules of tally.py read it the same way."""
+    from pyspark.sql import types as T
+
+    names: list[tuple[type[DataType], str]] = [
+        (T.StringType, "VARCHAR"),
+        (T.VarcharType, "VARCHAR"),
+        (T.CharType, "VARCHAR"),
+        (T.BooleanType, "BOOLEAN"),
+        (T.ByteType, "TINYINT"),
+        (T.ShortType, "SMALLINT"),
+        (T.IntegerType, "INTEGER"),
+        (T.LongType, "BIGINT"),
+        (T.FloatType, "FLOAT"),
+        (T.DoubleType, "DOUBLE"),
+    ]
+    for spark_type, name in names:
+        if isinstance(data_type, spark_type):
+            return name
+    if isinstance(data_type, T.DecimalType):
+        return f"DECIMAL({data_type.precision},{data_type.scale})"
+    return data_type.simpleString().upper()
+
+
+def _check_kinds(spec: FairnessSpec, kinds: Mapping[str, str], display: str) -> None:
+    nested = ("STRUCT", "MAP", "ARRAY")
+    for column, role, expected in (
+        (spec.score, "the score", "numbers"),
+        (spec.sample_weight, "the sample weight", "numbers"),
+        (spec.target, "the target", "one label per row"),
+        (spec.prediction, "the prediction", "one label per row"),
+    ):
+        if column is not None and kinds[column].startswith(nested):
+            raise DataError(f"{display}: column {column!r} ({role}) is {kinds[column]}; expected {expected}")
+
+
+def _csv_nulls(column: str) -> Column:
+    """What pandas (and the DuckDB engine) read as a missing value in a CSV file, as null."""
+    from pyspark.sql import functions as F
+
+    from riskcheck.fairness.duck import _CSV_NULLS  # one list for both engines
+
+    value = F.col(column)
+    return F.when(value.isin(*_CSV_NULLS), F.lit(None).cast("string")).otherwise(value).alias(column)
+
+
+def _text(column: str, kind: str) -> Column:
+    """A column's values as text, spelled as pandas' ``astype(str)`` (and the DuckDB engine) spell them."""
+    from pyspark.sql import functions as F
+
+    value = F.col(column)
+    if kind == "BOOLEAN":
+        return F.when(value, F.lit("True")).when(~value, F.lit("False"))
+    if kind in ("FLOAT", "DOUBLE"):
+        return F.when(~F.isnan(value), value.cast("string"))
+    if kind == "VARCHAR":
+        return value
+    return value.cast("string")
+
+
+def _value(column: str, kind: str) -> Column:
+    """A column's values with NaN as missing."""
+    from pyspark.sql import functions as F
+
+    value = F.col(column)
+    if kind in ("FLOAT", "DOUBLE"):
+        return F.when(~F.isnan(value), value)
+    return value
+
+
+def _number(column: str) -> Column:
+    """A column as doubles; text that is not a number becomes null (never an error under ANSI mode)."""
+    from pyspark.sql import functions as F
+
+    return F.col(column).try_cast("double")
+
+
+def _finite(number: Column) -> Column:
+    from pyspark.sql import functions as F
+
+    infinity = float("inf")
+    return number.isNotNull() & ~F.isnan(number) & (number != F.lit(infinity)) & (number != F.lit(-infinity))
+
+
+def _where(spec: FairnessSpec, kinds: Mapping[str, str]) -> Column:
+    """``where`` as a Column: each column's text equals the value, a literal (never SQL text)."""
+    from pyspark.sql import functions as F
+
+    from riskcheck.fairness.duck import where_text
+
+    conditions = [
+        _text(column, kinds[column]) == F.lit(where_text(wanted)) for column, wanted in (spec.where or {}).items()
+    ]
+    return reduce(lambda a, b: a & b, conditions, F.lit(True))
+
+
+def _expressions(spec: FairnessSpec, plan: _Plan) -> tuple[list[Column], list[Column]]:
+    """The grouping columns (g0.., t, p) and the aggregates after ``n``, in tally.py's order."""
+    from pyspark.sql import functions as F
+
+    assert spec.target is not None
+    kinds = plan.kinds
+    columns = [_text(column, kinds[column]).alias(f"g{index}") for index, column in enumerate(spec.sensitive)]
+    columns.append(_value(spec.target, kinds[spec.target]).alias("t"))
+    aggregates = []
+    if spec.prediction is not None:
+        columns.append(_value(spec.prediction, kinds[spec.prediction]).alias("p"))
+    else:
+        assert spec.score is not None and spec.threshold is not None
+        score = _number(spec.score)
+        columns.append(F.when(_finite(score), score >= F.lit(float(spec.threshold))).alias("p"))
+        aggregates.append(F.count_if(F.col(spec.score).isNotNull() & score.isNull()).alias("score_text"))
+        aggregates.append(F.count_if(~_finite(score)).alias("score_bad"))
+    if spec.sample_weight is not None:
+        weight = _number(spec.sample_weight)
+        aggregates.append(F.sum(weight).alias("w"))
+        aggregates.append(F.count_if(F.col(spec.sample_weight).isNotNull() & weight.isNull()).alias("weight_text"))
+        aggregates.append(F.count_if(~_finite(weight)).alias("weight_bad"))
+        aggregates.append(F.count_if(weight < F.lit(0.0)).alias("weight_negative"))
+    return columns, aggregates
+
+
+def _too_many(spec: FairnessSpec, rows: Sequence[tuple[Any, ...]], display: str, max_groups: int) -> None:
+    width = len(spec.sensitive)
+    check_group_count(len({row[:width] for row in rows}), display=display, columns=spec.sensitive, bound=max_groups)
+    targets = {row[width] for row in rows}
+    predictions = {row[width + 1] for row in rows}
+    column, role, values = (
+        (spec.target, "the target", targets)
+        if len(targets) >= len(predictions)
+        else (spec.prediction or spec.score, "the prediction", predictions)
+    )
+    raise DataError(
+        f"{display}: column {column!r} ({role}) has at least {len(values):,} distinct values; "
+        "a classification metric needs a binary column"
+    )
+
+
+# ---------------------------------------------------------------- from rows to counts
+
+
+def _interpret(
+    spec: FairnessSpec, plan: _Plan, rows: list[tuple[Any, ...]], max_groups: int, *, infer: bool
+) -> CountTable:
+    """The count table of the aggregated rows, by the rules of tally.py's DuckDB interpretation."""
+    import numpy as np
+
+    from riskcheck.fairness.duck import ScanLimits
+    from riskcheck.fairness.tally import CountTable, _binary, _groups, _labels, _tally
+
+    assert spec.target is not None
+    display = plan.display
+    width = len(spec.sensitive)
+    names = ["t", "p", "n"]
+    if spec.score is not None:
+        names += ["score_text", "score_bad"]
+    if spec.sample_weight is not None:
+        names += ["w", "weight_text", "weight_bad", "weight_negative"]
+    at = {name: width + index for index, name in enumerate(names)}
+    total = sum(int(row[at["n"]]) for row in rows)
+    if total == 0:
+        _explain_empty(spec, plan)
+    problem = _Problems(spec, plan)
+    if spec.score is not None:
+        problem.numbers(rows, at, spec.score, "the score", "score")
+    if spec.sample_weight is not None:
+        problem.numbers(rows, at, spec.sample_weight, "the sample weight", "weight")
+    # tally's _binary only asks its problem object for .stray(column, value): ours answers in Spark.
+    stray = cast("Any", problem)
+    target_kind, as_target = _labels(rows, at["t"], plan.kinds[spec.target], infer)
+    targets = _tally(rows, at["t"], at["n"], as_target)
+    if None in targets:
+        problem.missing(spec.target, "the target", targets[None])
+    positive, target_values = _binary(
+        targets, display, spec.target, "the target", spec.positive_label, target_kind, stray
+    )
+    if spec.prediction is not None:
+        prediction_kind, as_prediction = _labels(rows, at["p"], plan.kinds[spec.prediction], infer)
+        predictions = _tally(rows, at["p"], at["n"], as_prediction)
+        if None in predictions:
+            problem.missing(spec.prediction, "the prediction", predictions[None])
+        predicted_positive, _ = _binary(
+            predictions,
+            display,
+            spec.prediction,
+            "the prediction",
+            spec.positive_label,
+            prediction_kind,
+            stray,
+            allowed=target_values,
+        )
+    else:
+        predicted_positive, as_prediction = True, {True: True, False: False}
+    labels, codes, missing = _groups(spec, rows, width, ScanLimits(max_groups=max_groups), display, None)
+    weighted = np.zeros((len(labels), 4), dtype=np.float64)
+    counted = np.zeros((len(labels), 4), dtype=np.int64)
+    for row, code in zip(rows, codes, strict=True):
+        cell = 2 * int(as_target[row[at["t"]]] == positive) + int(as_prediction[row[at["p"]]] == predicted_positive)
+        counted[code, cell] += int(row[at["n"]])
+        weighted[code, cell] += float(row[at["w"]]) if "w" in at else float(row[at["n"]])
+    if "w" in at and not weighted.sum() > 0:
+        raise DataError(f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row")
+    notes = tuple(
+        f"{display}: column {column!r} has {count:,} missing value(s); they form the group {MISSING_GROUP!r}"
+        for column, count in missing.items()
+    )
+    if len(labels) < 2:
+        columns = " and ".join(repr(column) for column in spec.sensitive)
+        several = width > 1
+        raise DataError(
+            f"{display}: sensitive column{'s' if several else ''} {columns} "
+            f"give{'' if several else 's'} a single group, {labels[0]!r}, across all {total:,} rows; "
+            "fairness metrics compare at least two groups"
+        )
+    return CountTable(labels, weighted, counted, notes)
+
+
+def _explain_empty(spec: FairnessSpec, plan: _Plan) -> None:
+    from pyspark.sql import functions as F
+
+    from riskcheck.fairness.duck import where_text
+
+    display = plan.display
+    if not spec.where:
+        raise DataError(f"{display}: no data rows; expected a header and at least one row")
+    for column, wanted in spec.where.items():
+        text = _text(column, plan.kinds[column])
+        if not plan.source.filter(text == F.lit(where_text(wanted))).limit(1).collect():
+            found = plan.source.select(text.alias("v")).distinct().orderBy(F.col("v").asc_nulls_last()).limit(11)
+            shown = [str(row[0]) for row in found.collect()]
+            listing = ", ".join(repr(short(v)) for v in shown[:10]) + (" and more" if len(shown) > 10 else "")
+            raise DataError(
+                f"{display}: where: no row has {column} == {where_text(wanted)!r}; its values are {listing}"
+            )
+    conditions = " and ".join(f"{c} == {v!r}" for c, v in spec.where.items())
+    raise DataError(f"{display}: where: no row has {conditions}")
+
+
+class _Problems:
+    """Error messages about rows, each with an example row fetched (by a second job) only when needed."""
+
+    def __init__(self, spec: FairnessSpec, plan: _Plan) -> None:
+        from riskcheck.fairness.inputs import column_roles
+
+        self.spec = spec
+        self.plan = plan
+        self.columns = list(column_roles(spec))
+
+    def example(self, condition: Column) -> str:
+        """One row matching ``condition``, shown as its needed columns."""
+        try:
+            found = self.plan.frame.filter(condition).select(*self.columns).limit(1).collect()
+        except Exception:  # the example is a courtesy; the error stands without it
+            return ""
+        if not found:
+            return ""
+        cells = ", ".join(f"{c}={short(v)!r}" for c, v in zip(self.columns, tuple(found[0]), strict=True))
+        return f"; for example the row {cells}"
+
+    def missing(self, column: str, role: str, count: int) -> None:
+        from pyspark.sql import functions as F
+
+        example = self.example(F.col(column).isNull() | _value(column, self.plan.kinds[column]).isNull())
+        raise DataError(
+            f"{self.plan.display}: column {column!r} ({role}) has {count:,} missing value(s); "
+            f"expected a value in every row{example}"
+        )
+
+    def numbers(
+        self, rows: Sequence[tuple[Any, ...]], at: Mapping[str, int], column: str, role: str, kind: str
+    ) -> None:
+        from pyspark.sql import functions as F
+
+        display = self.plan.display
+        number = _number(column)
+        text = sum(int(row[at[f"{kind}_text"]]) for row in rows)
+        if text:
+            example = self.example(F.col(column).isNotNull() & number.isNull())
+            raise DataError(
+                f"{display}: column {column!r} ({role}) must be numeric; {text:,} row(s) hold text{example}"
+            )
+        bad = sum(int(row[at[f"{kind}_bad"]]) for row in rows)
+        if bad:
+            example = self.example(~_finite(number))
+            raise DataError(
+                f"{display}: column {column!r} ({role}) has {bad:,} missing or infinite value(s); "
+                f"expected a finite number in every row{example}"
+            )
+        if kind == "weight":
+            negative = sum(int(row[at["weight_negative"]]) for row in rows)
+            if negative:
+                example = self.example(number < F.lit(0.0))
+                raise DataError(
+                    f"{display}: column {column!r} ({role}) has {negative:,} negative value(s); "
+                    f"expected weights >= 0{example}"
+                )
+
+    def stray(self, column: str, value: Any) -> str:
+        from pyspark.sql import functions as F
+
+        kind = self.plan.kinds[column]
+        if value is None:
+            return self.example(F.col(column).isNull())
+        spelled = _value(column, kind).cast("string") == F.lit(str(value))
+        if isinstance(value, int | float) and not isinstance(value, bool) and kind != "VARCHAR":
+            spelled = spelled | (_value(column, kind).cast("double") == F.lit(float(value)))
+        return self.example(spelled)
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def counts_of_data(
+    spec: FairnessSpec, base: Path, settings: SparkSettings, *, identity_kind: str, say: Callback
+) -> tuple[CountTable, dict[str, Any], str]:
+    """The count table of ``spec`` over its data (or ``settings.table``), its identity and display name."""
+    with spark_session(settings) as session:
+        data = read(session, spec, settings, base)
+        table = aggregate_spark(spec, data, max_groups=settings.max_groups, say=say)
+        if data.source is not None:
+            from riskcheck.fairness.identity import identify
+
+            identity = identify(data.source, kind=identity_kind).to_dict()
+        else:
+            identity = counts_identity(table_digest(table, data.frame.schema.json()))
+    return table, identity, data.display
+
+
+def counts_of_frame(
+    spec: FairnessSpec, frame: DataFrame, *, name: str, max_groups: int = DEFAULT_MAX_GROUPS
+) -> tuple[CountTable, dict[str, Any]]:
+    """The count table of ``spec`` over a Spark DataFrame, and its identity (see :func:`table_digest`)."""
+
+    def quiet(message: str) -> None:
+        pass
+
+    table = aggregate_spark(spec, SparkData(frame, name), max_groups=max_groups, say=quiet)
+    return table, counts_identity(table_digest(table, frame.schema.json()))
+
+
+# ---------------------------------------------------------------- identity
+
+
+def counts_identity(rows_digest: str, kind: str = "counts") -> dict[str, Any]:
+    """The identity of data riskcheck cannot hash (a table, a DataFrame, a path on a cluster):
+    kind ``counts``, the digest of its schema and count table. Reading 100 GB back to hash it
+    is not practical; the counts change whenever the rows the figures come from do."""
+    return {"kind": kind, "digest": rows_digest, "files": 0, "bytes": 0}
+
+
+def table_digest(table: CountTable, schema: str) -> str:
+    """sha256 over the schema and the count table: it changes whenever the counted data does."""
+    digest = hashlib.sha256(f"riskcheck.spark-counts/1\n{schema}\n".encode())
+    digest.update(GROUP_JOINER.join(table.labels).encode())
+    digest.update(table.rows.tobytes())
+    digest.update(table.weighted.tobytes())
+    return digest.hexdigest()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return short(text[0], 300) if text else type(exc).__name__

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # System libraries riskcheck needs beyond Python packages (Debian/Ubuntu):
 # Pango and HarfBuzz for WeasyPrint's PDF rendering, DejaVu fonts so reports look
-# the same everywhere, and, with --browser, Chromium for the web form's browser tests.
+# the same everywhere, and, with --browser (everything the test suite needs), Chromium
+# for the web form's browser tests and a Java runtime for Spark's local mode (the
+# fairness engine's Spark tests), unless a java is already on PATH.
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [[ "${1:-}" == "--browser" ]]; then
   packages+=(chromium poppler-utils)
+  if ! command -v java >/dev/null 2>&1; then
+    packages+=(default-jre-headless)
+  fi
 fi
 missing=()
 for package in "${packages[@]}"; do

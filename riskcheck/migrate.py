@@ -93,6 +93,8 @@ class MigrationPlan:
     #: The answers as the migrated file holds them (plain data, in order).
     answers: dict[str, Any]
     operations: tuple[Operation, ...] = field(repr=False)
+    #: How many sign-off records the file holds (a migration makes them stale).
+    signoffs: int = 0
 
     @property
     def changed(self) -> bool:
@@ -179,6 +181,7 @@ def plan_migration(path: Path, to: str | None = None) -> MigrationPlan:
         unanswered_required=_unanswered(final, old, state),
         answers=state,
         operations=tuple(work.operations),
+        signoffs=len(assessment.signoffs),
     )
 
 

@@ -68,6 +68,7 @@ def render_plan(plan: MigrationPlan, *, dry_run: bool) -> str:
         lines.append(f"new required questions now unanswered ({len(plan.unanswered_required)}):")
         lines.extend(f"  {question}" for question in plan.unanswered_required)
     lines.append("dry run: nothing was written" if dry_run else f"written: {plan.path}")
-    if not dry_run:
-        lines.append("sign-offs given before the migration are stale; the answers need review and a new sign-off")
+    if plan.signoffs:
+        when = "are now" if not dry_run else "would be"
+        lines.append(f"the {plan.signoffs} sign-off record(s) {when} stale: review the answers and sign again")
     return "\n".join(lines) + "\n"

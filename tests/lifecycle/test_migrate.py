@@ -57,7 +57,6 @@ def test_a_chain_moves_every_answer_and_keeps_comments(project: Path, capsys: py
         "new required questions now unanswered (1):\n"
         "  oversight\n"
         f"written: {path}\n"
-        "sign-offs given before the migration are stale; the answers need review and a new sign-off\n"
     )
     text = path.read_text(encoding="utf-8")
     # Comments and layout stay: the header, the note on the renamed answer, the line
@@ -408,3 +407,14 @@ def test_a_newer_file_can_carry_an_earlier_step(project: Path, capsys: pytest.Ca
     code, out, _ = run(capsys, "migrate", str(project / "assessment.yaml"))
     assert code == 0
     assert "demo@1.0.0 -> demo@1.2.0 (2 step(s): 1.0.0 -> 1.1.0, 1.1.0 -> 1.2.0)" in out
+
+
+def test_migrate_says_the_sign_offs_are_stale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "loan.yaml"
+    shutil.copy(Path(__file__).parent / "examples_1_0_0" / "classification-loan-scoring.yaml", path)
+    assert run(capsys, "sign", str(path), "--name", "Lee Legal", "--role", "legal", "--decision", "approve")[0] == 0
+    code, out, _ = run(capsys, "migrate", str(path))
+    assert code == 0
+    assert out.endswith(f"written: {path}\nthe 1 sign-off record(s) are now stale: review the answers and sign again\n")
+    result = json.loads(run(capsys, "score", str(path), "--format", "json")[1])
+    assert result["signoffs"]["status"] == "stale"

@@ -53,7 +53,8 @@ def test_strict_templates_fail_loudly_on_a_typo(tmp_path: Path, scored: tuple) -
     (tmp_path / "parts" / "summary.html").write_text("<p>{{ resutl.tier }}</p>")
     with pytest.raises(ReportError) as error:
         render_html(result, loaded, template_dir=tmp_path, strict=True)
-    assert str(error.value) == "report template: 'resutl' is undefined"
+    template = tmp_path.resolve() / "parts" / "summary.html"
+    assert str(error.value) == f"{template}:1: report template: 'resutl' is undefined"
     # Without strict, the typo renders as nothing (the built-in behaviour for users).
     assert "<p></p>" in render_html(result, loaded, template_dir=tmp_path)
 

@@ -278,7 +278,7 @@ COPY (
 
 #: The floor: DuckDB alone, in a fresh Python process, on the same file (its path is argv[1]).
 BARE = (
-    "import sys, duckdb; "
+    "import sys, duckdb; duckdb.execute('SET enable_progress_bar = false'); "
     "print(len(duckdb.execute('SELECT race, sex, label, pred, count(*) FROM read_parquet(?) "
     "GROUP BY race, sex, label, pred', [sys.argv[1]]).fetchall()))"
 )

@@ -272,7 +272,7 @@ def command(
         raise click.BadParameter(f"expected a finite number, got {threshold}", param_hint="--threshold")
     if output is not None:
         named = (data, model, sensitive_data)
-        note_input_patterns(Path.cwd(), *(str(path) for path in named if isinstance(path, Path)))
+        note_input_patterns(Path.cwd(), *(str(path) for path in named if path is not None))
         check_output(output, option="-o")
 
     def to_stderr(message: str) -> None:

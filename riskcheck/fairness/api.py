@@ -444,7 +444,7 @@ def _compute_in_duckdb(
     sensitive = None
     if spec.sensitive_data is not None:
         sensitive = resolve_source(spec.sensitive_data, base, display=str(base / spec.sensitive_data))
-    say = _progress_for(data.files[0], progress) if data.single_file else (progress or _quiet)
+    say = _progress_for(data.files[0], progress) if data.single_file else _progress_for_files(data, progress)
     identity = identify(data, kind=identity_kind)
     if sensitive is not None:
         identity = _joined_identity(identity, identify(sensitive, kind=identity_kind))
@@ -520,6 +520,15 @@ def _joined_identity(data: Any, sensitive: Any) -> Any:
 
 def _quiet(message: str) -> None:
     pass
+
+
+def _progress_for_files(data: Any, progress: Callback | None) -> Callback:
+    """Progress lines for several files, on the same size rule as one file's."""
+    size = sum(path.stat().st_size for path in data.files)
+    if progress is None or size < PROGRESS_MIN_BYTES:
+        return _quiet
+    progress(f"reading {data.display} ({len(data.files):,} files, {size / 1024**2:,.0f} MiB)")
+    return progress
 
 
 def _private_callback(warn: Callback) -> Callback:

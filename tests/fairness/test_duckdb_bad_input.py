@@ -126,3 +126,20 @@ def test_a_dictionary_bomb_in_the_target(run_cli: Run, tmp_path: Path, engine: s
     )
     assert (code, out) == (2, "")
     assert "Traceback" not in err and len(err) < 600
+
+
+def test_the_text_output_names_the_identity_and_clips_long_group_names(run_cli: Run, tmp_path: Path) -> None:
+    name = "a" * 30 + "b" * 100 + "c" * 30
+    frame = pd.DataFrame({"g": ["A", name] * 20, "y": [0, 1] * 20, "p": [1, 0] * 20})
+    for index in range(2):
+        frame.to_parquet(tmp_path / f"part-{index}.parquet", index=False)
+    pattern = tmp_path / "part-*.parquet"
+    code, out, err = run_cli("fairness", "--data", pattern, *ARGS, "--bootstrap", "0")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "Fairness of y by g: 80 rows in 2 groups (duckdb engine)"
+    assert lines[1].startswith(f"data {pattern} fingerprint ")
+    clipped = "a" * 29 + "…" + "c" * 30
+    assert any(line.startswith(f"{clipped}  ") for line in lines)
+    code, out, err = run_cli("fairness", "--data", pattern, *ARGS, "--bootstrap", "0", "--full-hash")
+    assert out.splitlines()[1].startswith(f"data {pattern} sha256 ")

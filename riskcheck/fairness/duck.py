@@ -129,6 +129,11 @@ def connect(limits: ScanLimits) -> Iterator[Any]:
         connection.execute("SET enable_progress_bar = false")  # stderr is for riskcheck's own lines
         connection.execute("SET lock_configuration = true")
         yield connection
+    except (RuntimeError, duckdb.InterruptException) as exc:
+        # Ctrl-C stops DuckDB's query, which then raises; riskcheck exits 130 for it
+        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from None
+        raise
     finally:
         connection.close()
         shutil.rmtree(spill, ignore_errors=True)
@@ -425,6 +430,8 @@ def run_query(connection: Any, query: Query, data: Source, limits: ScanLimits) -
 
     try:
         return list(connection.execute(query.sql, query.params).fetchall())
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
     except duckdb.OutOfMemoryException as exc:
         raise DataError(f"{data.display}: {memory_message(exc, limits)}") from None
     except duckdb.Error as exc:

@@ -143,3 +143,18 @@ def test_the_text_output_names_the_identity_and_clips_long_group_names(run_cli: 
     assert any(line.startswith(f"{clipped}  ") for line in lines)
     code, out, err = run_cli("fairness", "--data", pattern, *ARGS, "--bootstrap", "0", "--full-hash")
     assert out.splitlines()[1].startswith(f"data {pattern} sha256 ")
+
+
+def test_an_interrupted_query_is_a_keyboard_interrupt_and_leaves_no_temp_folder() -> None:
+    import glob
+    import tempfile
+    import threading
+
+    from riskcheck.fairness.duck import ScanLimits, connect
+
+    pattern = str(Path(tempfile.gettempdir()) / "riskcheck-duckdb-*")
+    before = set(glob.glob(pattern))
+    with pytest.raises(KeyboardInterrupt), connect(ScanLimits()) as connection:
+        threading.Timer(0.3, connection.interrupt).start()
+        connection.execute("SELECT count(*) FROM range(1000000000000) WHERE hash(range) % 7 = 1").fetchall()
+    assert set(glob.glob(pattern)) <= before

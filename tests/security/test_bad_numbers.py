@@ -159,3 +159,18 @@ def test_fairness_refuses_a_threshold_that_is_not_a_number(project: Path) -> Non
         )
         assert result.returncode == 2
         assert result.stderr.endswith(f"Error: Invalid value for --threshold: expected a finite number, got {value}\n")
+
+
+def test_a_parquet_list_column_as_the_target_is_a_clear_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"y": [[1, 0], [0]] * 40, "p": [1, 0] * 40, "g": ["a", "b"] * 40})
+    frame.to_parquet(project / "lists.parquet")
+    columns = ["--target", "y", "--prediction", "p", "--sensitive", "g"]
+    code, err = run(capsys, "fairness", "--data", "lists.parquet", *columns)
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert err.startswith("error: lists.parquet: column 'y' (the target) is ")
+    assert err.endswith("; expected one label per row\n")

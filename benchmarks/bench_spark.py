@@ -1,7 +1,7 @@
 """The Spark engine against the DuckDB engine, on the Parquet files of bench_fairness.py.
 
 Each command runs as a fresh process under ``/usr/bin/time`` (wall time, and the peak
-RSS of the largest process: for Spark, its JVM):
+RSS of the Python process: Spark's JVM is not reaped by it, so its memory is not counted):
 
 - ``riskcheck fairness`` with the default engine (DuckDB) and with ``--engine spark``
   (a local[2] session, started and stopped by the command), 1,000 bootstrap

@@ -83,7 +83,16 @@ def evaluate_fairness(
     if spec.suppress_below is not None and warn is not None:
         warn = _private_callback(warn)
     if spec.engine == "spark":
-        return _compute_in_spark(spec, base, spark, progress=progress, warn=warn, identity_kind=data_identity)
+        return _compute_in_spark(
+            spec,
+            base,
+            spark,
+            progress=progress,
+            warn=warn,
+            identity_kind=data_identity,
+            trust=current_trust() if trust is None else trust,
+            limits=limits,
+        )
     if _aggregates_in_duckdb(spec):
         return _compute_in_duckdb(spec, base, progress=progress, warn=warn, scan=scan, identity_kind=data_identity)
     return _compute(
@@ -478,18 +487,36 @@ def _compute_in_spark(
     progress: Callback | None,
     warn: Callback | None,
     identity_kind: str,
+    trust: ModelTrust,
+    limits: ModelLimits | None,
 ) -> FairnessResult:
     from riskcheck.fairness.spark import SparkSettings, counts_of_data
 
     say = progress or _quiet
-    table, identity, display = counts_of_data(
-        spec, base, settings or SparkSettings(), identity_kind=identity_kind, say=say
+    counts = counts_of_data(
+        spec,
+        base,
+        settings or SparkSettings(),
+        identity_kind=identity_kind,
+        say=say,
+        trust=trust,
+        limits=limits,
+        warn=warn,
     )
+    table = counts.table
     say(f"{int(table.rows.sum()):,} rows in {len(table.labels)} groups")
     for note in table.notes:
-        if warn is not None:
+        if warn is not None and note not in counts.model_notes:
             warn(f"warning: {note}")
-    return _from_counts(spec, table, engine="spark", display=display, identity=identity, model_sha256=None, say=say)
+    return _from_counts(
+        spec,
+        table,
+        engine="spark",
+        display=counts.display,
+        identity=counts.identity,
+        model_sha256=counts.model_sha256,
+        say=say,
+    )
 
 
 def _compute_spark_frame(

@@ -13,6 +13,11 @@ from ``--spark-remote`` or ``SPARK_REMOTE``), checked with a timeout before anyt
 sent to it. The data is a path Spark can read (CSV, Parquet, a glob, a folder), a table
 name, or a Spark DataFrame handed to the Python API.
 
+With a model, the predictions are made on the executors (``mapInArrow``) by the same
+sandboxed model process as in memory, under the same loading rules: the skops allowlist,
+and pickle only when whoever runs riskcheck trusts the file. The driver checks the file
+and predicts on a few rows first, so a refused model fails before any job starts.
+
 User input never becomes SQL text: ``where`` values are literals of Column
 expressions, column names are taken from the schema, and a table name is checked to be
 an identifier before Spark parses it as one.
@@ -30,7 +35,7 @@ import socket
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -45,8 +50,10 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
     from pyspark.sql.types import DataType
 
+    from riskcheck.fairness.model import ModelLimits
     from riskcheck.fairness.sources import Source
     from riskcheck.fairness.tally import CountTable
+    from riskcheck.fairness.trust import ModelTrust
 
 Callback = Callable[[str], None]
 
@@ -229,7 +236,10 @@ def _endpoint(url: str) -> tuple[str, int]:
 
 
 def read(session: SparkSession, spec: FairnessSpec, settings: SparkSettings, base: Path) -> SparkData:
-    """The DataFrame over ``settings.table`` or ``spec.data`` (a path relative to ``base``)."""
+    """The DataFrame over ``settings.table`` or ``spec.data`` (a path relative to ``base``).
+
+    A CSV file is read as text, except for a model: its features get types, as pandas gives them."""
+    infer = spec.model is not None
     if settings.table is not None:
         return _read_table(session, settings.table)
     assert spec.data is not None
@@ -238,13 +248,14 @@ def read(session: SparkSession, spec: FairnessSpec, settings: SparkSettings, bas
         # A path on the cluster (or in object storage): only Spark can see it.
         text = spec.data
         kind = "csv" if text.lower().rstrip("/").endswith(".csv") else "parquet"
-        return _read_files(session, [text], kind, text, root=None)
+        return _read_files(session, [text], kind, text, root=None, infer=infer)
     from riskcheck.fairness.sources import resolve_source
 
     display = str(base / spec.data)
     source = resolve_source(spec.data, base, display=display)
     files = [str(path) for path in source.files]
-    data = _read_files(session, files, source.file_format, display, root=str(source.root) if source.hive else None)
+    root = str(source.root) if source.hive else None
+    data = _read_files(session, files, source.file_format, display, root=root, infer=infer)
     return SparkData(data.frame, data.display, data.from_csv, source)
 
 
@@ -259,14 +270,23 @@ def _read_table(session: SparkSession, name: str) -> SparkData:
     return SparkData(frame, f"table {name}")
 
 
-def _read_files(session: SparkSession, paths: list[str], kind: str, display: str, root: str | None) -> SparkData:
+def _read_files(
+    session: SparkSession, paths: list[str], kind: str, display: str, root: str | None, infer: bool = False
+) -> SparkData:
     reader = session.read
     if root is not None:
         reader = reader.option("basePath", root)
     try:
         if kind == "csv":
             # Every column as text, pandas' dialect: labels keep the file's spelling.
-            frame = reader.options(header=True, inferSchema=False, quote='"', escape='"', mode="FAILFAST").csv(paths)
+            options: dict[str, bool | str] = {
+                "header": True,
+                "inferSchema": infer,
+                "quote": '"',
+                "escape": '"',
+                "mode": "FAILFAST",
+            }
+            frame = reader.options(**options).csv(paths)
         else:
             frame = reader.parquet(*paths)
         frame.schema  # noqa: B018 - resolve the files now, so a bad path is named here
@@ -312,7 +332,7 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
     kinds = {column: _kind(schema[column]) for column in roles}
     _check_kinds(spec, kinds, display)
     if data.from_csv:
-        frame = frame.select(*[_csv_nulls(column) for column in roles])
+        frame = frame.select(*[_csv_nulls(column) if kinds[column] == "VARCHAR" else column for column in roles])
     condition = _where(spec, kinds)
     plan = _Plan(frame, frame.filter(condition), kinds, display)
     columns, aggregates = _expressions(spec, plan)
@@ -322,6 +342,9 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
         grouped = plan.frame.groupBy(*columns).agg(F.count(F.lit(1)).alias("n"), *aggregates)
         rows = [tuple(row) for row in grouped.limit(limit).collect()]
     except Exception as exc:
+        inner = re.search(r"riskcheck\.errors\.DataError: (.+)", str(exc))
+        if inner:  # raised on an executor, e.g. by the model process
+            raise DataError(inner.group(1).strip()) from None
         raise DataError(f"{display}: the Spark job failed: {_first_line(exc)}") from None
     if len(rows) >= limit:
         _too_many(spec, rows, display, max_groups)
@@ -640,20 +663,50 @@ class _Problems:
 # ---------------------------------------------------------------- entry points
 
 
+@dataclass(frozen=True)
+class SparkCounts:
+    """What the Spark engine hands back: the count table, the data's identity and name, the model's sha256."""
+
+    table: CountTable
+    identity: dict[str, Any]
+    display: str
+    model_sha256: str | None = None
+    model_notes: tuple[str, ...] = ()  # among the table's notes; already passed to ``warn``
+
+
 def counts_of_data(
-    spec: FairnessSpec, base: Path, settings: SparkSettings, *, identity_kind: str, say: Callback
-) -> tuple[CountTable, dict[str, Any], str]:
-    """The count table of ``spec`` over its data (or ``settings.table``), its identity and display name."""
+    spec: FairnessSpec,
+    base: Path,
+    settings: SparkSettings,
+    *,
+    identity_kind: str,
+    say: Callback,
+    trust: ModelTrust | None = None,
+    limits: ModelLimits | None = None,
+    warn: Callback | None = None,
+) -> SparkCounts:
+    """The count table of ``spec`` over its data (or ``settings.table``), predicting with
+    ``spec.model`` on the executors when there is one."""
     with spark_session(settings) as session:
         data = read(session, spec, settings, base)
-        table = aggregate_spark(spec, data, max_groups=settings.max_groups, say=say)
+        counted, model_sha = spec, None
+        model_notes: tuple[str, ...] = ()
+        if spec.model is not None:
+            from riskcheck.fairness.trust import NO_TRUST
+
+            data, counted, model_sha, model_notes = with_predictions(
+                spec, data, base / spec.model, trust=trust or NO_TRUST, limits=limits, warn=warn, say=say
+            )
+        table = aggregate_spark(counted, data, max_groups=settings.max_groups, say=say)
+        if model_notes:
+            table = replace(table, notes=(*model_notes, *table.notes))
         if data.source is not None:
             from riskcheck.fairness.identity import identify
 
             identity = identify(data.source, kind=identity_kind).to_dict()
         else:
             identity = counts_identity(table_digest(table, data.frame.schema.json()))
-    return table, identity, data.display
+    return SparkCounts(table, identity, data.display, model_sha, model_notes)
 
 
 def counts_of_frame(
@@ -666,6 +719,164 @@ def counts_of_frame(
 
     table = aggregate_spark(spec, SparkData(frame, name), max_groups=max_groups, say=quiet)
     return table, counts_identity(table_digest(table, frame.schema.json()))
+
+
+# ---------------------------------------------------------------- a model on the executors
+
+#: The column of the model's predictions, added by :func:`with_predictions`.
+PREDICTION_COLUMN = "__riskcheck_prediction"
+#: The most rows one run of the model process on an executor predicts.
+MODEL_BATCH_ROWS = 250_000
+
+
+def with_predictions(
+    spec: FairnessSpec,
+    data: SparkData,
+    model_path: Path,
+    *,
+    trust: ModelTrust,
+    limits: ModelLimits | None,
+    warn: Callback | None,
+    say: Callback,
+) -> tuple[SparkData, FairnessSpec, str, tuple[str, ...]]:
+    """``data`` with the model's predictions, made on the executors by the same sandboxed model
+    process as in memory (skops allowlist; pickle only when trusted), and the spec that counts them.
+
+    The driver checks the file and its trust, and predicts on a few rows first: a refused or
+    broken model fails here, before a job starts, and the rows give the predictions' type.
+    """
+    from pyspark.sql import types as T
+
+    from riskcheck.fairness.inputs import column_roles
+    from riskcheck.fairness.model import ModelLimits, check_model_file, predict_with_model
+    from riskcheck.fileio import sha256_file
+
+    display = str(model_path)
+    sha256 = sha256_file(model_path) if model_path.is_file() else None
+    trusted = sha256 is not None and trust.allows(sha256)
+    check_model_file(model_path, display, trusted=trusted, sha256=sha256)
+    assert sha256 is not None
+    limits = limits or ModelLimits()
+    frame = data.frame
+    exclude = {spec.target, *(spec.where or {}), *([spec.sample_weight] if spec.sample_weight else [])}
+    features = list(spec.features or [column for column in frame.columns if column not in exclude])
+    missing = [column for column in features if column not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{data.display}: no column(s) {', '.join(map(repr, missing))} (model features); "
+            f"available columns: {', '.join(frame.columns)}"
+        )
+    kept = [column for column in column_roles(spec) if column in frame.columns]
+    job = _ModelJob(
+        model=model_path.read_bytes(),
+        suffix=model_path.suffix.lower(),
+        display=display,
+        sha256=sha256,
+        trusted=trusted,
+        features=tuple(features),
+        columns=tuple(kept),
+        output="string",
+        explicit=spec.features is not None,
+        threshold=spec.threshold,
+        positive_label=spec.positive_label,
+        memory_bytes=limits.memory_bytes,
+        seconds=limits.seconds,
+    )
+    say(f"checking {display} on a few rows")
+    sample = frame.select(*features).limit(50).toArrow().to_pandas()
+    predicted, notes = predict_with_model(
+        model_path,
+        display=display,
+        features=sample,
+        explicit_features=job.explicit,
+        trust=trust,
+        sha256=sha256,
+        threshold=spec.threshold,
+        positive_label=spec.positive_label,
+        limits=limits,
+        warn=warn,
+    )
+    kind = predicted.dtype.kind
+    types: dict[str, tuple[T.DataType, str]] = {
+        "b": (T.BooleanType(), "bool"),
+        "i": (T.LongType(), "int64"),
+        "u": (T.LongType(), "int64"),
+        "f": (T.DoubleType(), "double"),
+    }
+    spark_type, arrow_type = types.get(kind, (T.StringType(), "string"))
+    job = replace(job, output=arrow_type)
+    schema = T.StructType([*(frame.schema[column] for column in kept), T.StructField(PREDICTION_COLUMN, spark_type)])
+    say(f"predicting with {display} on the executors")
+    with _quiet_pyspark():
+        predicted_frame = frame.select(*dict.fromkeys([*kept, *features])).mapInArrow(job, schema)
+    counted = spec.model_copy(update={"model": None, "features": None, "prediction": PREDICTION_COLUMN})
+    if spec.threshold is not None:
+        counted = counted.model_copy(update={"threshold": None})
+    return SparkData(predicted_frame, data.display, data.from_csv, data.source), counted, sha256, notes
+
+
+@dataclass(frozen=True)
+class _ModelJob:
+    """What an executor needs to predict, and nothing of the driver: it is pickled to them."""
+
+    model: bytes
+    suffix: str
+    display: str
+    sha256: str
+    trusted: bool
+    features: tuple[str, ...]
+    columns: tuple[str, ...]  # passed through: those the count needs
+    output: str  # the Arrow type of the predictions
+    explicit: bool
+    threshold: float | None
+    positive_label: Any
+    memory_bytes: int
+    seconds: float
+
+    def __call__(self, batches: Iterator[Any]) -> Iterator[Any]:
+        """Predict each run of up to :data:`MODEL_BATCH_ROWS` rows in the model process.
+
+        Arrow record batches in and out (``mapInArrow``): pyspark's pandas conversion is
+        not needed, and the model process reads its features as Parquet in any case."""
+        import itertools
+        import tempfile
+
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        from riskcheck.fairness.model import ModelLimits, predict_with_model
+        from riskcheck.fairness.trust import NO_TRUST, ModelTrust
+
+        def silent(message: str) -> None:
+            pass
+
+        trust = ModelTrust(sha256=frozenset({self.sha256})) if self.trusted else NO_TRUST
+        limits = ModelLimits(memory_bytes=self.memory_bytes, seconds=self.seconds)
+        with tempfile.TemporaryDirectory(prefix="riskcheck-spark-model-") as scratch:
+            path = Path(scratch) / f"model{self.suffix}"
+            path.write_bytes(self.model)  # predict_with_model checks its sha256 before loading it
+            pending: list[Any] = []
+            rows = 0
+            for batch in itertools.chain(batches, [None]):
+                if batch is not None:
+                    pending.append(batch)
+                    rows += len(batch)
+                if pending and (batch is None or rows >= MODEL_BATCH_ROWS):
+                    chunk = pa.Table.from_batches(pending)
+                    pending, rows = [], 0
+                    predicted, _ = predict_with_model(
+                        path,
+                        display=self.display,
+                        features=chunk.select(list(self.features)).to_pandas(),
+                        explicit_features=self.explicit,
+                        trust=trust,
+                        sha256=self.sha256,
+                        threshold=self.threshold,
+                        positive_label=self.positive_label,
+                        limits=limits,
+                        warn=silent,
+                    )
+                    column = pa.array(predicted).cast(self.output)
+                    yield from chunk.select(list(self.columns)).append_column(PREDICTION_COLUMN, column).to_batches()
 
 
 # ---------------------------------------------------------------- identity

@@ -210,3 +210,24 @@ def test_an_unreachable_spark_connect_server_fails_fast(run_cli: Any, tmp_path: 
         f"error: Spark Connect server 127.0.0.1:{port}: cannot connect within 5 s (Connection refused); "
         "expected a running Spark Connect server (check --spark-remote or SPARK_REMOTE)\n"
     )
+
+
+def test_a_model_predicts_on_the_executors_as_in_memory(spark: SparkSession, tmp_path: Path) -> None:
+    from tests.fairness.conftest import ADULT_MODEL
+
+    settings: dict[str, Any] = {
+        "target": "income",
+        "model": ADULT_MODEL,
+        "positive_label": ">50K",
+        "sensitive": ["sex"],
+        "where": {"split": "test"},
+        "bootstrap": BootstrapSpec(replicates=0),
+    }
+    count = compute_fairness(ADULT, engine="count", **settings)
+    result = compute_fairness(ADULT, engine="spark", **settings)
+    assert result.model_sha256 == count.model_sha256
+    assert_same_figures(result, count)
+    pickled = tmp_path / "model.pkl"
+    pickled.write_bytes(b"\x80\x04N.")
+    with pytest.raises(DataError, match=r"^.*model\.pkl: refusing to load a \.pkl model: pickle and joblib files"):
+        compute_fairness(ADULT, engine="spark", **{**settings, "model": pickled})

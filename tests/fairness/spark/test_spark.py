@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 TOLERANCE = 1e-12
 BOOTSTRAP = BootstrapSpec(replicates=200, seed=11)
+TABLE_ROWS = [("A", 1, 1), ("A", 0, 0), ("B", 1, 0), ("B", 0, 0)]
 
 
 def assert_same_figures(a: FairnessResult, b: FairnessResult) -> None:
@@ -169,8 +170,7 @@ def test_bad_input_is_named_with_an_example_row(spark: SparkSession) -> None:
 
 
 def test_the_command_reads_a_table_and_refuses_a_missing_one(spark: SparkSession, run_cli: Any) -> None:
-    rows = [("A", 1, 1), ("A", 0, 0), ("B", 1, 0), ("B", 0, 0)]
-    spark.createDataFrame(rows, "g string, y int, p int").createOrReplaceTempView("predictions")
+    spark.createDataFrame(TABLE_ROWS, "g string, y int, p int").createOrReplaceTempView("predictions")
     args = ["fairness", "--engine", "spark", "--target", "y", "--prediction", "p", "--sensitive", "g"]
     code, out, err = run_cli(*args, "--table", "predictions", "--bootstrap", "0")
     assert code == 0, err
@@ -231,3 +231,31 @@ def test_a_model_predicts_on_the_executors_as_in_memory(spark: SparkSession, tmp
     pickled.write_bytes(b"\x80\x04N.")
     with pytest.raises(DataError, match=r"^.*model\.pkl: refusing to load a \.pkl model: pickle and joblib files"):
         compute_fairness(ADULT, engine="spark", **{**settings, "model": pickled})
+
+
+def test_the_command_reads_a_table_through_spark_connect(spark: SparkSession, spark_connect_port: int) -> None:
+    import json
+    import subprocess
+    import sys
+
+    frame = spark.createDataFrame(TABLE_ROWS, "g string, y int, p int")
+    frame.createOrReplaceGlobalTempView("connect_predictions")  # seen by every session of the server
+    run = subprocess.run(
+        [
+            sys.executable, "-m", "riskcheck", "fairness", "--engine", "spark",
+            "--spark-remote", f"sc://127.0.0.1:{spark_connect_port}", "--table", "global_temp.connect_predictions",
+            "--target", "y", "--prediction", "p", "--sensitive", "g", "--bootstrap", "0", "--format", "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    result = FairnessResult.from_dict(json.loads(run.stdout))
+    assert result.engine == "spark"
+    assert result.config["data"] == "global_temp.connect_predictions"
+    expected = compute_fairness(
+        frame, target="y", prediction="p", sensitive=["g"], bootstrap=BootstrapSpec(replicates=0)
+    )
+    assert_same_figures(result, expected)

@@ -9,7 +9,12 @@ from riskcheck.cli.trust import trust_option
 
 @click.command("report")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the PDF (tagged PDF/A-3a) here.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the report here: a Word document if it ends in .docx, else the PDF (tagged PDF/A-3a).",
+)
 @click.option("--html", "html", type=click.Path(path_type=Path), help="Also (or only) write the HTML here.")
 @click.option(
     "--template-dir",
@@ -25,6 +30,11 @@ from riskcheck.cli.trust import trust_option
     is_flag=True,
     help="Render even when declared evidence cannot be computed; the report is then marked DRAFT.",
 )
+@click.option(
+    "--docx-template",
+    type=click.Path(path_type=Path),
+    help="A Word document or template (.docx, .dotx) whose styles, page set-up, headers and footers the .docx uses.",
+)
 @click.option("--history", is_flag=True, help="Add the change log since the first approval (from git).")
 @trust_option
 def command(
@@ -35,13 +45,17 @@ def command(
     theme: Path | None,
     allow_missing_evidence: bool,
     history: bool,
+    docx_template: Path | None,
 ) -> int:
-    """Render the PDF sign-off report for legal review."""
+    """Render the sign-off report for legal review: PDF, or Word with -o report.docx."""
     from riskcheck.report import write_report
 
+    word = output is not None and output.suffix.lower() == ".docx"
     files = write_report(
         file,
-        pdf=output,
+        pdf=None if word else output,
+        docx=output if word else None,
+        docx_template=docx_template,
         html=html,
         template_dir=template_dir,
         theme=theme,
@@ -50,6 +64,6 @@ def command(
     )
     for url in files.refused:
         click.echo(f"warning: the templates referenced {url}; reports never fetch external resources", err=True)
-    written = " and ".join(str(p) for p in (files.pdf, files.html) if p is not None)
+    written = " and ".join(str(p) for p in (files.pdf, files.docx, files.html) if p is not None)
     click.echo(f"{written}: tier {files.tier}, sign-off {files.signoff_status}")
     return 0

@@ -71,9 +71,8 @@ def read_template(path: Path) -> bytes:
     """The bytes of a Word template (``--docx-template``), checked: a .docx or .dotx, within the size bound."""
     where = f"{path}: --docx-template"
     if path.suffix.lower() not in (".docx", ".dotx"):
-        raise ReportError(
-            f"{where}: expected a Word document or template (.docx or .dotx), got {path.suffix or 'no suffix'!r}"
-        )
+        found = repr(path.suffix) if path.suffix else "no suffix"
+        raise ReportError(f"{where}: expected a Word document or template (.docx or .dotx), got {found}")
     try:
         size = path.stat().st_size
         if size > MAX_TEMPLATE_BYTES:

@@ -19,6 +19,7 @@ class ReportFiles:
     signoff_status: str
     #: URLs the templates referenced that rendering refused to fetch.
     refused: tuple[str, ...]
+    docx: Path | None = None
 
 
 def check_writable(path: Path, option: str, inputs: tuple[Path, ...] = ()) -> None:
@@ -40,6 +41,8 @@ def write_report(
     theme: Path | None = None,
     allow_missing_evidence: bool = False,
     history: bool = False,
+    docx: Path | None = None,
+    docx_template: Path | None = None,
 ) -> ReportFiles:
     """Score ``assessment`` and write the PDF and/or HTML report, atomically.
 
@@ -53,22 +56,30 @@ def write_report(
     from riskcheck.report.render import pdf_from_html, render_html
     from riskcheck.report.theme import load_theme
 
-    if pdf is None and html is None:
-        raise ReportError("nothing to write: give -o report.pdf, --html report.html, or both")
+    if pdf is None and html is None and docx is None:
+        raise ReportError("nothing to write: give -o report.pdf, -o report.docx, --html report.html, or both")
     if pdf is not None and html is not None and os.path.realpath(pdf) == os.path.realpath(html):
         raise ReportError(f"{html}: --html: is also the -o output; give two different files")
-    given = tuple(Path(p) for p in (assessment, theme) if p is not None)
+    given = tuple(Path(p) for p in (assessment, theme, docx_template) if p is not None)
     if template_dir is not None:
         note_input_patterns(Path.cwd(), str(template_dir))
-    for path, option in ((pdf, "-o"), (html, "--html")):
+    outputs = ((pdf, "-o"), (html, "--html"), (docx, "-o"))
+    for path, option in outputs:
         if path is not None:
             check_writable(path, option, given)
+    if docx_template is not None and docx is None:
+        raise ReportError(f"{docx_template}: --docx-template: gives the styles of a Word report; give -o report.docx")
+    word_template = None
+    if docx is not None and docx_template is not None:
+        from riskcheck.report.docx import read_template
+
+        word_template = read_template(Path(docx_template))
     loaded_theme = load_theme(theme) if theme is not None else None
     loaded = load_assessment(Path(assessment))
     if loaded.file.fairness is not None:
         spec = loaded.file.fairness
         note_input_patterns(loaded.base_dir, spec.data, spec.model, spec.result)
-    for path, option in ((pdf, "-o"), (html, "--html")):
+    for path, option in outputs:
         if path is not None:  # again, before the slow part: the questionnaire and theme are known inputs now
             check_writable(path, option, given)
     # Evidence that cannot be computed is an error unless allowed; then the report is a DRAFT.
@@ -76,10 +87,19 @@ def write_report(
     try:
         # --history: the change log since the first approval, from git.
         extra = _change_log(Path(assessment)) if history else None
-        text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme, extra=extra)
-        output = pdf_from_html(text, result, loaded, template_dir=template_dir) if pdf is not None else None
+        text = None
+        if pdf is not None or html is not None:
+            text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme, extra=extra)
+        output = pdf_from_html(text, result, loaded, template_dir=template_dir) if pdf and text else None
+        word = None
+        if docx is not None:
+            from riskcheck.report.docx import render_docx
+
+            word = render_docx(
+                result, loaded, template_dir=template_dir, theme=loaded_theme, docx_template=word_template, extra=extra
+            )
     except ReportError as exc:
-        removed = _remove_earlier(pdf, html)
+        removed = _remove_earlier(pdf, html, docx)
         if removed:
             names = " and ".join(str(p) for p in removed)
             note = f"{names}: removed the earlier report, which no longer matches the assessment"
@@ -89,9 +109,11 @@ def write_report(
     if pdf is not None and output is not None:
         refused = output.refused
         _write(lambda: write_output(pdf, output.pdf, option="-o"))
-    if html is not None:
+    if html is not None and text is not None:
         _write(lambda: write_output(html, text, option="--html"))
-    return ReportFiles(pdf, html, result["tier"], result["signoffs"]["status"], refused)
+    if docx is not None and word is not None:
+        _write(lambda: write_output(docx, word, option="-o"))
+    return ReportFiles(pdf, html, result["tier"], result["signoffs"]["status"], refused, docx)
 
 
 def _change_log(assessment: Path) -> dict[str, Any]:

@@ -241,7 +241,9 @@ def test_unanswered_required_question_is_marked(demo: Path) -> None:
     assert (
         "3.3 How is fairness monitored after launch? monitoring · EU AI Act Art. 72 □ Not answered (required)" in text
     )
-    assert "Unanswered required questions: monitoring." in text
+    assert "Unanswered required questions: 3.3." in text
+    # An incomplete assessment is a draft, and says why on its cover.
+    assert "DRAFT This report is a draft, not a record to sign, because: the assessment is incomplete" in text
 
 
 def test_no_text_runs_past_the_right_margin(demo_report: Rendered, tmp_path: Path) -> None:

@@ -205,6 +205,9 @@ def check_output(
         raise RiskcheckError(f"{where}is a directory, expected a file name")
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise RiskcheckError(f"{where}{_not_regular(info.st_mode)}")
+    if info is not None and not os.access(real, os.W_OK):
+        # Replacing it by rename would succeed; a write-protected file says "keep this".
+        raise RiskcheckError(f"{where}the file is read-only (permission denied)")
     parent = Path(real).parent
     shown = Path(path).parent if not Path(path).is_symlink() else parent
     shown = shown if str(shown) else Path(".")

@@ -177,6 +177,28 @@ def test_a_read_only_directory(project: Path, writer: str) -> None:
     assert list(locked.iterdir()) == []
 
 
+@pytest.mark.parametrize("writer", ["score -o", "report --html", "check --junit", "sign-pdf -o"])
+def test_a_read_only_file(project: Path, writer: str) -> None:
+    """Renaming over it would succeed; a write-protected file is refused like cp would refuse it."""
+    kept = project / "kept.txt"
+    kept.write_text("keep me", encoding="utf-8")
+    kept.chmod(0o444)
+    args = ["kept.txt" if arg == "OUT" else arg for arg in WRITERS[writer]]
+    result = subprocess.run(
+        [sys.executable, "-m", "riskcheck", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_without_root_powers(),
+    )
+    assert (result.returncode, result.stderr.splitlines()[-1:]) == (
+        2,
+        [f"error: kept.txt: {WRITERS[writer][-2]}: the file is read-only (permission denied)"],
+    ), result.stderr
+    assert kept.read_text(encoding="utf-8") == "keep me"
+
+
 def test_an_output_replaces_a_link_and_never_writes_through_it(tmp_path: Path) -> None:
     """A link in a checkout (a pull request can add one) cannot aim an output elsewhere."""
     (tmp_path / "elsewhere.txt").write_text("old", encoding="utf-8")

@@ -15,7 +15,9 @@ _REF = re.compile(r"^(?P<id>[a-z0-9][a-z0-9_.-]*?)@(?P<version>\d+\.\d+\.\d+(?:-
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True, allow_inf_nan=False
+    )
 
 
 class SystemInfo(Strict):

@@ -44,7 +44,9 @@ REFERENCE_EXAMPLES = {
 class Strict(BaseModel):
     # defer_build: validators are built when first used, not at import, which keeps
     # `riskcheck validate` start-up fast (a model nested in another is built once, inside it).
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True, allow_inf_nan=False
+    )
 
 
 class Framework(Strict):

@@ -174,3 +174,14 @@ def test_a_parquet_list_column_as_the_target_is_a_clear_error(
     assert "Traceback" not in err
     assert err.startswith("error: lists.parquet: column 'y' (the target) is ")
     assert err.endswith("; expected one label per row\n")
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_the_models_refuse_non_finite_numbers_from_the_api_too(value: float) -> None:
+    from pydantic import ValidationError
+
+    from riskcheck.spec import Option
+
+    with pytest.raises(ValidationError) as caught:
+        Option(value="x", points=value)
+    assert caught.value.errors()[0]["type"] == "finite_number"

@@ -567,7 +567,33 @@ def _signoff(signoffs: Mapping[str, Any]) -> dict[str, Any]:
             shown.add(counting[0])
         rows.append({"role": role, "state": roles.get(role, "missing"), "record": counting[1] if counting else None})
     others = [r for i, r in enumerate(records) if i not in shown]
-    return {"status": signoffs["status"], "rows": rows, "others": others, "records": records}
+    return {
+        "status": signoffs["status"],
+        "rows": rows,
+        "others": others,
+        "records": records,
+        "cover_notes": _cover_notes([row["record"] for row in rows if row["record"] is not None]),
+    }
+
+
+def _cover_notes(records: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The stale notes for the cover, one line per change: the approvals it made stale share it."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    notes: list[str] = []
+    for record in records:
+        note = record.get("note")
+        if not note:
+            continue
+        prefix, _, changes = note.partition(": ")
+        if record.get("changed") and prefix.startswith("changed since"):
+            grouped.setdefault((record["timestamp"][:10], changes), []).append(record["name"])
+        elif note not in notes:
+            notes.append(note)
+    for (day, changes), names in grouped.items():
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        plural = "approval" if len(names) == 1 else "approvals"
+        notes.insert(0, f"changed since the {plural} of {who} on {day}: {changes}")
+    return notes
 
 
 def _hashes(result: Mapping[str, Any]) -> list[tuple[str, str]]:

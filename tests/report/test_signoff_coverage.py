@@ -65,8 +65,13 @@ def test_changing_the_system_block_makes_approvals_stale_and_names_the_fields(de
         "2026-11-02T09:30:00+00:00) is stale: changed since Ada Legal's approval on 2026-11-02: "
         "system.name, system.purpose"
     ) in stale_reasons(demo)
-    text = flat(render(demo).text)
-    assert "changed since Ada Legal's approval on 2026-11-02: system.name, system.purpose" in text
+    rendered = render(demo)
+    assert "changed since Ada Legal's approval on 2026-11-02: system.name, system.purpose" in flat(rendered.text)
+    # The cover says it once for the approvals the same change made stale.
+    assert (
+        "changed since the approvals of Priya Product, Ada Legal and Paul Privacy on 2026-11-02: "
+        "system.name, system.purpose"
+    ) in flat(rendered.pages[0])
 
 
 def test_stale_message_names_answers_by_number_and_evidence_files(demo: Path) -> None:

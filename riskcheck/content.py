@@ -39,20 +39,6 @@ def is_local_link(link: str) -> bool:
     return bool(text) and not text.startswith("#") and not _SCHEME_PREFIX.match(text)
 
 
-def evidence_links(
-    values: Mapping[str, Any], evidence: Mapping[str, Iterable[str]], evidence_questions: Iterable[str]
-) -> list[str]:
-    """Every local link an answer makes: evidence lists and the values of evidence questions."""
-    links: list[str] = []
-    for qid in evidence_questions:
-        value = values.get(qid)
-        if isinstance(value, (list, tuple)):
-            links.extend(str(v) for v in value)
-    for items in evidence.values():
-        links.extend(items)
-    return sorted({link.strip() for link in links if is_local_link(link)})
-
-
 def content_parts(
     compiled: CompiledQuestionnaire,
     answers: Any,

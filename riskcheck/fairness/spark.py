@@ -239,20 +239,22 @@ def read(session: SparkSession, spec: FairnessSpec, settings: SparkSettings, bas
     """The DataFrame over ``settings.table`` or ``spec.data`` (a path relative to ``base``).
 
     A CSV file is read as text, except for a model: its features get types, as pandas gives them."""
-    infer = spec.model is not None
     if settings.table is not None:
         return _read_table(session, settings.table)
     assert spec.data is not None
-    remote = settings.remote_url() is not None
-    if remote or _SCHEME.match(spec.data):
+    return read_path(session, spec.data, settings, base, infer=spec.model is not None)
+
+
+def read_path(session: SparkSession, text: str, settings: SparkSettings, base: Path, *, infer: bool) -> SparkData:
+    """The DataFrame over a path: checked local files, or (remote session, URI) a path only Spark sees."""
+    if settings.remote_url() is not None or _SCHEME.match(text):
         # A path on the cluster (or in object storage): only Spark can see it.
-        text = spec.data
         kind = "csv" if text.lower().rstrip("/").endswith(".csv") else "parquet"
         return _read_files(session, [text], kind, text, root=None, infer=infer)
     from riskcheck.fairness.sources import resolve_source
 
-    display = str(base / spec.data)
-    source = resolve_source(spec.data, base, display=display)
+    display = str(base / text)
+    source = resolve_source(text, base, display=display)
     files = [str(path) for path in source.files]
     root = str(source.root) if source.hive else None
     data = _read_files(session, files, source.file_format, display, root=root, infer=infer)
@@ -313,10 +315,10 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
     from riskcheck.fairness.inputs import column_roles
 
     assert spec.target is not None
-    if spec.model is not None or spec.task != "classification" or spec.sensitive_data is not None:
+    if spec.model is not None or spec.task != "classification":
         raise DataError(
             f"{data.display}: the spark engine aggregates the prediction or score column of a classifier; "
-            "expected --prediction or --score, task classification and no --sensitive-data"
+            "expected --prediction, --score or --model, and task classification"
         )
     frame, display = data.frame, data.display
     try:
@@ -332,7 +334,8 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
     kinds = {column: _kind(schema[column]) for column in roles}
     _check_kinds(spec, kinds, display)
     if data.from_csv:
-        frame = frame.select(*[_csv_nulls(column) if kinds[column] == "VARCHAR" else column for column in roles])
+        kept = [_csv_nulls(column) if kinds[column] == "VARCHAR" else column for column in roles]
+        frame = frame.select(*kept, *([MATCHED_COLUMN] if MATCHED_COLUMN in schema else []))
     condition = _where(spec, kinds)
     plan = _Plan(frame, frame.filter(condition), kinds, display)
     columns, aggregates = _expressions(spec, plan)
@@ -470,6 +473,8 @@ def _expressions(spec: FairnessSpec, plan: _Plan) -> tuple[list[Column], list[Co
         aggregates.append(F.count_if(F.col(spec.sample_weight).isNotNull() & weight.isNull()).alias("weight_text"))
         aggregates.append(F.count_if(~_finite(weight)).alias("weight_bad"))
         aggregates.append(F.count_if(weight < F.lit(0.0)).alias("weight_negative"))
+    if spec.sensitive_data is not None:
+        aggregates.append(F.count_if(F.col(MATCHED_COLUMN).isNull()).alias("unmatched"))
     return columns, aggregates
 
 
@@ -509,6 +514,8 @@ def _interpret(
         names += ["score_text", "score_bad"]
     if spec.sample_weight is not None:
         names += ["w", "weight_text", "weight_bad", "weight_negative"]
+    if spec.sensitive_data is not None:
+        names.append("unmatched")
     at = {name: width + index for index, name in enumerate(names)}
     total = sum(int(row[at["n"]]) for row in rows)
     if total == 0:
@@ -544,7 +551,7 @@ def _interpret(
         )
     else:
         predicted_positive, as_prediction = True, {True: True, False: False}
-    labels, codes, missing = _groups(spec, rows, width, ScanLimits(max_groups=max_groups), display, None)
+    labels, codes, missing = _groups(spec, rows, width, ScanLimits(max_groups=max_groups), display, at.get("unmatched"))
     weighted = np.zeros((len(labels), 4), dtype=np.float64)
     counted = np.zeros((len(labels), 4), dtype=np.int64)
     for row, code in zip(rows, codes, strict=True):
@@ -553,10 +560,18 @@ def _interpret(
         weighted[code, cell] += float(row[at["w"]]) if "w" in at else float(row[at["n"]])
     if "w" in at and not weighted.sum() > 0:
         raise DataError(f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row")
-    notes = tuple(
+    notes = [
         f"{display}: column {column!r} has {count:,} missing value(s); they form the group {MISSING_GROUP!r}"
         for column, count in missing.items()
-    )
+    ]
+    unmatched = sum(int(row[at["unmatched"]]) for row in rows) if "unmatched" in at else 0
+    if unmatched:
+        notes.insert(
+            0,
+            f"{display}: {unmatched:,} of {total:,} row(s) have no match for {spec.join_on!r} in "
+            f"{spec.sensitive_data}; their sensitive columns are missing, so they form the group "
+            f"{GROUP_JOINER.join([MISSING_GROUP] * width)!r}",
+        )
     if len(labels) < 2:
         columns = " and ".join(repr(column) for column in spec.sensitive)
         several = width > 1
@@ -565,7 +580,7 @@ def _interpret(
             f"give{'' if several else 's'} a single group, {labels[0]!r}, across all {total:,} rows; "
             "fairness metrics compare at least two groups"
         )
-    return CountTable(labels, weighted, counted, notes)
+    return CountTable(labels, weighted, counted, tuple(notes))
 
 
 def _explain_empty(spec: FairnessSpec, plan: _Plan) -> None:
@@ -697,13 +712,22 @@ def counts_of_data(
             data, counted, model_sha, model_notes = with_predictions(
                 spec, data, base / spec.model, trust=trust or NO_TRUST, limits=limits, warn=warn, say=say
             )
+        sensitive = None
+        if spec.sensitive_data is not None:
+            sensitive = read_path(session, spec.sensitive_data, settings, base, infer=False)
+            data = joined(spec, data, sensitive)
         table = aggregate_spark(counted, data, max_groups=settings.max_groups, say=say)
         if model_notes:
             table = replace(table, notes=(*model_notes, *table.notes))
-        if data.source is not None:
+        if data.source is not None and (sensitive is None or sensitive.source is not None):
             from riskcheck.fairness.identity import identify
 
-            identity = identify(data.source, kind=identity_kind).to_dict()
+            data_identity = identify(data.source, kind=identity_kind)
+            if sensitive is not None and sensitive.source is not None:
+                from riskcheck.fairness.api import _joined_identity  # the DuckDB engine's digest over both
+
+                data_identity = _joined_identity(data_identity, identify(sensitive.source, kind=identity_kind))
+            identity = data_identity.to_dict()
         else:
             identity = counts_identity(table_digest(table, data.frame.schema.json()))
     return SparkCounts(table, identity, data.display, model_sha, model_notes)
@@ -719,6 +743,51 @@ def counts_of_frame(
 
     table = aggregate_spark(spec, SparkData(frame, name), max_groups=max_groups, say=quiet)
     return table, counts_identity(table_digest(table, frame.schema.json()))
+
+
+# ---------------------------------------------------------------- sensitive columns from another table
+
+#: Set on every row of the sensitive table, so rows without a match can be counted after the join.
+MATCHED_COLUMN = "__riskcheck_matched"
+
+
+def joined(spec: FairnessSpec, data: SparkData, sensitive: SparkData) -> SparkData:
+    """``data`` left-joined to the sensitive columns of ``sensitive`` on ``spec.join_on``,
+    after checking both sides' columns and that each key appears once in ``sensitive``."""
+    from pyspark.sql import functions as F
+
+    from riskcheck.fairness.inputs import column_roles
+
+    key = spec.join_on
+    assert key is not None
+    data_roles = {column: role for column, role in column_roles(spec).items() if column not in spec.sensitive}
+    data_roles.setdefault(key, "the join key")
+    _require(data, data_roles)
+    _require(sensitive, {**dict.fromkeys(spec.sensitive, "a sensitive column"), key: "the join key"})
+    try:
+        duplicated = sensitive.frame.groupBy(key).count().filter(F.col("count") > F.lit(1))
+        found = duplicated.agg(F.count(F.lit(1)), F.min(F.col(key))).collect()[0]
+    except Exception as exc:
+        raise DataError(f"{sensitive.display}: cannot read the data: {_first_line(exc)}") from None
+    if found[0]:
+        raise DataError(
+            f"{sensitive.display}: {found[0]:,} value(s) of the join key {key!r} appear more than once "
+            f"(for example {short(found[1])!r}); expected one row per key"
+        )
+    columns = [_csv_nulls(column) if sensitive.from_csv else F.col(column) for column in spec.sensitive]
+    right = sensitive.frame.select(F.col(key), *columns, F.lit(True).alias(MATCHED_COLUMN))
+    left = data.frame.drop(*[column for column in spec.sensitive if column in data.frame.columns])
+    return SparkData(left.join(right, on=key, how="left"), data.display, data.from_csv, data.source)
+
+
+def _require(data: SparkData, roles: Mapping[str, str]) -> None:
+    """A DataError naming every missing column, what it was for, and the available ones."""
+    available = data.frame.columns
+    missing = [column for column in roles if column not in available]
+    if missing:
+        named = ", ".join(f"{column!r} ({roles[column]})" for column in missing)
+        noun = "column" if len(missing) == 1 else "columns"
+        raise DataError(f"{data.display}: no {noun} {named}; available columns: {', '.join(available)}")
 
 
 # ---------------------------------------------------------------- a model on the executors

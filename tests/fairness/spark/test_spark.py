@@ -259,3 +259,32 @@ def test_the_command_reads_a_table_through_spark_connect(spark: SparkSession, sp
         frame, target="y", prediction="p", sensitive=["g"], bootstrap=BootstrapSpec(replicates=0)
     )
     assert_same_figures(result, expected)
+
+
+def test_sensitive_columns_from_a_separate_table_as_in_duckdb(spark: SparkSession, tmp_path: Path) -> None:
+    data = synthetic().drop(columns=["race", "sex"]).assign(person=range(6000))
+    people = synthetic()[["race", "sex"]].assign(person=range(6000)).iloc[:5800]  # 200 rows without a match
+    data.to_parquet(tmp_path / "predictions.parquet", index=False)
+    people.to_csv(tmp_path / "people.csv", index=False)
+    settings: dict[str, Any] = {
+        "target": "y",
+        "prediction": "p",
+        "sensitive": ["race", "sex"],
+        "sample_weight": "w",
+        "sensitive_data": tmp_path / "people.csv",
+        "join_on": "person",
+        "bootstrap": BOOTSTRAP,
+    }
+    duck = compute_fairness(tmp_path / "predictions.parquet", engine="duckdb", **settings)
+    result = compute_fairness(tmp_path / "predictions.parquet", engine="spark", **settings)
+    assert "(missing) & (missing)" in result.groups
+    assert_same_figures(result, duck)
+    assert result.warnings == duck.warnings
+    assert result.data_identity == duck.data_identity
+    people.iloc[:2].to_csv(tmp_path / "people.csv", mode="a", header=False, index=False)
+    with pytest.raises(DataError) as error:
+        compute_fairness(tmp_path / "predictions.parquet", engine="spark", **settings)
+    assert str(error.value) == (
+        f"{tmp_path / 'people.csv'}: 2 value(s) of the join key 'person' appear more than once "
+        "(for example '0'); expected one row per key"
+    )

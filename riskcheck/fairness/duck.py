@@ -188,6 +188,9 @@ def csv_problem(path: str, exc: BaseException) -> str:
     import csv
 
     text = str(exc)
+    too_long = re.search(r"[Mm]aximum line size of (\d+) bytes exceeded", text)
+    if too_long:
+        return f"a line is longer than {int(too_long.group(1)):,} bytes, the most a CSV line may hold"
     line = re.search(r"CSV Error on Line: (\d+)", text)
     counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
     if line and counts:

@@ -260,6 +260,61 @@ def cli_fairness_output_is_its_data(folder: Path) -> Case:
     return Case(argv, says="d.csv")
 
 
+# --- Fairness data and models -----------------------------------------------------------
+
+FAIRNESS_ARGS = ["--target", "y", "--prediction", "p", "--sensitive", "g"]
+
+
+def fairness_parquet_dictionary_bomb(folder: Path) -> Case:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 2000
+    huge = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array(["x" * 4 * 1024**2]))
+    table = pa.table({"g": huge, "y": pa.array([0, 1] * (rows // 2)), "p": pa.array([1] * rows)})
+    pq.write_table(table, folder / "bomb.parquet", compression="zstd", use_dictionary=True)
+    return Case(["fairness", "--data", "bomb.parquet", *FAIRNESS_ARGS], says="bomb.parquet")
+
+
+def fairness_huge_group_name(folder: Path) -> Case:
+    with (folder / "d.csv").open("w", encoding="utf-8") as out:
+        out.write("g,y,p\n" + "x" * 20_000_000 + ",1,1\n" + "a,0,0\n" * 100)
+    return Case(
+        ["fairness", "--data", "d.csv", *FAIRNESS_ARGS],
+        says="d.csv: cannot read the csv data: a line is longer than 2,000,000 bytes, the most a CSV line may hold",
+    )
+
+
+def fairness_list_column_as_target(folder: Path) -> Case:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"g": ["a", "b"] * 20, "y": [[0, 1]] * 40, "p": [1, 0] * 20})
+    pq.write_table(table, folder / "d.parquet")
+    return Case(["fairness", "--data", "d.parquet", *FAIRNESS_ARGS], says="d.parquet")
+
+
+def fairness_file_not_what_its_suffix_says(folder: Path) -> Case:
+    (folder / "d.parquet").write_text("g,y,p\na,1,1\n", encoding="utf-8")
+    return Case(["fairness", "--data", "d.parquet", *FAIRNESS_ARGS], says="d.parquet")
+
+
+def fairness_assessment_trusts_its_own_pickle(folder: Path) -> Case:
+    import pickle
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {folder / 'pwned'}",))
+
+    (folder / "m.pkl").write_bytes(pickle.dumps(Payload()))
+    (folder / "d.csv").write_text("g,y,x\n" + "a,1,1\nb,0,0\n" * 40, encoding="utf-8")
+    _mini(folder, "answers: {decision_type: advisory}\n")
+    text = (folder / "a.yaml").read_text(encoding="utf-8")
+    block = "fairness: {data: d.csv, target: y, sensitive: [g], model: m.pkl, trust_model: true}\n"
+    (folder / "a.yaml").write_text(text + block, encoding="utf-8")
+    return Case(["check", "a.yaml"], says="a.yaml:", never_created=["pwned"])
+
+
 CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
     "yaml": [
         yaml_deep_flow_nesting,
@@ -296,6 +351,13 @@ CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
         output_folder_is_missing,
     ],
     "command-line": [cli_threshold_nan, cli_fairness_output_is_its_data],
+    "fairness": [
+        fairness_parquet_dictionary_bomb,
+        fairness_huge_group_name,
+        fairness_list_column_as_target,
+        fairness_file_not_what_its_suffix_says,
+        fairness_assessment_trusts_its_own_pickle,
+    ],
 }
 
 CASES = [(category, make) for category, makers in CATEGORIES.items() for make in makers]

@@ -33,6 +33,8 @@ Inline = tuple[Run, ...]
 
 @dataclass(frozen=True)
 class Heading:
+    """Level 0 is the document's title; 1 to 3 are the outline."""
+
     level: int
     text: str
 
@@ -195,7 +197,7 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
     if organisation:
         blocks.append(para(str(organisation), style="kicker"))
     blocks.append(para("AI risk assessment \u00b7 sign-off report", style="kicker"))
-    blocks.append(Heading(1, str(system.get("name"))))
+    blocks.append(Heading(0, str(system.get("name"))))  # the title: the PDF's outline has no entry for it
     blocks.append(para(f"Version {system.get('version')}"))
     if data.get("draft"):
         blocks.append(para(run("DRAFT", bold=True), style="blocking"))
@@ -469,8 +471,8 @@ def _findings(data: Mapping[str, Any]) -> list[Block]:
         )
     )
     for f in findings:
-        blocking = " [blocks launch]" if f["blocks_launch"] else ""
-        blocks.append(Heading(3, f"{f['severity']}{blocking} {f['message']} ({f['id']})"))
+        blocking = " blocks launch" if f["blocks_launch"] else ""
+        blocks.append(Heading(3, f"{f['severity']}{blocking} {f['message']} {f['id']}"))
         blocks.append(para(run("Required mitigation ", bold=True), str(f["mitigation"])))
         if f.get("reference_labels"):
             blocks.append(para(run("References ", bold=True), "; ".join(f["reference_labels"])))

@@ -251,7 +251,8 @@ class _Writer:
             self.pending_break = True
             return
         if isinstance(block, Heading):
-            paragraph = self.word.add_paragraph(style=f"Heading {min(max(block.level, 1), 3)}")
+            style = "Title" if block.level == 0 else f"Heading {min(block.level, 3)}"
+            paragraph = self.word.add_paragraph(style=style)
             paragraph.add_run(clean(block.text))
             if self.pending_break:
                 paragraph.paragraph_format.page_break_before = True

@@ -315,11 +315,7 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
     from riskcheck.fairness.inputs import column_roles
 
     assert spec.target is not None
-    if spec.model is not None or spec.task != "classification":
-        raise DataError(
-            f"{data.display}: the spark engine aggregates the prediction or score column of a classifier; "
-            "expected --prediction, --score or --model, and task classification"
-        )
+    assert spec.model is None, "with_predictions() turns a model into a prediction column first"
     frame, display = data.frame, data.display
     try:
         schema = {item.name: item.dataType for item in frame.schema.fields}
@@ -338,8 +334,11 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
         frame = frame.select(*kept, *([MATCHED_COLUMN] if MATCHED_COLUMN in schema else []))
     condition = _where(spec, kinds)
     plan = _Plan(frame, frame.filter(condition), kinds, display)
-    columns, aggregates = _expressions(spec, plan)
-    limit = max_groups * 16 + 1
+    regression = spec.task == "regression"
+    columns, aggregates = _regression_sums(spec, plan) if regression else _expressions(spec, plan)
+    # Rows per (group, label, prediction): at most 4 per group when the outcomes are binary;
+    # room for a few strays, so they can be counted and reported. A regression: one per group.
+    limit = max_groups * (1 if regression else 16) + 1
     say(f"aggregating {display} in Spark")
     try:
         grouped = plan.frame.groupBy(*columns).agg(F.count(F.lit(1)).alias("n"), *aggregates)
@@ -351,6 +350,8 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
         raise DataError(f"{display}: the Spark job failed: {_first_line(exc)}") from None
     if len(rows) >= limit:
         _too_many(spec, rows, display, max_groups)
+    if regression:
+        return _interpret_regression(spec, plan, rows, max_groups)
     return _interpret(spec, plan, rows, max_groups, infer=data.from_csv)
 
 
@@ -478,6 +479,32 @@ def _expressions(spec: FairnessSpec, plan: _Plan) -> tuple[list[Column], list[Co
     return columns, aggregates
 
 
+def _regression_sums(spec: FairnessSpec, plan: _Plan) -> tuple[list[Column], list[Column]]:
+    """The grouping columns and, after ``n``, the sums of ``counts.regression_sums`` and the
+    counts of text, missing or infinite numbers: tally.py's regression layout."""
+    from pyspark.sql import functions as F
+
+    assert spec.target is not None and spec.prediction is not None
+    columns = [_text(column, plan.kinds[column]).alias(f"g{index}") for index, column in enumerate(spec.sensitive)]
+    target, prediction = _number(spec.target), _number(spec.prediction)
+    weight = F.lit(1.0) if spec.sample_weight is None else _number(spec.sample_weight)
+    aggregates = [
+        F.sum(weight).alias("ws"),
+        F.sum(weight * prediction).alias("wp"),
+        F.sum(weight * F.abs(target - prediction)).alias("wae"),
+    ]
+    checked = [("target", spec.target), ("prediction", spec.prediction)]
+    if spec.sample_weight is not None:
+        checked.append(("weight", spec.sample_weight))
+    for kind, column in checked:
+        number = _number(column)
+        aggregates.append(F.count_if(F.col(column).isNotNull() & number.isNull()).alias(f"{kind}_text"))
+        aggregates.append(F.count_if(~_finite(number)).alias(f"{kind}_bad"))
+    if spec.sample_weight is not None:
+        aggregates.append(F.count_if(weight < F.lit(0.0)).alias("weight_negative"))
+    return columns, aggregates
+
+
 def _too_many(spec: FairnessSpec, rows: Sequence[tuple[Any, ...]], display: str, max_groups: int) -> None:
     width = len(spec.sensitive)
     check_group_count(len({row[:width] for row in rows}), display=display, columns=spec.sensitive, bound=max_groups)
@@ -581,6 +608,49 @@ def _interpret(
             "fairness metrics compare at least two groups"
         )
     return CountTable(labels, weighted, counted, tuple(notes))
+
+
+def _interpret_regression(spec: FairnessSpec, plan: _Plan, rows: list[tuple[Any, ...]], max_groups: int) -> CountTable:
+    """Per group: rows (groups,) and the sums (groups, 3), by the rules of tally.py's regression."""
+    import numpy as np
+
+    from riskcheck.fairness.duck import ScanLimits
+    from riskcheck.fairness.tally import CountTable, _groups
+
+    assert spec.target is not None and spec.prediction is not None
+    display = plan.display
+    width = len(spec.sensitive)
+    names = ["n", "ws", "wp", "wae", "target_text", "target_bad", "prediction_text", "prediction_bad"]
+    if spec.sample_weight is not None:
+        names += ["weight_text", "weight_bad", "weight_negative"]
+    at = {name: width + index for index, name in enumerate(names)}
+    if sum(int(row[at["n"]]) for row in rows) == 0:
+        _explain_empty(spec, plan)
+    problem = _Problems(spec, plan)
+    problem.numbers(rows, at, spec.target, "the target", "target")
+    problem.numbers(rows, at, spec.prediction, "the prediction", "prediction")
+    if spec.sample_weight is not None:
+        problem.numbers(rows, at, spec.sample_weight, "the sample weight", "weight")
+    # the group columns sit where the classification layout has them; n is the first sum
+    keyed = [(*row[:width], None, None, row[at["n"]]) for row in rows]
+    labels, codes, missing = _groups(spec, keyed, width, ScanLimits(max_groups=max_groups), display, None)
+    sums = np.zeros((len(labels), 3), dtype=np.float64)
+    counted = np.zeros(len(labels), dtype=np.int64)
+    for row, code in zip(rows, codes, strict=True):
+        counted[code] += int(row[at["n"]])
+        sums[code] += [float(row[at["ws"]]), float(row[at["wp"]]), float(row[at["wae"]])]
+    if spec.sample_weight is not None and not sums[:, 0].sum() > 0:
+        raise DataError(f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row")
+    notes = tuple(
+        f"{display}: column {column!r} has {count:,} missing value(s); they form the group {MISSING_GROUP!r}"
+        for column, count in missing.items()
+    )
+    if len(labels) < 2:
+        raise DataError(
+            f"{display}: the sensitive column(s) give a single group, {labels[0]!r}; "
+            "fairness metrics compare at least two groups"
+        )
+    return CountTable(labels, sums, counted, notes)
 
 
 def _explain_empty(spec: FairnessSpec, plan: _Plan) -> None:
@@ -741,6 +811,8 @@ def counts_of_frame(
     def quiet(message: str) -> None:
         pass
 
+    if spec.model is not None:
+        raise DataError(f"{name}: a model predicts on files or tables; for a DataFrame, give a prediction column")
     table = aggregate_spark(spec, SparkData(frame, name), max_groups=max_groups, say=quiet)
     return table, counts_identity(table_digest(table, frame.schema.json()))
 

@@ -288,3 +288,24 @@ def test_sensitive_columns_from_a_separate_table_as_in_duckdb(spark: SparkSessio
         f"{tmp_path / 'people.csv'}: 2 value(s) of the join key 'person' appear more than once "
         "(for example '0'); expected one row per key"
     )
+
+
+def test_a_regression_equals_the_duckdb_engine(spark: SparkSession, tmp_path: Path) -> None:
+    data = synthetic()
+    rng = np.random.default_rng(7)
+    data["y"] = rng.normal(50, 10, len(data))
+    data["p"] = data["y"] + rng.normal(0, 5, len(data))
+    data.to_parquet(tmp_path / "regression.parquet", index=False)
+    settings: dict[str, Any] = {
+        "task": "regression",
+        "target": "y",
+        "prediction": "p",
+        "sensitive": ["race"],
+        "sample_weight": "w",
+        "bootstrap": BootstrapSpec(replicates=0),
+    }
+    duck = compute_fairness(tmp_path / "regression.parquet", engine="duckdb", **settings)
+    result = compute_fairness(tmp_path / "regression.parquet", engine="spark", **settings)
+    assert result.groups == ("(missing)", "a", "b", "c", "d")
+    assert_same_figures(result, duck)
+    assert result.warnings == duck.warnings

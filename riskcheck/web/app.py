@@ -130,6 +130,7 @@ def create_app(
         Route("/preview/{path:path}", endpoint(pages.preview), methods=["POST"]),
         Route("/autosave/{path:path}", endpoint(autosave.autosave), methods=["POST"]),
         Route("/pdf/{path:path}", endpoint(pages.pdf), methods=["GET"]),
+        Route("/docx/{path:path}", endpoint(pages.docx), methods=["GET"]),
         Route("/export/{path:path}", endpoint(spreadsheet.export), methods=["GET"]),
         Route("/setup/{path:path}", endpoint(manage.setup_form), methods=["GET"]),
         Route("/setup/{path:path}", endpoint(manage.setup_save), methods=["POST"]),

@@ -1,9 +1,9 @@
-"""The PDF sign-off report for the web form's download button."""
+"""The sign-off report for the web form's download buttons: PDF and Word."""
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from riskcheck.errors import MissingDependencyError, RiskcheckError
@@ -27,11 +27,25 @@ def render_pdf_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> byt
         raise MissingDependencyError(exc.name or "weasyprint", "pdf") from None
 
 
+def render_docx_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> bytes:
+    """The report as a Word document, rendered by :mod:`riskcheck.report.docx`."""
+    try:
+        from riskcheck.report.docx import render_docx
+
+        return render_docx(result, loaded)
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise MissingDependencyError(exc.name or "docx", "docx") from None
+
+
 async def render_pdf_in_worker(
-    loaded: LoadedAssessment, result: Mapping[str, Any], *, timeout: float = RENDER_TIMEOUT
+    loaded: LoadedAssessment,
+    result: Mapping[str, Any],
+    *,
+    timeout: float = RENDER_TIMEOUT,
+    render: Callable[[LoadedAssessment, Mapping[str, Any]], bytes] = render_pdf_bytes,
 ) -> bytes:
-    """:func:`render_pdf_bytes` in a worker thread, so the server keeps answering other
-    pages while it runs; a render that takes longer than ``timeout`` seconds is an error.
+    """:func:`render_pdf_bytes` (or ``render``: :func:`render_docx_bytes`) in a worker thread, so the
+    server keeps answering other pages while it runs; a render that takes longer than ``timeout`` seconds is an error.
 
     The thread cannot be stopped: it finishes in the background and holds one of the
     :data:`RENDER_WORKERS` places until then, so slow renders cannot pile up.
@@ -41,9 +55,7 @@ async def render_pdf_in_worker(
 
     try:
         with anyio.fail_after(timeout):
-            return await anyio.to_thread.run_sync(
-                render_pdf_bytes, loaded, result, abandon_on_cancel=True, limiter=_limiter()
-            )
+            return await anyio.to_thread.run_sync(render, loaded, result, abandon_on_cancel=True, limiter=_limiter())
     except TimeoutError:
         raise RiskcheckError(
             f"{loaded.path.name}: the report took longer than {timeout:g} seconds to render; nothing was produced"

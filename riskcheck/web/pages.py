@@ -155,6 +155,7 @@ def _urls(relative: str) -> dict[str, str]:
         "preview": _url("/preview/", relative),
         "autosave": _url("/autosave/", relative),
         "pdf": _url("/pdf/", relative),
+        "docx": _url("/docx/", relative),
         "csv": _url("/export/", relative) + "?format=csv",
         "xlsx": _url("/export/", relative) + "?format=xlsx",
         "signoff": _url("/signoff/", relative),
@@ -301,13 +302,29 @@ def live_view(
 
 
 async def pdf(site: Site, request: Request) -> Response:
+    return await _report(site, request, "pdf")
+
+
+async def docx(site: Site, request: Request) -> Response:
+    """The report as a Word document, beside the PDF."""
+    return await _report(site, request, "docx")
+
+
+#: The report's formats: media type and how the renderer is found.
+_REPORT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+async def _report(site: Site, request: Request, kind: str) -> Response:
     relative, _, loaded, problem = load_file(site, request)
     if loaded is None:
         return site.renderer.page(
             request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
         )
     from riskcheck.pipeline import result_of
-    from riskcheck.web.export import render_pdf_in_worker
+    from riskcheck.web.export import render_docx_bytes, render_pdf_bytes, render_pdf_in_worker
 
     fairness = site.catalog.fairness(loaded)
     if fairness.note is not None:
@@ -317,14 +334,15 @@ async def pdf(site: Site, request: Request) -> Response:
         return site.renderer.page(request, "error.html", context, 422)
     try:
         result = result_of(loaded, fairness=fairness.figures, evidence_hash=fairness.evidence_hash)
-        data = await render_pdf_in_worker(loaded, result.to_dict())
+        render = render_docx_bytes if kind == "docx" else render_pdf_bytes
+        data = await render_pdf_in_worker(loaded, result.to_dict(), render=render)
     except RiskcheckError as exc:
         context = {"title": "Report unavailable", "message": str(exc), "relative": relative}
         return site.renderer.page(request, "error.html", context, 500)
-    name = Path(relative).stem + "-report.pdf"
+    name = Path(relative).stem + f"-report.{kind}"
     return Response(
         data,
-        media_type="application/pdf",
+        media_type=_REPORT_TYPES[kind],
         headers={"content-disposition": f'attachment; filename="{quote(name)}"', "cache-control": "no-store"},
     )
 

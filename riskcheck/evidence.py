@@ -183,7 +183,7 @@ def _item(
     source: Literal["evidence", "answer", "archived"],
     position: tuple[int, int] | None,
 ) -> EvidenceItem:
-    from riskcheck.fileio import sha256_file
+    from riskcheck.fileio import sha256_evidence
 
     line, column = position or (None, None)
     if not is_local_link(link):
@@ -192,8 +192,8 @@ def _item(
     if not target.is_file():
         return EvidenceItem(question, number, link, source, line, column, local=True, exists=False)
     try:
-        digest, size = sha256_file(target), target.stat().st_size
-    except OSError:
+        digest, size = sha256_evidence(target)
+    except OSError:  # unreadable, or past the bound (a /proc file streaming gigabytes)
         return EvidenceItem(question, number, link, source, line, column, local=True, exists=False)
     changed, changed_from, changed_by = git.last_change(target)
     return EvidenceItem(

@@ -395,3 +395,37 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+#: The most bytes riskcheck hashes of one evidence file. Files in ``/proc`` report a
+#: size of 0 yet stream hundreds of gigabytes (``/proc/self/pagemap``), so the bound
+#: holds on the bytes read, not on the size the file system claims.
+MAX_EVIDENCE_BYTES = 1024**3
+
+
+class EvidenceTooLarge(OSError):
+    """An evidence file holds more bytes than riskcheck hashes."""
+
+
+def sha256_evidence(path: Path, *, limit: int = MAX_EVIDENCE_BYTES) -> tuple[str, int]:
+    """The hex sha256 and byte count of a regular file of at most ``limit`` bytes.
+
+    Opened without blocking (a FIFO swapped in after a check never hangs) and checked
+    to be a regular file on the open descriptor; raises :class:`EvidenceTooLarge`
+    past ``limit`` and :class:`OSError` for anything that is not a regular file.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        os.set_blocking(fd, True)
+        digest = hashlib.sha256()
+        size = 0
+        while chunk := os.read(fd, 1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise EvidenceTooLarge(f"{path}: larger than {limit:,} bytes")
+            digest.update(chunk)
+    finally:
+        os.close(fd)
+    return digest.hexdigest(), size

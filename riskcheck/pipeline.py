@@ -50,7 +50,7 @@ class ContentInputs:
 
 def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
     """The fairness settings and the hash of every local evidence file an answer links to."""
-    from riskcheck.fileio import sha256_file
+    from riskcheck.fileio import MAX_EVIDENCE_BYTES, EvidenceTooLarge, sha256_evidence
     from riskcheck.spec import EvidenceQuestion
 
     answers = loaded.answers
@@ -69,14 +69,18 @@ def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
         if not is_local_link(link):
             continue
         target = loaded.base_dir / link.split("#", 1)[0]
+        problem = "not found"
         try:
-            files[link] = sha256_file(target) if target.is_file() else None
+            files[link] = sha256_evidence(target)[0] if target.is_file() else None
+        except EvidenceTooLarge:
+            files[link] = None
+            problem = f"is larger than {MAX_EVIDENCE_BYTES // 1024**2:,} MiB, the most riskcheck hashes"
         except OSError:
             files[link] = None
         if files[link] is None:
             position = loaded.answer_position(qid)
             where = f"{loaded.path}:{position[0]}:{position[1]}" if position else str(loaded.path)
-            unreadable.append(f"{where}: answers.{qid}: evidence file {link} not found")
+            unreadable.append(f"{where}: answers.{qid}: evidence file {link} {problem}")
     settings = loaded.file.fairness.model_dump(mode="json") if loaded.file.fairness is not None else None
     return ContentInputs(settings, files, tuple(unreadable))
 

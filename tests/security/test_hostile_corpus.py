@@ -178,6 +178,12 @@ def path_questionnaire_is_a_fifo(folder: Path) -> Case:
     )
 
 
+def path_evidence_streams_without_end(folder: Path) -> Case:
+    # /proc/self/pagemap claims 0 bytes and streams ~256 GB: hashing it unbounded hung `check`.
+    _mini(folder, "answers:\n  decision_type: {value: advisory, evidence: [/proc/self/pagemap]}\n")
+    return Case(["check", "a.yaml"], exit_code=1)
+
+
 # --- Answers ----------------------------------------------------------------------------
 
 
@@ -334,6 +340,7 @@ CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
         path_questionnaire_is_missing,
         path_questionnaire_is_itself,
         path_questionnaire_is_a_fifo,
+        path_evidence_streams_without_end,
     ],
     "answers": [
         answer_wrong_types,

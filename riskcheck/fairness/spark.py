@@ -4,7 +4,8 @@ Every classification metric (and the count-level bootstrap) is a function of eac
 group's weighted 2x2 confusion counts, so a Spark job only has to produce the table of
 (group, label, prediction) -> (rows, weight) that :mod:`riskcheck.fairness.tally`
 builds with DuckDB: one ``groupBy`` over the sensitive columns, the target and the
-prediction, with ``count`` and ``sum(weight)``. The few hundred rows come back to the
+prediction, with ``count`` and ``sum(weight)`` (for a regression, per group, the sums
+of :func:`~riskcheck.fairness.counts.regression_sums`). The few hundred rows come back to the
 driver and become the same :class:`~riskcheck.fairness.tally.CountTable`, checked the
 same way, so the metrics are computed by the same code as every other engine's.
 
@@ -22,8 +23,16 @@ User input never becomes SQL text: ``where`` values are literals of Column
 expressions, column names are taken from the schema, and a table name is checked to be
 an identifier before Spark parses it as one.
 
-The aggregation is written with Spark's Column expressions by hand rather than through
-narwhals: see :data:`WHY_NOT_NARWHALS`.
+The aggregation is written with Spark's Column expressions by hand, not with narwhals.
+narwhals would let one aggregation serve pandas, Polars, PyArrow, DuckDB and Spark, but
+the checks need what its portable expressions do not give on Spark (narwhals 2.29,
+Spark 4.3, tried): its ``cast`` is Spark's strict cast, so one text value in a weight
+column fails the job under ANSI mode where a count and an example row are wanted
+(``try_cast`` here); its ``cast(String)`` spells NaN ``"NaN"`` where pandas' group name
+is missing; and the example row, a second query only when a check fails, is engine
+code anyway. Each engine would be narwhals plus native escapes, tested twice; the
+Column expressions are as short, typed by pyspark's stubs, and run unchanged over
+Spark Connect.
 """
 
 from __future__ import annotations
@@ -67,16 +76,6 @@ DEFAULT_CONNECT_PORT = 15002
 _IDENTIFIER = r"(?:[A-Za-z_][A-Za-z0-9_]*|`(?:[^`]|``)+`)"
 _TABLE = re.compile(rf"^{_IDENTIFIER}(?:\.{_IDENTIFIER}){{0,2}}$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
-
-WHY_NOT_NARWHALS = (
-    "narwhals would let one aggregation serve pandas, Polars, PyArrow, DuckDB and Spark, but "
-    "its Spark backend cannot express what the checks need without dropping to native "
-    "expressions anyway: a cast that yields null instead of failing (TRY_CAST, under Spark's "
-    "ANSI mode), NaN as missing, pandas' text spelling of booleans and floats for group names, "
-    "and one example row fetched only when a check fails. Each engine would then be narwhals "
-    "plus per-backend escapes, tested twice; hand-written Column expressions are the same "
-    "number of lines, typed by pyspark's own stubs, and run unchanged over Spark Connect."
-)
 
 
 @dataclass(frozen=True)

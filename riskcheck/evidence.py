@@ -228,16 +228,25 @@ class _GitDates:
         return mtime.isoformat(), "mtime", None
 
     def _from_git(self, path: Path) -> tuple[str, Literal["git", "mtime"], str | None] | None:
-        from riskcheck.gitrev import _git
+        from riskcheck.gitrev import GitError, _entry, _git
 
         assert self.root is not None
         try:
             relative = Path(os.path.abspath(path)).resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return None  # outside the repository
-        status = _git(self.root, "status", "--porcelain", "--", relative)
-        if status.returncode != 0 or status.stdout.strip():
-            return None  # untracked or changed since the last commit: the file's own time counts
+        # Plumbing only: `git status` would run the clean filter a hostile checkout's
+        # .git/config names (and rewrite the index). The file is unchanged when its
+        # bytes, unfiltered, are the blob the last commit holds.
+        try:
+            committed = _entry(self.root, "HEAD", relative)
+        except GitError:
+            return None  # no commit yet
+        if committed is None or committed.kind != "blob":
+            return None  # untracked: the file's own time counts
+        hashed = _git(self.root, "hash-object", "--no-filters", "--", relative)
+        if hashed.returncode != 0 or hashed.stdout.decode("ascii", "replace").strip() != committed.object:
+            return None  # changed since the last commit: the file's own time counts
         log = _git(self.root, "log", "-1", "--format=%aI%x00%an", "--", relative)
         text = log.stdout.decode("utf-8", "replace").strip()
         if log.returncode != 0 or not text:

@@ -49,8 +49,16 @@ MAX_CLIMB = 16
 Warn = Callable[[str], None]
 
 #: Command-line settings override the repository's own: no transport (a fetch could run a
-#: command the repository names), no fsmonitor.
-_SAFE_OPTIONS = ("-c", "protocol.allow=never", "-c", "core.fsmonitor=false")
+#: command the repository names), no fsmonitor, and no signature checks in ``git log``
+#: (``log.showSignature`` would run the ``gpg.program`` the repository names).
+_SAFE_OPTIONS = (
+    "-c",
+    "protocol.allow=never",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "log.showSignature=false",
+)
 _SAFE_ENVIRONMENT = {
     "GIT_TERMINAL_PROMPT": "0",
     "LC_ALL": "C",

@@ -205,7 +205,9 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
         blocks.append(BulletList(tuple((Run(str(r)),) for r in data["draft"])))
     detail = f"Score {num(result['score'])} of {num(result['score_max'])}"
     roles = " \u00b7 ".join(f"{row['role']}: {row['state']}" for row in signoff["rows"])
-    notes = [row["record"]["note"] for row in signoff["rows"] if row["record"] and row["record"].get("note")]
+    notes = signoff.get("cover_notes")
+    if notes is None:  # a context from before the cover grouped its notes
+        notes = [row["record"]["note"] for row in signoff["rows"] if row["record"] and row["record"].get("note")]
     blocks.append(
         Table(
             ("Overall risk tier", "Sign-off status"),

@@ -7,8 +7,10 @@ finding, figure and sign-off entry of the report must appear in the PDF's text
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+import shutil
 import subprocess
 import unicodedata
 import zipfile
@@ -24,10 +26,14 @@ from riskcheck.loader import load_assessment
 from riskcheck.report.context import build_context
 from riskcheck.report.docx import render_docx
 from riskcheck.report.render import render_pdf, tool_version
+from riskcheck.signoff import sign
+from riskcheck.yamledit import set_answers
+from tests.report.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").rglob("*.yaml"))
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NOW = dt.datetime(2026, 10, 20, 9, 30, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,12 @@ def items(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             for test in row["tests"]:
                 yield f"fairness figure {row['name']} test", test["text"]
         for group in fairness["group_rows"]:
-            yield f"fairness group {group['name']}", " ".join([group["name"], *(c["text"] for c in group["cells"])])
+            # As both show them: † marks a group left out, ‡ a rate left out.
+            cells = [c["text"] + (" \u2021" if c["note"] else "") for c in group["cells"]]
+            yield (
+                f"fairness group {group['name']}",
+                " ".join([group["name"] + (" \u2020" if group["left_out"] else ""), *cells]),
+            )
     signoff = data["signoff"]
     for row in signoff["rows"]:
         yield f"sign-off role {row['role']}", f"{row['role'].capitalize()} {row['state']}"
@@ -106,6 +117,8 @@ def items(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             for key in ("comment", "note"):
                 if record.get(key):
                     yield f"sign-off {row['role']} {key}", record[key]
+    for note in signoff.get("cover_notes") or ():
+        yield "cover sign-off note", note
     for record in signoff["others"]:
         yield f"other sign-off {record['role']}", record["name"]
         for key in ("comment", "note"):
@@ -113,17 +126,32 @@ def items(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield f"other sign-off {record['role']} {key}", record[key]
 
 
+def signed(directory: Path) -> Path:
+    """The report tests' demo assessment with sign-offs: approvals made stale by a change,
+    comments, and a later rejection (an "other" record); the examples carry none."""
+    shutil.copytree(FIXTURES, directory)
+    path = directory / "assessment.yaml"
+    for name, role in (("Priya Product", "product"), ("Lena Legal", "legal"), ("Paul Privacy", "privacy")):
+        sign(path, name=name, role=role, decision="approve", comment=f"Reviewed by {name}; fine.", now=NOW)
+    set_answers(path, {"monitoring": "continuous"})
+    sign(
+        path, name="Lena Legal", role="legal", decision="reject", comment="Monitoring <b>changed</b> & unclear", now=NOW
+    )
+    sign(path, name="Lena Legal", role="legal", decision="approve", now=NOW + dt.timedelta(hours=1))
+    return path
+
+
 @pytest.fixture(scope="module")
-def pairs() -> list[Pair]:
+def pairs(tmp_path_factory: pytest.TempPathFactory) -> list[Pair]:
     """Each example's report in both formats, rendered once for this module."""
     rendered = []
-    for path in EXAMPLES:
+    for path in [*EXAMPLES, signed(tmp_path_factory.mktemp("signed") / "demo")]:
         loaded = load_assessment(path)
         result = api.score(loaded).to_dict()
         data = build_context(result, loaded, tool_version=tool_version())
         pdf = render_pdf(result, loaded)
         docx = render_docx(result, loaded)
-        name = str(path.relative_to(ROOT))
+        name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else "signed demo assessment"
         rendered.append(Pair(name, list(items(data)), pdf_text(pdf), docx_text(docx)))
     return rendered
 

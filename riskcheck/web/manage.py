@@ -149,7 +149,10 @@ async def setup_save(site: Site, request: Request) -> Response:
         if action == "delete":
             if form.get("confirm") != "yes":
                 return _page(site, request, relative, loaded, version, values, {}, confirm_delete=True)
-            moved = _to_trash(site.root, path)
+            try:
+                moved = _to_trash(site.root, path)
+            except RiskcheckError as exc:
+                return _page(site, request, relative, loaded, version, values, {"name": str(exc)}, 422)
             return RedirectResponse("/?deleted=" + quote(moved.relative_to(site.root).as_posix()), status_code=303)
     return _page(site, request, relative, loaded, version, values, {"name": "Choose an action."}, 422)
 
@@ -208,7 +211,9 @@ def _move_no_clobber(source: Path, target: Path) -> None:
 
 def _rename(root: Path, path: Path, name: str) -> Path:
     name = complete_file_name(name)
-    if not _NAME.match(name):
+    # An assessment stays a .yaml file: renamed to conftest.py or notes.txt it would leave
+    # the list and become whatever that name makes it to other tools.
+    if not _NAME.match(name) or Path(name).suffix not in (".yaml", ".yml"):
         raise RiskcheckError(
             f"{name!r}: expected a file name such as credit-scoring.yaml "
             "(letters, digits, '.', '_' or '-', ending in .yaml)"
@@ -225,6 +230,9 @@ def _rename(root: Path, path: Path, name: str) -> Path:
 def _to_trash(root: Path, path: Path) -> Path:
     trash = root / TRASH
     trash.mkdir(exist_ok=True)
+    # A checkout may hold a symlink by that name (to anywhere): never move a file through it.
+    if trash.is_symlink() or not trash.resolve().is_relative_to(root.resolve()):
+        raise RiskcheckError(f"{TRASH}: is a symbolic link or not inside the served directory; nothing was deleted")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     target = trash / f"{stamp}-{path.name}"
     counter = 1

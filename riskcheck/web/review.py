@@ -82,6 +82,9 @@ def _store(root: Path, links: list[Invitation]) -> None:
 
     path = root / STORE
     path.parent.mkdir(exist_ok=True)
+    # A checkout may hold a symlink by that name (to anywhere): never write through it.
+    if path.parent.is_symlink() or not path.parent.resolve().is_relative_to(root.resolve()):
+        raise RiskcheckError(f"{STORE.parent}: is a symbolic link or not inside the served directory")
     atomic_write_text(path, json.dumps({"links": [asdict(link) for link in links[-MAX_LINKS:]]}, indent=2) + "\n")
 
 
@@ -211,7 +214,10 @@ async def invite_reviewer(site: Site, request: Request) -> Response:
         errors["role"] = "Enter the reviewer's role, e.g. legal."
     if errors:
         return _owner_page(site, request, relative, loaded, values, errors, 422)
-    token = invite(site.root, relative, values["role"], values["name"], dt.datetime.now(dt.UTC))
+    try:
+        token = invite(site.root, relative, values["role"], values["name"], dt.datetime.now(dt.UTC))
+    except RiskcheckError as exc:
+        return _owner_page(site, request, relative, loaded, values, {"name": str(exc)}, 422)
     link = str(request.base_url).rstrip("/") + "/review/" + token
     return _owner_page(site, request, relative, loaded, {}, {}, 200, link=link)
 
@@ -316,6 +322,9 @@ async def review_record(site: Site, request: Request) -> Response:
     errors: dict[str, str] = {}
     path = resolve_inside(site.root, invitation.file)
     with site.lock(path):
+        # Checked again under the lock: another request may have spent the link meanwhile.
+        if find(site.root, token, dt.datetime.now(dt.UTC)) != invitation:
+            return _spent(site, request)
         if str(form.get("version", "")) != site.version(path):
             errors["decision"] = (
                 "The assessment changed since you opened this page, so nothing was recorded. "

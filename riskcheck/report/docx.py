@@ -346,6 +346,17 @@ class _Writer:
         grid = table._tbl.tblGrid
         for column, col in enumerate(grid.findall(qn("w:gridCol"))):
             col.set(qn("w:w"), str(int(widths[column] / 635)))  # EMU to twentieths of a point
+        # The whole text width, laid out as given (LibreOffice otherwise shrinks a table to its content).
+        properties = table._tbl.tblPr
+        for old in properties.findall(qn("w:tblW")) + properties.findall(qn("w:tblLayout")):
+            properties.remove(old)
+        total = OxmlElement("w:tblW")
+        total.set(qn("w:w"), str(int(sum(widths) / 635)))
+        total.set(qn("w:type"), "dxa")
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        properties.append(total)
+        properties.append(layout)
         self.word.add_paragraph()
 
     def figure(self, block: Figure, draw: Callable[[Figure], bytes] | None) -> None:

@@ -7,14 +7,14 @@ classification and sign-off state. No I/O, no printing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from typing import Any
 
 from riskcheck.compile import CompiledQuestionnaire
-from riskcheck.content import changed_parts, content_parts, describe_parts
+from riskcheck.content import changed_parts, content_parts, describe_parts, fairness_fingerprint
 from riskcheck.content import content_hash as content_hash_of
 from riskcheck.draft import draft_reasons
 from riskcheck.duties import assessment_date, duties_for, law_as_at
@@ -253,23 +253,30 @@ def evaluate(
     classification = _classify(compiled, env, on)
     questionnaire_hash = compiled.sha256
     answers_hash = answers.sha256
-    fingerprint = None
-    if fairness_dict is not None:
-        fingerprint = canonical_hash(
-            {"data_sha256": fairness_dict.get("data_sha256"), "model_sha256": fairness_dict.get("model_sha256")}
-        )
-    parts = content_parts(
+    fingerprint = fairness_fingerprint(fairness_dict, evidence_hash)
+    content_hash = content_hash_of(
         compiled,
         answers,
         system,
         fairness_settings=fairness_settings,
-        fairness_fingerprint=fingerprint or evidence_hash,
+        fairness_fingerprint=fingerprint,
         evidence_files=evidence_files,
     )
-    content_hash = content_hash_of(parts)
     legacy_hash = canonical_hash([questionnaire_hash, answers_hash, evidence_hash])
+    # The hash of each part only when a record needs it to say what changed.
+    parts_of = cache(
+        partial(
+            content_parts,
+            compiled,
+            answers,
+            system,
+            fairness_settings=fairness_settings,
+            fairness_fingerprint=fingerprint,
+            evidence_files=evidence_files,
+        )
+    )
     signoff_state = _signoffs(
-        spec.signoff.roles, signoffs, content_hash, parts=parts, legacy_hash=legacy_hash, compiled=compiled
+        spec.signoff.roles, signoffs, content_hash, parts_of=parts_of, legacy_hash=legacy_hash, compiled=compiled
     )
     return Result(
         system=tuple(sorted((system or {}).items())),
@@ -307,7 +314,7 @@ def evaluate(
         ),
         as_of=on.isoformat() if on is not None else None,
         law_as_at=law_as_at(spec),
-        hashes=Hashes(questionnaire_hash, answers_hash, evidence_hash, content_hash, tuple(parts.items())),
+        hashes=Hashes(questionnaire_hash, answers_hash, evidence_hash, content_hash),
         draft=draft_reasons(missing=missing, system=system or {}, answers=values, missing_evidence=missing_evidence),
     )
 
@@ -412,7 +419,7 @@ def _signoffs(
     records: Sequence[SignoffInput],
     content_hash: str,
     *,
-    parts: Mapping[str, str] | None = None,
+    parts_of: Callable[[], Mapping[str, str]] | None = None,
     legacy_hash: str | None = None,
     compiled: CompiledQuestionnaire | None = None,
 ) -> Signoffs:
@@ -423,7 +430,7 @@ def _signoffs(
     A role with records but none current is stale; a role without records is missing.
     A record made under the older scheme (one hash, no parts) is never current.
     """
-    states = tuple(_state(r, content_hash, parts, legacy_hash, compiled) for r in records)
+    states = tuple(_state(r, content_hash, parts_of, legacy_hash, compiled) for r in records)
     roles: list[tuple[str, str]] = []
     for role in required_roles:
         mine = [s for s in states if s.role == role]
@@ -454,7 +461,7 @@ _DECISION_NOUN = {"approve": "approval", "reject": "rejection"}
 def _state(
     record: SignoffInput,
     content_hash: str,
-    parts: Mapping[str, str] | None,
+    parts_of: Callable[[], Mapping[str, str]] | None,
     legacy_hash: str | None,
     compiled: CompiledQuestionnaire | None,
 ) -> SignoffState:
@@ -475,7 +482,7 @@ def _state(
         )
     if record.content_sha256 == content_hash:
         return SignoffState(record.name, record.role, record.decision, record.comment, record.timestamp, True)
-    changed = tuple(changed_parts(record.covers, parts or {}))
+    changed = tuple(changed_parts(record.covers, parts_of() if parts_of is not None else {}))
     if changed and compiled is not None:
         note = f"changed since {given}: {describe_parts(changed, compiled)}"
     elif changed:

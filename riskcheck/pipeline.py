@@ -155,6 +155,21 @@ def result_of(
     )
 
 
+def content_parts_of(loaded: LoadedAssessment, result: Result) -> dict[str, str]:
+    """The hash of each part ``result``'s content hash covers, for a sign-off record."""
+    from riskcheck.content import content_parts, fairness_fingerprint
+
+    inputs = content_inputs(loaded)
+    return content_parts(
+        loaded.questionnaire,
+        loaded.answers,
+        loaded.system(),
+        fairness_settings=inputs.fairness_settings,
+        fairness_fingerprint=fairness_fingerprint(result.fairness, result.hashes.evidence),
+        evidence_files=inputs.evidence_files,
+    )
+
+
 def _first_line(exc: RiskcheckError) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

@@ -155,8 +155,6 @@ class Hashes:
     answers: str
     evidence: str | None
     content: str
-    #: Part name -> sha256: everything the content hash covers (see :mod:`riskcheck.content`).
-    parts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +212,6 @@ class Result:
         if data["impact"] is not None:
             data["impact"]["level_bounds"] = [{"id": i, "max_points": b} for i, b in self.impact.level_bounds]  # type: ignore[union-attr]
         data["signoffs"]["roles"] = dict(self.signoffs.roles)
-        data["hashes"]["parts"] = dict(self.hashes.parts)
         return data
 
     def to_json(self, *, indent: int | None = 2) -> str:

@@ -24,6 +24,7 @@ from riskcheck.content import short_parts
 from riskcheck.engine import SignoffInput, _signoffs
 from riskcheck.errors import RiskcheckError
 from riskcheck.loader import load_assessment
+from riskcheck.pipeline import content_parts_of
 from riskcheck.result import Signoffs
 
 DECISIONS = ("approve", "reject")
@@ -68,6 +69,7 @@ def sign(
             f"{loaded.questionnaire.id}@{loaded.questionnaire.version}; expected one of: {', '.join(roles)}"
         )
     result = api.score(loaded)
+    parts = content_parts_of(loaded, result)
     timestamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     if timestamp.tzinfo is None:
         raise RiskcheckError(f"{where}: the timestamp needs a time zone, got {timestamp.isoformat()}")
@@ -80,7 +82,7 @@ def sign(
             comment=comment,
             timestamp=timestamp,
             content_sha256=result.hashes.content,
-            covers=short_parts(dict(result.hashes.parts)),
+            covers=short_parts(parts),
         )
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
@@ -100,7 +102,7 @@ def sign(
         roles,
         (*loaded.signoffs, written),
         result.hashes.content,
-        parts=dict(result.hashes.parts),
+        parts_of=lambda: parts,
         compiled=loaded.questionnaire,
     )
     return SignOutcome(path, record, state)

@@ -10,6 +10,8 @@ import pytest
 from riskcheck import api
 from riskcheck.cli.main import main
 from riskcheck.errors import RiskcheckError
+from riskcheck.loader import load_assessment
+from riskcheck.pipeline import content_parts_of
 from riskcheck.signoff import sign
 from riskcheck.yamledit import set_answers
 from tests.report.conftest import flat, render
@@ -29,8 +31,8 @@ def test_sign_appends_a_record_hashed_over_the_content_and_keeps_comments(demo: 
     after = demo.read_text()
     assert after.startswith(before.rstrip("\n"))
     assert "# Assessment used by the report tests. Keep the comments" in after
-    result = api.score(demo)
-    covers = "".join(f'      {key}: "{digest[:16]}"\n' for key, digest in result.hashes.parts)
+    parts = content_parts_of(load_assessment(demo), api.score(demo))
+    covers = "".join(f'      {key}: "{digest[:16]}"\n' for key, digest in parts.items())
     assert after[len(before.rstrip("\n")) :] == (
         "\nsignoffs:\n"
         "  - name: Lena Legal\n"

@@ -168,6 +168,9 @@ def _local(session_class: Any, settings: SparkSettings) -> SparkSession:
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "2")
     )
+    if "spark.driver.extraJavaOptions" not in settings.config:
+        quiet = Path(__file__).with_name("spark-log4j2.properties").resolve().as_uri()
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={quiet}")
     for key, value in settings.config.items():
         builder = builder.config(key, value)
     try:

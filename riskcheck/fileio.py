@@ -162,17 +162,103 @@ def note_inputs(*paths: Path | str) -> None:
 
 def note_input_patterns(base: Path, *names: str | None) -> None:
     """Record files named relative to ``base`` as inputs: a file, every file below a
-    directory, or every match of a glob pattern (as fairness ``data:`` allows)."""
-    import glob
+    directory, or every match of a glob pattern (as fairness ``data:`` allows).
 
+    The walk is bounded as :func:`bounded_glob`'s; a pattern past the bound is left for
+    the command that reads it to refuse with its message."""
     for name in names:
         if not name:
             continue
         path = base / name
-        if path.is_dir():
-            note_inputs(path, *(Path(root) / f for root, _, files in os.walk(path) for f in files))
-        else:
-            note_inputs(path, *glob.glob(str(path), recursive=True))
+        try:
+            if path.is_dir():
+                note_inputs(path, *(p for p in walk_bounded(path) if not p.is_dir()))
+            else:
+                note_inputs(path, *bounded_glob(str(path)))
+        except RiskcheckError:
+            note_inputs(path)
+
+
+#: The most directory entries one glob or folder of data may walk past: ``/**/*.csv``
+#: in an assessment would otherwise walk the whole file system.
+MAX_WALK_ENTRIES = 1_000_000
+
+_GLOB_CHARACTERS = frozenset("*?[")
+
+
+def walk_bounded(root: Path, *, depth: int | None = None, limit: int = MAX_WALK_ENTRIES) -> Iterator[Path]:
+    """Every path below ``root``, at most ``depth`` levels down, never entering a symbolic
+    link to a directory (two links to ``.`` would make the walk exponential).
+
+    Raises :class:`RiskcheckError` once more than ``limit`` entries have been seen.
+    """
+    seen = 0
+    stack: list[tuple[Path, int]] = [(Path(root), 0)]
+    while stack:
+        directory, level = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:
+            continue  # unreadable: as glob, skip it
+        for entry in entries:
+            seen += 1
+            if seen > limit:
+                raise RiskcheckError(
+                    f"{root}: more than {limit:,} files and folders below it; riskcheck walks at most "
+                    "that many for one input; name a narrower folder or glob"
+                )
+            path = Path(entry.path)
+            yield path
+            try:
+                descend = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                descend = False
+            if descend and (depth is None or level + 1 < depth):
+                stack.append((path, level + 1))
+
+
+def _segment_matches(pattern: str, name: str) -> bool:
+    import fnmatch
+
+    if name.startswith(".") and not pattern.startswith("."):
+        return False  # as glob: a wildcard never matches a hidden name
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+def _parts_match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        # zero or more folders (never hidden ones), as glob's recursive wildcard
+        return _parts_match(pattern[1:], parts) or (
+            bool(parts) and not parts[0].startswith(".") and _parts_match(pattern, parts[1:])
+        )
+    return bool(parts) and _segment_matches(pattern[0], parts[0]) and _parts_match(pattern[1:], parts[1:])
+
+
+def bounded_glob(pattern: str, *, limit: int = MAX_WALK_ENTRIES) -> list[Path]:
+    """The paths matching ``pattern`` (``**`` matching any folders), sorted, found by a walk
+    of at most ``limit`` entries below the folder above its first wildcard that never
+    follows a symbolic link to a directory."""
+    parts = Path(pattern).parts
+    fixed: list[str] = []
+    for part in parts:
+        if any(character in part for character in _GLOB_CHARACTERS):
+            break
+        fixed.append(part)
+    rest = parts[len(fixed) :]
+    if not rest:
+        return [Path(pattern)] if os.path.lexists(pattern) else []
+    root = Path(*fixed) if fixed else Path(".")
+    if not root.is_dir():
+        return []
+    depth = None if "**" in rest else len(rest)
+    found = []
+    for path in walk_bounded(root, depth=depth, limit=limit):
+        relative = path.relative_to(root).parts
+        if _parts_match(rest, relative):
+            found.append(path)
+    return sorted(found)
 
 
 def check_output(

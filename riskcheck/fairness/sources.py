@@ -7,13 +7,14 @@ data files is a :class:`DataError` that names the input.
 
 from __future__ import annotations
 
-import glob
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from riskcheck.errors import DataError
+from riskcheck.errors import DataError, RiskcheckError
 from riskcheck.fairness.data import FORMATS, check_file
+from riskcheck.fileio import bounded_glob, walk_bounded
 
 #: Characters that make a data path a glob.
 GLOB_CHARACTERS = frozenset("*?[")
@@ -45,7 +46,7 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
         raise DataError(f"{shown}: remote paths are not read; expected a local file, glob or directory")
     pattern = data if Path(data).is_absolute() else str(base_dir / data)
     if any(character in data for character in GLOB_CHARACTERS) and not Path(pattern).exists():
-        matched = sorted(Path(name) for name in glob.glob(pattern, recursive=True))
+        matched = _bounded(shown, lambda: bounded_glob(pattern))
         files = [path for path in matched if _is_data_candidate(path)]
         if not files:
             found = f"; it matches only {len(matched)} folder(s) or other entries" if matched else ""
@@ -62,7 +63,7 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
         if stat.S_ISDIR(info.st_mode):
             files = sorted(
                 p
-                for p in path.rglob("*")
+                for p in _bounded(shown, lambda: list(walk_bounded(path)))
                 if p.suffix.lower() in (".parquet", ".pq") and _is_data_candidate(p) and not _hidden(p, path)
             )
             if not files:
@@ -88,6 +89,14 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
         check_file(path, display=str(path) if len(files) > 1 else shown, max_bytes=_NO_SIZE_LIMIT)
     hive = file_format == "parquet" and any("=" in part for p in files for part in _relative_dirs(p, root))
     return Source(shown, tuple(files), file_format, hive, root)
+
+
+def _bounded(shown: str, walk: Callable[[], list[Path]]) -> list[Path]:
+    """The paths ``walk`` finds, or a :class:`DataError` naming the input past the walk's bound."""
+    try:
+        return walk()
+    except RiskcheckError as exc:
+        raise DataError(f"{shown}: {str(exc).partition(': ')[2]}") from None
 
 
 def _is_data_candidate(path: Path) -> bool:

@@ -321,6 +321,16 @@ def fairness_assessment_trusts_its_own_pickle(folder: Path) -> Case:
     return Case(["check", "a.yaml"], says="a.yaml:", never_created=["pwned"])
 
 
+def fairness_glob_through_symlink_loops(folder: Path) -> Case:
+    # Two links back to their own folder: the stdlib glob followed both at every level (2**40 paths).
+    data = folder / "data"
+    data.mkdir()
+    (data / "d.csv").write_text("g,y,p\n" + "a,1,1\nb,0,0\n" * 20, encoding="utf-8")
+    (data / "a").symlink_to(".")
+    (data / "b").symlink_to(".")
+    return Case(["fairness", "--data", "data/**/*.csv", *FAIRNESS_ARGS], exit_code=0)
+
+
 CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
     "yaml": [
         yaml_deep_flow_nesting,
@@ -364,6 +374,7 @@ CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
         fairness_list_column_as_target,
         fairness_file_not_what_its_suffix_says,
         fairness_assessment_trusts_its_own_pickle,
+        fairness_glob_through_symlink_loops,
     ],
 }
 

@@ -35,6 +35,12 @@ from riskcheck.cli.trust import trust_option
     type=click.Path(path_type=Path),
     help="A Word document or template (.docx, .dotx) whose styles, page set-up, headers and footers the .docx uses.",
 )
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="The language of the report's own strings (headings, labels, cover): en, fr, de; Word report only for now.",
+)
 @click.option("--history", is_flag=True, help="Add the change log since the first approval (from git).")
 @trust_option
 def command(
@@ -46,6 +52,7 @@ def command(
     allow_missing_evidence: bool,
     history: bool,
     docx_template: Path | None,
+    lang: str,
 ) -> int:
     """Render the sign-off report for legal review: PDF, or Word with -o report.docx."""
     from riskcheck.report import write_report
@@ -56,6 +63,7 @@ def command(
         pdf=None if word else output,
         docx=output if word else None,
         docx_template=docx_template,
+        lang=lang,
         html=html,
         template_dir=template_dir,
         theme=theme,

@@ -4,17 +4,22 @@ Built from the same context the HTML templates see (:func:`riskcheck.report.cont
 so that every format written from it (the Word document today) shows the same sections,
 answers, findings, figures and sign-off block as the PDF. Plain frozen data; no
 third-party imports, so it is cheap to build and easy to test.
+
+The document's own strings (headings, labels, the cover) go through the gettext
+catalogues of :mod:`riskcheck.report.i18n`: ``build_document(..., lang="fr")``. What the
+questionnaire and the answers say is shown as written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from riskcheck.report.charts import number
 from riskcheck.report.context import format_timestamp, reference_label
+from riskcheck.report.i18n import _, _n, format_date, format_number, use_language
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,8 @@ class Document:
     #: The document's date (the assessment date); None for a draft without one.
     created: dt.datetime | None
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    #: The language of the document's own strings (a BCP 47 tag: en, fr, de).
+    lang: str = "en"
 
 
 # ---------------------------------------------------------------- small builders
@@ -113,6 +120,17 @@ def run(text: Any, **look: Any) -> Run:
 
 def para(*parts: str | Run, style: ParagraphStyle = "body") -> Paragraph:
     return Paragraph(tuple(p if isinstance(p, Run) else Run(p) for p in parts if p != ""), style)
+
+
+def rich(template: str, **values: str | Run) -> list[str | Run]:
+    """A translated sentence whose ``{placeholders}`` are runs of their own (a bold tier, a mono id)."""
+    parts: list[str | Run] = []
+    for index, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        if index % 2:
+            parts.append(values[piece])
+        elif piece:
+            parts.append(piece)
+    return parts
 
 
 def cell(*lines: str | Run | Inline) -> Cell:
@@ -131,48 +149,83 @@ def link(item: Mapping[str, Any]) -> Run:
     return Run(str(item["text"]), href=item["href"]) if item.get("href") else Run(str(item["text"]), mono=True)
 
 
-def plural(count: int, one: str, many: str) -> str:
-    return one if count == 1 else many
-
-
 def num(value: Any, decimals: int = 2, whole: bool = True) -> str:
-    return number(None if value is None else float(value), decimals, whole)
+    if value is None:
+        return "n/a"
+    return format_number(float(value), decimals, whole)
+
+
+def yes_no(value: Any) -> str:
+    return _("Yes") if value else _("No")
+
+
+def state_word(state: str) -> str:
+    """A sign-off state or status in words."""
+    words = {
+        "missing": _("missing"),
+        "pending": _("pending"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+        "stale": _("stale"),
+        "current": _("current"),
+    }
+    return words.get(state, state)
+
+
+def severity_word(severity: str) -> str:
+    words = {
+        "critical": _("critical"),
+        "high": _("high"),
+        "medium": _("medium"),
+        "low": _("low"),
+        "info": _("info"),
+    }
+    return words.get(severity, severity)
+
+
+def day(value: Any) -> str:
+    return format_date(value) if value else ""
 
 
 # ---------------------------------------------------------------- the report
 
 
-def build_document(data: Mapping[str, Any], *, created: dt.datetime | None) -> Document:
+def build_document(data: Mapping[str, Any], *, created: dt.datetime | None, lang: str = "en") -> Document:
     """The report from the template context (with ``keywords``), part by part as in ``report.html``."""
-    system = data["system"]
-    questionnaire = data["questionnaire"]
-    blocks: list[Block] = []
-    blocks += _cover(data)
-    blocks += [PageBreak(), *_summary(data)]
-    blocks += [PageBreak(), *_findings(data)]
-    if data.get("fairness"):
-        blocks += [PageBreak(), *_fairness(data)]
-    blocks += [PageBreak(), *_answers(data)]
-    blocks += [PageBreak(), *_signoff(data)]
-    blocks += [PageBreak(), *_appendices(data)]
-    if data.get("archived_answers"):
-        blocks += _archived(data)
-    if data.get("evidence_register"):
-        blocks += _evidence(data)
-    if data.get("change_log") is not None:
-        blocks += _change_log(data["change_log"])
-    result = data["result"]
-    return Document(
-        title=f"Risk assessment: {system.get('name')} {system.get('version')}",
-        author=str(system.get("owner") or ""),
-        subject=(
-            f"riskcheck sign-off report: {questionnaire['title']} "
-            f"({questionnaire['id']}@{questionnaire['version']}), tier {result['tier_label']}"
-        ),
-        keywords=str(data.get("keywords") or ""),
-        created=created if data.get("assessed_on") else None,
-        blocks=tuple(blocks),
-    )
+    with use_language(lang):
+        system = data["system"]
+        questionnaire = data["questionnaire"]
+        blocks: list[Block] = []
+        blocks += _cover(data)
+        blocks += [PageBreak(), *_summary(data)]
+        blocks += [PageBreak(), *_findings(data)]
+        if data.get("fairness"):
+            blocks += [PageBreak(), *_fairness(data)]
+        blocks += [PageBreak(), *_answers(data)]
+        blocks += [PageBreak(), *_signoff(data)]
+        blocks += [PageBreak(), *_appendices(data)]
+        if data.get("archived_answers"):
+            blocks += _archived(data)
+        if data.get("evidence_register"):
+            blocks += _evidence(data)
+        if data.get("change_log") is not None:
+            blocks += _change_log(data["change_log"])
+        result = data["result"]
+        return Document(
+            title=_("Risk assessment: {name} {version}", name=system.get("name"), version=system.get("version")),
+            author=str(system.get("owner") or ""),
+            subject=_(
+                "riskcheck sign-off report: {title} ({id}@{version}), tier {tier}",
+                title=questionnaire["title"],
+                id=questionnaire["id"],
+                version=questionnaire["version"],
+                tier=result["tier_label"],
+            ),
+            keywords=str(data.get("keywords") or ""),
+            created=created if data.get("assessed_on") else None,
+            blocks=tuple(blocks),
+            lang=lang,
+        )
 
 
 def _refs(references: Sequence[str]) -> str:
@@ -185,9 +238,6 @@ def _frameworks() -> Mapping[str, str]:
     return KNOWN_FRAMEWORKS
 
 
-_BLOCKED = (Run(" \u00b7 "), Run("launch blocked", bold=True))
-
-
 def _cover(data: Mapping[str, Any]) -> list[Block]:
     result, system, signoff = data["result"], data["system"], data["signoff"]
     theme = data.get("theme")
@@ -196,33 +246,28 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
     organisation = getattr(theme, "organisation", None)
     if organisation:
         blocks.append(para(str(organisation), style="kicker"))
-    blocks.append(para("AI risk assessment \u00b7 sign-off report", style="kicker"))
+    blocks.append(para(_("AI risk assessment \u00b7 sign-off report"), style="kicker"))
     blocks.append(Heading(0, str(system.get("name"))))  # the title: the PDF's outline has no entry for it
-    blocks.append(para(f"Version {system.get('version')}"))
+    blocks.append(para(_("Version {version}", version=system.get("version"))))
     if data.get("draft"):
-        blocks.append(para(run("DRAFT", bold=True), style="blocking"))
-        blocks.append(para("This report is a draft, not a record to sign, because:", style="blocking"))
+        blocks.append(para(run(_("DRAFT"), bold=True), style="blocking"))
+        blocks.append(para(_("This report is a draft, not a record to sign, because:"), style="blocking"))
         blocks.append(BulletList(tuple((Run(str(r)),) for r in data["draft"])))
-    detail = f"Score {num(result['score'])} of {num(result['score_max'])}"
-    roles = " \u00b7 ".join(f"{row['role']}: {row['state']}" for row in signoff["rows"])
+    detail = _("Score {score} of {max}", score=num(result["score"]), max=num(result["score_max"]))
+    roles = " \u00b7 ".join(f"{row['role']}: {state_word(row['state'])}" for row in signoff["rows"])
     notes = signoff.get("cover_notes")
     if notes is None:  # a context from before the cover grouped its notes
         notes = [row["record"]["note"] for row in signoff["rows"] if row["record"] and row["record"].get("note")]
+    blocked = (Run(" \u00b7 "), Run(_("launch blocked"), bold=True)) if result["blocked"] else ()
     blocks.append(
         Table(
-            ("Overall risk tier", "Sign-off status"),
+            (_("Overall risk tier"), _("Sign-off status")),
             (
                 (
+                    cell(run(result["tier_label"], bold=True), (Run(detail), *blocked)),
                     cell(
-                        run(result["tier_label"], bold=True),
-                        (
-                            Run(detail),
-                            *((Run(" \u00b7 "), Run("launch blocked", bold=True)) if result["blocked"] else ()),
-                        ),
-                    ),
-                    cell(
-                        run(signoff["status"], bold=True),
-                        roles or "No roles declared by the questionnaire",
+                        run(state_word(signoff["status"]), bold=True),
+                        roles or _("No roles declared by the questionnaire"),
                         *(str(n) for n in notes),
                     ),
                 ),
@@ -231,12 +276,15 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
         )
     )
     facts: list[tuple[Cell, ...]] = [
-        (cell("System"), cell(f"{system.get('name')}, version {system.get('version')}")),
-        (cell("Owner"), cell(str(system.get("owner")))),
-        (cell("Purpose"), cell(str(system.get("purpose")))),
-        (cell("Date of assessment"), cell(str(data.get("assessed_on") or "not stated in the assessment"))),
         (
-            cell("Questionnaire"),
+            cell(_("System")),
+            cell(_("{name}, version {version}", name=system.get("name"), version=system.get("version"))),
+        ),
+        (cell(_("Owner")), cell(str(system.get("owner")))),
+        (cell(_("Purpose")), cell(str(system.get("purpose")))),
+        (cell(_("Date of assessment")), cell(day(data.get("assessed_on")) or _("not stated in the assessment"))),
+        (
+            cell(_("Questionnaire")),
             cell(
                 str(questionnaire["title"]),
                 run(f"{questionnaire['id']}@{questionnaire['version']}", mono=True),
@@ -248,21 +296,28 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
     completeness = result["completeness"]
     facts.append(
         (
-            cell("Completeness"),
+            cell(_("Completeness")),
             cell(
-                f"{completeness['answered']} of {completeness['required']} required questions answered "
-                f"({result['status']})"
+                _(
+                    "{answered} of {required} required questions answered ({status})",
+                    answered=completeness["answered"],
+                    required=completeness["required"],
+                    status=result["status"],
+                )
             ),
         )
     )
-    facts.append((cell("Content sha256"), cell(run(result["hashes"]["content"], mono=True))))
+    facts.append((cell(_("Content sha256")), cell(run(result["hashes"]["content"], mono=True))))
     blocks.append(Table((), tuple(facts), (30, 70), key_value=True))
     blocks.append(para(str(data.get("confidentiality") or ""), style="note"))
     blocks.append(
         para(
-            f"Generated by riskcheck {data.get('tool_version')} from the assessment file and its questionnaire. "
-            "A sign-off records a decision against the content sha256 above, which covers all this report "
-            "shows but the sign-offs; any later change makes it stale.",
+            _(
+                "Generated by riskcheck {version} from the assessment file and its questionnaire. "
+                "A sign-off records a decision against the content sha256 above, which covers all this report "
+                "shows but the sign-offs; any later change makes it stale.",
+                version=data.get("tool_version"),
+            ),
             style="note",
         )
     )
@@ -272,44 +327,45 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
 def _summary(data: Mapping[str, Any]) -> list[Block]:
     result, classification, findings = data["result"], data.get("classification"), data["findings"]
     blocking = int(data["blocking_count"])
-    blocks: list[Block] = [Heading(1, "Executive summary")]
+    blocks: list[Block] = [Heading(1, _("Executive summary"))]
     if result["blocked"]:
         blocks.append(
             para(
-                f"Launch is blocked: {blocking} finding{plural(blocking, '', 's')} "
-                f"block{plural(blocking, 's', '')} launch whatever the score.",
+                _n(
+                    "Launch is blocked: {count} finding blocks launch whatever the score.",
+                    "Launch is blocked: {count} findings block launch whatever the score.",
+                    blocking,
+                ),
                 style="blocking",
             )
         )
     completeness = result["completeness"]
     count = len(result["findings"])
+    classified = classification["label"] if classification and classification.get("label") else _("not classified")
     blocks.append(
         Table(
             (
-                "Risk tier",
-                "Blocking findings",
-                "Completeness",
-                str(classification["title"]) if classification else "Regulatory class",
+                _("Risk tier"),
+                _("Blocking findings"),
+                _("Completeness"),
+                str(classification["title"]) if classification else _("Regulatory class"),
             ),
             (
                 (
                     cell(
                         run(result["tier_label"], bold=True),
-                        f"score {num(result['score'])} of {num(result['score_max'])}",
+                        _("score {score} of {max}", score=num(result["score"]), max=num(result["score_max"])),
                     ),
-                    cell(run(blocking, bold=True), f"{count} finding{plural(count, '', 's')} in all"),
+                    cell(run(blocking, bold=True), _n("{count} finding in all", "{count} findings in all", count)),
                     cell(
                         run(f"{round(100 * completeness['share'])}%", bold=True),
-                        f"{completeness['answered']} of {completeness['required']} required answered",
+                        _(
+                            "{answered} of {required} required answered",
+                            answered=completeness["answered"],
+                            required=completeness["required"],
+                        ),
                     ),
-                    cell(
-                        run(
-                            classification["label"]
-                            if classification and classification.get("label")
-                            else "not classified",
-                            bold=True,
-                        )
-                    ),
+                    cell(run(classified, bold=True)),
                 ),
             ),
             (25, 25, 25, 25),
@@ -318,41 +374,40 @@ def _summary(data: Mapping[str, Any]) -> list[Block]:
     if classification:
         blocks.append(Heading(2, str(classification["title"])))
         if classification.get("label"):
-            parts: list[str | Run] = [
-                "The questionnaire classifies this system as ",
-                run(classification["label"], bold=True),
-                ".",
-            ]
+            parts = rich(
+                _("The questionnaire classifies this system as {label}."),
+                label=run(classification["label"], bold=True),
+            )
         else:
-            parts = ["The questionnaire's classification did not reach a class for this system."]
+            parts = [_("The questionnaire's classification did not reach a class for this system.")]
         if classification.get("references"):
-            parts.append(" The articles it rests on:")
+            parts.append(" " + _("The articles it rests on:"))
         blocks.append(para(*parts))
         if classification.get("references"):
             blocks.append(BulletList(tuple((Run(_refs([r])),) for r in classification["references"])))
         if classification.get("flags"):
-            blocks.append(para("Additional duties flagged:"))
+            blocks.append(para(_("Additional duties flagged:")))
             blocks.append(BulletList(tuple((Run(str(f["label"])),) for f in classification["flags"])))
     blocks += _timeline(data)
-    blocks.append(Heading(2, "Tier and thresholds"))
+    blocks.append(Heading(2, _("Tier and thresholds")))
     blocks.append(para(*_tier_text(result)))
     blocks.append(
         Figure(
             "tier_scale",
             data["tier_scale"],
-            "Figure 1. The score on the tier scale; the outlined band is this system's tier.",
+            _("Figure 1. The score on the tier scale; the outlined band is this system's tier."),
             _tier_alt(data["tier_scale"]),
         )
     )
     impact = result["scoring_model"] == "impact_mitigation"
     blocks.append(
         Table(
-            ("Tier", "Ends at (points)" if impact else "From score", "This assessment"),
+            (_("Tier"), _("Ends at (points)") if impact else _("From score"), _("This assessment")),
             tuple(
                 (
                     cell(str(tier["label"])),
                     cell(num(tier["threshold"])),
-                    cell("\u25b6 this tier" if tier["id"] == result["tier"] else ""),
+                    cell("\u25b6 " + _("this tier") if tier["id"] == result["tier"] else ""),
                 )
                 for tier in result["tiers"]
             ),
@@ -360,72 +415,95 @@ def _summary(data: Mapping[str, Any]) -> list[Block]:
         )
     )
     if data.get("section_chart"):
-        blocks.append(Heading(2, "Score by section"))
+        blocks.append(Heading(2, _("Score by section")))
         chart = data["section_chart"]
+        bars = "; ".join(f"{b.label} {b.value_label}" for b in chart.bars)
         blocks.append(
             Figure(
                 "section_bars",
                 chart,
-                "Figure 2. Risk points per section as a share of the section's maximum (higher means more risk).",
-                "Risk points per section as a share of the section's maximum: "
-                + "; ".join(f"{b.label} {b.value_label}" for b in chart.bars)
-                + ".",
+                _("Figure 2. Risk points per section as a share of the section's maximum (higher means more risk)."),
+                _("Risk points per section as a share of the section's maximum: {bars}.", bars=bars),
             )
         )
-    blocks.append(Heading(2, "Findings at a glance"))
+    blocks.append(Heading(2, _("Findings at a glance")))
     if findings:
         blocks.append(
             Table(
-                ("Severity", "Finding", "Blocks launch"),
+                (_("Severity"), _("Finding"), _("Blocks launch")),
                 tuple(
-                    (cell(str(f["severity"])), cell(str(f["message"])), cell("Yes" if f["blocks_launch"] else "No"))
+                    (cell(severity_word(f["severity"])), cell(str(f["message"])), cell(yes_no(f["blocks_launch"])))
                     for f in findings
                 ),
                 (14, 72, 14),
             )
         )
     else:
-        blocks.append(para("No rule fired and no fairness threshold was breached."))
+        blocks.append(para(_("No rule fired and no fairness threshold was breached.")))
     if completeness.get("missing"):
-        blocks.append(para(f"Unanswered required questions: {', '.join(data['missing_numbers'])}.", style="callout"))
+        missing = ", ".join(data["missing_numbers"])
+        blocks.append(para(_("Unanswered required questions: {numbers}.", numbers=missing), style="callout"))
     return blocks
 
 
 def _tier_text(result: Mapping[str, Any]) -> list[str | Run]:
     trace = result["trace"]
-    parts: list[str | Run] = ["The assessment is in tier ", run(result["tier_label"], bold=True), ". "]
+    parts = rich(_("The assessment is in tier {tier}."), tier=run(result["tier_label"], bold=True))
+    parts.append(" ")
     impact = result.get("impact")
     if result["scoring_model"] == "impact_mitigation" and impact:
         applied = (
-            "the reduction applies" if impact["reduction_applied"] else "below the level that reduces the impact score"
+            _("the reduction applies")
+            if impact["reduction_applied"]
+            else _("below the level that reduces the impact score")
         )
         parts.append(
-            f"The raw impact score is {num(impact['raw'])} of {num(impact['raw_max'])}; "
-            f"mitigation scored {num(impact['mitigation'])} of {num(impact['mitigation_max'])} ({applied}), "
-            f"giving an adjusted score of {num(impact['adjusted'])}. "
+            _(
+                "The raw impact score is {raw} of {raw_max}; mitigation scored {mitigation} of {mitigation_max} "
+                "({applied}), giving an adjusted score of {adjusted}.",
+                raw=num(impact["raw"]),
+                raw_max=num(impact["raw_max"]),
+                mitigation=num(impact["mitigation"]),
+                mitigation_max=num(impact["mitigation_max"]),
+                applied=applied,
+                adjusted=num(impact["adjusted"]),
+            )
+            + " "
         )
     else:
-        parts.append(f"Its weighted score is {num(result['score'])} on a scale of 0 to {num(result['score_max'])}. ")
+        parts.append(
+            _(
+                "Its weighted score is {score} on a scale of 0 to {max}.",
+                score=num(result["score"]),
+                max=num(result["score_max"]),
+            )
+            + " "
+        )
     if trace.get("escalated_by"):
         parts.append(
-            f"The score alone gives tier {trace['tier_from_score']}; the tier was raised by "
-            f"{', '.join(trace['escalated_by'])}. "
+            _(
+                "The score alone gives tier {tier}; the tier was raised by {rules}.",
+                tier=trace["tier_from_score"],
+                rules=", ".join(trace["escalated_by"]),
+            )
+            + " "
         )
     following = trace.get("next_tier")
     if following:
-        starts = "starts above" if result["scoring_model"] == "impact_mitigation" else "starts at"
-        parts.append(
-            f"The next tier, {following['id']}, {starts} {num(following['threshold'])} "
-            f"({num(following['distance'])} away)."
-        )
+        values = {"tier": following["id"], "threshold": num(following["threshold"])}
+        values["distance"] = num(following["distance"])
+        if result["scoring_model"] == "impact_mitigation":
+            parts.append(_("The next tier, {tier}, starts above {threshold} ({distance} away).", **values))
+        else:
+            parts.append(_("The next tier, {tier}, starts at {threshold} ({distance} away).", **values))
     else:
-        parts.append("This is the highest tier.")
+        parts.append(_("This is the highest tier."))
     return parts
 
 
 def _tier_alt(chart: Any) -> str:
-    bands = ", ".join(f"{b.label}{' (this system)' if b.current else ''}" for b in chart.bands)
-    return f"Score {chart.marker_label} on the tier scale: {bands}."
+    bands = ", ".join(b.label + (" " + _("(this system)") if b.current else "") for b in chart.bands)
+    return _("Score {score} on the tier scale: {bands}.", score=chart.marker_label, bands=bands)
 
 
 def _timeline(data: Mapping[str, Any]) -> list[Block]:
@@ -433,15 +511,18 @@ def _timeline(data: Mapping[str, Any]) -> list[Block]:
     duties = list((classification or {}).get("duties") or [])
     blocks: list[Block] = []
     if duties:
-        blocks.append(Heading(2, "Duties and when they apply"))
+        blocks.append(Heading(2, _("Duties and when they apply")))
         text = ""
         if classification and classification.get("applies_from"):
-            text += f"The rules of this class apply from {classification['applies_from']}. "
-        text += f"Dated against {result.get('as_of') or 'no assessment date (each duty keeps its date)'}."
+            text += _("The rules of this class apply from {date}.", date=day(classification["applies_from"])) + " "
+        if result.get("as_of"):
+            text += _("Dated against {date}.", date=day(result["as_of"]))
+        else:
+            text += _("Dated against no assessment date (each duty keeps its date).")
         now = sum(1 for d in duties if d["status"] == "applies_now")
         later = sum(1 for d in duties if d["status"] == "applies_later")
-        text += f" {now} of {len(duties)} appl{plural(len(duties), 'ies', 'y')} now"
-        text += f"; {later} later." if later else "."
+        text += " " + _n("{now} of {count} applies now", "{now} of {count} apply now", len(duties), now=now)
+        text += _("; {later} later.", later=later) if later else "."
         blocks.append(para(text))
         current = [d for d in duties if d["status"] == "applies_now"]
         others = sorted(
@@ -449,37 +530,37 @@ def _timeline(data: Mapping[str, Any]) -> list[Block]:
         )
         rows = [(cell(str(d["when"])), cell(str(d["label"])), cell(_refs(d["references"]))) for d in current]
         rows += [(cell(run(d["when"], bold=True)), cell(str(d["label"])), cell(_refs(d["references"]))) for d in others]
-        blocks.append(Table(("When", "Duty", "Legal basis"), tuple(rows), (24, 52, 24)))
+        blocks.append(Table((_("When"), _("Duty"), _("Legal basis")), tuple(rows), (24, 52, 24)))
     law = result.get("law_as_at")
     if law:
-        sources = "; ".join(
-            f"{s['title']}{' (reported by secondary sources)' if s.get('kind') == 'secondary' else ''}"
-            for s in law["sources"]
-        )
-        blocks.append(para(f"Law as at {law['date']}: the questionnaire reflects {sources}.", style="note"))
+        secondary = " " + _("(reported by secondary sources)")
+        sources = "; ".join(f"{s['title']}{secondary if s.get('kind') == 'secondary' else ''}" for s in law["sources"])
+        text = _("Law as at {date}: the questionnaire reflects {sources}.", date=day(law["date"]), sources=sources)
+        blocks.append(para(text, style="note"))
     return blocks
 
 
 def _findings(data: Mapping[str, Any]) -> list[Block]:
     findings = data["findings"]
-    blocks: list[Block] = [Heading(1, "Findings")]
+    blocks: list[Block] = [Heading(1, _("Findings"))]
     if not findings:
-        blocks.append(para("No findings: no rule fired and no fairness threshold was breached."))
+        blocks.append(para(_("No findings: no rule fired and no fairness threshold was breached.")))
         return blocks
     blocks.append(
         para(
-            f"{len(findings)} finding{plural(len(findings), '', 's')}, most severe first. "
-            "Each states the mitigation the questionnaire requires before launch."
+            _n("{count} finding, most severe first.", "{count} findings, most severe first.", len(findings))
+            + " "
+            + _("Each states the mitigation the questionnaire requires before launch.")
         )
     )
     for f in findings:
-        blocking = " blocks launch" if f["blocks_launch"] else ""
-        blocks.append(Heading(3, f"{f['severity']}{blocking} {f['message']} {f['id']}"))
-        blocks.append(para(run("Required mitigation ", bold=True), str(f["mitigation"])))
+        blocking = " " + _("blocks launch") if f["blocks_launch"] else ""
+        blocks.append(Heading(3, f"{severity_word(f['severity'])}{blocking} {f['message']} {f['id']}"))
+        blocks.append(para(run(_("Required mitigation") + " ", bold=True), str(f["mitigation"])))
         if f.get("reference_labels"):
-            blocks.append(para(run("References ", bold=True), "; ".join(f["reference_labels"])))
+            blocks.append(para(run(_("References") + " ", bold=True), "; ".join(f["reference_labels"])))
         if f.get("triggers"):
-            blocks.append(para(run("Triggered by", bold=True)))
+            blocks.append(para(run(_("Triggered by"), bold=True)))
             blocks.append(
                 BulletList(
                     tuple(
@@ -497,25 +578,37 @@ def _findings(data: Mapping[str, Any]) -> list[Block]:
 
 def _fairness(data: Mapping[str, Any]) -> list[Block]:
     fairness = data["fairness"]
-    sensitive = " \u00d7 ".join(fairness["sensitive"]) if fairness.get("sensitive") else "sensitive group"
+    sensitive = " \u00d7 ".join(fairness["sensitive"]) if fairness.get("sensitive") else _("sensitive group")
     groups = len(fairness.get("groups") or ())
-    text = (
-        f"Measured on {num(fairness.get('rows'))} rows ({fairness.get('task')}, {fairness.get('engine')} engine), "
-        f"by {sensitive}: {groups} group{plural(groups, '', 's')}."
+    text = _n(
+        "Measured on {rows} rows ({task}, {engine} engine), by {sensitive}: {count} group.",
+        "Measured on {rows} rows ({task}, {engine} engine), by {sensitive}: {count} groups.",
+        groups,
+        rows=num(fairness.get("rows")),
+        task=fairness.get("task"),
+        engine=fairness.get("engine"),
+        sensitive=sensitive,
     )
     if fairness.get("confidence") and fairness.get("replicates"):
-        text += (
-            f" Intervals are {round(100 * fairness['confidence'])}% bootstrap intervals "
-            f"from {num(fairness['replicates'])} replicates."
+        text += " " + _(
+            "Intervals are {confidence}% bootstrap intervals from {replicates} replicates.",
+            confidence=round(100 * fairness["confidence"]),
+            replicates=num(fairness["replicates"]),
         )
-    blocks: list[Block] = [Heading(1, "Fairness"), para(text)]
+    blocks: list[Block] = [Heading(1, _("Fairness")), para(text)]
     if fairness.get("findings"):
         n = len(fairness["findings"])
         blocks.append(
             para(
-                f"{n} fairness finding{plural(n, '', 's')}: {fairness['breach_count']} from the assessment's "
-                f"thresholds, {fairness['rule_finding_count']} from the questionnaire's rules "
-                "(each is listed under Findings):",
+                _n(
+                    "{count} fairness finding: {breaches} from the assessment's thresholds, {rules} from the "
+                    "questionnaire's rules (each is listed under Findings):",
+                    "{count} fairness findings: {breaches} from the assessment's thresholds, {rules} from the "
+                    "questionnaire's rules (each is listed under Findings):",
+                    n,
+                    breaches=fairness["breach_count"],
+                    rules=fairness["rule_finding_count"],
+                ),
                 style="blocking",
             )
         )
@@ -523,19 +616,22 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
             BulletList(tuple((Run(f"{f['message']} "), Run(f"({f['id']})", mono=True)) for f in fairness["findings"]))
         )
     else:
-        blocks.append(para("No fairness finding: every test of a figure below holds."))
-    blocks.append(Heading(2, "Disparities"))
+        blocks.append(para(_("No fairness finding: every test of a figure below holds.")))
+    blocks.append(Heading(2, _("Disparities")))
     if fairness.get("chart"):
         chart = fairness["chart"]
-        alt = "; ".join(f"{r.label} {r.value_label}{' (failed a test)' if r.breach else ''}" for r in chart.rows)
+        failed = " " + _("(failed a test)")
+        alt = "; ".join(f"{r.label} {r.value_label}{failed if r.breach else ''}" for r in chart.rows)
         blocks.append(
             Figure(
                 "disparities",
                 chart,
-                "Figure 3. Disparities between groups. A filled square and \u2717 mark a figure that failed a test "
-                "(a threshold or a rule); an open circle passed every test or was not judged. "
-                "The table below lists each test.",
-                f"Disparities between groups, point estimate and interval: {alt}.",
+                _(
+                    "Figure 3. Disparities between groups. A filled square and \u2717 mark a figure that failed a "
+                    "test (a threshold or a rule); an open circle passed every test or was not judged. "
+                    "The table below lists each test."
+                ),
+                _("Disparities between groups, point estimate and interval: {rows}.", rows=alt),
             )
         )
     rows = []
@@ -548,7 +644,7 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
                 line.append(Run(f" ({t['condition']})", mono=True))
             tests.append(tuple(line))
         if not tests:
-            tests.append((Run("not judged: no threshold and no rule reads it", italic=True),))
+            tests.append((Run(_("not judged: no threshold and no rule reads it"), italic=True),))
         interval = (
             f"[{num(d['ci_low'], 4, False)}, {num(d['ci_high'], 4, False)}]"
             if d["ci_low"] is not None and d["ci_high"] is not None
@@ -557,16 +653,15 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
         rows.append(
             (
                 cell(str(d["name"]).replace("_", " ")),
-                cell("undefined" if d["value"] is None else num(d["value"], 4, False)),
+                cell(_("undefined") if d["value"] is None else num(d["value"], 4, False)),
                 cell(interval),
                 cell(*tests),
                 cell(" vs ".join(str(g) for g in d["groups"])),
             )
         )
-    blocks.append(
-        Table(("Disparity", "Value", "Interval", "Tests and outcomes", "Groups"), tuple(rows), (19, 9, 16, 42, 14))
-    )
-    blocks.append(Heading(2, "Metrics by group"))
+    header = (_("Disparity"), _("Value"), _("Interval"), _("Tests and outcomes"), _("Groups"))
+    blocks.append(Table(header, tuple(rows), (19, 9, 16, 42, 14)))
+    blocks.append(Heading(2, _("Metrics by group")))
     group_rows = tuple(
         (
             cell(str(g["name"]) + (" \u2020" if g["left_out"] else "")),
@@ -579,10 +674,10 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
     rest = (100 - first) // max(columns, 1)
     blocks.append(
         Table(
-            ("Group", *(str(label) for label in fairness["column_labels"])),
+            (_("Group"), *(str(label) for label in fairness["column_labels"])),
             group_rows,
-            (first, *(rest for _ in range(columns))),
-            footer=(cell("All rows"), *(cell(str(t)) for t in fairness["overall_cells"])),
+            (first, *(rest for _column in range(columns))),
+            footer=(cell(_("All rows")), *(cell(str(t)) for t in fairness["overall_cells"])),
         )
     )
     if fairness.get("column_legend"):
@@ -590,22 +685,24 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
         blocks.append(para(f"{legend}.", style="note"))
     if fairness.get("left_out"):
         left = "; ".join(f"{e['group']} ({e['reason']})" for e in fairness["left_out"])
-        blocks.append(para(f"\u2020 Insufficient evidence; left out of the disparities: {left}.", style="note"))
+        text = _("Insufficient evidence; left out of the disparities: {groups}.", groups=left)
+        blocks.append(para("\u2020 " + text, style="note"))
     if fairness.get("rate_notes"):
         notes = "; ".join(
             f"{e['group']}, {str(e['metric']).replace('_', ' ')} ({e['reason']})" for e in fairness["rate_notes"]
         )
-        blocks.append(para(f"\u2021 Rate left out for insufficient evidence: {notes}.", style="note"))
+        text = _("Rate left out for insufficient evidence: {rates}.", rates=notes)
+        blocks.append(para("\u2021 " + text, style="note"))
     blocks.append(
         para(
-            '"undefined" marks a rate with no rows to compute it from (for example no positives in a group).',
+            _('"undefined" marks a rate with no rows to compute it from (for example no positives in a group).'),
             style="note",
         )
     )
     if fairness.get("warnings"):
-        blocks.append(Heading(3, "Warnings"))
+        blocks.append(Heading(3, _("Warnings")))
         blocks.append(BulletList(tuple((Run(str(w)),) for w in fairness["warnings"])))
-    blocks.append(Heading(2, "Evidence"))
+    blocks.append(Heading(2, _("Evidence")))
     evidence: list[tuple[Cell, ...]] = [
         (cell(str(label)), cell(run(value, mono=True))) for label, value in fairness.get("source") or ()
     ]
@@ -613,23 +710,31 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
     if smallest:
         evidence.append(
             (
-                cell("Smallest group"),
-                cell(f"{', '.join(str(g) for g in smallest['groups'])}: {num(smallest['size'])} rows"),
+                cell(_("Smallest group")),
+                cell(
+                    _(
+                        "{groups}: {size} rows",
+                        groups=", ".join(str(g) for g in smallest["groups"]),
+                        size=num(smallest["size"]),
+                    )
+                ),
             )
         )
-    evidence.append((cell("Data sha256"), cell(run(fairness.get("data_sha256"), mono=True))))
-    model = fairness.get("model_sha256") or "none (predictions or scores read from the data)"
-    evidence.append((cell("Model sha256"), cell(run(model, mono=True))))
+    evidence.append((cell(_("Data sha256")), cell(run(fairness.get("data_sha256"), mono=True))))
+    model = fairness.get("model_sha256") or _("none (predictions or scores read from the data)")
+    evidence.append((cell(_("Model sha256")), cell(run(model, mono=True))))
     blocks.append(Table((), tuple(evidence), (28, 72), key_value=True))
     return blocks
 
 
 def _answers(data: Mapping[str, Any]) -> list[Block]:
     blocks: list[Block] = [
-        Heading(1, "Answers"),
+        Heading(1, _("Answers")),
         para(
-            "The answers as they count for scoring, section by section. Questions that do not apply "
-            "(their conditions are not met) are left out; unanswered questions are marked."
+            _(
+                "The answers as they count for scoring, section by section. Questions that do not apply "
+                "(their conditions are not met) are left out; unanswered questions are marked."
+            )
         ),
     ]
     for section in data["answer_sections"]:
@@ -637,20 +742,21 @@ def _answers(data: Mapping[str, Any]) -> list[Block]:
         if section.get("description"):
             blocks.append(para(str(section["description"]), style="note"))
         if not section["visible"] or not section["rows"]:
-            blocks.append(para("This section does not apply to this system.", style="note"))
+            blocks.append(para(_("This section does not apply to this system."), style="note"))
         else:
             rows = []
             for row in section["rows"]:
                 ident = row["id"] + (f" \u00b7 {_refs(row['references'])}" if row["references"] else "")
                 answer: list[Inline] = []
                 if not row["answered"]:
-                    answer.append((Run(f"Not answered{' (required)' if row['required'] else ''}", italic=True),))
+                    unanswered = _("Not answered (required)") if row["required"] else _("Not answered")
+                    answer.append((Run(unanswered, italic=True),))
                 answer += [(Run(str(line)),) for line in row["lines"]]
                 answer += [(Run("\u2022 "), link(item)) for item in row["links"]]
                 if row.get("comment"):
                     answer.append((Run(str(row["comment"]), italic=True),))
                 if row["evidence"]:
-                    answer.append((Run("Evidence:", italic=True),))
+                    answer.append((Run(_("Evidence:"), italic=True),))
                     answer += [(Run("\u2022 "), link(item)) for item in row["evidence"]]
                 rows.append(
                     (
@@ -659,13 +765,16 @@ def _answers(data: Mapping[str, Any]) -> list[Block]:
                         Cell(tuple(answer)),
                     )
                 )
-            blocks.append(Table(("No.", "Question", "Answer"), tuple(rows), (7, 50, 43)))
+            blocks.append(Table((_("No."), _("Question"), _("Answer")), tuple(rows), (7, 50, 43)))
         hidden = int(section.get("hidden") or 0)
         if hidden:
             blocks.append(
                 para(
-                    f"{hidden} question{plural(hidden, '', 's')} in this section do{plural(hidden, 'es', '')} "
-                    f"not apply and {plural(hidden, 'is', 'are')} left out.",
+                    _n(
+                        "{count} question in this section does not apply and is left out.",
+                        "{count} questions in this section do not apply and are left out.",
+                        hidden,
+                    ),
                     style="note",
                 )
             )
@@ -675,43 +784,46 @@ def _answers(data: Mapping[str, Any]) -> list[Block]:
 def _signoff(data: Mapping[str, Any]) -> list[Block]:
     signoff, result = data["signoff"], data["result"]
     blocks: list[Block] = [
-        Heading(1, "Sign-off"),
+        Heading(1, _("Sign-off")),
         para(
-            "Status: ",
-            run(signoff["status"], bold=True),
-            ". A decision is ",
-            run("current", italic=True),
-            " when it was recorded against this report's content sha256 ",
-            run(result["hashes"]["content"], mono=True),
-            ", which covers everything this report shows except the sign-off records: the system block, "
-            "the questionnaire, every answer with its comment and evidence, the fairness settings and evidence, "
-            "and local evidence files. It is ",
-            run("stale", italic=True),
-            " once any of them changed after it was recorded.\u00b9",
+            *rich(
+                _(
+                    "Status: {status}. A decision is {current} when it was recorded against this report's content "
+                    "sha256 {hash}, which covers everything this report shows except the sign-off records: the "
+                    "system block, the questionnaire, every answer with its comment and evidence, the fairness "
+                    "settings and evidence, and local evidence files. It is {stale} once any of them changed after "
+                    "it was recorded."
+                ),
+                status=run(state_word(signoff["status"]), bold=True),
+                current=run(_("current"), italic=True),
+                hash=run(result["hashes"]["content"], mono=True),
+                stale=run(_("stale"), italic=True),
+            ),
+            "\u00b9",
         ),
     ]
     for row in signoff["rows"]:
         record = row["record"]
-        blocks.append(Heading(2, f"{str(row['role']).capitalize()} {row['state']}"))
+        blocks.append(Heading(2, f"{str(row['role']).capitalize()} {state_word(row['state'])}"))
+        decision = ""
+        if record:
+            decision = f"{record['decision']} ({state_word('current' if record['current'] else 'stale')})"
         fields: list[tuple[Cell, ...]] = [
-            (cell("Role"), cell(str(row["role"]))),
-            (cell("Name"), cell(str(record["name"]) if record else "")),
-            (
-                cell("Decision"),
-                cell(f"{record['decision']} ({'current' if record['current'] else 'stale'})" if record else ""),
-            ),
-            (cell("Date"), cell(format_timestamp(str(record["timestamp"])) if record else "")),
+            (cell(_("Role")), cell(str(row["role"]))),
+            (cell(_("Name")), cell(str(record["name"]) if record else "")),
+            (cell(_("Decision")), cell(decision)),
+            (cell(_("Date")), cell(format_timestamp(str(record["timestamp"])) if record else "")),
         ]
         if record and record.get("comment"):
-            fields.append((cell("Comment"), cell(str(record["comment"]))))
+            fields.append((cell(_("Comment")), cell(str(record["comment"]))))
         if record and record.get("note"):
-            fields.append((cell("Why it is stale"), cell(str(record["note"]))))
-        fields.append((cell("Signature"), cell("\n\n")))
+            fields.append((cell(_("Why it is stale")), cell(str(record["note"]))))
+        fields.append((cell(_("Signature")), cell("\n\n")))
         blocks.append(Table((), tuple(fields), (22, 78), key_value=True))
     if not signoff["rows"]:
-        blocks.append(para("The questionnaire declares no required roles.", style="note"))
+        blocks.append(para(_("The questionnaire declares no required roles."), style="note"))
     if signoff["others"]:
-        blocks.append(Heading(2, "Other sign-off records"))
+        blocks.append(Heading(2, _("Other sign-off records")))
         rows = []
         for r in signoff["others"]:
             remark = [line for line in (r.get("comment"), r.get("note")) if line]
@@ -722,19 +834,22 @@ def _signoff(data: Mapping[str, Any]) -> list[Block]:
                     cell(str(r["decision"])),
                     cell(format_timestamp(str(r["timestamp"]))),
                     cell(*(str(line) for line in remark)),
-                    cell("current" if r["current"] else "stale"),
+                    cell(state_word("current" if r["current"] else "stale")),
                 )
             )
-        blocks.append(
-            Table(("Role", "Name", "Decision", "Date", "Comment", "Record"), tuple(rows), (12, 18, 11, 15, 32, 12))
-        )
+        header = (_("Role"), _("Name"), _("Decision"), _("Date"), _("Comment"), _("Record"))
+        blocks.append(Table(header, tuple(rows), (12, 18, 11, 15, 32, 12)))
     blocks.append(
         para(
-            "\u00b9 Record a decision with ",
-            run("riskcheck sign FILE --role ROLE --name NAME --decision approve|reject", mono=True),
-            ", or with the sign-off form of ",
-            run("riskcheck serve", mono=True),
-            ". A handwritten signature on a printed copy does not update the assessment file.",
+            "\u00b9 ",
+            *rich(
+                _(
+                    "Record a decision with {command}, or with the sign-off form of {serve}. A handwritten "
+                    "signature on a printed copy does not update the assessment file."
+                ),
+                command=run("riskcheck sign FILE --role ROLE --name NAME --decision approve|reject", mono=True),
+                serve=run("riskcheck serve", mono=True),
+            ),
             style="footnote",
         )
     )
@@ -744,12 +859,16 @@ def _signoff(data: Mapping[str, Any]) -> list[Block]:
 def _appendices(data: Mapping[str, Any]) -> list[Block]:
     result, trace, questionnaire = data["result"], data["trace"], data["questionnaire"]
     blocks: list[Block] = [
-        Heading(1, "Appendix A. Framework index"),
+        Heading(1, _("Appendix A. Framework index")),
         para(
-            "Each framework clause that applies to this system, with the questions that address it and the "
-            "findings that cite it. Clauses reached only through questions that do not apply here are left out; ",
-            run(f"riskcheck coverage {questionnaire['id']}", mono=True),
-            " lists them all.",
+            *rich(
+                _(
+                    "Each framework clause that applies to this system, with the questions that address it and the "
+                    "findings that cite it. Clauses reached only through questions that do not apply here are left "
+                    "out; {command} lists them all."
+                ),
+                command=run(f"riskcheck coverage {questionnaire['id']}", mono=True),
+            )
         ),
     ]
     for framework in data["framework_index"]:
@@ -762,21 +881,26 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
             )
             for c in framework["clauses"]
         )
-        blocks.append(Table(("Clause", "Questions", "Findings"), rows, (20, 40, 40)))
+        blocks.append(Table((_("Clause"), _("Questions"), _("Findings")), rows, (20, 40, 40)))
     if not data["framework_index"]:
-        blocks.append(para("The questionnaire refers to no framework clauses."))
-    blocks.append(Heading(1, "Appendix B. Scoring trace"))
-    blocks.append(Heading(2, "Points by answer"))
+        blocks.append(para(_("The questionnaire refers to no framework clauses.")))
+    blocks.append(Heading(1, _("Appendix B. Scoring trace")))
+    blocks.append(Heading(2, _("Points by answer")))
     unscored = int(trace["unscored_count"])
-    text = "The answers that scored risk points"
     if unscored:
-        text += (
-            f"; {unscored} other answer{plural(unscored, '', 's')} scored none (the attached result lists every one)"
+        text = _n(
+            "The answers that scored risk points; {count} other answer scored none "
+            "(the attached result lists every one).",
+            "The answers that scored risk points; {count} other answers scored none "
+            "(the attached result lists every one).",
+            unscored,
         )
-    blocks.append(para(text + "."))
+    else:
+        text = _("The answers that scored risk points.")
+    blocks.append(para(text))
     blocks.append(
         Table(
-            ("Question", "Section", "Answer", "Points", "Max"),
+            (_("Question"), _("Section"), _("Answer"), _("Points"), _("Max")),
             tuple(
                 (
                     cell((Run(f"{c['number']} ", bold=True), Run(str(c["text"])))),
@@ -790,10 +914,10 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
             (40, 16, 26, 9, 9),
         )
     )
-    blocks.append(Heading(2, "Sections"))
+    blocks.append(Heading(2, _("Sections")))
     blocks.append(
         Table(
-            ("Section", "Points", "Max", "Share", "Weight", "Applies"),
+            (_("Section"), _("Points"), _("Max"), _("Share"), _("Weight"), _("Applies")),
             tuple(
                 (
                     cell(str(s["title"])),
@@ -801,18 +925,18 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
                     cell(num(s["max"])),
                     cell("n/a" if s["share"] is None else num(100 * s["share"], 1, False) + "%"),
                     cell(num(s["weight"])),
-                    cell("Yes" if s["visible"] else "No"),
+                    cell(yes_no(s["visible"])),
                 )
                 for s in result["sections"]
             ),
             (40, 12, 12, 12, 12, 12),
         )
     )
-    blocks.append(Heading(2, "Rules fired"))
+    blocks.append(Heading(2, _("Rules fired")))
     if trace["rule_rows"]:
         blocks.append(
             Table(
-                ("Rule", "Answers and figures it read"),
+                (_("Rule"), _("Answers and figures it read")),
                 tuple(
                     (
                         cell(str(r["message"] or r["id"]), run(f"{r['id']}: {r['when']}", mono=True)),
@@ -824,21 +948,30 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
             )
         )
     else:
-        blocks.append(para("No rule fired."))
-    parts: list[str | Run] = ["Tier from the score: ", run(trace["tier_from_score"], bold=True)]
+        blocks.append(para(_("No rule fired.")))
+    tier = run(trace["tier_from_score"], bold=True)
     if trace.get("escalated_by"):
-        parts.append(f"; raised by {', '.join(trace['escalated_by'])}")
-    parts.append(".")
+        parts = rich(
+            _("Tier from the score: {tier}; raised by {rules}."), tier=tier, rules=", ".join(trace["escalated_by"])
+        )
+    else:
+        parts = rich(_("Tier from the score: {tier}."), tier=tier)
     following = trace.get("next_tier")
     if following:
         parts.append(
-            f" Next tier: {following['id']} at {num(following['threshold'])} ({num(following['distance'])} away)."
+            " "
+            + _(
+                "Next tier: {tier} at {threshold} ({distance} away).",
+                tier=following["id"],
+                threshold=num(following["threshold"]),
+                distance=num(following["distance"]),
+            )
         )
     blocks.append(para(*parts))
-    blocks.append(Heading(1, "Appendix C. Hashes and provenance"))
+    blocks.append(Heading(1, _("Appendix C. Hashes and provenance")))
     blocks.append(
         Table(
-            ("What", "sha256"),
+            (_("What"), "sha256"),
             tuple((cell(str(label)), cell(run(value, mono=True))) for label, value in data["hashes"]),
             (32, 68),
         )
@@ -847,9 +980,9 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
         Table(
             (),
             (
-                (cell("Tool"), cell(f"riskcheck {data.get('tool_version')}")),
+                (cell(_("Tool")), cell(f"riskcheck {data.get('tool_version')}")),
                 (
-                    cell("Questionnaire"),
+                    cell(_("Questionnaire")),
                     cell(
                         (
                             Run(f"{questionnaire['title']} ("),
@@ -859,13 +992,16 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
                     ),
                 ),
                 (
-                    cell("Result schema"),
+                    cell(_("Result schema")),
                     cell(
-                        f"version {result['schema_version']}; the full result is attached to this document "
-                        "as riskcheck-result.json"
+                        _(
+                            "version {version}; the full result is attached to this document as {name}",
+                            version=result["schema_version"],
+                            name="riskcheck-result.json",
+                        )
                     ),
                 ),
-                (cell("Assessed on"), cell(str(data.get("assessed_on") or "not stated"))),
+                (cell(_("Assessed on")), cell(day(data.get("assessed_on")) or _("not stated"))),
             ),
             (30, 70),
             key_value=True,
@@ -877,24 +1013,29 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
 def _archived(data: Mapping[str, Any]) -> list[Block]:
     version = data["questionnaire"]["version"]
     blocks: list[Block] = [
-        Heading(1, "Appendix D. Archived answers"),
+        Heading(1, _("Appendix D. Archived answers")),
         para(
-            "Answers given to an earlier version of the questionnaire that ",
-            run("riskcheck migrate", mono=True),
-            f" could not place in version {version}: the question was removed, split, changed its meaning, or the "
-            "answer no longer fits it. They do not count for scoring; they are kept so that nothing an earlier "
-            "reviewer read is lost.",
+            *rich(
+                _(
+                    "Answers given to an earlier version of the questionnaire that {command} could not place in "
+                    "version {version}: the question was removed, split, changed its meaning, or the answer no "
+                    "longer fits it. They do not count for scoring; they are kept so that nothing an earlier "
+                    "reviewer read is lost."
+                ),
+                command=run("riskcheck migrate", mono=True),
+                version=str(version),
+            )
         ),
     ]
     rows = []
     for a in data["archived_answers"]:
         value = a.get("value")
         if value is True:
-            shown = "yes"
+            shown = _("yes")
         elif value is False:
-            shown = "no"
+            shown = _("no")
         elif value is None:
-            shown = "unanswered"
+            shown = _("unanswered")
         elif isinstance(value, (list, tuple)):
             shown = ", ".join(str(v) for v in value)
         else:
@@ -903,7 +1044,7 @@ def _archived(data: Mapping[str, Any]) -> list[Block]:
         if a.get("comment"):
             answer.append((Run(str(a["comment"]), italic=True),))
         if a.get("evidence"):
-            answer.append((Run("Evidence:", italic=True),))
+            answer.append((Run(_("Evidence:"), italic=True),))
             answer += [(Run("\u2022 "), Run(str(item), mono=True)) for item in a["evidence"]]
         rows.append(
             (
@@ -912,7 +1053,8 @@ def _archived(data: Mapping[str, Any]) -> list[Block]:
                 cell(str(a.get("reason") or "")),
             )
         )
-    blocks.append(Table(("Question (version)", "Answer", "Why it was archived"), tuple(rows), (24, 38, 38)))
+    header = (_("Question (version)"), _("Answer"), _("Why it was archived"))
+    blocks.append(Table(header, tuple(rows), (24, 38, 38)))
     return blocks
 
 
@@ -920,47 +1062,56 @@ def _evidence(data: Mapping[str, Any]) -> list[Block]:
     rows = []
     for item in data["evidence_register"]:
         where = f"{item['number']} " if item.get("number") else ""
-        where += str(item["question"]) + (" (archived)" if item.get("source") == "archived" else "")
+        where += str(item["question"]) + (" " + _("(archived)") if item.get("source") == "archived" else "")
         if not item.get("local"):
-            state = cell("external link")
+            state = cell(_("external link"))
         elif not item.get("exists"):
-            state = cell(run("missing", bold=True))
+            state = cell(run(_("missing"), bold=True))
         else:
             state = cell(run(item.get("sha256"), mono=True))
         rows.append((cell(run(where, mono=True)), cell(run(item["link"], mono=True)), state))
     return [
-        Heading(1, "Appendix F. Evidence register"),
+        Heading(1, _("Appendix F. Evidence register")),
         para(
-            "Every evidence link the answers make, with the question it supports. A local file is named relative "
-            "to the assessment; its sha256 is the hash of the bytes that were there when this report was made. ",
-            run("riskcheck evidence", mono=True),
-            " also says when each file last changed.",
+            *rich(
+                _(
+                    "Every evidence link the answers make, with the question it supports. A local file is named "
+                    "relative to the assessment; its sha256 is the hash of the bytes that were there when this "
+                    "report was made. {command} also says when each file last changed."
+                ),
+                command=run("riskcheck evidence", mono=True),
+            )
         ),
-        Table(("Question", "Evidence", "State"), tuple(rows), (26, 34, 40)),
+        Table((_("Question"), _("Evidence"), _("State")), tuple(rows), (26, 34, 40)),
     ]
 
 
 def _change_log(log: Mapping[str, Any]) -> list[Block]:
-    blocks: list[Block] = [Heading(1, "Appendix E. Change log")]
+    blocks: list[Block] = [Heading(1, _("Appendix E. Change log"))]
     since = log.get("since")
     if since:
         blocks.append(
             para(
-                f"Every change to the assessment file since its first approval (commit {since['commit']}, "
-                f"{since['date']}, by {since['author']}), from its git history."
+                _(
+                    "Every change to the assessment file since its first approval (commit {commit}, {date}, by "
+                    "{author}), from its git history.",
+                    commit=since["commit"],
+                    date=since["date"],
+                    author=since["author"],
+                )
             )
         )
     else:
         blocks.append(
-            para("The assessment has not been approved yet; this is every change to the file in its git history.")
+            para(_("The assessment has not been approved yet; this is every change to the file in its git history."))
         )
     if not log.get("rows"):
-        blocks.append(para("No change since then."))
+        blocks.append(para(_("No change since then.")))
         return blocks
     rows = []
     for row in log["rows"]:
         if row.get("tier_before") != row.get("tier_after"):
-            tier = f"{row.get('tier_before') or 'none'} \u2192 {row.get('tier_after') or 'none'}"
+            tier = f"{row.get('tier_before') or _('none')} \u2192 {row.get('tier_after') or _('none')}"
         else:
             tier = str(row.get("tier_after") or "\u2014")
         rows.append(
@@ -970,7 +1121,7 @@ def _change_log(log: Mapping[str, Any]) -> list[Block]:
                 cell(str(row["subject"]), *(run(c, mono=True) for c in row.get("changes") or ())),
             )
         )
-    blocks.append(Table(("Change", "Tier", "What changed"), tuple(rows), (20, 14, 66)))
+    blocks.append(Table((_("Change"), _("Tier"), _("What changed")), tuple(rows), (20, 14, 66)))
     return blocks
 
 

@@ -179,8 +179,9 @@ def render_docx(
     theme: LoadedTheme | None = None,
     docx_template: bytes | None = None,
     extra: Mapping[str, Any] | None = None,
+    lang: str = "en",
 ) -> bytes:
-    """The report as a Word document with the result JSON inside."""
+    """The report as a Word document with the result JSON inside; its own strings in ``lang``."""
     from riskcheck.report.context import build_context
     from riskcheck.report.document import build_document
     from riskcheck.report.render import _keywords, document_date, tool_version
@@ -189,7 +190,7 @@ def render_docx(
     data = build_context(result, loaded, tool_version=tool_version())
     data.update(theme=theme or DEFAULT_THEME, keywords=_keywords(result))
     data.update(extra or {})
-    document = build_document(data, created=document_date(result, loaded))
+    document = build_document(data, created=document_date(result, loaded), lang=lang)
     return write_docx(
         document,
         result_json=dumps(result, indent=2) + "\n",
@@ -211,7 +212,7 @@ def write_docx(
     writer = _Writer(word)
     for block in document.blocks:
         writer.block(block, draw)
-    _attach_result(word, result_json)
+    _attach_result(word, result_json, document.lang)
     out = io.BytesIO()
     word.save(out)
     return _fixed_zip(out.getvalue())
@@ -226,6 +227,7 @@ def _core_properties(word: Any, document: Document) -> None:
     props.last_modified_by = "riskcheck"
     props.comments = ""
     props.revision = 1
+    props.language = document.lang
     if document.created is not None:
         moment = document.created.astimezone(dt.UTC).replace(tzinfo=None)
         props.created = moment
@@ -382,7 +384,7 @@ def _pt(size: float) -> Any:
 # ---------------------------------------------------------------- the result inside
 
 
-def _attach_result(word: Any, result_json: str) -> None:
+def _attach_result(word: Any, result_json: str, lang: str = "en") -> None:
     """The result JSON as a custom XML part (``customXml/itemN.xml``) with its properties part."""
     from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.opc.packuri import PackURI
@@ -396,6 +398,7 @@ def _attach_result(word: Any, result_json: str) -> None:
         number += 1
     root = etree.Element(f"{{{RESULT_NAMESPACE}}}result", nsmap={None: RESULT_NAMESPACE})
     root.set("format", "application/json")
+    root.set("lang", lang)  # the language of the document's own strings
     root.text = result_json
     item = Part(
         PackURI(f"/customXml/item{number}.xml"),

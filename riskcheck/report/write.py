@@ -43,6 +43,7 @@ def write_report(
     history: bool = False,
     docx: Path | None = None,
     docx_template: Path | None = None,
+    lang: str = "en",
 ) -> ReportFiles:
     """Score ``assessment`` and write the PDF and/or HTML report, atomically.
 
@@ -67,6 +68,15 @@ def write_report(
     for path, option in outputs:
         if path is not None:
             check_writable(path, option, given)
+    if lang != "en":
+        from riskcheck.report.i18n import check_language
+
+        check_language(lang)
+        if pdf is not None or html is not None:
+            raise ReportError(
+                f"--lang {lang}: the PDF and HTML report are in English only for now; "
+                "give -o report.docx for a translated Word report"
+            )
     if docx_template is not None and docx is None:
         raise ReportError(f"{docx_template}: --docx-template: gives the styles of a Word report; give -o report.docx")
     word_template = None
@@ -96,7 +106,13 @@ def write_report(
             from riskcheck.report.docx import render_docx
 
             word = render_docx(
-                result, loaded, template_dir=template_dir, theme=loaded_theme, docx_template=word_template, extra=extra
+                result,
+                loaded,
+                template_dir=template_dir,
+                theme=loaded_theme,
+                docx_template=word_template,
+                extra=extra,
+                lang=lang,
             )
     except ReportError as exc:
         removed = _remove_earlier(pdf, html, docx)

@@ -1,0 +1,224 @@
+"""The report's own strings in other languages: gettext catalogues read with Babel.
+
+The catalogues are ``riskcheck/report/locale/<lang>/LC_MESSAGES/riskcheck.po``, read
+as they are (no compiled ``.mo`` files to keep in step), with the template of every
+message in ``riskcheck/report/locale/riskcheck.pot``, extracted from the source with
+``pybabel extract`` (keywords ``_`` and ``_n``; see :func:`extract`). English is the
+source language and needs no catalogue.
+
+Messages are ``str.format`` templates with named placeholders (``{count}``); the
+translation lint (:func:`lint_catalogue`) checks that each declared language has a
+translation of every message with the same placeholders, and names the file and line
+of each problem.
+
+Babel is imported inside the functions; English needs no Babel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from riskcheck.errors import MissingDependencyError, Problem, ReportError
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "riskcheck"
+SOURCE_LANGUAGE = "en"
+#: Keywords of the extraction: ``_(message, **values)`` and ``_n(singular, plural, n, **values)``.
+KEYWORDS = {"_": None, "_n": (1, 2)}
+_PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
+
+
+def languages() -> tuple[str, ...]:
+    """English and every language with a catalogue, sorted."""
+    found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return tuple(sorted({SOURCE_LANGUAGE, *found}))
+
+
+def check_language(lang: str, option: str = "--lang") -> str:
+    """``lang`` if the report has it, else an error that lists those it has."""
+    if lang not in languages():
+        raise ReportError(f"{option} {lang}: the report has no such language; available: {', '.join(languages())}")
+    return lang
+
+
+@dataclass(frozen=True)
+class Translator:
+    lang: str
+    messages: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    plural: Any = None
+
+    def gettext(self, message: str) -> str:
+        found = self.messages.get(message)
+        return found if isinstance(found, str) and found else message
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        found = self.messages.get(singular)
+        if isinstance(found, tuple) and all(found) and self.plural is not None:
+            return found[min(int(self.plural(count)), len(found) - 1)]
+        return singular if count == 1 else plural
+
+
+ENGLISH = Translator(SOURCE_LANGUAGE)
+_current: contextvars.ContextVar[Translator] = contextvars.ContextVar("riskcheck_translator", default=ENGLISH)
+
+
+@functools.lru_cache(maxsize=8)
+def translator(lang: str) -> Translator:
+    """The catalogue of ``lang`` (checked), read once per process."""
+    check_language(lang)
+    if lang == SOURCE_LANGUAGE:
+        return ENGLISH
+    catalog = _read(LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po")
+    messages: dict[str, str | tuple[str, ...]] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        key = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+        messages[key] = tuple(message.string) if isinstance(message.string, (list, tuple)) else message.string
+    return Translator(lang, messages, catalog.plural_expr and _plural_function(catalog.plural_expr))
+
+
+def _plural_function(expression: str) -> Any:
+    """gettext's plural expression (``(n != 1)``) as a function of n: the standard library's own parser."""
+    import gettext
+
+    return gettext.c2py(expression)
+
+
+@contextlib.contextmanager
+def use_language(lang: str) -> Iterator[Translator]:
+    """Within the block, :func:`_` and :func:`_n` translate into ``lang``."""
+    token = _current.set(translator(lang))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+def current() -> Translator:
+    return _current.get()
+
+
+def _(message: str, **values: Any) -> str:
+    """``message`` in the current language, its ``{placeholders}`` filled from ``values``."""
+    text = _current.get().gettext(message)
+    return text.format(**values) if values else text
+
+
+def _n(singular: str, plural: str, count: int, **values: Any) -> str:
+    """The singular or plural form for ``count`` (``{count}`` is filled too)."""
+    return _current.get().ngettext(singular, plural, count).format(count=count, **values)
+
+
+# ---------------------------------------------------------------- locale formats
+
+
+def format_number(value: float, decimals: int = 2, whole: bool = True) -> str:
+    """:func:`riskcheck.report.charts.number` in the current language's digits and separators."""
+    from riskcheck.report.charts import number
+
+    lang = _current.get().lang
+    if lang == SOURCE_LANGUAGE:
+        return number(value, decimals, whole)
+    from babel.numbers import format_decimal
+
+    if whole and float(value).is_integer():
+        return str(format_decimal(int(value), locale=lang))
+    return str(format_decimal(value, format=f"#,##0.{'0' * decimals}", locale=lang))
+
+
+def format_date(value: dt.date | str) -> str:
+    """A date as the current language writes it (``2 mars 2026``); ISO in English, as the PDF."""
+    lang = _current.get().lang
+    if lang == SOURCE_LANGUAGE:
+        return str(value)
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    from babel.dates import format_date as babel_date
+
+    return str(babel_date(day, format="long", locale=lang))
+
+
+# ---------------------------------------------------------------- catalogues and their lint
+
+
+def _read(path: Path) -> Any:
+    try:
+        from babel.messages.pofile import read_po
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError("babel", "docx") from None
+    with path.open("rb") as handle:
+        return read_po(handle, domain=DOMAIN)
+
+
+def extract(sources: tuple[Path, ...] | None = None) -> dict[str, tuple[str, ...]]:
+    """Every message the sources use, from their ``_`` and ``_n`` calls: msgid -> (msgid, msgid_plural?)."""
+    from babel.messages.extract import extract_python
+
+    found: dict[str, tuple[str, ...]] = {}
+    for source in sources or (Path(__file__).parent / "document.py",):
+        with source.open("rb") as handle:
+            for _line, function, message, _comments in extract_python(handle, KEYWORDS, [], {}):
+                # Babel collects every string of the call, keyword values too: keep the msgid (and plural).
+                strings = [str(m) for m in message] if isinstance(message, (tuple, list)) else [str(message)]
+                parts = tuple(strings[: 2 if function == "_n" else 1])
+                found[parts[0]] = parts
+    return found
+
+
+def placeholders(text: str) -> set[str]:
+    return {m.group(1) for m in _PLACEHOLDER.finditer(text)}
+
+
+def lint_catalogue(path: Path, expected: dict[str, tuple[str, ...]] | None = None) -> list[Problem]:
+    """Each message missing, untranslated, fuzzy or with other placeholders than its source, at file:line."""
+    expected = extract() if expected is None else expected
+    catalog = _read(path)
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = tuple(message.id) if isinstance(message.id, (list, tuple)) else (message.id,)
+        strings = tuple(message.string) if isinstance(message.string, (list, tuple)) else (message.string,)
+        seen.add(ids[0])
+        line = message.lineno
+        if ids[0] not in expected:
+            problems.append(Problem(str(path), f"msgid {ids[0]!r}: not used by the report (obsolete)", line))
+            continue
+        if message.fuzzy:
+            problems.append(Problem(str(path), f"msgid {ids[0]!r}: marked fuzzy; check it and remove the flag", line))
+        if not all(strings):
+            problems.append(Problem(str(path), f"msgid {ids[0]!r}: not translated", line))
+            continue
+        wanted = set().union(*(placeholders(i) for i in ids))
+        for text in strings:
+            got = placeholders(text)
+            if got != wanted:
+                problems.append(
+                    Problem(
+                        str(path),
+                        f"msgid {ids[0]!r}: placeholders {sorted(got)} in the translation, expected {sorted(wanted)}",
+                        line,
+                    )
+                )
+    for missing in sorted(set(expected) - seen):
+        problems.append(Problem(str(path), f"msgid {missing!r}: missing from the catalogue"))
+    return problems
+
+
+def lint_all() -> list[Problem]:
+    """The lint of every bundled catalogue."""
+    expected = extract()
+    problems: list[Problem] = []
+    for lang in languages():
+        if lang != SOURCE_LANGUAGE:
+            problems += lint_catalogue(LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po", expected)
+    return problems

@@ -96,6 +96,13 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def exact_path(path: object) -> str:
+    """``path`` as DuckDB must be given it to read that one file: DuckDB globs every path
+    it reads, so a checked file named ``*.csv`` would read every unchecked CSV file beside
+    it (a symlink to a device, say). Glob characters are bracketed to stand for themselves."""
+    return re.sub(r"([*?\[])", r"[\1]", str(path))
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -141,7 +148,7 @@ def connect(limits: ScanLimits) -> Iterator[Any]:
 
 def relation(connection: Any, source: Source, *, name: str) -> Relation:
     """The reader over ``source``'s files, after checking that they share one schema."""
-    files = [str(path) for path in source.files]
+    files = [exact_path(path) for path in source.files]
     key = f"{name}_files"
     if source.file_format == "parquet":
         columns = _parquet_schema(connection, source)
@@ -151,9 +158,10 @@ def relation(connection: Any, source: Source, *, name: str) -> Relation:
             described = _describe(connection, relation)
             relation = Relation(sql, {key: files}, described, source)
         return relation
-    first = _csv_schema(connection, source, files[0])
-    for path in files[1:]:
-        _same_schema(source, files[0], first, path, _csv_schema(connection, source, path))
+    names = [str(path) for path in source.files]
+    first = _csv_schema(connection, source, names[0])
+    for path in names[1:]:
+        _same_schema(source, names[0], first, path, _csv_schema(connection, source, path))
     return Relation(_csv_reader(key), {key: files}, first, source)
 
 
@@ -177,7 +185,9 @@ def _csv_schema(connection: Any, source: Source, path: str) -> dict[str, str]:
     import duckdb
 
     try:
-        rows = connection.execute(f"DESCRIBE SELECT * FROM read_csv($f, {_csv_options()})", {"f": [path]}).fetchall()
+        rows = connection.execute(
+            f"DESCRIBE SELECT * FROM read_csv($f, {_csv_options()})", {"f": [exact_path(path)]}
+        ).fetchall()
     except duckdb.Error as exc:
         raise DataError(f"{display}: cannot read the csv data: {csv_problem(path, exc)}") from None
     return {str(row[0]): str(row[1]) for row in rows}
@@ -217,7 +227,7 @@ def _parquet_schema(connection: Any, source: Source) -> dict[str, str]:
     try:
         rows = connection.execute(
             "SELECT file_name, name, type, converted_type, logical_type, num_children FROM parquet_schema($f)",
-            {"f": files},
+            {"f": [exact_path(path) for path in files]},
         ).fetchall()
     except duckdb.Error as exc:
         raise DataError(f"{source.display}: cannot read a Parquet footer: {first_line(exc)}") from None

@@ -153,6 +153,9 @@ async def setup_save(site: Site, request: Request) -> Response:
                 moved = _to_trash(site.root, path)
             except RiskcheckError as exc:
                 return _page(site, request, relative, loaded, version, values, {"name": str(exc)}, 422)
+            # Its review links follow it into the trash: a new file given the same name
+            # later must not be signed through links made for this one.
+            review.retarget(site.root, relative, moved.relative_to(site.root).as_posix())
             return RedirectResponse("/?deleted=" + quote(moved.relative_to(site.root).as_posix()), status_code=303)
     return _page(site, request, relative, loaded, version, values, {"name": "Choose an action."}, 422)
 

@@ -94,3 +94,16 @@ def test_a_review_link_spent_meanwhile_records_nothing(
     response = client.post(link.group(1), data={**form, "decision": "reject", "comment": "no"})
     assert response.status_code == 404
     assert (served / "a.yaml").read_bytes() == before
+
+
+def test_review_links_of_a_deleted_file_never_sign_a_new_file_of_that_name(client: TestClient, served: Path) -> None:
+    page = client.get("/signoff/a.yaml").text
+    csrf = dict(re.findall(r'name="(csrf_token)" value="([^"]*)"', page))
+    invited = client.post("/signoff/a.yaml", data={**csrf, "name": "Dana", "role": "legal"}).text
+    link = re.search(r'value="http://127.0.0.1(/review/[^"]+)"', invited)
+    assert link is not None
+    response = client.post("/setup/a.yaml", data={**_form(client), "action": "delete", "confirm": "yes"})
+    assert response.status_code == 200  # followed to the list
+    other = SYSTEM.replace("name: S", "name: Another system")
+    (served / "a.yaml").write_text(other + "questionnaire: {path: q.yaml}\nanswers: {}\n", encoding="utf-8")
+    assert "Another system" not in client.get(link.group(1)).text

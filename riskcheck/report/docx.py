@@ -190,6 +190,11 @@ def render_docx(
     data = build_context(result, loaded, tool_version=tool_version())
     data.update(theme=theme or DEFAULT_THEME, keywords=_keywords(result))
     data.update(extra or {})
+    if lang != "en":  # the questionnaire's own text, from its catalogue beside it
+        from riskcheck.report.qcatalog import translate, translations
+
+        spec = loaded.questionnaire.spec.model_dump(mode="json", exclude_none=True)
+        data = translate(data, translations(Path(loaded.questionnaire.source), spec, lang))
     document = build_document(data, created=document_date(result, loaded), lang=lang)
     return write_docx(
         document,

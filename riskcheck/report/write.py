@@ -86,6 +86,10 @@ def write_report(
         word_template = read_template(Path(docx_template))
     loaded_theme = load_theme(theme) if theme is not None else None
     loaded = load_assessment(Path(assessment))
+    if lang != "en":  # the questionnaire must be translated too
+        from riskcheck.report.qcatalog import check_declared
+
+        check_declared(Path(loaded.questionnaire.source), lang)
     if loaded.file.fairness is not None:
         spec = loaded.file.fairness
         note_input_patterns(loaded.base_dir, spec.data, spec.model, spec.result)

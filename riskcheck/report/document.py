@@ -172,6 +172,11 @@ def state_word(state: str) -> str:
     return words.get(state, state)
 
 
+def _status_word(status: str) -> str:
+    """The completeness status in words."""
+    return {"complete": _("complete"), "incomplete": _("incomplete")}.get(status, status)
+
+
 def severity_word(severity: str) -> str:
     words = {
         "critical": _("critical"),
@@ -302,7 +307,7 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
                     "{answered} of {required} required questions answered ({status})",
                     answered=completeness["answered"],
                     required=completeness["required"],
-                    status=result["status"],
+                    status=_status_word(result["status"]),
                 )
             ),
         )

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import docx
 import pytest
 
 from riskcheck.cli.main import main
+from riskcheck.loader import load_questionnaire
+from riskcheck.report import qcatalog
 from riskcheck.report.i18n import LOCALE_DIR, extract, languages, lint_all, lint_catalogue
+from tests.report.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDIT = ROOT / "examples" / "credit-scoring.yaml"
 FRENCH = LOCALE_DIR / "fr" / "LC_MESSAGES" / "riskcheck.po"
+#: The French catalogue of the report tests' questionnaire (tests/report/fixtures/questionnaire.yaml).
+QUESTIONNAIRE_FR = Path(__file__).parent / "docx_i18n" / "questionnaire.fr.po"
 
 
 def test_the_bundled_catalogues_pass_the_lint() -> None:
@@ -58,20 +64,71 @@ def test_a_missing_and_an_untranslated_message_fail_the_lint(tmp_path: Path) -> 
 
 @pytest.fixture(scope="module")
 def french(tmp_path_factory: pytest.TempPathFactory) -> docx.document.Document:
-    word = tmp_path_factory.mktemp("fr") / "rapport.docx"
-    assert main(["report", str(CREDIT), "-o", str(word), "--lang", "fr"]) == 0
+    """The report tests' demo assessment in French: its questionnaire's catalogue beside it."""
+    folder = tmp_path_factory.mktemp("fr") / "demo"
+    shutil.copytree(FIXTURES, folder)
+    shutil.copy(QUESTIONNAIRE_FR, folder / "questionnaire.fr.po")
+    word = folder / "rapport.docx"
+    assert main(["report", str(folder / "assessment.yaml"), "-o", str(word), "--lang", "fr"]) == 0
     return docx.Document(str(word))
 
 
 def test_the_french_word_report(french: docx.document.Document) -> None:
-    headings = [p.text for p in french.paragraphs if p.style is not None and p.style.name == "Heading 1"]
-    assert headings[:4] == ["Synthèse", "Constats", "Équité", "Réponses"]
+    headings = [p.text for p in french.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+    assert headings[:6] == [
+        "Synthèse",
+        "Classe de risque selon le règlement sur l’IA",
+        "Niveau et seuils",
+        "Score par section",
+        "Aperçu des constats",
+        "Constats",
+    ]
+    # The questionnaire's own text, from its catalogue.
+    assert "1. Profil du système" in headings
+    assert "4. Pratiques interdites" in headings
     assert "Annexe A. Index des référentiels" in headings
     cells = [c.text for t in french.tables for row in t.rows for c in row.cells]
     assert "Date de l'évaluation" in cells
-    assert "2 mars 2026" in cells  # the date as French writes it
-    assert "Score 15,35 sur 100" in "\n".join(cells)  # and the decimal comma
+    assert "15 octobre 2026" in cells  # the date as French writes it
+    assert "Moyen\nScore 44,05 sur 100" in cells  # and the decimal comma
+    assert "12 questions obligatoires sur 12 renseignées (complète)" in cells
+    assert "À haut risque (annexe III)" in cells
+    question = "Le système évalue-t-il des personnes en fonction de leur comportement social (notation sociale) ?"
+    assert f"{question}\nsocial_scoring · EU AI Act Art. 5(1)(c)" in cells
     assert french.core_properties.language == "fr"
+
+
+def test_a_language_the_questionnaire_lacks_lists_those_it_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["report", str(CREDIT), "-o", str(tmp_path / "r.docx"), "--lang", "fr"])
+    questionnaire = ROOT / "questionnaires" / "rai-prelaunch.yaml"
+    assert (code, capsys.readouterr().err) == (
+        2,
+        f"error: {questionnaire}: --lang fr: the questionnaire has no fr translation (rai-prelaunch.fr.po); "
+        "available: en\n",
+    )
+    assert not (tmp_path / "r.docx").exists()
+
+
+def test_the_questionnaire_catalogue_lint(tmp_path: Path) -> None:
+    questionnaire = FIXTURES / "questionnaire.yaml"
+    spec = load_questionnaire(questionnaire).spec.model_dump(mode="json", exclude_none=True)
+    assert qcatalog.lint_catalogue(questionnaire, spec, QUESTIONNAIRE_FR) == []
+    text = QUESTIONNAIRE_FR.read_text(encoding="utf-8")
+    # The English changed under a translation; a translation lost its entry.
+    text = text.replace('msgid "Fairness is not monitored after launch."', 'msgid "Fairness is not watched."')
+    text = text.replace(
+        'msgctxt "sections[data].title"\nmsgid "Data protection"\nmsgstr "Protection des données"\n', ""
+    )
+    broken = tmp_path / "questionnaire.fr.po"
+    broken.write_text(text, encoding="utf-8")
+    line = text.splitlines().index('msgid "Fairness is not watched."') + 1
+    assert [str(p) for p in qcatalog.lint_catalogue(questionnaire, spec, broken)] == [
+        f"{broken}:{line}: msgctxt 'rules[no-monitoring].message': stale: the English text changed; "
+        "translate the new msgid",
+        f"{broken}: msgctxt 'sections[data].title': missing from the catalogue",
+    ]
 
 
 def test_an_unknown_language_lists_those_available(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -222,3 +222,26 @@ def lint_all() -> list[Problem]:
         if lang != SOURCE_LANGUAGE:
             problems += lint_catalogue(LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po", expected)
     return problems
+
+
+def lint_bundled() -> list[Problem]:
+    """The report's catalogues and each bundled questionnaire's: the translation lint of everything shipped."""
+    from riskcheck.loader import bundled_dir
+    from riskcheck.report.qcatalog import lint_questionnaire
+
+    problems = lint_all()
+    for questionnaire in sorted(bundled_dir("questionnaires").glob("*.yaml")):
+        problems += lint_questionnaire(questionnaire)
+    return problems
+
+
+def main() -> int:
+    """``python -m riskcheck.report.i18n``: print each translation problem; exit 1 if there is one."""
+    problems = lint_bundled()
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -78,14 +78,15 @@ def _load(root: Path) -> list[Invitation]:
 
 
 def _store(root: Path, links: list[Invitation]) -> None:
-    from riskcheck.fileio import atomic_write_text
+    from riskcheck.fileio import atomic_write_bytes
 
     path = root / STORE
     path.parent.mkdir(exist_ok=True)
-    # A checkout may hold a symlink by that name (to anywhere): never write through it.
+    # A checkout may hold a symlink by either name (to anywhere): never write through it.
     if path.parent.is_symlink() or not path.parent.resolve().is_relative_to(root.resolve()):
         raise RiskcheckError(f"{STORE.parent}: is a symbolic link or not inside the served directory")
-    atomic_write_text(path, json.dumps({"links": [asdict(link) for link in links[-MAX_LINKS:]]}, indent=2) + "\n")
+    text = json.dumps({"links": [asdict(link) for link in links[-MAX_LINKS:]]}, indent=2) + "\n"
+    atomic_write_bytes(path, text.encode("utf-8"), follow_symlinks=False)
 
 
 def invite(root: Path, file: str, role: str, name: str, now: dt.datetime) -> str:

@@ -107,3 +107,15 @@ def test_review_links_of_a_deleted_file_never_sign_a_new_file_of_that_name(clien
     other = SYSTEM.replace("name: S", "name: Another system")
     (served / "a.yaml").write_text(other + "questionnaire: {path: q.yaml}\nanswers: {}\n", encoding="utf-8")
     assert "Another system" not in client.get(link.group(1)).text
+
+
+def test_the_review_link_store_never_writes_through_a_dangling_link(
+    client: TestClient, served: Path, tmp_path: Path
+) -> None:
+    (served / ".riskcheck-review").mkdir()
+    elsewhere = tmp_path / "elsewhere.txt"  # does not exist: reading the store finds no links
+    (served / ".riskcheck-review" / "links.json").symlink_to(elsewhere)
+    page = client.get("/signoff/a.yaml").text
+    csrf = dict(re.findall(r'name="(csrf_token)" value="([^"]*)"', page))
+    client.post("/signoff/a.yaml", data={**csrf, "name": "Dana", "role": "legal"})
+    assert not elsewhere.exists(), "the link store was written outside the served directory"

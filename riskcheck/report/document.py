@@ -172,6 +172,17 @@ def state_word(state: str) -> str:
     return words.get(state, state)
 
 
+def answer_words(lang: str) -> dict[str, str]:
+    """The words the context gives answers in (``Yes``, ``Not answered``), translated into ``lang``."""
+    with use_language(lang):
+        return {
+            "Yes": _("Yes"),
+            "No": _("No"),
+            "Not answered": _("Not answered"),
+            "undefined": _("undefined"),
+        }
+
+
 def _status_word(status: str) -> str:
     """The completeness status in words."""
     return {"complete": _("complete"), "incomplete": _("incomplete")}.get(status, status)

@@ -191,10 +191,12 @@ def render_docx(
     data.update(theme=theme or DEFAULT_THEME, keywords=_keywords(result))
     data.update(extra or {})
     if lang != "en":  # the questionnaire's own text, from its catalogue beside it
+        from riskcheck.report.document import answer_words
         from riskcheck.report.qcatalog import translate, translations
 
         spec = loaded.questionnaire.spec.model_dump(mode="json", exclude_none=True)
-        data = translate(data, translations(Path(loaded.questionnaire.source), spec, lang))
+        table = {**answer_words(lang), **translations(Path(loaded.questionnaire.source), spec, lang)}
+        data = translate(data, table)
     document = build_document(data, created=document_date(result, loaded), lang=lang)
     return write_docx(
         document,

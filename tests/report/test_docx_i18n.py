@@ -95,6 +95,7 @@ def test_the_french_word_report(french: docx.document.Document) -> None:
     assert "Moyen\nScore 44,05 sur 100" in cells  # and the decimal comma
     assert "12 questions obligatoires sur 12 renseignées (complète)" in cells
     assert "À haut risque (annexe III)" in cells
+    assert "Oui" in cells and "Yes" not in cells  # answers in words of the language
     question = "Le système évalue-t-il des personnes en fonction de leur comportement social (notation sociale) ?"
     assert f"{question}\nsocial_scoring · EU AI Act Art. 5(1)(c)" in cells
     assert french.core_properties.language == "fr"

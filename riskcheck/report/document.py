@@ -95,7 +95,15 @@ class PageBreak:
     pass
 
 
-Block = Heading | Paragraph | BulletList | Table | Figure | PageBreak
+@dataclass(frozen=True)
+class Logo:
+    """The organisation's logo (a theme's), as a ``data:`` URI."""
+
+    data_uri: str
+    alt: str = "logo"
+
+
+Block = Heading | Paragraph | BulletList | Table | Figure | PageBreak | Logo
 
 
 @dataclass(frozen=True)
@@ -259,6 +267,9 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
     theme = data.get("theme")
     questionnaire, classification = data["questionnaire"], data.get("classification")
     blocks: list[Block] = []
+    logo = getattr(theme, "logo_data_uri", None)
+    if logo:
+        blocks.append(Logo(str(logo)))
     organisation = getattr(theme, "organisation", None)
     if organisation:
         blocks.append(para(str(organisation), style="kicker"))

@@ -34,6 +34,7 @@ from riskcheck.report.document import (
     Figure,
     Heading,
     Inline,
+    Logo,
     PageBreak,
     Paragraph,
     Table,
@@ -203,6 +204,7 @@ def render_docx(
         result_json=dumps(result, indent=2) + "\n",
         template=docx_template,
         draw=lambda figure: chart_png(figure, template_dir),
+        primary=theme.colours.primary if theme is not None else None,
     )
 
 
@@ -212,9 +214,19 @@ def write_docx(
     result_json: str,
     template: bytes | None = None,
     draw: Callable[[Figure], bytes] | None = None,
+    primary: str | None = None,
 ) -> bytes:
-    """``document`` as .docx bytes. ``draw`` turns a figure into PNG; without it, figures are captions only."""
+    """``document`` as .docx bytes.
+
+    ``draw`` turns a figure into PNG (without it, figures are captions only); ``primary`` is
+    the theme's heading colour (``#rrggbb``).
+    """
     word = _open(template)
+    if template is None and primary:  # a Word template's own styles win over the theme
+        from docx.shared import RGBColor
+
+        for level in (1, 2, 3):
+            word.styles[f"Heading {level}"].font.color.rgb = RGBColor.from_string(primary.lstrip("#").upper())
     _core_properties(word, document)
     writer = _Writer(word)
     for block in document.blocks:
@@ -282,6 +294,8 @@ class _Writer:
             self.table(block)
         elif isinstance(block, Figure):
             self.figure(block, draw)
+        elif isinstance(block, Logo):
+            self.logo(block)
 
     def runs(self, paragraph: Any, runs: Inline) -> None:
         for piece in runs:
@@ -367,6 +381,20 @@ class _Writer:
         properties.append(total)
         properties.append(layout)
         self.word.add_paragraph()
+
+    def logo(self, block: Logo) -> None:
+        """The theme's logo, 1.5 cm high; an SVG logo is drawn to PNG first."""
+        import base64
+
+        from docx.shared import Cm
+
+        header, _, payload = block.data_uri.partition(",")
+        data = base64.b64decode(payload)
+        if header.startswith("data:image/svg"):
+            import cairosvg
+
+            data = bytes(cairosvg.svg2png(bytestring=data, output_height=240))
+        self.word.add_picture(io.BytesIO(data), height=Cm(1.5))
 
     def figure(self, block: Figure, draw: Callable[[Figure], bytes] | None) -> None:
         if draw is not None:

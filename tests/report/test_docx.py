@@ -231,3 +231,20 @@ def test_libreoffice_opens_the_credit_scoring_report(credit: tuple[Path, Path], 
     # About the PDF's length: Word's tables and default fonts lay out a little longer.
     assert len(PdfReader(pdf).pages) * 0.7 <= pages <= len(PdfReader(pdf).pages) * 2
     assert "QuickLoan credit score" in PdfReader(converted).pages[0].extract_text()
+
+
+def test_a_theme_gives_the_logo_organisation_and_heading_colour(tmp_path: Path) -> None:
+    (tmp_path / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<rect width="40" height="20" fill="#c00"/></svg>'
+    )
+    theme = tmp_path / "theme.yaml"
+    theme.write_text("organisation: Example Bank - AI Governance\nlogo: logo.svg\ncolours: {primary: '#aa3300'}\n")
+    word = tmp_path / "themed.docx"
+    assert main(["report", str(FIXTURES / "assessment.yaml"), "-o", str(word), "--theme", str(theme)]) == 0
+    document = docx.Document(str(word))
+    assert document.paragraphs[1].text == "Example Bank - AI Governance"
+    assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0xAA, 0x33, 0x00)
+    with zipfile.ZipFile(word) as archive:
+        media = [n for n in archive.namelist() if n.startswith("word/media/")]
+    assert len(media) == 4  # the logo and three charts

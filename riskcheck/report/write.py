@@ -58,7 +58,7 @@ def write_report(
     from riskcheck.report.theme import load_theme
 
     if pdf is None and html is None and docx is None:
-        raise ReportError("nothing to write: give -o report.pdf, -o report.docx, --html report.html, or both")
+        raise ReportError("nothing to write: give -o report.pdf, --html report.html, or both")
     if pdf is not None and html is not None and os.path.realpath(pdf) == os.path.realpath(html):
         raise ReportError(f"{html}: --html: is also the -o output; give two different files")
     given = tuple(Path(p) for p in (assessment, theme, docx_template) if p is not None)

@@ -248,3 +248,21 @@ def test_a_theme_gives_the_logo_organisation_and_heading_colour(tmp_path: Path) 
     with zipfile.ZipFile(word) as archive:
         media = [n for n in archive.namelist() if n.startswith("word/media/")]
     assert len(media) == 4  # the logo and three charts
+
+
+def test_a_template_without_heading_styles_gets_them(tmp_path: Path) -> None:
+    """Word defines Heading 1 in a document only once it is used: riskcheck adds the styles it needs."""
+    from docx.oxml.ns import qn
+
+    template = docx.Document()
+    styles = template.styles.element
+    for style in list(styles.findall(qn("w:style"))):
+        name = style.find(qn("w:name"))
+        if name is not None and name.get(qn("w:val")) in ("heading 1", "heading 2", "heading 3", "Title", "Table Grid"):
+            styles.remove(style)
+    bare = tmp_path / "bare.docx"
+    template.save(str(bare))
+    word = tmp_path / "report.docx"
+    assert main(["report", str(FIXTURES / "assessment.yaml"), "-o", str(word), "--docx-template", str(bare)]) == 0
+    used = {p.style.name for p in docx.Document(str(word)).paragraphs if p.style is not None}
+    assert {"Title", "Heading 1", "Heading 2", "Heading 3"} <= used

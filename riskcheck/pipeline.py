@@ -82,6 +82,15 @@ def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
             where = f"{loaded.path}:{position[0]}:{position[1]}" if position else str(loaded.path)
             unreadable.append(f"{where}: answers.{qid}: evidence file {link} {problem}")
     settings = loaded.file.fairness.model_dump(mode="json") if loaded.file.fairness is not None else None
+    saved = loaded.file.fairness.result if loaded.file.fairness is not None else None
+    if saved is not None and saved not in files:
+        # A saved fairness result holds the figures themselves, which the data and model
+        # hashes inside it do not cover: its bytes are covered, as an evidence file's are.
+        target = loaded.base_dir / saved
+        try:
+            files[saved] = sha256_evidence(target)[0] if target.is_file() else None
+        except OSError:
+            files[saved] = None
     return ContentInputs(settings, files, tuple(unreadable))
 
 

@@ -1,0 +1,56 @@
+"""An approval of an assessment whose fairness figures come from a saved result goes stale
+when those figures change, as it does when its data or answers change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from riskcheck import api
+from riskcheck.loader import load_assessment
+from riskcheck.signoff import sign
+
+MINI = Path(__file__).resolve().parents[1] / "cases" / "mini"
+
+
+def _assessment(folder: Path) -> Path:
+    shutil.copy(MINI / "questionnaire.yaml", folder / "q.yaml")
+    rows = (
+        ["g,y,p"]
+        + [f"a,{i % 2},{int(i % 3 != 0)}" for i in range(90)]
+        + [f"b,{i % 2},{int(i % 3 == 0)}" for i in range(90)]
+    )
+    (folder / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    argv = ["fairness", "--data", "d.csv", "--target", "y", "--prediction", "p", "--sensitive", "g"]
+    subprocess.run(
+        [sys.executable, "-m", "riskcheck", *argv, "--format", "json", "-o", "r.json"], cwd=folder, check=True
+    )
+    path = folder / "a.yaml"
+    path.write_text(
+        "system: {name: S, owner: o, version: '1', purpose: p, assessed_on: 2026-11-01}\n"
+        "questionnaire: {path: q.yaml}\n"
+        "answers: {decision_type: advisory, affects_people: no, bias_tested: yes}\n"
+        "fairness:\n  result: r.json\n  thresholds:\n    demographic_parity_difference: {max: 0.2}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _legal(path: Path) -> str:
+    return dict(api.score(load_assessment(path)).signoffs.roles)["legal"]
+
+
+def test_editing_the_saved_figures_makes_the_approval_stale(tmp_path: Path) -> None:
+    path = _assessment(tmp_path)
+    sign(path, name="Dana", role="legal", decision="approve", now=dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
+    assert _legal(path) == "approved"
+    saved = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    figure = saved["disparities"]["demographic_parity_difference"]
+    assert figure["value"] > 0.2  # the signer saw a breach
+    figure.update(value=0.01, ci_low=0.0, ci_high=0.02)  # the data and model hashes stay
+    (tmp_path / "r.json").write_text(json.dumps(saved), encoding="utf-8")
+    assert _legal(path) == "stale"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskcheck.errors import DataError, MissingDependencyError
+from riskcheck.errors import DataError, MissingDependencyError, RiskcheckError
 from riskcheck.fairness.model import ModelLimits
 from riskcheck.fairness.result import FairnessResult
 from riskcheck.fairness.spec import (
@@ -344,16 +344,19 @@ def _frame_sha256(table: Any, columns: Sequence[str]) -> str:
 
 def load_fairness_result(path: Path | str) -> FairnessResult:
     """Read a result saved by ``riskcheck fairness -o`` (:meth:`FairnessResult.to_json`)."""
+    from riskcheck.fileio import read_bounded_bytes
+
     path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise DataError(f"{path}: no such file (a saved fairness result)")
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory, expected a saved fairness result")
     try:
-        size = path.stat().st_size
-        if size > MAX_RESULT_BYTES:
-            raise DataError(f"{path}: file is {size:,} bytes; expected at most {MAX_RESULT_BYTES:,}")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file (a saved fairness result)") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory, expected a saved fairness result") from None
+        # Bounded on the bytes read, and regular files only: a link to /dev/zero or a
+        # FIFO (which a stat-reported size of 0 lets through) would never end.
+        text = read_bounded_bytes(path, limit=MAX_RESULT_BYTES).decode("utf-8")
+    except RiskcheckError as exc:
+        raise DataError(str(exc)) from None
     except UnicodeDecodeError:
         raise DataError(f"{path}: not UTF-8 text; expected a fairness result in JSON") from None
     try:

@@ -331,6 +331,13 @@ def fairness_glob_through_symlink_loops(folder: Path) -> Case:
     return Case(["fairness", "--data", "data/**/*.csv", *FAIRNESS_ARGS], exit_code=0)
 
 
+def fairness_saved_result_is_a_device(folder: Path) -> Case:
+    # A link committed as the saved result: its stat size is 0, and reading it never ended.
+    (folder / "r.json").symlink_to("/dev/zero")
+    _mini(folder, "answers: {decision_type: advisory}\nfairness: {result: r.json}\n")
+    return Case(["check", "a.yaml"], says="r.json: is not a regular file", inputs=["a.yaml", "q.yaml"])
+
+
 CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
     "yaml": [
         yaml_deep_flow_nesting,
@@ -375,6 +382,7 @@ CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
         fairness_file_not_what_its_suffix_says,
         fairness_assessment_trusts_its_own_pickle,
         fairness_glob_through_symlink_loops,
+        fairness_saved_result_is_a_device,
     ],
 }
 

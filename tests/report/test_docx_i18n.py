@@ -146,3 +146,18 @@ def test_an_unknown_language_lists_those_available(tmp_path: Path, capsys: pytes
         "error: --lang de: the PDF and HTML report are in English only for now; "
         "give -o report.docx for a translated Word report\n",
     )
+
+
+def test_the_french_classification_example(tmp_path: Path) -> None:
+    """examples/classification/loan-scoring.yaml in French: the bundled eu-ai-act-classification.fr.po."""
+    word = tmp_path / "classification.docx"
+    example = ROOT / "examples" / "classification" / "loan-scoring.yaml"
+    assert main(["report", str(example), "-o", str(word), "--lang", "fr"]) == 0
+    document = docx.Document(str(word))
+    headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "Heading 2"]
+    assert "2. Pratiques interdites (art. 5)" in headings
+    assert "4. Utilisations à haut risque (art. 6(2), annexe III)" in headings
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "À haut risque - utilisation de l'annexe III (art. 6(2))" in cells
+    assert "Classification des risques selon le règlement sur l'IA\neu-ai-act-classification@2.0.0" in cells
+    assert qcatalog.declared(ROOT / "questionnaires" / "eu-ai-act-classification.yaml") == ("en", "fr")

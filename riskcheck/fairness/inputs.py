@@ -57,14 +57,12 @@ def prepare_inputs(
     :mod:`riskcheck.fairness.trust`. A model it does not trust is refused before the
     data is read.
     """
-    from riskcheck.fileio import sha256_file
-
     display = str(data_path)
     model_sha = None
     if model_path is not None:
         from riskcheck.fairness.model import check_model_file
 
-        model_sha = sha256_file(model_path) if model_path.is_file() else None
+        model_sha = model_sha256(model_path) if model_path.is_file() else None
         trusted = model_sha is not None and trust.allows(model_sha)
         check_model_file(model_path, str(model_path), trusted=trusted, sha256=model_sha)
     frame = _read_frame(spec, data_path, display, say)
@@ -261,3 +259,21 @@ def _outcomes(
             allowed=target_values,
         )
     return y_true_labels, predicted, notes
+
+
+def model_sha256(path: Path) -> str:
+    """The sha256 of a model file, read up to the model process's memory bound: a link to
+    ``/proc/self/pagemap`` (size 0 by its stat, hundreds of gigabytes by its reads) is
+    refused, not hashed without end."""
+    from riskcheck.fairness.model import MODEL_MEMORY_LIMIT_BYTES
+    from riskcheck.fileio import EvidenceTooLarge, sha256_evidence
+
+    try:
+        return sha256_evidence(path, limit=MODEL_MEMORY_LIMIT_BYTES)[0]
+    except EvidenceTooLarge:
+        raise DataError(
+            f"{path}: model file larger than {MODEL_MEMORY_LIMIT_BYTES:,} bytes, more than the model process "
+            "may hold; expected a model file"
+        ) from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the model file: {exc.strerror or exc}") from None

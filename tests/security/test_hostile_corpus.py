@@ -338,6 +338,14 @@ def fairness_saved_result_is_a_device(folder: Path) -> Case:
     return Case(["check", "a.yaml"], says="r.json: is not a regular file", inputs=["a.yaml", "q.yaml"])
 
 
+def fairness_model_streams_without_end(folder: Path) -> Case:
+    # A committed link: its stat size is 0, its reads ~256 GB; hashing it unbounded hung.
+    (folder / "m.skops").symlink_to("/proc/self/pagemap")
+    (folder / "d.csv").write_text("g,y,x\n" + "a,1,1\nb,0,0\n" * 40, encoding="utf-8")
+    argv = ["fairness", "--data", "d.csv", "--target", "y", "--sensitive", "g", "--model", "m.skops"]
+    return Case(argv, says="m.skops: model file larger than", inputs=["d.csv"])
+
+
 CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
     "yaml": [
         yaml_deep_flow_nesting,
@@ -383,6 +391,7 @@ CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
         fairness_assessment_trusts_its_own_pickle,
         fairness_glob_through_symlink_loops,
         fairness_saved_result_is_a_device,
+        fairness_model_streams_without_end,
     ],
 }
 

@@ -222,9 +222,9 @@ def build_document(data: Mapping[str, Any], *, created: dt.datetime | None, lang
         blocks: list[Block] = []
         blocks += _cover(data)
         blocks += [PageBreak(), *_summary(data)]
-        blocks += [PageBreak(), *_findings(data)]
+        blocks += _findings(data)  # findings and fairness follow on, as in the PDF
         if data.get("fairness"):
-            blocks += [PageBreak(), *_fairness(data)]
+            blocks += _fairness(data)
         blocks += [PageBreak(), *_answers(data)]
         blocks += [PageBreak(), *_signoff(data)]
         blocks += [PageBreak(), *_appendices(data)]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from riskcheck.report.context import format_timestamp, reference_label
-from riskcheck.report.i18n import _, _n, format_date, format_number, use_language
+from riskcheck.report.i18n import _, _n, current, format_date, format_number, use_language
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,24 @@ def build_document(data: Mapping[str, Any], *, created: dt.datetime | None, lang
 
 
 def _refs(references: Sequence[str]) -> str:
-    return "; ".join(reference_label(r, _frameworks()) for r in references)
+    return "; ".join(_reference(r) for r in references)
+
+
+def _reference(reference: str) -> str:
+    """``eu-ai-act:art-10(2)`` as the PDF writes it (``EU AI Act Art. 10(2)``), in the current language."""
+    if current().lang == "en":
+        return reference_label(reference, _frameworks())
+    framework, _sep, clause = reference.partition(":")
+    names = {"eu-ai-act": _("EU AI Act"), "gdpr": _("GDPR")}
+    name = names.get(framework) or _frameworks().get(framework, framework)
+    for prefix, words in (("art-", _("Art. {clause}")), ("recital-", _("Recital {clause}"))):
+        if clause.startswith(prefix):
+            return f"{name} {words.format(clause=clause[len(prefix) :])}"
+    match = re.match(r"^annex-([ivxl]+)(.*)$", clause)
+    if match:
+        annex = _("Annex {number}", number=match[1].upper() + match[2])
+        return f"{name} {annex}"
+    return reference_label(reference, _frameworks())
 
 
 def _frameworks() -> Mapping[str, str]:
@@ -585,7 +602,8 @@ def _findings(data: Mapping[str, Any]) -> list[Block]:
         blocks.append(Heading(3, f"{severity_word(f['severity'])}{blocking} {f['message']} {f['id']}"))
         blocks.append(para(run(_("Required mitigation") + " ", bold=True), str(f["mitigation"])))
         if f.get("reference_labels"):
-            blocks.append(para(run(_("References") + " ", bold=True), "; ".join(f["reference_labels"])))
+            labels = "; ".join(f["reference_labels"]) if current().lang == "en" else _refs(f["references"])
+            blocks.append(para(run(_("References") + " ", bold=True), labels))
         if f.get("triggers"):
             blocks.append(para(run(_("Triggered by"), bold=True)))
             blocks.append(

@@ -18,6 +18,7 @@ file:line of each missing, stale, untranslated or misplaced-placeholder entry.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,7 @@ def translations(questionnaire: Path, spec: Mapping[str, Any], lang: str) -> dic
 
 
 def translate(value: Any, table: Mapping[str, str]) -> Any:
-    """A copy of ``value`` (dicts, lists, tuples, strings) with each string that is an English source translated."""
+    """A copy of ``value`` (dicts, lists, tuples, dataclasses, strings) with each English source string translated."""
     if not table:
         return value
     if isinstance(value, str):
@@ -100,6 +101,10 @@ def translate(value: Any, table: Mapping[str, str]) -> Any:
         return [translate(item, table) for item in value]
     if isinstance(value, tuple) and not hasattr(value, "_fields"):
         return tuple(translate(item, table) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # Chart geometry: its labels (section titles, tier labels) are the questionnaire's.
+        changes = {f.name: translate(getattr(value, f.name), table) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
     return value
 
 

@@ -118,6 +118,10 @@ def create_app(
                 if request.url.path.startswith(("/preview/", "/autosave/")):
                     return JSONResponse({"error": message}, status_code=403)
                 return site.renderer.page(request, "error.html", {"title": "Form expired", "message": message}, 403)
+            except RiskcheckError as exc:
+                # A file the server keeps (the review links, say) that cannot be read: say which.
+                message = str(exc).replace(str(site.root) + "/", "")
+                return site.renderer.page(request, "error.html", {"title": "Cannot do that", "message": message}, 422)
 
         return wrapped
 

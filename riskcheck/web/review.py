@@ -64,14 +64,21 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+#: The largest review-link store read (MAX_LINKS records take far less).
+MAX_STORE_BYTES = 4 * 1024 * 1024
+
+
 def _load(root: Path) -> list[Invitation]:
+    from riskcheck.fileio import read_bounded_bytes
+
     path = root / STORE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [Invitation(**item) for item in data["links"]][-MAX_LINKS:]
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return []
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    try:
+        # Bounded, regular files only: a committed link to /dev/zero never ends.
+        data = json.loads(read_bounded_bytes(path, limit=MAX_STORE_BYTES).decode("utf-8"))
+        return [Invitation(**item) for item in data["links"]][-MAX_LINKS:]
+    except (RiskcheckError, OSError, ValueError, TypeError, KeyError) as exc:
         raise RiskcheckError(
             f"{STORE}: cannot read the review links ({exc}); remove the file to start afresh"
         ) from None

@@ -119,3 +119,11 @@ def test_the_review_link_store_never_writes_through_a_dangling_link(
     csrf = dict(re.findall(r'name="(csrf_token)" value="([^"]*)"', page))
     client.post("/signoff/a.yaml", data={**csrf, "name": "Dana", "role": "legal"})
     assert not elsewhere.exists(), "the link store was written outside the served directory"
+
+
+def test_a_review_link_store_linked_to_a_device_is_refused(client: TestClient, served: Path) -> None:
+    (served / ".riskcheck-review").mkdir()
+    (served / ".riskcheck-review" / "links.json").symlink_to("/dev/zero")  # read without end, before
+    response = client.get("/signoff/a.yaml")
+    assert response.status_code == 422
+    assert "links.json: cannot read the review links" in response.text

@@ -100,7 +100,7 @@ def test_the_french_word_report(french: docx.document.Document) -> None:
     assert "À haut risque (annexe III)" in cells
     assert "Oui" in cells and "Yes" not in cells  # answers in words of the language
     question = "Le système évalue-t-il des personnes en fonction de leur comportement social (notation sociale) ?"
-    assert f"{question}\nsocial_scoring · EU AI Act Art. 5(1)(c)" in cells
+    assert f"{question}\nsocial_scoring · Règlement sur l'IA art. 5(1)(c)" in cells
     assert french.core_properties.language == "fr"
 
 

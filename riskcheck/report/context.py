@@ -82,6 +82,21 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
 # ---------------------------------------------------------------- references
 
 
+def appendix_letters(data: Mapping[str, Any]) -> dict[str, str]:
+    """Letters for the appendices that follow A-C, in the order they are printed, with no gaps.
+
+    Archived answers, the evidence register and the change log appear only when there is
+    something to list, so a lawyer never looks for an Appendix D that is not there.
+    """
+    present = [
+        ("archived", bool(data.get("archived_answers"))),
+        ("evidence", bool(data.get("evidence_register"))),
+        ("changelog", data.get("change_log") is not None),
+    ]
+    letters = iter("DEFGH")
+    return {name: next(letters) if shown else "" for name, shown in present}
+
+
 def reference_label(reference: str, frameworks: Mapping[str, str]) -> str:
     """``eu-ai-act:art-10(2)(f)`` -> ``EU AI Act Art. 10(2)(f)``."""
     framework, _, clause = reference.partition(":")

@@ -233,7 +233,7 @@ def build_document(data: Mapping[str, Any], *, created: dt.datetime | None, lang
         if data.get("evidence_register"):
             blocks += _evidence(data)
         if data.get("change_log") is not None:
-            blocks += _change_log(data["change_log"])
+            blocks += _change_log(data["change_log"], data["appendix"]["changelog"])
         result = data["result"]
         return Document(
             title=_("Risk assessment: {name} {version}", name=system.get("name"), version=system.get("version")),
@@ -1058,7 +1058,7 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
 def _archived(data: Mapping[str, Any]) -> list[Block]:
     version = data["questionnaire"]["version"]
     blocks: list[Block] = [
-        Heading(1, _("Appendix D. Archived answers")),
+        Heading(1, _("Appendix {letter}. Archived answers", letter=data["appendix"]["archived"])),
         para(
             *rich(
                 _(
@@ -1116,7 +1116,7 @@ def _evidence(data: Mapping[str, Any]) -> list[Block]:
             state = cell(run(item.get("sha256"), mono=True))
         rows.append((cell(run(where, mono=True)), cell(run(item["link"], mono=True)), state))
     return [
-        Heading(1, _("Appendix F. Evidence register")),
+        Heading(1, _("Appendix {letter}. Evidence register", letter=data["appendix"]["evidence"])),
         para(
             *rich(
                 _(
@@ -1131,8 +1131,8 @@ def _evidence(data: Mapping[str, Any]) -> list[Block]:
     ]
 
 
-def _change_log(log: Mapping[str, Any]) -> list[Block]:
-    blocks: list[Block] = [Heading(1, _("Appendix E. Change log"))]
+def _change_log(log: Mapping[str, Any], letter: str) -> list[Block]:
+    blocks: list[Block] = [Heading(1, _("Appendix {letter}. Change log", letter=letter))]
     since = log.get("since")
     if since:
         blocks.append(

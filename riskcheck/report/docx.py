@@ -183,7 +183,7 @@ def render_docx(
     lang: str = "en",
 ) -> bytes:
     """The report as a Word document with the result JSON inside; its own strings in ``lang``."""
-    from riskcheck.report.context import build_context
+    from riskcheck.report.context import appendix_letters, build_context
     from riskcheck.report.document import build_document
     from riskcheck.report.render import _keywords, document_date, tool_version
     from riskcheck.result import dumps
@@ -191,6 +191,7 @@ def render_docx(
     data = build_context(result, loaded, tool_version=tool_version())
     data.update(theme=theme or DEFAULT_THEME, keywords=_keywords(result))
     data.update(extra or {})
+    data["appendix"] = appendix_letters(data)
     if lang != "en":  # the questionnaire's own text, from its catalogue beside it
         from riskcheck.report.document import answer_words
         from riskcheck.report.qcatalog import translate, translations

@@ -120,7 +120,7 @@ def render_html(
     """
     import jinja2
 
-    from riskcheck.report.context import build_context
+    from riskcheck.report.context import appendix_letters, build_context
 
     env = make_environment(template_dir, strict=strict)
     data = build_context(result, loaded, tool_version=tool_version())
@@ -131,6 +131,7 @@ def render_html(
         keywords=_keywords(result),
     )
     data.update(extra or {})
+    data["appendix"] = appendix_letters(data)
     try:
         return str(env.get_template("report.html").render(data))
     except jinja2.TemplateSyntaxError as exc:

@@ -146,7 +146,7 @@ def test_the_report_appendix_carries_the_register(repo: Path, capsys: pytest.Cap
     register = html[html.index('id="appendix-evidence"') :]
     register = register[: register.index("</section>")]
     digest = hashlib.sha256(b"# Bias tests\nAll groups.\n").hexdigest()
-    assert "<h1>Appendix F. Evidence register</h1>" in register
+    assert "<h1>Appendix D. Evidence register</h1>" in register
     assert (
         f'<td class="mono answer-text">reports/bias.md</td>\n        <td><span class="mono hash">{digest}</span>'
         in register

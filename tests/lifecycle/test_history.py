@@ -129,7 +129,7 @@ def test_the_report_carries_the_change_log_since_the_first_approval(
     assert code == 0, err
     html = Path("report.html").read_text(encoding="utf-8")
     log = html[html.index('id="appendix-changelog"') :]
-    assert "<h1>Appendix E. Change log</h1>" in log
+    assert "<h1>Appendix D. Change log</h1>" in log
     assert "since its first approval (commit" in log
     assert "2026-03-04, by Lee Legal" in log
     assert "Personal data after all" in log

@@ -65,6 +65,24 @@ def file_fields(state: FillState) -> dict[str, list[str]]:
     return fields
 
 
+def keep_missing(current: FillState, submitted: Mapping[str, Any], getlist: Any) -> FormData:
+    """The submitted form, with every field missing from it holding the file's value.
+
+    Answers are never overwritten with partial data: only a field that is sent
+    clears an answer (an empty text, or the "Clear this answer" choice). A multiple
+    choice with every box unticked sends nothing, so it counts as cleared when the
+    form carries the values it was rendered with (its ``b.`` fields), as every page
+    of this server does.
+    """
+    now = file_fields(current)
+    fields = {name: [str(v) for v in getlist(name)] for name in submitted}
+    for name, _, multi in field_names(current):
+        if name in submitted or (multi and getlist(BASE_PREFIX + name)):
+            continue
+        fields[name] = now[name]
+    return FormData(fields)
+
+
 def _same(a: list[str], b: list[str], multi: bool) -> bool:
     if multi:
         return sorted(v for v in a if v) == sorted(v for v in b if v)

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from riskcheck.errors import RiskcheckError
 from riskcheck.fill import FillState, save_answers
 from riskcheck.loader import LoadedAssessment, load_assessment
-from riskcheck.web.merge import Clash, file_fields, merge
+from riskcheck.web.merge import Clash, file_fields, keep_missing, merge
 from riskcheck.web.progress import status as form_status
 from riskcheck.web.views import build_sections, dropped_views, number, parse_submission
 
@@ -227,6 +227,9 @@ async def save(site: Site, request: Request) -> Response:
             # and hold back only the answers changed on both sides.
             merged = merge(before, form, form.getlist)
             submitted, clashes = merged.form, merged.clashes
+        else:
+            # A field missing from the form keeps the file's value, as autosave does.
+            submitted = keep_missing(before, form, form.getlist)
         state, submission = parse_submission(before, submitted, submitted.getlist)
         dropped = before.dropped_by(state)
         if submission.errors or action == "update" or (dropped and action != "confirm_drop"):

@@ -8,6 +8,11 @@ else the file's modification time. Which links are local is decided by
 :func:`riskcheck.content.is_local_link`, as for the sign-off hash; :func:`resolve_link`
 names the file a local link points at.
 
+A local link must stay inside the assessment's project: the git work tree that holds
+the assessment, else the assessment's own folder (:func:`project_root`). A link that
+is absolute, climbs out with ``../`` or leads out through a symlink is refused by the
+loader (:func:`outside_project`), so no command hashes or sizes a file outside it.
+
 An option may declare ``requires_evidence: true`` (say, "yes, we tested for bias"):
 such an answer does not count as given until an evidence link is attached to it
 (:func:`needs_evidence`).
@@ -16,6 +21,7 @@ such an answer does not count as given until an evidence link is attached to it
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +34,55 @@ from riskcheck.spec import EvidenceQuestion, MultipleChoiceQuestion, Question, S
 if TYPE_CHECKING:
     from riskcheck.loader import LoadedAssessment
 
-__all__ = ["EvidenceItem", "EvidenceRegister", "evidence_register", "is_local_link", "needs_evidence", "resolve_link"]
+__all__ = [
+    "EvidenceItem",
+    "EvidenceRegister",
+    "evidence_register",
+    "is_local_link",
+    "needs_evidence",
+    "outside_project",
+    "project_root",
+    "resolve_link",
+]
 
 
 def resolve_link(base_dir: Path, link: str) -> Path:
     """The file a local link names, relative to the assessment's directory, without its ``#fragment``."""
     return Path(base_dir) / link.strip().split("#", 1)[0]
+
+
+def project_root(base_dir: Path) -> Path:
+    """The folder local evidence must stay in: the enclosing git work tree, else ``base_dir``.
+
+    git runs as :mod:`riskcheck.gitrev` runs it (plumbing only, the repository's
+    configuration cannot run a command).
+    """
+    return _project_root(str(Path(os.path.abspath(base_dir)).resolve()))
+
+
+@functools.lru_cache(maxsize=256)
+def _project_root(directory: str) -> Path:
+    try:
+        from riskcheck.gitrev import _git
+
+        top = _git(Path(directory), "rev-parse", "--show-toplevel")
+        if top.returncode == 0:
+            found = top.stdout.decode("utf-8", "surrogateescape").strip()
+            if found:
+                return Path(found).resolve()
+    except Exception:  # git missing or slow: the assessment's folder is the project
+        pass
+    return Path(directory)
+
+
+def outside_project(base_dir: Path, link: str) -> Path | None:
+    """The project root when the local ``link`` resolves (after symlinks) outside it, else None."""
+    root = project_root(base_dir)
+    try:
+        target = Path(os.path.abspath(resolve_link(base_dir, link))).resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: not a usable path
+        return root
+    return None if target == root or target.is_relative_to(root) else root
 
 
 def needs_evidence(question: Question, value: Any) -> bool:
@@ -189,7 +238,7 @@ def _item(
     if not is_local_link(link):
         return EvidenceItem(question, number, link, source, line, column, local=False)
     target = resolve_link(base_dir, link)
-    if not target.is_file():
+    if outside_project(base_dir, link) is not None or not target.is_file():
         return EvidenceItem(question, number, link, source, line, column, local=True, exists=False)
     try:
         digest, size = sha256_evidence(target)

@@ -368,6 +368,15 @@ def load_assessment(
             comments[qid] = entry.comment
         if entry.evidence:
             evidence[qid] = tuple(entry.evidence)
+        links: list[tuple[tuple[str | int, ...], str]] = [
+            ((*loc, "evidence", i), link) for i, link in enumerate(entry.evidence)
+        ]
+        if isinstance(compiled.question, EvidenceQuestion) and isinstance(value, tuple):
+            links += [((*value_loc, i) if isinstance(entry.value, list) else value_loc, v) for i, v in enumerate(value)]
+        problems.extend(_evidence_outside(document, path, links))
+    for index, archived in enumerate(assessment.archived_answers):
+        links = [(("archived_answers", index, "evidence", i), link) for i, link in enumerate(archived.evidence)]
+        problems.extend(_evidence_outside(document, path, links))
     roles = questionnaire.spec.signoff.roles
     for index, record in enumerate(assessment.signoffs):
         if roles and record.role not in roles:
@@ -378,6 +387,7 @@ def load_assessment(
                     f"({', '.join(roles)}), got {record.role!r}",
                 )
             )
+    problems.extend(_uris_from_the_file(assessment, document))
     if problems:
         raise AnswersError.from_problems(problems)
     signoffs = tuple(
@@ -392,6 +402,42 @@ def load_assessment(
         answers=AnswerSet(values, comments, evidence),
         signoffs=signoffs,
     )
+
+
+def _evidence_outside(document: Document, path: Path, links: list[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
+    """A problem for each local evidence link that leads outside the assessment's project."""
+    from riskcheck.evidence import is_local_link, outside_project
+
+    found = []
+    for loc, link in links:
+        if not is_local_link(link):
+            continue
+        root = outside_project(path.parent, link)
+        if root is not None:
+            found.append(
+                document.problem(
+                    loc,
+                    f"evidence link {link!r} leads outside the project; expected a path inside {root} "
+                    "(relative to the assessment, not through a symlink out of it) or a URL",
+                )
+            )
+    return found
+
+
+def _uris_from_the_file(assessment: Any, document: Document) -> list[Problem]:
+    """A URI as the fairness block's data: refused, as a file checked never widens what riskcheck
+    reads (``s3a://`` would read with the runner's credentials); only ``--data`` may name one."""
+    spec = assessment.fairness
+    if spec is None:
+        return []
+    from riskcheck.fairness.sources import uri_scheme
+    from riskcheck.fairness.spark import URI_FROM_FILE
+
+    return [
+        document.problem(("fairness", name), f"{value}: {URI_FROM_FILE}")
+        for name in ("data", "sensitive_data")
+        if (value := getattr(spec, name)) is not None and uri_scheme(value) is not None
+    ]
 
 
 def _needs_evidence(question: Question, value: Any) -> bool:

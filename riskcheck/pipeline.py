@@ -50,6 +50,7 @@ class ContentInputs:
 
 def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
     """The fairness settings and the hash of every local evidence file an answer links to."""
+    from riskcheck.evidence import outside_project
     from riskcheck.fileio import MAX_EVIDENCE_BYTES, EvidenceTooLarge, sha256_evidence
     from riskcheck.spec import EvidenceQuestion
 
@@ -71,7 +72,8 @@ def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
         target = loaded.base_dir / link.split("#", 1)[0]
         problem = "not found"
         try:
-            files[link] = sha256_evidence(target)[0] if target.is_file() else None
+            inside = outside_project(loaded.base_dir, link) is None
+            files[link] = sha256_evidence(target)[0] if inside and target.is_file() else None
         except EvidenceTooLarge:
             files[link] = None
             problem = f"is larger than {MAX_EVIDENCE_BYTES // 1024**2:,} MiB, the most riskcheck hashes"

@@ -75,6 +75,7 @@ def checks_for(checked: CheckedAssessment, policy: Policy) -> tuple[Check, ...]:
         *_rules(checked),
         *_thresholds(checked),
         *_signoffs(checked, applied),
+        *_questionnaire_version(checked, applied),
     )
     return (*checks, *_unexplained(checked, checks))
 
@@ -109,6 +110,8 @@ def _check_ids(reason: api.GateReason) -> set[str]:
         return {"completeness"}
     if reason.kind == "signoff":
         return {f"signoff:{reason.role}" if reason.role is not None else "signoff"}
+    if reason.kind == "outdated":
+        return {"questionnaire"}
     finding = reason.finding_id or ""
     return {f"rule:{finding}", f"fairness:{finding.removeprefix('fairness.')}"}
 
@@ -408,3 +411,33 @@ def _signoffs(checked: CheckedAssessment, applied: AppliedPolicy) -> list[Check]
             )
         )
     return checks
+
+
+def _questionnaire_version(checked: CheckedAssessment, applied: AppliedPolicy) -> list[Check]:
+    """A check when a newer version of the questionnaire exists: a warning, or with the policy a failure."""
+    if applied.outdated_questionnaire == "ignore":
+        return []
+    from riskcheck.gaterun import outdated_message
+
+    reason, accepted = _reason(checked, "outdated")
+    message = reason.message if reason is not None else outdated_message(checked.loaded)
+    if message is None:
+        return []
+    line, column = _position(checked, ("questionnaire",))
+    policy = "fails the gate" if applied.outdated_questionnaire == "fail" else "a warning"
+    return [
+        Check(
+            kind="questionnaire",
+            id="questionnaire",
+            name="questionnaire version",
+            status=_status(reason, accepted),
+            message=message,
+            details=(
+                f"outdated-questionnaire = {applied.outdated_questionnaire!r}: {policy}",
+                *_baseline_note(accepted, checked),
+            ),
+            line=line or 1,
+            column=column or 1,
+            accepted=accepted,
+        )
+    ]

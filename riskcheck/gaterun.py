@@ -196,13 +196,55 @@ def run_gate(
 
 def gate_one(assessment: LoadedAssessment, result: Result, policy: Policy) -> api.GateOutcome:
     applied = policy.applied(assessment.questionnaire)
-    return api.gate(
+    outcome = api.gate(
         result,
         assessment.path,
         fail_on=applied.fail_on,
         allow_incomplete=applied.allow_incomplete,
         require_signoff=applied.require_signoff,
         max_severity=applied.max_severity,
+    )
+    if applied.outdated_questionnaire == "fail":
+        message = outdated_message(assessment)
+        if message is not None:
+            outcome = replace(outcome, reasons=(*outcome.reasons, api.GateReason("outdated", message)))
+    return outcome
+
+
+def newest_version(assessment: LoadedAssessment) -> str | None:
+    """The newest available version of the assessment's questionnaire, when newer than the one it answers.
+
+    A bundled questionnaire's versions are its current file and ``questionnaires/released/``;
+    one given by path, that file and the ``released/`` folder beside it.
+    """
+    from riskcheck.migrations import semver_key
+    from riskcheck.versions import bundled_catalog, path_catalog
+
+    ref = assessment.file.questionnaire
+    try:
+        if ref.path is not None:
+            path = Path(ref.path)
+            catalog = path_catalog(path if path.is_absolute() else assessment.base_dir / path)
+        elif ref.id is not None:
+            catalog = bundled_catalog(ref.id)
+        else:  # pragma: no cover - an assessment names its questionnaire by id or by path
+            return None
+        latest = catalog.latest()
+    except (RiskcheckError, IndexError, OSError):
+        return None
+    pinned = assessment.questionnaire.version
+    return latest if semver_key(latest) > semver_key(pinned) else None
+
+
+def outdated_message(assessment: LoadedAssessment) -> str | None:
+    """What to say when the assessment answers an older questionnaire version than the newest."""
+    newest = newest_version(assessment)
+    if newest is None:
+        return None
+    qid = assessment.questionnaire.id
+    return (
+        f"the assessment answers {qid}@{assessment.questionnaire.version}, but {qid}@{newest} is the newest "
+        f"version; `riskcheck migrate {assessment.path}` moves the answers to it"
     )
 
 

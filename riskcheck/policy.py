@@ -7,6 +7,7 @@ A repository writes its policy in a ``[tool.riskcheck]`` table::
     require-signoff = true
     allow-incomplete = false
     max-severity = "medium"
+    outdated-questionnaire = "warn"
     paths = ["assessments"]
     exclude = ["legacy", "**/drafts/*.yaml"]
 
@@ -26,7 +27,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
@@ -42,6 +43,9 @@ __all__ = ["NO_TIER", "AppliedPolicy", "Policy", "PolicyError", "Severity", "fin
 
 #: ``fail-on = "none"``: no tier fails the gate, whatever the questionnaire's default.
 NO_TIER = "none"
+
+#: What an assessment pinned to an older questionnaire version than the newest available does.
+OutdatedQuestionnaire = Literal["warn", "fail", "ignore"]
 
 #: The largest pyproject.toml read.
 MAX_PYPROJECT_BYTES = 1024 * 1024
@@ -69,6 +73,12 @@ class Policy(BaseModel):
     )
     max_severity: Severity | None = Field(
         None, alias="max-severity", description="The most severe finding allowed; anything above fails."
+    )
+    outdated_questionnaire: OutdatedQuestionnaire = Field(
+        "warn",
+        alias="outdated-questionnaire",
+        description="An assessment pinned to an older questionnaire version than the newest available: "
+        "'warn' (the default), 'fail' the gate, or 'ignore'.",
     )
     paths: tuple[str, ...] = Field(
         (), description="Assessment files or directories checked when none are given, relative to pyproject.toml."
@@ -123,6 +133,7 @@ class Policy(BaseModel):
             require_signoff=self.require_signoff,
             allow_incomplete=self.allow_incomplete,
             max_severity=self.max_severity,
+            outdated_questionnaire=self.outdated_questionnaire,
         )
 
     def excludes(self, path: Path) -> str | None:
@@ -148,6 +159,7 @@ class Policy(BaseModel):
             "require_signoff": self.require_signoff,
             "allow_incomplete": self.allow_incomplete,
             "max_severity": self.max_severity,
+            "outdated_questionnaire": self.outdated_questionnaire,
         }
 
 
@@ -161,6 +173,7 @@ class AppliedPolicy:
     require_signoff: bool
     allow_incomplete: bool
     max_severity: Severity | None
+    outdated_questionnaire: OutdatedQuestionnaire = "warn"
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -169,6 +182,7 @@ class AppliedPolicy:
             "require_signoff": self.require_signoff,
             "allow_incomplete": self.allow_incomplete,
             "max_severity": self.max_severity,
+            "outdated_questionnaire": self.outdated_questionnaire,
         }
 
     def summary(self) -> str:
@@ -186,6 +200,8 @@ class AppliedPolicy:
             parts.append("an unanswered required question")
         if self.require_signoff:
             parts.append("a required role without a current approval")
+        if self.outdated_questionnaire == "fail":
+            parts.append("a questionnaire version older than the newest available")
         return "; ".join(parts)
 
 

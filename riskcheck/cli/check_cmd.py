@@ -43,6 +43,12 @@ FORMATS = GATE_FORMATS
     type=click.Choice(SEVERITIES),
     help="The most severe finding allowed; a finding above it fails the gate.",
 )
+@click.option(
+    "--outdated-questionnaire",
+    type=click.Choice(("warn", "fail", "ignore")),
+    help="An assessment pinned to an older questionnaire version than the newest: warn (default), fail, or ignore. "
+    "Default: [tool.riskcheck] outdated-questionnaire, else warn.",
+)
 @click.option("--baseline", metavar="REV", help="Fail only on risk that is new since this git revision.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Standard output.")
 @click.option("--junit", "junit_out", type=click.Path(path_type=Path), help="Also write JUnit XML here.")
@@ -61,6 +67,7 @@ def command(
     require_signoff: bool | None,
     allow_incomplete: bool | None,
     max_severity: str | None,
+    outdated_questionnaire: str | None,
     baseline: str | None,
     fmt: str,
     verbose: bool,
@@ -87,6 +94,7 @@ def command(
         require_signoff=require_signoff,
         allow_incomplete=allow_incomplete,
         max_severity=max_severity,
+        outdated_questionnaire=outdated_questionnaire,
     )
     paths = list(files) or _policy_paths(policy, pyproject)
     from riskcheck.fileio import check_output, write_output

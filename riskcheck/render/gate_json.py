@@ -78,6 +78,7 @@ def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
                 "column": column,
             }
         )
+    checks = checks_for(checked, run.policy)
     return {
         "file": str(checked.path),
         "system": checked.loaded.system(),
@@ -96,8 +97,14 @@ def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
         "reasons": [_reason(r) for r in checked.outcome.reasons],
         "accepted": [_reason(r) for r in checked.outcome.accepted],
         "findings": findings,
-        "checks": [_check(c) for c in checks_for(checked, run.policy)],
+        "checks": [_check(c) for c in checks],
+        "warnings": [c.message for c in checks if is_warning(c.kind, c.status)],
     }
+
+
+def is_warning(kind: str, status: str) -> bool:
+    """A check that holds but is worth a warning: an assessment pinned to an older questionnaire version."""
+    return kind == "questionnaire" and status == "passed"
 
 
 def _reason(reason: Any) -> dict[str, Any]:

@@ -38,7 +38,8 @@ def gate_markdown(gate: dict[str, Any]) -> str:
     for a in gate["assessments"]:
         failed = [c for c in a["checks"] if c["status"] == "failed"]
         accepted = [c for c in a["checks"] if c["accepted"]]
-        if not failed and not accepted and gate.get("policy_summary"):
+        warnings = [c for c in a["checks"] if c["kind"] == "questionnaire" and c["status"] == "passed"]
+        if not failed and not accepted and not warnings and gate.get("policy_summary"):
             continue
         out += ["", f"### {_cell(a['system'].get('name', '?'))}", ""]
         if not gate.get("policy_summary"):
@@ -49,6 +50,8 @@ def gate_markdown(gate: dict[str, Any]) -> str:
             out.append(f"- ❌ **{_cell(c['name'])}**{line}: {_cell(c['message'])}")
         for c in accepted:
             out.append(f"- ➖ {_cell(c['name'])}: {_cell(c['message'])} _(in the baseline)_")
+        for c in warnings:
+            out.append(f"- ⚠️ **{_cell(c['name'])}**: {_cell(c['message'])}")
     skipped = gate.get("skipped", [])
     if skipped:
         out += ["", f"{len(skipped)} other YAML file(s) skipped:", ""]

@@ -53,7 +53,7 @@ def gate_text(gate: dict[str, Any], *, verbose: bool = False) -> Text:
             elif check["accepted"]:
                 out.append("  ~ ", style="yellow")
                 out.append(f"{check_name}: {message} (accepted: in the baseline)\n", style="yellow")
-            elif fired:
+            elif fired or (check["kind"] == "questionnaire" and check["status"] == "passed"):
                 out.append("  ! ", style="yellow")
                 out.append(f"{check_name}: {message}\n")
     skipped = gate.get("skipped", [])

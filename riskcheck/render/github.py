@@ -44,7 +44,7 @@ def gate_github(gate: dict[str, Any]) -> str:
                 level = "error"
             elif check["accepted"]:
                 level = "notice"
-            elif fired_rule:
+            elif fired_rule or (check["kind"] == "questionnaire" and check["status"] == "passed"):
                 level = "warning"
             else:
                 continue

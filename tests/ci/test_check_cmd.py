@@ -228,6 +228,7 @@ def test_policy_comes_from_pyproject(project: Path, cli) -> None:
         "require_signoff": False,
         "allow_incomplete": False,
         "max_severity": None,
+        "outdated_questionnaire": "warn",
     }
     assert gate["assessments"][0]["policy"]["fail_on_from"] == "[tool.riskcheck] fail-on"
     # Paths from the table are named relative to the working directory, as GitHub needs.

@@ -233,6 +233,7 @@ def test_the_policy_in_effect_is_printed_in_every_format(fmt: str, project: Path
             "require_signoff": False,
             "allow_incomplete": False,
             "max_severity": None,
+            "outdated_questionnaire": "warn",
             "summary": summary,
         }
     elif fmt == "junit":

@@ -179,6 +179,13 @@ def compute_fairness(
     spec = _settings(fields)
     if trust_model:
         trust = ModelTrust(every_model=True)
+    if engine == "spark":
+        import dataclasses
+
+        from riskcheck.fairness.spark import SparkSettings
+
+        # The paths are the caller's, not an assessment file's: a URI or a cluster path is read as given.
+        spark = dataclasses.replace(spark or SparkSettings(), caller_paths=True)
     return evaluate_fairness(
         spec,
         Path("."),

@@ -7,6 +7,7 @@ data files is a :class:`DataError` that names the input.
 
 from __future__ import annotations
 
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ GLOB_CHARACTERS = frozenset("*?[")
 MAX_FILES = 100_000
 #: Any file riskcheck reads through DuckDB may be this large: DuckDB streams it.
 _NO_SIZE_LIMIT = 2**62
+#: A URI's scheme (``s3a:``, ``file:``); two characters at least, so ``C:/data`` stays a path.
+_URI_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,12 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
         check_file(path, display=str(path) if len(files) > 1 else shown, max_bytes=_NO_SIZE_LIMIT)
     hive = file_format == "parquet" and any("=" in part for p in files for part in _relative_dirs(p, root))
     return Source(shown, tuple(files), file_format, hive, root)
+
+
+def uri_scheme(data: str) -> str | None:
+    """The scheme of ``data`` when it is a URI (``s3a://bucket/x``, ``file:/x``), else None."""
+    found = _URI_SCHEME.match(data)
+    return found.group(1) if found else None
 
 
 def _bounded(shown: str, walk: Callable[[], list[Path]]) -> list[Path]:

@@ -76,6 +76,8 @@ DEFAULT_CONNECT_PORT = 15002
 _IDENTIFIER = r"(?:[A-Za-z_][A-Za-z0-9_]*|`(?:[^`]|``)+`)"
 _TABLE = re.compile(rf"^{_IDENTIFIER}(?:\.{_IDENTIFIER}){{0,2}}$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
+#: What Hadoop's glob reads as a pattern in a path (``\\`` escapes the others).
+_GLOB = re.compile(r"([\\*?\[\]{}])")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,10 @@ class SparkSettings:
     ``remote`` is a Spark Connect URL (``sc://host:15002``); without it the
     ``SPARK_REMOTE`` environment variable is used, and without that a local session
     (``master``). ``table`` names a table to read instead of the data path.
+    ``caller_paths`` says the spec's data paths also come from whoever runs riskcheck
+    (``--data``, a Python call): only then is a URI (``s3a://``, ``file://``), or with a
+    Spark Connect server a path only the server sees, read as given. A path from an
+    assessment file is resolved and checked as the DuckDB engine checks it.
     """
 
     remote: str | None = None
@@ -93,6 +99,7 @@ class SparkSettings:
     timeout: float = DEFAULT_CONNECT_TIMEOUT
     max_groups: int = DEFAULT_MAX_GROUPS
     config: Mapping[str, str] = field(default_factory=dict)
+    caller_paths: bool = False
 
     def remote_url(self) -> str | None:
         return self.remote or os.environ.get("SPARK_REMOTE") or None
@@ -249,18 +256,34 @@ def read(session: SparkSession, spec: FairnessSpec, settings: SparkSettings, bas
 
 def read_path(session: SparkSession, text: str, settings: SparkSettings, base: Path, *, infer: bool) -> SparkData:
     """The DataFrame over a path: checked local files, or (remote session, URI) a path only Spark sees."""
-    if settings.remote_url() is not None or _SCHEME.match(text):
-        # A path on the cluster (or in object storage): only Spark can see it.
+    if settings.caller_paths and (settings.remote_url() is not None or _SCHEME.match(text)):
+        # A path on the cluster (or in object storage), given by whoever runs riskcheck.
         kind = "csv" if text.lower().rstrip("/").endswith(".csv") else "parquet"
         return _read_files(session, [text], kind, text, root=None, infer=infer)
-    from riskcheck.fairness.sources import resolve_source
+    from riskcheck.fairness.sources import resolve_source, uri_scheme
 
     display = str(base / text)
+    if uri_scheme(text) is not None:
+        raise DataError(f"{text}: {URI_FROM_FILE}")
     source = resolve_source(text, base, display=display)
-    files = [str(path) for path in source.files]
+    files = [exact_path(path) for path in source.files]
     root = str(source.root) if source.hive else None
     data = _read_files(session, files, source.file_format, display, root=root, infer=infer)
     return SparkData(data.frame, data.display, data.from_csv, source)
+
+
+#: Why a URI from an assessment file is refused: a file checked never widens what riskcheck reads.
+URI_FROM_FILE = (
+    "a URI is read only when whoever runs riskcheck gives it (--data or --table with --engine spark); "
+    "expected a local file, glob or folder relative to the assessment"
+)
+
+
+def exact_path(path: object) -> str:
+    """``path`` as Spark must be given it to read that one file: Spark globs every path it
+    reads (Hadoop's globs, with ``{a,b}``), so a checked file named ``*.csv`` would read every
+    unchecked CSV file beside it. Glob characters are escaped to stand for themselves."""
+    return _GLOB.sub(r"\\\1", str(path))
 
 
 def _read_table(session: SparkSession, name: str) -> SparkData:
@@ -890,12 +913,11 @@ def with_predictions(
     """
     from pyspark.sql import types as T
 
-    from riskcheck.fairness.inputs import column_roles
+    from riskcheck.fairness.inputs import column_roles, model_sha256
     from riskcheck.fairness.model import ModelLimits, check_model_file, predict_with_model
-    from riskcheck.fileio import sha256_file
 
     display = str(model_path)
-    sha256 = sha256_file(model_path) if model_path.is_file() else None
+    sha256 = model_sha256(model_path) if model_path.is_file() else None
     trusted = sha256 is not None and trust.allows(sha256)
     check_model_file(model_path, display, trusted=trusted, sha256=sha256)
     assert sha256 is not None

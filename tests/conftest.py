@@ -45,6 +45,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("scoring_case", files, ids=[f"{p.parent.name}/{p.stem}" for p in files])
 
 
+@pytest.fixture(autouse=True)
+def private_state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Per-user state (the web form's review links) goes to a temporary folder, never ~/.local/state."""
+    state = tmp_path / "xdg-state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
+
+
 @pytest.fixture
 def mini_questionnaire() -> Path:
     return CASES / "mini" / "questionnaire.yaml"

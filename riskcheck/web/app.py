@@ -51,6 +51,7 @@ class Site:
         self.csrf = Csrf()
         self.renderer = Renderer(_HERE / "templates", self.csrf)
         self.catalog = Catalog(self.root)
+        review.warn_legacy_store(self.root)
         self._locks: dict[Path, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 

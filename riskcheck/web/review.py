@@ -7,9 +7,14 @@ one named person. Only that link records that role's decision, under that name,
 once; then it is spent. The invitation (who invited whom, for which role, when)
 and its use are kept next to the assessments, so the delegation is on record.
 
-Only the sha256 of each token is stored, in ``.riskcheck-review/links.json`` in the
-served directory (a hidden folder the list page skips), so the file does not
-let anyone who reads it sign.
+Only the sha256 of each token is stored, so the store does not let anyone who
+reads it sign. The store is kept in the user's own state directory,
+``$XDG_STATE_HOME/riskcheck/review/<sha256 of the served directory's path>/links.json``
+(``~/.local/state`` by default), never in the served directory: that is often a git
+checkout, and a pull request that committed a store holding the hash of a token its
+author knows could sign in someone else's name. A ``.riskcheck-review`` folder found
+in the served directory (where earlier versions kept the store) is ignored, with a
+warning.
 
 Approving an assessment that is incomplete or has open high or critical findings
 asks the reviewer to confirm, and the recorded comment says what they confirmed.
@@ -20,7 +25,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import secrets
+import sys
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,7 +45,9 @@ if TYPE_CHECKING:
     from riskcheck.loader import LoadedAssessment
     from riskcheck.web.app import Site
 
-STORE = Path(".riskcheck-review") / "links.json"
+#: Where earlier versions kept the store, inside the served directory: never read now.
+LEGACY_STORE = Path(".riskcheck-review")
+STORE_NAME = "links.json"
 #: How long a review link stays valid.
 LIFETIME = dt.timedelta(days=14)
 MAX_LINKS = 1000
@@ -68,10 +77,42 @@ def _digest(token: str) -> str:
 MAX_STORE_BYTES = 4 * 1024 * 1024
 
 
+_WARNED: set[Path] = set()
+
+
+def state_home() -> Path:
+    """``$XDG_STATE_HOME`` (an absolute path), else ``~/.local/state``."""
+    configured = os.environ.get("XDG_STATE_HOME", "")
+    if configured and Path(configured).is_absolute():
+        return Path(configured)
+    return Path.home() / ".local" / "state"
+
+
+def store_path(root: Path) -> Path:
+    """The review-link store of the served directory ``root``, outside it, in per-user state."""
+    key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()
+    return state_home() / "riskcheck" / "review" / key / STORE_NAME
+
+
+def warn_legacy_store(root: Path) -> None:
+    """Say once per served directory that a ``.riskcheck-review`` folder in it is ignored."""
+    if root in _WARNED:
+        return
+    _WARNED.add(root)
+    legacy = root / LEGACY_STORE
+    if legacy.exists() or legacy.is_symlink():
+        print(
+            f"riskcheck serve: warning: ignoring {legacy}: review links are kept in {store_path(root).parent}, "
+            "never in the served directory (a repository could plant links there)",
+            file=sys.stderr,
+        )
+
+
 def _load(root: Path) -> list[Invitation]:
     from riskcheck.fileio import read_bounded_bytes
 
-    path = root / STORE
+    warn_legacy_store(root)
+    path = store_path(root)
     if not path.exists() and not path.is_symlink():
         return []
     try:
@@ -79,19 +120,18 @@ def _load(root: Path) -> list[Invitation]:
         data = json.loads(read_bounded_bytes(path, limit=MAX_STORE_BYTES).decode("utf-8"))
         return [Invitation(**item) for item in data["links"]][-MAX_LINKS:]
     except (RiskcheckError, OSError, ValueError, TypeError, KeyError) as exc:
-        raise RiskcheckError(
-            f"{STORE}: cannot read the review links ({exc}); remove the file to start afresh"
-        ) from None
+        raise RiskcheckError(f"{path}: cannot read the review links ({exc}); remove the file to start afresh") from None
 
 
 def _store(root: Path, links: list[Invitation]) -> None:
     from riskcheck.fileio import atomic_write_bytes
 
-    path = root / STORE
-    path.parent.mkdir(exist_ok=True)
-    # A checkout may hold a symlink by either name (to anywhere): never write through it.
-    if path.parent.is_symlink() or not path.parent.resolve().is_relative_to(root.resolve()):
-        raise RiskcheckError(f"{STORE.parent}: is a symbolic link or not inside the served directory")
+    path = store_path(root)
+    # Private to this user: created 0700, whatever the umask.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.parent.is_symlink():
+        raise RiskcheckError(f"{path.parent}: is a symbolic link; expected the review-link folder")
+    os.chmod(path.parent, 0o700)
     text = json.dumps({"links": [asdict(link) for link in links[-MAX_LINKS:]]}, indent=2) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"), follow_symlinks=False)
 

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from riskcheck.loader import load_assessment
 from riskcheck.web import create_app
+from riskcheck.web.review import store_path
 
 HOSTILE = "<script>alert('x')</script> & \"quotes\""
 
@@ -440,8 +441,9 @@ def test_signoff_is_recorded_through_a_one_time_review_link(client: TestClient, 
     assert "This review link is not valid" in response.text
     assert len(load_assessment(path).file.signoffs) == 1
     # Only the token's hash is kept: reading the file does not let anyone sign.
-    stored = (workdir / ".riskcheck-review" / "links.json").read_text(encoding="utf-8")
+    stored = store_path(workdir).read_text(encoding="utf-8")
     assert link.group(1).removeprefix("/review/") not in stored
+    assert not (workdir / ".riskcheck-review").exists()  # kept in per-user state, not in the served folder
 
 
 def test_pdf_download(client: TestClient) -> None:

@@ -137,6 +137,10 @@ class FillState:
 
     # ------------------------------------------------------------ changes
 
+    def with_system(self, values: Mapping[str, Any]) -> FillState:
+        """A copy with fields of the ``system:`` block set."""
+        return replace(self, system={**self.system, **values})
+
     def with_answer(self, qid: str, value: Any) -> FillState:
         """A copy with ``qid`` answered (``None`` clears the answer)."""
         if qid not in self.questionnaire.questions:
@@ -178,6 +182,74 @@ class FillState:
             fairness=fairness,
             evidence_hash=evidence_hash,
         )
+
+
+# ---------------------------------------------------------------- the system: block
+
+
+@dataclass(frozen=True)
+class SystemField:
+    """A field of the ``system:`` block that ``fill`` asks for when it is missing or a placeholder."""
+
+    key: str
+    prompt: str
+    hint: str
+    max_length: int
+
+
+#: Asked before the questions, in this order.
+SYSTEM_FIELDS = (
+    SystemField("name", "The AI system's name", "text", 200),
+    SystemField("owner", "The team or person who answers for it", "text, an e-mail say", 200),
+    SystemField("version", "The version of the system assessed", "text, e.g. 1.4.0", 100),
+    SystemField("purpose", "Its purpose: what the system does, and for whom", "text", 5000),
+    SystemField("assessed_on", "The date of the assessment", "a date, YYYY-MM-DD", 10),
+)
+
+
+def system_fields_to_ask(system: Mapping[str, Any]) -> list[SystemField]:
+    """The system fields that are missing, empty, or still hold the skeleton's placeholder text."""
+    from riskcheck.draft import placeholder_fields
+
+    placeholders = set(placeholder_fields(system, {}))
+    return [
+        f
+        for f in SYSTEM_FIELDS
+        if system.get(f.key) is None
+        or (isinstance(system.get(f.key), str) and not str(system.get(f.key)).strip())
+        or f"system.{f.key}" in placeholders
+    ]
+
+
+def check_system_field(field: SystemField, text: str) -> Any:
+    """The value for ``field`` from what a person typed, or ``ValueError`` with what is expected."""
+    from riskcheck.skeleton import PLACEHOLDERS
+
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError(f"{field.key}: expected {field.hint}, got nothing")
+    if stripped in PLACEHOLDERS:
+        raise ValueError(f"{field.key}: expected the real text, got the placeholder {stripped!r}")
+    if len(stripped) > field.max_length:
+        raise ValueError(f"{field.key}: expected at most {field.max_length:,} characters, got {len(stripped):,}")
+    if any(not c.isprintable() for c in stripped):
+        raise ValueError(f"{field.key}: expected text without control characters")
+    if field.key == "assessed_on":
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", stripped):
+                raise ValueError(stripped)
+            return dt.date.fromisoformat(stripped)
+        except ValueError:
+            raise ValueError(f"assessed_on: expected a date, YYYY-MM-DD, got {stripped!r}") from None
+    return stripped
+
+
+def save_system(path: Path, values: Mapping[str, Any]) -> None:
+    """Write fields of the ``system:`` block; atomic, under the edit lock, comments kept."""
+    from riskcheck.yamledit import set_system
+
+    if values:
+        set_system(path, values)
 
 
 # ---------------------------------------------------------------- answers typed in

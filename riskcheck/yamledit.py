@@ -375,6 +375,30 @@ def _attach_trailing(container: Any, key: Any, token: Any) -> None:
     container.ca.items[key] = entry
 
 
+def set_system(path: Path, values: Mapping[str, Any]) -> str:
+    """Set fields of the ``system:`` block (``name``, ``assessed_on``, ...), keeping comments and layout."""
+
+    def change(root: Any) -> None:
+        from ruamel.yaml.comments import CommentedMap
+
+        system = root.get("system")
+        if not isinstance(system, Mapping):
+            system = CommentedMap()
+            root["system"] = system
+        for key, value in values.items():
+            _replace(system, key, _text(value))
+
+    def verify(data: Any) -> None:
+        system = data.get("system") if isinstance(data, dict) else None
+        system = system if isinstance(system, dict) else {}
+        for key, value in values.items():
+            stored = system.get(key)
+            if stored != value or type(stored) is not type(value):
+                raise _unreadable(path, f"system.{key}", value, stored)
+
+    return edit_yaml(path, change, verify)
+
+
 def append_signoff(path: Path, record: Mapping[str, Any]) -> str:
     """Append one sign-off record to ``signoffs:``."""
 

@@ -7,6 +7,7 @@ saved as soon as it is given, so an interrupted session loses nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import textwrap
 from pathlib import Path
@@ -19,13 +20,17 @@ from riskcheck.errors import RiskcheckError
 from riskcheck.fill import (
     MAX_LINKS,
     FillState,
+    SystemField,
     check_answer,
+    check_system_field,
     describe,
     input_hint,
     note_problems,
     parse_typed,
     reference_text,
     save_answers,
+    save_system,
+    system_fields_to_ask,
     with_notes,
 )
 from riskcheck.spec import MultipleChoiceQuestion, SingleChoiceQuestion, YesNoQuestion
@@ -94,6 +99,7 @@ class _Session:
             f"{self.answered()} of {total} questions that apply are answered. "
             "Each answer is saved at once; press Ctrl-C to stop and come back later."
         )
+        self._system()
         while True:
             question = self.state.next_question(self.skipped)
             if question is None:
@@ -107,6 +113,36 @@ class _Session:
                 continue
             self._commit(question, value, confirm_change=False)
         self._summary()
+
+    def _system(self) -> None:
+        """Ask for the system fields that are missing or still hold the skeleton's placeholder text."""
+        fields = system_fields_to_ask(self.state.system)
+        if not fields:
+            return
+        click.echo("")
+        click.secho("== About the system ==", bold=True)
+        click.echo("Until these are given, a report of this assessment is a draft and `riskcheck check` fails.")
+        for field in fields:
+            value = self._system_field(field)
+            save_system(self.path, {field.key: value})
+            self.state = self.state.with_system({field.key: value})
+            click.secho(f"Saved {field.key}.", fg="green")
+
+    def _system_field(self, field: SystemField) -> Any:
+        import questionary
+
+        def validate(text: str) -> bool | str:
+            try:
+                check_system_field(field, text)
+            except ValueError as exc:
+                return str(exc)
+            return True
+
+        default = dt.date.today().isoformat() if field.key == "assessed_on" else ""
+        typed = questionary.text(
+            field.prompt, default=default, validate=validate, instruction=f"({field.hint})"
+        ).unsafe_ask()
+        return check_system_field(field, typed)
 
     def _announce(self, question: CompiledQuestion) -> None:
         section = question.section

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -40,6 +41,37 @@ def finish(child: pexpect.spawn) -> tuple[int, str]:
 
 def answers(path: Path) -> dict[str, object]:
     return dict(load_assessment(path).answers.values)
+
+
+@pytest.fixture(autouse=True)
+def system_given(workdir: Path) -> None:
+    """The draft's system block filled in, so fill goes straight to the questions."""
+    from riskcheck.fill import save_system
+
+    save_system(workdir / "draft.yaml", {"purpose": "Approves small loans", "assessed_on": dt.date(2026, 11, 1)})
+
+
+def test_fill_asks_for_the_system_fields_first(workdir: Path) -> None:
+    from tests.pm.conftest import write_draft
+
+    path = write_draft(workdir, "new.yaml", system="Loan approvals 2")
+    child = spawn(workdir, "new.yaml")
+    child.expect_exact("== About the system ==")
+    child.expect_exact("Its purpose: what the system does, and for whom")
+    child.send("TODO: Describe what the system does and for whom." + ENTER)
+    child.expect_exact("expected the real text")
+    child.send("\x15" + "Scores loan applications" + ENTER)  # Ctrl-U clears the line
+    child.expect_exact("Saved purpose.")
+    child.expect_exact("The date of the assessment")
+    child.send("\x15" + "2026-13-01" + ENTER)
+    child.expect_exact("assessed_on: expected a date, YYYY-MM-DD")
+    child.send("\x15" + "2026-11-29" + ENTER)
+    child.expect_exact("Saved assessed_on.")
+    child.expect_exact("How are decisions about people made?")
+    child.send(CTRL_C)
+    finish(child)
+    system = load_assessment(path).file.system
+    assert (system.purpose, system.assessed_on) == ("Scores loan applications", dt.date(2026, 11, 29))
 
 
 def test_fill_without_a_terminal_points_to_new_and_an_editor(workdir: Path) -> None:

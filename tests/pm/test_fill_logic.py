@@ -142,3 +142,79 @@ def test_replacing_a_list_answer_keeps_the_comments_below_it(workdir: Path, new:
     save_answers(path, before, first)
     save_answers(path, first, first.with_answer("protected", new))
     assert expected in path.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the system: block
+
+
+def test_fill_asks_for_the_placeholders_and_the_missing_date(workdir: Path) -> None:
+    from riskcheck.fill import system_fields_to_ask
+
+    # write_draft gives a name and an owner; the purpose is the skeleton's, and no date.
+    state = state_of(workdir / "draft.yaml")
+    assert [f.key for f in system_fields_to_ask(state.system)] == ["purpose", "assessed_on"]
+    blank = {"name": "TODO: the name of the AI system", "owner": "My AI system", "version": " ", "purpose": "x"}
+    assert [f.key for f in system_fields_to_ask(blank)] == ["name", "owner", "version", "assessed_on"]
+    done = {**blank, "name": "Loans", "owner": "a@example.com", "version": "1.0", "assessed_on": "2026-11-29"}
+    assert system_fields_to_ask(done) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "message"),
+    [
+        ("name", "   ", "name: expected text, got nothing"),
+        ("purpose", "TODO: Describe what the system does and for whom.", "purpose: expected the real text"),
+        ("name", "x" * 201, "name: expected at most 200 characters, got 201"),
+        ("owner", "a\x1bb", "owner: expected text without control characters"),
+        ("assessed_on", "2026-02-30", "assessed_on: expected a date, YYYY-MM-DD, got '2026-02-30'"),
+        ("assessed_on", "20261129", "assessed_on: expected a date, YYYY-MM-DD, got '20261129'"),
+        ("assessed_on", "29/11/2026", "assessed_on: expected a date, YYYY-MM-DD"),
+    ],
+)
+def test_bad_system_fields_are_refused_with_what_is_expected(key: str, typed: str, message: str) -> None:
+    from riskcheck.fill import SYSTEM_FIELDS, check_system_field
+
+    field = next(f for f in SYSTEM_FIELDS if f.key == key)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check_system_field(field, typed)
+
+
+def test_system_fields_are_saved_in_place_keeping_comments(workdir: Path) -> None:
+    from riskcheck.fill import SYSTEM_FIELDS, check_system_field, save_system, system_fields_to_ask
+
+    path = workdir / "draft.yaml"
+    comments = [line for line in path.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
+    fields = {f.key: f for f in SYSTEM_FIELDS}
+    values = {
+        "purpose": check_system_field(fields["purpose"], " Approves small loans: yes, automatically "),
+        "assessed_on": check_system_field(fields["assessed_on"], "2026-11-29"),
+    }
+    assert values["assessed_on"] == dt.date(2026, 11, 29)
+    save_system(path, values)
+    loaded = load_assessment(path)
+    assert loaded.file.system.purpose == "Approves small loans: yes, automatically"
+    assert loaded.file.system.assessed_on == dt.date(2026, 11, 29)
+    assert loaded.file.system.name == "Loan approvals"
+    assert system_fields_to_ask(loaded.system()) == []
+    text = path.read_text(encoding="utf-8")
+    assert [line for line in text.splitlines() if line.lstrip().startswith("#")] == comments
+    assert "assessed_on: 2026-11-29" in text
+    # A value YAML 1.1 would read as something else is quoted, so it reads back as text.
+    save_system(path, {"version": "yes"})
+    assert load_assessment(path).file.system.version == "yes"
+
+
+def test_saving_system_fields_takes_the_edit_lock(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import riskcheck.yamledit as yamledit
+    from riskcheck.fill import save_system
+
+    taken: list[Path] = []
+    real = yamledit.edit_lock
+
+    def spy(path: Path):  # type: ignore[no-untyped-def]
+        taken.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(yamledit, "edit_lock", spy)
+    save_system(workdir / "draft.yaml", {"owner": "risk@example.com"})
+    assert taken == [workdir / "draft.yaml"]

@@ -7,7 +7,10 @@ The content hash is one sha256 over named parts, each hashed on its own:
 - ``answers.<question id>``: each answer with its comment and evidence links;
 - ``fairness.settings`` and ``fairness.evidence``: the ``fairness:`` block and the
   fingerprints of the data and model it measured;
-- ``evidence.<link>``: the bytes of each local file an answer links to.
+- ``archived_answers``: the answers a migration could not place, which the report
+  shows (left out while there are none, so earlier hashes still hold);
+- ``evidence.<link>``: the bytes of each local file an answer (or an archived
+  answer) links to.
 
 Only the sign-off records are left out. A record keeps a short hash of every part,
 so a stale approval can name what changed since it was given. Pure functions: the
@@ -19,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -50,6 +53,7 @@ def content_parts(
     fairness_settings: Mapping[str, Any] | None = None,
     fairness_fingerprint: str | None = None,
     evidence_files: Mapping[str, str | None] | None = None,
+    archived_answers: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, str]:
     """Part name -> sha256 of that part. ``answers`` is an :class:`~riskcheck.engine.AnswerSet`."""
     parts: dict[str, str] = {}
@@ -63,6 +67,8 @@ def content_parts(
     if fairness_settings is not None:
         parts["fairness.settings"] = canonical_hash(fairness_settings)
         parts["fairness.evidence"] = fairness_fingerprint or canonical_hash(NOT_AVAILABLE)
+    if archived_answers:
+        parts["archived_answers"] = canonical_hash(list(archived_answers))
     for link, digest in (evidence_files or {}).items():
         parts[f"evidence.{link}"] = digest or canonical_hash(NOT_AVAILABLE)
     return dict(sorted(parts.items()))
@@ -102,22 +108,24 @@ def content_hash(
     fairness_settings: Mapping[str, Any] | None = None,
     fairness_fingerprint: str | None = None,
     evidence_files: Mapping[str, str | None] | None = None,
+    archived_answers: Sequence[Mapping[str, Any]] | None = None,
 ) -> str:
     """The one hash a sign-off is recorded against: the same parts as :func:`content_parts`,
     hashed in one pass (scoring computes it every time; the parts only when a record
     needs them)."""
-    return canonical_hash(
-        {
-            "scheme": SCHEME,
-            "system": dict(system or {}),
-            "questionnaire": compiled.sha256,
-            "answers": answers.sha256,
-            "fairness": None
-            if fairness_settings is None
-            else {"settings": fairness_settings, "evidence": fairness_fingerprint or NOT_AVAILABLE},
-            "evidence_files": {link: digest or NOT_AVAILABLE for link, digest in (evidence_files or {}).items()},
-        }
-    )
+    covered: dict[str, Any] = {
+        "scheme": SCHEME,
+        "system": dict(system or {}),
+        "questionnaire": compiled.sha256,
+        "answers": answers.sha256,
+        "fairness": None
+        if fairness_settings is None
+        else {"settings": fairness_settings, "evidence": fairness_fingerprint or NOT_AVAILABLE},
+        "evidence_files": {link: digest or NOT_AVAILABLE for link, digest in (evidence_files or {}).items()},
+    }
+    if archived_answers:  # only when there are any: a file without them keeps its hash
+        covered["archived_answers"] = list(archived_answers)
+    return canonical_hash(covered)
 
 
 def fairness_fingerprint(fairness: Mapping[str, Any] | None, evidence_hash: str | None = None) -> str | None:
@@ -146,7 +154,11 @@ def question_number(compiled: CompiledQuestionnaire, qid: str) -> str | None:
     return f"{question.section_index + 1}.{question.index + 1}"
 
 
-_PART_WORDS = {"fairness.settings": "fairness settings", "fairness.evidence": "fairness evidence"}
+_PART_WORDS = {
+    "fairness.settings": "fairness settings",
+    "fairness.evidence": "fairness evidence",
+    "archived_answers": "archived answers",
+}
 
 
 def _number_key(number: str) -> tuple[int, ...]:
@@ -170,9 +182,7 @@ def describe_parts(keys: Iterable[str], compiled: CompiledQuestionnaire) -> str:
         elif key.startswith("evidence."):
             files.append(key[len("evidence.") :])
         else:
-            others.append(
-                {"fairness.settings": "fairness settings", "fairness.evidence": "fairness evidence"}.get(key, key)
-            )
+            others.append(_PART_WORDS.get(key, key))
     words = list(others)
     if numbers:
         numbers.sort(key=_number_key)

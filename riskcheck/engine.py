@@ -101,12 +101,14 @@ def evaluate(
     evidence_files: Mapping[str, str | None] | None = None,
     as_of: dt.date | None = None,
     missing_evidence: Sequence[str] = (),
+    archived_answers: Sequence[Mapping[str, Any]] | None = None,
 ) -> Result:
     """Score ``answers``. ``fairness`` is a ``FairnessResult`` or ``None``.
 
     ``fairness_settings`` (the assessment's ``fairness:`` block) and ``evidence_files``
     (local evidence link -> sha256 of its bytes, ``None`` when unreadable) join the
-    content hash that sign-offs are recorded against; see :mod:`riskcheck.content`.
+    content hash that sign-offs are recorded against, as do ``archived_answers`` (the
+    answers a migration could not place); see :mod:`riskcheck.content`.
     ``missing_evidence`` says which declared evidence could not be computed or read;
     it makes the result a draft (see :mod:`riskcheck.draft`).
     """
@@ -261,6 +263,7 @@ def evaluate(
         fairness_settings=fairness_settings,
         fairness_fingerprint=fingerprint,
         evidence_files=evidence_files,
+        archived_answers=archived_answers,
     )
     legacy_hash = canonical_hash([questionnaire_hash, answers_hash, evidence_hash])
     # The hash of each part only when a record needs it to say what changed.
@@ -273,6 +276,7 @@ def evaluate(
             fairness_settings=fairness_settings,
             fairness_fingerprint=fingerprint,
             evidence_files=evidence_files,
+            archived_answers=archived_answers,
         )
     )
     signoff_state = _signoffs(

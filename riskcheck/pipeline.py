@@ -43,13 +43,20 @@ class ContentInputs:
     evidence_files: Mapping[str, str | None]
     #: Draft reasons for local evidence files that could not be read, with their place.
     unreadable: tuple[str, ...]
+    #: The answers a migration could not place, as the report shows them.
+    archived_answers: tuple[Mapping[str, Any], ...] = ()
 
     def as_kwargs(self) -> dict[str, Any]:
-        return {"fairness_settings": self.fairness_settings, "evidence_files": self.evidence_files}
+        return {
+            "fairness_settings": self.fairness_settings,
+            "evidence_files": self.evidence_files,
+            "archived_answers": self.archived_answers,
+        }
 
 
 def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
-    """The fairness settings and the hash of every local evidence file an answer links to."""
+    """The fairness settings, the archived answers, and the hash of every local evidence
+    file an answer or an archived answer links to."""
     from riskcheck.evidence import outside_project
     from riskcheck.fileio import MAX_EVIDENCE_BYTES, EvidenceTooLarge, sha256_evidence
     from riskcheck.spec import EvidenceQuestion
@@ -83,6 +90,17 @@ def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
             position = loaded.answer_position(qid)
             where = f"{loaded.path}:{position[0]}:{position[1]}" if position else str(loaded.path)
             unreadable.append(f"{where}: answers.{qid}: evidence file {link} {problem}")
+    archived = tuple(a.model_dump(mode="json") for a in loaded.file.archived_answers)
+    for link in sorted({str(e).strip() for a in loaded.file.archived_answers for e in a.evidence}):
+        # Shown in the report's evidence register; a missing one is not a draft reason.
+        if link in files or not is_local_link(link):
+            continue
+        target = loaded.base_dir / link.split("#", 1)[0]
+        try:
+            inside = outside_project(loaded.base_dir, link) is None
+            files[link] = sha256_evidence(target)[0] if inside and target.is_file() else None
+        except OSError:
+            files[link] = None
     settings = loaded.file.fairness.model_dump(mode="json") if loaded.file.fairness is not None else None
     saved = loaded.file.fairness.result if loaded.file.fairness is not None else None
     if saved is not None and saved not in files:
@@ -93,7 +111,7 @@ def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
             files[saved] = sha256_evidence(target)[0] if target.is_file() else None
         except OSError:
             files[saved] = None
-    return ContentInputs(settings, files, tuple(unreadable))
+    return ContentInputs(settings, files, tuple(unreadable), archived)
 
 
 def assess(
@@ -178,6 +196,7 @@ def content_parts_of(loaded: LoadedAssessment, result: Result) -> dict[str, str]
         fairness_settings=inputs.fairness_settings,
         fairness_fingerprint=fairness_fingerprint(result.fairness, result.hashes.evidence),
         evidence_files=inputs.evidence_files,
+        archived_answers=inputs.archived_answers,
     )
 
 

@@ -3,7 +3,8 @@
 A record names the reviewer, their role and decision, and carries the content
 sha256 over everything the signer sees at the moment of signing: the system block,
 the questionnaire, every answer with its comment and evidence links, the fairness
-settings and evidence, and the bytes of local evidence files (see
+settings and evidence, the archived answers a migration could not place, and the
+bytes of local evidence files (see
 :mod:`riskcheck.content`). It also keeps a short hash of each of those parts
 (``covers``), so that once anything changes the record is stale and says what
 changed. The record is appended to the assessment file with a round-trip edit, so

@@ -149,13 +149,29 @@ def format_date(value: dt.date | str) -> str:
 # ---------------------------------------------------------------- catalogues and their lint
 
 
+#: The largest translation catalogue (PO file) riskcheck reads; larger ones are refused unread.
+MAX_CATALOGUE_BYTES = 4 * 1024 * 1024
+
+
 def _read(path: Path) -> Any:
+    """A PO catalogue, read bounded and as a regular file only (never a device or a pipe)."""
+    import io
+
+    from riskcheck.errors import RiskcheckError
+    from riskcheck.fileio import read_bounded_bytes
+
     try:
         from babel.messages.pofile import read_po
     except ImportError:  # pragma: no cover - depends on the environment
         raise MissingDependencyError("babel", "docx") from None
-    with path.open("rb") as handle:
-        return read_po(handle, domain=DOMAIN)
+    try:
+        raw = read_bounded_bytes(path, limit=MAX_CATALOGUE_BYTES)
+    except RiskcheckError as exc:
+        raise ReportError(f"{exc} (a translation catalogue)") from None
+    try:
+        return read_po(io.BytesIO(raw), domain=DOMAIN)
+    except (ValueError, LookupError) as exc:  # bytes not in its charset, or an unknown charset
+        raise ReportError(f"{path}: not a readable PO catalogue: {exc}; expected a UTF-8 PO file") from None
 
 
 def extract(sources: tuple[Path, ...] | None = None) -> dict[str, tuple[str, ...]]:

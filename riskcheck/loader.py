@@ -394,6 +394,12 @@ def load_assessment(
         SignoffInput(s.name, s.role, s.decision, s.comment, s.timestamp.isoformat(), s.content_sha256, s.covers)
         for s in assessment.signoffs
     )
+    if assessment.fairness is not None:
+        # What a fairness block reads is an input of the command, so no output may replace it.
+        from riskcheck.fileio import note_input_patterns
+
+        block = assessment.fairness
+        note_input_patterns(path.parent, block.data, block.model, block.result, block.sensitive_data)
     return LoadedAssessment(
         path=path,
         document=document,

@@ -22,15 +22,12 @@ from riskcheck.cli.trust import trust_option
 @trust_option
 def command(file: Path, fmt: str, output: Path | None, as_of: dt.datetime | None) -> int:
     """Score an assessment: tier, sections, findings, trace."""
-    from riskcheck.fileio import check_output, note_input_patterns, write_output
+    from riskcheck.fileio import check_output, write_output
     from riskcheck.loader import load_assessment
 
     if output is not None:
         check_output(output, option="-o", inputs=[file])
     loaded = load_assessment(file)
-    if loaded.file.fairness is not None:
-        spec = loaded.file.fairness
-        note_input_patterns(loaded.base_dir, spec.data, spec.model, spec.result)
     result = api.score(
         loaded,
         progress=lambda message: click.echo(message, err=True),

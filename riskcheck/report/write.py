@@ -90,9 +90,6 @@ def write_report(
         from riskcheck.report.qcatalog import check_declared
 
         check_declared(Path(loaded.questionnaire.source), lang)
-    if loaded.file.fairness is not None:
-        spec = loaded.file.fairness
-        note_input_patterns(loaded.base_dir, spec.data, spec.model, spec.result)
     for path, option in outputs:
         if path is not None:  # again, before the slow part: the questionnaire and theme are known inputs now
             check_writable(path, option, given)

@@ -246,6 +246,14 @@ def output_is_a_fifo(folder: Path) -> Case:
     return Case(["score", "a.yaml", "--format", "json", "-o", "out.json"], says="out.json", inputs=["a.yaml", "q.yaml"])
 
 
+def output_is_the_fairness_data_of_a_checked_assessment(folder: Path) -> Case:
+    (folder / "d.csv").write_text("g,y,p\n" + "a,1,1\nb,0,0\n" * 40, encoding="utf-8")
+    _mini(folder, "answers: {decision_type: advisory}\n")
+    block = "fairness: {data: d.csv, target: y, prediction: p, sensitive: [g]}\n"
+    (folder / "a.yaml").write_text((folder / "a.yaml").read_text(encoding="utf-8") + block, encoding="utf-8")
+    return Case(["check", "a.yaml", "--json", "d.csv"], says="d.csv")
+
+
 def output_folder_is_missing(folder: Path) -> Case:
     _mini(folder, "answers: {decision_type: advisory}\n")
     return Case(["check", "a.yaml", "--junit", "nodir/j.xml"], says="nodir")
@@ -380,6 +388,7 @@ CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
         output_is_the_questionnaire,
         output_is_a_symlink_to_the_assessment,
         output_is_a_fifo,
+        output_is_the_fairness_data_of_a_checked_assessment,
         output_folder_is_missing,
     ],
     "command-line": [cli_threshold_nan, cli_fairness_output_is_its_data],

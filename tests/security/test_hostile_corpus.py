@@ -180,8 +180,16 @@ def path_questionnaire_is_a_fifo(folder: Path) -> Case:
 
 def path_evidence_streams_without_end(folder: Path) -> Case:
     # /proc/self/pagemap claims 0 bytes and streams ~256 GB: hashing it unbounded hung `check`.
+    # Now refused before any read: a local evidence link must stay inside the project.
     _mini(folder, "answers:\n  decision_type: {value: advisory, evidence: [/proc/self/pagemap]}\n")
-    return Case(["check", "a.yaml"], exit_code=1)
+    return Case(["check", "a.yaml"], says="evidence link '/proc/self/pagemap' leads outside the project")
+
+
+def path_evidence_is_a_fifo_inside_the_project(folder: Path) -> Case:
+    # Opening a FIFO for reading blocks until a writer comes: it must be refused, not waited on.
+    os.mkfifo(folder / "proof.pdf")
+    _mini(folder, "answers:\n  decision_type: {value: advisory, evidence: [proof.pdf]}\n")
+    return Case(["check", "a.yaml"], exit_code=1, inputs=["a.yaml", "q.yaml"])
 
 
 # --- Answers ----------------------------------------------------------------------------
@@ -374,6 +382,7 @@ CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
         path_questionnaire_is_itself,
         path_questionnaire_is_a_fifo,
         path_evidence_streams_without_end,
+        path_evidence_is_a_fifo_inside_the_project,
     ],
     "answers": [
         answer_wrong_types,

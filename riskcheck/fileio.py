@@ -373,7 +373,7 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
             if pid is None:
                 stale = time.time() - info.st_mtime > _STALE_AFTER
             else:
-                stale = not _alive(int(pid))
+                stale = not process_alive(int(pid))
             if stale:
                 os.unlink(candidate)
                 removed.append(candidate)
@@ -382,7 +382,8 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one we may not signal counts as alive)."""
     if pid == os.getpid():
         return True
     try:

@@ -30,7 +30,9 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -43,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskcheck.errors import DataError
 from riskcheck.fairness.trust import HOW_TO_TRUST, NO_TRUST, ModelTrust
+from riskcheck.fileio import process_alive
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -84,6 +87,42 @@ _STDERR_TAIL_BYTES = 2000
 #: Seconds past its time limit after which the child stops itself; the parent, while it
 #: lives, stops it first and says why.
 WORKER_GRACE_SECONDS = 2.0
+#: Name prefix of the model process's scratch folders in the temp directory.
+SCRATCH_PREFIX = "riskcheck-model-"
+
+
+def remove_stale_scratch(*, older_than: float = MODEL_TIME_LIMIT_SECONDS + 60.0, limit: int = 1000) -> list[Path]:
+    """Remove scratch folders left by model runs whose riskcheck process is gone.
+
+    The watchdog removes its folder on every exit it sees, but a worker stuck in C code
+    while riskcheck is SIGKILLed dies to its CPU limit without running any cleanup. The
+    next run clears such folders: its own prefix, owned by this user, with a recorded
+    parent that no longer exists, untouched for longer than any run may last.
+    """
+    removed: list[Path] = []
+    now = time.time()
+    root = Path(tempfile.gettempdir())
+    try:
+        entries = [entry for _, entry in zip(range(limit), root.glob(SCRATCH_PREFIX + "*"), strict=False)]
+    except OSError:
+        return removed
+    for folder in entries:
+        try:
+            info = folder.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or now - info.st_mtime < older_than:
+                continue
+            job = json.loads((folder / "job.json").read_text(encoding="utf-8")[:10_000])
+            parent = int(job["parent"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if not process_alive(parent):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+    return True
+
+
 #: The child's entry point. ``-I`` keeps the working directory off ``sys.path``;
 #: riskcheck's own location is appended (after the standard library and
 #: site-packages), so a checkout that is not installed still runs and nothing there
@@ -169,7 +208,8 @@ def predict_with_model(
         )
         if warn is not None:
             warn(f"warning: {notes[-1]}")
-    with tempfile.TemporaryDirectory(prefix="riskcheck-model-") as scratch:
+    remove_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as scratch:
         work = Path(scratch)
         model_copy = work / f"model{path.suffix.lower()}"
         _copy_checked(path, model_copy, sha256, display)

@@ -179,3 +179,30 @@ def test_a_program_that_ignores_sigchld_still_gets_predictions(folder: Path) -> 
     finally:
         signal.signal(signal.SIGCHLD, previous)
     assert result.rows == 20
+
+
+def test_the_next_run_removes_scratch_folders_left_by_a_killed_riskcheck(tmp_path: Path, monkeypatch: Any) -> None:
+    # A worker stuck in C code when riskcheck is SIGKILLed dies to its CPU limit and runs no
+    # cleanup; its folder is removed by the next run once its parent is gone and time is up.
+    from riskcheck.fairness import model
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    old = time.time() - model.MODEL_TIME_LIMIT_SECONDS - 120
+
+    def scratch(name: str, parent: int, mtime: float) -> Path:
+        folder = tmp_path / f"{model.SCRATCH_PREFIX}{name}"
+        folder.mkdir()
+        (folder / "job.json").write_text(json.dumps({"parent": parent}), encoding="utf-8")
+        os.utime(folder, (mtime, mtime))
+        return folder
+
+    stale = scratch("stale", gone.pid, old)
+    recent = scratch("recent", gone.pid, time.time())
+    running = scratch("running", os.getpid(), old)
+    other = tmp_path / "someone-else"
+    other.mkdir()
+    os.utime(other, (old, old))
+    assert model.remove_stale_scratch() == [stale]
+    assert not stale.exists() and recent.exists() and running.exists() and other.exists()

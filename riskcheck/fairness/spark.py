@@ -47,11 +47,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from riskcheck.errors import DataError, MissingDependencyError
-from riskcheck.fairness.data import MISSING_GROUP
-from riskcheck.fairness.labels import DEFAULT_MAX_GROUPS, check_group_count, short
+from riskcheck.fairness.labels import DEFAULT_MAX_GROUPS, short
 from riskcheck.fairness.result import GROUP_JOINER
 from riskcheck.fairness.spec import FairnessSpec
 
@@ -373,11 +372,29 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
         if inner:  # raised on an executor, e.g. by the model process
             raise DataError(inner.group(1).strip()) from None
         raise DataError(f"{display}: the Spark job failed: {_first_line(exc)}") from None
+    from riskcheck.fairness.tally import interpret_counts, interpret_sums, too_many
+
     if len(rows) >= limit:
-        _too_many(spec, rows, display, max_groups)
+        too_many(spec, rows, display, max_groups)
+    problem = _Problems(spec, plan)
+
+    def explain_empty() -> None:
+        _explain_empty(spec, plan)
+
     if regression:
-        return _interpret_regression(spec, plan, rows, max_groups)
-    return _interpret(spec, plan, rows, max_groups, infer=data.from_csv)
+        return interpret_sums(
+            spec, rows, display=display, problem=problem, explain_empty=explain_empty, max_groups=max_groups
+        )
+    return interpret_counts(
+        spec,
+        rows,
+        display=display,
+        kinds=plan.kinds,
+        infer=data.from_csv,
+        problem=problem,
+        explain_empty=explain_empty,
+        max_groups=max_groups,
+    )
 
 
 def _kind(data_type: DataType) -> str:
@@ -528,154 +545,6 @@ def _regression_sums(spec: FairnessSpec, plan: _Plan) -> tuple[list[Column], lis
     if spec.sample_weight is not None:
         aggregates.append(F.count_if(weight < F.lit(0.0)).alias("weight_negative"))
     return columns, aggregates
-
-
-def _too_many(spec: FairnessSpec, rows: Sequence[tuple[Any, ...]], display: str, max_groups: int) -> None:
-    width = len(spec.sensitive)
-    check_group_count(len({row[:width] for row in rows}), display=display, columns=spec.sensitive, bound=max_groups)
-    targets = {row[width] for row in rows}
-    predictions = {row[width + 1] for row in rows}
-    column, role, values = (
-        (spec.target, "the target", targets)
-        if len(targets) >= len(predictions)
-        else (spec.prediction or spec.score, "the prediction", predictions)
-    )
-    raise DataError(
-        f"{display}: column {column!r} ({role}) has at least {len(values):,} distinct values; "
-        "a classification metric needs a binary column"
-    )
-
-
-# ---------------------------------------------------------------- from rows to counts
-
-
-def _interpret(
-    spec: FairnessSpec, plan: _Plan, rows: list[tuple[Any, ...]], max_groups: int, *, infer: bool
-) -> CountTable:
-    """The count table of the aggregated rows, by the rules of tally.py's DuckDB interpretation."""
-    import numpy as np
-
-    from riskcheck.fairness.duck import ScanLimits
-    from riskcheck.fairness.tally import CountTable, _binary, _groups, _labels, _tally
-
-    assert spec.target is not None
-    display = plan.display
-    width = len(spec.sensitive)
-    names = ["t", "p", "n"]
-    if spec.score is not None:
-        names += ["score_text", "score_bad"]
-    if spec.sample_weight is not None:
-        names += ["w", "weight_text", "weight_bad", "weight_negative"]
-    if spec.sensitive_data is not None:
-        names.append("unmatched")
-    at = {name: width + index for index, name in enumerate(names)}
-    total = sum(int(row[at["n"]]) for row in rows)
-    if total == 0:
-        _explain_empty(spec, plan)
-    problem = _Problems(spec, plan)
-    if spec.score is not None:
-        problem.numbers(rows, at, spec.score, "the score", "score")
-    if spec.sample_weight is not None:
-        problem.numbers(rows, at, spec.sample_weight, "the sample weight", "weight")
-    # tally's _binary only asks its problem object for .stray(column, value): ours answers in Spark.
-    stray = cast("Any", problem)
-    target_kind, as_target = _labels(rows, at["t"], plan.kinds[spec.target], infer)
-    targets = _tally(rows, at["t"], at["n"], as_target)
-    if None in targets:
-        problem.missing(spec.target, "the target", targets[None])
-    positive, target_values = _binary(
-        targets, display, spec.target, "the target", spec.positive_label, target_kind, stray
-    )
-    if spec.prediction is not None:
-        prediction_kind, as_prediction = _labels(rows, at["p"], plan.kinds[spec.prediction], infer)
-        predictions = _tally(rows, at["p"], at["n"], as_prediction)
-        if None in predictions:
-            problem.missing(spec.prediction, "the prediction", predictions[None])
-        predicted_positive, _ = _binary(
-            predictions,
-            display,
-            spec.prediction,
-            "the prediction",
-            spec.positive_label,
-            prediction_kind,
-            stray,
-            allowed=target_values,
-        )
-    else:
-        predicted_positive, as_prediction = True, {True: True, False: False}
-    labels, codes, missing = _groups(spec, rows, width, ScanLimits(max_groups=max_groups), display, at.get("unmatched"))
-    weighted = np.zeros((len(labels), 4), dtype=np.float64)
-    counted = np.zeros((len(labels), 4), dtype=np.int64)
-    for row, code in zip(rows, codes, strict=True):
-        cell = 2 * int(as_target[row[at["t"]]] == positive) + int(as_prediction[row[at["p"]]] == predicted_positive)
-        counted[code, cell] += int(row[at["n"]])
-        weighted[code, cell] += float(row[at["w"]]) if "w" in at else float(row[at["n"]])
-    if "w" in at and not weighted.sum() > 0:
-        raise DataError(f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row")
-    notes = [
-        f"{display}: column {column!r} has {count:,} missing value(s); they form the group {MISSING_GROUP!r}"
-        for column, count in missing.items()
-    ]
-    unmatched = sum(int(row[at["unmatched"]]) for row in rows) if "unmatched" in at else 0
-    if unmatched:
-        notes.insert(
-            0,
-            f"{display}: {unmatched:,} of {total:,} row(s) have no match for {spec.join_on!r} in "
-            f"{spec.sensitive_data}; their sensitive columns are missing, so they form the group "
-            f"{GROUP_JOINER.join([MISSING_GROUP] * width)!r}",
-        )
-    if len(labels) < 2:
-        columns = " and ".join(repr(column) for column in spec.sensitive)
-        several = width > 1
-        raise DataError(
-            f"{display}: sensitive column{'s' if several else ''} {columns} "
-            f"give{'' if several else 's'} a single group, {labels[0]!r}, across all {total:,} rows; "
-            "fairness metrics compare at least two groups"
-        )
-    return CountTable(labels, weighted, counted, tuple(notes))
-
-
-def _interpret_regression(spec: FairnessSpec, plan: _Plan, rows: list[tuple[Any, ...]], max_groups: int) -> CountTable:
-    """Per group: rows (groups,) and the sums (groups, 3), by the rules of tally.py's regression."""
-    import numpy as np
-
-    from riskcheck.fairness.duck import ScanLimits
-    from riskcheck.fairness.tally import CountTable, _groups
-
-    assert spec.target is not None and spec.prediction is not None
-    display = plan.display
-    width = len(spec.sensitive)
-    names = ["n", "ws", "wp", "wae", "target_text", "target_bad", "prediction_text", "prediction_bad"]
-    if spec.sample_weight is not None:
-        names += ["weight_text", "weight_bad", "weight_negative"]
-    at = {name: width + index for index, name in enumerate(names)}
-    if sum(int(row[at["n"]]) for row in rows) == 0:
-        _explain_empty(spec, plan)
-    problem = _Problems(spec, plan)
-    problem.numbers(rows, at, spec.target, "the target", "target")
-    problem.numbers(rows, at, spec.prediction, "the prediction", "prediction")
-    if spec.sample_weight is not None:
-        problem.numbers(rows, at, spec.sample_weight, "the sample weight", "weight")
-    # the group columns sit where the classification layout has them; n is the first sum
-    keyed = [(*row[:width], None, None, row[at["n"]]) for row in rows]
-    labels, codes, missing = _groups(spec, keyed, width, ScanLimits(max_groups=max_groups), display, None)
-    sums = np.zeros((len(labels), 3), dtype=np.float64)
-    counted = np.zeros(len(labels), dtype=np.int64)
-    for row, code in zip(rows, codes, strict=True):
-        counted[code] += int(row[at["n"]])
-        sums[code] += [float(row[at["ws"]]), float(row[at["wp"]]), float(row[at["wae"]])]
-    if spec.sample_weight is not None and not sums[:, 0].sum() > 0:
-        raise DataError(f"{display}: column {spec.sample_weight!r} (the sample weight) is 0 in every row")
-    notes = tuple(
-        f"{display}: column {column!r} has {count:,} missing value(s); they form the group {MISSING_GROUP!r}"
-        for column, count in missing.items()
-    )
-    if len(labels) < 2:
-        raise DataError(
-            f"{display}: the sensitive column(s) give a single group, {labels[0]!r}; "
-            "fairness metrics compare at least two groups"
-        )
-    return CountTable(labels, sums, counted, notes)
 
 
 def _explain_empty(spec: FairnessSpec, plan: _Plan) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from riskcheck.errors import DataError
 from riskcheck.fairness.data import MISSING_GROUP, canonical
@@ -100,10 +100,31 @@ def aggregate(
         say(f"aggregating {len(data.files):,} file(s) in DuckDB")
         rows = run_query(connection, query, data, limits)
         if len(rows) >= limit:
-            _too_many(spec, rows, data, limits)
+            too_many(spec, rows, data.display, limits.max_groups)
+        problem = _Problems(spec, connection, query, data_relation)
+
+        def explain_empty() -> None:
+            _explain_empty(spec, connection, data_relation)
+
         if regression:
-            return _interpret_regression(spec, connection, query, data_relation, rows, limits)
-        return _interpret(spec, connection, query, data_relation, rows, limits)
+            return interpret_sums(
+                spec,
+                rows,
+                display=data.display,
+                problem=problem,
+                explain_empty=explain_empty,
+                max_groups=limits.max_groups,
+            )
+        return interpret_counts(
+            spec,
+            rows,
+            display=data.display,
+            kinds=data_relation.columns,
+            infer=data.file_format == "csv",
+            problem=problem,
+            explain_empty=explain_empty,
+            max_groups=limits.max_groups,
+        )
 
 
 def _check_kinds(spec: FairnessSpec, data: Relation) -> None:
@@ -121,10 +142,10 @@ def _check_kinds(spec: FairnessSpec, data: Relation) -> None:
             raise DataError(f"{data.source.display}: column {column!r} ({role}) is {kind}; expected one label per row")
 
 
-def _too_many(spec: FairnessSpec, rows: Sequence[tuple[Any, ...]], data: Source, limits: ScanLimits) -> None:
+def too_many(spec: FairnessSpec, rows: Sequence[tuple[Any, ...]], display: str, max_groups: int) -> None:
+    """Raise the error for an aggregation that reached its row bound: too many groups, or labels."""
     width = len(spec.sensitive)
-    groups = {row[:width] for row in rows}
-    check_group_count(len(groups), display=data.display, columns=spec.sensitive, bound=limits.max_groups)
+    check_group_count(len({row[:width] for row in rows}), display=display, columns=spec.sensitive, bound=max_groups)
     targets = {row[width] for row in rows}
     predictions = {row[width + 1] for row in rows}
     column, role, values = (
@@ -133,7 +154,7 @@ def _too_many(spec: FairnessSpec, rows: Sequence[tuple[Any, ...]], data: Source,
         else (spec.prediction or spec.score, "the prediction", predictions)
     )
     raise DataError(
-        f"{data.display}: column {column!r} ({role}) has at least {len(values):,} distinct values; "
+        f"{display}: column {column!r} ({role}) has at least {len(values):,} distinct values; "
         "a classification metric needs a binary column"
     )
 
@@ -141,31 +162,48 @@ def _too_many(spec: FairnessSpec, rows: Sequence[tuple[Any, ...]], data: Source,
 # ---------------------------------------------------------------- from rows to counts
 
 
-def _interpret(
+class RowProblems(Protocol):
+    """How an engine reports bad rows, each with an example row it fetches only when needed."""
+
+    def numbers(
+        self, rows: Sequence[tuple[Any, ...]], at: Mapping[str, int], column: str, role: str, kind: str
+    ) -> None: ...
+
+    def missing(self, column: str, role: str, count: int) -> None: ...
+
+    def stray(self, column: str, value: Any) -> str: ...
+
+
+def interpret_counts(
     spec: FairnessSpec,
-    connection: Any,
-    query: Query,
-    data: Relation,
     rows: list[tuple[Any, ...]],
-    limits: ScanLimits,
+    *,
+    display: str,
+    kinds: Mapping[str, str],
+    infer: bool,
+    problem: RowProblems,
+    explain_empty: Callable[[], None],
+    max_groups: int,
 ) -> CountTable:
+    """The count table of an engine's aggregated rows: (sensitive..., t, p, n, extras...) per row.
+
+    Every engine (DuckDB, Spark) aggregates to the same row layout and calls this, so the
+    labels, groups, checks and messages are the same whichever engine held the data.
+    """
     import numpy as np
 
     assert spec.target is not None
-    display = data.source.display
     width = len(spec.sensitive)
     names = ["t", "p", "n", *_extra_names(spec)]
     at = {name: width + index for index, name in enumerate(names)}
     total = sum(int(row[at["n"]]) for row in rows)
     if total == 0:
-        _explain_empty(spec, connection, data)
-    problem = _Problems(spec, connection, query, data)
+        explain_empty()
     if spec.score is not None:
         problem.numbers(rows, at, spec.score, "the score", "score")
     if spec.sample_weight is not None:
         problem.numbers(rows, at, spec.sample_weight, "the sample weight", "weight")
-    infer = data.source.file_format == "csv"
-    target_kind, as_target = _labels(rows, at["t"], data.columns[spec.target], infer)
+    target_kind, as_target = _labels(rows, at["t"], kinds[spec.target], infer)
     targets = _tally(rows, at["t"], at["n"], as_target)
     if None in targets:
         problem.missing(spec.target, "the target", targets[None])
@@ -173,7 +211,7 @@ def _interpret(
         targets, display, spec.target, "the target", spec.positive_label, target_kind, problem
     )
     if spec.prediction is not None:
-        prediction_kind, as_prediction = _labels(rows, at["p"], data.columns[spec.prediction], infer)
+        prediction_kind, as_prediction = _labels(rows, at["p"], kinds[spec.prediction], infer)
         predictions = _tally(rows, at["p"], at["n"], as_prediction)
         if None in predictions:
             problem.missing(spec.prediction, "the prediction", predictions[None])
@@ -190,7 +228,7 @@ def _interpret(
     else:
         predicted_positive, as_prediction = True, {True: True, False: False}
     unmatched_at = at.get("unmatched")
-    labels, codes, missing = _groups(spec, rows, width, limits, display, unmatched_at)
+    labels, codes, missing = _groups(spec, rows, width, ScanLimits(max_groups=max_groups), display, unmatched_at)
     weighted = np.zeros((len(labels), 4), dtype=np.float64)
     counted = np.zeros((len(labels), 4), dtype=np.int64)
     for row, code in zip(rows, codes, strict=True):
@@ -223,34 +261,33 @@ def _interpret(
     return CountTable(labels, weighted, counted, tuple(notes))
 
 
-def _interpret_regression(
+def interpret_sums(
     spec: FairnessSpec,
-    connection: Any,
-    query: Query,
-    data: Relation,
     rows: list[tuple[Any, ...]],
-    limits: ScanLimits,
+    *,
+    display: str,
+    problem: RowProblems,
+    explain_empty: Callable[[], None],
+    max_groups: int,
 ) -> CountTable:
     """Per group: rows (groups,) and the sums (groups, 3) of ``counts.regression_sums``."""
     import numpy as np
 
     assert spec.target is not None and spec.prediction is not None
-    display = data.source.display
     width = len(spec.sensitive)
     names = ["n", "ws", "wp", "wae", "target_text", "target_bad", "prediction_text", "prediction_bad"]
     if spec.sample_weight is not None:
         names += ["weight_text", "weight_bad", "weight_negative"]
     at = {name: width + index for index, name in enumerate(names)}
     if sum(int(row[at["n"]]) for row in rows) == 0:
-        _explain_empty(spec, connection, data)
-    problem = _Problems(spec, connection, query, data)
+        explain_empty()
     problem.numbers(rows, at, spec.target, "the target", "target")
     problem.numbers(rows, at, spec.prediction, "the prediction", "prediction")
     if spec.sample_weight is not None:
         problem.numbers(rows, at, spec.sample_weight, "the sample weight", "weight")
     # the group columns sit where the classification layout has them; n is the first sum
     keyed = [(*row[:width], None, None, row[at["n"]]) for row in rows]
-    labels, codes, missing = _groups(spec, keyed, width, limits, display, None)
+    labels, codes, missing = _groups(spec, keyed, width, ScanLimits(max_groups=max_groups), display, None)
     sums = np.zeros((len(labels), 3), dtype=np.float64)
     counted = np.zeros(len(labels), dtype=np.int64)
     for row, code in zip(rows, codes, strict=True):
@@ -443,7 +480,7 @@ def _binary(
     role: str,
     positive_label: Any,
     kind: str,
-    problem: _Problems,
+    problem: RowProblems,
     allowed: Sequence[Any] | None = None,
 ) -> tuple[Any, list[Any]]:
     """The positive value of a binary column, and its values (mirrors ``data.binary_labels``)."""

@@ -91,11 +91,11 @@ def cold_validate(runs: int) -> dict[str, Any]:
 
 
 def throughput(seconds: float, windows: int) -> dict[str, float]:
-    from riskcheck.compile import compile_questionnaire
-    from riskcheck.engine import AnswerSet, evaluate
-    from riskcheck.loader import normalise_answer
-    from riskcheck.spec import Questionnaire
-    from riskcheck.yamlio import Document
+    from riskcheck.core.compiler import compile_questionnaire
+    from riskcheck.core.engine import AnswerSet, evaluate
+    from riskcheck.core.loader import normalise_answer
+    from riskcheck.core.questionnaire import Questionnaire
+    from riskcheck.files.yamlio import Document
 
     spec_data = synthetic.questionnaire(100, 30)
     compiled = compile_questionnaire(Questionnaire.model_validate(spec_data), Document("<bench>", spec_data))

@@ -26,7 +26,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from riskcheck import api
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
     from riskcheck.report.docx import render_docx
     from riskcheck.report.render import render_pdf
 

@@ -30,7 +30,7 @@ if sys.argv[2] == "before":
     import riskcheck.report.textsafety as textsafety
     textsafety.break_long_words = lambda html: html
 from riskcheck import api
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
 from riskcheck.report.render import render_pdf
 loaded = load_assessment(Path(sys.argv[1]))
 pdf = render_pdf(api.score(loaded).to_dict(), loaded)

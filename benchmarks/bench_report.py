@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 def _full_report(path: Path) -> tuple[float, str, dict[str, Any], Any]:
     from riskcheck import api
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
     from riskcheck.report.render import pdf_from_html, render_html
 
     start = time.perf_counter()
@@ -45,6 +45,7 @@ def _weasyprint_alone(html: str, result: dict[str, Any], loaded: Any) -> float:
     """WeasyPrint with exactly the options riskcheck uses, on the finished HTML."""
     import weasyprint
 
+    from riskcheck.core.result import dumps
     from riskcheck.report.fetcher import make_url_fetcher
     from riskcheck.report.render import (
         ATTACHMENT_NAME,
@@ -53,7 +54,6 @@ def _weasyprint_alone(html: str, result: dict[str, Any], loaded: Any) -> float:
         list_associated_files_once,
         templates_dir,
     )
-    from riskcheck.result import dumps
 
     result_json = dumps(result, indent=2) + "\n"
     moment = document_date(result, loaded)
@@ -189,7 +189,7 @@ def _fairness(groups: int) -> dict[str, Any]:
 
 def stress_child(questions: int, groups: int) -> None:
     from riskcheck import api
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
     from riskcheck.report.render import pdf_from_html, render_html
 
     with tempfile.TemporaryDirectory() as tmp:

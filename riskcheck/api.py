@@ -8,34 +8,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.loader import LoadedAssessment, load_assessment, load_questionnaire
-from riskcheck.vocabulary import ReasonKind
-from riskcheck.yamlio import Document, load_yaml
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.loader import LoadedAssessment, load_assessment, load_questionnaire
+from riskcheck.core.optional import optional_extra
+from riskcheck.files.yamlio import Document, load_yaml
+from riskcheck.gate.vocabulary import ReasonKind
 
 if TYPE_CHECKING:
     # Scoring modules are imported where used, so that `riskcheck validate` starts fast.
-    from riskcheck.compile import CompiledQuestionnaire
-    from riskcheck.result import Result
+    from riskcheck.core.compiler import CompiledQuestionnaire
+    from riskcheck.core.result import Result
 
 Kind = Literal["questionnaire", "assessment"]
 
 
 def detect_kind(path: Path) -> Kind:
-    """``assessment`` when the file shows any sign of one (:mod:`riskcheck.filekind`), else ``questionnaire``."""
+    """``assessment`` when the file shows any sign of one (:mod:`riskcheck.core.filekind`), else ``questionnaire``."""
     return _kind_of(load_yaml(Path(path)))
 
 
 def _kind_of(document: Document) -> Kind:
-    from riskcheck.filekind import kind_of
+    from riskcheck.core.filekind import kind_of
 
     return "assessment" if kind_of(document.data)[0] == "assessment" else "questionnaire"
 
 
 def validate(path: Path) -> Kind:
     """Validate a questionnaire or an assessment; raise :class:`RiskcheckError` listing every problem."""
-    from riskcheck.errors import Problem
-    from riskcheck.filekind import neither_message
+    from riskcheck.core.errors import Problem
+    from riskcheck.core.filekind import neither_message
 
     document = load_yaml(Path(path))
     kind = _kind_of(document)
@@ -71,12 +72,8 @@ def evaluate_fairness_block(loaded: LoadedAssessment, progress: Callable[[str], 
     """Run (or read) the assessment's fairness evidence. Needs the ``fairness`` extra."""
     spec = loaded.file.fairness
     assert spec is not None
-    try:
+    with optional_extra("fairness", "fairlearn"):
         from riskcheck.fairness.api import evaluate_fairness
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        from riskcheck.errors import MissingDependencyError
-
-        raise MissingDependencyError(exc.name or "fairlearn", "fairness") from None
     try:
         return evaluate_fairness(spec, loaded.base_dir, progress=progress)
     except RiskcheckError as exc:
@@ -84,7 +81,7 @@ def evaluate_fairness_block(loaded: LoadedAssessment, progress: Callable[[str], 
 
 
 def fairness_evidence_hash(loaded: LoadedAssessment, fairness: Any) -> str:
-    from riskcheck.result import canonical_hash
+    from riskcheck.core.result import canonical_hash
 
     data = fairness.to_dict()
     spec = loaded.file.fairness
@@ -99,7 +96,7 @@ def fairness_evidence_hash(loaded: LoadedAssessment, fairness: Any) -> str:
 
 def questionnaire(path_or_id: str | Path) -> CompiledQuestionnaire:
     """Load a questionnaire by file path or bundled id."""
-    from riskcheck.loader import bundled_questionnaire, bundled_questionnaires
+    from riskcheck.core.loader import bundled_questionnaire, bundled_questionnaires
 
     bundled = bundled_questionnaires()
     text = str(path_or_id)
@@ -158,7 +155,7 @@ def gate(
 
     ``max_severity`` is the most severe finding allowed: any finding above it fails.
     """
-    from riskcheck.vocabulary import SEVERITIES, SEVERITY_RANK
+    from riskcheck.gate.vocabulary import SEVERITIES, SEVERITY_RANK
 
     reasons: list[GateReason] = []
     tier_ids = [t[0] for t in result.tiers]
@@ -258,8 +255,8 @@ def check(
     With no ``fail_on``, the questionnaire's default gate applies (``gate: {fail_on: high}``
     in the bundled ones); ``fail_on="none"`` switches the tier check off.
     """
-    from riskcheck.gaterun import gate_one
-    from riskcheck.policy import Policy
+    from riskcheck.gate.policy import Policy
+    from riskcheck.gate.runner import gate_one
 
     policy = Policy().merged(
         fail_on=fail_on,
@@ -275,12 +272,12 @@ def check(
 def schema(kind: Kind) -> dict[str, Any]:
     """The JSON Schema of a questionnaire or an assessment file."""
     if kind == "questionnaire":
-        from riskcheck.spec import Questionnaire
+        from riskcheck.core.questionnaire import Questionnaire
 
         data = Questionnaire.model_json_schema()
         data["title"] = "riskcheck questionnaire"
     elif kind == "assessment":
-        from riskcheck.assessment import AssessmentFile
+        from riskcheck.core.assessment import AssessmentFile
 
         data = AssessmentFile.model_json_schema()
         data["title"] = "riskcheck assessment"
@@ -297,7 +294,7 @@ def _questionnaire_reference_forms(data: dict[str, Any]) -> None:
     pydantic describes the mapping; the loader also reads ``rai-prelaunch@1.0.0``, and
     takes ``path`` or ``id`` with ``version``, never both.
     """
-    from riskcheck.spec import SEMVER_PATTERN, SLUG_PATTERN
+    from riskcheck.core.questionnaire import SEMVER_PATTERN, SLUG_PATTERN
 
     mapping = dict(data["$defs"]["QuestionnaireRef"])
     description = mapping.pop("description", None)
@@ -328,7 +325,7 @@ def new_assessment(
     import json
     import os
 
-    from riskcheck.fileio import check_output, write_output
+    from riskcheck.files.fileio import check_output, write_output
     from riskcheck.skeleton import assessment_skeleton
 
     output = Path(output)
@@ -354,6 +351,6 @@ def coverage(questionnaire_ref: str | Path) -> list[tuple[str, list[str], list[s
 
 def iter_assessment_files(paths: Iterable[Path]) -> list[Path]:
     """Expand directories into the assessment files below them, as ``riskcheck check`` does."""
-    from riskcheck.gaterun import expand_paths
+    from riskcheck.gate.runner import expand_paths
 
     return expand_paths(paths)

@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
-from riskcheck.compile import CompiledQuestionnaire
-from riskcheck.result import canonical_hash
+from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.result import canonical_hash
 
 #: The version of the content hash. Records without per-part hashes came before it.
 SCHEME = 2
@@ -55,7 +55,7 @@ def content_parts(
     evidence_files: Mapping[str, str | None] | None = None,
     archived_answers: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, str]:
-    """Part name -> sha256 of that part. ``answers`` is an :class:`~riskcheck.engine.AnswerSet`."""
+    """Part name -> sha256 of that part. ``answers`` is an :class:`~riskcheck.core.engine.AnswerSet`."""
     parts: dict[str, str] = {}
     for key, value in (system or {}).items():
         parts[f"system.{key}"] = canonical_hash(value)

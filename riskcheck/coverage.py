@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from riskcheck.compile import CompiledQuestionnaire
+from riskcheck.core.compiler import CompiledQuestionnaire
 
 
 def _sort_key(clause: str) -> list[object]:

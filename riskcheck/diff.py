@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from riskcheck.engine import AnswerSet, evaluate
-from riskcheck.gatechecks import show_value
-from riskcheck.loader import LoadedAssessment, normalise_answer
-from riskcheck.result import Result, dumps
+from riskcheck.core.engine import AnswerSet, evaluate
+from riskcheck.core.loader import LoadedAssessment, normalise_answer
+from riskcheck.core.result import Result, dumps
+from riskcheck.gate.decision import show_value
 
 #: Fairness figures closer than this are the same figure.
 FIGURE_TOLERANCE = 1e-9

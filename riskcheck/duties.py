@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from riskcheck.compile import CompiledClass
-from riskcheck.result import DutyStatus
-from riskcheck.spec import Questionnaire
+from riskcheck.core.compiler import CompiledClass
+from riskcheck.core.questionnaire import Questionnaire
+from riskcheck.core.result import DutyStatus
 
 
 def assessment_date(system: Mapping[str, Any] | None, as_of: dt.date | None) -> dt.date | None:

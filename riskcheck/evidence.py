@@ -28,11 +28,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from riskcheck.content import is_local_link
-from riskcheck.errors import Problem
-from riskcheck.spec import EvidenceQuestion, MultipleChoiceQuestion, Question, SingleChoiceQuestion, YesNoQuestion
+from riskcheck.core.errors import Problem
+from riskcheck.core.questionnaire import (
+    EvidenceQuestion,
+    MultipleChoiceQuestion,
+    Question,
+    SingleChoiceQuestion,
+    YesNoQuestion,
+)
 
 if TYPE_CHECKING:
-    from riskcheck.loader import LoadedAssessment
+    from riskcheck.core.loader import LoadedAssessment
 
 __all__ = [
     "EvidenceItem",
@@ -54,7 +60,7 @@ def resolve_link(base_dir: Path, link: str) -> Path:
 def project_root(base_dir: Path) -> Path:
     """The folder local evidence must stay in: the enclosing git work tree, else ``base_dir``.
 
-    git runs as :mod:`riskcheck.gitrev` runs it (plumbing only, the repository's
+    git runs as :mod:`riskcheck.files.gitrev` runs it (plumbing only, the repository's
     configuration cannot run a command).
     """
     return _project_root(str(Path(os.path.abspath(base_dir)).resolve()))
@@ -63,7 +69,7 @@ def project_root(base_dir: Path) -> Path:
 @functools.lru_cache(maxsize=256)
 def _project_root(directory: str) -> Path:
     try:
-        from riskcheck.gitrev import _git
+        from riskcheck.files.gitrev import _git
 
         top = _git(Path(directory), "rev-parse", "--show-toplevel")
         if top.returncode == 0:
@@ -215,7 +221,7 @@ def evidence_register(loaded: LoadedAssessment, *, dates: bool = True) -> Eviden
 
 
 def _normalised(loaded: LoadedAssessment, qid: str, value: Any) -> Any:
-    from riskcheck.loader import normalise_answer
+    from riskcheck.core.loader import normalise_answer
 
     try:
         return normalise_answer(loaded.questionnaire.questions[qid].question, value)
@@ -232,7 +238,7 @@ def _item(
     source: Literal["evidence", "answer", "archived"],
     position: tuple[int, int] | None,
 ) -> EvidenceItem:
-    from riskcheck.fileio import sha256_evidence
+    from riskcheck.files.fileio import sha256_evidence
 
     line, column = position or (None, None)
     if not is_local_link(link):
@@ -259,7 +265,7 @@ class _GitDates:
         if directory is None:
             return
         try:
-            from riskcheck.gitrev import _git
+            from riskcheck.files.gitrev import _git
 
             top = _git(Path(directory).resolve(), "rev-parse", "--show-toplevel")
             if top.returncode == 0:
@@ -277,7 +283,7 @@ class _GitDates:
         return mtime.isoformat(), "mtime", None
 
     def _from_git(self, path: Path) -> tuple[str, Literal["git", "mtime"], str | None] | None:
-        from riskcheck.gitrev import GitError, _entry, _git
+        from riskcheck.files.gitrev import GitError, _entry, _git
 
         assert self.root is not None
         try:

@@ -4,7 +4,7 @@ Pure functions over a questionnaire and a set of answers: which questions apply,
 which one comes next, how far each section is, what a typed answer means, what
 the score would be, and which answers a change would hide. No prompts, no I/O
 except :func:`save_answers`, which goes through the atomic, comment-keeping
-:mod:`riskcheck.yamledit`.
+:mod:`riskcheck.files.yamledit`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from riskcheck.compile import CompiledQuestion, CompiledQuestionnaire
-from riskcheck.engine import AnswerSet, evaluate, visible_values
-from riskcheck.loader import LoadedAssessment, normalise_answer
-from riskcheck.result import Result
-from riskcheck.spec import (
+from riskcheck.core.compiler import CompiledQuestion, CompiledQuestionnaire
+from riskcheck.core.engine import AnswerSet, evaluate, visible_values
+from riskcheck.core.loader import LoadedAssessment, normalise_answer
+from riskcheck.core.questionnaire import (
     DateQuestion,
     EvidenceQuestion,
     MultipleChoiceQuestion,
@@ -29,6 +28,7 @@ from riskcheck.spec import (
     SingleChoiceQuestion,
     YesNoQuestion,
 )
+from riskcheck.core.result import Result
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ def check_system_field(field: SystemField, text: str) -> Any:
 
 def save_system(path: Path, values: Mapping[str, Any]) -> None:
     """Write fields of the ``system:`` block; atomic, under the edit lock, comments kept."""
-    from riskcheck.yamledit import set_system
+    from riskcheck.files.yamledit import set_system
 
     if values:
         set_system(path, values)
@@ -377,7 +377,7 @@ def save_answers(path: Path, before: FillState, after: FillState, *, drop: Itera
 
     Atomic, and the file's comments and layout are kept.
     """
-    from riskcheck.yamledit import set_answers
+    from riskcheck.files.yamledit import set_answers
 
     questions = after.questionnaire.questions
     dropped = tuple(drop)

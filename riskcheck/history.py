@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.fileio import MAX_YAML_BYTES
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.files.fileio import MAX_YAML_BYTES
 
 #: Most commits read for one file.
 MAX_COMMITS = 500
@@ -111,7 +111,7 @@ class _Commit:
 
 
 def _git_output(root: Path, *args: str) -> str:
-    from riskcheck.gitrev import GitError, _git
+    from riskcheck.files.gitrev import GitError, _git
 
     done = _git(root, *args)
     if done.returncode != 0:
@@ -122,7 +122,7 @@ def _git_output(root: Path, *args: str) -> str:
 
 def repository_of(path: Path) -> tuple[Path, str]:
     """The repository root and ``path`` relative to it, or a plain error outside one."""
-    from riskcheck.gitrev import GitError, _git
+    from riskcheck.files.gitrev import GitError, _git
 
     path = Path(os.path.abspath(path))
     directory = path.parent
@@ -172,7 +172,7 @@ def _commits(root: Path, relative: str) -> list[_Commit]:
 
 
 def _blob(root: Path, commit: str, relative: str) -> str | None:
-    from riskcheck.gitrev import _entry
+    from riskcheck.files.gitrev import _entry
 
     entry = _entry(root, commit, relative)
     if entry is None or entry.kind != "blob":
@@ -188,7 +188,7 @@ def _blob(root: Path, commit: str, relative: str) -> str | None:
 def _data(text: str | None, name: str) -> tuple[dict[str, Any], str | None]:
     if text is None:
         return {}, None
-    from riskcheck.yamlio import parse_yaml
+    from riskcheck.files.yamlio import parse_yaml
 
     try:
         data = parse_yaml(text, name, what="assessment").data
@@ -277,7 +277,7 @@ def _signoff_text(record: Any) -> str:
 
 def _tier_at(root: Path, commit: str, relative: str) -> tuple[str | None, str | None]:
     """The tier of the file as it was at ``commit``, or why it could not be scored."""
-    from riskcheck.gitrev import materialised
+    from riskcheck.files.gitrev import materialised
 
     try:
         with materialised(commit, root / relative) as old:

@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from riskcheck import expr
-from riskcheck.compile import CompiledQuestion, CompiledQuestionnaire
-from riskcheck.errors import Problem, RiskcheckError
-from riskcheck.spec import (
+from riskcheck.core import expr
+from riskcheck.core.compiler import CompiledQuestion, CompiledQuestionnaire
+from riskcheck.core.errors import Problem, RiskcheckError
+from riskcheck.core.questionnaire import (
     REFERENCE_PATTERNS,
     DateQuestion,
     EvidenceQuestion,
@@ -41,7 +41,7 @@ from riskcheck.spec import (
     TextQuestion,
     YesNoQuestion,
 )
-from riskcheck.yamlio import Document, format_loc, load_yaml
+from riskcheck.files.yamlio import Document, format_loc, load_yaml
 
 #: Most answer combinations tried for one condition.
 MAX_COMBINATIONS = 20_000

@@ -20,13 +20,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from riskcheck import expr
-from riskcheck.compile import CompiledQuestionnaire
-from riskcheck.errors import AnswersError, Problem, RiskcheckError, SpecError
-from riskcheck.loader import normalise_answer, problems_from_validation, validate_model
+from riskcheck.core import expr
+from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.errors import AnswersError, Problem, RiskcheckError, SpecError
+from riskcheck.core.loader import normalise_answer, problems_from_validation, validate_model
+from riskcheck.files.yamlio import Document, load_yaml
 from riskcheck.migrations import check_step, semver_key, variables_of
 from riskcheck.versions import Catalog, Step, bundled_catalog, path_catalog
-from riskcheck.yamlio import Document, load_yaml
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def plan_migration(path: Path, to: str | None = None) -> MigrationPlan:
     ``to`` is ``ID@VERSION`` or ``VERSION`` (default: the newest available version).
     Raises :class:`RiskcheckError` with file, line and column for every fault.
     """
-    from riskcheck.assessment import AssessmentFile
+    from riskcheck.core.assessment import AssessmentFile
 
     path = Path(path)
     document = load_yaml(path, what="assessment")
@@ -188,7 +188,7 @@ def plan_migration(path: Path, to: str | None = None) -> MigrationPlan:
 def _catalog(ref: Any, document: Document, path: Path) -> tuple[Catalog, str]:
     """The versions available for the assessment's questionnaire, and the version it answers."""
     if ref.path is None:
-        from riskcheck.loader import bundled_questionnaires
+        from riskcheck.core.loader import bundled_questionnaires
 
         if ref.id not in bundled_questionnaires():
             known = ", ".join(sorted(bundled_questionnaires())) or "none"
@@ -247,7 +247,7 @@ def _target(catalog: Catalog, to: str | None, source: str) -> str:
 
 def _checked_answers(document: Document, answers: Mapping[str, Any], old: CompiledQuestionnaire) -> dict[str, Any]:
     """The answers as written, after checking each against the version they answer."""
-    from riskcheck.assessment import AnswerEntry
+    from riskcheck.core.assessment import AnswerEntry
 
     problems: list[Problem] = []
     for qid, raw in answers.items():
@@ -401,7 +401,7 @@ class _Work:
 
 def _items(value: Any) -> list[Any]:
     """The option values an answer holds, as option text."""
-    from riskcheck.spec import option_text
+    from riskcheck.core.questionnaire import option_text
 
     if value is None:
         return []
@@ -412,7 +412,7 @@ def _mapped(value: Any, mapping: Mapping[str, str | None]) -> Any:
     """``value`` with its option values mapped; merged values are listed once."""
     if not mapping or value is None:
         return value
-    from riskcheck.spec import option_text
+    from riskcheck.core.questionnaire import option_text
 
     if isinstance(value, list):
         return list(dict.fromkeys(mapping.get(option_text(v), v) for v in value))
@@ -420,7 +420,7 @@ def _mapped(value: Any, mapping: Mapping[str, str | None]) -> Any:
 
 
 def _unanswered(final: CompiledQuestionnaire, old: CompiledQuestionnaire, state: Mapping[str, Any]) -> tuple[str, ...]:
-    from riskcheck.engine import visible_values
+    from riskcheck.core.engine import visible_values
 
     values = {qid: normalise_answer(final.questions[qid].question, value_of(raw)) for qid, raw in state.items()}
     _env, visible = visible_values(final, values)
@@ -440,7 +440,7 @@ def migrate(path: Path, to: str | None = None, *, dry_run: bool = False) -> Migr
     The plan is made and written under the file's edit lock, so no other riskcheck
     edit can come between them. On any fault the file is left as it was.
     """
-    from riskcheck.fileio import edit_lock
+    from riskcheck.files.fileio import edit_lock
 
     path = Path(path)
     if not path.is_file():

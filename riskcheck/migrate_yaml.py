@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
 from riskcheck.migrate import MigrationPlan, Operation
 
 
 def apply_plan(plan: MigrationPlan) -> str:
     """Replay ``plan`` on the round-trip YAML of its file and write it atomically; the new text."""
-    from riskcheck.yamledit import edit_yaml
+    from riskcheck.files.yamledit import edit_yaml
 
     def change(root: Any) -> None:
         displaced: dict[str, str] = {}
@@ -44,7 +44,7 @@ def _replay(root: Any, operation: Operation, displaced: dict[str, str]) -> None:
     took over (a swap of two ids, say) are moved aside first, and found in ``displaced``."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from riskcheck.yamledit import _plain as yaml_plain
+    from riskcheck.files.yamledit import _plain as yaml_plain
 
     kind = operation[0]
     if kind == "ref":
@@ -136,7 +136,7 @@ def _remove_keeping_comments(answers: Any, qid: str) -> Any:
     """
     import copy
 
-    from riskcheck.yamledit import _attach_trailing, _detach_trailing
+    from riskcheck.files.yamledit import _attach_trailing, _detach_trailing
 
     keys = list(answers)
     index = keys.index(qid)

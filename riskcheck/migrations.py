@@ -14,13 +14,19 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from riskcheck import expr
-from riskcheck.errors import Problem
-from riskcheck.spec import Migration, MultipleChoiceQuestion, Question, Questionnaire, SingleChoiceQuestion
-from riskcheck.yamlio import Document
+from riskcheck.core import expr
+from riskcheck.core.errors import Problem
+from riskcheck.core.questionnaire import (
+    Migration,
+    MultipleChoiceQuestion,
+    Question,
+    Questionnaire,
+    SingleChoiceQuestion,
+)
+from riskcheck.files.yamlio import Document
 
 if TYPE_CHECKING:
-    from riskcheck.compile import CompiledQuestionnaire
+    from riskcheck.core.compiler import CompiledQuestionnaire
     from riskcheck.versions import Step
 
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
@@ -90,7 +96,7 @@ def _check_step(
     questions: Mapping[str, Question],
 ) -> list[Problem]:
     """The faults of one step into this very version: every id it names must exist here."""
-    from riskcheck.loader import normalise_answer
+    from riskcheck.core.loader import normalise_answer
 
     problems: list[Problem] = []
     here = f"{spec.id}@{spec.version}"
@@ -180,7 +186,7 @@ def _check_step(
 
 def variables_of(compiled: CompiledQuestionnaire) -> dict[str, expr.Variable]:
     """What the expression checker knows of each question of ``compiled``."""
-    from riskcheck.compile import _KINDS
+    from riskcheck.core.compiler import _KINDS
 
     variables = {}
     for qid, entry in compiled.questions.items():

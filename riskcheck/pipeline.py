@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskcheck.content import is_local_link
-from riskcheck.errors import RiskcheckError
-from riskcheck.loader import LoadedAssessment, load_assessment
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.loader import LoadedAssessment, load_assessment
 
 if TYPE_CHECKING:
-    from riskcheck.engine import AnswerSet
-    from riskcheck.result import Result
+    from riskcheck.core.engine import AnswerSet
+    from riskcheck.core.result import Result
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ class ContentInputs:
 def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
     """The fairness settings, the archived answers, and the hash of every local evidence
     file an answer or an archived answer links to."""
+    from riskcheck.core.questionnaire import EvidenceQuestion
     from riskcheck.evidence import outside_project
-    from riskcheck.fileio import MAX_EVIDENCE_BYTES, EvidenceTooLarge, sha256_evidence
-    from riskcheck.spec import EvidenceQuestion
+    from riskcheck.files.fileio import MAX_EVIDENCE_BYTES, EvidenceTooLarge, sha256_evidence
 
     answers = loaded.answers
     links: dict[str, str] = {}  # link -> the question that makes it (the first one)
@@ -168,7 +168,7 @@ def result_of(
     ``system`` as they are being edited. The content hash covers the same parts on
     every path.
     """
-    from riskcheck.engine import evaluate
+    from riskcheck.core.engine import evaluate
 
     inputs = content_inputs(loaded)
     return evaluate(

@@ -20,9 +20,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from riskcheck.compile import CompiledQuestionnaire
+from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.questionnaire import (
+    Migration,
+    MultipleChoiceQuestion,
+    Question,
+    SingleChoiceQuestion,
+    YesNoQuestion,
+)
 from riskcheck.migrations import semver_key
-from riskcheck.spec import Migration, MultipleChoiceQuestion, Question, SingleChoiceQuestion, YesNoQuestion
 
 Level = Literal["major", "minor", "patch"]
 LEVELS: tuple[Level, ...] = ("patch", "minor", "major")

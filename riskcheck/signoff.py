@@ -20,13 +20,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from riskcheck.assessment import SignoffRecord
 from riskcheck.content import short_parts
-from riskcheck.engine import SignoffInput, _signoffs
-from riskcheck.errors import RiskcheckError
-from riskcheck.loader import load_assessment
+from riskcheck.core.assessment import SignoffRecord
+from riskcheck.core.engine import SignoffInput, _signoffs
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.loader import load_assessment
+from riskcheck.core.result import Signoffs
 from riskcheck.pipeline import content_parts_of
-from riskcheck.result import Signoffs
 
 DECISIONS = ("approve", "reject")
 
@@ -56,7 +56,7 @@ def sign(
     record's timestamp. Raises :class:`RiskcheckError` on bad input, before writing.
     """
     from riskcheck import api
-    from riskcheck.yamledit import append_signoff
+    from riskcheck.files.yamledit import append_signoff
 
     path = Path(path)
     loaded = load_assessment(path)

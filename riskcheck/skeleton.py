@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import textwrap
 
-from riskcheck.compile import CompiledQuestionnaire
-from riskcheck.spec import MultipleChoiceQuestion, NumberQuestion, SingleChoiceQuestion
+from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.questionnaire import MultipleChoiceQuestion, NumberQuestion, SingleChoiceQuestion
 
 #: What a new assessment holds until someone writes the real text. A report of an
 #: assessment that still holds any of these is a draft, and ``check`` fails on it.

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from riskcheck.compile import CompiledQuestionnaire
+from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.files.yamlio import load_yaml
 from riskcheck.lint import LintProblem
 from riskcheck.qdiff import QuestionnaireDiff, questionnaire_diff
-from riskcheck.yamlio import load_yaml
 
 CODES = {
     "version-bump": "a change since the revision asks for a larger version bump than the one made",
@@ -38,9 +38,9 @@ def diff_since(compiled: CompiledQuestionnaire, revision: str) -> QuestionnaireD
 
 
 def _at_revision(compiled: CompiledQuestionnaire, revision: str) -> CompiledQuestionnaire | None:
-    from riskcheck.errors import RiskcheckError
-    from riskcheck.gitrev import materialised
-    from riskcheck.loader import load_questionnaire
+    from riskcheck.core.errors import RiskcheckError
+    from riskcheck.core.loader import load_questionnaire
+    from riskcheck.files.gitrev import materialised
 
     path = Path(compiled.source)
     with materialised(revision, path) as old:

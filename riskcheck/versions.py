@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from riskcheck.compile import CompiledQuestionnaire
-from riskcheck.errors import Problem, SpecError
-from riskcheck.loader import RELEASED_DIR, bundled_dir, bundled_questionnaires, load_questionnaire
+from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.errors import Problem, SpecError
+from riskcheck.core.loader import RELEASED_DIR, bundled_dir, bundled_questionnaires, load_questionnaire
+from riskcheck.core.questionnaire import Migration
+from riskcheck.files.yamlio import Document, load_yaml
 from riskcheck.migrations import semver_key, target_version
-from riskcheck.spec import Migration
-from riskcheck.yamlio import Document, load_yaml
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from riskcheck import api
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
 from tests.conftest import write_assessment
 
 

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskcheck import api
-from riskcheck.compile import CompiledQuestionnaire, compile_questionnaire
-from riskcheck.engine import AnswerSet, evaluate, visible_values
-from riskcheck.loader import load_questionnaire
-from riskcheck.spec import Questionnaire
-from riskcheck.yamlio import Document
+from riskcheck.core.compiler import CompiledQuestionnaire, compile_questionnaire
+from riskcheck.core.engine import AnswerSet, evaluate, visible_values
+from riskcheck.core.loader import load_questionnaire
+from riskcheck.core.questionnaire import Questionnaire
+from riskcheck.files.yamlio import Document
 
 CASES = Path(__file__).parent / "cases"
 IMPACT = load_questionnaire(CASES / "impact" / "questionnaire.yaml")

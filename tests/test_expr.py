@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskcheck.expr import (
+from riskcheck.core.expr import (
     BOOL,
     DATE,
     NUMBER,

@@ -9,10 +9,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskcheck.compile import CompiledQuestionnaire
-from riskcheck.engine import AnswerSet, evaluate
-from riskcheck.loader import load_questionnaire, normalise_answer
-from riskcheck.yamlio import load_yaml
+from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.engine import AnswerSet, evaluate
+from riskcheck.core.loader import load_questionnaire, normalise_answer
+from riskcheck.files.yamlio import load_yaml
 
 MINI = Path(__file__).parent / "cases" / "mini" / "questionnaire.yaml"
 NEVER = "affects_people and not affects_people"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from riskcheck.cli.main import main
-from riskcheck.fileio import MAX_YAML_BYTES
+from riskcheck.files.fileio import MAX_YAML_BYTES
 
 QUESTIONNAIRE_HEAD = """\
 id: broken
@@ -212,7 +212,7 @@ def test_questionnaire_version_mismatch(
     assert code == 2
     assert "unknown bundled questionnaire 'mini'" in err
     # A bundled id is checked against the bundled version (a path, below, against the file):
-    from riskcheck.loader import bundled_questionnaires
+    from riskcheck.core.loader import bundled_questionnaires
 
     bundled = bundled_questionnaires()
     if bundled:
@@ -314,8 +314,8 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from riskcheck.errors import RiskcheckError  # noqa: E402
-from riskcheck.yamlio import parse_yaml  # noqa: E402
+from riskcheck.core.errors import RiskcheckError  # noqa: E402
+from riskcheck.files.yamlio import parse_yaml  # noqa: E402
 
 _yaml_text = st.one_of(
     st.text(max_size=200),
@@ -353,7 +353,7 @@ _json_like = st.recursive(
 def test_questionnaire_loader_only_raises_riskcheck_errors(tmp_path: Path, data: dict[str, object]) -> None:
     import yaml as pyyaml
 
-    from riskcheck.loader import load_questionnaire
+    from riskcheck.core.loader import load_questionnaire
 
     path = tmp_path / "random.yaml"
     path.write_text(pyyaml.safe_dump(data), encoding="utf-8")

@@ -53,7 +53,7 @@ def test_installed_wheel_works_outside_the_checkout(wheel: Path, tmp_path: Path)
     work.mkdir()
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
-        [str(python), "-c", "import riskcheck.loader as l; print(l.bundled_dir('questionnaires'))"],
+        [str(python), "-c", "import riskcheck.core.loader as l; print(l.bundled_dir('questionnaires'))"],
         cwd=work,
         capture_output=True,
         text=True,

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
 from riskcheck.cli.trust import trust_option
-from riskcheck.errors import RiskcheckError
-from riskcheck.policy import Policy, find_pyproject, load_policy
-from riskcheck.vocabulary import GATE_FORMATS, SEVERITIES
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.gate.policy import Policy, find_pyproject, load_policy
+from riskcheck.gate.vocabulary import GATE_FORMATS, SEVERITIES
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -83,7 +84,7 @@ def command(
     fail at high). Blocking findings and fairness breaches always fail. Every run prints
     the policy in effect.
     """
-    from riskcheck.gaterun import run_gate
+    from riskcheck.gate.runner import run_gate
     from riskcheck.render.gate_json import gate_dict
 
     if config is not None and not config.is_file():
@@ -97,7 +98,7 @@ def command(
         outdated_questionnaire=outdated_questionnaire,
     )
     paths = list(files) or _policy_paths(policy, pyproject)
-    from riskcheck.fileio import check_output, write_output
+    from riskcheck.files.fileio import check_output, write_output
 
     for target, option in ((junit_out, "--junit"), (json_out, "--json"), (markdown_out, "--markdown")):
         if target is not None:
@@ -118,7 +119,7 @@ def command(
         _print_text(text)
     else:
         click.echo(standard, nl=False)
-    return 0 if run.passed else 1
+    return EXIT_OK if run.passed else EXIT_GATE_FAILED
 
 
 def _to_stderr(message: str) -> None:
@@ -148,7 +149,7 @@ def _relative_to_cwd(path: Path) -> Path:
 def render(gate: dict[str, Any], kind: str) -> str:
     """The gate document in one of :data:`FORMATS`."""
     if kind == "json":
-        from riskcheck.result import dumps
+        from riskcheck.core.result import dumps
 
         return dumps(gate) + "\n"
     if kind == "junit":

@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from riskcheck import api
+from riskcheck.cli.errors import EXIT_OK
 
 
 @click.command("coverage")
@@ -12,10 +13,10 @@ def command(questionnaire: str, fmt: str) -> int:
     """For each framework clause referenced, the questions and rules that address it."""
     rows = api.coverage(questionnaire)
     if fmt == "json":
-        from riskcheck.result import dumps
+        from riskcheck.core.result import dumps
 
         click.echo(dumps([{"clause": c, "questions": q, "rules": r} for c, q, r in rows]))
-        return 0
+        return EXIT_OK
     for clause, questions, rules in rows:
         click.echo(clause)
         if questions:
@@ -23,4 +24,4 @@ def command(questionnaire: str, fmt: str) -> int:
         if rules:
             click.echo(f"  rules:     {', '.join(rules)}")
     click.echo(f"{len(rows)} clause(s)")
-    return 0
+    return EXIT_OK

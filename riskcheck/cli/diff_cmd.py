@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from riskcheck.cli.errors import EXIT_OK
 from riskcheck.cli.trust import trust_option
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
 
 if TYPE_CHECKING:
-    from riskcheck.loader import LoadedAssessment
-    from riskcheck.result import Result
+    from riskcheck.core.loader import LoadedAssessment
+    from riskcheck.core.result import Result
 
 
 @click.command("diff")
@@ -34,7 +35,7 @@ def command(base: str, head: str, fmt: str, output: Path | None) -> int:
     with the questions' numbers, and the version bump the changes ask for.
     """
     from riskcheck.diff import risk_diff
-    from riskcheck.fileio import check_output, write_output
+    from riskcheck.files.fileio import check_output, write_output
 
     if output is not None:
         check_output(output, option="-o", inputs=[Path(side) for side in (base, head) if Path(side).exists()])
@@ -46,7 +47,7 @@ def command(base: str, head: str, fmt: str, output: Path | None) -> int:
             write_output(output, questionnaire_text, option="-o")
         else:
             click.echo(questionnaire_text, nl=False)
-        return 0
+        return EXIT_OK
     head_side = _side(head, None)
     base_side = _side(base, head_side[1])
     warnings: list[str] = []
@@ -76,7 +77,7 @@ def command(base: str, head: str, fmt: str, output: Path | None) -> int:
         write_output(output, text, option="-o")
     else:
         click.echo(text, nl=False)
-    return 0
+    return EXIT_OK
 
 
 Side = tuple[str | None, Path]
@@ -105,12 +106,12 @@ def _load(revision: str | None, path: Path, warnings: list[str]) -> tuple[Loaded
     """Load and score one side; a line for each file read from the working tree goes to
     standard error at once and into ``warnings``."""
     from riskcheck import api
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
 
     if revision is None:
         loaded = load_assessment(path)
         return loaded, api.score(loaded)
-    from riskcheck.gitrev import GitError, materialised
+    from riskcheck.files.gitrev import GitError, materialised
 
     def warn(line: str) -> None:
         click.echo(line, err=True)

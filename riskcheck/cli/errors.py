@@ -7,7 +7,7 @@ import traceback
 
 import click
 
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
@@ -17,7 +17,7 @@ EXIT_INTERRUPTED = 130
 
 
 def run_guarded(group: click.Group, argv: list[str] | None) -> int:
-    from riskcheck.fileio import tracking_inputs
+    from riskcheck.files.fileio import tracking_inputs
 
     try:
         # Every file a command reads is remembered, so that no output can replace it.
@@ -27,7 +27,7 @@ def run_guarded(group: click.Group, argv: list[str] | None) -> int:
         click.echo(f"error: {exc}" if not exc.problems else str(exc), err=True)
         if exc.problems:
             click.echo(f"{len(exc.problems)} error(s)", err=True)
-        return EXIT_INVALID
+        return exc.exit_code
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         return EXIT_INTERRUPTED

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
+
 if TYPE_CHECKING:
     from riskcheck.evidence import EvidenceRegister
 
@@ -20,20 +22,20 @@ def command(file: Path, fmt: str) -> int:
 
     Exit 1 when a local evidence file is missing or an answer still waits for its evidence.
     """
+    from riskcheck.core.loader import load_assessment
     from riskcheck.evidence import evidence_register
-    from riskcheck.loader import load_assessment
 
     register = evidence_register(load_assessment(file))
     problems = register.problems()
     if fmt == "json":
-        from riskcheck.result import dumps
+        from riskcheck.core.result import dumps
 
         click.echo(dumps(register.to_dict()))
     else:
         click.echo(render(register), nl=False)
         for problem in problems:
             click.echo(str(problem), err=True)
-    return 1 if problems else 0
+    return EXIT_GATE_FAILED if problems else EXIT_OK
 
 
 def render(register: EvidenceRegister) -> str:

@@ -10,26 +10,8 @@ from typing import Any
 
 import click
 
-from riskcheck.fairness.labels import clip
 from riskcheck.fairness.result import FairnessResult
-from riskcheck.render.safe import one_line
-
-#: Short column headings for the text table, in the result's metric order.
-_HEADINGS = {
-    "count": "count",
-    "selection_rate": "selection",
-    "true_positive_rate": "TPR",
-    "false_positive_rate": "FPR",
-    "false_negative_rate": "FNR",
-    "true_negative_rate": "TNR",
-    "precision": "precision",
-    "accuracy": "accuracy",
-    "balanced_accuracy": "bal_acc",
-    "mean_prediction": "mean_pred",
-    "mean_absolute_error": "MAE",
-}
-_UNDEFINED = "n/a"
-_LEGEND = f"{_UNDEFINED} = undefined (zero denominator); * = too little evidence, left out of disparities"
+from riskcheck.render.fairness_table import LEGEND, fairness_table, render_text, safe_lines
 
 
 def _columns(value: str | None) -> list[str]:
@@ -265,7 +247,7 @@ def command(
     from riskcheck.fairness.duck import ScanLimits
     from riskcheck.fairness.spec import DEFAULT_MIN_CLASS_SIZE, DEFAULT_MIN_GROUP_SIZE
     from riskcheck.fairness.trust import project_trust
-    from riskcheck.fileio import check_output, note_input_patterns
+    from riskcheck.files.fileio import check_output, note_input_patterns
 
     data = _data_or_table(data, table, engine, spark_remote)
     if threshold is not None and not math.isfinite(threshold):
@@ -276,7 +258,7 @@ def command(
         check_output(output, option="-o")
 
     def to_stderr(message: str) -> None:
-        click.echo(_safe_lines(message), err=True)
+        click.echo(safe_lines(message), err=True)
 
     bootstrap: dict[str, Any] = {}
     if replicates is not None:
@@ -323,7 +305,7 @@ def command(
         else:
             click.echo(text, nl=False)
         return
-    from riskcheck.fileio import write_output
+    from riskcheck.files.fileio import write_output
 
     write_output(output, text, option="-o")
     click.echo(f"wrote {output}", err=True)
@@ -351,7 +333,7 @@ def _spark_settings(engine: str, table: str | None, remote: str | None, timeout:
 def _bootstrap(settings: dict[str, Any]) -> Any:
     from pydantic import ValidationError
 
-    from riskcheck.errors import DataError
+    from riskcheck.core.errors import DataError
     from riskcheck.fairness.spec import BootstrapSpec
 
     try:
@@ -362,92 +344,12 @@ def _bootstrap(settings: dict[str, Any]) -> Any:
         raise DataError(f"{field}: {first['msg']}") from None
 
 
-def _fmt(value: float | None, name: str) -> str:
-    if value is None:
-        return _UNDEFINED
-    if name == "count":
-        return f"{int(value):,}"
-    return f"{value:.4f}"
-
-
-def _table(result: FairnessResult) -> tuple[list[str], list[list[str]]]:
-    """Headings and rows (groups, then overall); '*' marks figures left out for evidence."""
-    names = list(result.overall)
-    short = {(entry.group, metric) for entry in result.insufficient_evidence for metric in entry.metrics}
-    rows = []
-    for group in result.groups:
-        metrics = result.by_group[group]
-        rows.append(
-            [one_line(clip(group))]
-            + [_fmt(metrics[name], name) + ("*" if (group, name) in short else "") for name in names]
-        )
-    rows.append(["overall"] + [_fmt(result.overall[name], name) for name in names])
-    return ["group"] + [_HEADINGS.get(name, name) for name in names], rows
-
-
-def render_text(result: FairnessResult) -> str:
-    """The plain-text report: a table by group, the disparities, what was left out."""
-    config = result.config
-    lines = [
-        (
-            f"Fairness of {config.get('target')!s} by "
-            f"{', '.join(config.get('sensitive', []))}: {result.rows:,} rows in "
-            f"{len(result.groups)} groups ({result.engine} engine)"
-        ),
-        f"data {config.get('data')} {(result.data_identity or {}).get('kind', 'sha256')} {result.data_sha256}",
-    ]
-    if config.get("model"):
-        lines.append(f"model {config.get('model')} sha256 {result.model_sha256}")
-    lines.append("")
-    headings, rows = _table(result)
-    widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(len(headings))]
-    lines.append(_line(headings, widths))
-    lines.append("  ".join("-" * width for width in widths))
-    lines.extend(_line(row, widths) for row in rows)
-    lines.append(_LEGEND)
-    lines.append("")
-    bootstrap = config.get("bootstrap", {})
-    interval = f"{bootstrap.get('confidence', 0.95):.0%} interval" if bootstrap.get("replicates") else "no interval"
-    lines.append(f"Disparities ({config.get('compare')}; {interval})")
-    width = max(len(name) for name in result.disparities)
-    for name, disparity in result.disparities.items():
-        value = _fmt(disparity.value, name)
-        if disparity.ci_low is not None and disparity.ci_high is not None:
-            value += f" [{disparity.ci_low:.4f}, {disparity.ci_high:.4f}]"
-        lines.append(f"  {name:<{width}}  {value:<26}  {disparity.detail}")
-    if result.insufficient_evidence:
-        lines += ["", "Too little evidence"]
-        for entry in result.insufficient_evidence:
-            what = "all rates" if entry.scope == "group" else ", ".join(entry.metrics)
-            lines.append(f"  {entry.group}: {entry.reason} ({what})")
-    breaches = result.breaches()
-    if breaches:
-        lines += ["", "Thresholds breached"]
-        lines += [f"  {breach.message}" for breach in breaches]
-    if result.warnings:
-        lines += ["", "Warnings"]
-        lines += [f"  {warning}" for warning in result.warnings]
-    return _safe_lines("\n".join(lines)) + "\n"
-
-
-def _safe_lines(text: str) -> str:
-    """Column names and group labels come from the data file: no line of ours may start a
-    CI workflow command (``::error::``), whatever a label holds."""
-    return "\n".join(one_line(line) for line in text.split("\n"))
-
-
-def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
-    first = f"{cells[0]:<{widths[0]}}"
-    rest = [f"{cell:>{width}}" for cell, width in zip(cells[1:], widths[1:], strict=True)]
-    return "  ".join([first, *rest]).rstrip()
-
-
 def _print_rich(result: FairnessResult) -> None:
     """The same report with rich's table on a terminal."""
     from rich.console import Console
     from rich.table import Table
 
-    headings, rows = _table(result)
+    headings, rows = fairness_table(result)
     console = Console()
     widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(len(headings))]
     if sum(widths) + 3 * len(widths) + 1 > console.width:
@@ -462,7 +364,7 @@ def _print_rich(result: FairnessResult) -> None:
     text = render_text(result).split("\n\n", 2)
     console.print(text[0], highlight=False)
     console.print(table)
-    console.print(_LEGEND, highlight=False)
+    console.print(LEGEND, highlight=False)
     console.print()
     if len(text) > 2:
         console.print(text[2], highlight=False, end="")

@@ -15,8 +15,10 @@ from typing import Any
 
 import click
 
-from riskcheck.compile import CompiledQuestion
-from riskcheck.errors import RiskcheckError
+from riskcheck.cli.errors import EXIT_INTERRUPTED, EXIT_OK
+from riskcheck.core.compiler import CompiledQuestion
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.questionnaire import MultipleChoiceQuestion, SingleChoiceQuestion, YesNoQuestion
 from riskcheck.fill import (
     MAX_LINKS,
     FillState,
@@ -33,7 +35,6 @@ from riskcheck.fill import (
     system_fields_to_ask,
     with_notes,
 )
-from riskcheck.spec import MultipleChoiceQuestion, SingleChoiceQuestion, YesNoQuestion
 
 _HELP = "__help__"
 _SKIP = "__skip__"
@@ -59,7 +60,7 @@ def command(file: Path) -> int:
     """Answer an assessment interactively; saves after every answer and resumes where it stopped."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise RiskcheckError(_NO_TTY.format(file=file))
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
 
     loaded = load_assessment(file)
     session = _Session(file, FillState.from_loaded(loaded), has_fairness=loaded.file.fairness is not None)
@@ -72,8 +73,8 @@ def command(file: Path) -> int:
             f"run `riskcheck fill {file}` to carry on where you stopped.",
             err=True,
         )
-        raise click.exceptions.Exit(130) from None
-    return 0
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    return EXIT_OK
 
 
 class _Session:

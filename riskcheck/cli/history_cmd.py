@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from riskcheck.cli.errors import EXIT_OK
+
 if TYPE_CHECKING:
     from riskcheck.history import Delta, History
 
@@ -24,12 +26,12 @@ def command(file: Path, fmt: str, no_score: bool) -> int:
 
     history = file_history(file, score=not no_score)
     if fmt == "json":
-        from riskcheck.result import dumps
+        from riskcheck.core.result import dumps
 
         click.echo(dumps(history.to_dict()))
     else:
         click.echo(render(history), nl=False)
-    return 0
+    return EXIT_OK
 
 
 def render(history: History) -> str:
@@ -83,7 +85,7 @@ def _change(delta: Delta) -> str:
 
 
 def _show(value: Any) -> str:
-    from riskcheck.gatechecks import show_value
+    from riskcheck.gate.decision import show_value
 
     if isinstance(value, dict):
         parts = [show_value(value.get("value"))]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from riskcheck import api
+from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
 
 
 @click.command("lint")
@@ -27,8 +28,8 @@ def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int, since: 
     Takes files or bundled ids; with none, lints every bundled questionnaire.
     Exit 1 when a problem is found.
     """
+    from riskcheck.core.loader import bundled_questionnaires
     from riskcheck.lint import lint_questionnaire
-    from riskcheck.loader import bundled_questionnaires
 
     targets = list(questionnaires) or sorted(bundled_questionnaires())
     rows = []
@@ -42,7 +43,7 @@ def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int, since: 
         rows.append((target, compiled, problems))
     total = sum(len(problems) for _, _, problems in rows)
     if fmt == "json":
-        from riskcheck.result import dumps
+        from riskcheck.core.result import dumps
 
         click.echo(
             dumps(
@@ -71,4 +72,4 @@ def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int, since: 
                 click.echo(str(problem))
             status = "clean" if not problems else f"{len(problems)} problem(s)"
             click.echo(f"{compiled.id}@{compiled.version}: {len(compiled.questions)} questions, {status}")
-    return 1 if total else 0
+    return EXIT_GATE_FAILED if total else EXIT_OK

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from riskcheck.cli.errors import EXIT_OK
+
 if TYPE_CHECKING:
     from riskcheck.migrate import MigrationPlan
 
@@ -29,16 +31,16 @@ def command(file: Path, to: str | None, dry_run: bool, fmt: str) -> int:
 
     plan = migrate(file, to, dry_run=dry_run)
     if fmt == "json":
-        from riskcheck.result import dumps
+        from riskcheck.core.result import dumps
 
         click.echo(dumps(plan.to_dict() | {"written": plan.changed and not dry_run}))
     else:
         click.echo(render_plan(plan, dry_run=dry_run), nl=False)
-    return 0
+    return EXIT_OK
 
 
 def render_plan(plan: MigrationPlan, *, dry_run: bool) -> str:
-    from riskcheck.gatechecks import show_value
+    from riskcheck.gate.decision import show_value
 
     qid = plan.questionnaire_id
     if not plan.steps:

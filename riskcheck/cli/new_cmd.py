@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from riskcheck import api
+from riskcheck.cli.errors import EXIT_OK
 
 
 @click.command("new")
@@ -19,4 +20,4 @@ def command(questionnaire_ref: str, output: Path, name: str, owner: str, force: 
     """Start an assessment file listing every question with its help text."""
     compiled = api.new_assessment(questionnaire_ref, output, name=name, owner=owner, force=force)
     click.echo(f"wrote {output} ({len(compiled.questions)} questions); fill it in, then: riskcheck score {output}")
-    return 0
+    return EXIT_OK

@@ -7,10 +7,10 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
 
 if TYPE_CHECKING:
-    from riskcheck.compile import CompiledQuestionnaire
+    from riskcheck.core.compiler import CompiledQuestionnaire
     from riskcheck.qdiff import QuestionnaireDiff
 
 _SYMBOLS = {"added": "+", "removed": "-", "renamed": ">", "changed": "~", "reworded": "~"}
@@ -44,7 +44,7 @@ def questionnaire_diff_text(base: str, head: str, fmt: str) -> str | None:
             )
         diff = questionnaire_diff(base_q, head_q, base_label=_label(base, head), head_label=head)
     if fmt == "json":
-        from riskcheck.result import dumps
+        from riskcheck.core.result import dumps
 
         return dumps(diff.to_dict()) + "\n"
     return render(diff, markdown=fmt == "markdown")
@@ -60,7 +60,7 @@ def _label(base: str, head: str) -> str:
 def _questionnaire(text: str, other: str | None) -> Iterator[CompiledQuestionnaire | None]:
     """The questionnaire ``text`` names, or None when it names an assessment."""
     from riskcheck.api import detect_kind, questionnaire
-    from riskcheck.loader import bundled_questionnaires, load_questionnaire
+    from riskcheck.core.loader import bundled_questionnaires, load_questionnaire
 
     if not Path(text).exists() and text.split("@", 1)[0] in bundled_questionnaires() and ":" not in text:
         yield questionnaire(text)
@@ -71,7 +71,7 @@ def _questionnaire(text: str, other: str | None) -> Iterator[CompiledQuestionnai
     if revision is None:
         yield load_questionnaire(path) if detect_kind(path) == "questionnaire" else None
         return
-    from riskcheck.gitrev import GitError, materialised
+    from riskcheck.files.gitrev import GitError, materialised
 
     with materialised(revision, path) as old:
         if old is None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from riskcheck.cli.errors import EXIT_OK
 from riskcheck.cli.trust import trust_option
 
 
@@ -74,4 +75,4 @@ def command(
         click.echo(f"warning: the templates referenced {url}; reports never fetch external resources", err=True)
     written = " and ".join(str(p) for p in (files.pdf, files.docx, files.html) if p is not None)
     click.echo(f"{written}: tier {files.tier}, sign-off {files.signoff_status}")
-    return 0
+    return EXIT_OK

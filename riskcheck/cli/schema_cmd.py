@@ -3,7 +3,8 @@ from __future__ import annotations
 import click
 
 from riskcheck import api
-from riskcheck.result import dumps
+from riskcheck.cli.errors import EXIT_OK
+from riskcheck.core.result import dumps
 
 
 @click.command("schema")
@@ -11,4 +12,4 @@ from riskcheck.result import dumps
 def command(kind: str) -> int:
     """Print the JSON Schema of a questionnaire or an assessment file."""
     click.echo(dumps(api.schema(kind)))  # type: ignore[arg-type]
-    return 0
+    return EXIT_OK

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from riskcheck import api
+from riskcheck.cli.errors import EXIT_OK
 from riskcheck.cli.trust import trust_option
 
 
@@ -22,8 +23,8 @@ from riskcheck.cli.trust import trust_option
 @trust_option
 def command(file: Path, fmt: str, output: Path | None, as_of: dt.datetime | None) -> int:
     """Score an assessment: tier, sections, findings, trace."""
-    from riskcheck.fileio import check_output, write_output
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
+    from riskcheck.files.fileio import check_output, write_output
 
     if output is not None:
         check_output(output, option="-o", inputs=[file])
@@ -47,4 +48,4 @@ def command(file: Path, fmt: str, output: Path | None, as_of: dt.datetime | None
         write_output(output, text, option="-o")
     else:
         click.echo(text, nl=False)
-    return 0
+    return EXIT_OK

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import click
 
-from riskcheck.errors import RiskcheckError
+from riskcheck.cli.errors import EXIT_OK
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.optional import optional_extra
 
 
 def is_loopback(host: str) -> bool:
@@ -48,14 +50,10 @@ def command(directory: Path, host: str, port: int, allow_remote: bool, identity_
             "who can reach it could read and change the assessments. Use --host 127.0.0.1, or add "
             "--allow-remote if you really mean to expose it."
         )
-    try:
+    with optional_extra("web", "starlette"):
         import uvicorn
 
         from riskcheck.web import create_app
-    except ImportError as exc:
-        from riskcheck.errors import MissingDependencyError
-
-        raise MissingDependencyError(exc.name or "starlette", "web") from None
     if not loopback:
         click.secho(
             f"warning: serving on {host}:{port} without a login: anyone who can reach this address can read "
@@ -72,7 +70,7 @@ def command(directory: Path, host: str, port: int, allow_remote: bool, identity_
     click.echo(f"riskcheck: serving {directory.resolve()} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False, date_header=False)
     uvicorn.Server(config).run(sockets=[listener])
-    return 0
+    return EXIT_OK
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from riskcheck.cli.errors import EXIT_OK
 from riskcheck.cli.trust import trust_option
 
 
@@ -16,7 +17,7 @@ from riskcheck.cli.trust import trust_option
 @trust_option
 def command(file: Path, name: str, role: str, decision: str, comment: str | None) -> int:
     """Record a sign-off decision against the current content hash of FILE."""
-    from riskcheck.fileio import edit_lock
+    from riskcheck.files.fileio import edit_lock
     from riskcheck.signoff import describe, sign
 
     # Held from reading the content hash to writing the record: a concurrent signer
@@ -24,4 +25,4 @@ def command(file: Path, name: str, role: str, decision: str, comment: str | None
     with edit_lock(file):
         outcome = sign(file, name=name, role=role, decision=decision, comment=comment)
     click.echo(describe(outcome))
-    return 0
+    return EXIT_OK

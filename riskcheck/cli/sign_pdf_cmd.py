@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from riskcheck.cli.errors import EXIT_OK
+
 
 @click.command("sign-pdf")
 @click.argument("report", type=click.Path(path_type=Path))
@@ -19,7 +21,7 @@ import click
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the signed PDF here (default: in place).")
 def command(report: Path, role: str, key: Path, cert: Path, passphrase_env: str | None, output: Path | None) -> int:
     """Sign the PDF REPORT for one role; any later change to the file breaks the signature."""
-    from riskcheck.errors import RiskcheckError
+    from riskcheck.core.errors import RiskcheckError
     from riskcheck.report.pdfsign import sign_report
 
     passphrase = None
@@ -29,9 +31,9 @@ def command(report: Path, role: str, key: Path, cert: Path, passphrase_env: str 
         if passphrase is None:
             raise RiskcheckError(f"--passphrase-env: the environment variable {passphrase_env!r} is not set")
     if output is not None and os.path.realpath(output) != os.path.realpath(report):
-        from riskcheck.fileio import check_output
+        from riskcheck.files.fileio import check_output
 
         check_output(output, option="-o", inputs=[key, cert])
     signed = sign_report(report, role=role, key=key, certificate=cert, passphrase=passphrase, output=output)
     click.echo(f"{output or report}: signed for {signed.role} by {signed.signer}")
-    return 0
+    return EXIT_OK

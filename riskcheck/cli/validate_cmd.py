@@ -5,7 +5,8 @@ from pathlib import Path
 import click
 
 from riskcheck import api
-from riskcheck.errors import Problem, RiskcheckError
+from riskcheck.cli.errors import EXIT_INVALID, EXIT_OK
+from riskcheck.core.errors import Problem, RiskcheckError
 
 
 @click.command("validate")
@@ -24,5 +25,5 @@ def command(files: tuple[Path, ...]) -> int:
         for problem in problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(problems)} error(s)", err=True)
-        return 2
-    return 0
+        return EXIT_INVALID
+    return EXIT_OK

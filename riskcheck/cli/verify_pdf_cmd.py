@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
+
 
 @click.command("verify-pdf")
 @click.argument("report", type=click.Path(path_type=Path))
@@ -24,4 +26,4 @@ def command(report: Path, trust: tuple[str, ...]) -> int:
 
     verification = verify_report(report, trust=trust)
     click.echo(describe(verification))
-    return 0 if verification.ok else 1
+    return EXIT_OK if verification.ok else EXIT_GATE_FAILED

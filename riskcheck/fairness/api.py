@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskcheck.errors import DataError, MissingDependencyError, RiskcheckError
+from riskcheck.core.errors import DataError, MissingDependencyError, RiskcheckError
 from riskcheck.fairness.model import ModelLimits
 from riskcheck.fairness.result import FairnessResult
 from riskcheck.fairness.spec import (
@@ -351,7 +351,7 @@ def _frame_sha256(table: Any, columns: Sequence[str]) -> str:
 
 def load_fairness_result(path: Path | str) -> FairnessResult:
     """Read a result saved by ``riskcheck fairness -o`` (:meth:`FairnessResult.to_json`)."""
-    from riskcheck.fileio import read_bounded_bytes
+    from riskcheck.files.fileio import read_bounded_bytes
 
     path = Path(path)
     if not path.exists() and not path.is_symlink():

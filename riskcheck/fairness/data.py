@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.labels import DEFAULT_MAX_GROUPS
 from riskcheck.fairness.result import GROUP_JOINER
 

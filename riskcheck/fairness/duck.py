@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
+from riskcheck.core.optional import optional_extra
 from riskcheck.fairness.data import canonical
 from riskcheck.fairness.labels import DEFAULT_MAX_GROUPS, short
 from riskcheck.fairness.sources import Source
@@ -111,12 +112,8 @@ def _literal(text: str) -> str:
 def connect(limits: ScanLimits) -> Iterator[Any]:
     """An in-memory DuckDB connection held to ``limits``, with a private temp folder."""
     limits.check()
-    try:
+    with optional_extra("fairness", "duckdb"):
         import duckdb
-    except ImportError:  # pragma: no cover - depends on the environment
-        from riskcheck.errors import MissingDependencyError
-
-        raise MissingDependencyError("duckdb", "fairness") from None
     spill = tempfile.mkdtemp(prefix="riskcheck-duckdb-")
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": "false",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.sources import Source
 
 #: A single file up to this size is identified by the sha256 of its content by default.
@@ -53,7 +53,7 @@ class DataIdentity:
 def identify(source: Source, *, kind: str = "auto") -> DataIdentity:
     """The identity of ``source``'s files: ``kind`` is sha256, fingerprint, or auto (the default
     described in the module docstring)."""
-    from riskcheck.fileio import sha256_file
+    from riskcheck.files.fileio import sha256_file
 
     sizes = [_size(path, source) for path in source.files]
     total = sum(sizes)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.model import ModelLimits
 from riskcheck.fairness.spec import FairnessSpec
 from riskcheck.fairness.trust import NO_TRUST, ModelTrust
@@ -266,7 +266,7 @@ def model_sha256(path: Path) -> str:
     ``/proc/self/pagemap`` (size 0 by its stat, hundreds of gigabytes by its reads) is
     refused, not hashed without end."""
     from riskcheck.fairness.model import MODEL_MEMORY_LIMIT_BYTES
-    from riskcheck.fileio import EvidenceTooLarge, sha256_evidence
+    from riskcheck.files.fileio import EvidenceTooLarge, sha256_evidence
 
     try:
         return sha256_evidence(path, limit=MODEL_MEMORY_LIMIT_BYTES)[0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 
 #: The longest sensitive value (characters) that may name a group.
 MAX_LABEL_CHARS = 200

@@ -43,9 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.trust import HOW_TO_TRUST, NO_TRUST, ModelTrust
-from riskcheck.fileio import process_alive
+from riskcheck.files.fileio import process_alive
 
 if TYPE_CHECKING:
     import numpy.typing as npt

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.spec import (
     CLASSIFICATION_DISPARITIES,
     METRIC_NAMES,

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from riskcheck.errors import DataError, RiskcheckError
+from riskcheck.core.errors import DataError, RiskcheckError
 from riskcheck.fairness.data import FORMATS, check_file
-from riskcheck.fileio import bounded_glob, walk_bounded
+from riskcheck.files.fileio import bounded_glob, walk_bounded
 
 #: Characters that make a data path a glob.
 GLOB_CHARACTERS = frozenset("*?[")

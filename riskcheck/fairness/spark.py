@@ -49,7 +49,8 @@ from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskcheck.errors import DataError, MissingDependencyError
+from riskcheck.core.errors import DataError
+from riskcheck.core.optional import optional_extra
 from riskcheck.fairness.labels import DEFAULT_MAX_GROUPS, short
 from riskcheck.fairness.result import GROUP_JOINER
 from riskcheck.fairness.spec import FairnessSpec
@@ -128,11 +129,8 @@ def is_spark_frame(value: Any) -> bool:
 @contextmanager
 def spark_session(settings: SparkSettings) -> Iterator[SparkSession]:
     """A Spark Connect session, the active local one, or a new local one (stopped afterwards)."""
-    try:
-        with _quiet_pyspark():
-            from pyspark.sql import SparkSession
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("pyspark", "spark") from None
+    with optional_extra("spark", "pyspark"), _quiet_pyspark():
+        from pyspark.sql import SparkSession
     if settings.timeout <= 0:
         raise DataError(f"Spark timeout: expected a number of seconds > 0, got {settings.timeout:g}")
     url = settings.remote_url()
@@ -201,11 +199,9 @@ def _connect(session_class: Any, url: str, timeout: float) -> SparkSession:
             f"{where}: cannot connect within {timeout:g} s ({exc.strerror or exc}); "
             "expected a running Spark Connect server (check --spark-remote or SPARK_REMOTE)"
         ) from None
-    try:
+    with optional_extra("spark", "grpcio"):
         import grpc  # type: ignore[import-untyped, unused-ignore]
         from pyspark.sql.connect.client import DefaultChannelBuilder
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError(exc.name or "grpcio", "spark") from None
     # Wait for gRPC's handshake on a channel of our own: pyspark's client would retry a silent
     # server for minutes, and its threads would keep the process alive after giving up.
     try:

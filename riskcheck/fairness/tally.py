@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.data import MISSING_GROUP, canonical
 from riskcheck.fairness.duck import (
     Query,

@@ -83,7 +83,7 @@ def project_trust(*, every_model: bool, pyproject: Path | None = None) -> ModelT
     working directory, the project being checked from)."""
     if every_model:
         return ModelTrust(every_model=True)
-    from riskcheck.policy import find_pyproject, load_policy
+    from riskcheck.gate.policy import find_pyproject, load_policy
 
     if pyproject is None:
         pyproject = find_pyproject(Path.cwd())

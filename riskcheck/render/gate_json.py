@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from riskcheck.gatechecks import Check, applied_policy, checks_for, finding_position, show_value
-from riskcheck.gaterun import CheckedAssessment, GateRun
-from riskcheck.result import dumps
+from riskcheck.core.result import dumps
+from riskcheck.gate.decision import Check, applied_policy, checks_for, finding_position, show_value
+from riskcheck.gate.runner import CheckedAssessment, GateRun
 
 #: Identifies the layout; bump the number on an incompatible change.
 GATE_SCHEMA = "riskcheck.gate/1"

@@ -14,12 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from riskcheck.content import question_number
-from riskcheck.engine import visible_values
-from riskcheck.fairness.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
-from riskcheck.loader import LoadedAssessment
-from riskcheck.report import charts
-from riskcheck.result import SEVERITY_ORDER
-from riskcheck.spec import (
+from riskcheck.core.engine import visible_values
+from riskcheck.core.loader import LoadedAssessment
+from riskcheck.core.questionnaire import (
     EvidenceQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
@@ -27,6 +24,9 @@ from riskcheck.spec import (
     SingleChoiceQuestion,
     YesNoQuestion,
 )
+from riskcheck.core.result import SEVERITY_ORDER
+from riskcheck.fairness.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
+from riskcheck.report import charts
 
 KNOWN_FRAMEWORKS = {
     "eu-ai-act": "EU AI Act",

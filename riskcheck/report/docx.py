@@ -26,8 +26,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import MissingDependencyError, ReportError
-from riskcheck.loader import LoadedAssessment
+from riskcheck.core.errors import ReportError
+from riskcheck.core.loader import LoadedAssessment
+from riskcheck.core.optional import optional_extra
 from riskcheck.report.document import (
     BulletList,
     Document,
@@ -117,10 +118,8 @@ def _as_document(template: bytes) -> bytes:
 
 
 def _open(template: bytes | None) -> Any:
-    try:
+    with optional_extra("docx", "python-docx"):
         import docx
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("python-docx", "docx") from None
     if template is None:
         return docx.Document()
     try:
@@ -160,10 +159,8 @@ def chart_svg(figure: Figure, template_dir: Path | None = None) -> str:
 
 
 def chart_png(figure: Figure, template_dir: Path | None = None) -> bytes:
-    try:
+    with optional_extra("docx", "cairosvg"):
         import cairosvg  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("cairosvg", "docx") from None
     svg = chart_svg(figure, template_dir)
     width = float(figure.chart.width)
     return bytes(cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=int(width * 2.5)))
@@ -183,10 +180,10 @@ def render_docx(
     lang: str = "en",
 ) -> bytes:
     """The report as a Word document with the result JSON inside; its own strings in ``lang``."""
+    from riskcheck.core.result import dumps
     from riskcheck.report.context import appendix_letters, build_context
     from riskcheck.report.document import build_document
     from riskcheck.report.render import _keywords, document_date, tool_version
-    from riskcheck.result import dumps
 
     data = build_context(result, loaded, tool_version=tool_version())
     data.update(theme=theme or DEFAULT_THEME, keywords=_keywords(result))

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import MissingDependencyError, Problem, ReportError
+from riskcheck.core.errors import Problem, ReportError
+from riskcheck.core.optional import optional_extra
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "riskcheck"
@@ -157,13 +158,11 @@ def _read(path: Path) -> Any:
     """A PO catalogue, read bounded and as a regular file only (never a device or a pipe)."""
     import io
 
-    from riskcheck.errors import RiskcheckError
-    from riskcheck.fileio import read_bounded_bytes
+    from riskcheck.core.errors import RiskcheckError
+    from riskcheck.files.fileio import read_bounded_bytes
 
-    try:
+    with optional_extra("docx", "babel"):
         from babel.messages.pofile import read_po
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("babel", "docx") from None
     try:
         raw = read_bounded_bytes(path, limit=MAX_CATALOGUE_BYTES)
     except RiskcheckError as exc:
@@ -242,7 +241,7 @@ def lint_all() -> list[Problem]:
 
 def lint_bundled() -> list[Problem]:
     """The report's catalogues and each bundled questionnaire's: the translation lint of everything shipped."""
-    from riskcheck.loader import bundled_dir
+    from riskcheck.core.loader import bundled_dir
     from riskcheck.report.qcatalog import lint_questionnaire
 
     problems = lint_all()

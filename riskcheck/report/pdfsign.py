@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import MissingDependencyError, RiskcheckError
-from riskcheck.fileio import atomic_write_bytes, read_bounded_bytes
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.optional import optional_extra
+from riskcheck.files.fileio import atomic_write_bytes, read_bounded_bytes
 
 #: Reports are a few hundred KiB; a signed one of a 500-question assessment stays well under this.
 MAX_PDF_BYTES = 64 * 1024 * 1024
@@ -77,10 +78,8 @@ class Verification:
 
 
 def _pyhanko() -> None:
-    try:
+    with optional_extra("sign", "pyhanko"):
         import pyhanko  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("pyhanko", "sign") from None
     # pyHanko logs a traceback for every self-signed certificate it is asked about;
     # the outcome is reported to the user in words instead.
     for name in ("pyhanko", "pyhanko_certvalidator"):

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import Problem, ReportError
+from riskcheck.core.errors import Problem, ReportError
 from riskcheck.report.i18n import placeholders
 
 #: The fields of a questionnaire that readers see as text.
@@ -146,7 +146,7 @@ def lint_catalogue(questionnaire: Path, spec: Mapping[str, Any], catalogue: Path
 
 def lint_questionnaire(questionnaire: Path) -> list[Problem]:
     """The lint of each catalogue beside ``questionnaire``."""
-    from riskcheck.loader import load_questionnaire
+    from riskcheck.core.loader import load_questionnaire
 
     spec = load_questionnaire(questionnaire).spec.model_dump(mode="json", exclude_none=True)
     problems: list[Problem] = []

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import MissingDependencyError, ReportError
-from riskcheck.loader import LoadedAssessment, bundled_dir
+from riskcheck.core.errors import ReportError
+from riskcheck.core.loader import LoadedAssessment, bundled_dir
+from riskcheck.core.optional import optional_extra
+from riskcheck.core.result import dumps
 from riskcheck.report.theme import DEFAULT_THEME, LoadedTheme
-from riskcheck.result import dumps
 
 #: The name of the result attached to the PDF.
 ATTACHMENT_NAME = "riskcheck-result.json"
@@ -57,10 +58,8 @@ def make_environment(template_dir: Path | None = None, *, strict: bool = False) 
     data and is autoescaped; the files they may load are limited to the template
     directories by :mod:`riskcheck.report.fetcher`.
     """
-    try:
+    with optional_extra("pdf", "jinja2"):
         import jinja2  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("jinja2", "pdf") from None
     directory = None
     if template_dir is not None:
         directory = Path(template_dir).resolve()
@@ -195,10 +194,8 @@ def pdf_from_html(
     html: str, result: Mapping[str, Any], loaded: LoadedAssessment, *, template_dir: Path | None = None
 ) -> PdfOutput:
     """Lay out ``html`` with WeasyPrint, fetching only the project's own files."""
-    try:
+    with optional_extra("pdf", "weasyprint"):
         import weasyprint  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("weasyprint", "pdf") from None
     from riskcheck.report.fetcher import make_url_fetcher
 
     roots = [templates_dir()] + ([Path(template_dir)] if template_dir is not None else [])

@@ -13,10 +13,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from riskcheck.errors import ReportError, RiskcheckError
-from riskcheck.fileio import read_bounded_bytes
-from riskcheck.loader import validate_model
-from riskcheck.yamlio import load_yaml
+from riskcheck.core.errors import ReportError, RiskcheckError
+from riskcheck.core.loader import validate_model
+from riskcheck.files.fileio import read_bounded_bytes
+from riskcheck.files.yamlio import load_yaml
 
 #: The largest logo riskcheck embeds.
 MAX_LOGO_BYTES = 1024 * 1024

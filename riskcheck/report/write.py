@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import ReportError, RiskcheckError
+from riskcheck.core.errors import ReportError, RiskcheckError
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class ReportFiles:
 
 def check_writable(path: Path, option: str, inputs: tuple[Path, ...] = ()) -> None:
     """Fail before the slow part when an output cannot, or must not, be written."""
-    from riskcheck.fileio import check_output
+    from riskcheck.files.fileio import check_output
 
     try:
         check_output(path, option=option, inputs=inputs)
@@ -51,8 +51,8 @@ def write_report(
     fairness files, the theme, the templates). When rendering fails, an earlier
     report at an output path is removed, so that it cannot pass for a current one.
     """
-    from riskcheck.fileio import note_input_patterns, write_output
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
+    from riskcheck.files.fileio import note_input_patterns, write_output
     from riskcheck.pipeline import assess
     from riskcheck.report.render import pdf_from_html, render_html
     from riskcheck.report.theme import load_theme

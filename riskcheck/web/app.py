@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,68 +20,19 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.fileio import edit_lock, sha256_file
-from riskcheck.web import autosave, manage, pages, review, spreadsheet
-from riskcheck.web.catalog import Catalog
-from riskcheck.web.paths import OutsideRoot, resolve_inside
-from riskcheck.web.render import Renderer
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.web.handlers import autosave, form, manage, review, spreadsheet
+from riskcheck.web.paths import OutsideRoot
 from riskcheck.web.security import (
-    CSRF_FIELD,
-    CSRF_HEADER,
     LOOPBACK_HOSTS,
     MAX_BODY_BYTES,
     BodyTooLarge,
-    Csrf,
     Guard,
     too_large_message,
 )
+from riskcheck.web.site import CsrfFailure, Site
 
 _HERE = Path(__file__).resolve().parent
-
-
-class Site:
-    """The state one server keeps: the directory, templates, CSRF key and a lock per file."""
-
-    def __init__(self, directory: Path, identity_header: str | None = None) -> None:
-        self.root = directory.resolve()
-        #: The request header a trusted reverse proxy puts the signed-in person's name
-        #: in (``serve --identity-header``); None: the server knows nobody's identity.
-        self.identity_header = identity_header
-        self.csrf = Csrf()
-        self.renderer = Renderer(_HERE / "templates", self.csrf)
-        self.catalog = Catalog(self.root)
-        review.warn_legacy_store(self.root)
-        self._locks: dict[Path, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-
-    @contextlib.contextmanager
-    def lock(self, path: Path) -> Iterator[None]:
-        """Edit ``path`` alone: this server's lock for it, then the file lock that
-        ``riskcheck sign`` and ``fill`` take too (:func:`riskcheck.fileio.edit_lock`)."""
-        with self._locks_guard:
-            thread_lock = self._locks.setdefault(path, threading.Lock())
-        with thread_lock, edit_lock(path):
-            yield
-
-    def file(self, request: Request) -> tuple[str, Path]:
-        relative = str(request.path_params["path"])
-        return relative, resolve_inside(self.root, relative)
-
-    async def form(self, request: Request) -> Any:
-        form = await request.form(max_files=0, max_fields=2000, max_part_size=1024 * 1024)
-        token = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
-        if not self.csrf.valid(request.cookies.get(self.renderer.cookie), str(token) if token else None):
-            raise CsrfFailure
-        return form
-
-    @staticmethod
-    def version(path: Path) -> str:
-        return sha256_file(path)
-
-
-class CsrfFailure(Exception):
-    pass
 
 
 def create_app(
@@ -101,6 +52,7 @@ def create_app(
     if not directory.is_dir():
         raise RiskcheckError(f"{directory}: not a directory")
     site = Site(directory, identity_header=identity_header)
+    review.warn_legacy_store(site.root)
 
     def endpoint(handler: Any) -> Any:
         async def wrapped(request: Request) -> Response:
@@ -127,15 +79,15 @@ def create_app(
         return wrapped
 
     routes = [
-        Route("/", endpoint(pages.index), methods=["GET"]),
-        Route("/new", endpoint(pages.new_form), methods=["GET"]),
-        Route("/new", endpoint(pages.new_create), methods=["POST"]),
-        Route("/a/{path:path}", endpoint(pages.assessment), methods=["GET"]),
-        Route("/a/{path:path}", endpoint(pages.save), methods=["POST"]),
-        Route("/preview/{path:path}", endpoint(pages.preview), methods=["POST"]),
+        Route("/", endpoint(form.index), methods=["GET"]),
+        Route("/new", endpoint(form.new_form), methods=["GET"]),
+        Route("/new", endpoint(form.new_create), methods=["POST"]),
+        Route("/a/{path:path}", endpoint(form.assessment), methods=["GET"]),
+        Route("/a/{path:path}", endpoint(form.save), methods=["POST"]),
+        Route("/preview/{path:path}", endpoint(form.preview), methods=["POST"]),
         Route("/autosave/{path:path}", endpoint(autosave.autosave), methods=["POST"]),
-        Route("/pdf/{path:path}", endpoint(pages.pdf), methods=["GET"]),
-        Route("/docx/{path:path}", endpoint(pages.docx), methods=["GET"]),
+        Route("/pdf/{path:path}", endpoint(form.pdf), methods=["GET"]),
+        Route("/docx/{path:path}", endpoint(form.docx), methods=["GET"]),
         Route("/export/{path:path}", endpoint(spreadsheet.export), methods=["GET"]),
         Route("/setup/{path:path}", endpoint(manage.setup_form), methods=["GET"]),
         Route("/setup/{path:path}", endpoint(manage.setup_save), methods=["POST"]),

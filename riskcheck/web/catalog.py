@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.fileio import sha256_file
-from riskcheck.filekind import kind_of
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.filekind import kind_of
+from riskcheck.core.loader import LoadedAssessment, bundled_questionnaires, load_assessment, load_questionnaire
+from riskcheck.core.result import Result
+from riskcheck.files.fileio import sha256_file
 from riskcheck.fill import FillState
-from riskcheck.loader import LoadedAssessment, bundled_questionnaires, load_assessment, load_questionnaire
-from riskcheck.result import Result
 from riskcheck.web.paths import Listed, yaml_files
 from riskcheck.web.progress import open_decisive
 
@@ -69,7 +69,7 @@ class Catalog:
         self._entries: dict[Path, tuple[Fingerprint, tuple[Dependency, ...], Entry]] = {}
 
     def scan(self) -> tuple[list[Entry], list[QuestionnaireChoice]]:
-        from riskcheck.yamlio import load_yaml
+        from riskcheck.files.yamlio import load_yaml
 
         entries: list[Entry] = []
         questionnaires: list[QuestionnaireChoice] = []

@@ -6,8 +6,9 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from riskcheck.errors import MissingDependencyError, RiskcheckError
-from riskcheck.loader import LoadedAssessment
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.loader import LoadedAssessment
+from riskcheck.core.optional import optional_extra
 
 #: How long the web form waits for one report (seconds) before answering with an error.
 RENDER_TIMEOUT = 120.0
@@ -17,24 +18,18 @@ RENDER_WORKERS = 2
 
 def render_pdf_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> bytes:
     """The report for ``loaded`` and its ``result`` (``Result.to_dict()``), rendered by :mod:`riskcheck.report`."""
-    try:
+    with optional_extra("pdf", "weasyprint"):
         from riskcheck.report.render import render_pdf
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise MissingDependencyError(exc.name or "weasyprint", "pdf") from None
-    try:
+    with optional_extra("pdf", "weasyprint"):
         return render_pdf(result, loaded)
-    except ImportError as exc:  # pragma: no cover - WeasyPrint is imported lazily inside
-        raise MissingDependencyError(exc.name or "weasyprint", "pdf") from None
 
 
 def render_docx_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> bytes:
     """The report as a Word document, rendered by :mod:`riskcheck.report.docx`."""
-    try:
+    with optional_extra("docx", "docx"):
         from riskcheck.report.docx import render_docx
 
         return render_docx(result, loaded)
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise MissingDependencyError(exc.name or "docx", "docx") from None
 
 
 async def render_pdf_in_worker(

@@ -15,15 +15,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from riskcheck.core.questionnaire import MultipleChoiceQuestion, Question
 from riskcheck.fill import FillState, check_answer, describe, parse_typed
-from riskcheck.spec import MultipleChoiceQuestion, Question
-from riskcheck.web.views import COMMENT_PREFIX, EVIDENCE_PREFIX, FIELD_PREFIX, raw_value
+from riskcheck.web.viewmodels import COMMENT_PREFIX, EVIDENCE_PREFIX, FIELD_PREFIX, raw_value
 
 BASE_PREFIX = "b."
 
 
 class FormData(Mapping[str, Any]):
-    """A read-only multi-valued form (what :func:`~riskcheck.web.views.parse_submission` reads)."""
+    """A read-only multi-valued form (what :func:`~riskcheck.web.viewmodels.parse_submission` reads)."""
 
     def __init__(self, items: Mapping[str, list[str]]) -> None:
         self._items = {name: list(values) for name, values in items.items()}

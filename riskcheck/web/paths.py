@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
 
 #: How many YAML files the list page looks at, and how deep.
 MAX_LISTED = 500

@@ -1,7 +1,7 @@
 """What is left to do in an assessment, and why its tier is what it is, for the web form.
 
 Pure functions over a :class:`~riskcheck.fill.FillState` and its
-:class:`~riskcheck.result.Result`: which answers are still required, which
+:class:`~riskcheck.core.result.Result`: which answers are still required, which
 unanswered questions could still change the tier or the classification (so the
 result is provisional), each section's status, and the tier explained in words.
 """
@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from riskcheck.compile import CompiledQuestion, CompiledQuestionnaire
+from riskcheck.core.compiler import CompiledQuestion, CompiledQuestionnaire
+from riskcheck.core.result import SEVERITY_ORDER, Finding, Result
 from riskcheck.fill import FillState
-from riskcheck.result import SEVERITY_ORDER, Finding, Result
 
 _DECISIVE: dict[str, frozenset[str]] = {}
 _DECISIVE_GUARD = threading.Lock()

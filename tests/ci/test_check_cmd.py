@@ -251,7 +251,7 @@ def test_an_unknown_pyproject_key_is_bad_input(project: Path, cli) -> None:
     (project / "pyproject.toml").write_text('[tool.riskcheck]\nfail-on = "high"\nrequire-sign-off = true\n')
     run = cli("check", "low.yaml")
     assert run.code == 2
-    from riskcheck.policy import Policy
+    from riskcheck.gate.policy import Policy
 
     known = ", ".join(field.alias or name for name, field in Policy.model_fields.items())
     assert "exclude" in known

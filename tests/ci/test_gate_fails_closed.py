@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from riskcheck.filekind import ASSESSMENT_KEYS, QUESTIONNAIRE_KEYS, classify, kind_of
+from riskcheck.core.filekind import ASSESSMENT_KEYS, QUESTIONNAIRE_KEYS, classify, kind_of
 from tests.ci.conftest import DATA, ROOT
 
 EXAMPLES = ROOT / "examples"
@@ -25,7 +25,7 @@ FORMATS = ("text", "json", "github", "markdown", "junit")
 
 def _reference(example: Path) -> str:
     """The ``id@version`` an example answers (the content engineers move them on)."""
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
 
     loaded = load_assessment(example)
     return f"{loaded.questionnaire.id}@{loaded.questionnaire.version}"
@@ -76,8 +76,8 @@ def test_one_decision_leans_towards_assessment(data: object, kind: str) -> None:
 
 
 def test_the_keys_are_the_models_keys() -> None:
-    from riskcheck.assessment import AssessmentFile
-    from riskcheck.spec import Questionnaire
+    from riskcheck.core.assessment import AssessmentFile
+    from riskcheck.core.questionnaire import Questionnaire
 
     assert set(ASSESSMENT_KEYS) == {field.alias or name for name, field in AssessmentFile.model_fields.items()}
     assert set(QUESTIONNAIRE_KEYS) <= set(Questionnaire.model_fields) - set(AssessmentFile.model_fields)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-import riskcheck.yamlio
-from riskcheck.loader import load_assessment
+import riskcheck.files.yamlio
+from riskcheck.core.loader import load_assessment
 from tests.ci.conftest import DATA
 
 
@@ -30,13 +30,13 @@ def test_each_questionnaire_and_assessment_is_parsed_once_per_run(
         (DATA / "questionnaire.yaml").read_text() + f"# {tmp_path.name}\n", encoding="utf-8"
     )
     parsed: Counter[str] = Counter()
-    real = riskcheck.yamlio.parse_yaml
+    real = riskcheck.files.yamlio.parse_yaml
 
     def counting(text: str, name: str, **kwargs: Any) -> Any:
         parsed[Path(name).name] += 1
         return real(text, name, **kwargs)
 
-    monkeypatch.setattr(riskcheck.yamlio, "parse_yaml", counting)
+    monkeypatch.setattr(riskcheck.files.yamlio, "parse_yaml", counting)
     monkeypatch.chdir(tmp_path)
     run = cli("check", ".", "--fail-on", "high")
     assert run.code == 0, run.err

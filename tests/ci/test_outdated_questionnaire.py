@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from riskcheck.loader import bundled_questionnaires, load_questionnaire
+from riskcheck.core.loader import bundled_questionnaires, load_questionnaire
 from tests.ci.conftest import ROOT
 
 PINNED = ROOT / "tests" / "lifecycle" / "examples_1_0_0" / "spam-filter.yaml"

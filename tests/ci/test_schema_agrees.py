@@ -16,8 +16,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from riskcheck import api
-from riskcheck.errors import RiskcheckError
-from riskcheck.filekind import classify
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.filekind import classify
 from tests.ci.conftest import ROOT
 
 SPAM_FILTER = ROOT / "examples" / "spam-filter.yaml"

@@ -8,7 +8,7 @@ from typing import get_args
 import click
 import pytest
 
-from riskcheck.vocabulary import CHECK_KIND_OF_REASON, CHECK_KINDS, CHECK_STATUSES, REASON_KINDS, SEVERITIES
+from riskcheck.gate.vocabulary import CHECK_KIND_OF_REASON, CHECK_KINDS, CHECK_STATUSES, REASON_KINDS, SEVERITIES
 from tests.ci.conftest import ROOT
 
 SCHEMA = json.loads((ROOT / "docs" / "gate-json-schema.json").read_text(encoding="utf-8"))
@@ -16,9 +16,9 @@ SCHEMA = json.loads((ROOT / "docs" / "gate-json-schema.json").read_text(encoding
 
 def test_severities_in_order_everywhere() -> None:
     from riskcheck.cli.check_cmd import command
-    from riskcheck.policy import Policy
-    from riskcheck.result import SEVERITY_ORDER
-    from riskcheck.spec import Severity
+    from riskcheck.core.questionnaire import Severity
+    from riskcheck.core.result import SEVERITY_ORDER
+    from riskcheck.gate.policy import Policy
 
     assert list(SEVERITY_ORDER) == list(SEVERITIES)
     assert set(get_args(Severity)) == set(SEVERITIES)

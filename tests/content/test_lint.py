@@ -11,9 +11,9 @@ import pytest
 
 from riskcheck import api
 from riskcheck.cli.lint_cmd import command as lint_command
-from riskcheck.compile import CompiledRule
+from riskcheck.core.compiler import CompiledRule
+from riskcheck.core.loader import bundled_questionnaires, load_questionnaire
 from riskcheck.lint import lint_questionnaire
-from riskcheck.loader import bundled_questionnaires, load_questionnaire
 
 BROKEN = """\
 id: broken

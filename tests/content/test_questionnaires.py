@@ -6,8 +6,8 @@ import pytest
 
 from riskcheck import api
 from riskcheck.cli.coverage_cmd import command as coverage_command
-from riskcheck.loader import bundled_questionnaires
-from riskcheck.spec import REFERENCE_PATTERNS
+from riskcheck.core.loader import bundled_questionnaires
+from riskcheck.core.questionnaire import REFERENCE_PATTERNS
 
 from .conftest import QUESTIONNAIRES
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.api import compute_fairness, compute_fairness_frame
 from riskcheck.fairness.spec import BootstrapSpec, Threshold
 from riskcheck.testing import FairnessAssertionError, assert_fairness

@@ -137,7 +137,7 @@ def test_a_fingerprint_changes_when_a_file_changes(tmp_path: Path) -> None:
 
 
 def test_a_saved_result_is_checked_against_its_fingerprint(tmp_path: Path) -> None:
-    from riskcheck.errors import DataError
+    from riskcheck.core.errors import DataError
     from riskcheck.fairness.api import evaluate_fairness
     from riskcheck.fairness.spec import FairnessSpec
 
@@ -208,7 +208,7 @@ def test_a_score_with_a_threshold(tmp_path: Path) -> None:
 
 def test_intersectional_groups_never_overflow_and_are_bounded(tmp_path: Path) -> None:
     """Eight columns of 900 values each: a product of cardinalities overflows int64."""
-    from riskcheck.errors import DataError
+    from riskcheck.core.errors import DataError
 
     rng = np.random.default_rng(9)
     rows = 400
@@ -244,7 +244,7 @@ def test_intersectional_groups_never_overflow_and_are_bounded(tmp_path: Path) ->
 
 @pytest.mark.parametrize("engine", ["duckdb", "count"])
 def test_a_group_name_over_200_characters_is_an_error(tmp_path: Path, engine: str) -> None:
-    from riskcheck.errors import DataError
+    from riskcheck.core.errors import DataError
 
     long = "x" * 250
     frame = pd.DataFrame({"g": ["A", long] * 20, "y": [0, 1] * 20, "p": [1, 0] * 20})
@@ -259,7 +259,7 @@ def test_a_group_name_over_200_characters_is_an_error(tmp_path: Path, engine: st
 
 
 def test_sensitive_columns_from_a_separate_table(tmp_path: Path) -> None:
-    from riskcheck.errors import DataError
+    from riskcheck.core.errors import DataError
 
     rng = np.random.default_rng(1)
     n = 2000
@@ -350,7 +350,7 @@ def test_small_groups_are_suppressed_everywhere(tmp_path: Path) -> None:
 
 
 def test_where_values_are_bound_parameters_never_sql(tmp_path: Path) -> None:
-    from riskcheck.errors import DataError
+    from riskcheck.core.errors import DataError
 
     frame = pd.DataFrame({"g": ["A", "B"] * 20, "y": [0, 1] * 20, "p": [1, 0] * 20, "split": ["x"] * 40})
     path = tmp_path / "w.parquet"
@@ -375,7 +375,7 @@ def test_a_folder_skips_markers_and_other_files_and_a_literal_name_may_look_like
 
 @pytest.mark.parametrize("weight", [None, "w"])
 def test_a_regression_in_duckdb_equals_the_other_engines(tmp_path: Path, weight: str | None) -> None:
-    from riskcheck.errors import DataError
+    from riskcheck.core.errors import DataError
 
     rng = np.random.default_rng(8)
     n = 4000

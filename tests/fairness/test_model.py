@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.api import compute_fairness
 from riskcheck.fairness.model import ModelLimits
 from riskcheck.fairness.spec import BootstrapSpec

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
 

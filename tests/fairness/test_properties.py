@@ -110,7 +110,7 @@ def test_any_bytes_give_a_result_or_a_data_error(content: bytes, name: str) -> N
     import tempfile
     from pathlib import Path
 
-    from riskcheck.errors import DataError
+    from riskcheck.core.errors import DataError
     from riskcheck.fairness.api import compute_fairness
     from riskcheck.fairness.spec import BootstrapSpec
 

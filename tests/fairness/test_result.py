@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.api import compute_fairness, evaluate_fairness, load_fairness_result
 from riskcheck.fairness.result import FairnessResult
 from riskcheck.fairness.spec import METRIC_NAMES, BootstrapSpec, FairnessSpec, Threshold

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from riskcheck.loader import bundled_questionnaires, load_assessment
+from riskcheck.core.loader import bundled_questionnaires, load_assessment
 from riskcheck.migrate import migrate, value_of
 from riskcheck.versions import bundled_catalog
 

@@ -138,7 +138,7 @@ def test_evidence_works_on_the_projects_own_examples(
 
 def test_the_report_appendix_carries_the_register(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from riskcheck import api
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
     from riskcheck.report.render import render_html
 
     loaded = load_assessment(repo / "assessment.yaml")

@@ -276,7 +276,7 @@ def test_migrate_bad_arguments(project: Path, capsys: pytest.CaptureFixture[str]
 
 def test_the_report_lists_archived_answers_in_an_appendix(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from riskcheck import api
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
     from riskcheck.report.render import render_html
 
     path = project / "assessment.yaml"

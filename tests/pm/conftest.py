@@ -82,7 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def write_draft(directory: Path, name: str = "draft.yaml", *, system: str = "Loan approvals") -> Path:
     """A new assessment as `riskcheck new` writes it: every question listed, with comments."""
-    from riskcheck.loader import load_questionnaire
+    from riskcheck.core.loader import load_questionnaire
     from riskcheck.skeleton import assessment_skeleton
 
     questionnaire = load_questionnaire(directory / "questionnaire.yaml")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
 from tests.pm.conftest import CHROMIUM, chromium, serving
 
 pytestmark = [

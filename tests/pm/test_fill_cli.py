@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
 
 UP, DOWN, ENTER, SPACE, CTRL_C = "\x1b[A", "\x1b[B", "\r", " ", "\x03"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -218,7 +218,7 @@ def test_fill_interrupt_resume_review_and_drop(workdir: Path) -> None:
 @pytest.mark.parametrize("answered", [True])
 def test_fill_goes_to_review_when_everything_is_answered(workdir: Path, answered: bool) -> None:
     path = workdir / "draft.yaml"
-    from riskcheck.yamledit import set_answers
+    from riskcheck.files.yamledit import set_answers
 
     set_answers(path, {"decision_type": "advisory", "affects_people": False, "protected": ["none"]})
     child = spawn(workdir, "draft.yaml")

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from riskcheck.core.loader import load_assessment
 from riskcheck.fill import FillState, check_answer, describe, input_hint, parse_typed, save_answers
-from riskcheck.loader import load_assessment
 
 
 def state_of(path: Path) -> FillState:
@@ -205,7 +205,7 @@ def test_system_fields_are_saved_in_place_keeping_comments(workdir: Path) -> Non
 
 
 def test_saving_system_fields_takes_the_edit_lock(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import riskcheck.yamledit as yamledit
+    import riskcheck.files.yamledit as yamledit
     from riskcheck.fill import save_system
 
     taken: list[Path] = []

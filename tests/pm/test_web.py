@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
 from riskcheck.web import create_app
-from riskcheck.web.review import store_path
+from riskcheck.web.handlers.review import store_path
 
 HOSTILE = "<script>alert('x')</script> & \"quotes\""
 
@@ -127,7 +127,7 @@ def test_invalid_answer_is_shown_next_to_its_field_and_nothing_is_written(client
 
 
 def test_hidden_answers_are_dropped_only_after_confirmation(client: TestClient, workdir: Path) -> None:
-    from riskcheck.yamledit import set_answers
+    from riskcheck.files.yamledit import set_answers
 
     path = workdir / "draft.yaml"
     set_answers(path, {"affects_people": True, "people_count": 5000, "protected": ["sex"], "bias_tested": True})
@@ -469,7 +469,7 @@ def test_foreign_host_headers_and_security_headers(client: TestClient, workdir: 
 
 
 def test_create_app_needs_a_directory(tmp_path: Path) -> None:
-    from riskcheck.errors import RiskcheckError
+    from riskcheck.core.errors import RiskcheckError
 
     with pytest.raises(RiskcheckError) as info:
         create_app(tmp_path / "missing")
@@ -478,7 +478,7 @@ def test_create_app_needs_a_directory(tmp_path: Path) -> None:
 
 
 def test_new_assessment_from_a_bundled_questionnaire(client: TestClient, workdir: Path) -> None:
-    from riskcheck.loader import bundled_questionnaires
+    from riskcheck.core.loader import bundled_questionnaires
 
     bundled = bundled_questionnaires()
     if "rai-prelaunch" not in bundled:

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
 from riskcheck.web import create_app
 
 

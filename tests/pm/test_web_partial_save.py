@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
 from riskcheck.web import create_app
 
 FULL = {

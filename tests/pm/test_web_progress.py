@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from riskcheck.core.loader import load_questionnaire
 from riskcheck.fill import FillState
-from riskcheck.loader import load_questionnaire
 from riskcheck.web.progress import decisive_questions, open_decisive, status, tier_reason
 from tests.pm.conftest import DATA
 
@@ -77,7 +77,7 @@ def test_an_escalated_tier_says_why_and_what_the_score_alone_gives(tmp_path: Pat
 
 
 def test_missing_fairness_figures_keep_the_result_provisional_when_rules_read_them(tmp_path: Path) -> None:
-    from riskcheck.loader import bundled_questionnaires
+    from riskcheck.core.loader import bundled_questionnaires
 
     questionnaire = load_questionnaire(bundled_questionnaires()["rai-prelaunch"])
     assert any(rule.when.fairness_names for rule in questionnaire.rules)

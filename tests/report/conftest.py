@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from riskcheck import api
-from riskcheck.loader import LoadedAssessment, load_assessment
+from riskcheck.core.loader import LoadedAssessment, load_assessment
 from riskcheck.report.render import render_html, render_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures"

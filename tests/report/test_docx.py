@@ -16,10 +16,10 @@ from starlette.testclient import TestClient
 
 from riskcheck import api
 from riskcheck.cli.main import main
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
+from riskcheck.files.yamledit import edit_yaml
 from riskcheck.report.docx import MAX_TEMPLATE_BYTES, read_result, render_docx
 from riskcheck.web import create_app
-from riskcheck.yamledit import edit_yaml
 from tests.report.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from riskcheck.cli.main import main
-from riskcheck.loader import load_questionnaire
+from riskcheck.core.loader import load_questionnaire
 from riskcheck.report import qcatalog
 from riskcheck.report.i18n import LOCALE_DIR, extract, languages, lint_all, lint_bundled, lint_catalogue
 from tests.report.conftest import FIXTURES

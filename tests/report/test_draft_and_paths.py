@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from riskcheck import api
 from riskcheck.cli.main import main
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
 from riskcheck.pipeline import Assessed, assess
 from riskcheck.report.render import render_pdf
 from riskcheck.web import create_app

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
 from riskcheck.report.pdfsign import describe, sign_report, verify_report
 
 from .conftest import Rendered

@@ -236,7 +236,7 @@ def test_black_and_white_signals_are_text_not_colour(demo_report: Rendered) -> N
 
 
 def test_unanswered_required_question_is_marked(demo: Path) -> None:
-    from riskcheck.yamledit import set_answers
+    from riskcheck.files.yamledit import set_answers
 
     set_answers(demo, {}, remove=("monitoring",))
     text = flat(render(demo).text)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
+from riskcheck.files.yamledit import edit_yaml
 from riskcheck.report.render import pdf_from_html, render_html
-from riskcheck.yamledit import edit_yaml
 from tests.report.conftest import flat, render
 
 

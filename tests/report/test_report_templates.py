@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from riskcheck import api
-from riskcheck.errors import ReportError, YamlError
-from riskcheck.loader import load_assessment
+from riskcheck.core.errors import ReportError, YamlError
+from riskcheck.core.loader import load_assessment
 from riskcheck.report.render import render_html
 from riskcheck.report.theme import load_theme
 from tests.report.conftest import FIXTURES, flat, render

@@ -9,11 +9,11 @@ import pytest
 
 from riskcheck import api
 from riskcheck.cli.main import main
-from riskcheck.errors import RiskcheckError
-from riskcheck.loader import load_assessment
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.loader import load_assessment
+from riskcheck.files.yamledit import set_answers
 from riskcheck.pipeline import content_parts_of
 from riskcheck.signoff import sign
-from riskcheck.yamledit import set_answers
 from tests.report.conftest import flat, render
 
 NOW = dt.datetime(2026, 10, 20, 9, 30, tzinfo=dt.UTC)

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from riskcheck import api
 from riskcheck.cli.main import main
-from riskcheck.errors import RiskcheckError
-from riskcheck.result import canonical_hash
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.result import canonical_hash
+from riskcheck.files.yamlio import load_yaml
 from riskcheck.signoff import sign
-from riskcheck.yamlio import load_yaml
 from tests.report.conftest import FIXTURES, flat, render
 
 NOW = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)

@@ -13,8 +13,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from riskcheck.cli.main import main
+from riskcheck.core.loader import load_questionnaire
 from riskcheck.fill import check_answer, parse_typed
-from riskcheck.loader import load_questionnaire
 from riskcheck.web.app import create_app
 
 MINI = Path(__file__).resolve().parents[1] / "cases" / "mini"
@@ -180,7 +180,7 @@ def test_a_parquet_list_column_as_the_target_is_a_clear_error(
 def test_the_models_refuse_non_finite_numbers_from_the_api_too(value: float) -> None:
     from pydantic import ValidationError
 
-    from riskcheck.spec import Option
+    from riskcheck.core.questionnaire import Option
 
     with pytest.raises(ValidationError) as caught:
         Option(value="x", points=value)

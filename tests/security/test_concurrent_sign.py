@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from riskcheck.cli.main import main
-from riskcheck.fileio import MAX_YAML_BYTES, edit_lock
-from riskcheck.web.app import Site
+from riskcheck.files.fileio import MAX_YAML_BYTES, edit_lock
+from riskcheck.web.site import Site
 
 MINI = Path(__file__).resolve().parents[1] / "cases" / "mini"
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from riskcheck.expr import BOOL, DATE, LIST, NUMBER, SET, STR, ExpressionError, Variable, compile_expression
+from riskcheck.core.expr import BOOL, DATE, LIST, NUMBER, SET, STR, ExpressionError, Variable, compile_expression
 
 VARIABLES = {
     "name": Variable(STR),

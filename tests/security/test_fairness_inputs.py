@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness import data
 from riskcheck.fairness.data import read_table
 from riskcheck.fairness.model import _read_predictions

@@ -21,8 +21,8 @@ import anyio
 import pytest
 
 from riskcheck import api
-from riskcheck.errors import RiskcheckError
-from riskcheck.loader import load_assessment
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.loader import load_assessment
 from riskcheck.report.textsafety import ZERO_WIDTH_SPACE, break_long_words
 from riskcheck.web.export import render_pdf_in_worker
 

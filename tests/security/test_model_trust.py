@@ -216,7 +216,7 @@ def test_a_trusted_models_entry_that_is_not_a_sha256_is_an_error(run: Run, proje
 
 def test_the_python_api_trusts_nothing_unless_asked(project: Path) -> None:
     from riskcheck import api
-    from riskcheck.errors import RiskcheckError
+    from riskcheck.core.errors import RiskcheckError
     from riskcheck.fairness.trust import ModelTrust, trusting
 
     path = assessment(project, "hostile.pkl")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from riskcheck.cli.main import main
-from riskcheck.fileio import atomic_write_text, remove_stale_temporaries, write_output
+from riskcheck.files.fileio import atomic_write_text, remove_stale_temporaries, write_output
 
 MINI = Path(__file__).resolve().parents[1] / "cases" / "mini"
 CSV = "sex,y,p\n" + "".join(f"{'f' if i % 2 else 'm'},{i % 3 % 2},{i % 5 % 2}\n" for i in range(80))

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from riskcheck import api
-from riskcheck.loader import load_assessment
+from riskcheck.core.loader import load_assessment
 from riskcheck.signoff import sign
 
 MINI = Path(__file__).resolve().parents[1] / "cases" / "mini"

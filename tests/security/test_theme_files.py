@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from riskcheck.errors import ReportError
+from riskcheck.core.errors import ReportError
 from riskcheck.report.theme import load_theme
 
 
@@ -63,7 +63,7 @@ def test_a_symlinked_logo_pointing_outside_is_refused(tmp_path: Path) -> None:
     (tmp_path / "logo.png").symlink_to("/dev/zero")
     (tmp_path / "theme.yaml").write_text("logo: logo.png\n", encoding="utf-8")
     assert load_theme_in_child(tmp_path / "theme.yaml") == (
-        f"riskcheck.errors.ReportError: {tmp_path}/theme.yaml:1:7: logo: logo.png: "
+        f"riskcheck.core.errors.ReportError: {tmp_path}/theme.yaml:1:7: logo: logo.png: "
         f"the logo must be a file in the theme's directory {tmp_path}"
     )
 
@@ -72,7 +72,7 @@ def test_a_fifo_logo_is_refused_instead_of_blocking(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "logo.png")
     (tmp_path / "theme.yaml").write_text("logo: logo.png\n", encoding="utf-8")
     assert load_theme_in_child(tmp_path / "theme.yaml") == (
-        f"riskcheck.errors.ReportError: {tmp_path}/theme.yaml:1:7: logo: {tmp_path}/logo.png: "
+        f"riskcheck.core.errors.ReportError: {tmp_path}/theme.yaml:1:7: logo: {tmp_path}/logo.png: "
         "is not a regular file (a pipe or a device?); expected a file"
     )
 

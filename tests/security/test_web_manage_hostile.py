@@ -73,7 +73,7 @@ def test_a_review_link_is_never_stored_through_a_planted_link(client: TestClient
 def test_a_review_link_spent_meanwhile_records_nothing(
     client: TestClient, served: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from riskcheck.web import review
+    from riskcheck.web.handlers import review
 
     page = client.get("/signoff/a.yaml").text
     csrf = dict(re.findall(r'name="(csrf_token)" value="([^"]*)"', page))
@@ -122,7 +122,7 @@ def test_the_review_link_store_never_writes_through_a_dangling_link(
 
 
 def test_a_review_link_store_linked_to_a_device_is_refused(client: TestClient, served: Path) -> None:
-    from riskcheck.web import review
+    from riskcheck.web.handlers import review
 
     store = review.store_path(served)
     store.parent.mkdir(parents=True)

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from riskcheck.loader import load_assessment
-from riskcheck.web import create_app, review
+from riskcheck.core.loader import load_assessment
+from riskcheck.web import create_app
+from riskcheck.web.handlers import review
 
 MINI = Path(__file__).resolve().parents[1] / "cases" / "mini"
 SYSTEM = "system: {name: S, owner: o, version: '1', purpose: p, assessed_on: 2026-11-01}\n"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.fileio import read_bounded_text
-from riskcheck.yamlio import load_yaml
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.files.fileio import read_bounded_text
+from riskcheck.files.yamlio import load_yaml
 
 
 def run_validate(path: Path) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.api import compute_fairness, compute_fairness_frame
 from riskcheck.fairness.result import FairnessResult
 from riskcheck.fairness.spark import SparkSettings

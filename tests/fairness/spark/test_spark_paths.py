@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from riskcheck.errors import DataError
+from riskcheck.core.errors import DataError
 from riskcheck.fairness.api import compute_fairness
 from tests.pm.conftest import DATA, write_draft
 

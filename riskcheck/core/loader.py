@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from riskcheck.compile import CompiledQuestionnaire, compile_questionnaire
-from riskcheck.errors import AnswersError, Problem, RiskcheckError, SpecError
-from riskcheck.spec import (
+from riskcheck.core.compiler import CompiledQuestionnaire, compile_questionnaire
+from riskcheck.core.errors import AnswersError, Problem, RiskcheckError, SpecError
+from riskcheck.core.questionnaire import (
     DateQuestion,
     EvidenceQuestion,
     MultipleChoiceQuestion,
@@ -25,15 +25,16 @@ from riskcheck.spec import (
     TextQuestion,
     YesNoQuestion,
 )
-from riskcheck.yamlio import Document, format_loc, load_yaml
+from riskcheck.files.yamlio import Document, format_loc, load_yaml
 
 if TYPE_CHECKING:
-    from riskcheck.assessment import AssessmentFile
-    from riskcheck.engine import AnswerSet, SignoffInput
+    from riskcheck.core.assessment import AssessmentFile
+    from riskcheck.core.engine import AnswerSet, SignoffInput
 
 Model = TypeVar("Model", bound=BaseModel)
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+#: The installed ``riskcheck`` package (this module is ``riskcheck/core/loader.py``).
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def bundled_dir(name: str) -> Path:
@@ -178,7 +179,7 @@ def _refuse_wrong_kind(
     document: Document, expected: Literal["assessment", "questionnaire"], error: type[RiskcheckError]
 ) -> None:
     """One error for a questionnaire given as an assessment (or the reverse), not one per key."""
-    from riskcheck.filekind import wrong_kind_message
+    from riskcheck.core.filekind import wrong_kind_message
 
     message = wrong_kind_message(document.data, expected)
     if message is not None:
@@ -220,7 +221,7 @@ def load_questionnaire(path: Path, *, document: Document | None = None) -> Compi
 
 
 def _content_key(path: Path) -> tuple[str, str] | None:
-    from riskcheck.fileio import MAX_YAML_BYTES, sha256_file
+    from riskcheck.files.fileio import MAX_YAML_BYTES, sha256_file
 
     try:
         if not path.is_file() or path.stat().st_size > MAX_YAML_BYTES:
@@ -309,8 +310,8 @@ def load_assessment(
     ``questionnaire_root`` confines a questionnaire given by path to that directory
     (bundled questionnaires are always allowed); the web form passes its own.
     """
-    from riskcheck.assessment import AnswerEntry, AssessmentFile
-    from riskcheck.engine import AnswerSet, SignoffInput
+    from riskcheck.core.assessment import AnswerEntry, AssessmentFile
+    from riskcheck.core.engine import AnswerSet, SignoffInput
 
     path = Path(path)
     if document is None:
@@ -396,7 +397,7 @@ def load_assessment(
     )
     if assessment.fairness is not None:
         # What a fairness block reads is an input of the command, so no output may replace it.
-        from riskcheck.fileio import note_input_patterns
+        from riskcheck.files.fileio import note_input_patterns
 
         block = assessment.fairness
         note_input_patterns(path.parent, block.data, block.model, block.result, block.sensitive_data)

@@ -17,14 +17,14 @@ from starlette.responses import JSONResponse, Response
 
 from riskcheck.fill import FillState, save_answers
 from riskcheck.web.merge import FormData, field_names, file_fields, merge
-from riskcheck.web.views import dropped_views, parse_submission
+from riskcheck.web.viewmodels import dropped_views, parse_submission
 
 if TYPE_CHECKING:
-    from riskcheck.web.app import Site
+    from riskcheck.web.site import Site
 
 
 async def autosave(site: Site, request: Request) -> Response:
-    from riskcheck.web.pages import live_view, load_file
+    from riskcheck.web.handlers.form import live_view, load_file
 
     form = await site.form(request)
     _, path = site.file(request)

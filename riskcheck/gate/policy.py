@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.fileio import read_bounded_text
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.files.fileio import read_bounded_text
 
 if TYPE_CHECKING:
-    from riskcheck.compile import CompiledQuestionnaire
+    from riskcheck.core.compiler import CompiledQuestionnaire
 
-from riskcheck.vocabulary import Severity
+from riskcheck.gate.vocabulary import Severity
 
 __all__ = ["NO_TIER", "AppliedPolicy", "Policy", "PolicyError", "Severity", "find_pyproject", "load_policy"]
 

@@ -12,11 +12,12 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from riskcheck.errors import MissingDependencyError
+from riskcheck.core.errors import MissingDependencyError
+from riskcheck.core.optional import optional_extra
 from riskcheck.fill import FillState, describe
 
 if TYPE_CHECKING:
-    from riskcheck.web.app import Site
+    from riskcheck.web.site import Site
 
 EXPORT_COLUMNS = ("Section", "Question ID", "Question", "Required", "Applies", "Answer", "Comment", "Evidence")
 
@@ -50,13 +51,11 @@ def _cell(text: str) -> str:
 
 
 async def export(site: Site, request: Request) -> Response:
-    from riskcheck.web.pages import load_file
+    from riskcheck.web.handlers.form import load_file
 
     relative, _, loaded, problem = load_file(site, request)
     if loaded is None:
-        return site.renderer.page(
-            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
-        )
+        return site.invalid_page(request, relative, problem)
     kind = request.query_params.get("format", "csv")
     rows = [EXPORT_COLUMNS, *export_rows(FillState.from_loaded(loaded))]
     stem = Path(relative).stem
@@ -85,11 +84,9 @@ async def export(site: Site, request: Request) -> Response:
 
 
 def _xlsx(rows: list[tuple[str, ...]], title: str) -> bytes:
-    try:
+    with optional_extra("web", "openpyxl"):
         from openpyxl import Workbook  # type: ignore[import-untyped]
         from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
-    except ImportError:
-        raise MissingDependencyError("openpyxl", "web") from None
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Answers"

@@ -1,7 +1,7 @@
 """Edit an assessment file in place, keeping its comments and layout.
 
 ruamel.yaml's round-trip mode preserves comments, key order and quoting. Every
-write goes through :func:`riskcheck.fileio.atomic_write_text`, and the edited text
+write goes through :func:`riskcheck.files.fileio.atomic_write_text`, and the edited text
 is re-parsed before it replaces the file, so a bug here can never leave a
 half-written or unreadable assessment behind.
 """
@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.fileio import MAX_YAML_BYTES, atomic_write_text, edit_lock, read_bounded_text
-from riskcheck.yamlio import parse_yaml
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.files.fileio import MAX_YAML_BYTES, atomic_write_text, edit_lock, read_bounded_text
+from riskcheck.files.yamlio import parse_yaml
 
 
 def _yaml() -> Any:
@@ -45,7 +45,7 @@ def _represent_float(representer: Any, value: float) -> Any:
 def edit_yaml(path: Path, change: Callable[[Any], None], verify: Callable[[Any], None] | None = None) -> str:
     """Load ``path`` round-trip, apply ``change`` to the root mapping, write atomically.
 
-    The whole read-modify-write holds :func:`riskcheck.fileio.edit_lock`, so concurrent
+    The whole read-modify-write holds :func:`riskcheck.files.fileio.edit_lock`, so concurrent
     editors never lose each other's changes. A symbolic link is kept and its target edited.
 
     ``verify`` gets the edited document as riskcheck will read it back, and raises

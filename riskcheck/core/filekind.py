@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from riskcheck.assessment import AssessmentFile
-from riskcheck.errors import RiskcheckError
-from riskcheck.yamlio import Document, load_yaml
+from riskcheck.core.assessment import AssessmentFile
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.files.yamlio import Document, load_yaml
 
 Kind = Literal["assessment", "questionnaire", "other"]
 
@@ -92,7 +92,7 @@ def neither_message(data: Any) -> str | None:
     A questionnaire with a misspelt key still has its other keys, and gets the
     loader's message for each problem instead.
     """
-    from riskcheck.spec import Questionnaire
+    from riskcheck.core.questionnaire import Questionnaire
 
     if not isinstance(data, dict) or kind_of(data)[0] != "other":
         return None

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from riskcheck import expr
-from riskcheck.errors import Problem, SpecError
-from riskcheck.spec import (
+from riskcheck.core import expr
+from riskcheck.core.errors import Problem, SpecError
+from riskcheck.core.questionnaire import (
     REFERENCE_PATTERNS,
     EvidenceQuestion,
     ImpactMitigationScoring,
@@ -29,7 +29,7 @@ from riskcheck.spec import (
     SingleChoiceQuestion,
     YesNoQuestion,
 )
-from riskcheck.yamlio import Document
+from riskcheck.files.yamlio import Document
 
 PointsFn = Callable[[Any], float]
 #: (question id, section id, visibility condition, required, needs evidence links,
@@ -125,7 +125,7 @@ class CompiledQuestionnaire:
     @cached_property
     def sha256(self) -> str:
         """Hash of the canonical questionnaire (independent of YAML layout and comments)."""
-        from riskcheck.result import canonical_hash
+        from riskcheck.core.result import canonical_hash
 
         return canonical_hash(self.spec.model_dump(mode="json"))
 

@@ -11,6 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from riskcheck.core.questionnaire import (
+    DateQuestion,
+    EvidenceQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Question,
+    SingleChoiceQuestion,
+    TextQuestion,
+    YesNoQuestion,
+)
+from riskcheck.core.result import Result
 from riskcheck.fill import (
     FillState,
     check_answer,
@@ -20,17 +31,6 @@ from riskcheck.fill import (
     parse_typed,
     reference_text,
     with_notes,
-)
-from riskcheck.result import Result
-from riskcheck.spec import (
-    DateQuestion,
-    EvidenceQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    Question,
-    SingleChoiceQuestion,
-    TextQuestion,
-    YesNoQuestion,
 )
 
 FIELD_PREFIX = "q."

@@ -1,7 +1,7 @@
 """What compiled expressions do at run time: ``None``-aware comparisons, arithmetic
 that touches only numbers, and the functions expressions may call.
 
-See :mod:`riskcheck.expr` for the language and its semantics.
+See :mod:`riskcheck.core.expr` for the language and its semantics.
 """
 
 from __future__ import annotations

@@ -13,12 +13,12 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.web import review
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.web.handlers import review
 
 if TYPE_CHECKING:
-    from riskcheck.loader import LoadedAssessment
-    from riskcheck.web.app import Site
+    from riskcheck.core.loader import LoadedAssessment
+    from riskcheck.web.site import Site
 
 #: Where deleted assessments go, inside the served directory. A hidden folder, so
 #: the list page does not show them; moving a file back restores it.
@@ -62,13 +62,11 @@ def _urls(relative: str) -> dict[str, str]:
 
 
 async def setup_form(site: Site, request: Request) -> Response:
-    from riskcheck.web.pages import load_file
+    from riskcheck.web.handlers.form import load_file
 
     relative, path, loaded, problem = load_file(site, request)
     if loaded is None:
-        return site.renderer.page(
-            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
-        )
+        return site.invalid_page(request, relative, problem)
     return _page(site, request, relative, loaded, site.version(path), _values(loaded), {})
 
 
@@ -111,7 +109,7 @@ def _page(
 
 
 async def setup_save(site: Site, request: Request) -> Response:
-    from riskcheck.web.pages import load_file
+    from riskcheck.web.handlers.form import load_file
 
     form = await site.form(request)
     action = str(form.get("action", "details"))
@@ -119,9 +117,7 @@ async def setup_save(site: Site, request: Request) -> Response:
     with site.lock(path):
         relative, path, loaded, problem = load_file(site, request)
         if loaded is None:
-            return site.renderer.page(
-                request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
-            )
+            return site.invalid_page(request, relative, problem)
         version = site.version(path)
         values = _values(loaded)
         if action == "details":
@@ -179,7 +175,7 @@ def _check_details(values: dict[str, str]) -> dict[str, str]:
 def _write_details(path: Path, values: dict[str, str]) -> None:
     from ruamel.yaml.scalarstring import LiteralScalarString
 
-    from riskcheck.yamledit import edit_yaml
+    from riskcheck.files.yamledit import edit_yaml
 
     def change(root: Any) -> None:
         system = root["system"]

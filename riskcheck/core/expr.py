@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from riskcheck.expr_runtime import ARITH, COMPARE, VARIADIC, negate
+from riskcheck.core.expr_runtime import ARITH, COMPARE, VARIADIC, negate
 
 Env = Mapping[str, Any]
 Compiled = Callable[[Env], Any]

@@ -37,13 +37,13 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.result import SEVERITY_ORDER, Result
 from riskcheck.fill import FillState
-from riskcheck.result import SEVERITY_ORDER, Result
 
 if TYPE_CHECKING:
-    from riskcheck.loader import LoadedAssessment
-    from riskcheck.web.app import Site
+    from riskcheck.core.loader import LoadedAssessment
+    from riskcheck.web.site import Site
 
 #: Where earlier versions kept the store, inside the served directory: never read now.
 LEGACY_STORE = Path(".riskcheck-review")
@@ -109,7 +109,7 @@ def warn_legacy_store(root: Path) -> None:
 
 
 def _load(root: Path) -> list[Invitation]:
-    from riskcheck.fileio import read_bounded_bytes
+    from riskcheck.files.fileio import read_bounded_bytes
 
     warn_legacy_store(root)
     path = store_path(root)
@@ -124,7 +124,7 @@ def _load(root: Path) -> list[Invitation]:
 
 
 def _store(root: Path, links: list[Invitation]) -> None:
-    from riskcheck.fileio import atomic_write_bytes
+    from riskcheck.files.fileio import atomic_write_bytes
 
     path = store_path(root)
     # Private to this user: created 0700, whatever the umask.
@@ -198,13 +198,11 @@ def cautions(result: Result) -> list[str]:
 
 
 async def signoff_page(site: Site, request: Request) -> Response:
-    from riskcheck.web.pages import load_file
+    from riskcheck.web.handlers.form import load_file
 
     relative, _, loaded, problem = load_file(site, request)
     if loaded is None:
-        return site.renderer.page(
-            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
-        )
+        return site.invalid_page(request, relative, problem)
     return _owner_page(site, request, relative, loaded, {}, {})
 
 
@@ -218,7 +216,7 @@ def _owner_page(
     status: int = 200,
     link: str | None = None,
 ) -> Response:
-    from riskcheck.web.pages import panel_html
+    from riskcheck.web.handlers.form import panel_html
 
     state = FillState.from_loaded(loaded)
     result, fairness_note = site.catalog.score(loaded, state)
@@ -241,14 +239,12 @@ def _owner_page(
 
 
 async def invite_reviewer(site: Site, request: Request) -> Response:
-    from riskcheck.web.pages import load_file
+    from riskcheck.web.handlers.form import load_file
 
     form = await site.form(request)
     relative, _, loaded, problem = load_file(site, request)
     if loaded is None:
-        return site.renderer.page(
-            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
-        )
+        return site.invalid_page(request, relative, problem)
     values = {k: str(form.get(k, "") or "").strip() for k in ("name", "role")}
     roles = loaded.questionnaire.spec.signoff.roles
     errors: dict[str, str] = {}
@@ -326,8 +322,8 @@ def _review_page(
     *,
     confirm: list[str] | None = None,
 ) -> Response:
-    from riskcheck.loader import load_assessment
-    from riskcheck.web.pages import panel_html
+    from riskcheck.core.loader import load_assessment
+    from riskcheck.web.handlers.form import panel_html
     from riskcheck.web.paths import resolve_inside
 
     try:
@@ -355,7 +351,7 @@ def _review_page(
 
 
 async def review_record(site: Site, request: Request) -> Response:
-    from riskcheck.loader import load_assessment
+    from riskcheck.core.loader import load_assessment
     from riskcheck.signoff import DECISIONS, sign
     from riskcheck.web.paths import resolve_inside
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
 
 #: The largest YAML file riskcheck reads; larger ones are refused unread.
 MAX_YAML_BYTES = 2 * 1024 * 1024

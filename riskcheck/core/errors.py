@@ -7,6 +7,7 @@ it into a message and exit code 2; anything else is a bug and exits 3.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class Problem:
 class RiskcheckError(Exception):
     """Base class: bad input that the user can fix. Exit code 2."""
 
-    exit_code = 2
+    #: The command line's exit code for this error; a subclass may differ.
+    exit_code: ClassVar[int] = 2
 
     def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
         super().__init__(message)

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from riskcheck.core.questionnaire import SEMVER_PATTERN, SLUG_PATTERN
 from riskcheck.fairness.spec import FairnessSpec
-from riskcheck.spec import SEMVER_PATTERN, SLUG_PATTERN
 
 _REF = re.compile(r"^(?P<id>[a-z0-9][a-z0-9_.-]*?)@(?P<version>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$")
 

@@ -2,7 +2,7 @@
 
 These models check the *shape* of a questionnaire. Cross-references (question ids
 in expressions, tiers named by rules, framework ids) are checked afterwards by
-:mod:`riskcheck.compile`, which knows where each value came from in the file.
+:mod:`riskcheck.core.compiler`, which knows where each value came from in the file.
 """
 
 from __future__ import annotations

@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from riskcheck import api
-from riskcheck.errors import RiskcheckError
-from riskcheck.filekind import FileKind, classify
-from riskcheck.loader import LoadedAssessment, load_assessment
-from riskcheck.policy import AppliedPolicy, Policy
-from riskcheck.result import Result
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.filekind import FileKind, classify
+from riskcheck.core.loader import LoadedAssessment, load_assessment
+from riskcheck.core.result import Result
+from riskcheck.gate.policy import AppliedPolicy, Policy
 
 Progress = Callable[[str], None]
 
@@ -90,7 +90,7 @@ def find(paths: Iterable[Path], policy: Policy | None = None) -> Found:
     Below a directory, hidden paths and the policy's ``exclude`` patterns are skipped,
     and so is YAML that is plainly not an assessment (a questionnaire, a CI
     configuration); every skip is listed with its reason. A file with any sign of
-    being an assessment (:mod:`riskcheck.filekind`) is checked, so its errors fail
+    being an assessment (:mod:`riskcheck.core.filekind`) is checked, so its errors fail
     the gate. A file named explicitly is always checked. A missing path, or a
     directory with no assessment in it, is an error: a gate that checks nothing must
     not pass.
@@ -178,7 +178,7 @@ def run_gate(
     found = find(paths, policy)
     loaded = load_all(found.files)
     if baseline is not None:
-        from riskcheck.gitrev import verify_revision
+        from riskcheck.files.gitrev import verify_revision
 
         verify_revision(baseline, loaded[0].path.parent)
     checked = []
@@ -254,9 +254,9 @@ def baseline_result(
     """The result of ``path`` as it was at ``revision``; ``None`` if the file is new since.
 
     The assessment and the files it refers to (questionnaire, fairness data, model,
-    saved result) are all read as they were at the revision: see :mod:`riskcheck.gitrev`.
+    saved result) are all read as they were at the revision: see :mod:`riskcheck.files.gitrev`.
     """
-    from riskcheck.gitrev import materialised
+    from riskcheck.files.gitrev import materialised
 
     with materialised(revision, path, warn=warn) as old:
         if old is None:

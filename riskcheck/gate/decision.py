@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from riskcheck import api
-from riskcheck.gaterun import CheckedAssessment
-from riskcheck.policy import AppliedPolicy, Policy
-from riskcheck.result import Finding, Signoffs, SignoffState
-from riskcheck.vocabulary import CHECK_KIND_OF_REASON, CheckKind, CheckStatus, ReasonKind
+from riskcheck.core.result import Finding, Signoffs, SignoffState
+from riskcheck.gate.policy import AppliedPolicy, Policy
+from riskcheck.gate.runner import CheckedAssessment
+from riskcheck.gate.vocabulary import CHECK_KIND_OF_REASON, CheckKind, CheckStatus, ReasonKind
 
 Status = CheckStatus
 
@@ -417,7 +417,7 @@ def _questionnaire_version(checked: CheckedAssessment, applied: AppliedPolicy) -
     """A check when a newer version of the questionnaire exists: a warning, or with the policy a failure."""
     if applied.outdated_questionnaire == "ignore":
         return []
-    from riskcheck.gaterun import outdated_message
+    from riskcheck.gate.runner import outdated_message
 
     reason, accepted = _reason(checked, "outdated")
     message = reason.message if reason is not None else outdated_message(checked.loaded)

@@ -35,8 +35,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.fileio import MAX_YAML_BYTES
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.files.fileio import MAX_YAML_BYTES
 
 #: Seconds any one git command may take (reading a large blob gets more: see :func:`_blob_timeout`).
 GIT_TIMEOUT = 30
@@ -212,7 +212,7 @@ def materialised(rev: str, path: Path, *, warn: Warn | None = None) -> Iterator[
     directory, or absolute). ``warn`` receives one line per referenced file taken
     from the working tree. The temporary tree is removed afterwards, whatever happens.
     """
-    from riskcheck.yamlio import parse_yaml
+    from riskcheck.files.yamlio import parse_yaml
 
     path = Path(path)
     display = f"{rev}:{path}"

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from riskcheck.errors import RiskcheckError
-from riskcheck.gatechecks import Check
-from riskcheck.vocabulary import SEVERITIES
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.gate.decision import Check
+from riskcheck.gate.vocabulary import SEVERITIES
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,7 +79,7 @@ def _policy(config: pytest.Config) -> Any:
     cached = getattr(config, "_riskcheck_policy", None)
     if cached is not None:
         return cached
-    from riskcheck.policy import find_pyproject, load_policy
+    from riskcheck.gate.policy import find_pyproject, load_policy
 
     policy = load_policy(find_pyproject(config.rootpath)).merged(
         fail_on=config.getoption("riskcheck_fail_on"),
@@ -95,7 +95,7 @@ def _policy(config: pytest.Config) -> Any:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if not parent.config.getoption("riskcheck") or file_path.suffix not in (".yaml", ".yml"):
         return None
-    from riskcheck.filekind import is_assessment
+    from riskcheck.core.filekind import is_assessment
 
     # The same decision as `riskcheck check DIR`: a file with any sign of being an
     # assessment (a broken one included) is collected, so its errors fail the run.
@@ -114,9 +114,9 @@ class AssessmentFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         from riskcheck import api
-        from riskcheck.gatechecks import checks_for
-        from riskcheck.gaterun import CheckedAssessment, gate_one
-        from riskcheck.loader import load_assessment
+        from riskcheck.core.loader import load_assessment
+        from riskcheck.gate.decision import checks_for
+        from riskcheck.gate.runner import CheckedAssessment, gate_one
 
         try:
             policy = _policy(self.config)

@@ -13,12 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, cached_property, partial
 from typing import Any
 
-from riskcheck.compile import CompiledQuestionnaire
 from riskcheck.content import changed_parts, content_parts, describe_parts, fairness_fingerprint
 from riskcheck.content import content_hash as content_hash_of
-from riskcheck.draft import draft_reasons
-from riskcheck.duties import assessment_date, duties_for, law_as_at
-from riskcheck.result import (
+from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.questionnaire import ImpactMitigationScoring, WeightedSectionsScoring
+from riskcheck.core.result import (
     SEVERITY_ORDER,
     ClassificationResult,
     Completeness,
@@ -35,7 +34,8 @@ from riskcheck.result import (
     Trace,
     canonical_hash,
 )
-from riskcheck.spec import ImpactMitigationScoring, WeightedSectionsScoring
+from riskcheck.draft import draft_reasons
+from riskcheck.duties import assessment_date, duties_for, law_as_at
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class AnswerSet:
     def canonical(self) -> dict[str, Any]:
         """Answers as plain data, what the answers hash covers. Multiple-choice sets
         become sorted lists and dates ISO strings when serialised (see
-        :func:`riskcheck.result.canonical_hash`); JSON's sorted keys do the rest."""
+        :func:`riskcheck.core.result.canonical_hash`); JSON's sorted keys do the rest."""
         return {"comments": self.comments, "evidence": self.evidence, "values": self.values}
 
     @cached_property

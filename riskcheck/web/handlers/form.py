@@ -9,15 +9,15 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from riskcheck.errors import RiskcheckError
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.loader import LoadedAssessment, load_assessment
 from riskcheck.fill import FillState, save_answers
-from riskcheck.loader import LoadedAssessment, load_assessment
 from riskcheck.web.merge import Clash, file_fields, keep_missing, merge
 from riskcheck.web.progress import status as form_status
-from riskcheck.web.views import build_sections, dropped_views, number, parse_submission
+from riskcheck.web.viewmodels import build_sections, dropped_views, number, parse_submission
 
 if TYPE_CHECKING:
-    from riskcheck.web.app import Site
+    from riskcheck.web.site import Site
 
 
 #: The questionnaire a new assessment is offered first.
@@ -55,8 +55,8 @@ def _new_page(
 
 
 async def new_create(site: Site, request: Request) -> Response:
-    from riskcheck.fileio import atomic_write_text
-    from riskcheck.loader import bundled_questionnaires, load_questionnaire
+    from riskcheck.core.loader import bundled_questionnaires, load_questionnaire
+    from riskcheck.files.fileio import atomic_write_text
     from riskcheck.skeleton import assessment_skeleton
     from riskcheck.web.paths import new_file_path, resolve_inside
 
@@ -80,7 +80,7 @@ async def new_create(site: Site, request: Request) -> Response:
         errors["name"] = "Give the AI system a name."
     if len(values["name"]) > 200:
         errors["name"] = "Use at most 200 characters."
-    from riskcheck.web.manage import complete_file_name, file_name_for
+    from riskcheck.web.handlers.manage import complete_file_name, file_name_for
 
     values["filename"] = complete_file_name(values["filename"]) or file_name_for(values["name"])
     target = None
@@ -188,8 +188,7 @@ def _error_list(state: FillState, errors: dict[str, str]) -> list[tuple[str, str
 async def assessment(site: Site, request: Request) -> Response:
     relative, path, loaded, problem = load_file(site, request)
     if loaded is None:
-        context = {"title": relative, "message": problem, "relative": relative}
-        return site.renderer.page(request, "invalid.html", context, 422)
+        return site.invalid_page(request, relative, problem)
     notice = None
     if request.query_params.get("saved"):
         notice = "Saved."
@@ -216,9 +215,7 @@ async def save(site: Site, request: Request) -> Response:
         submitted_version = str(form.get("version", ""))
         relative, path, loaded, problem = load_file(site, request)
         if loaded is None:
-            return site.renderer.page(
-                request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
-            )
+            return site.invalid_page(request, relative, problem)
         before = FillState.from_loaded(loaded)
         clashes: tuple[Clash, ...] = ()
         submitted: Any = form
@@ -323,9 +320,7 @@ _REPORT_TYPES = {
 async def _report(site: Site, request: Request, kind: str) -> Response:
     relative, _, loaded, problem = load_file(site, request)
     if loaded is None:
-        return site.renderer.page(
-            request, "invalid.html", {"title": relative, "message": problem, "relative": relative}, 422
-        )
+        return site.invalid_page(request, relative, problem)
     from riskcheck.pipeline import result_of
     from riskcheck.web.export import render_docx_bytes, render_pdf_bytes, render_pdf_in_worker
 

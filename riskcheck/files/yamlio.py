@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from riskcheck.errors import Problem, RiskcheckError, YamlError
-from riskcheck.fileio import MAX_YAML_BYTES, read_bounded_text
+from riskcheck.core.errors import Problem, RiskcheckError, YamlError
+from riskcheck.files.fileio import MAX_YAML_BYTES, read_bounded_text
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")

@@ -1,0 +1,1 @@
+"""The web form's request handlers, one module per page family."""

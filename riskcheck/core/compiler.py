@@ -131,104 +131,147 @@ class CompiledQuestionnaire:
 
 
 def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQuestionnaire:
-    """Check cross-references and compile expressions; raise :class:`SpecError` with every problem."""
-    problems: list[Problem] = []
-    variables: dict[str, expr.Variable] = {}
-    located: dict[str, tuple[int, int, Section, Question]] = {}
-    section_ids: set[str] = set()
+    """Check cross-references and compile expressions; raise :class:`SpecError` with every problem.
 
-    declared_frameworks = {f.id for f in spec.frameworks} | set(REFERENCE_PATTERNS)
-    for s_index, section in enumerate(spec.sections):
-        if section.id in section_ids:
-            problems.append(document.problem(("sections", s_index, "id"), f"section id {section.id!r} appears twice"))
-        section_ids.add(section.id)
-        for q_index, question in enumerate(section.questions):
-            loc: tuple[str | int, ...] = ("sections", s_index, "questions", q_index)
-            if question.id in located:
-                first = located[question.id]
+    The phases, in order: index the questions, compile the ``when:`` conditions and
+    order the questions by them, the rules, the classification, the checks on the
+    whole document, then (when nothing was wrong) the evaluation plan.
+    """
+    compiler = _Compiler(spec, document)
+    compiler.index_questions()
+    section_when, whens, order_ids = compiler.conditions()
+    rules = compiler.rules()
+    classes, flags = compiler.classification()
+    compiler.check_scoring_sections()
+    compiler.check_migrations()
+    if compiler.problems:
+        raise SpecError.from_problems(compiler.problems)
+    return compiler.assemble(section_when, whens, order_ids, rules, classes, flags)
+
+
+class _Compiler:
+    """The state the phases of :func:`compile_questionnaire` share; each phase adds
+    what it finds wrong to ``problems``, so that every problem is reported at once."""
+
+    def __init__(self, spec: Questionnaire, document: Document) -> None:
+        self.spec = spec
+        self.document = document
+        self.problems: list[Problem] = []
+        self.variables: dict[str, expr.Variable] = {}
+        #: question id -> (section index, question index, section, question)
+        self.located: dict[str, tuple[int, int, Section, Question]] = {}
+        self.declared_frameworks = {f.id for f in spec.frameworks} | set(REFERENCE_PATTERNS)
+        self.tier_ids = tuple(t.id for t in spec.scoring.tiers)
+
+    def index_questions(self) -> None:
+        """Unique section and question ids, reserved words, the expression variables, framework references."""
+        spec, document, problems, located = self.spec, self.document, self.problems, self.located
+        section_ids: set[str] = set()
+        for s_index, section in enumerate(spec.sections):
+            if section.id in section_ids:
                 problems.append(
-                    document.problem(
-                        (*loc, "id"),
-                        f"question id {question.id!r} is already used by sections[{first[0]}].questions[{first[1]}]",
-                    )
+                    document.problem(("sections", s_index, "id"), f"section id {section.id!r} appears twice")
                 )
-                continue
-            if question.id in expr.CONSTANT_NAMES or question.id in expr.FUNCTIONS or question.id == "fairness":
-                problems.append(document.problem((*loc, "id"), f"{question.id!r} is a reserved word"))
-            located[question.id] = (s_index, q_index, section, question)
-            options = None
-            if isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
-                options = frozenset(o.value for o in question.options)
-            variables[question.id] = expr.Variable(_KINDS[question.type], options)
-            for r_index, reference in enumerate(question.references):
-                _check_framework(reference, declared_frameworks, document, (*loc, "references", r_index), problems)
+            section_ids.add(section.id)
+            for q_index, question in enumerate(section.questions):
+                loc: tuple[str | int, ...] = ("sections", s_index, "questions", q_index)
+                if question.id in located:
+                    first = located[question.id]
+                    problems.append(
+                        document.problem(
+                            (*loc, "id"),
+                            f"question id {question.id!r} is already used by "
+                            f"sections[{first[0]}].questions[{first[1]}]",
+                        )
+                    )
+                    continue
+                if question.id in expr.CONSTANT_NAMES or question.id in expr.FUNCTIONS or question.id == "fairness":
+                    problems.append(document.problem((*loc, "id"), f"{question.id!r} is a reserved word"))
+                located[question.id] = (s_index, q_index, section, question)
+                options = None
+                if isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+                    options = frozenset(o.value for o in question.options)
+                self.variables[question.id] = expr.Variable(_KINDS[question.type], options)
+                for r_index, reference in enumerate(question.references):
+                    self.check_framework(reference, (*loc, "references", r_index))
 
-    def compile_at(source: str, loc: tuple[str | int, ...]) -> expr.Expression | None:
+    def compile_at(self, source: str, loc: tuple[str | int, ...]) -> expr.Expression | None:
         try:
-            return expr.compile_expression(source, variables, FAIRNESS_METRICS)
+            return expr.compile_expression(source, self.variables, FAIRNESS_METRICS)
         except expr.ExpressionError as exc:
-            problems.append(document.problem(loc, str(exc), offset=exc.offset))
+            self.problems.append(self.document.problem(loc, str(exc), offset=exc.offset))
             return None
 
-    # Question conditions, and the order that respects them.
-    whens: dict[str, expr.Expression | None] = {}
-    section_when: dict[str, expr.Expression] = {}
-    for s_index, section in enumerate(spec.sections):
-        if section.when is not None:
-            compiled = compile_at(section.when, ("sections", s_index, "when"))
-            if compiled is not None:
-                section_when[section.id] = compiled
-    for qid, (s_index, q_index, _section, question) in located.items():
-        whens[qid] = None
-        if question.when is not None:
-            whens[qid] = compile_at(question.when, ("sections", s_index, "questions", q_index, "when"))
-    depends: dict[str, set[str]] = {}
-    for qid, (_, _, section, _) in located.items():
-        condition = whens[qid]
-        depends[qid] = set(condition.names) if condition is not None else set()
-        if section.id in section_when:
-            depends[qid] |= section_when[section.id].names
-    order_ids = _topological(depends, located, document, problems)
+    def check_framework(self, reference: str, loc: tuple[str | int, ...]) -> None:
+        _check_framework(reference, self.declared_frameworks, self.document, loc, self.problems)
 
-    # Rules, tiers and classification.
-    tier_ids = tuple(t.id for t in spec.scoring.tiers)
-    rules: list[CompiledRule] = []
-    rule_ids: set[str] = set()
-    for r_index, rule in enumerate(spec.rules):
-        loc = ("rules", r_index)
-        if rule.id in rule_ids:
-            problems.append(document.problem((*loc, "id"), f"rule id {rule.id!r} appears twice"))
-        rule_ids.add(rule.id)
-        escalate = None
-        if rule.escalate_to is not None:
-            if rule.escalate_to not in tier_ids:
-                problems.append(
-                    document.problem(
-                        (*loc, "escalate_to"),
-                        f"unknown tier {rule.escalate_to!r}; expected one of: {', '.join(tier_ids)}",
+    def conditions(
+        self,
+    ) -> tuple[dict[str, expr.Expression], dict[str, expr.Expression | None], list[str]]:
+        """Section and question conditions, and the question order that respects them."""
+        whens: dict[str, expr.Expression | None] = {}
+        section_when: dict[str, expr.Expression] = {}
+        for s_index, section in enumerate(self.spec.sections):
+            if section.when is not None:
+                compiled = self.compile_at(section.when, ("sections", s_index, "when"))
+                if compiled is not None:
+                    section_when[section.id] = compiled
+        for qid, (s_index, q_index, _section, question) in self.located.items():
+            whens[qid] = None
+            if question.when is not None:
+                whens[qid] = self.compile_at(question.when, ("sections", s_index, "questions", q_index, "when"))
+        depends: dict[str, set[str]] = {}
+        for qid, (_, _, section, _) in self.located.items():
+            condition = whens[qid]
+            depends[qid] = set(condition.names) if condition is not None else set()
+            if section.id in section_when:
+                depends[qid] |= section_when[section.id].names
+        order_ids = _topological(depends, self.located, self.document, self.problems)
+        return section_when, whens, order_ids
+
+    def rules(self) -> list[CompiledRule]:
+        """Each rule's condition, and the tier it escalates to."""
+        rules: list[CompiledRule] = []
+        rule_ids: set[str] = set()
+        tier_ids = self.tier_ids
+        for r_index, rule in enumerate(self.spec.rules):
+            loc = ("rules", r_index)
+            if rule.id in rule_ids:
+                self.problems.append(self.document.problem((*loc, "id"), f"rule id {rule.id!r} appears twice"))
+            rule_ids.add(rule.id)
+            escalate = None
+            if rule.escalate_to is not None:
+                if rule.escalate_to not in tier_ids:
+                    self.problems.append(
+                        self.document.problem(
+                            (*loc, "escalate_to"),
+                            f"unknown tier {rule.escalate_to!r}; expected one of: {', '.join(tier_ids)}",
+                        )
                     )
-                )
-            else:
-                escalate = tier_ids.index(rule.escalate_to)
-        for i, reference in enumerate(rule.references):
-            _check_framework(reference, declared_frameworks, document, (*loc, "references", i), problems)
-        compiled_rule = compile_at(rule.when, (*loc, "when"))
-        if compiled_rule is not None:
-            rules.append(CompiledRule(rule, compiled_rule, escalate))
+                else:
+                    escalate = tier_ids.index(rule.escalate_to)
+            for i, reference in enumerate(rule.references):
+                self.check_framework(reference, (*loc, "references", i))
+            compiled_rule = self.compile_at(rule.when, (*loc, "when"))
+            if compiled_rule is not None:
+                rules.append(CompiledRule(rule, compiled_rule, escalate))
+        return rules
 
-    classes: list[CompiledClass] = []
-    flags: list[CompiledClass] = []
-    if spec.classification is not None:
+    def classification(self) -> tuple[list[CompiledClass], list[CompiledClass]]:
+        """The classification's classes and flags, each with its dated duties."""
+        classes: list[CompiledClass] = []
+        flags: list[CompiledClass] = []
+        if self.spec.classification is None:
+            return classes, flags
         for key, target in (("classes", classes), ("flags", flags)):
-            for c_index, outcome in enumerate(getattr(spec.classification, key)):
-                compiled_class = compile_at(outcome.when, ("classification", key, c_index, "when"))
+            for c_index, outcome in enumerate(getattr(self.spec.classification, key)):
+                compiled_class = self.compile_at(outcome.when, ("classification", key, c_index, "when"))
                 duties = []
                 for d_index, duty in enumerate(outcome.duties):
                     duty_loc = ("classification", key, c_index, "duties", d_index)
-                    duty_when = compile_at(duty.when, (*duty_loc, "when")) if duty.when is not None else None
+                    duty_when = self.compile_at(duty.when, (*duty_loc, "when")) if duty.when is not None else None
                     for i, reference in enumerate(duty.references):
-                        where = (*duty_loc, "references", i)
-                        _check_framework(reference, declared_frameworks, document, where, problems)
+                        self.check_framework(reference, (*duty_loc, "references", i))
                     duties.append(
                         CompiledDuty(duty.id, duty.label, tuple(duty.references), duty.applies_from, duty_when)
                     )
@@ -243,70 +286,84 @@ def compile_questionnaire(spec: Questionnaire, document: Document) -> CompiledQu
                             tuple(duties),
                         )
                     )
+        return classes, flags
 
-    if isinstance(spec.scoring, ImpactMitigationScoring):
-        roles = {s.role for s in spec.sections}
-        for role in ("impact", "mitigation"):
-            if role not in roles:
-                problems.append(
-                    document.problem(
-                        ("scoring", "model"),
-                        f"impact_mitigation scoring needs at least one section with role: {role}",
+    def check_scoring_sections(self) -> None:
+        """The sections the scoring model needs are there."""
+        if isinstance(self.spec.scoring, ImpactMitigationScoring):
+            roles = {s.role for s in self.spec.sections}
+            for role in ("impact", "mitigation"):
+                if role not in roles:
+                    self.problems.append(
+                        self.document.problem(
+                            ("scoring", "model"),
+                            f"impact_mitigation scoring needs at least one section with role: {role}",
+                        )
                     )
-                )
 
-    if spec.migrations:
-        from riskcheck.migrations import check_migrations
+    def check_migrations(self) -> None:
+        """The questionnaire's migrations from earlier versions name questions that exist."""
+        if self.spec.migrations:
+            from riskcheck.migrations import check_migrations
 
-        problems.extend(check_migrations(spec, document, {qid: entry[3] for qid, entry in located.items()}))
+            questions = {qid: entry[3] for qid, entry in self.located.items()}
+            self.problems.extend(check_migrations(self.spec, self.document, questions))
 
-    if problems:
-        raise SpecError.from_problems(problems)
-
-    compiled_questions: dict[str, CompiledQuestion] = {}
-    for qid in order_ids:
-        s_index, q_index, section, question = located[qid]
-        compiled_questions[qid] = CompiledQuestion(
-            question=question,
-            section=section,
-            section_index=s_index,
-            index=q_index,
-            when=whens[qid],
-            max_points=max_points(question),
-            points=points_function(question),
+    def assemble(
+        self,
+        section_when: dict[str, expr.Expression],
+        whens: dict[str, expr.Expression | None],
+        order_ids: list[str],
+        rules: list[CompiledRule],
+        classes: list[CompiledClass],
+        flags: list[CompiledClass],
+    ) -> CompiledQuestionnaire:
+        """The compiled questionnaire and its flat evaluation plan, from a document without problems."""
+        spec, located = self.spec, self.located
+        compiled_questions: dict[str, CompiledQuestion] = {}
+        for qid in order_ids:
+            s_index, q_index, section, question = located[qid]
+            compiled_questions[qid] = CompiledQuestion(
+                question=question,
+                section=section,
+                section_index=s_index,
+                index=q_index,
+                when=whens[qid],
+                max_points=max_points(question),
+                points=points_function(question),
+            )
+        section_max = {
+            section.id: sum(compiled_questions[q.id].max_points for q in section.questions) for section in spec.sections
+        }
+        plan = tuple(
+            (
+                q.id,
+                q.section.id,
+                _visibility(
+                    section_when[q.section.id].evaluate if q.section.id in section_when else None,
+                    q.when.evaluate if q.when is not None else None,
+                ),
+                q.question.required,
+                isinstance(q.question, EvidenceQuestion),
+                q.points,
+                q.points(None),
+                q.max_points,
+            )
+            for q in (compiled_questions[qid] for qid in order_ids)
         )
-    section_max = {
-        section.id: sum(compiled_questions[q.id].max_points for q in section.questions) for section in spec.sections
-    }
-    plan = tuple(
-        (
-            q.id,
-            q.section.id,
-            _visibility(
-                section_when[q.section.id].evaluate if q.section.id in section_when else None,
-                q.when.evaluate if q.when is not None else None,
-            ),
-            q.question.required,
-            isinstance(q.question, EvidenceQuestion),
-            q.points,
-            q.points(None),
-            q.max_points,
+        return CompiledQuestionnaire(
+            plan=plan,
+            spec=spec,
+            source=self.document.file,
+            order=tuple(compiled_questions[qid] for qid in order_ids),
+            questions={qid: compiled_questions[qid] for qid in located},
+            section_when=section_when,
+            section_max=section_max,
+            rules=tuple(rules),
+            classes=tuple(classes),
+            flags=tuple(flags),
+            tier_ids=self.tier_ids,
         )
-        for q in (compiled_questions[qid] for qid in order_ids)
-    )
-    return CompiledQuestionnaire(
-        plan=plan,
-        spec=spec,
-        source=document.file,
-        order=tuple(compiled_questions[qid] for qid in order_ids),
-        questions={qid: compiled_questions[qid] for qid in located},
-        section_when=section_when,
-        section_max=section_max,
-        rules=tuple(rules),
-        classes=tuple(classes),
-        flags=tuple(flags),
-        tier_ids=tier_ids,
-    )
 
 
 class _FairnessMetricNames:

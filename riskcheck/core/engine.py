@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, cached_property, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskcheck.content import changed_parts, content_parts, describe_parts, fairness_fingerprint
 from riskcheck.content import content_hash as content_hash_of
@@ -111,67 +111,18 @@ def evaluate(
     answers a migration could not place); see :mod:`riskcheck.content`.
     ``missing_evidence`` says which declared evidence could not be computed or read;
     it makes the result a draft (see :mod:`riskcheck.draft`).
+
+    The phases, in order: the answers (visibility, completeness, points), the
+    sections, the rules and fairness breaches, the score and tier, then the content
+    hash and the sign-offs.
     """
     spec = compiled.spec
     values = answers.values
-    env: dict[str, Any] = {}
-    section_points = dict.fromkeys(compiled.section_max, 0.0)
-    # A hidden question leaves its section's maximum, as a hidden section leaves the
-    # weighting: questions that do not apply must not dilute the risk.
-    section_max = dict.fromkeys(compiled.section_max, 0.0)
-    contributions: list[Contribution] = []
-    missing: list[str] = []
-    hidden: list[str] = []  # answered, but hidden: reported and never counted
-    required = answered = 0
-    # One pass in dependency order: visibility, completeness and points. This is
-    # the hot loop of scoring throughput, hence the flat plan and local names.
-    get = values.get
-    add_contribution = contributions.append
-    for qid, sid, condition, is_required, is_evidence, points_of, unanswered_points, max_points in compiled.plan:
-        if condition is not None and not condition(env):
-            env[qid] = None
-            if get(qid) is not None:
-                hidden.append(qid)
-            continue
-        if max_points:
-            section_max[sid] += max_points
-        value = env[qid] = get(qid)
-        if value is None:
-            if is_required:
-                required += 1
-                missing.append(qid)
-            if unanswered_points:
-                section_points[sid] += unanswered_points
-                add_contribution(_contribution((qid, sid, None, unanswered_points, max_points)))
-            continue
-        if is_required:
-            required += 1
-            if is_evidence and not value:
-                missing.append(qid)
-            else:
-                answered += 1
-        points = points_of(value)
-        if points:
-            section_points[sid] += points
-        add_contribution(_contribution((qid, sid, value, points, max_points)))
-    hidden_answers = tuple(sorted(hidden))
-
-    section_when = compiled.section_when
-    visible_sections = {s.id: (s.id not in section_when or bool(section_when[s.id](env))) for s in spec.sections}
-    sections = tuple(
-        _section_score(
-            (
-                s.id,
-                s.title,
-                section_points[s.id],
-                section_max[s.id],
-                (section_points[s.id] / section_max[s.id]) if section_max[s.id] else None,
-                s.weight,
-                visible_sections[s.id],
-            )
-        )
-        for s in spec.sections
-    )
+    walk = _walk_answers(compiled, values)
+    env, contributions, missing = walk.env, walk.contributions, walk.missing
+    required, answered = walk.required, walk.answered
+    hidden_answers = tuple(sorted(walk.hidden))
+    sections = _section_scores(compiled, env, walk.section_points, walk.section_max)
 
     # Fairness figures join the answers for rules.
     fairness_dict = None
@@ -182,74 +133,15 @@ def evaluate(
         breaches = fairness.breaches()
         fairness_dict = fairness.to_dict()
 
-    # Rules.
-    findings: list[Finding] = []
-    fired: list[RuleTrace] = []
-    escalations: list[tuple[int, str]] = []
-    for condition, compiled_rule in compiled.rule_conditions:
-        if not condition(env):
-            continue
-        rule = compiled_rule.rule
-        triggered = tuple((name, env.get(name)) for name in compiled_rule.when.sorted_names)
-        fired.append(RuleTrace(rule.id, compiled_rule.when.source, triggered))
-        findings.append(
-            Finding(
-                id=rule.id,
-                source="rule",
-                severity=rule.severity,
-                message=rule.message,
-                mitigation=rule.mitigation,
-                references=tuple(rule.references),
-                blocks_launch=rule.blocks_launch,
-                triggered_by=triggered,
-            )
-        )
-        if compiled_rule.escalate_index is not None:
-            escalations.append((compiled_rule.escalate_index, rule.id))
-    for breach in breaches:
-        findings.append(
-            Finding(
-                id=f"fairness.{breach.metric}",
-                source="fairness",
-                severity="high",
-                message=breach.message,
-                mitigation=(
-                    "Investigate the gap between the groups named, mitigate it (re-weighting, "
-                    "threshold adjustment, better data) and re-measure before launch."
-                ),
-                references=("nist-ai-rmf:MEASURE-2.11", "eu-ai-act:art-10(2)(f)"),
-                blocks_launch=False,
-                triggered_by=(
-                    (f"fairness.{breach.metric}", breach.value),
-                    ("limit", f"{breach.bound} {breach.limit}"),
-                    ("groups", ", ".join(breach.groups)),
-                ),
-            )
-        )
+    findings, fired, escalations = _fire_rules(compiled, env)
+    findings.extend(_breach_findings(breaches))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.id))
 
-    # Score and tier.
     scoring = spec.scoring
-    impact = None
-    if isinstance(scoring, WeightedSectionsScoring):
-        score, score_max, score_tier, next_tier = _weighted(compiled, sections, scoring)
-        tiers = compiled.tier_rows
-    else:
-        impact, score_tier, next_tier = _impact(compiled, sections, scoring)
-        score, score_max = impact.adjusted, impact.raw_max
-        tiers = tuple(
-            (t.id, t.label or t.id, bound) for (t, (_, bound)) in zip(scoring.tiers, impact.level_bounds, strict=True)
-        )
-    tier_index = score_tier
-    escalated_by: list[str] = []
-    for index, rule_id in escalations:
-        if index > tier_index:
-            tier_index = index
-        if index > score_tier:
-            escalated_by.append(rule_id)
+    score, score_max, tiers, score_tier, tier_index, escalated_by, next_tier, impact = _tier(
+        compiled, sections, escalations
+    )
     tier = scoring.tiers[tier_index]
-    if tier_index != score_tier:
-        next_tier = _next_tier_after(compiled, tiers, tier_index, score)
 
     on = assessment_date(system, as_of)
     classification = _classify(compiled, env, on)
@@ -321,6 +213,186 @@ def evaluate(
         hashes=Hashes(questionnaire_hash, answers_hash, evidence_hash, content_hash),
         draft=draft_reasons(missing=missing, system=system or {}, answers=values, missing_evidence=missing_evidence),
     )
+
+
+class _AnswerWalk(NamedTuple):
+    """What one pass over the answers, in dependency order, finds."""
+
+    #: Every question's value for expressions; ``None`` when hidden.
+    env: dict[str, Any]
+    section_points: dict[str, float]
+    #: A hidden question leaves its section's maximum, as a hidden section leaves the
+    #: weighting: questions that do not apply must not dilute the risk.
+    section_max: dict[str, float]
+    contributions: list[Contribution]
+    missing: list[str]
+    #: Answered, but hidden: reported and never counted.
+    hidden: list[str]
+    required: int
+    answered: int
+
+
+def _walk_answers(compiled: CompiledQuestionnaire, values: Mapping[str, Any]) -> _AnswerWalk:
+    """Visibility, completeness and points, in one pass in dependency order. This is
+    the hot loop of scoring throughput, hence the flat plan and local names."""
+    env: dict[str, Any] = {}
+    section_points = dict.fromkeys(compiled.section_max, 0.0)
+    section_max = dict.fromkeys(compiled.section_max, 0.0)
+    contributions: list[Contribution] = []
+    missing: list[str] = []
+    hidden: list[str] = []
+    required = answered = 0
+    get = values.get
+    add_contribution = contributions.append
+    for qid, sid, condition, is_required, is_evidence, points_of, unanswered_points, max_points in compiled.plan:
+        if condition is not None and not condition(env):
+            env[qid] = None
+            if get(qid) is not None:
+                hidden.append(qid)
+            continue
+        if max_points:
+            section_max[sid] += max_points
+        value = env[qid] = get(qid)
+        if value is None:
+            if is_required:
+                required += 1
+                missing.append(qid)
+            if unanswered_points:
+                section_points[sid] += unanswered_points
+                add_contribution(_contribution((qid, sid, None, unanswered_points, max_points)))
+            continue
+        if is_required:
+            required += 1
+            if is_evidence and not value:
+                missing.append(qid)
+            else:
+                answered += 1
+        points = points_of(value)
+        if points:
+            section_points[sid] += points
+        add_contribution(_contribution((qid, sid, value, points, max_points)))
+    return _AnswerWalk(env, section_points, section_max, contributions, missing, hidden, required, answered)
+
+
+def _section_scores(
+    compiled: CompiledQuestionnaire,
+    env: Mapping[str, Any],
+    section_points: Mapping[str, float],
+    section_max: Mapping[str, float],
+) -> tuple[SectionScore, ...]:
+    """Each section's points, maximum, share and whether it applies."""
+    section_when = compiled.section_when
+    spec_sections = compiled.spec.sections
+    visible_sections = {s.id: (s.id not in section_when or bool(section_when[s.id](env))) for s in spec_sections}
+    return tuple(
+        _section_score(
+            (
+                s.id,
+                s.title,
+                section_points[s.id],
+                section_max[s.id],
+                (section_points[s.id] / section_max[s.id]) if section_max[s.id] else None,
+                s.weight,
+                visible_sections[s.id],
+            )
+        )
+        for s in spec_sections
+    )
+
+
+def _fire_rules(
+    compiled: CompiledQuestionnaire, env: Mapping[str, Any]
+) -> tuple[list[Finding], list[RuleTrace], list[tuple[int, str]]]:
+    """The findings of the rules whose condition holds, their traces, and the tiers they escalate to."""
+    findings: list[Finding] = []
+    fired: list[RuleTrace] = []
+    escalations: list[tuple[int, str]] = []
+    for condition, compiled_rule in compiled.rule_conditions:
+        if not condition(env):
+            continue
+        rule = compiled_rule.rule
+        triggered = tuple((name, env.get(name)) for name in compiled_rule.when.sorted_names)
+        fired.append(RuleTrace(rule.id, compiled_rule.when.source, triggered))
+        findings.append(
+            Finding(
+                id=rule.id,
+                source="rule",
+                severity=rule.severity,
+                message=rule.message,
+                mitigation=rule.mitigation,
+                references=tuple(rule.references),
+                blocks_launch=rule.blocks_launch,
+                triggered_by=triggered,
+            )
+        )
+        if compiled_rule.escalate_index is not None:
+            escalations.append((compiled_rule.escalate_index, rule.id))
+    return findings, fired, escalations
+
+
+def _breach_findings(breaches: Sequence[Any]) -> list[Finding]:
+    """A high finding for each fairness threshold breached."""
+    return [
+        Finding(
+            id=f"fairness.{breach.metric}",
+            source="fairness",
+            severity="high",
+            message=breach.message,
+            mitigation=(
+                "Investigate the gap between the groups named, mitigate it (re-weighting, "
+                "threshold adjustment, better data) and re-measure before launch."
+            ),
+            references=("nist-ai-rmf:MEASURE-2.11", "eu-ai-act:art-10(2)(f)"),
+            blocks_launch=False,
+            triggered_by=(
+                (f"fairness.{breach.metric}", breach.value),
+                ("limit", f"{breach.bound} {breach.limit}"),
+                ("groups", ", ".join(breach.groups)),
+            ),
+        )
+        for breach in breaches
+    ]
+
+
+class _Tiering(NamedTuple):
+    """The score, the tier it reaches, and the tier after the rules' escalations."""
+
+    score: float
+    score_max: float
+    tiers: tuple[tuple[str, str, float], ...]
+    #: The tier the score alone reaches, and the tier after escalations.
+    score_tier: int
+    tier_index: int
+    escalated_by: tuple[str, ...]
+    next_tier: NextTier | None
+    impact: Impact | None
+
+
+def _tier(
+    compiled: CompiledQuestionnaire, sections: tuple[SectionScore, ...], escalations: Sequence[tuple[int, str]]
+) -> _Tiering:
+    """Score the sections by the questionnaire's model, then let rules escalate the tier."""
+    scoring = compiled.spec.scoring
+    impact = None
+    if isinstance(scoring, WeightedSectionsScoring):
+        score, score_max, score_tier, next_tier = _weighted(compiled, sections, scoring)
+        tiers = compiled.tier_rows
+    else:
+        impact, score_tier, next_tier = _impact(compiled, sections, scoring)
+        score, score_max = impact.adjusted, impact.raw_max
+        tiers = tuple(
+            (t.id, t.label or t.id, bound) for (t, (_, bound)) in zip(scoring.tiers, impact.level_bounds, strict=True)
+        )
+    tier_index = score_tier
+    escalated_by: list[str] = []
+    for index, rule_id in escalations:
+        if index > tier_index:
+            tier_index = index
+        if index > score_tier:
+            escalated_by.append(rule_id)
+    if tier_index != score_tier:
+        next_tier = _next_tier_after(compiled, tiers, tier_index, score)
+    return _Tiering(score, score_max, tiers, score_tier, tier_index, tuple(escalated_by), next_tier, impact)
 
 
 def _weighted(

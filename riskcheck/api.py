@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.loader import LoadedAssessment, load_assessment, load_questionnaire
 from riskcheck.core.optional import optional_extra
+from riskcheck.core.vocabulary import ReasonKind
 from riskcheck.files.yamlio import Document, load_yaml
-from riskcheck.gate.vocabulary import ReasonKind
 
 if TYPE_CHECKING:
     # Scoring modules are imported where used, so that `riskcheck validate` starts fast.
@@ -155,7 +155,7 @@ def gate(
 
     ``max_severity`` is the most severe finding allowed: any finding above it fails.
     """
-    from riskcheck.gate.vocabulary import SEVERITIES, SEVERITY_RANK
+    from riskcheck.core.vocabulary import SEVERITIES, SEVERITY_RANK
 
     reasons: list[GateReason] = []
     tier_ids = [t[0] for t in result.tiers]

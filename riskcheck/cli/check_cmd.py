@@ -12,8 +12,8 @@ import click
 from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
 from riskcheck.cli.trust import trust_option
 from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.vocabulary import GATE_FORMATS, SEVERITIES
 from riskcheck.gate.policy import Policy, find_pyproject, load_policy
-from riskcheck.gate.vocabulary import GATE_FORMATS, SEVERITIES
 
 if TYPE_CHECKING:
     from rich.text import Text

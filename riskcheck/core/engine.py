@@ -18,7 +18,6 @@ from riskcheck.content import content_hash as content_hash_of
 from riskcheck.core.compiler import CompiledQuestionnaire
 from riskcheck.core.questionnaire import ImpactMitigationScoring, WeightedSectionsScoring
 from riskcheck.core.result import (
-    SEVERITY_ORDER,
     ClassificationResult,
     Completeness,
     Contribution,
@@ -34,6 +33,7 @@ from riskcheck.core.result import (
     Trace,
     canonical_hash,
 )
+from riskcheck.core.vocabulary import SEVERITY_RANK
 from riskcheck.draft import draft_reasons
 from riskcheck.duties import assessment_date, duties_for, law_as_at
 
@@ -135,7 +135,7 @@ def evaluate(
 
     findings, fired, escalations = _fire_rules(compiled, env)
     findings.extend(_breach_findings(breaches))
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.id))
+    findings.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.id))
 
     scoring = spec.scoring
     score, score_max, tiers, score_tier, tier_index, escalated_by, next_tier, impact = _tier(

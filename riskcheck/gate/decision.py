@@ -12,9 +12,9 @@ from typing import Any
 
 from riskcheck import api
 from riskcheck.core.result import Finding, Signoffs, SignoffState
+from riskcheck.core.vocabulary import CHECK_KIND_OF_REASON, CheckKind, CheckStatus, ReasonKind
 from riskcheck.gate.policy import AppliedPolicy, Policy
 from riskcheck.gate.runner import CheckedAssessment
-from riskcheck.gate.vocabulary import CHECK_KIND_OF_REASON, CheckKind, CheckStatus, ReasonKind
 
 Status = CheckStatus
 

@@ -37,7 +37,7 @@ from riskcheck.files.fileio import read_bounded_text
 if TYPE_CHECKING:
     from riskcheck.core.compiler import CompiledQuestionnaire
 
-from riskcheck.gate.vocabulary import Severity
+from riskcheck.core.vocabulary import Severity
 
 __all__ = ["NO_TIER", "AppliedPolicy", "Policy", "PolicyError", "Severity", "find_pyproject", "load_policy"]
 

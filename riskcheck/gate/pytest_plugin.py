@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.vocabulary import SEVERITIES
 from riskcheck.gate.decision import Check
-from riskcheck.gate.vocabulary import SEVERITIES
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

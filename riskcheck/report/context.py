@@ -24,7 +24,7 @@ from riskcheck.core.questionnaire import (
     SingleChoiceQuestion,
     YesNoQuestion,
 )
-from riskcheck.core.result import SEVERITY_ORDER
+from riskcheck.core.vocabulary import SEVERITY_RANK
 from riskcheck.fairness.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from riskcheck.report import charts
 
@@ -49,7 +49,7 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
     # Readers see question numbers (2.3), as in the answers section, never ids.
     numbers = {qid: question_number(loaded.questionnaire, qid) or qid for qid in questions}
     system = result["system"]
-    findings = sorted(result["findings"], key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["id"]))
+    findings = sorted(result["findings"], key=lambda f: (SEVERITY_RANK.get(f["severity"], 9), f["id"]))
     return {
         "result": result,
         "system": system,
@@ -209,7 +209,7 @@ def _finding(
 
 
 def _severity_counts(findings: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:
-    counts = {s: 0 for s in SEVERITY_ORDER}
+    counts = {s: 0 for s in SEVERITY_RANK}
     for finding in findings:
         counts[finding["severity"]] = counts.get(finding["severity"], 0) + 1
     return [(s, n) for s, n in counts.items() if n]

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from riskcheck.core.compiler import CompiledQuestion, CompiledQuestionnaire
-from riskcheck.core.result import SEVERITY_ORDER, Finding, Result
+from riskcheck.core.result import Finding, Result
+from riskcheck.core.vocabulary import SEVERITY_RANK
 from riskcheck.fill import FillState
 
 _DECISIVE: dict[str, frozenset[str]] = {}
@@ -214,7 +215,7 @@ def tier_reason(questionnaire: CompiledQuestionnaire, result: Result) -> str:
         verb = "raise" if plural else "raises"
         alone = labels.get(from_score, from_score)
         return f"{tier} because the finding{plural} {rules} {verb} it; the score alone gives {alone}."
-    serious = [f for f in result.findings if SEVERITY_ORDER.get(f.severity, 9) <= 1 and not f.blocks_launch]
+    serious = [f for f in result.findings if SEVERITY_RANK.get(f.severity, 9) <= 1 and not f.blocks_launch]
     open_serious = ""
     if serious:
         count = len(serious)
@@ -235,13 +236,13 @@ def _actions(result: Result, undecided: tuple[QuestionLink, ...], missing: tuple
         key=lambda f: (
             not f.blocks_launch,
             f.id not in result.trace.escalated_by,
-            SEVERITY_ORDER.get(f.severity, 9),
+            SEVERITY_RANK.get(f.severity, 9),
         ),
     )
     actions = [
         f.mitigation
         for f in ranked
-        if f.blocks_launch or f.id in result.trace.escalated_by or SEVERITY_ORDER.get(f.severity, 9) <= 1
+        if f.blocks_launch or f.id in result.trace.escalated_by or SEVERITY_RANK.get(f.severity, 9) <= 1
     ]
     if undecided:
         count = len(undecided)

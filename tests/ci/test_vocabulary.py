@@ -8,7 +8,7 @@ from typing import get_args
 import click
 import pytest
 
-from riskcheck.gate.vocabulary import CHECK_KIND_OF_REASON, CHECK_KINDS, CHECK_STATUSES, REASON_KINDS, SEVERITIES
+from riskcheck.core.vocabulary import CHECK_KIND_OF_REASON, CHECK_KINDS, CHECK_STATUSES, REASON_KINDS, SEVERITIES
 from tests.ci.conftest import ROOT
 
 SCHEMA = json.loads((ROOT / "docs" / "gate-json-schema.json").read_text(encoding="utf-8"))
@@ -16,12 +16,13 @@ SCHEMA = json.loads((ROOT / "docs" / "gate-json-schema.json").read_text(encoding
 
 def test_severities_in_order_everywhere() -> None:
     from riskcheck.cli.check_cmd import command
-    from riskcheck.core.questionnaire import Severity
-    from riskcheck.core.result import SEVERITY_ORDER
+    from riskcheck.core.questionnaire import Rule
+    from riskcheck.core.vocabulary import SEVERITY_RANK
     from riskcheck.gate.policy import Policy
 
-    assert list(SEVERITY_ORDER) == list(SEVERITIES)
-    assert set(get_args(Severity)) == set(SEVERITIES)
+    # One vocabulary in the core: the questionnaire model, the result's order and the gate use it.
+    assert list(SEVERITY_RANK) == list(SEVERITIES) == ["critical", "high", "medium", "low", "info"]
+    assert set(get_args(Rule.model_fields["severity"].annotation)) == set(SEVERITIES)
     option = next(p for p in command.params if p.name == "max_severity")
     assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == SEVERITIES
     with pytest.raises(ValueError):

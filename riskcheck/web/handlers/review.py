@@ -38,7 +38,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from riskcheck.core.errors import RiskcheckError
-from riskcheck.core.result import SEVERITY_ORDER, Result
+from riskcheck.core.result import Result
+from riskcheck.core.vocabulary import SEVERITY_RANK
 from riskcheck.fill import FillState
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def cautions(result: Result) -> list[str]:
     if result.status != "complete":
         missing = len(result.completeness.missing)
         found.append(f"the assessment is incomplete ({missing} required answer{'s' if missing != 1 else ''} missing)")
-    serious = [f for f in result.findings if SEVERITY_ORDER.get(f.severity, 9) <= 1]
+    serious = [f for f in result.findings if SEVERITY_RANK.get(f.severity, 9) <= 1]
     if serious:
         found.append(f"{len(serious)} high or critical finding{'s are' if len(serious) != 1 else ' is'} open")
     return found

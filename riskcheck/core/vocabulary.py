@@ -1,7 +1,9 @@
-"""The gate's closed sets, each stated once with its order.
+"""riskcheck's closed sets, each stated once with its order.
 
-Click choices, the pytest plugin's options, the policy and the gate's records all take
-their values from here, so a new severity or status is added in one place.
+The questionnaire model, the result's ordering of findings, click choices, the pytest
+plugin's options, the policy and the gate's records all take their values from here, so
+a new severity or status is added in one place. It lives in the core because the core
+orders findings by severity and must not import the gate.
 """
 
 from __future__ import annotations

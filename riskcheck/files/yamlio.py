@@ -198,9 +198,14 @@ class _Builder:
         #: The collections being built around the current node: an alias back to one loops.
         self.open: set[int] = set()
 
-    def fail(self, node: yaml.Node, message: str) -> RiskcheckError:
+    def at(self, node: yaml.Node, message: str, loc: Loc | None = None) -> Problem:
+        """A problem at ``node``'s line and column (and ``loc``'s path inside the document)."""
         mark = node.start_mark
-        return YamlError.from_problems([Problem(self.document.file, message, mark.line + 1, mark.column + 1)])
+        path = format_loc(loc) if loc is not None else ""
+        return Problem(self.document.file, message, mark.line + 1, mark.column + 1, path)
+
+    def fail(self, node: yaml.Node, message: str) -> RiskcheckError:
+        return YamlError.from_problems([self.at(node, message)])
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         # Depth counts alias expansions too: a chain of anchors, each nesting the
@@ -220,16 +225,10 @@ class _Builder:
     def collection(self, node: yaml.Node, loc: Loc) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise YamlError.from_problems(
-                [
-                    Problem(
-                        self.document.file,
-                        f"document expands to more than {MAX_NODES:,} values "
-                        "(anchors and aliases nested too deeply); refusing to load it",
-                        node.start_mark.line + 1,
-                        node.start_mark.column + 1,
-                    )
-                ]
+            raise self.fail(
+                node,
+                f"document expands to more than {MAX_NODES:,} values "
+                "(anchors and aliases nested too deeply); refusing to load it",
             )
         self.document.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
@@ -242,16 +241,10 @@ class _Builder:
         self.document.styles.setdefault(loc, getattr(node, "style", None))
         self.chars -= len(node.value)
         if self.chars < 0:
-            raise YamlError.from_problems(
-                [
-                    Problem(
-                        self.document.file,
-                        f"document expands to more than {MAX_CHARS:,} characters of text "
-                        "(aliases repeat the long value that starts here); refusing to load it",
-                        node.start_mark.line + 1,
-                        node.start_mark.column + 1,
-                    )
-                ]
+            raise self.fail(
+                node,
+                f"document expands to more than {MAX_CHARS:,} characters of text "
+                "(aliases repeat the long value that starts here); refusing to load it",
             )
         if node.tag == _STR_TAG:
             return node.value  # the commonest case, without the constructor's dispatch
@@ -286,54 +279,24 @@ class _Builder:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(
-                    Problem(
-                        self.document.file,
-                        "merge keys ('<<') are not supported; write the keys out",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        format_loc(loc),
-                    )
-                )
+                self.problems.append(self.at(key_node, "merge keys ('<<') are not supported; write the keys out", loc))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(
-                    Problem(
-                        self.document.file,
-                        "expected a plain key, got a mapping or list used as a key",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        format_loc(loc),
-                    )
+                    self.at(key_node, "expected a plain key, got a mapping or list used as a key", loc)
                 )
                 continue
             try:
                 key = self.scalar(key_node)
             except ValueError as exc:
-                self.problems.append(
-                    Problem(
-                        self.document.file,
-                        f"invalid key: {exc}",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        format_loc(loc),
-                    )
-                )
+                self.problems.append(self.at(key_node, f"invalid key: {exc}", loc))
                 continue
             if isinstance(key, (bool, int, float)) or key is None:
                 key = _plain_key(key_node.value, key)
             if key in result:
                 first = self.document.keys.get((*loc, key))
                 where = f" (first defined on line {first[0]})" if first else ""
-                self.problems.append(
-                    Problem(
-                        self.document.file,
-                        f"duplicate key {key!r}{where}",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        format_loc(loc),
-                    )
-                )
+                self.problems.append(self.at(key_node, f"duplicate key {key!r}{where}", loc))
                 continue
             child = (*loc, key)
             self.document.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)

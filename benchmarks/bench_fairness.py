@@ -14,6 +14,16 @@ label, pred), so 10 intersectional groups. Each command runs as a fresh process 
     python benchmarks/bench_fairness.py --rows 10M 100M        # and 100M (about 1 GB of Parquet)
     python benchmarks/bench_fairness.py --rows 1M --fairlearn-rows 1M --keep /tmp/bench
 
+With a model (``--model``): Adult-like rows generated here (the columns the shipped
+``examples/models/adult_income.skops`` predicts on, plus ``income``), and
+``riskcheck fairness --model`` as a fresh process: DuckDB streams the rows in Arrow
+batches through the sandboxed model process and folds each batch's predictions into the
+counts. It reports wall time and peak RSS (the largest of riskcheck and its model
+process, as ``/usr/bin/time`` measures it; the goal is under 500 MB at 10M rows):
+
+    python benchmarks/bench_fairness.py --model                # 10M rows
+    python benchmarks/bench_fairness.py --model --rows 100k    # a quick run
+
 In process (``--in-process``): the count engine's arithmetic against fairlearn's
 MetricFrame and a bare ``np.bincount`` (1M and 5M rows; ``--quick`` for 100k):
 
@@ -367,6 +377,80 @@ def scale(rows_list: list[int], fairlearn_rows: set[int], folder: Path) -> None:
         sys.stdout.flush()
 
 
+# ---------------------------------------------------------------- a model, streamed
+
+ADULT_MODEL = Path(__file__).resolve().parent.parent / "examples" / "models" / "adult_income.skops"
+
+
+def _pick(values: list[str], salt: int) -> str:
+    """SQL picking one of ``values`` per row, by a hash of the row number."""
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"[{listed}][1 + CAST(hash(range + {salt}) % {len(values)} AS BIGINT)]"
+
+
+ADULT_LIKE_SQL = f"""
+COPY (
+    SELECT
+        17 + CAST(hash(range + 11) % 60 AS BIGINT) AS age,
+        {_pick(["Private", "Private", "Private", "Self-emp-not-inc", "Local-gov", "?", "State-gov",
+                "Self-emp-inc", "Federal-gov", "Without-pay"], 12)} AS workclass,
+        1 + CAST(hash(range + 13) % 16 AS BIGINT) AS education_num,
+        {_pick(["Married-civ-spouse", "Never-married", "Divorced", "Separated", "Widowed",
+                "Married-spouse-absent", "Married-AF-spouse"], 14)} AS marital_status,
+        {_pick(["Prof-specialty", "Craft-repair", "Exec-managerial", "Adm-clerical", "Sales", "Other-service",
+                "Machine-op-inspct", "?", "Transport-moving", "Handlers-cleaners", "Farming-fishing",
+                "Tech-support", "Protective-serv", "Priv-house-serv", "Armed-Forces"], 15)} AS occupation,
+        {_pick(["Husband", "Not-in-family", "Own-child", "Unmarried", "Wife", "Other-relative"], 16)} AS relationship,
+        {_pick(["White", "White", "White", "White", "Black", "Asian-Pac-Islander", "Amer-Indian-Eskimo", "Other"], 17)}
+            AS race,
+        {_pick(["Male", "Male", "Female"], 18)} AS sex,
+        CASE WHEN hash(range + 19) % 12 = 0 THEN CAST(hash(range + 20) % 20000 AS BIGINT) ELSE 0 END AS capital_gain,
+        CASE WHEN hash(range + 21) % 20 = 0 THEN CAST(hash(range + 22) % 2500 AS BIGINT) ELSE 0 END AS capital_loss,
+        10 + CAST(hash(range + 23) % 60 AS BIGINT) AS hours_per_week,
+        CASE WHEN hash(range + 24) % 100 < 24 THEN '>50K' ELSE '<=50K' END AS income
+    FROM range({{rows}})
+) TO '{{path}}' (FORMAT parquet, ROW_GROUP_SIZE 131072)
+"""
+
+
+def generate_adult_like(rows: int, folder: Path) -> Path:
+    import duckdb
+
+    path = folder / f"adult-like-{rows}.parquet"
+    if not path.exists():
+        started = time.perf_counter()
+        duckdb.sql(ADULT_LIKE_SQL.format(rows=rows, path=path))
+        print(
+            f"generated {path} ({path.stat().st_size / 1024**2:,.0f} MiB) in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+    return path
+
+
+def model_command(path: Path, model: Path = ADULT_MODEL) -> list[str]:
+    return [
+        sys.executable, "-m", "riskcheck", "fairness", "--data", str(path), "--target", "income",
+        "--positive-label", ">50K", "--model", str(model), "--sensitive", "race,sex", "--format", "json",
+    ]  # fmt: skip
+
+
+def with_model(rows_list: list[int], folder: Path) -> None:
+    import json
+
+    print(f"{'rows':>12}  {'command':<40}  {'seconds':>8}  {'peak RSS':>9}  rows/s")
+    for rows in rows_list:
+        path = generate_adult_like(rows, folder)
+        seconds, mib, out = timed_process(model_command(path))
+        result = json.loads(out)
+        assert result["rows"] == rows, (result["rows"], rows)
+        print(
+            f"{rows:>12,}  {'riskcheck fairness --model (streamed)':<40}  {seconds:>8.2f}  {mib:>5.0f} MiB  "
+            f"{rows / seconds:,.0f}  ({len(result['groups'])} groups; peak RSS goal < 500 MB: "
+            f"{'met' if mib * 1024**2 < 500e6 else 'NOT met'})"
+        )
+        sys.stdout.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="riskcheck fairness at scale, and its engines in process.")
     parser.add_argument("--rows", nargs="+", default=["10M"], help="scale: Parquet sizes (10M, 100M, ...)")
@@ -376,7 +460,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="in process: 100k rows only")
     parser.add_argument("--fairlearn-max-rows", type=int, default=1_000_000, help="in process: skip fairlearn above")
     parser.add_argument("--repeats", type=int, default=5, help="in process: best of N for the fast timings")
+    parser.add_argument("--model", action="store_true", help="riskcheck fairness --model on Adult-like rows instead")
     args = parser.parse_args()
+    if args.model:
+        import tempfile
+
+        rows_list = [parse_rows(text) for text in args.rows]
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            with_model(rows_list, args.keep)
+        else:
+            with tempfile.TemporaryDirectory(prefix="bench-fairness-") as folder:
+                with_model(rows_list, Path(folder))
+        return
     if not args.in_process:
         import tempfile
 

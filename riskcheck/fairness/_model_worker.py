@@ -134,12 +134,18 @@ def _limit_time(seconds: float) -> None:
         signal.alarm(whole + 1)
 
 
+#: What the streaming model process is doing, for its error messages.
+_stage = ["load"]
+#: When the watchdog stops the process; streaming moves it on with each batch.
+_deadline = [0.0]
+
+
 def _watch(parent: int, seconds: float, scratch: Path) -> None:
     """Start the watchdog: when the parent is gone or time is up, clean up and stop the group."""
-    deadline = time.monotonic() + seconds
+    _deadline[0] = time.monotonic() + seconds
 
     def watch() -> None:
-        while os.getppid() == parent and time.monotonic() < deadline:
+        while os.getppid() == parent and time.monotonic() < _deadline[0]:
             time.sleep(WATCHDOG_INTERVAL)
         shutil.rmtree(scratch, ignore_errors=True)
         with contextlib.suppress(OSError):
@@ -149,13 +155,106 @@ def _watch(parent: int, seconds: float, scratch: Path) -> None:
     threading.Thread(target=watch, name="riskcheck-watchdog", daemon=True).start()
 
 
+def _limit_cpu_from_now(seconds: float) -> None:
+    """Streaming: the CPU-time limit moves on by ``seconds`` from what has been used so far
+    (the soft limit only, below any hard limit the process was given)."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        soft = math.ceil(used.ru_utime + used.ru_stime + seconds)
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+
+
+def _arm(seconds: float) -> None:
+    """Streaming: each exchange gets the time limit anew (alarm, watchdog, CPU time)."""
+    if hasattr(signal, "alarm"):
+        signal.alarm(max(1, math.ceil(seconds)) + 1)
+    _deadline[0] = time.monotonic() + seconds
+    _limit_cpu_from_now(seconds)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    parts = bytearray()
+    while len(parts) < size:
+        chunk = os.read(fd, min(size - len(parts), 4 * 1024 * 1024))
+        if not chunk:
+            if parts:
+                raise _Refused("the feature stream ended in the middle of a batch")
+            return None
+        parts += chunk
+    return bytes(parts)
+
+
+def _write_all(fd: int, data: Any) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _serve(job: dict[str, Any], channel: int) -> dict[str, Any]:
+    """Load the model, then predict on each batch of features read from stdin until it ends.
+
+    Each batch is an Arrow IPC stream framed by its length (8 bytes, little-endian); each
+    answer, written to ``channel``, is one too: a single column of predictions."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    seconds = float(job["seconds"])
+    _stage[0] = "load"
+    model, trusted = _load(job)
+    _stage[0] = "predict on the columns given"
+    while True:
+        header = _read_exactly(0, 8)
+        if header is None:
+            return {"ok": True, "trusted_types": trusted, "stage": "done"}
+        payload = _read_exactly(0, int.from_bytes(header, "little"))
+        if payload is None:
+            raise _Refused("the feature stream ended in the middle of a batch")
+        frame = pa.ipc.open_stream(pa.py_buffer(payload)).read_all().to_pandas()
+        predictions = _predict(model, _features(model, frame, job["explicit_features"]), job)
+        column = pa.array(predictions)
+        if not (pa.types.is_boolean(column.type) or pa.types.is_integer(column.type)):
+            if pa.types.is_floating(column.type):
+                column = column.cast(pa.float64())
+            else:
+                column = column.cast(pa.string())
+        elif pa.types.is_integer(column.type):
+            column = column.cast(pa.int64())
+        table = pa.table({"prediction": column})
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        answer = sink.getvalue()
+        _write_all(channel, len(answer).to_bytes(8, "little"))
+        _write_all(channel, answer)
+        del frame, predictions, column, table, answer
+        _arm(seconds)
+
+
 def main(argv: list[str]) -> int:
     job_file = Path(argv[0])
     job = json.loads(job_file.read_text(encoding="utf-8"))
+    stream = bool(job.get("stream"))
+    channel = -1
+    if stream:
+        # The predictions leave on the pipe riskcheck gave as stdout; whatever the model
+        # prints goes to stderr, so it cannot be read as a prediction.
+        channel = os.dup(1)
+        os.dup2(2, 1)
     _limit_memory(int(job["memory_bytes"]))
-    _limit_time(float(job["seconds"]))
+    if stream:
+        _limit_cpu_from_now(float(job["seconds"]))
+        if hasattr(signal, "alarm"):
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(max(1, math.ceil(float(job["seconds"]))) + 1)
+    else:
+        _limit_time(float(job["seconds"]))
     out = Path(job["out"])
     _watch(int(job["parent"]), float(job["seconds"]), out)
+    if stream:
+        (out / "status.json").write_text(json.dumps(_run_stream(job, channel)), encoding="utf-8")
+        return 0
     stage = "load"
     try:
         model, trusted = _load(job)
@@ -180,6 +279,30 @@ def main(argv: list[str]) -> int:
         status = {"ok": False, "message": f"the model could not {stage}: {detail}"}
     (out / "status.json").write_text(json.dumps(status), encoding="utf-8")
     return 0
+
+
+def _run_stream(job: dict[str, Any], channel: int) -> dict[str, Any]:
+    """:func:`_serve`, with every failure turned into a status as :func:`main` does."""
+    try:
+        return _serve(job, channel)
+    except _Refused as exc:
+        return {"ok": False, "message": str(exc)}
+    except MemoryError:
+        return {
+            "ok": False,
+            "message": (
+                f"the model ran out of memory trying to {_stage[0]} (the limit is {job['memory_bytes']:,} bytes)"
+            ),
+        }
+    except BrokenPipeError:
+        return {"ok": False, "message": "riskcheck stopped reading the predictions"}
+    except BaseException as exc:
+        text = str(exc).strip().splitlines()
+        detail = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+        return {"ok": False, "message": f"the model could not {_stage[0]}: {detail}"}
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(channel)
 
 
 if __name__ == "__main__":

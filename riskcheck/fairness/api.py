@@ -6,6 +6,7 @@ importing this module is cheap; a missing one is a :class:`MissingDependencyErro
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -94,7 +95,16 @@ def evaluate_fairness(
             limits=limits,
         )
     if _aggregates_in_duckdb(spec):
-        return _compute_in_duckdb(spec, base, progress=progress, warn=warn, scan=scan, identity_kind=data_identity)
+        return _compute_in_duckdb(
+            spec,
+            base,
+            progress=progress,
+            warn=warn,
+            scan=scan,
+            identity_kind=data_identity,
+            limits=limits or ModelLimits(),
+            trust=current_trust() if trust is None else trust,
+        )
     return _compute(
         spec,
         identity_kind=data_identity,
@@ -180,8 +190,6 @@ def compute_fairness(
     if trust_model:
         trust = ModelTrust(every_model=True)
     if engine == "spark":
-        import dataclasses
-
         from riskcheck.fairness.spark import SparkSettings
 
         # The paths are the caller's, not an assessment file's: a URI or a cluster path is read as given.
@@ -418,9 +426,10 @@ def _check_same_data(saved: Path, data: str, base: Path, result: FairnessResult)
 
 
 def _aggregates_in_duckdb(spec: FairnessSpec) -> bool:
-    """The DuckDB engine aggregates prediction and score columns; a model's predictions are
-    measured in memory by the count engine."""
-    return spec.engine == "duckdb" and spec.model is None
+    """The DuckDB engine aggregates prediction and score columns, and a classifier's
+    predictions streamed batch by batch (:mod:`riskcheck.fairness.stream`); a regressor's
+    predictions are measured in memory by the count engine."""
+    return spec.engine == "duckdb" and (spec.model is None or spec.task == "classification")
 
 
 def _one_file(spec: FairnessSpec, base: Path) -> Path:
@@ -451,6 +460,8 @@ def _compute_in_duckdb(
     warn: Callback | None,
     scan: ScanLimits | None,
     identity_kind: str,
+    limits: ModelLimits,
+    trust: ModelTrust,
 ) -> FairnessResult:
     from riskcheck.fairness.duck import ScanLimits
     from riskcheck.fairness.identity import identify
@@ -459,6 +470,16 @@ def _compute_in_duckdb(
 
     assert spec.data is not None
     display = str(base / spec.data)
+    model_path = model_sha = None
+    if spec.model is not None:
+        # A model that will be refused is refused before the data is read.
+        from riskcheck.fairness.inputs import model_sha256
+        from riskcheck.fairness.model import check_model_file
+
+        model_path = base / spec.model
+        model_sha = model_sha256(model_path) if model_path.is_file() else None
+        trusted = model_sha is not None and trust.allows(model_sha)
+        check_model_file(model_path, str(model_path), trusted=trusted, sha256=model_sha)
     data = resolve_source(spec.data, base, display=display)
     sensitive = None
     if spec.sensitive_data is not None:
@@ -467,18 +488,38 @@ def _compute_in_duckdb(
     identity = identify(data, kind=identity_kind)
     if sensitive is not None:
         identity = _joined_identity(identity, identify(sensitive, kind=identity_kind))
-    table = aggregate(spec, data, sensitive_data=sensitive, limits=scan or ScanLimits(), say=say)
+    model_notes: tuple[str, ...] = ()
+    if model_path is not None:
+        from riskcheck.fairness.stream import aggregate_with_model
+
+        assert model_sha is not None
+        table, model_notes = aggregate_with_model(
+            spec,
+            data,
+            sensitive_data=sensitive,
+            model_path=model_path,
+            model_sha256=model_sha,
+            trust=trust,
+            model_limits=limits,
+            limits=scan or ScanLimits(),
+            say=say,
+            warn=warn,
+        )
+    else:
+        table = aggregate(spec, data, sensitive_data=sensitive, limits=scan or ScanLimits(), say=say)
     say(f"{int(table.rows.sum()):,} rows in {len(table.labels)} groups")
     for note in table.notes:
         if warn is not None:
             warn(f"warning: {note}")
+    if model_notes:
+        table = dataclasses.replace(table, notes=(*model_notes, *table.notes))
     return _from_counts(
         spec,
         table,
         engine="duckdb",
         display=display,
         identity=identity.to_dict(),
-        model_sha256=None,
+        model_sha256=model_sha,
         say=say,
     )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -109,12 +109,13 @@ def _literal(text: str) -> str:
 
 
 @contextmanager
-def connect(limits: ScanLimits) -> Iterator[Any]:
-    """An in-memory DuckDB connection held to ``limits``, with a private temp folder."""
+def connect(limits: ScanLimits, *, temp_parent: Any = None) -> Iterator[Any]:
+    """An in-memory DuckDB connection held to ``limits``, with a private temp folder
+    (in ``temp_parent`` when given: a folder that someone else removes if riskcheck is killed)."""
     limits.check()
     with optional_extra("fairness", "duckdb"):
         import duckdb
-    spill = tempfile.mkdtemp(prefix="riskcheck-duckdb-")
+    spill = tempfile.mkdtemp(prefix="riskcheck-duckdb-", dir=temp_parent)
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": "false",
         "autoload_known_extensions": "false",
@@ -160,6 +161,30 @@ def relation(connection: Any, source: Source, *, name: str) -> Relation:
     for path in names[1:]:
         _same_schema(source, names[0], first, path, _csv_schema(connection, source, path))
     return Relation(_csv_reader(key), {key: files}, first, source)
+
+
+def typed_relation(connection: Any, source: Source, *, name: str, text_columns: Sequence[str]) -> Relation:
+    """The reader over ``source`` for a model: Parquet as :func:`relation` reads it; CSV with types.
+
+    A model needs its features typed as pandas would read them (integers, numbers,
+    text); the columns riskcheck reads as labels (``text_columns``: target, groups,
+    filters, weight) stay text, as in :func:`relation`, so labels are read the same way
+    whichever reader is used. Types are sniffed from every row, as pandas does, among
+    BIGINT, DOUBLE and VARCHAR only (pandas reads a date or a time as text).
+    """
+    plain = relation(connection, source, name=name)
+    if source.file_format != "csv":
+        return plain
+    forced = [column for column in dict.fromkeys(text_columns) if column in plain.columns]
+    types = "{" + ", ".join(f"{_literal(column)}: 'VARCHAR'" for column in forced) + "}"
+    key = f"{name}_files"
+    options = _csv_options().replace("all_varchar = true", "all_varchar = false")
+    sql = (
+        f"read_csv(${key}, {options}, auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR'], "
+        f"sample_size = -1{', types = ' + types if forced else ''})"
+    )
+    columns = _describe(connection, Relation(sql, plain.params, plain.columns, source))
+    return Relation(sql, plain.params, columns, source)
 
 
 def _csv_options() -> str:

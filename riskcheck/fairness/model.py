@@ -120,8 +120,6 @@ def remove_stale_scratch(*, older_than: float = MODEL_TIME_LIMIT_SECONDS + 60.0,
             removed.append(folder)
     return removed
 
-    return True
-
 
 #: The child's entry point. ``-I`` keeps the working directory off ``sys.path``;
 #: riskcheck's own location is appended (after the standard library and
@@ -243,6 +241,275 @@ def predict_with_model(
     return predictions, tuple(notes)
 
 
+#: Rows the model process predicts on at a time when predictions are streamed.
+STREAM_BATCH_ROWS = 131_072
+#: The most bytes of features riskcheck sends the model process in one message.
+_STREAM_MAX_MESSAGE = 2 * 1024**3
+#: Seconds the model process has to exit once riskcheck has sent everything.
+_EXIT_SECONDS = 30.0
+
+
+class ModelStream:
+    """One model process that predicts batch after batch (:func:`stream_predictions`).
+
+    Features go to the model process as Arrow IPC streams on its stdin; its predictions
+    come back as Arrow IPC streams on a pipe of their own (the model's prints go to its
+    stderr), each framed by its length. Arrow IPC carries values, never code; each
+    answer is checked for one column of one prediction per row, of a plain type, before
+    it is used. Every exchange is held to the time limit: loading and the first batch,
+    then each later batch.
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes], work: Path, display: str, limits: ModelLimits) -> None:
+        self._process = process
+        self._work = work
+        self.display = display
+        self._limits = limits
+        assert process.stdin is not None and process.stdout is not None
+        self._send_fd = process.stdin.fileno()
+        self._receive_fd = process.stdout.fileno()
+        os.set_blocking(self._send_fd, False)
+        os.set_blocking(self._receive_fd, False)
+        self.output_type: Any = None
+        self.batches = 0
+
+    @property
+    def work(self) -> Path:
+        """The model process's scratch folder: its watchdog removes it if riskcheck is killed."""
+        return self._work
+
+    def send(self, features: Any) -> None:
+        """Send a batch of feature columns (a ``pyarrow.RecordBatch``)."""
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, features.schema) as writer:
+            writer.write_batch(features)
+        payload = sink.getvalue()
+        if payload.size > _STREAM_MAX_MESSAGE:
+            raise DataError(f"{self.display}: a batch of features is {payload.size:,} bytes; too wide to send")
+        deadline = time.monotonic() + self._limits.seconds
+        try:
+            self._write(len(payload).to_bytes(8, "little"), deadline)
+            self._write(memoryview(payload), deadline)
+        except BrokenPipeError:
+            raise self._failure() from None
+
+    def receive(self, rows: int) -> Any:
+        """The predictions for the batch sent last, as a ``pyarrow.Array`` of ``rows`` values."""
+        import pyarrow as pa
+
+        deadline = time.monotonic() + self._limits.seconds
+        header = self._read(8, deadline)
+        if header is None:
+            raise self._failure()
+        length = int.from_bytes(header, "little")
+        limit = rows * _PREDICTION_MAX_BYTES_PER_ROW + 64 * 1024
+        if length > limit:
+            raise DataError(f"{self.display}: the model process sent {length:,} bytes of predictions for {rows:,} rows")
+        payload = self._read(length, deadline)
+        if payload is None:
+            raise self._failure()
+        try:
+            table = pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
+            table.validate(full=True)
+        except (pa.ArrowException, ValueError) as exc:
+            raise DataError(
+                f"{self.display}: the model process sent unreadable predictions: {_printable(str(exc), 300)}"
+            ) from None
+        if table.num_columns != 1 or table.num_rows != rows:
+            raise DataError(
+                f"{self.display}: the model process sent {table.num_columns} column(s) of {table.num_rows:,} "
+                f"predictions for {rows:,} rows; expected one prediction per row"
+            )
+        column = table.column(0).combine_chunks()
+        kind = column.type
+        if not (pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+            if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+                raise DataError(f"{self.display}: the model process sent predictions of type {kind}")
+            column = column.cast(pa.string())
+        if self.output_type is None:
+            self.output_type = column.type
+        elif column.type != self.output_type:
+            raise DataError(
+                f"{self.display}: the model predicted {self.output_type} values, then {column.type} values; "
+                "expected one type of prediction"
+            )
+        self.batches += 1
+        return column
+
+    def predict(self, features: Any) -> Any:
+        self.send(features)
+        return self.receive(features.num_rows)
+
+    def finish(self) -> dict[str, Any]:
+        """Tell the model process that the data has ended; its final status."""
+        self._process.stdin.close()  # type: ignore[union-attr]
+        if not _wait_unreaped(self._process, _EXIT_SECONDS):
+            raise DataError(f"{self.display}: the model process did not stop within {_EXIT_SECONDS:g} s of the end")
+        status = _status(self._work)
+        if status is None:
+            raise _ended_without_status(self._work, self.display, self._limits, _exit_code(self._process))
+        if not status.get("ok"):
+            raise DataError(f"{self.display}: {_printable(status.get('message', 'the model process failed'))}")
+        return status
+
+    def _failure(self) -> DataError:
+        """Why the model process stopped talking: its status, else how it ended."""
+        if not _wait_unreaped(self._process, 5.0):
+            return DataError(f"{self.display}: the model process stopped answering; it was stopped")
+        status = _status(self._work)
+        if status is not None and not status.get("ok"):
+            return DataError(f"{self.display}: {_printable(status.get('message', 'the model process failed'))}")
+        return _ended_without_status(self._work, self.display, self._limits, _exit_code(self._process))
+
+    def _timeout(self) -> DataError:
+        return DataError(
+            f"{self.display}: the model did not load and predict within the time limit of "
+            f"{self._limits.seconds:g} s; it was stopped"
+        )
+
+    def _write(self, data: bytes | memoryview, deadline: float) -> None:
+        import select
+
+        view = memoryview(data)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._timeout()
+            _, writable, _ = select.select([], [self._send_fd], [], min(left, 1.0))
+            if not writable:
+                continue
+            try:
+                written = os.write(self._send_fd, view[: 1024 * 1024])
+            except BlockingIOError:
+                continue
+            view = view[written:]
+
+    def _read(self, size: int, deadline: float) -> bytes | None:
+        """Exactly ``size`` bytes, or None at the end of the stream."""
+        import select
+
+        parts = bytearray()
+        while len(parts) < size:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._timeout()
+            readable, _, _ = select.select([self._receive_fd], [], [], min(left, 1.0))
+            if not readable:
+                continue
+            try:
+                chunk = os.read(self._receive_fd, min(size - len(parts), 4 * 1024 * 1024))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                return None
+            parts += chunk
+        return bytes(parts)
+
+
+@contextlib.contextmanager
+def stream_predictions(
+    path: Path,
+    *,
+    display: str,
+    sha256: str,
+    explicit_features: bool,
+    trust: ModelTrust = NO_TRUST,
+    threshold: float | None = None,
+    positive_label: Any = None,
+    limits: ModelLimits | None = None,
+    warn: Callable[[str], None] | None = None,
+    notes: list[str] | None = None,
+) -> Iterator[ModelStream]:
+    """A model process that predicts on batch after batch, under the rules of :func:`predict_with_model`.
+
+    The same checks come first (the file, its trust, the copy's sha256); the same limits
+    hold (memory for the whole run, time per exchange); the process is stopped and its
+    folder removed however the block ends. Warnings (a trusted pickle, trusted types) are
+    appended to ``notes`` and passed to ``warn``.
+    """
+    trusted = trust.allows(sha256)
+    loader = check_model_file(path, display, trusted=trusted, sha256=sha256)
+    warn = warn if warn is not None else trust.announce
+    limits = limits or ModelLimits()
+    notes = notes if notes is not None else []
+    if loader == "pickle":
+        notes.append(
+            f"{display}: loading with pickle because the model is trusted ({trust.reason(sha256)}); "
+            f"pickle runs any code in the file. sha256 {sha256}"
+        )
+        if warn is not None:
+            warn(f"warning: {notes[-1]}")
+    remove_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as scratch:
+        work = Path(scratch)
+        model_copy = work / f"model{path.suffix.lower()}"
+        _copy_checked(path, model_copy, sha256, display)
+        job = {
+            "model": str(model_copy),
+            "loader": loader,
+            "trust": trusted,
+            "sha256": sha256,
+            "stream": True,
+            "explicit_features": explicit_features,
+            "threshold": threshold,
+            "positive_label": positive_label,
+            "memory_bytes": limits.memory_bytes,
+            "seconds": limits.seconds + WORKER_GRACE_SECONDS,
+            "parent": os.getpid(),
+            "out": str(work),
+        }
+        (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        with (work / "stderr.txt").open("wb") as stderr:
+            process = subprocess.Popen(
+                worker_command(work / "job.json"),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=_worker_environment(),
+                cwd=work,
+                start_new_session=True,
+            )
+            try:
+                with _interrupt_on_termination(process):
+                    stream = ModelStream(process, work, display, limits)
+                    yield stream
+                    status = stream.finish()
+            finally:
+                _kill_group(process)
+                for pipe in (process.stdin, process.stdout):
+                    if pipe is not None:
+                        with contextlib.suppress(OSError):
+                            pipe.close()
+    for name in status.get("trusted_types", []):
+        note = (
+            f"{display}: trusted type {_printable(name)} loaded because the model is trusted ({trust.reason(sha256)})"
+        )
+        notes.append(note)
+        if warn is not None:
+            warn(f"warning: {note}")
+
+
+def _exit_code(process: subprocess.Popen[bytes]) -> int | None:
+    """How an exited child ended (negative: the signal), without reaping it (see :func:`_wait_unreaped`)."""
+    try:
+        info = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return None
+    if info is None:
+        return None
+    return info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+
+
+def _worker_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # one thread each: BLAS pools reserve address space per thread, and results stay stable
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = "1"
+    return env
+
+
 def _copy_checked(source: Path, target: Path, sha256: str, display: str) -> None:
     """Copy the model for the child, refusing it if its bytes are no longer those hashed (and trusted)."""
     digest = hashlib.sha256()
@@ -291,10 +558,7 @@ def worker_command(job: Path) -> list[str]:
 
 
 def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
-    env = dict(os.environ)
-    # one thread each: BLAS pools reserve address space per thread, and results stay stable
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[name] = "1"
+    env = _worker_environment()
     with (work / "stderr.txt").open("wb") as stderr:
         process = subprocess.Popen(
             worker_command(work / "job.json"),
@@ -316,7 +580,14 @@ def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
             f"{display}: the model did not load and predict within the time limit of "
             f"{limits.seconds:g} s; it was stopped"
         )
-    code = process.returncode
+    status = _status(work)
+    if status is not None:
+        return status
+    raise _ended_without_status(work, display, limits, process.returncode)
+
+
+def _status(work: Path) -> dict[str, Any] | None:
+    """The model process's ``status.json``, when it wrote a readable one."""
     status_file = work / "status.json"
     if status_file.is_file() and status_file.stat().st_size <= _STATUS_MAX_BYTES:
         try:
@@ -325,14 +596,21 @@ def _run_child(work: Path, display: str, limits: ModelLimits) -> dict[str, Any]:
                 return status
         except (ValueError, UnicodeDecodeError):
             pass
+    return None
+
+
+def _ended_without_status(work: Path, display: str, limits: ModelLimits, code: int | None) -> DataError:
+    """The error for a model process that ended (or was stopped) without saying why."""
     tail = (work / "stderr.txt").read_bytes()[-_STDERR_TAIL_BYTES:].decode("utf-8", "replace")
     last = tail.strip().splitlines()[-1] if tail.strip() else ""
-    if code < 0:
+    if code is None:
+        how = "stopped answering"
+    elif code < 0:
         how = f"was killed by signal {signal.Signals(-code).name}"
     else:
         how = f"exited with code {code}"
     hint = f" ({_printable(last, 300)})" if last else ""
-    raise DataError(
+    return DataError(
         f"{display}: the model process {how} before giving predictions{hint}; "
         f"limits: {limits.memory_bytes:,} bytes of memory, {limits.seconds:g} s"
     )

@@ -1,0 +1,323 @@
+"""A model's predictions over files at any size: DuckDB reads, the model process predicts, batch by batch.
+
+With a model, the DuckDB engine cannot aggregate in one ``GROUP BY``: the prediction is
+not a column of the data. Instead DuckDB streams the rows (``where`` pushed down, the
+sensitive table joined inside it) as Arrow record batches of
+:data:`~riskcheck.fairness.model.STREAM_BATCH_ROWS` rows, each holding the group, the
+target, the weight checks and the model's feature columns. Each batch's features go to
+one sandboxed model process (:func:`~riskcheck.fairness.model.stream_predictions`: the
+same loading rules as everywhere), and its predictions are folded at once into a
+table of (group, label, prediction) -> (rows, weight). Memory is one batch in flight
+and that table, whatever the row count.
+
+The table has the layout of the DuckDB aggregation, so
+:func:`~riskcheck.fairness.tally.interpret_counts` turns it into confusion counts with
+the same checks and messages as every other engine. While the model predicts on one
+batch, DuckDB reads the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from riskcheck.core.errors import DataError
+from riskcheck.fairness.duck import (
+    Query,
+    Relation,
+    ScanLimits,
+    check_unique_keys,
+    connect,
+    first_line,
+    memory_message,
+    number_of,
+    quote,
+    relation,
+    require_columns,
+    text_of,
+    typed_relation,
+    value_of,
+    where_text,
+)
+from riskcheck.fairness.model import STREAM_BATCH_ROWS, ModelLimits, stream_predictions
+from riskcheck.fairness.sources import Source
+from riskcheck.fairness.spec import FairnessSpec
+from riskcheck.fairness.tally import CountTable, _explain_empty, _Problems, interpret_counts, too_many
+from riskcheck.fairness.trust import ModelTrust
+
+Callback = Callable[[str], None]
+
+#: How the model's output is named in messages about its values.
+MODEL_OUTPUT = "model output"
+#: Prefix of the columns riskcheck computes next to the features in each batch.
+_PREFIX = "__riskcheck_"
+
+
+def aggregate_with_model(
+    spec: FairnessSpec,
+    data: Source,
+    *,
+    sensitive_data: Source | None,
+    model_path: Path,
+    model_sha256: str,
+    trust: ModelTrust,
+    model_limits: ModelLimits,
+    limits: ScanLimits,
+    say: Callback,
+    warn: Callback | None,
+) -> tuple[CountTable, tuple[str, ...]]:
+    """The confusion counts of ``spec`` over ``data`` with ``spec.model``'s predictions; and the model's notes."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from riskcheck.fairness.inputs import column_roles
+
+    assert spec.target is not None and spec.model is not None
+    roles = {column: role for column, role in column_roles(spec).items() if role != "a model feature"}
+    text_columns = [spec.target, *spec.sensitive, *(spec.where or {})]
+    if spec.sample_weight is not None:
+        text_columns.append(spec.sample_weight)
+    display = data.display
+    model_display = str(model_path)
+    notes: list[str] = []
+    say(f"predicting with {model_display} on batches of {STREAM_BATCH_ROWS:,} rows")
+    # The model process starts (and loads the model) while DuckDB checks the data. DuckDB's
+    # spill folder is inside the model process's scratch folder, which its watchdog removes
+    # should riskcheck be killed.
+    with (
+        stream_predictions(
+            model_path,
+            display=model_display,
+            sha256=model_sha256,
+            explicit_features=spec.features is not None,
+            trust=trust,
+            threshold=spec.threshold,
+            positive_label=spec.positive_label,
+            limits=model_limits,
+            warn=warn,
+            notes=notes,
+        ) as model,
+        connect(limits, temp_parent=model.work) as connection,
+    ):
+        rows_relation = typed_relation(connection, data, name="data", text_columns=text_columns)
+        sensitive = None
+        if sensitive_data is not None:
+            assert spec.join_on is not None
+            sensitive = relation(connection, sensitive_data, name="sensitive")
+            data_roles = {c: r for c, r in roles.items() if c not in spec.sensitive}
+            data_roles.setdefault(spec.join_on, "the join key")
+            require_columns(rows_relation, data_roles)
+            require_columns(
+                sensitive, {**{c: "a sensitive column" for c in spec.sensitive}, spec.join_on: "the join key"}
+            )
+            check_unique_keys(connection, sensitive, spec.join_on)
+        else:
+            require_columns(rows_relation, roles)
+        features = _features(spec, rows_relation)
+        sql, params, keys, sums = _batch_query(spec, rows_relation, sensitive, features)
+        counted = _counted_spec(spec)
+        row_limit = limits.max_groups * 16 + 1
+        cells: dict[tuple[Any, ...], list[float]] = {}
+        reader = _reader(connection, sql, params, display, limits)
+        pending = _next(reader, display, limits)
+        while pending is not None:
+            model.send(_feature_batch(pa, pending, len(keys) + len(sums), features))
+            following = _next(reader, display, limits)  # DuckDB reads while the model predicts
+            predictions = model.receive(pending.num_rows)
+            _fold(pa, cells, pending, predictions, keys, sums)
+            if len(cells) >= row_limit:
+                too_many(counted, _rows(cells), display, limits.max_groups)
+            pending = following
+        query = Query(sql, params, tuple(spec.sensitive), _where_sql(spec, rows_relation, {}))
+        problem = _StreamProblems(spec, connection, query, rows_relation)
+
+        def explain_empty() -> None:
+            _explain_empty(spec, connection, rows_relation)
+
+        kinds = {**rows_relation.columns, MODEL_OUTPUT: _duckdb_kind(pa, model.output_type)}
+        table = interpret_counts(
+            counted,
+            _rows(cells),
+            display=display,
+            kinds=kinds,
+            infer=data.file_format == "csv",
+            problem=problem,
+            explain_empty=explain_empty,
+            max_groups=limits.max_groups,
+        )
+    return table, tuple(notes)
+
+
+def _features(spec: FairnessSpec, data: Relation) -> list[str]:
+    """The columns offered to the model: ``spec.features``, else all but the target, filters and weight."""
+    if spec.features is not None:
+        missing = [column for column in spec.features if column not in data.columns]
+        if missing:
+            raise DataError(
+                f"{data.source.display}: no column(s) {', '.join(map(repr, missing))} (model features); "
+                f"available columns: {', '.join(data.columns)}"
+            )
+        return list(spec.features)
+    exclude = {spec.target, *(spec.where or {}), *([spec.sample_weight] if spec.sample_weight else [])}
+    return [column for column in data.columns if column not in exclude]
+
+
+def _counted_spec(spec: FairnessSpec) -> FairnessSpec:
+    """The spec the count table is read with: the model's output as the prediction column.
+
+    With a threshold the model process already compared the probability, so the output is
+    the boolean a score gives (no prediction column, no threshold)."""
+    update: dict[str, Any] = {"model": None, "features": None, "threshold": None}
+    update["prediction"] = None if spec.threshold is not None else MODEL_OUTPUT
+    return spec.model_copy(update=update)
+
+
+def _where_sql(spec: FairnessSpec, data: Relation, params: dict[str, Any]) -> str:
+    conditions = []
+    for index, (column, wanted) in enumerate((spec.where or {}).items()):
+        params[f"where{index}"] = where_text(wanted)
+        conditions.append(f"{text_of(column, data.columns[column])} = $where{index}")
+    return " AND ".join(conditions) if conditions else "true"
+
+
+def _batch_query(
+    spec: FairnessSpec, data: Relation, sensitive: Relation | None, features: Sequence[str]
+) -> tuple[str, dict[str, Any], list[str], list[str]]:
+    """SQL for one row per data row: the key columns, the per-row sums, then the features."""
+    assert spec.target is not None
+    params: dict[str, Any] = dict(data.params)
+    sides = {column: "d" for column in data.columns}
+    joined = ""
+    if sensitive is not None:
+        assert spec.join_on is not None
+        params.update(sensitive.params)
+        key = quote(spec.join_on)
+        joined = f" LEFT JOIN {sensitive.sql} AS s ON d.{key} = s.{key}"
+        for column in spec.sensitive:
+            sides[column] = "s"
+    kinds = {**data.columns, **(sensitive.columns if sensitive else {})}
+    selected = [
+        f"{text_of(column, kinds[column], sides[column])} AS {quote(f'{_PREFIX}g{index}')}"
+        for index, column in enumerate(spec.sensitive)
+    ]
+    keys = [f"g{index}" for index in range(len(spec.sensitive))] + ["t"]
+    selected.append(f"{value_of(spec.target, data.columns[spec.target])} AS {quote(_PREFIX + 't')}")
+    sums: list[str] = []
+    if spec.sample_weight is not None:
+        weight, raw = number_of(spec.sample_weight), f"d.{quote(spec.sample_weight)}"
+        for name, expression in (
+            ("w", weight),
+            ("weight_text", f"CAST({raw} IS NOT NULL AND {weight} IS NULL AS INTEGER)"),
+            ("weight_bad", f"CAST({weight} IS NULL OR NOT isfinite({weight}) AS INTEGER)"),
+            ("weight_negative", f"CAST(coalesce({weight} < 0, false) AS INTEGER)"),
+        ):
+            selected.append(f"{expression} AS {quote(_PREFIX + name)}")
+            sums.append(name)
+    if sensitive is not None:
+        assert spec.join_on is not None
+        selected.append(f"CAST(s.{quote(spec.join_on)} IS NULL AS INTEGER) AS {quote(_PREFIX + 'unmatched')}")
+        sums.append("unmatched")
+    selected += [f"d.{quote(column)}" for column in features]
+    where_sql = _where_sql(spec, data, params)
+    sql = f"SELECT {', '.join(selected)} FROM {data.sql} AS d{joined} WHERE {where_sql}"
+    return sql, params, keys, sums
+
+
+def _reader(connection: Any, sql: str, params: dict[str, Any], display: str, limits: ScanLimits) -> Any:
+    import duckdb
+
+    try:
+        return connection.sql(sql, params=params).to_arrow_reader(STREAM_BATCH_ROWS)
+    except duckdb.OutOfMemoryException as exc:
+        raise DataError(f"{display}: {memory_message(exc, limits)}") from None
+    except duckdb.Error as exc:
+        raise DataError(f"{display}: cannot read the data: {first_line(exc)}") from None
+
+
+def _next(reader: Any, display: str, limits: ScanLimits) -> Any:
+    """The next non-empty batch, or None at the end."""
+    import duckdb
+    import pyarrow as pa
+
+    try:
+        while True:
+            batch = reader.read_next_batch()
+            if batch.num_rows:
+                return batch
+    except StopIteration:
+        return None
+    except duckdb.OutOfMemoryException as exc:
+        raise DataError(f"{display}: {memory_message(exc, limits)}") from None
+    except (duckdb.Error, pa.ArrowException) as exc:
+        text = str(exc)
+        if "max_temp_directory_size" in text or "Out of Memory" in text:
+            raise DataError(f"{display}: {memory_message(exc, limits)}") from None
+        if "interrupted" in text.lower():
+            raise KeyboardInterrupt from None
+        raise DataError(f"{display}: cannot read the data: {first_line(exc)}") from None
+
+
+def _feature_batch(pa: Any, batch: Any, skip: int, names: Sequence[str]) -> Any:
+    """The model's columns of a batch, by position (a feature may share a name with anything)."""
+    return pa.RecordBatch.from_arrays(batch.columns[skip:], names=list(names))
+
+
+def _fold(
+    pa: Any,
+    cells: dict[tuple[Any, ...], list[float]],
+    batch: Any,
+    predictions: Any,
+    keys: Sequence[str],
+    sums: Sequence[str],
+) -> None:
+    """Add one batch to ``cells``: per (group..., target, prediction), rows then each sum."""
+    columns = {name: batch.column(index) for index, name in enumerate(keys)}
+    columns["p"] = predictions
+    for offset, name in enumerate(sums):
+        columns[name] = batch.column(len(keys) + offset)
+    columns["one"] = pa.nulls(batch.num_rows, pa.int8()).fill_null(1)
+    table = pa.table(columns)
+    grouped = table.group_by([*keys, "p"], use_threads=False).aggregate(
+        [("one", "sum"), *((name, "sum") for name in sums)]
+    )
+    names = [*keys, "p"]
+    values = [grouped.column(name).to_pylist() for name in names]
+    totals = [grouped.column("one_sum").to_pylist()] + [grouped.column(f"{name}_sum").to_pylist() for name in sums]
+    for index in range(grouped.num_rows):
+        key = tuple(column[index] for column in values)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = [0] * len(totals)
+        for position, column in enumerate(totals):
+            cell[position] += column[index] or 0
+
+
+def _rows(cells: Mapping[tuple[Any, ...], list[float]]) -> list[tuple[Any, ...]]:
+    """The count table in the DuckDB aggregation's layout: (group..., t, p, n, sums...)."""
+    return [(*key, *cell) for key, cell in cells.items()]
+
+
+def _duckdb_kind(pa: Any, arrow_type: Any) -> str:
+    """The model output's Arrow type as DuckDB spells it, so tally.py reads its labels the same way."""
+    if arrow_type is None or pa.types.is_string(arrow_type):
+        return "VARCHAR"
+    if pa.types.is_boolean(arrow_type):
+        return "BOOLEAN"
+    if pa.types.is_integer(arrow_type):
+        return "BIGINT"
+    return "DOUBLE"
+
+
+class _StreamProblems(_Problems):
+    """Example rows come from the data; the model's output is not a column of it."""
+
+    def missing(self, column: str, role: str, count: int) -> None:
+        if column != MODEL_OUTPUT:
+            super().missing(column, role, count)
+        raise DataError(
+            f"{self.data.source.display}: the {MODEL_OUTPUT} is missing in {count:,} row(s); "
+            "expected a prediction for every row"
+        )
+
+    def stray(self, column: str, value: Any) -> str:
+        return "" if column == MODEL_OUTPUT else super().stray(column, value)

@@ -242,7 +242,7 @@ def predict_with_model(
 
 
 #: Rows the model process predicts on at a time when predictions are streamed.
-STREAM_BATCH_ROWS = 131_072
+STREAM_BATCH_ROWS = 32_768
 #: The most bytes of features riskcheck sends the model process in one message.
 _STREAM_MAX_MESSAGE = 2 * 1024**3
 #: Seconds the model process has to exit once riskcheck has sent everything.

@@ -192,7 +192,7 @@ def gate(
                 f"question(s) unanswered ({missing}{more})",
             )
         )
-    from riskcheck.draft import placeholder_fields
+    from riskcheck.core.draft import placeholder_fields
 
     placeholders = placeholder_fields(dict(result.system), {})
     if placeholders:
@@ -325,8 +325,8 @@ def new_assessment(
     import json
     import os
 
+    from riskcheck.authoring.skeleton import assessment_skeleton
     from riskcheck.files.fileio import check_output, write_output
-    from riskcheck.skeleton import assessment_skeleton
 
     output = Path(output)
     if output.exists() and not force:
@@ -344,7 +344,7 @@ def new_assessment(
 
 def coverage(questionnaire_ref: str | Path) -> list[tuple[str, list[str], list[str]]]:
     """For each framework clause referenced: the questions and the rules that address it."""
-    from riskcheck.coverage import clause_coverage
+    from riskcheck.authoring.coverage import clause_coverage
 
     return clause_coverage(questionnaire(questionnaire_ref))
 

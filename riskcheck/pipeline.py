@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskcheck.content import is_local_link
 from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.links import is_local_link
 from riskcheck.core.loader import LoadedAssessment, load_assessment
 
 if TYPE_CHECKING:
@@ -57,8 +57,8 @@ class ContentInputs:
 def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
     """The fairness settings, the archived answers, and the hash of every local evidence
     file an answer or an archived answer links to."""
+    from riskcheck.core.links import outside_project
     from riskcheck.core.questionnaire import EvidenceQuestion
-    from riskcheck.evidence import outside_project
     from riskcheck.files.fileio import MAX_EVIDENCE_BYTES, EvidenceTooLarge, sha256_evidence
 
     answers = loaded.answers
@@ -186,7 +186,7 @@ def result_of(
 
 def content_parts_of(loaded: LoadedAssessment, result: Result) -> dict[str, str]:
     """The hash of each part ``result``'s content hash covers, for a sign-off record."""
-    from riskcheck.content import content_parts, fairness_fingerprint
+    from riskcheck.core.content import content_parts, fairness_fingerprint
 
     inputs = content_inputs(loaded)
     return content_parts(

@@ -34,7 +34,7 @@ def command(base: str, head: str, fmt: str, output: Path | None) -> int:
     Given two questionnaires (files, REV:FILE, or bundled ID@VERSION), lists what changed
     with the questions' numbers, and the version bump the changes ask for.
     """
-    from riskcheck.diff import risk_diff
+    from riskcheck.audit.diff import risk_diff
     from riskcheck.files.fileio import check_output, write_output
 
     if output is not None:

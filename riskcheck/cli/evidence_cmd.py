@@ -10,7 +10,7 @@ import click
 from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
-    from riskcheck.evidence import EvidenceRegister
+    from riskcheck.audit.evidence import EvidenceRegister
 
 
 @click.command("evidence")
@@ -22,8 +22,8 @@ def command(file: Path, fmt: str) -> int:
 
     Exit 1 when a local evidence file is missing or an answer still waits for its evidence.
     """
+    from riskcheck.audit.evidence import evidence_register
     from riskcheck.core.loader import load_assessment
-    from riskcheck.evidence import evidence_register
 
     register = evidence_register(load_assessment(file))
     problems = register.problems()

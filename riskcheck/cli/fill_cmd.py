@@ -1,7 +1,7 @@
 """``riskcheck fill FILE``: answer an assessment question by question in the terminal.
 
 The prompts come from questionary; every decision (what applies, what is next,
-what a change hides, the score) comes from :mod:`riskcheck.fill`. Each answer is
+what a change hides, the score) comes from :mod:`riskcheck.authoring.fill`. Each answer is
 saved as soon as it is given, so an interrupted session loses nothing.
 """
 
@@ -15,11 +15,7 @@ from typing import Any
 
 import click
 
-from riskcheck.cli.errors import EXIT_INTERRUPTED, EXIT_OK
-from riskcheck.core.compiler import CompiledQuestion
-from riskcheck.core.errors import RiskcheckError
-from riskcheck.core.questionnaire import MultipleChoiceQuestion, SingleChoiceQuestion, YesNoQuestion
-from riskcheck.fill import (
+from riskcheck.authoring.fill import (
     MAX_LINKS,
     FillState,
     SystemField,
@@ -35,6 +31,11 @@ from riskcheck.fill import (
     system_fields_to_ask,
     with_notes,
 )
+from riskcheck.cli.errors import EXIT_INTERRUPTED, EXIT_OK
+from riskcheck.core.compiler import CompiledQuestion
+from riskcheck.core.display import number
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.questionnaire import MultipleChoiceQuestion, SingleChoiceQuestion, YesNoQuestion
 
 _HELP = "__help__"
 _SKIP = "__skip__"
@@ -189,7 +190,7 @@ class _Session:
         progress = self.state.section_progress(question.section.id)
         result = self.state.result()
         click.secho(
-            f"Saved. {progress} · tier {result.tier_label} (score {_num(result.score)})",
+            f"Saved. {progress} · tier {result.tier_label} (score {number(result.score)})",
             fg="green",
         )
         return True
@@ -197,7 +198,7 @@ class _Session:
     def _show_change(self, before: FillState, after: FillState) -> None:
         old, new = before.result(), after.result()
         click.echo(
-            f"Score {_num(old.score)} -> {_num(new.score)}; tier {old.tier_label} -> {new.tier_label}"
+            f"Score {number(old.score)} -> {number(new.score)}; tier {old.tier_label} -> {new.tier_label}"
             + ("; LAUNCH BLOCKED" if new.blocked else "")
         )
 
@@ -212,7 +213,7 @@ class _Session:
         click.secho("== Review ==", bold=True)
         note = " (questionnaire only; `riskcheck score` adds the fairness figures)" if self.has_fairness else ""
         click.echo(
-            f"Tier: {result.tier_label}   score {_num(result.score)} of {_num(result.score_max)}   "
+            f"Tier: {result.tier_label}   score {number(result.score)} of {number(result.score_max)}   "
             f"({result.status}, {result.completeness.answered}/{result.completeness.required} required answered){note}"
         )
         if result.blocked:
@@ -301,7 +302,7 @@ class _Session:
         result = self.state.result()
         click.echo("")
         click.secho(
-            f"Done: tier {result.tier_label}, score {_num(result.score)} of {_num(result.score_max)} "
+            f"Done: tier {result.tier_label}, score {number(result.score)} of {number(result.score_max)} "
             f"({result.status}).",
             bold=True,
         )
@@ -418,7 +419,3 @@ class _Session:
         for reference in spec.references:
             click.echo(f"  Reference: {reference_text(self.state.questionnaire, reference)} ({reference})")
         click.echo("")
-
-
-def _num(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"

@@ -10,7 +10,7 @@ import click
 from riskcheck.cli.errors import EXIT_OK
 
 if TYPE_CHECKING:
-    from riskcheck.history import Delta, History
+    from riskcheck.audit.history import Delta, History
 
 
 @click.command("history")
@@ -22,7 +22,7 @@ def command(file: Path, fmt: str, no_score: bool) -> int:
 
     Renames are followed; uncommitted changes in the working tree come last.
     """
-    from riskcheck.history import file_history
+    from riskcheck.audit.history import file_history
 
     history = file_history(file, score=not no_score)
     if fmt == "json":
@@ -85,18 +85,13 @@ def _change(delta: Delta) -> str:
 
 
 def _show(value: Any) -> str:
-    from riskcheck.gate.decision import show_value
+    from riskcheck.core.display import clip, plain
 
     if isinstance(value, dict):
-        parts = [show_value(value.get("value"))]
+        parts = [plain(value.get("value"))]
         if value.get("comment"):
-            parts.append(f"comment {_clip(str(value['comment']))!r}")
+            parts.append(f"comment {clip(str(value['comment']))!r}")
         if value.get("evidence"):
             parts.append(f"{len(value['evidence'])} evidence link(s)")
         return ", ".join(parts)
-    return _clip(show_value(value))
-
-
-def _clip(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return clip(plain(value))

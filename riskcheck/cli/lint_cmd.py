@@ -28,8 +28,8 @@ def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int, since: 
     Takes files or bundled ids; with none, lints every bundled questionnaire.
     Exit 1 when a problem is found.
     """
+    from riskcheck.authoring.lint import lint_questionnaire
     from riskcheck.core.loader import bundled_questionnaires
-    from riskcheck.lint import lint_questionnaire
 
     targets = list(questionnaires) or sorted(bundled_questionnaires())
     rows = []
@@ -37,7 +37,7 @@ def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int, since: 
         compiled = api.questionnaire(target)
         problems = lint_questionnaire(compiled, law_max_age_months=law_max_age)
         if since is not None:
-            from riskcheck.versionlint import lint_since
+            from riskcheck.lifecycle.versionlint import lint_since
 
             problems = [*problems, *lint_since(compiled, since)]
         rows.append((target, compiled, problems))

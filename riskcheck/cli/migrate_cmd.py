@@ -10,7 +10,7 @@ import click
 from riskcheck.cli.errors import EXIT_OK
 
 if TYPE_CHECKING:
-    from riskcheck.migrate import MigrationPlan
+    from riskcheck.lifecycle.migrate import MigrationPlan
 
 
 @click.command("migrate")
@@ -27,7 +27,7 @@ def command(file: Path, to: str | None, dry_run: bool, fmt: str) -> int:
     the reason: nothing is dropped. Comments and layout stay; the file is written
     atomically, or not at all on any error.
     """
-    from riskcheck.migrate import migrate
+    from riskcheck.lifecycle.migrate import migrate
 
     plan = migrate(file, to, dry_run=dry_run)
     if fmt == "json":
@@ -40,7 +40,7 @@ def command(file: Path, to: str | None, dry_run: bool, fmt: str) -> int:
 
 
 def render_plan(plan: MigrationPlan, *, dry_run: bool) -> str:
-    from riskcheck.gate.decision import show_value
+    from riskcheck.core.display import plain
 
     qid = plan.questionnaire_id
     if not plan.steps:
@@ -51,12 +51,12 @@ def render_plan(plan: MigrationPlan, *, dry_run: bool) -> str:
         lines.append(f"moved ({len(plan.moved)}):")
         for moved in plan.moved:
             where = moved.question if moved.to == moved.question else f"{moved.question} -> {moved.to}"
-            value = "" if moved.before == moved.after else f": {show_value(moved.before)} -> {show_value(moved.after)}"
+            value = "" if moved.before == moved.after else f": {plain(moved.before)} -> {plain(moved.after)}"
             lines.append(f"  {where}{value}  [{moved.step}]")
     if plan.filled:
         lines.append(f"filled from a split question ({len(plan.filled)}):")
         for filled in plan.filled:
-            value = show_value(filled.value) if filled.value is not None else "no declared case held; left unanswered"
+            value = plain(filled.value) if filled.value is not None else "no declared case held; left unanswered"
             lines.append(f"  {filled.question} <- {filled.source}: {value}  [{filled.step}]")
     unplaced = [a for a in plan.archived if not a.placed]
     archived = [a for a in plan.archived if a.placed]

@@ -11,7 +11,7 @@ from riskcheck.core.errors import RiskcheckError
 
 if TYPE_CHECKING:
     from riskcheck.core.compiler import CompiledQuestionnaire
-    from riskcheck.qdiff import QuestionnaireDiff
+    from riskcheck.lifecycle.qdiff import QuestionnaireDiff
 
 _SYMBOLS = {"added": "+", "removed": "-", "renamed": ">", "changed": "~", "reworded": "~"}
 _KIND_TITLES = {
@@ -35,7 +35,7 @@ def questionnaire_diff_text(base: str, head: str, fmt: str) -> str | None:
         base_q = stack.enter_context(_questionnaire(base, head))
         if base_q is None:
             raise RiskcheckError(f"{base}: an assessment; compare a questionnaire with a questionnaire")
-        from riskcheck.qdiff import questionnaire_diff
+        from riskcheck.lifecycle.qdiff import questionnaire_diff
 
         if base_q.id != head_q.id:
             raise RiskcheckError(

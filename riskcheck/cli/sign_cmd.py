@@ -17,8 +17,8 @@ from riskcheck.cli.trust import trust_option
 @trust_option
 def command(file: Path, name: str, role: str, decision: str, comment: str | None) -> int:
     """Record a sign-off decision against the current content hash of FILE."""
+    from riskcheck.audit.signoff import describe, sign
     from riskcheck.files.fileio import edit_lock
-    from riskcheck.signoff import describe, sign
 
     # Held from reading the content hash to writing the record: a concurrent signer
     # or editor waits, so no record is lost and the hash is of the file as written.

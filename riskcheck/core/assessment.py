@@ -83,7 +83,7 @@ class SignoffRecord(Strict):
     timestamp: dt.datetime
     content_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     #: A short hash of each part the content hash covers, so that a stale record can
-    #: name what changed (see :mod:`riskcheck.content`). Records made before it have none.
+    #: name what changed (see :mod:`riskcheck.core.content`). Records made before it have none.
     covers: dict[Annotated[str, Field(min_length=1)], Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]] | None = None
 
 

@@ -304,7 +304,7 @@ class _Compiler:
     def check_migrations(self) -> None:
         """The questionnaire's migrations from earlier versions name questions that exist."""
         if self.spec.migrations:
-            from riskcheck.migrations import check_migrations
+            from riskcheck.core.migrations import check_migrations
 
             questions = {qid: entry[3] for qid, entry in self.located.items()}
             self.problems.extend(check_migrations(self.spec, self.document, questions))

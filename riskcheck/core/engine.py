@@ -13,9 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
-from riskcheck.content import changed_parts, content_parts, describe_parts, fairness_fingerprint
-from riskcheck.content import content_hash as content_hash_of
 from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.content import changed_parts, content_parts, describe_parts, fairness_fingerprint
+from riskcheck.core.content import content_hash as content_hash_of
+from riskcheck.core.draft import draft_reasons
+from riskcheck.core.duties import assessment_date, duties_for, law_as_at
 from riskcheck.core.questionnaire import ImpactMitigationScoring, WeightedSectionsScoring
 from riskcheck.core.result import (
     ClassificationResult,
@@ -34,8 +36,6 @@ from riskcheck.core.result import (
     canonical_hash,
 )
 from riskcheck.core.vocabulary import SEVERITY_RANK
-from riskcheck.draft import draft_reasons
-from riskcheck.duties import assessment_date, duties_for, law_as_at
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class SignoffInput:
     comment: str | None
     timestamp: str
     content_sha256: str
-    #: Part name -> short hash, as recorded (see :mod:`riskcheck.content`); ``None`` for
+    #: Part name -> short hash, as recorded (see :mod:`riskcheck.core.content`); ``None`` for
     #: a record made under the older scheme, which kept one hash and no parts.
     covers: Mapping[str, str] | None = None
 
@@ -108,9 +108,9 @@ def evaluate(
     ``fairness_settings`` (the assessment's ``fairness:`` block) and ``evidence_files``
     (local evidence link -> sha256 of its bytes, ``None`` when unreadable) join the
     content hash that sign-offs are recorded against, as do ``archived_answers`` (the
-    answers a migration could not place); see :mod:`riskcheck.content`.
+    answers a migration could not place); see :mod:`riskcheck.core.content`.
     ``missing_evidence`` says which declared evidence could not be computed or read;
-    it makes the result a draft (see :mod:`riskcheck.draft`).
+    it makes the result a draft (see :mod:`riskcheck.core.draft`).
 
     The phases, in order: the answers (visibility, completeness, points), the
     sections, the rules and fairness breaches, the score and tier, then the content

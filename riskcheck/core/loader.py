@@ -413,7 +413,7 @@ def load_assessment(
 
 def _evidence_outside(document: Document, path: Path, links: list[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
     """A problem for each local evidence link that leads outside the assessment's project."""
-    from riskcheck.evidence import is_local_link, outside_project
+    from riskcheck.core.links import is_local_link, outside_project
 
     found = []
     for loc, link in links:
@@ -448,7 +448,7 @@ def _uris_from_the_file(assessment: Any, document: Document) -> list[Problem]:
 
 
 def _needs_evidence(question: Question, value: Any) -> bool:
-    from riskcheck.evidence import needs_evidence
+    from riskcheck.core.links import needs_evidence
 
     return needs_evidence(question, value)
 

@@ -416,7 +416,7 @@ class SplitCase(Strict):
 
 
 class Migration(Strict):
-    """How answers given to an earlier version move to this one (see :mod:`riskcheck.migrate`).
+    """How answers given to an earlier version move to this one (see :mod:`riskcheck.lifecycle.migrate`).
 
     ``renamed``: old question id -> new id. ``options``: question id (as it is named in
     this version) -> old option value -> new value; several old values may merge into one.

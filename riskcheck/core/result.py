@@ -131,7 +131,7 @@ class SignoffState:
     timestamp: str
     current: bool
     #: The parts of the content changed since the record was made (names as in
-    #: :mod:`riskcheck.content`); empty for a current record or one without parts.
+    #: :mod:`riskcheck.core.content`); empty for a current record or one without parts.
     changed: tuple[str, ...] = ()
     #: Why a record does not count, in words: what changed since, or its older scheme.
     note: str | None = None
@@ -184,7 +184,7 @@ class Result:
     as_of: str | None = None
     #: The questionnaire's ``law_as_at`` (date and sources), carried into every output.
     law_as_at: dict[str, Any] | None = None
-    #: Why the result is not final (see :mod:`riskcheck.draft`); empty when it is.
+    #: Why the result is not final (see :mod:`riskcheck.core.draft`); empty when it is.
     draft: tuple[str, ...] = ()
 
     @property

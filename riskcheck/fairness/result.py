@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from riskcheck.core.display import figure
 from riskcheck.core.errors import DataError
 from riskcheck.fairness.spec import (
     CLASSIFICATION_DISPARITIES,
@@ -194,12 +195,12 @@ class FairnessResult:
         disparity = self.disparities.get(name)
         if value is None:
             why = f" ({disparity.detail})" if disparity and disparity.detail else ""
-            return f"{what} could not be computed{why}, so the {side} {_fmt(limit)} cannot be shown to hold"
+            return f"{what} could not be computed{why}, so the {side} {figure(limit)} cannot be shown to hold"
         direction = "below" if bound == "min" else "above"
-        message = f"{what} is {_fmt(value)}, {direction} the {side} {_fmt(limit)}"
+        message = f"{what} is {figure(value)}, {direction} the {side} {figure(limit)}"
         if disparity is not None:
             if threshold.on != "value" and disparity.value is not None:
-                message += f" (point estimate {_fmt(disparity.value)})"
+                message += f" (point estimate {figure(disparity.value)})"
             if disparity.detail:
                 message += f"; {disparity.detail}"
         return message
@@ -305,8 +306,3 @@ def _float(value: Any) -> float | None:
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, found {value!r}")
     return number
-
-
-def _fmt(value: float) -> str:
-    """Four decimals: enough to compare against a threshold, short enough to read."""
-    return f"{value:.4f}"

@@ -6,11 +6,11 @@ these checks, so every output agrees on what passed, what failed and why.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from riskcheck import api
+from riskcheck.core.display import plain
 from riskcheck.core.result import Finding, Signoffs, SignoffState
 from riskcheck.core.vocabulary import CHECK_KIND_OF_REASON, CheckKind, CheckStatus, ReasonKind
 from riskcheck.gate.policy import AppliedPolicy, Policy
@@ -38,23 +38,6 @@ class Check:
     column: int | None = None
     #: True when the check fails but the baseline already failed it the same way.
     accepted: bool = False
-
-
-def show_value(value: Any) -> str:
-    """An answer or figure as a person reads it."""
-    if value is None:
-        return "unanswered"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
-    if isinstance(value, (frozenset, set)):
-        return "[" + ", ".join(sorted(str(v) for v in value)) + "]"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(show_value(v) for v in value) + "]"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value)
 
 
 def applied_policy(checked: CheckedAssessment, policy: Policy) -> AppliedPolicy:
@@ -147,7 +130,7 @@ def _tier(checked: CheckedAssessment, applied: AppliedPolicy) -> Check:
     result = checked.result
     policy_tier = applied.fail_on
     reason, accepted = _reason(checked, "tier")
-    score = f"score {show_value(result.score)} of {show_value(result.score_max)}"
+    score = f"score {plain(result.score)} of {plain(result.score_max)}"
     source = f"; fail-on from {applied.fail_on_from}" if applied.fail_on_from else ""
     if reason is not None:
         message = f"{reason.message} ({score}{source})"
@@ -165,7 +148,7 @@ def _tier(checked: CheckedAssessment, applied: AppliedPolicy) -> Check:
         details.append(f"escalated from {result.trace.tier_from_score} by: {', '.join(result.trace.escalated_by)}")
     if result.trace.next_tier is not None:
         nxt = result.trace.next_tier
-        details.append(f"next tier: {nxt.id} at {show_value(nxt.threshold)} ({show_value(nxt.distance)} away)")
+        details.append(f"next tier: {nxt.id} at {plain(nxt.threshold)} ({plain(nxt.distance)} away)")
     return Check(
         kind="tier",
         id="tier",
@@ -227,7 +210,7 @@ def finding_position(checked: CheckedAssessment, finding: Finding) -> tuple[int 
 
 
 def _finding_details(finding: Finding) -> tuple[str, ...]:
-    lines = [f"{name} = {show_value(value)}" for name, value in finding.triggered_by]
+    lines = [f"{name} = {plain(value)}" for name, value in finding.triggered_by]
     lines.append(f"mitigation: {finding.mitigation}")
     if finding.references:
         lines.append(f"references: {', '.join(finding.references)}")
@@ -291,13 +274,13 @@ def _thresholds(checked: CheckedAssessment) -> list[Check]:
         finding = breaches.get(f"fairness.{metric}")
         line, column = _position(checked, ("fairness", "thresholds", metric))
         bounds = ", ".join(
-            f"{side} {show_value(limit)}"
+            f"{side} {plain(limit)}"
             for side, limit in (("min", threshold.min), ("max", threshold.max))
             if limit is not None
         )
         key = metric if threshold.on == "value" else f"{metric}_{threshold.on}"
         if finding is None:
-            message = f"{key} is {show_value(variables.get(key))}, within {bounds}"
+            message = f"{key} is {plain(variables.get(key))}, within {bounds}"
             checks.append(
                 Check(
                     kind="fairness",

@@ -217,8 +217,8 @@ def newest_version(assessment: LoadedAssessment) -> str | None:
     A bundled questionnaire's versions are its current file and ``questionnaires/released/``;
     one given by path, that file and the ``released/`` folder beside it.
     """
-    from riskcheck.migrations import semver_key
-    from riskcheck.versions import bundled_catalog, path_catalog
+    from riskcheck.core.migrations import semver_key
+    from riskcheck.lifecycle.versions import bundled_catalog, path_catalog
 
     ref = assessment.file.questionnaire
     try:

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.core.display import short, signed
 from riskcheck.render.safe import md, md_code, one_line
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:g}" if float(value).is_integer() else f"{value:.4f}".rstrip("0")
-
-
-def _signed(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return ("+" if value > 0 else "") + _num(value)
-
 
 _cell = md
 
@@ -31,7 +19,9 @@ def _tier_line(data: dict[str, Any]) -> str:
     else:
         how = "unchanged"
     tier = f"{base['tier_label']} -> {head['tier_label']}" if how != "unchanged" else head["tier_label"]
-    return f"tier {how}: {tier} (score {_num(base['score'])} -> {_num(head['score'])}, {_signed(data['score_change'])})"
+    return (
+        f"tier {how}: {tier} (score {short(base['score'])} -> {short(head['score'])}, {signed(data['score_change'])})"
+    )
 
 
 def diff_text(data: dict[str, Any]) -> str:
@@ -44,12 +34,12 @@ def diff_text(data: dict[str, Any]) -> str:
         lines.append("answers changed:")
         for a in data["answers_changed"]:
             lines.append(
-                f"  {a['question']}: {a['before']} -> {a['after']} (points {_num(a['points_before'])} -> "
-                f"{_num(a['points_after'])}, score {_signed(a['score_effect'])})"
+                f"  {a['question']}: {a['before']} -> {a['after']} (points {short(a['points_before'])} -> "
+                f"{short(a['points_after'])}, score {signed(a['score_effect'])})"
             )
     if data["fairness_moved"]:
         lines.append("fairness figures moved:")
-        lines += [f"  {f['name']}: {_num(f['before'])} -> {_num(f['after'])}" for f in data["fairness_moved"]]
+        lines += [f"  {f['name']}: {short(f['before'])} -> {short(f['after'])}" for f in data["fairness_moved"]]
     if data["stale_approvals"]:
         lines.append("approvals made stale:")
         lines += [f"  {s['role']}: {s['name']} ({s['timestamp']})" for s in data["stale_approvals"]]
@@ -87,12 +77,12 @@ def diff_markdown(data: dict[str, Any]) -> str:
         for a in data["answers_changed"]:
             out.append(
                 f"| {md_code(a['question'], in_table=True)} | {_cell(a['before'])} | {_cell(a['after'])} | "
-                f"{_num(a['points_before'])} → {_num(a['points_after'])} | {_signed(a['score_effect'])} |"
+                f"{short(a['points_before'])} → {short(a['points_after'])} | {signed(a['score_effect'])} |"
             )
     if data["fairness_moved"]:
         out += ["", "### Fairness figures moved", "", "| Figure | Before | After |", "|---|---:|---:|"]
         out += [
-            f"| {md_code(f['name'], in_table=True)} | {_num(f['before'])} | {_num(f['after'])} |"
+            f"| {md_code(f['name'], in_table=True)} | {short(f['before'])} | {short(f['after'])} |"
             for f in data["fairness_moved"]
         ]
     if data["stale_approvals"]:

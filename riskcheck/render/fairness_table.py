@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from riskcheck.core.display import UNDEFINED, count, figure
 from riskcheck.fairness.labels import clip
 from riskcheck.fairness.result import FairnessResult
 from riskcheck.render.safe import one_line
@@ -24,16 +25,11 @@ _HEADINGS = {
     "mean_prediction": "mean_pred",
     "mean_absolute_error": "MAE",
 }
-_UNDEFINED = "n/a"
-LEGEND = f"{_UNDEFINED} = undefined (zero denominator); * = too little evidence, left out of disparities"
+LEGEND = f"{UNDEFINED} = undefined (zero denominator); * = too little evidence, left out of disparities"
 
 
 def _fmt(value: float | None, name: str) -> str:
-    if value is None:
-        return _UNDEFINED
-    if name == "count":
-        return f"{int(value):,}"
-    return f"{value:.4f}"
+    return count(value) if name == "count" else figure(value)
 
 
 def fairness_table(result: FairnessResult) -> tuple[list[str], list[list[str]]]:

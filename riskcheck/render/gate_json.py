@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.core.display import plain
 from riskcheck.core.result import dumps
-from riskcheck.gate.decision import Check, applied_policy, checks_for, finding_position, show_value
+from riskcheck.gate.decision import Check, applied_policy, checks_for, finding_position
 from riskcheck.gate.runner import CheckedAssessment, GateRun
 
 #: Identifies the layout; bump the number on an incompatible change.
@@ -73,7 +74,7 @@ def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
                 "blocks_launch": finding.blocks_launch,
                 "message": finding.message,
                 "mitigation": finding.mitigation,
-                "triggered_by": {name: show_value(value) for name, value in finding.triggered_by},
+                "triggered_by": {name: plain(value) for name, value in finding.triggered_by},
                 "line": line,
                 "column": column,
             }

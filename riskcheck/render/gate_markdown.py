@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.core.display import number
 from riskcheck.render.safe import md, md_code
 
 _cell = md
-
-
-def _num(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
 
 
 def gate_markdown(gate: dict[str, Any]) -> str:
@@ -33,7 +30,7 @@ def gate_markdown(gate: dict[str, Any]) -> str:
         out.append(
             f"| {mark} | {_cell(a['system'].get('name', '?'))} | {md_code(a['file'], in_table=True)} | "
             f"{_cell(a['tier_label'])} | "
-            f"{_num(a['score'])} | {len(a['findings'])} | {_cell(a['signoff']['status'])} |"
+            f"{number(a['score'])} | {len(a['findings'])} | {_cell(a['signoff']['status'])} |"
         )
     for a in gate["assessments"]:
         failed = [c for c in a["checks"] if c["status"] == "failed"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.text import Text
 
+from riskcheck.core.display import number
 from riskcheck.render.safe import one_line
 
 _STATUS_STYLE = {"failed": "bold red", "passed": "green", "skipped": "dim"}
@@ -31,7 +32,8 @@ def gate_text(gate: dict[str, Any], *, verbose: bool = False) -> Text:
         out.append(verdict, style=style)
         out.append(f"  {file}  ", style="bold")
         out.append(
-            f"{name}: tier {assessment['tier']}, score {_num(assessment['score'])} of {_num(assessment['score_max'])}, "
+            f"{name}: tier {assessment['tier']}, "
+            f"score {number(assessment['score'])} of {number(assessment['score_max'])}, "
             f"{len(assessment['findings'])} finding(s), {assessment['status']}\n"
         )
         baseline = assessment["baseline"]
@@ -72,7 +74,3 @@ def gate_text(gate: dict[str, Any], *, verbose: bool = False) -> Text:
         style=style,
     )
     return out
-
-
-def _num(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.core.display import number
 from riskcheck.render.safe import md, md_code
 
 _cell = md
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
 
 
 def result_markdown(data: dict[str, Any]) -> str:
@@ -21,7 +16,7 @@ def result_markdown(data: dict[str, Any]) -> str:
     out = [
         f"## riskcheck: {_cell(system.get('name', '?'))} {_cell(system.get('version', ''))}",
         "",
-        f"**Tier: {_cell(data['tier_label'])}** (score {_num(data['score'])} of {_num(data['score_max'])}) · "
+        f"**Tier: {_cell(data['tier_label'])}** (score {number(data['score'])} of {number(data['score_max'])}) · "
         f"{_cell(data['status'])} · questionnaire {md_code(q['id'] + '@' + q['version'])}",
     ]
     if data["blocked"]:
@@ -35,7 +30,7 @@ def result_markdown(data: dict[str, Any]) -> str:
     out += ["", "| Section | Points | Max | Share |", "|---|---:|---:|---:|"]
     for s in data["sections"]:
         share = "hidden" if not s["visible"] else ("n/a" if s["share"] is None else f"{100 * s['share']:.0f}%")
-        out.append(f"| {_cell(s['title'])} | {_num(s['points'])} | {_num(s['max'])} | {share} |")
+        out.append(f"| {_cell(s['title'])} | {number(s['points'])} | {number(s['max'])} | {share} |")
     out += ["", f"### Findings ({len(data['findings'])})", ""]
     if not data["findings"]:
         out.append("None.")

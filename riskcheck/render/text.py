@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskcheck.core.display import number
 from riskcheck.render.safe import one_line
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
 
 
 def result_text(data: dict[str, Any]) -> str:
@@ -19,7 +14,7 @@ def result_text(data: dict[str, Any]) -> str:
     completeness = data["completeness"]
     lines = [
         f"{system.get('name', '?')} {system.get('version', '')} - {q['id']}@{q['version']}",
-        f"Tier: {data['tier_label'].upper()}   score {_num(data['score'])} of {_num(data['score_max'])}"
+        f"Tier: {data['tier_label'].upper()}   score {number(data['score'])} of {number(data['score_max'])}"
         f"   ({data['status']}, {completeness['answered']}/{completeness['required']} required answered)",
     ]
     if data["blocked"]:
@@ -34,13 +29,13 @@ def result_text(data: dict[str, Any]) -> str:
             lines.append(f"  duty, {duty['when']}: {duty['label']}")
     nxt = data["trace"]["next_tier"]
     if nxt:
-        lines.append(f"Next tier: {nxt['id']} at {_num(nxt['threshold'])} ({_num(nxt['distance'])} away)")
+        lines.append(f"Next tier: {nxt['id']} at {number(nxt['threshold'])} ({number(nxt['distance'])} away)")
     impact = data.get("impact")
     if impact:
         lines.append(
-            f"Impact: raw {_num(impact['raw'])}/{_num(impact['raw_max'])}, mitigation "
-            f"{_num(impact['mitigation'])}/{_num(impact['mitigation_max'])}"
-            f"{' (reduction applied)' if impact['reduction_applied'] else ''}, adjusted {_num(impact['adjusted'])}"
+            f"Impact: raw {number(impact['raw'])}/{number(impact['raw_max'])}, mitigation "
+            f"{number(impact['mitigation'])}/{number(impact['mitigation_max'])}"
+            f"{' (reduction applied)' if impact['reduction_applied'] else ''}, adjusted {number(impact['adjusted'])}"
         )
     lines.append("")
     lines.append("Sections:")
@@ -50,7 +45,7 @@ def result_text(data: dict[str, Any]) -> str:
             if not section["visible"]
             else ("n/a" if section["share"] is None else f"{100 * section['share']:.0f}%")
         )
-        lines.append(f"  {section['title']:<44} {_num(section['points']):>6} / {_num(section['max']):<6} {share}")
+        lines.append(f"  {section['title']:<44} {number(section['points']):>6} / {number(section['max']):<6} {share}")
     lines.append("")
     if data["findings"]:
         lines.append(f"Findings ({len(data['findings'])}):")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from riskcheck.content import question_number
+from riskcheck.core.content import question_number
 from riskcheck.core.engine import visible_values
 from riskcheck.core.loader import LoadedAssessment
 from riskcheck.core.questionnaire import (
@@ -642,7 +642,7 @@ def join(items: Iterable[str], separator: str = ", ") -> str:
 
 
 def _evidence_register(loaded: LoadedAssessment) -> list[dict[str, Any]]:
-    """Each evidence link with its question and the hash of a local file (no dates: see riskcheck.evidence)."""
-    from riskcheck.evidence import evidence_register
+    """Each evidence link with its question and the hash of a local file (no dates: see riskcheck.audit.evidence)."""
+    from riskcheck.audit.evidence import evidence_register
 
     return [item.to_dict() for item in evidence_register(loaded, dates=False).items]

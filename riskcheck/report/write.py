@@ -134,7 +134,7 @@ def write_report(
 
 
 def _change_log(assessment: Path) -> dict[str, Any]:
-    from riskcheck.history import change_log, file_history
+    from riskcheck.audit.history import change_log, file_history
 
     return {"change_log": change_log(file_history(assessment))}
 

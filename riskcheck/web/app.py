@@ -3,7 +3,7 @@
 Every page is a plain HTML form that works with JavaScript off (a full-page round
 trip); ``static/app.js`` only asks ``/preview`` for the questions that apply and
 the score panel as answers change. All business logic lives in
-:mod:`riskcheck.fill`, :mod:`riskcheck.signoff` and :mod:`riskcheck.report`.
+:mod:`riskcheck.authoring.fill`, :mod:`riskcheck.audit.signoff` and :mod:`riskcheck.report`.
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from riskcheck.authoring.fill import FillState
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.filekind import kind_of
 from riskcheck.core.loader import LoadedAssessment, bundled_questionnaires, load_assessment, load_questionnaire
 from riskcheck.core.result import Result
 from riskcheck.files.fileio import sha256_file
-from riskcheck.fill import FillState
 from riskcheck.web.paths import Listed, yaml_files
 from riskcheck.web.progress import open_decisive
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from riskcheck.authoring.fill import FillState, check_answer, describe, parse_typed
 from riskcheck.core.questionnaire import MultipleChoiceQuestion, Question
-from riskcheck.fill import FillState, check_answer, describe, parse_typed
 from riskcheck.web.viewmodels import COMMENT_PREFIX, EVIDENCE_PREFIX, FIELD_PREFIX, raw_value
 
 BASE_PREFIX = "b."

@@ -1,6 +1,6 @@
 """What is left to do in an assessment, and why its tier is what it is, for the web form.
 
-Pure functions over a :class:`~riskcheck.fill.FillState` and its
+Pure functions over a :class:`~riskcheck.authoring.fill.FillState` and its
 :class:`~riskcheck.core.result.Result`: which answers are still required, which
 unanswered questions could still change the tier or the classification (so the
 result is provisional), each section's status, and the tier explained in words.
@@ -12,10 +12,10 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from riskcheck.authoring.fill import FillState
 from riskcheck.core.compiler import CompiledQuestion, CompiledQuestionnaire
 from riskcheck.core.result import Finding, Result
 from riskcheck.core.vocabulary import SEVERITY_RANK
-from riskcheck.fill import FillState
 
 _DECISIVE: dict[str, frozenset[str]] = {}
 _DECISIVE_GUARD = threading.Lock()

@@ -1,7 +1,7 @@
 """What the templates show: questions as form fields, and a submitted form as answers.
 
 The rules (what applies, what is valid, the score) all come from
-:mod:`riskcheck.fill`; this module only translates between them and HTML forms.
+:mod:`riskcheck.authoring.fill`; this module only translates between them and HTML forms.
 """
 
 from __future__ import annotations
@@ -11,6 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from riskcheck.authoring.fill import (
+    FillState,
+    check_answer,
+    describe,
+    input_hint,
+    note_problems,
+    parse_typed,
+    reference_text,
+    with_notes,
+)
+from riskcheck.core.display import number
 from riskcheck.core.questionnaire import (
     DateQuestion,
     EvidenceQuestion,
@@ -22,16 +33,6 @@ from riskcheck.core.questionnaire import (
     YesNoQuestion,
 )
 from riskcheck.core.result import Result
-from riskcheck.fill import (
-    FillState,
-    check_answer,
-    describe,
-    input_hint,
-    note_problems,
-    parse_typed,
-    reference_text,
-    with_notes,
-)
 
 FIELD_PREFIX = "q."
 #: The comment and the evidence links given with an answer.
@@ -288,12 +289,6 @@ def dropped_views(before: FillState, dropped: list[str]) -> list[tuple[str, str]
     return [
         (questions[qid].question.text, describe(questions[qid].question, before.values.get(qid))) for qid in dropped
     ]
-
-
-def number(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
 
 
 def panel_context(result: Result, *, dropped: list[tuple[str, str]], fairness_note: str | None) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from riskcheck import api
+from riskcheck.authoring.lint import lint_questionnaire
 from riskcheck.cli.lint_cmd import command as lint_command
 from riskcheck.core.compiler import CompiledRule
 from riskcheck.core.loader import bundled_questionnaires, load_questionnaire
-from riskcheck.lint import lint_questionnaire
 
 BROKEN = """\
 id: broken

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from riskcheck import api
+from riskcheck.audit.signoff import sign
 from riskcheck.files.yamlio import load_yaml
-from riskcheck.signoff import sign
 
 FIXTURES = Path(__file__).parent.parent / "report" / "fixtures"
 NOW = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from riskcheck.core.loader import bundled_questionnaires, load_assessment
-from riskcheck.migrate import migrate, value_of
-from riskcheck.versions import bundled_catalog
+from riskcheck.lifecycle.migrate import migrate, value_of
+from riskcheck.lifecycle.versions import bundled_catalog
 
 EXAMPLES = Path(__file__).parent / "examples_1_0_0"
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskcheck.core.loader import load_assessment
-from riskcheck.migrate import migrate, value_of
+from riskcheck.lifecycle.migrate import migrate, value_of
 
 VERSIONS = Path(__file__).parent / "versions"
 

@@ -82,8 +82,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def write_draft(directory: Path, name: str = "draft.yaml", *, system: str = "Loan approvals") -> Path:
     """A new assessment as `riskcheck new` writes it: every question listed, with comments."""
+    from riskcheck.authoring.skeleton import assessment_skeleton
     from riskcheck.core.loader import load_questionnaire
-    from riskcheck.skeleton import assessment_skeleton
 
     questionnaire = load_questionnaire(directory / "questionnaire.yaml")
     path = directory / name

@@ -46,7 +46,7 @@ def answers(path: Path) -> dict[str, object]:
 @pytest.fixture(autouse=True)
 def system_given(workdir: Path) -> None:
     """The draft's system block filled in, so fill goes straight to the questions."""
-    from riskcheck.fill import save_system
+    from riskcheck.authoring.fill import save_system
 
     save_system(workdir / "draft.yaml", {"purpose": "Approves small loans", "assessed_on": dt.date(2026, 11, 1)})
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from riskcheck.authoring.fill import FillState, check_answer, describe, input_hint, parse_typed, save_answers
 from riskcheck.core.loader import load_assessment
-from riskcheck.fill import FillState, check_answer, describe, input_hint, parse_typed, save_answers
 
 
 def state_of(path: Path) -> FillState:
@@ -95,7 +95,7 @@ def test_describe_and_hints_read_as_a_person_would(workdir: Path) -> None:
     questions = state_of(workdir / "draft.yaml").questionnaire.questions
     assert describe(questions["protected"].question, frozenset({"age", "sex"})) == "Sex or gender, Age"
     assert describe(questions["decision_type"].question, "human_in_loop") == "A person reviews each decision"
-    assert describe(questions["people_count"].question, 1200) == "1200 people"
+    assert describe(questions["people_count"].question, 1200) == "1,200 people"
     assert describe(questions["affects_people"].question, None) == "(not answered)"
     assert input_hint(questions["people_count"].question) == "a whole number (at least 0), in people"
 
@@ -148,7 +148,7 @@ def test_replacing_a_list_answer_keeps_the_comments_below_it(workdir: Path, new:
 
 
 def test_fill_asks_for_the_placeholders_and_the_missing_date(workdir: Path) -> None:
-    from riskcheck.fill import system_fields_to_ask
+    from riskcheck.authoring.fill import system_fields_to_ask
 
     # write_draft gives a name and an owner; the purpose is the skeleton's, and no date.
     state = state_of(workdir / "draft.yaml")
@@ -172,7 +172,7 @@ def test_fill_asks_for_the_placeholders_and_the_missing_date(workdir: Path) -> N
     ],
 )
 def test_bad_system_fields_are_refused_with_what_is_expected(key: str, typed: str, message: str) -> None:
-    from riskcheck.fill import SYSTEM_FIELDS, check_system_field
+    from riskcheck.authoring.fill import SYSTEM_FIELDS, check_system_field
 
     field = next(f for f in SYSTEM_FIELDS if f.key == key)
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -180,7 +180,7 @@ def test_bad_system_fields_are_refused_with_what_is_expected(key: str, typed: st
 
 
 def test_system_fields_are_saved_in_place_keeping_comments(workdir: Path) -> None:
-    from riskcheck.fill import SYSTEM_FIELDS, check_system_field, save_system, system_fields_to_ask
+    from riskcheck.authoring.fill import SYSTEM_FIELDS, check_system_field, save_system, system_fields_to_ask
 
     path = workdir / "draft.yaml"
     comments = [line for line in path.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
@@ -206,7 +206,7 @@ def test_system_fields_are_saved_in_place_keeping_comments(workdir: Path) -> Non
 
 def test_saving_system_fields_takes_the_edit_lock(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import riskcheck.files.yamledit as yamledit
-    from riskcheck.fill import save_system
+    from riskcheck.authoring.fill import save_system
 
     taken: list[Path] = []
     real = yamledit.edit_lock

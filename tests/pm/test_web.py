@@ -145,7 +145,7 @@ def test_hidden_answers_are_dropped_only_after_confirmation(client: TestClient, 
     assert path.read_bytes() == before
     assert "Some answers no longer apply" in response.text
     assert (
-        '<li>How many people does it affect per year? <span class="muted">(was: 5000 people)</span></li>'
+        '<li>How many people does it affect per year? <span class="muted">(was: 5,000 people)</span></li>'
         in response.text
     )
     assert '<li>Has the model been tested for bias across these groups? <span class="muted">(was: yes)</span></li>' in (

@@ -84,8 +84,8 @@ def test_the_list_caches_rows_until_a_file_changes(client: TestClient, workdir: 
 def test_the_list_notices_a_changed_evidence_file(client: TestClient, workdir: Path) -> None:
     import datetime as dt
 
+    from riskcheck.audit.signoff import sign
     from riskcheck.files.yamledit import set_answers
-    from riskcheck.signoff import sign
 
     (workdir / "bias.md").write_text("Disparity measured.\n", encoding="utf-8")
     set_answers(workdir / "draft.yaml", {}, evidence={"decision_type": ["bias.md"]})

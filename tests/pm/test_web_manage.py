@@ -195,7 +195,7 @@ def test_autosave_merges_saves_valid_answers_and_reports_the_rest(client: TestCl
     hide = {**form, **base, "q.affects_people": "no", "q.people_count": "350000"}
     data = client.post("/autosave/draft.yaml", data=hide).json()
     assert data["outcome"] == "confirm"
-    assert data["drop"] == [{"text": "How many people does it affect per year?", "value": "350000 people"}]
+    assert data["drop"] == [{"text": "How many people does it affect per year?", "value": "350,000 people"}]
     assert load_assessment(path).answers.values["affects_people"] is True
     data = client.post("/autosave/draft.yaml", data={**hide, "confirm_drop": "1"}).json()
     assert data["outcome"] == "saved"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from riskcheck.authoring.fill import FillState
 from riskcheck.core.loader import load_questionnaire
-from riskcheck.fill import FillState
 from riskcheck.web.progress import decisive_questions, open_decisive, status, tier_reason
 from tests.pm.conftest import DATA
 

@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 
 from riskcheck import api
+from riskcheck.audit.signoff import sign
 from riskcheck.core.loader import load_assessment
 from riskcheck.files.yamledit import set_answers
 from riskcheck.report.context import build_context
 from riskcheck.report.docx import render_docx
 from riskcheck.report.render import render_pdf, tool_version
-from riskcheck.signoff import sign
 from tests.report.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from riskcheck import api
+from riskcheck.audit.signoff import sign
 from riskcheck.cli.main import main
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.loader import load_assessment
 from riskcheck.files.yamledit import set_answers
 from riskcheck.pipeline import content_parts_of
-from riskcheck.signoff import sign
 from tests.report.conftest import flat, render
 
 NOW = dt.datetime(2026, 10, 20, 9, 30, tzinfo=dt.UTC)

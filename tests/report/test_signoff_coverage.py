@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskcheck import api
+from riskcheck.audit.signoff import sign
 from riskcheck.cli.main import main
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.result import canonical_hash
 from riskcheck.files.yamlio import load_yaml
-from riskcheck.signoff import sign
 from tests.report.conftest import FIXTURES, flat, render
 
 NOW = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)

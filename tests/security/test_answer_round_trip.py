@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from riskcheck.audit.signoff import sign
 from riskcheck.core.loader import load_assessment
 from riskcheck.files.yamledit import set_answers
-from riskcheck.signoff import sign
 
 QUESTIONNAIRE = """\
 id: roundtrip

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from riskcheck.authoring.fill import check_answer, parse_typed
 from riskcheck.cli.main import main
 from riskcheck.core.loader import load_questionnaire
-from riskcheck.fill import check_answer, parse_typed
 from riskcheck.web.app import create_app
 
 MINI = Path(__file__).resolve().parents[1] / "cases" / "mini"

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from riskcheck import api
+from riskcheck.audit.signoff import sign
 from riskcheck.core.loader import load_assessment
-from riskcheck.signoff import sign
 
 MINI = Path(__file__).resolve().parents[1] / "cases" / "mini"
 

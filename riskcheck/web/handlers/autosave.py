@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from riskcheck.fill import FillState, save_answers
+from riskcheck.authoring.fill import FillState, save_answers
 from riskcheck.web.merge import FormData, field_names, file_fields, merge
 from riskcheck.web.viewmodels import dropped_views, parse_submission
 

@@ -9,12 +9,13 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from riskcheck.authoring.fill import FillState, save_answers
+from riskcheck.core.display import number
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.loader import LoadedAssessment, load_assessment
-from riskcheck.fill import FillState, save_answers
 from riskcheck.web.merge import Clash, file_fields, keep_missing, merge
 from riskcheck.web.progress import status as form_status
-from riskcheck.web.viewmodels import build_sections, dropped_views, number, parse_submission
+from riskcheck.web.viewmodels import build_sections, dropped_views, parse_submission
 
 if TYPE_CHECKING:
     from riskcheck.web.site import Site
@@ -55,9 +56,9 @@ def _new_page(
 
 
 async def new_create(site: Site, request: Request) -> Response:
+    from riskcheck.authoring.skeleton import assessment_skeleton
     from riskcheck.core.loader import bundled_questionnaires, load_questionnaire
     from riskcheck.files.fileio import atomic_write_text
-    from riskcheck.skeleton import assessment_skeleton
     from riskcheck.web.paths import new_file_path, resolve_inside
 
     form = await site.form(request)

@@ -37,10 +37,10 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from riskcheck.authoring.fill import FillState
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.result import Result
 from riskcheck.core.vocabulary import SEVERITY_RANK
-from riskcheck.fill import FillState
 
 if TYPE_CHECKING:
     from riskcheck.core.loader import LoadedAssessment
@@ -352,8 +352,8 @@ def _review_page(
 
 
 async def review_record(site: Site, request: Request) -> Response:
+    from riskcheck.audit.signoff import DECISIONS, sign
     from riskcheck.core.loader import load_assessment
-    from riskcheck.signoff import DECISIONS, sign
     from riskcheck.web.paths import resolve_inside
 
     form = await site.form(request)

@@ -12,9 +12,9 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from riskcheck.authoring.fill import FillState, describe
 from riskcheck.core.errors import MissingDependencyError
 from riskcheck.core.optional import optional_extra
-from riskcheck.fill import FillState, describe
 
 if TYPE_CHECKING:
     from riskcheck.web.site import Site

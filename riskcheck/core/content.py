@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any
@@ -35,14 +34,6 @@ SCHEME = 2
 PART_DIGITS = 16
 #: Stands in for the hash of evidence that could not be read or computed.
 NOT_AVAILABLE = "not available"
-
-_SCHEME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def is_local_link(link: str) -> bool:
-    """A link to a file next to the assessment, rather than a URL or an anchor."""
-    text = link.strip()
-    return bool(text) and not text.startswith("#") and not _SCHEME_PREFIX.match(text)
 
 
 def content_parts(

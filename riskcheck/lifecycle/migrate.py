@@ -1,11 +1,11 @@
 """Move an assessment's answers to a newer version of its questionnaire, losing nothing.
 
 :func:`plan_migration` reads the assessment, finds the chain of declared migrations
-from the version it answers to the target (:mod:`riskcheck.versions`), and works out
+from the version it answers to the target (:mod:`riskcheck.lifecycle.versions`), and works out
 on plain data, step by step, where every answer goes: renamed, its option mapped,
 split into new questions by the conditions the migration declares (riskcheck's own
 expression language, never ``eval``), or archived under ``archived_answers:`` with the
-reason. :func:`riskcheck.migrate_yaml.apply_plan` then replays the same operations on the round-trip YAML, so
+reason. :func:`riskcheck.lifecycle.migrate_yaml.apply_plan` then replays the same operations on the round-trip YAML, so
 comments and layout stay, and writes the file atomically under its edit lock. Every
 fault is found while planning, before anything is written.
 """
@@ -24,9 +24,9 @@ from riskcheck.core import expr
 from riskcheck.core.compiler import CompiledQuestionnaire
 from riskcheck.core.errors import AnswersError, Problem, RiskcheckError, SpecError
 from riskcheck.core.loader import normalise_answer, problems_from_validation, validate_model
+from riskcheck.core.migrations import Step, check_step, semver_key, variables_of
 from riskcheck.files.yamlio import Document, load_yaml
-from riskcheck.migrations import check_step, semver_key, variables_of
-from riskcheck.versions import Catalog, Step, bundled_catalog, path_catalog
+from riskcheck.lifecycle.versions import Catalog, bundled_catalog, path_catalog
 
 
 @dataclass(frozen=True)
@@ -448,7 +448,7 @@ def migrate(path: Path, to: str | None = None, *, dry_run: bool = False) -> Migr
     with edit_lock(path):
         plan = plan_migration(path, to)
         if plan.changed and not dry_run:
-            from riskcheck.migrate_yaml import apply_plan
+            from riskcheck.lifecycle.migrate_yaml import apply_plan
 
             apply_plan(plan)
     return plan

@@ -91,7 +91,7 @@ class History:
 
 
 def _delta_dict(delta: Delta) -> dict[str, Any]:
-    from riskcheck.migrate import _json
+    from riskcheck.lifecycle.migrate import _json
 
     return {"name": delta.name, "before": _json(delta.before), "after": _json(delta.after)}
 

@@ -5,7 +5,7 @@ sha256 over everything the signer sees at the moment of signing: the system bloc
 the questionnaire, every answer with its comment and evidence links, the fairness
 settings and evidence, the archived answers a migration could not place, and the
 bytes of local evidence files (see
-:mod:`riskcheck.content`). It also keeps a short hash of each of those parts
+:mod:`riskcheck.core.content`). It also keeps a short hash of each of those parts
 (``covers``), so that once anything changes the record is stale and says what
 changed. The record is appended to the assessment file with a round-trip edit, so
 the rest of the file keeps its comments and layout.
@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from riskcheck.content import short_parts
 from riskcheck.core.assessment import SignoffRecord
+from riskcheck.core.content import short_parts
 from riskcheck.core.engine import SignoffInput, _signoffs
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.loader import load_assessment

@@ -5,7 +5,7 @@ resolved against the assessment's directory, and a ``#fragment`` is not part of 
 file name. For each local file the register gives whether it exists, its sha256 and
 when it last changed: the last commit that touched it when git tracks it unchanged,
 else the file's modification time. Which links are local is decided by
-:func:`riskcheck.content.is_local_link`, as for the sign-off hash; :func:`resolve_link`
+:func:`riskcheck.core.links.is_local_link`, as for the sign-off hash; :func:`resolve_link`
 names the file a local link points at.
 
 A local link must stay inside the assessment's project: the git work tree that holds
@@ -21,21 +21,14 @@ such an answer does not count as given until an evidence link is attached to it
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from riskcheck.content import is_local_link
 from riskcheck.core.errors import Problem
-from riskcheck.core.questionnaire import (
-    EvidenceQuestion,
-    MultipleChoiceQuestion,
-    Question,
-    SingleChoiceQuestion,
-    YesNoQuestion,
-)
+from riskcheck.core.links import is_local_link, needs_evidence, outside_project, project_root, resolve_link
+from riskcheck.core.questionnaire import EvidenceQuestion
 
 if TYPE_CHECKING:
     from riskcheck.core.loader import LoadedAssessment
@@ -50,60 +43,6 @@ __all__ = [
     "project_root",
     "resolve_link",
 ]
-
-
-def resolve_link(base_dir: Path, link: str) -> Path:
-    """The file a local link names, relative to the assessment's directory, without its ``#fragment``."""
-    return Path(base_dir) / link.strip().split("#", 1)[0]
-
-
-def project_root(base_dir: Path) -> Path:
-    """The folder local evidence must stay in: the enclosing git work tree, else ``base_dir``.
-
-    git runs as :mod:`riskcheck.files.gitrev` runs it (plumbing only, the repository's
-    configuration cannot run a command).
-    """
-    return _project_root(str(Path(os.path.abspath(base_dir)).resolve()))
-
-
-@functools.lru_cache(maxsize=256)
-def _project_root(directory: str) -> Path:
-    try:
-        from riskcheck.files.gitrev import _git
-
-        top = _git(Path(directory), "rev-parse", "--show-toplevel")
-        if top.returncode == 0:
-            found = top.stdout.decode("utf-8", "surrogateescape").strip()
-            if found:
-                return Path(found).resolve()
-    except Exception:  # git missing or slow: the assessment's folder is the project
-        pass
-    return Path(directory)
-
-
-def outside_project(base_dir: Path, link: str) -> Path | None:
-    """The project root when the local ``link`` resolves (after symlinks) outside it, else None."""
-    root = project_root(base_dir)
-    try:
-        target = Path(os.path.abspath(resolve_link(base_dir, link))).resolve()
-    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: not a usable path
-        return root
-    return None if target == root or target.is_relative_to(root) else root
-
-
-def needs_evidence(question: Question, value: Any) -> bool:
-    """Whether the answer ``value`` picks an option that counts only with an evidence link."""
-    if value is None:
-        return False
-    if isinstance(question, SingleChoiceQuestion):
-        return any(o.requires_evidence and o.value == value for o in question.options)
-    if isinstance(question, MultipleChoiceQuestion):
-        chosen = set(value) if isinstance(value, (set, frozenset, list, tuple)) else {value}
-        return any(o.requires_evidence and o.value in chosen for o in question.options)
-    if isinstance(question, YesNoQuestion):
-        wanted = question.requires_evidence
-        return wanted is not None and (value is True) == (wanted == "yes")
-    return False
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,15 @@ position of the fault: versions that go backwards (which would let versions form
 cycle), the same step declared twice, renames and option maps to ids and values that
 do not exist, and declarations that disagree about one question. What needs the
 earlier version too (the old ids, the split conditions) is checked by
-:mod:`riskcheck.migrate` when a migration is planned.
+:mod:`riskcheck.lifecycle.migrate` when a migration is planned.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskcheck.core import expr
@@ -23,13 +25,36 @@ from riskcheck.core.questionnaire import (
     Questionnaire,
     SingleChoiceQuestion,
 )
-from riskcheck.files.yamlio import Document
+from riskcheck.files.yamlio import Document, load_yaml
 
 if TYPE_CHECKING:
     from riskcheck.core.compiler import CompiledQuestionnaire
-    from riskcheck.versions import Step
 
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One declared migration: from ``source`` to ``target``, declared in ``declared_in``."""
+
+    source: str
+    target: str
+    migration: Migration
+    declared_in: CompiledQuestionnaire
+    index: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.source} -> {self.target}"
+
+    def problem(self, loc: tuple[str | int, ...], message: str, *, key: bool = False, offset: int = 0) -> Problem:
+        """A problem at ``migrations[index].<loc>`` in the declaring file."""
+        where = ("migrations", self.index, *loc)
+        return _document(self.declared_in.source).problem(where, message, key=key, offset=offset)
+
+
+def _document(path: str) -> Document:
+    return load_yaml(Path(path), what="questionnaire")
 
 
 def semver_key(version: str) -> tuple[Any, ...]:

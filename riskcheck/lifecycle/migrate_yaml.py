@@ -1,6 +1,6 @@
 """Write a planned migration into the assessment file, keeping its comments and layout.
 
-The plan's operations (:mod:`riskcheck.migrate`) are replayed on ruamel.yaml's
+The plan's operations (:mod:`riskcheck.lifecycle.migrate`) are replayed on ruamel.yaml's
 round-trip document: keys are renamed in place, comment lines above and below a
 removed answer stay where they were, and a list written in brackets stays in brackets.
 The edited text is read back and compared with the plan before it replaces the file.
@@ -12,7 +12,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from riskcheck.core.errors import RiskcheckError
-from riskcheck.migrate import MigrationPlan, Operation
+from riskcheck.lifecycle.migrate import MigrationPlan, Operation
 
 
 def apply_plan(plan: MigrationPlan) -> str:

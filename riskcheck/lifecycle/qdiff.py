@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.migrations import semver_key
 from riskcheck.core.questionnaire import (
     Migration,
     MultipleChoiceQuestion,
@@ -28,7 +29,6 @@ from riskcheck.core.questionnaire import (
     SingleChoiceQuestion,
     YesNoQuestion,
 )
-from riskcheck.migrations import semver_key
 
 Level = Literal["major", "minor", "patch"]
 LEVELS: tuple[Level, ...] = ("patch", "minor", "major")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from riskcheck.core.display import plain
 from riskcheck.core.engine import AnswerSet, evaluate
 from riskcheck.core.loader import LoadedAssessment, normalise_answer
 from riskcheck.core.result import Result, dumps
-from riskcheck.gate.decision import show_value
 
 #: Fairness figures closer than this are the same figure.
 FIGURE_TOLERANCE = 1e-9
@@ -102,8 +102,8 @@ class RiskDiff:
             "answers_changed": [
                 {
                     "question": a.question,
-                    "before": show_value(a.before),
-                    "after": show_value(a.after),
+                    "before": plain(a.before),
+                    "after": plain(a.after),
                     "points_before": a.points_before,
                     "points_after": a.points_after,
                     "score_effect": a.score_effect,

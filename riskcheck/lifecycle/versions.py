@@ -17,33 +17,7 @@ from pathlib import Path
 from riskcheck.core.compiler import CompiledQuestionnaire
 from riskcheck.core.errors import Problem, SpecError
 from riskcheck.core.loader import RELEASED_DIR, bundled_dir, bundled_questionnaires, load_questionnaire
-from riskcheck.core.questionnaire import Migration
-from riskcheck.files.yamlio import Document, load_yaml
-from riskcheck.migrations import semver_key, target_version
-
-
-@dataclass(frozen=True)
-class Step:
-    """One declared migration: from ``source`` to ``target``, declared in ``declared_in``."""
-
-    source: str
-    target: str
-    migration: Migration
-    declared_in: CompiledQuestionnaire
-    index: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.source} -> {self.target}"
-
-    def problem(self, loc: tuple[str | int, ...], message: str, *, key: bool = False, offset: int = 0) -> Problem:
-        """A problem at ``migrations[index].<loc>`` in the declaring file."""
-        where = ("migrations", self.index, *loc)
-        return _document(self.declared_in.source).problem(where, message, key=key, offset=offset)
-
-
-def _document(path: str) -> Document:
-    return load_yaml(Path(path), what="questionnaire")
+from riskcheck.core.migrations import Step, semver_key, target_version
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Three problems are reported against the questionnaire file, at its ``version`` o
 ``migrations``:
 
 - ``version-bump``: the changes since the revision ask for a larger version bump than
-  the one made (see :mod:`riskcheck.qdiff` for what each change asks for);
+  the one made (see :mod:`riskcheck.lifecycle.qdiff` for what each change asks for);
 - ``removed-without-migration``: a question of the older version is gone, and the newer
   version declares no migration from it saying where its answers go (renamed, split,
   removed or changed in meaning);
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from riskcheck.authoring.lint import LintProblem
 from riskcheck.core.compiler import CompiledQuestionnaire
 from riskcheck.files.yamlio import load_yaml
-from riskcheck.lint import LintProblem
-from riskcheck.qdiff import QuestionnaireDiff, questionnaire_diff
+from riskcheck.lifecycle.qdiff import QuestionnaireDiff, questionnaire_diff
 
 CODES = {
     "version-bump": "a change since the revision asks for a larger version bump than the one made",
@@ -88,8 +88,7 @@ def lint_since(compiled: CompiledQuestionnaire, revision: str) -> list[LintProbl
                 "removed-without-migration",
             )
     if diff.migration is not None:
-        from riskcheck.migrations import check_step, target_version
-        from riskcheck.versions import Step
+        from riskcheck.core.migrations import Step, check_step, target_version
 
         index = compiled.spec.migrations.index(diff.migration)
         target = target_version(compiled.spec, diff.migration)

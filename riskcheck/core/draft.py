@@ -1,7 +1,7 @@
 """When a report is a draft: the reasons, in words, for its cover.
 
 A report is final only when every required question is answered, no field still
-holds the placeholder text :mod:`riskcheck.skeleton` writes, ``assessed_on`` is
+holds the placeholder text :mod:`riskcheck.authoring.skeleton` writes, ``assessed_on`` is
 given, and all the evidence it declares was computed or read.
 """
 
@@ -10,7 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from riskcheck.skeleton import PLACEHOLDERS
+#: What a new assessment holds until someone writes the real text. A report of an
+#: assessment that still holds any of these is a draft, and ``check`` fails on it.
+NAME_PLACEHOLDER = "TODO: the name of the AI system"
+OWNER_PLACEHOLDER = "TODO: the team or person who answers for it"
+PURPOSE_PLACEHOLDER = "TODO: Describe what the system does and for whom."
+PLACEHOLDERS = frozenset(
+    {
+        NAME_PLACEHOLDER,
+        OWNER_PLACEHOLDER,
+        PURPOSE_PLACEHOLDER,
+        # Written by earlier versions of ``riskcheck new``.
+        "My AI system",
+        "Describe what the system does and for whom.",
+    }
+)
 
 
 def placeholder_fields(system: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from riskcheck.core.compiler import CompiledQuestion, CompiledQuestionnaire
+from riskcheck.core.display import answer_text
 from riskcheck.core.engine import AnswerSet, evaluate, visible_values
 from riskcheck.core.loader import LoadedAssessment, normalise_answer
 from riskcheck.core.questionnaire import (
@@ -25,8 +26,6 @@ from riskcheck.core.questionnaire import (
     MultipleChoiceQuestion,
     NumberQuestion,
     Question,
-    SingleChoiceQuestion,
-    YesNoQuestion,
 )
 from riskcheck.core.result import Result
 
@@ -209,7 +208,7 @@ SYSTEM_FIELDS = (
 
 def system_fields_to_ask(system: Mapping[str, Any]) -> list[SystemField]:
     """The system fields that are missing, empty, or still hold the skeleton's placeholder text."""
-    from riskcheck.draft import placeholder_fields
+    from riskcheck.core.draft import placeholder_fields
 
     placeholders = set(placeholder_fields(system, {}))
     return [
@@ -223,7 +222,7 @@ def system_fields_to_ask(system: Mapping[str, Any]) -> list[SystemField]:
 
 def check_system_field(field: SystemField, text: str) -> Any:
     """The value for ``field`` from what a person typed, or ``ValueError`` with what is expected."""
-    from riskcheck.skeleton import PLACEHOLDERS
+    from riskcheck.core.draft import PLACEHOLDERS
 
     stripped = text.strip()
     if not stripped:
@@ -297,24 +296,9 @@ def yaml_value(question: Question, value: Any) -> Any:
 
 
 def describe(question: Question, value: Any) -> str:
-    """An answer as a person reads it."""
-    if value is None:
-        return "(not answered)"
-    if isinstance(question, YesNoQuestion):
-        return "yes" if value else "no"
-    if isinstance(question, SingleChoiceQuestion):
-        return question.option_label(value)
-    if isinstance(question, MultipleChoiceQuestion):
-        chosen = yaml_value(question, value)
-        return ", ".join(question.option_label(v) for v in chosen) if chosen else "(none selected)"
-    if isinstance(question, NumberQuestion):
-        text = f"{value:g}" if isinstance(value, float) else str(value)
-        return f"{text} {question.unit}" if question.unit else text
-    if isinstance(question, DateQuestion) and isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(question, EvidenceQuestion):
-        return ", ".join(value)
-    return str(value)
+    """An answer as a person reads it (``yes``, an option's label, a number with its unit)."""
+    words = {"unanswered": "(not answered)", "none_selected": "(none selected)", "yes": "yes", "no": "no"}
+    return answer_text(question, value, separator=", ", **words)
 
 
 def input_hint(question: Question) -> str:

@@ -6,23 +6,8 @@ import json
 import textwrap
 
 from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.draft import NAME_PLACEHOLDER, OWNER_PLACEHOLDER, PURPOSE_PLACEHOLDER
 from riskcheck.core.questionnaire import MultipleChoiceQuestion, NumberQuestion, SingleChoiceQuestion
-
-#: What a new assessment holds until someone writes the real text. A report of an
-#: assessment that still holds any of these is a draft, and ``check`` fails on it.
-NAME_PLACEHOLDER = "TODO: the name of the AI system"
-OWNER_PLACEHOLDER = "TODO: the team or person who answers for it"
-PURPOSE_PLACEHOLDER = "TODO: Describe what the system does and for whom."
-PLACEHOLDERS = frozenset(
-    {
-        NAME_PLACEHOLDER,
-        OWNER_PLACEHOLDER,
-        PURPOSE_PLACEHOLDER,
-        # Written by earlier versions of ``riskcheck new``.
-        "My AI system",
-        "Describe what the system does and for whom.",
-    }
-)
 
 _TYPE_HINT = {
     "yes_no": "yes | no",

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
-
-if TYPE_CHECKING:
-    from riskcheck.audit.evidence import EvidenceRegister
 
 
 @click.command("evidence")
@@ -32,31 +28,9 @@ def command(file: Path, fmt: str) -> int:
 
         click.echo(dumps(register.to_dict()))
     else:
-        click.echo(render(register), nl=False)
+        from riskcheck.render.evidence import evidence_text
+
+        click.echo(evidence_text(register), nl=False)
         for problem in problems:
             click.echo(str(problem), err=True)
     return EXIT_GATE_FAILED if problems else EXIT_OK
-
-
-def render(register: EvidenceRegister) -> str:
-    local = [i for i in register.items if i.local]
-    lines = [
-        f"{register.path}: {len(register.items)} evidence link(s), {len(local)} local file(s), "
-        f"{len(register.missing)} missing"
-    ]
-    for item in register.items:
-        where = f"{item.number} {item.question}" if item.number else f"archived {item.question}"
-        lines.append("")
-        lines.append(f"{where}: {item.link}")
-        if not item.local:
-            lines.append("  external link (not checked)")
-        elif not item.exists:
-            lines.append(f"  MISSING (line {item.line})")
-        else:
-            who = f" by {item.changed_by}" if item.changed_by else ""
-            lines.append(f"  sha256 {item.sha256}  {item.size:,} bytes")
-            lines.append(f"  last changed {item.changed} ({item.changed_from}{who})")
-    for qid, line, _ in register.waiting:
-        lines.append("")
-        lines.append(f"{qid}: waiting for evidence (line {line}); the answer does not count until a link is attached")
-    return "\n".join(lines) + "\n"

@@ -11,19 +11,6 @@ from riskcheck.core.errors import RiskcheckError
 
 if TYPE_CHECKING:
     from riskcheck.core.compiler import CompiledQuestionnaire
-    from riskcheck.lifecycle.qdiff import QuestionnaireDiff
-
-_SYMBOLS = {"added": "+", "removed": "-", "renamed": ">", "changed": "~", "reworded": "~"}
-_KIND_TITLES = {
-    "question": "Questions",
-    "option": "Options and points",
-    "section": "Sections",
-    "rule": "Rules",
-    "scoring": "Scoring",
-    "tier": "Tiers",
-    "classification": "Classification",
-    "gate": "Default gate",
-}
 
 
 def questionnaire_diff_text(base: str, head: str, fmt: str) -> str | None:
@@ -47,6 +34,8 @@ def questionnaire_diff_text(base: str, head: str, fmt: str) -> str | None:
         from riskcheck.core.result import dumps
 
         return dumps(diff.to_dict()) + "\n"
+    from riskcheck.render.qdiff import questionnaire_diff_text as render
+
     return render(diff, markdown=fmt == "markdown")
 
 
@@ -80,32 +69,3 @@ def _questionnaire(text: str, other: str | None) -> Iterator[CompiledQuestionnai
             yield load_questionnaire(old.path) if detect_kind(old.path) == "questionnaire" else None
         except RiskcheckError as exc:
             raise old.rename(exc) from None
-
-
-def render(diff: QuestionnaireDiff, *, markdown: bool = False) -> str:
-    """The diff as a person reads it: changes grouped by kind, each with the bump it asks for."""
-    qid = diff.questionnaire_id
-    head = f"{qid}@{diff.base_version} ({diff.base_label}) -> {qid}@{diff.head_version} ({diff.head_label})"
-    lines = [f"## {head}" if markdown else head]
-    required, actual = diff.required_bump, diff.actual_bump
-    if required is None:
-        lines.append("no changes")
-        return "\n".join(lines) + "\n"
-    verdict = "ok" if diff.bump_ok else "NOT ENOUGH"
-    lines.append(
-        f"{len(diff.changes)} change(s); they ask for a {required} version bump, "
-        f"the version made {('a ' + actual + ' bump') if actual else 'no bump'}: {verdict}"
-    )
-    for kind, title in _KIND_TITLES.items():
-        changes = [c for c in diff.changes if c.kind == kind]
-        if not changes:
-            continue
-        lines.append("")
-        lines.append(f"### {title}" if markdown else f"{title}:")
-        for change in changes:
-            detail = f": {change.detail}" if change.detail else ""
-            if markdown:
-                lines.append(f"- {change.action} **{change.subject}**{detail} ({change.level})")
-            else:
-                lines.append(f"  {_SYMBOLS[change.action]} {change.subject}{detail}  [{change.level}]")
-    return "\n".join(lines) + "\n"

@@ -157,15 +157,30 @@ def test_diff_of_bundled_versions_by_id_in_markdown(capsys: pytest.CaptureFixtur
     )
     assert (code, err) == (0, "")
     assert out.startswith(
-        "## eu-ai-act-classification@1.0.0 (eu-ai-act-classification@1.0.0) -> "
-        "eu-ai-act-classification@2.0.0 (eu-ai-act-classification@2.0.0)\n"
+        "## eu-ai-act-classification@1.0.0 (`eu-ai-act-classification@1.0.0`) -> "
+        "eu-ai-act-classification@2.0.0 (`eu-ai-act-classification@2.0.0`)\n"
     )
     assert "the version made a major bump: ok\n" in out
     assert "\n### Questions\n" in out
     assert (
-        "- removed **4.6 employment_use**: option 'recruitment' (0 points); the migration maps it to "
-        "'candidate_evaluation' (major)\n"
+        "- removed **4.6 employment\\_use**: option 'recruitment' (0 points); the migration maps it to "
+        "'candidate\\_evaluation' (major)\n"
     ) in out
+
+
+def test_questionnaire_text_in_a_markdown_diff_stays_inert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A question's wording reaches a pull-request comment: no mention, image or HTML survives."""
+    text = (VERSIONS / "released" / "demo@1.0.0.yaml").read_text(encoding="utf-8")
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(text, encoding="utf-8")
+    question = next(line for line in text.splitlines() if line.strip().startswith("text:"))
+    hostile = question.split("text:")[0] + 'text: "@octocat ![x](https://e.example/t.png) <img src=x>"'
+    new.write_text(text.replace(question, hostile, 1).replace("version: 1.0.0", "version: 1.0.1", 1), encoding="utf-8")
+    code, out, err = run(capsys, "diff", str(old), str(new), "--format", "markdown")
+    assert (code, err) == (0, "")
+    assert "reworded" in out
+    assert "@&#8203;octocat" in out and "&lt;img src=x&gt;" in out
+    assert "<img" not in out and "![x](" not in out and "@octocat" not in out
 
 
 def test_an_evidence_requirement_asks_for_a_major_bump(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

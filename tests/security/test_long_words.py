@@ -125,3 +125,29 @@ def test_serve_answers_other_pages_while_a_report_renders(long_word: Path) -> No
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_render_past_its_time_limit_is_killed_and_frees_its_place(long_word: Path) -> None:
+    """The render runs in a process of its own: past the limit it is killed, not left running."""
+    import multiprocessing
+
+    loaded = load_assessment(long_word)
+    result = api.score(loaded).to_dict()
+    for _ in range(3):  # more timeouts than render places: each one gives its place back
+        with pytest.raises(RiskcheckError, match="took longer than 0.2 seconds"):
+            anyio.run(lambda: render_pdf_in_worker(loaded, result, timeout=0.2))
+        assert [p for p in multiprocessing.active_children() if p.name == "riskcheck-report"] == []
+    mini = load_assessment(MINI / "assessment.yaml")
+    pdf = anyio.run(lambda: render_pdf_in_worker(mini, api.score(mini).to_dict()))
+    assert pdf.startswith(b"%PDF-")
+
+
+def test_an_error_in_the_render_process_comes_back_as_the_error(tmp_path: Path) -> None:
+    """A report that cannot be made (here, the assessment vanished) is a message, never a hang."""
+    shutil.copy(MINI / "questionnaire.yaml", tmp_path / "questionnaire.yaml")
+    shutil.copy(MINI / "assessment.yaml", tmp_path / "assessment.yaml")
+    loaded = load_assessment(tmp_path / "assessment.yaml")
+    result = api.score(loaded).to_dict()
+    (tmp_path / "questionnaire.yaml").unlink()
+    with pytest.raises(RiskcheckError, match="questionnaire.yaml"):
+        anyio.run(lambda: render_pdf_in_worker(loaded, result, timeout=60))

@@ -29,7 +29,7 @@ from riskcheck.files.yamlio import Document, format_loc, load_yaml
 
 if TYPE_CHECKING:
     from riskcheck.core.assessment import AssessmentFile
-    from riskcheck.core.engine import AnswerSet, SignoffInput
+    from riskcheck.core.engine import AnswerSet, MigrationInput, SignoffInput
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -99,7 +99,7 @@ def problems_from_validation(
     seen: set[tuple[str, str]] = set()
     for item in exc.errors(include_url=False):
         loc = _data_loc(document.data, (*prefix, *item["loc"]))
-        message = _message(item)
+        message = validation_message(item)
         key = (format_loc(loc), message)
         if key in seen:
             continue
@@ -137,7 +137,23 @@ def _is_type_name(part: str) -> bool:
     return "[" in part or "-" in part or part in _TYPE_NAMES or any(c.isupper() for c in part)
 
 
-def _message(item: Any) -> str:
+def validation_messages(exc: ValidationError) -> list[str]:
+    """Each error of ``exc`` as ``where: what was expected, got what``, in riskcheck's words.
+
+    For settings that do not come from a YAML file (command-line options, a Python call,
+    the ``[tool.riskcheck]`` table); a file's errors go through :func:`problems_from_validation`.
+    """
+    lines: list[str] = []
+    for item in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in item["loc"] if not (isinstance(part, str) and _is_type_name(part)))
+        line = f"{where}: {validation_message(item)}" if where else validation_message(item)
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def validation_message(item: Any) -> str:
+    """One pydantic error in riskcheck's words: what was expected and what was found."""
     kind = item["type"]
     found = item.get("input")
     if kind == "extra_forbidden":
@@ -290,6 +306,8 @@ class LoadedAssessment:
     questionnaire: CompiledQuestionnaire
     answers: AnswerSet
     signoffs: tuple[SignoffInput, ...]
+    #: The file's log of ``riskcheck migrate`` runs (``migrated:``), oldest first.
+    migrations: tuple[MigrationInput, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -311,7 +329,7 @@ def load_assessment(
     (bundled questionnaires are always allowed); the web form passes its own.
     """
     from riskcheck.core.assessment import AnswerEntry, AssessmentFile
-    from riskcheck.core.engine import AnswerSet, SignoffInput
+    from riskcheck.core.engine import AnswerSet, MigrationInput, SignoffInput
 
     path = Path(path)
     if document is None:
@@ -392,9 +410,12 @@ def load_assessment(
     if problems:
         raise AnswersError.from_problems(problems)
     signoffs = tuple(
-        SignoffInput(s.name, s.role, s.decision, s.comment, s.timestamp.isoformat(), s.content_sha256, s.covers)
+        SignoffInput(
+            s.name, s.role, s.decision, s.comment, s.timestamp.isoformat(), s.content_sha256, s.covers, s.questionnaire
+        )
         for s in assessment.signoffs
     )
+    migrations = tuple(MigrationInput(m.source, m.target, m.timestamp.isoformat()) for m in assessment.migrated)
     if assessment.fairness is not None:
         # What a fairness block reads is an input of the command, so no output may replace it.
         from riskcheck.files.fileio import note_input_patterns
@@ -408,6 +429,7 @@ def load_assessment(
         questionnaire=questionnaire,
         answers=AnswerSet(values, comments, evidence),
         signoffs=signoffs,
+        migrations=migrations,
     )
 
 

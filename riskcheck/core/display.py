@@ -22,16 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from riskcheck.core.questionnaire import (
-    EvidenceQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    Question,
-    SingleChoiceQuestion,
-    YesNoQuestion,
-)
+if TYPE_CHECKING:  # the questionnaire's models load pydantic: only the answer functions need them
+    from riskcheck.core.questionnaire import Question
 
 #: What a figure that cannot be computed (a zero denominator) shows.
 UNDEFINED = "n/a"
@@ -94,6 +88,14 @@ def answer_lines(question: Question | None, value: Any, *, yes: str = "Yes", no:
 
     ``yes`` and ``no`` are the words for a yes/no answer, so a caller can translate them.
     """
+    from riskcheck.core.questionnaire import (
+        EvidenceQuestion,
+        MultipleChoiceQuestion,
+        NumberQuestion,
+        SingleChoiceQuestion,
+        YesNoQuestion,
+    )
+
     if value is None:
         return []
     if isinstance(question, YesNoQuestion) or isinstance(value, bool):

@@ -180,6 +180,7 @@ def result_of(
         evidence_hash=evidence_hash,
         missing_evidence=(*missing_evidence, *inputs.unreadable),
         as_of=as_of,
+        migrations=loaded.migrations,
         **inputs.as_kwargs(),
     )
 

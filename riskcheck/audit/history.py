@@ -2,8 +2,10 @@
 
 Each commit that touched the file (renames followed) becomes one entry: the author,
 the date, the answers added, changed and removed, the ``system:`` fields changed, the
-questionnaire version, the sign-offs recorded, and the tier before and after, the file
-scored as it was at that commit (with the files it used there, as ``diff`` does).
+questionnaire version (and whether ``riskcheck migrate`` moved it), the sign-offs
+recorded, the sign-offs the commit made stale (with the reason, which names a
+migration), and the tier before and after, the file scored as it was at that commit
+(with the files it used there, as ``diff`` does).
 Uncommitted changes in the working tree come last. Outside a git repository there is
 no history, and the error says so.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,10 @@ class HistoryEntry:
     problem: str | None = None
     #: The commit that created the file (every answer in it is "added").
     created: bool = False
+    #: The runs of ``riskcheck migrate`` the commit logged (``migrated:`` entries), as ``from -> to``.
+    migrated: tuple[str, ...] = ()
+    #: The sign-offs current before the commit and stale after it, each with why (when scored).
+    signoffs_stale: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +79,8 @@ class HistoryEntry:
             "tier_after": self.tier_after,
             "problem": self.problem,
             "created": self.created,
+            "migrated": list(self.migrated),
+            "signoffs_stale": list(self.signoffs_stale),
         }
 
 
@@ -221,34 +229,54 @@ def file_history(path: Path, *, score: bool = True) -> History:
         raise RiskcheckError(f"{path}: no git history yet (the file was never committed)")
     entries: list[HistoryEntry] = []
     previous: dict[str, Any] = {}
-    tier: str | None = None
+    scored = _Scored()
     for commit in commits:
         name = f"{commit.sha[:10]}:{commit.path}"
         data, problem = _data(_blob(root, commit.sha, commit.path), name)
-        tier_after, score_problem = _tier_at(root, commit.sha, commit.path) if score and not problem else (None, None)
-        entries.append(_entry(commit, previous, data, tier, tier_after, problem or score_problem))
-        previous, tier = data, tier_after
+        now, score_problem = _tier_at(root, commit.sha, commit.path) if score and not problem else (_Scored(), None)
+        entries.append(_entry(commit, previous, data, scored, now, problem or score_problem))
+        previous, scored = data, now
     working = path.read_text(encoding="utf-8") if path.is_file() else None
     head_text = _blob(root, "HEAD", relative)
     if working is not None and working != head_text:
         data, problem = _data(working, str(path))
-        tier_after, score_problem = _tier_now(path) if score and not problem else (None, None)
+        now, score_problem = _tier_now(path) if score and not problem else (_Scored(), None)
         local = _Commit("", "", "", "", "uncommitted changes in the working tree", relative, None)
-        entries.append(_entry(local, previous, data, tier, tier_after, problem or score_problem))
+        entries.append(_entry(local, previous, data, scored, now, problem or score_problem))
     return History(path, root, tuple(entries))
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """The file scored as it was at one commit: its tier, and each sign-off's standing."""
+
+    tier: str | None = None
+    #: (decision, name, role, timestamp) of each record -> why it is stale, or None while current.
+    signoffs: Mapping[tuple[str, str, str, str], str | None] = field(default_factory=dict)
+
+    def made_stale(self, before: _Scored) -> tuple[str, ...]:
+        """The records current in ``before`` and stale here, each with why."""
+        return tuple(
+            f"{decision} by {name} ({role}), {timestamp}: {note}"
+            for (decision, name, role, timestamp), note in self.signoffs.items()
+            if note is not None and (decision, name, role, timestamp) in before.signoffs
+            if before.signoffs[(decision, name, role, timestamp)] is None
+        )
 
 
 def _entry(
     commit: _Commit,
     before: Mapping[str, Any],
     after: Mapping[str, Any],
-    tier_before: str | None,
-    tier_after: str | None,
+    scored_before: _Scored,
+    scored_after: _Scored,
     problem: str | None,
 ) -> HistoryEntry:
     old_ref, new_ref = before.get("questionnaire"), after.get("questionnaire")
     old_signoffs, new_signoffs = _list(before, "signoffs"), _list(after, "signoffs")
     added = [s for s in new_signoffs if s not in old_signoffs]
+    old_log = _list(before, "migrated")
+    migrated = [m for m in _list(after, "migrated") if m not in old_log]
     return HistoryEntry(
         commit=commit.sha,
         author=commit.author,
@@ -262,10 +290,12 @@ def _entry(
         questionnaire=Delta("questionnaire", old_ref, new_ref) if before and old_ref != new_ref else None,
         signoffs_added=tuple(_signoff_text(s) for s in added),
         archived_added=max(0, len(_list(after, "archived_answers")) - len(_list(before, "archived_answers"))),
-        tier_before=tier_before,
-        tier_after=tier_after,
+        tier_before=scored_before.tier,
+        tier_after=scored_after.tier,
         problem=problem,
         created=not before,
+        migrated=tuple(_migration_text(m) for m in migrated),
+        signoffs_stale=scored_after.made_stale(scored_before),
     )
 
 
@@ -275,34 +305,44 @@ def _signoff_text(record: Any) -> str:
     return f"{record.get('decision', '?')} by {record.get('name', '?')} ({record.get('role', '?')})"
 
 
-def _tier_at(root: Path, commit: str, relative: str) -> tuple[str | None, str | None]:
+def _migration_text(entry: Any) -> str:
+    if not isinstance(entry, dict):
+        return str(entry)
+    return f"{entry.get('from', '?')} -> {entry.get('to', '?')}"
+
+
+def _tier_at(root: Path, commit: str, relative: str) -> tuple[_Scored, str | None]:
     """The tier of the file as it was at ``commit``, or why it could not be scored."""
     from riskcheck.files.gitrev import materialised
 
     try:
         with materialised(commit, root / relative) as old:
             if old is None:
-                return None, None
+                return _Scored(), None
             try:
                 return _score(old.path)
             except RiskcheckError as exc:
                 raise old.rename(exc) from None
     except RiskcheckError as exc:
-        return None, _first_line(exc)
+        return _Scored(), _first_line(exc)
 
 
-def _tier_now(path: Path) -> tuple[str | None, str | None]:
+def _tier_now(path: Path) -> tuple[_Scored, str | None]:
     try:
         return _score(path)
     except RiskcheckError as exc:
-        return None, _first_line(exc)
+        return _Scored(), _first_line(exc)
 
 
-def _score(path: Path) -> tuple[str | None, str | None]:
+def _score(path: Path) -> tuple[_Scored, str | None]:
     from riskcheck import api
 
     result = api.score(path)
-    return result.tier, None
+    signoffs = {
+        (r.decision, r.name, r.role, r.timestamp): (None if r.current else r.note or "stale")
+        for r in result.signoffs.records
+    }
+    return _Scored(result.tier, signoffs), None
 
 
 def _first_line(exc: RiskcheckError) -> str:
@@ -336,11 +376,13 @@ def _row(entry: HistoryEntry) -> dict[str, Any]:
         changes.append(f"file renamed from {entry.renamed_from}")
     if entry.questionnaire is not None:
         changes.append(f"questionnaire: {_text(entry.questionnaire.before)} -> {_text(entry.questionnaire.after)}")
+    changes.extend(f"migrated: {text} (riskcheck migrate)" for text in entry.migrated)
     changes.extend(f"system.{_describe(d)}" for d in entry.system)
     changes.extend(f"answers.{_describe(d)}" for d in entry.answers)
     if entry.archived_added:
         changes.append(f"{entry.archived_added} answer(s) archived")
     changes.extend(f"sign-off: {text}" for text in entry.signoffs_added)
+    changes.extend(f"sign-off now stale: {text}" for text in entry.signoffs_stale)
     return {
         "commit": entry.commit[:10] or "uncommitted",
         "date": entry.date[:10] if entry.date else "",

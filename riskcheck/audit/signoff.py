@@ -4,10 +4,11 @@ A record names the reviewer, their role and decision, and carries the content
 sha256 over everything the signer sees at the moment of signing: the system block,
 the questionnaire, every answer with its comment and evidence links, the fairness
 settings and evidence, the archived answers a migration could not place, and the
-bytes of local evidence files (see
-:mod:`riskcheck.core.content`). It also keeps a short hash of each of those parts
-(``covers``), so that once anything changes the record is stale and says what
-changed. The record is appended to the assessment file with a round-trip edit, so
+bytes of local evidence files (see :mod:`riskcheck.core.content`). It also keeps a
+short hash of each of those parts (``covers``), so that once anything changes the
+record is stale and says what changed, and the questionnaire version it was made
+under (``questionnaire``), so that a record made stale by ``riskcheck migrate``
+says so. The record is appended to the assessment file with a round-trip edit, so
 the rest of the file keeps its comments and layout.
 """
 
@@ -82,6 +83,7 @@ def sign(
             decision=decision,
             comment=comment,
             timestamp=timestamp,
+            questionnaire=f"{loaded.questionnaire.id}@{loaded.questionnaire.version}",
             content_sha256=result.hashes.content,
             covers=short_parts(parts),
         )
@@ -98,6 +100,7 @@ def sign(
         record.timestamp.isoformat(),
         record.content_sha256,
         record.covers,
+        record.questionnaire,
     )
     state = _signoffs(
         roles,
@@ -105,6 +108,7 @@ def sign(
         result.hashes.content,
         parts_of=lambda: parts,
         compiled=loaded.questionnaire,
+        migrations=loaded.migrations,
     )
     return SignOutcome(path, record, state)
 
@@ -132,7 +136,10 @@ def describe(outcome: SignOutcome) -> str:
             f"{outcome.path}: recorded {record.decision} by {record.name} ({record.role}) "
             f"at {record.timestamp.isoformat()}"
         ),
-        f"  content sha256 {record.content_sha256} ({len(record.covers or {})} parts covered)",
+        (
+            f"  content sha256 {record.content_sha256} ({len(record.covers or {})} parts covered), "
+            f"under {record.questionnaire}"
+        ),
         f"  sign-off status: {outcome.signoffs.status}",
     ]
     notes = {r.role: r.note for r in outcome.signoffs.records if r.note}

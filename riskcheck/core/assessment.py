@@ -6,10 +6,13 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from riskcheck.core.questionnaire import SEMVER_PATTERN, SLUG_PATTERN
 from riskcheck.fairness.spec import FairnessSpec
+
+#: ``rai-prelaunch@1.0.0``: one version of one questionnaire.
+VERSION_REF_PATTERN = SLUG_PATTERN.removesuffix("$") + "@" + SEMVER_PATTERN.removeprefix("^")
 
 _REF = re.compile(r"^(?P<id>[a-z0-9][a-z0-9_.-]*?)@(?P<version>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$")
 
@@ -81,6 +84,9 @@ class SignoffRecord(Strict):
     decision: Literal["approve", "reject"]
     comment: str | None = None
     timestamp: dt.datetime
+    #: The questionnaire version the record was made under (``id@version``), so that a
+    #: record made stale by ``riskcheck migrate`` can say so. Records made before it have none.
+    questionnaire: Annotated[str, Field(pattern=VERSION_REF_PATTERN)] | None = None
     content_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     #: A short hash of each part the content hash covers, so that a stale record can
     #: name what changed (see :mod:`riskcheck.core.content`). Records made before it have none.
@@ -100,6 +106,19 @@ class ArchivedAnswer(Strict):
     evidence: list[Annotated[str, Field(min_length=1, max_length=2000)]] = []
 
 
+class MigrationRecord(Strict):
+    """One run of ``riskcheck migrate``, logged in the file so that a sign-off it made
+    stale can say so (see :func:`riskcheck.core.engine._signoffs`)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    #: The version the answers were moved from, and to (``id@version``).
+    source: Annotated[str, Field(alias="from", pattern=VERSION_REF_PATTERN)]
+    target: Annotated[str, Field(alias="to", pattern=VERSION_REF_PATTERN)]
+    #: When the migrated file was written.
+    timestamp: AwareDatetime
+
+
 class AssessmentFile(Strict):
     system: SystemInfo
     questionnaire: QuestionnaireRef
@@ -108,6 +127,9 @@ class AssessmentFile(Strict):
     signoffs: list[SignoffRecord] = []
     #: Answers to earlier questionnaire versions that ``riskcheck migrate`` could not place.
     archived_answers: list[ArchivedAnswer] = []
+    #: The runs of ``riskcheck migrate`` that moved the answers, oldest first. Like the
+    #: sign-off records, a log of what was done to the file: the content hash leaves it out.
+    migrated: list[MigrationRecord] = []
 
     @field_validator("answers", mode="before")
     @classmethod

@@ -12,8 +12,11 @@ The content hash is one sha256 over named parts, each hashed on its own:
 - ``evidence.<link>``: the bytes of each local file an answer (or an archived
   answer) links to.
 
-Only the sign-off records are left out. A record keeps a short hash of every part,
-so a stale approval can name what changed since it was given. Pure functions: the
+Only the sign-off records and the log of migrations (``migrated:``) are left out:
+they record what was done to the file, not what it says, so an unmigrated file keeps
+its hash. A record keeps a short hash of every part, so a stale approval can name
+what changed since it was given, and the questionnaire version it was made under, so
+a migration can be named (see :func:`riskcheck.core.engine._signoffs`). Pure functions: the
 bytes of evidence files are hashed by the caller (:mod:`riskcheck.pipeline`).
 """
 

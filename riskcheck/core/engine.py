@@ -74,6 +74,19 @@ class SignoffInput:
     #: Part name -> short hash, as recorded (see :mod:`riskcheck.core.content`); ``None`` for
     #: a record made under the older scheme, which kept one hash and no parts.
     covers: Mapping[str, str] | None = None
+    #: The questionnaire version the record was made under (``id@version``); ``None`` for
+    #: a record made before records named it.
+    questionnaire: str | None = None
+
+
+@dataclass(frozen=True)
+class MigrationInput:
+    """One run of ``riskcheck migrate`` as the assessment file logs it (``migrated:``)."""
+
+    source: str
+    target: str
+    #: ISO 8601, with its time zone.
+    timestamp: str
 
 
 def visible_values(compiled: CompiledQuestionnaire, values: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
@@ -102,6 +115,7 @@ def evaluate(
     as_of: dt.date | None = None,
     missing_evidence: Sequence[str] = (),
     archived_answers: Sequence[Mapping[str, Any]] | None = None,
+    migrations: Sequence[MigrationInput] = (),
 ) -> Result:
     """Score ``answers``. ``fairness`` is a ``FairnessResult`` or ``None``.
 
@@ -110,7 +124,9 @@ def evaluate(
     content hash that sign-offs are recorded against, as do ``archived_answers`` (the
     answers a migration could not place); see :mod:`riskcheck.core.content`.
     ``missing_evidence`` says which declared evidence could not be computed or read;
-    it makes the result a draft (see :mod:`riskcheck.core.draft`).
+    it makes the result a draft (see :mod:`riskcheck.core.draft`). ``migrations`` (the
+    file's log of ``riskcheck migrate`` runs) lets a sign-off made stale by a migration
+    say so; it is not part of the content hash.
 
     The phases, in order: the answers (visibility, completeness, points), the
     sections, the rules and fairness breaches, the score and tier, then the content
@@ -172,7 +188,13 @@ def evaluate(
         )
     )
     signoff_state = _signoffs(
-        spec.signoff.roles, signoffs, content_hash, parts_of=parts_of, legacy_hash=legacy_hash, compiled=compiled
+        spec.signoff.roles,
+        signoffs,
+        content_hash,
+        parts_of=parts_of,
+        legacy_hash=legacy_hash,
+        compiled=compiled,
+        migrations=migrations,
     )
     return Result(
         system=tuple(sorted((system or {}).items())),
@@ -498,6 +520,7 @@ def _signoffs(
     parts_of: Callable[[], Mapping[str, str]] | None = None,
     legacy_hash: str | None = None,
     compiled: CompiledQuestionnaire | None = None,
+    migrations: Sequence[MigrationInput] = (),
 ) -> Signoffs:
     """Each required role's standing, and the overall sign-off status.
 
@@ -505,8 +528,10 @@ def _signoffs(
     other content (stale) neither confirms nor revokes a decision on this content.
     A role with records but none current is stale; a role without records is missing.
     A record made under the older scheme (one hash, no parts) is never current.
+    A stale record made under another questionnaire version says that the assessment
+    was migrated since (see :func:`_migrated_since`).
     """
-    states = tuple(_state(r, content_hash, parts_of, legacy_hash, compiled) for r in records)
+    states = tuple(_state(r, content_hash, parts_of, legacy_hash, compiled, migrations) for r in records)
     roles: list[tuple[str, str]] = []
     for role in required_roles:
         mine = [s for s in states if s.role == role]
@@ -540,6 +565,7 @@ def _state(
     parts_of: Callable[[], Mapping[str, str]] | None,
     legacy_hash: str | None,
     compiled: CompiledQuestionnaire | None,
+    migrations: Sequence[MigrationInput] = (),
 ) -> SignoffState:
     """One record's standing, with a sentence saying why it no longer counts."""
     given = f"{record.name}'s {_DECISION_NOUN.get(record.decision, record.decision)} on {record.timestamp[:10]}"
@@ -559,7 +585,10 @@ def _state(
     if record.content_sha256 == content_hash:
         return SignoffState(record.name, record.role, record.decision, record.comment, record.timestamp, True)
     changed = tuple(changed_parts(record.covers, parts_of() if parts_of is not None else {}))
-    if changed and compiled is not None:
+    migrated = _migrated_since(record, given, changed, compiled, migrations) if compiled is not None else None
+    if migrated is not None:
+        note = migrated
+    elif changed and compiled is not None:
         note = f"changed since {given}: {describe_parts(changed, compiled)}"
     elif changed:
         note = f"changed since {given}: {', '.join(changed)}"
@@ -571,6 +600,65 @@ def _state(
     return SignoffState(
         record.name, record.role, record.decision, record.comment, record.timestamp, False, changed, note
     )
+
+
+#: The parts a migration rewrites: the questionnaire, the answers and the archived answers.
+_MIGRATED_PARTS = ("questionnaire", "archived_answers")
+
+
+def _migrated_since(
+    record: SignoffInput,
+    given: str,
+    changed: Sequence[str],
+    compiled: CompiledQuestionnaire,
+    migrations: Sequence[MigrationInput],
+) -> str | None:
+    """The stale note of a record made under another questionnaire version, or ``None``.
+
+    The version a record was made under is the one it names; a record that names none
+    (made before records did) was made under the ``from`` of the first migration the
+    file logs at or after the record's time. Only when the questionnaire part itself
+    changed since the record, so a record that names a version wrongly never blames
+    a migration. The migration is named as ``riskcheck migrate``'s when the file's log
+    leads from that version to the one the assessment answers now; otherwise the note
+    says only that the version changed.
+    """
+    if "questionnaire" not in changed:
+        return None
+    now = f"{compiled.id}@{compiled.version}"
+    signed = record.questionnaire
+    if signed is None:
+        when = _moment(record.timestamp)
+        later = [m for m in migrations if when is not None and (_moment(m.timestamp) or when) >= when]
+        if not later:
+            return None
+        signed = later[0].source
+    if signed == now:
+        return None
+    version = signed
+    for migration in migrations:
+        if migration.source == version:
+            version = migration.target
+    if version == now:
+        note = (
+            f"the assessment was migrated from {signed} to {now} after {given} (riskcheck migrate); "
+            "re-approve the migrated answers"
+        )
+    else:
+        note = f"the assessment now answers {now}, but {given} was made under {signed}; re-approve the answers"
+    others = [p for p in changed if p not in _MIGRATED_PARTS and not p.startswith("answers.")]
+    if others:
+        note += f"; also changed since: {describe_parts(others, compiled)}"
+    return note
+
+
+def _moment(timestamp: str) -> dt.datetime | None:
+    """An ISO 8601 timestamp as an aware datetime (one without a time zone is taken as UTC)."""
+    try:
+        moment = dt.datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _status_without_roles(states: tuple[SignoffState, ...]) -> str:

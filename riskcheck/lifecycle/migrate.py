@@ -8,6 +8,10 @@ expression language, never ``eval``), or archived under ``archived_answers:`` wi
 reason. :func:`riskcheck.lifecycle.migrate_yaml.apply_plan` then replays the same operations on the round-trip YAML, so
 comments and layout stay, and writes the file atomically under its edit lock. Every
 fault is found while planning, before anything is written.
+
+A migration that moves the file is logged in it, under ``migrated:`` (from, to and
+when), and each sign-off record names the version it was made under: a record the
+migration made stale says so, even one made before records named their version.
 """
 
 from __future__ import annotations
@@ -74,7 +78,8 @@ class Archived:
 
 
 #: Operations replayed on the round-trip document: ("rename", old, new), ("set", id, value),
-#: ("insert", id, raw answer, before id), ("archive", id, entry), ("drop", id), ("ref", version).
+#: ("insert", id, raw answer, before id), ("archive", id, entry), ("drop", id), ("ref", version),
+#: ("log", entry).
 Operation = tuple[Any, ...]
 
 
@@ -95,6 +100,8 @@ class MigrationPlan:
     operations: tuple[Operation, ...] = field(repr=False)
     #: How many sign-off records the file holds (a migration makes them stale).
     signoffs: int = 0
+    #: The ``migrated:`` entry the migration adds to the file; ``None`` when nothing moves.
+    logged: dict[str, str] | None = None
 
     @property
     def changed(self) -> bool:
@@ -116,6 +123,7 @@ class MigrationPlan:
             ],
             "archived": [_json(a.entry()) | {"placed": a.placed} for a in self.archived],
             "unanswered_required": list(self.unanswered_required),
+            "migrated": self.logged,
         }
 
 
@@ -134,11 +142,12 @@ def _json(value: Any) -> Any:
 # ---------------------------------------------------------------- planning
 
 
-def plan_migration(path: Path, to: str | None = None) -> MigrationPlan:
+def plan_migration(path: Path, to: str | None = None, *, now: dt.datetime | None = None) -> MigrationPlan:
     """Where every answer of the assessment at ``path`` goes on the way to version ``to``.
 
     ``to`` is ``ID@VERSION`` or ``VERSION`` (default: the newest available version).
-    Raises :class:`RiskcheckError` with file, line and column for every fault.
+    ``now`` (default: the current UTC time, to the second) is the time logged under
+    ``migrated:``. Raises :class:`RiskcheckError` with file, line and column for every fault.
     """
     from riskcheck.core.assessment import AssessmentFile
 
@@ -166,8 +175,11 @@ def plan_migration(path: Path, to: str | None = None) -> MigrationPlan:
     work = _Work(catalog.questionnaire_id)
     for step in steps:
         state = work.apply(step, state, catalog)
+    logged = None
     if steps:
         work.operations.append(("ref", target))
+        logged = _log_entry(catalog.questionnaire_id, source, target, now)
+        work.operations.append(("log", logged))
     final = catalog.loaded[target]
     return MigrationPlan(
         path=path,
@@ -182,7 +194,20 @@ def plan_migration(path: Path, to: str | None = None) -> MigrationPlan:
         answers=state,
         operations=tuple(work.operations),
         signoffs=len(assessment.signoffs),
+        logged=logged,
     )
+
+
+def _log_entry(questionnaire_id: str, source: str, target: str, now: dt.datetime | None) -> dict[str, str]:
+    """The ``migrated:`` entry for a move from ``source`` to ``target``."""
+    moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    if moment.tzinfo is None:
+        raise RiskcheckError(f"migrate: the timestamp needs a time zone, got {moment.isoformat()}")
+    return {
+        "from": f"{questionnaire_id}@{source}",
+        "to": f"{questionnaire_id}@{target}",
+        "timestamp": moment.isoformat(),
+    }
 
 
 def _catalog(ref: Any, document: Document, path: Path) -> tuple[Catalog, str]:
@@ -434,11 +459,14 @@ def _unanswered(final: CompiledQuestionnaire, old: CompiledQuestionnaire, state:
 # ---------------------------------------------------------------- writing
 
 
-def migrate(path: Path, to: str | None = None, *, dry_run: bool = False) -> MigrationPlan:
+def migrate(
+    path: Path, to: str | None = None, *, dry_run: bool = False, now: dt.datetime | None = None
+) -> MigrationPlan:
     """Plan the migration of the assessment at ``path`` and, unless ``dry_run``, write it.
 
     The plan is made and written under the file's edit lock, so no other riskcheck
-    edit can come between them. On any fault the file is left as it was.
+    edit can come between them. On any fault the file is left as it was. ``now`` is
+    the time logged under ``migrated:`` (default: the current UTC time).
     """
     from riskcheck.files.fileio import edit_lock
 
@@ -446,7 +474,7 @@ def migrate(path: Path, to: str | None = None, *, dry_run: bool = False) -> Migr
     if not path.is_file():
         raise RiskcheckError(f"{path}: no such file")
     with edit_lock(path):
-        plan = plan_migration(path, to)
+        plan = plan_migration(path, to, now=now)
         if plan.changed and not dry_run:
             from riskcheck.lifecycle.migrate_yaml import apply_plan
 

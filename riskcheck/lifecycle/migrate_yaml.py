@@ -3,11 +3,13 @@
 The plan's operations (:mod:`riskcheck.lifecycle.migrate`) are replayed on ruamel.yaml's
 round-trip document: keys are renamed in place, comment lines above and below a
 removed answer stay where they were, and a list written in brackets stays in brackets.
-The edited text is read back and compared with the plan before it replaces the file.
+The migration is logged at the end of ``migrated:``. The edited text is read back and
+compared with the plan before it replaces the file.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -30,7 +32,14 @@ def apply_plan(plan: MigrationPlan) -> str:
         expected = [a.entry() for a in plan.archived]
         ref = data.get("questionnaire")
         version = ref.get("version") if isinstance(ref, dict) else str(ref).rpartition("@")[2]
-        if answers != plan.answers or archived[len(archived) - len(expected) :] != expected or version != plan.target:
+        log = data.get("migrated") or []
+        logged = _logged(log[-1]) if plan.logged is not None and log else None
+        if (
+            answers != plan.answers
+            or archived[len(archived) - len(expected) :] != expected
+            or version != plan.target
+            or logged != plan.logged
+        ):
             raise RiskcheckError(
                 f"{plan.path}: riskcheck could not write the migrated answers so that they read back "
                 "unchanged; nothing was changed. Please report this."
@@ -53,6 +62,13 @@ def _replay(root: Any, operation: Operation, displaced: dict[str, str]) -> None:
             ref["version"] = yaml_plain(operation[1])
         else:
             root["questionnaire"] = f"{str(ref).rpartition('@')[0]}@{operation[1]}"
+        return
+    if kind == "log":
+        log = root.get("migrated")
+        if log is None:
+            log = CommentedSeq()
+            root["migrated"] = log
+        log.append(CommentedMap((key, yaml_plain(value)) for key, value in operation[1].items()))
         return
     answers = root["answers"]
     if kind == "rename":
@@ -95,6 +111,18 @@ def _replay(root: Any, operation: Operation, displaced: dict[str, str]) -> None:
         if own_line is not None:
             item.ca.items["value"] = [None, None, own_line, None]
         archived.append(item)
+
+
+def _logged(entry: Any) -> dict[str, str] | None:
+    """A ``migrated:`` entry as read back, in the plan's terms (the timestamp as ISO text)."""
+    if not isinstance(entry, dict):
+        return None
+    stamp = entry.get("timestamp")
+    return {
+        "from": str(entry.get("from")),
+        "to": str(entry.get("to")),
+        "timestamp": stamp.isoformat() if isinstance(stamp, (dt.datetime, dt.date)) else str(stamp),
+    }
 
 
 def _rename(answers: Any, old: str, new: str) -> None:

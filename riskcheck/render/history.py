@@ -33,6 +33,7 @@ def history_text(history: History) -> str:
             lines.append(f"  tier: {entry.tier_after} (unchanged)")
         if entry.questionnaire:
             lines.append(f"  questionnaire: {_ref(entry.questionnaire.before)} -> {_ref(entry.questionnaire.after)}")
+        lines.extend(f"  migrated: {text} (riskcheck migrate)" for text in entry.migrated)
         for delta in entry.system:
             lines.append(f"  system.{_change(delta)}")
         for delta in entry.answers:
@@ -40,6 +41,7 @@ def history_text(history: History) -> str:
         if entry.archived_added:
             lines.append(f"  archived answers: +{entry.archived_added}")
         lines.extend(f"  sign-off: {text}" for text in entry.signoffs_added)
+        lines.extend(f"  sign-off now stale: {text}" for text in entry.signoffs_stale)
         if entry.problem:
             lines.append(f"  {entry.problem}")
     return "\n".join(lines) + "\n"

@@ -40,6 +40,7 @@ def test_sign_appends_a_record_hashed_over_the_content_and_keeps_comments(demo: 
         "    decision: approve\n"
         "    comment: Fine for launch.\n"
         "    timestamp: '2026-10-20T09:30:00+00:00'\n"
+        "    questionnaire: report-demo@1.2.0\n"
         f"    content_sha256: {content}\n"
         "    covers:\n" + covers
     )

@@ -120,8 +120,9 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
 )
 @click.option(
     "--sensitive-data",
-    type=click.Path(path_type=Path),
-    help="A separate file (or glob, or folder) with the sensitive columns; use with --join-on.",
+    metavar="FILE_OR_TABLE",
+    help="A separate file (or glob, or folder) with the sensitive columns, or with --engine spark a table "
+    "(catalog.schema.table); use with --join-on.",
 )
 @click.option("--join-on", metavar="COL", help="Key column joining --data to --sensitive-data.")
 @click.option(
@@ -219,7 +220,7 @@ def command(
     table: str | None,
     spark_remote: str | None,
     spark_timeout: float,
-    sensitive_data: Path | None,
+    sensitive_data: str | None,
     join_on: str | None,
     suppress_below: int | None,
     memory_limit: str,
@@ -249,7 +250,7 @@ def command(
     from riskcheck.fairness.trust import project_trust
     from riskcheck.files.fileio import check_output, note_input_patterns
 
-    data = _data_or_table(data, table, engine, spark_remote)
+    _data_or_table(data, table, engine, spark_remote)
     if threshold is not None and not math.isfinite(threshold):
         raise click.BadParameter(f"expected a finite number, got {threshold}", param_hint="--threshold")
     if output is not None:
@@ -267,6 +268,7 @@ def command(
         bootstrap["seed"] = seed
     result = compute_fairness(
         data,
+        table=table,
         target=target,
         sensitive=_columns(sensitive),
         prediction=prediction,
@@ -311,15 +313,14 @@ def command(
     click.echo(f"wrote {output}", err=True)
 
 
-def _data_or_table(data: str | None, table: str | None, engine: str, remote: str | None) -> str:
-    """The data path, or the table name that stands for it (exactly one, the table with spark)."""
+def _data_or_table(data: str | None, table: str | None, engine: str, remote: str | None) -> None:
+    """Exactly one of the data path and the table name (the table with spark)."""
     if engine != "spark":
         for value, option in ((table, "--table"), (remote, "--spark-remote")):
             if value is not None:
                 raise click.UsageError(f"{option} needs --engine spark")
     if (data is None) == (table is None):
         raise click.UsageError("give the data one way: --data PATH, or --table NAME with --engine spark")
-    return data if data is not None else str(table)
 
 
 def _spark_settings(engine: str, table: str | None, remote: str | None, timeout: float, max_groups: int) -> Any:
@@ -327,7 +328,7 @@ def _spark_settings(engine: str, table: str | None, remote: str | None, timeout:
         return None
     from riskcheck.fairness.spark import SparkSettings
 
-    return SparkSettings(remote=remote, table=table, timeout=timeout, max_groups=max_groups)
+    return SparkSettings(remote=remote, timeout=timeout, max_groups=max_groups)
 
 
 def _bootstrap(settings: dict[str, Any]) -> Any:

@@ -80,7 +80,7 @@ def evaluate_fairness(
             _check_same_data(saved, spec.data, base, result)
         return result.with_thresholds(spec.thresholds)
     _require_fairness_extra()
-    assert spec.data is not None
+    assert spec.data is not None or (spec.table is not None and spec.engine == "spark")
     if spec.suppress_below is not None and warn is not None:
         warn = _private_callback(warn)
     if spec.engine == "spark":
@@ -118,9 +118,10 @@ def evaluate_fairness(
 
 
 def compute_fairness(
-    data: Path | str,
+    data: Path | str | None = None,
     *,
     target: str,
+    table: str | None = None,
     sensitive: Sequence[str],
     prediction: str | None = None,
     score: str | None = None,
@@ -158,10 +159,16 @@ def compute_fairness(
     ``trust_model=True`` trusts the model whatever its sha256, as ``--trust-model`` does;
     ``trust`` trusts the models it lists (see :mod:`riskcheck.fairness.trust`).
     ``data`` may also be a Spark DataFrame: one Spark job aggregates it (engine spark); with
-    ``engine="spark"`` a path or ``spark.table`` is read by Spark (see :mod:`riskcheck.fairness.spark`).
+    ``engine="spark"`` a path, or the table named by ``table`` (catalog.schema.table), is read by
+    Spark (see :mod:`riskcheck.fairness.spark`). Give ``data`` or ``table``, not both.
+    ``sensitive_data`` is a file, glob or folder, or with ``engine="spark"`` a table name.
     """
+    if spark is not None and spark.table is not None and table is None:
+        table = spark.table  # the table a SparkSettings names is the spec's table
+        data = None if data is not None and str(data) == table else data
     fields: dict[str, Any] = {
         "data": data,
+        "table": table,
         "target": target,
         "sensitive": sensitive,
         "prediction": prediction,
@@ -293,7 +300,8 @@ def _settings(fields: dict[str, Any]) -> FairnessSpec:
         normalised["where"] = dict(normalised["where"])
     if normalised.get("model") is not None:
         normalised["model"] = str(normalised["model"])
-    normalised["data"] = str(normalised["data"])
+    if normalised.get("data") is not None:
+        normalised["data"] = str(normalised["data"])
     normalised["bootstrap"] = normalised.get("bootstrap") or BootstrapSpec()
     normalised["thresholds"] = dict(normalised.get("thresholds") or {})
     try:
@@ -483,7 +491,7 @@ def _compute_in_duckdb(
     data = resolve_source(spec.data, base, display=display)
     sensitive = None
     if spec.sensitive_data is not None:
-        sensitive = resolve_source(spec.sensitive_data, base, display=str(base / spec.sensitive_data))
+        sensitive = _sensitive_files(spec.sensitive_data, base)
     say = _progress_for(data.files[0], progress) if data.single_file else _progress_for_files(data, progress)
     identity = identify(data, kind=identity_kind)
     if sensitive is not None:
@@ -522,6 +530,24 @@ def _compute_in_duckdb(
         model_sha256=model_sha,
         say=say,
     )
+
+
+def _sensitive_files(text: str, base: Path) -> Any:
+    """The sensitive columns' files for the DuckDB engine; a table name is refused, saying why.
+
+    DuckDB here is embedded, with no catalog of its own: a table name has nothing to name.
+    A Delta table's folder is files (its current version), and is read as such."""
+    from riskcheck.fairness.sources import resolve_source
+    from riskcheck.fairness.spec import names_a_table
+
+    display = str(base / text)
+    if names_a_table(text) and not (base / text).exists():
+        raise DataError(
+            f"{text}: no such file or folder, and the duckdb engine reads no tables (it has no catalog); "
+            "expected a CSV or Parquet file, a glob or a folder (a Delta table's folder is read at its "
+            "latest version), or a table name with --engine spark"
+        )
+    return resolve_source(text, base, display=display)
 
 
 def _is_spark_frame(data: Any) -> bool:

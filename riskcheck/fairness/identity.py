@@ -1,25 +1,33 @@
 """The identity of the data a fairness result was computed on, cheap at any size.
 
 A sign-off binds the data. Hashing 100 GB of Parquet on every ``riskcheck check`` is
-not practical, so there are two kinds of identity, and the result says which it used:
+not practical, so there are several kinds of identity, and the result says which it used:
 
 - ``sha256``: the sha256 of the file's content (one file), or of a manifest listing
   each file's path (relative to the input's folder), size and content sha256.
+- ``delta-version``: a Delta Lake table folder's latest version, from its ``_delta_log``
+  (the version number and the sha256 of its commit): the data files read are that
+  version's (see :mod:`riskcheck.fairness.tables`). The JSON gives the ``version``.
 - ``fingerprint``: the sha256 of a manifest listing each file's relative path, size
   and, for Parquet, the sha256 of its footer. The footer holds every row group's
   offsets, sizes, row counts and (usually) column statistics, so rewriting the data
   changes it; a CSV file has no footer, so its line holds its content sha256.
 
-The default is ``sha256`` for a single file up to :data:`FULL_HASH_MAX_BYTES` (as
-before fingerprints existed, so earlier results and sign-offs stay valid), and
-``fingerprint`` otherwise; ``kind="sha256"`` (``--full-hash``) asks for it at any size.
+Tables read through Spark are identified in :mod:`riskcheck.fairness.spark`
+(``delta-version``, ``iceberg-snapshot``, ``fingerprint`` of a local table's files, or the
+fallback ``counts``, which says why).
+
+The default is the version for a Delta table; ``sha256`` for a single file up to
+:data:`FULL_HASH_MAX_BYTES` (as before fingerprints existed, so earlier results and
+sign-offs stay valid); and ``fingerprint`` otherwise. ``kind="sha256"`` (``--full-hash``)
+asks for the content hash at any size, of a Delta table's current files too.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +43,26 @@ _MANIFEST = "riskcheck.data-manifest/1"
 
 @dataclass(frozen=True)
 class DataIdentity:
-    """``digest`` of ``kind`` over ``files`` files holding ``bytes`` bytes."""
+    """``digest`` of ``kind`` over ``files`` files holding ``bytes`` bytes; ``details`` say more
+    (a table's name, version or snapshot, why a fallback was used)."""
 
     kind: str
     digest: str
     files: int
     bytes: int
+    details: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "digest": self.digest, "files": self.files, "bytes": self.bytes}
+        return {"kind": self.kind, "digest": self.digest, "files": self.files, "bytes": self.bytes, **self.details}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DataIdentity:
-        return cls(str(data["kind"]), str(data["digest"]), int(data["files"]), int(data["bytes"]))
+        details = {key: value for key, value in data.items() if key not in ("kind", "digest", "files", "bytes")}
+        return cls(str(data["kind"]), str(data["digest"]), int(data["files"]), int(data["bytes"]), details)
+
+
+#: Kinds of identity a table's own version gives (see :mod:`riskcheck.fairness.tables`).
+TABLE_KINDS = ("delta-version", "iceberg-snapshot")
 
 
 def identify(source: Source, *, kind: str = "auto") -> DataIdentity:
@@ -57,6 +72,11 @@ def identify(source: Source, *, kind: str = "auto") -> DataIdentity:
 
     sizes = [_size(path, source) for path in source.files]
     total = sum(sizes)
+    snapshot = source.snapshot
+    if snapshot is not None and kind in ("auto", snapshot.kind):
+        return DataIdentity(snapshot.kind, snapshot.digest, len(source.files), total, snapshot.identity_details())
+    if kind in TABLE_KINDS:
+        raise DataError(f"{source.display}: identified by its {kind}, but it is no longer such a table")
     if kind == "auto":
         kind = "sha256" if source.single_file and total <= FULL_HASH_MAX_BYTES else "fingerprint"
     if kind not in ("sha256", "fingerprint"):

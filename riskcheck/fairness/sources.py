@@ -15,6 +15,7 @@ from pathlib import Path
 
 from riskcheck.core.errors import DataError, RiskcheckError
 from riskcheck.fairness.data import FORMATS, check_file
+from riskcheck.fairness.tables import Snapshot, delta_snapshot, iceberg_snapshot, table_format
 from riskcheck.files.fileio import bounded_glob, walk_bounded
 
 #: Characters that make a data path a glob.
@@ -29,13 +30,15 @@ _URI_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 
 @dataclass(frozen=True)
 class Source:
-    """Checked data files of one format; ``hive`` when directories name partition columns."""
+    """Checked data files of one format; ``hive`` when directories name partition columns;
+    ``snapshot`` when they are a Delta table's current version."""
 
     display: str
     files: tuple[Path, ...]
     file_format: str
     hive: bool
     root: Path
+    snapshot: Snapshot | None = None
 
     @property
     def single_file(self) -> bool:
@@ -63,6 +66,8 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
             raise DataError(f"{shown}: no such file") from None
         except PermissionError:
             raise DataError(f"{shown}: permission denied") from None
+        if stat.S_ISDIR(info.st_mode) and table_format(path) is not None:
+            return _table_source(path, shown)
         if stat.S_ISDIR(info.st_mode):
             files = sorted(
                 p
@@ -92,6 +97,35 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
         check_file(path, display=str(path) if len(files) > 1 else shown, max_bytes=_NO_SIZE_LIMIT)
     hive = file_format == "parquet" and any("=" in part for p in files for part in _relative_dirs(p, root))
     return Source(shown, tuple(files), file_format, hive, root)
+
+
+def _table_source(folder: Path, shown: str) -> Source:
+    """A Delta table's files at its latest version; an Iceberg table is refused (see :mod:`.tables`)."""
+    if table_format(folder) == "iceberg":
+        snapshot = iceberg_snapshot(folder, shown)
+        raise DataError(
+            f"{shown}: an Iceberg table (snapshot {snapshot.version}); which of its files belong to that snapshot "
+            "is written in Avro manifests, which riskcheck does not read; expected a folder of Parquet files, "
+            "a Delta table, or the table through a Spark catalog (--engine spark --table NAME)"
+        )
+    snapshot = delta_snapshot(folder, shown)
+    files = [path for path in snapshot.files if path.suffix.lower() in (".parquet", ".pq")]
+    if len(files) != len(snapshot.files):
+        odd = next(path for path in snapshot.files if path not in files)
+        raise DataError(f"{shown}: the Delta table holds {odd.name}, not a Parquet file")
+    if not files:
+        raise DataError(f"{shown}: the Delta table's version {snapshot.version} holds no data file; expected rows")
+    if len(files) > MAX_FILES:
+        raise DataError(f"{shown}: {len(files):,} files; riskcheck reads at most {MAX_FILES:,} per input")
+    for path in files:
+        check_file(path, display=f"{shown}: {path.relative_to(folder)}", max_bytes=_NO_SIZE_LIMIT)
+    hive = any("=" in part for p in files for part in _relative_dirs(p, folder))
+    if snapshot.partition_columns and not hive:
+        raise DataError(
+            f"{shown}: the Delta table is partitioned by {', '.join(snapshot.partition_columns)} but its files "
+            "are not in column=value folders; riskcheck reads partition values from the folder names"
+        )
+    return Source(shown, tuple(files), "parquet", hive, folder, snapshot)
 
 
 def uri_scheme(data: str) -> str | None:

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
     from pyspark.sql.types import DataType
 
+    from riskcheck.fairness.identity import DataIdentity
     from riskcheck.fairness.model import ModelLimits
     from riskcheck.fairness.sources import Source
     from riskcheck.fairness.tally import CountTable
@@ -113,6 +114,7 @@ class SparkData:
     display: str
     from_csv: bool = False
     source: Source | None = None  # local files, identified as the DuckDB engine identifies them
+    table: str | None = None  # a table's name, identified by its version where Spark or its files give one
 
 
 def is_spark_frame(value: Any) -> bool:
@@ -243,10 +245,21 @@ def read(session: SparkSession, spec: FairnessSpec, settings: SparkSettings, bas
     """The DataFrame over ``settings.table`` or ``spec.data`` (a path relative to ``base``).
 
     A CSV file is read as text, except for a model: its features get types, as pandas gives them."""
-    if settings.table is not None:
-        return _read_table(session, settings.table)
+    table = settings.table or spec.table
+    if table is not None:
+        return _read_table(session, table)
     assert spec.data is not None
     return read_path(session, spec.data, settings, base, infer=spec.model is not None)
+
+
+def read_sensitive(session: SparkSession, text: str, settings: SparkSettings, base: Path) -> SparkData:
+    """The sensitive columns' DataFrame: a table when ``text`` names one (and no such file or
+    folder is beside the assessment), else files as :func:`read_path` reads them."""
+    from riskcheck.fairness.spec import names_a_table
+
+    if names_a_table(text) and not (base / text).exists():
+        return _read_table(session, text)
+    return read_path(session, text, settings, base, infer=False)
 
 
 def read_path(session: SparkSession, text: str, settings: SparkSettings, base: Path, *, infer: bool) -> SparkData:
@@ -289,7 +302,7 @@ def _read_table(session: SparkSession, name: str) -> SparkData:
         frame.schema  # noqa: B018 - Spark Connect resolves the table only when asked for its schema
     except Exception as exc:
         raise DataError(f"table {name}: {_first_line(exc)}; expected an existing table Spark can read") from None
-    return SparkData(frame, f"table {name}")
+    return SparkData(frame, f"table {name}", table=name)
 
 
 def _read_files(
@@ -674,22 +687,17 @@ def counts_of_data(
             )
         sensitive = None
         if spec.sensitive_data is not None:
-            sensitive = read_path(session, spec.sensitive_data, settings, base, infer=False)
+            sensitive = read_sensitive(session, spec.sensitive_data, settings, base)
             data = joined(spec, data, sensitive)
         table = aggregate_spark(counted, data, max_groups=settings.max_groups, say=say)
         if model_notes:
             table = replace(table, notes=(*model_notes, *table.notes))
-        if data.source is not None and (sensitive is None or sensitive.source is not None):
-            from riskcheck.fairness.identity import identify
+        data_identity = spark_identity(session, data, identity_kind, table)
+        if sensitive is not None:
+            from riskcheck.fairness.api import _joined_identity  # the DuckDB engine's digest over both
 
-            data_identity = identify(data.source, kind=identity_kind)
-            if sensitive is not None and sensitive.source is not None:
-                from riskcheck.fairness.api import _joined_identity  # the DuckDB engine's digest over both
-
-                data_identity = _joined_identity(data_identity, identify(sensitive.source, kind=identity_kind))
-            identity = data_identity.to_dict()
-        else:
-            identity = counts_identity(table_digest(table, data.frame.schema.json()))
+            data_identity = _joined_identity(data_identity, spark_identity(session, sensitive, identity_kind, table))
+        identity = data_identity.to_dict()
     return SparkCounts(table, identity, data.display, model_sha, model_notes)
 
 
@@ -910,6 +918,139 @@ class _ModelJob:
 
 
 # ---------------------------------------------------------------- identity
+
+
+def spark_identity(session: SparkSession, data: SparkData, kind: str, table: CountTable) -> DataIdentity:
+    """The identity of what Spark read: local files as the DuckDB engine identifies them, a
+    table by its version where there is one, else (saying why) the digest of the counts."""
+    from riskcheck.fairness.identity import DataIdentity, identify
+
+    if data.source is not None:
+        return identify(data.source, kind=kind)
+    counts = table_digest(table, data.frame.schema.json())
+    if data.table is not None:
+        return table_identity(session, data.table, kind, counts)
+    why = (
+        f"{data.display} is read by Spark where riskcheck cannot list its files, and has no version "
+        "riskcheck can read; the digest is of its schema and the count table"
+    )
+    return DataIdentity("counts", counts, 0, 0, {"fallback": why})
+
+
+def table_identity(session: SparkSession, name: str, kind: str, counts: str) -> DataIdentity:
+    """A Spark table's identity, from the first of these that gives one:
+
+    - a Delta table: its latest version, from ``DESCRIBE HISTORY`` (or from its ``_delta_log``
+      when its location is a local folder): kind ``delta-version``;
+    - an Iceberg table: its current snapshot id, from the ``snapshots`` metadata table (or from
+      its local metadata files): kind ``iceberg-snapshot``;
+    - a table whose location is a local folder of Parquet or CSV files: their ``fingerprint``
+      (or ``sha256`` with ``kind="sha256"``), as for files;
+    - otherwise the fallback ``counts``: the digest of the schema and the count table, with
+      ``fallback`` saying why (a view, a table on a cluster's storage without a version).
+    """
+    from riskcheck.fairness.identity import DataIdentity, identify
+    from riskcheck.fairness.tables import delta_snapshot, iceberg_snapshot, table_format
+
+    described = _describe_table(session, name)
+    provider = described.get("Provider", "").lower()
+    location = described.get("Location")
+    details: dict[str, Any] = {"table": name}
+    if provider:
+        details["provider"] = provider
+    if provider == "delta":
+        found = _first_row(session, f"DESCRIBE HISTORY {name} LIMIT 1")
+        if found is not None and found.get("version") is not None:
+            version = int(found["version"])
+            digest = hashlib.sha256(f"riskcheck.spark-delta/1 {name} {version} {found.get('timestamp')}\n".encode())
+            return DataIdentity(
+                "delta-version", digest.hexdigest(), 0, 0, {**details, "version": version, "from": "DESCRIBE HISTORY"}
+            )
+    if provider == "iceberg":
+        found = _first_row(
+            session, f"SELECT snapshot_id, committed_at FROM {name}.snapshots ORDER BY committed_at DESC LIMIT 1"
+        )
+        if found is not None and found.get("snapshot_id") is not None:
+            snapshot_id = int(found["snapshot_id"])
+            digest = hashlib.sha256(f"riskcheck.spark-iceberg/1 {name} {snapshot_id}\n".encode())
+            return DataIdentity(
+                "iceberg-snapshot",
+                digest.hexdigest(),
+                0,
+                0,
+                {**details, "snapshot_id": snapshot_id, "from": "snapshots"},
+            )
+    folder = _local_folder(location)
+    if folder is not None:
+        details["location"] = str(folder)
+        display = f"table {name} ({folder})"
+        found_format = table_format(folder)
+        if found_format is not None:
+            snapshot = (delta_snapshot if found_format == "delta" else iceberg_snapshot)(folder, display)
+            return DataIdentity(
+                snapshot.kind, snapshot.digest, len(snapshot.files), 0, {**details, **snapshot.identity_details()}
+            )
+        from riskcheck.fairness.sources import resolve_source
+
+        try:
+            files = resolve_source(str(folder), Path("."), display=display)
+            found_identity = identify(files, kind="sha256" if kind == "sha256" else "fingerprint")
+        except DataError as exc:
+            why = f"its files at {folder} could not be identified ({exc})"
+        else:
+            return DataIdentity(
+                found_identity.kind, found_identity.digest, found_identity.files, found_identity.bytes, details
+            )
+    elif described.get("Type", "").upper() == "VIEW" or not described:
+        why = "a view (or a temporary view) has no version"
+    elif location:
+        why = f"Spark gives no version for a {provider or 'non-Delta, non-Iceberg'} table stored at {location}"
+    else:
+        why = "Spark gives neither a version nor a location for this table"
+    return DataIdentity(
+        "counts", counts, 0, 0, {**details, "fallback": f"{why}; the digest is of its schema and the count table"}
+    )
+
+
+def _describe_table(session: SparkSession, name: str) -> dict[str, str]:
+    """The detailed rows of ``DESCRIBE TABLE EXTENDED`` (Provider, Location, Type...); empty if Spark gives none."""
+    try:
+        rows = session.sql(f"DESCRIBE TABLE EXTENDED {name}").collect()
+    except Exception:
+        return {}
+    details: dict[str, str] = {}
+    below = False
+    for row in rows:
+        key, value = str(row[0] or "").strip(), str(row[1] or "").strip()
+        if key.startswith("# Detailed Table Information"):
+            below = True
+            continue
+        if below and key and not key.startswith("#"):
+            details[key] = value
+    return details
+
+
+def _first_row(session: SparkSession, sql: str) -> dict[str, Any] | None:
+    """The first row of ``sql`` as a dict, or None when Spark cannot run it (no Delta or Iceberg support)."""
+    try:
+        rows = session.sql(sql).limit(1).collect()
+    except Exception:
+        return None
+    return rows[0].asDict() if rows else None
+
+
+def _local_folder(location: str | None) -> Path | None:
+    """A table's location as a local folder riskcheck can read, else None (a cluster's storage)."""
+    if not location:
+        return None
+    parts = urllib.parse.urlsplit(location)
+    if parts.scheme == "file":
+        path = Path(urllib.parse.unquote(parts.path))
+    elif not parts.scheme and location.startswith("/"):
+        path = Path(location)
+    else:
+        return None
+    return path if path.is_dir() else None
 
 
 def counts_identity(rows_digest: str, kind: str = "counts") -> dict[str, Any]:

@@ -6,6 +6,7 @@ loads it to check an assessment without paying for pandas or scikit-learn.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import (
@@ -13,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
@@ -131,7 +133,25 @@ class BootstrapSpec(BaseModel):
 
 
 #: Options of the fairness block that a dump leaves out when they are not set.
-_LATER_OPTIONS = ("sensitive_data", "join_on", "suppress_below")
+_LATER_OPTIONS = ("table", "sensitive_data", "join_on", "suppress_below")
+
+#: A table name: one to three identifiers (catalog.schema.table), each plain or in backquotes.
+_IDENTIFIER = r"(?:[A-Za-z_][A-Za-z0-9_]*|`(?:[^`]|``)+`)"
+TABLE_NAME = re.compile(rf"^{_IDENTIFIER}(?:\.{_IDENTIFIER}){{0,2}}$")
+#: Suffixes that make a name a data file rather than a table.
+_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def names_a_table(value: str) -> bool:
+    """Whether ``value`` (of ``sensitive_data``, ``--sensitive-data``) can name a table, not files.
+
+    A table name is one to three identifiers (``restricted.people``); a value with a
+    slash, a glob character or a data file's suffix (``people.csv``) is a path. A bare
+    name that is also a file or folder beside the assessment is read as that path.
+    """
+    if any(character in value for character in "/\\*?[") or value.lower().endswith(_FILE_SUFFIXES):
+        return False
+    return bool(TABLE_NAME.match(value))
 
 
 class FairnessSpec(BaseModel):
@@ -149,6 +169,13 @@ class FairnessSpec(BaseModel):
     data: str | None = Field(
         default=None,
         description="CSV or Parquet file, a glob, or a folder of Parquet files, relative to the assessment.",
+    )
+    table: str | None = Field(
+        default=None,
+        description=(
+            "A table Spark reads instead of files (catalog.schema.table); needs engine: spark. "
+            "Give data or table, not both."
+        ),
     )
     target: str | None = Field(default=None, description="Column with the true outcome.")
     positive_label: Scalar | None = Field(
@@ -196,7 +223,10 @@ class FairnessSpec(BaseModel):
     )
     sensitive_data: str | None = Field(
         default=None,
-        description="A separate file (or glob, or folder) holding the sensitive columns; use with join_on.",
+        description=(
+            "A separate file (or glob, or folder) holding the sensitive columns, or with engine: spark "
+            "a table name (catalog.schema.table); use with join_on."
+        ),
     )
     join_on: str | None = Field(
         default=None, description="The key column, in data and sensitive_data, that joins the two."
@@ -227,6 +257,20 @@ class FairnessSpec(BaseModel):
                     f"{name}: on: {threshold.on} needs an interval, and only these have one: "
                     f"{', '.join(CLASSIFICATION_DISPARITIES)}"
                 )
+        return value
+
+    @field_validator("table")
+    @classmethod
+    def _table_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        if info.data.get("data") is not None:
+            raise ValueError("give data (files) or table (a Spark table), not both")
+        if not TABLE_NAME.match(value):
+            raise ValueError(
+                f"{value!r} is not a table name; expected catalog.schema.table "
+                "(one to three identifiers, each plain or in backquotes)"
+            )
         return value
 
     @field_validator("trust_model")
@@ -291,6 +335,11 @@ class FairnessSpec(BaseModel):
             )
             if getattr(self, name) is not None
         ] + (["sensitive"] if self.sensitive else [])
+        if self.table is not None:
+            raise ValueError(
+                "result: reads a saved result, so table cannot be given too (a table is checked only by "
+                "computing on it; the saved result records the table's identity)"
+            )
         if computing:
             raise ValueError(
                 f"result: reads a saved result, so {', '.join(computing)} cannot be given too; "
@@ -298,11 +347,19 @@ class FairnessSpec(BaseModel):
             )
 
     def _check_computation(self) -> None:
-        missing = [name for name in ("data", "target") if getattr(self, name) is None]
+        missing = [name for name in ("target",) if getattr(self, name) is None]
+        if self.data is None and self.table is None:
+            missing.insert(0, "data (or table)")
         if not self.sensitive:
             missing.append("sensitive")
         if missing:
             raise ValueError(f"missing {', '.join(missing)} (or give result: a saved result)")
+        if self.table is not None and self.engine != "spark":
+            raise ValueError(
+                f"table: {self.table} is read by Spark; give engine: spark (the {self.engine} engine reads "
+                "files: give data: instead)"
+            )
+
         sources = [name for name in ("prediction", "score", "model") if getattr(self, name) is not None]
         if len(sources) != 1:
             found = f"got {' and '.join(sources)}" if sources else "got none"

@@ -4,7 +4,7 @@ the same rows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from riskcheck.core.display import UNDEFINED, count, figure
 from riskcheck.fairness.labels import clip
@@ -47,6 +47,13 @@ def fairness_table(result: FairnessResult) -> tuple[list[str], list[list[str]]]:
     return ["group"] + [_HEADINGS.get(name, name) for name in names], rows
 
 
+def _data_name(config: Mapping[str, object]) -> str:
+    """The data a result was computed on: its path, or ``table NAME`` for a table."""
+    if config.get("data") is None and config.get("table") is not None:
+        return f"table {config['table']}"
+    return str(config.get("data"))
+
+
 def render_text(result: FairnessResult) -> str:
     """The plain-text report: a table by group, the disparities, what was left out."""
     config = result.config
@@ -56,7 +63,7 @@ def render_text(result: FairnessResult) -> str:
             f"{', '.join(config.get('sensitive', []))}: {result.rows:,} rows in "
             f"{len(result.groups)} groups ({result.engine} engine)"
         ),
-        f"data {config.get('data')} {(result.data_identity or {}).get('kind', 'sha256')} {result.data_sha256}",
+        f"data {_data_name(config)} {(result.data_identity or {}).get('kind', 'sha256')} {result.data_sha256}",
     ]
     if config.get("model"):
         lines.append(f"model {config.get('model')} sha256 {result.model_sha256}")

@@ -71,7 +71,7 @@ def test_inconsistent_blocks(fields: dict[str, Any], expected: str) -> None:
 
 
 def test_missing_essentials() -> None:
-    assert error(prediction="p") == "missing data, target, sensitive (or give result: a saved result)"
+    assert error(prediction="p") == "missing data (or table), target, sensitive (or give result: a saved result)"
 
 
 def test_sensitive_columns_are_distinct() -> None:

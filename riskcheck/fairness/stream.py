@@ -227,7 +227,8 @@ def _reader(connection: Any, sql: str, params: dict[str, Any], display: str, lim
     import duckdb
 
     try:
-        return connection.sql(sql, params=params).to_arrow_reader(STREAM_BATCH_ROWS)
+        # a cursor of its own: a check before it may leave a result open on the connection
+        return connection.cursor().sql(sql, params=params).to_arrow_reader(STREAM_BATCH_ROWS)
     except duckdb.OutOfMemoryException as exc:
         raise DataError(f"{display}: {memory_message(exc, limits)}") from None
     except duckdb.Error as exc:

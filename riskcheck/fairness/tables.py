@@ -197,7 +197,10 @@ class _DeltaState:
     def check(self) -> None:
         reader = int(self.protocol.get("minReaderVersion", 1))
         features = set(self.protocol.get("readerFeatures") or [])
-        mode = (self.metadata.get("configuration") or {}).get("delta.columnMapping.mode", "none")
+        configuration = self.metadata.get("configuration") or {}
+        if isinstance(configuration, list):  # a map read from a checkpoint: (key, value) pairs
+            configuration = dict(configuration)
+        mode = configuration.get("delta.columnMapping.mode", "none")
         if mode != "none":
             raise DataError(
                 f"{self.display}: the Delta table maps column names (delta.columnMapping.mode = {mode}); "

@@ -174,7 +174,7 @@ def test_the_command_reads_a_table_and_refuses_a_missing_one(spark: SparkSession
     args = ["fairness", "--engine", "spark", "--target", "y", "--prediction", "p", "--sensitive", "g"]
     code, out, err = run_cli(*args, "--table", "predictions", "--bootstrap", "0")
     assert code == 0, err
-    assert out.startswith("Fairness of y by g: 4 rows in 2 groups (spark engine)\ndata predictions counts ")
+    assert out.startswith("Fairness of y by g: 4 rows in 2 groups (spark engine)\ndata table predictions counts ")
     code, out, err = run_cli(*args, "--table", "no_such_table")
     assert code == 2
     assert err.startswith("error: table no_such_table: [TABLE_OR_VIEW_NOT_FOUND]")
@@ -254,7 +254,11 @@ def test_the_command_reads_a_table_through_spark_connect(spark: SparkSession, sp
     assert run.returncode == 0, run.stderr
     result = FairnessResult.from_dict(json.loads(run.stdout))
     assert result.engine == "spark"
-    assert result.config["data"] == "global_temp.connect_predictions"
+    assert result.config["table"] == "global_temp.connect_predictions"
+    assert result.config.get("data") is None
+    identity = result.data_identity or {}
+    assert (identity["kind"], identity["table"]) == ("counts", "global_temp.connect_predictions")
+    assert identity["fallback"].startswith("a view (or a temporary view) has no version")
     expected = compute_fairness(
         frame, target="y", prediction="p", sensitive=["g"], bootstrap=BootstrapSpec(replicates=0)
     )

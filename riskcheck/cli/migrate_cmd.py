@@ -25,7 +25,9 @@ def command(file: Path, to: str | None, dry_run: bool, fmt: str) -> int:
     (1.0.0 -> 1.1.0 -> 1.2.0). Answers are renamed, their options mapped, split into
     new questions, or, when they cannot be placed, kept under archived_answers: with
     the reason: nothing is dropped. Comments and layout stay; the file is written
-    atomically, or not at all on any error.
+    atomically, or not at all on any error. The run is logged at the end of the
+    file under migrated: (from, to, when), so that the sign-offs it makes stale
+    name the migration.
     """
     from riskcheck.lifecycle.migrate import migrate
 

@@ -12,7 +12,7 @@ from riskcheck.cli.errors import EXIT_OK
 @click.command("history")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--no-score", is_flag=True, help="Do not score each version (faster; no tiers).")
+@click.option("--no-score", is_flag=True, help="Do not score each version (faster; no tiers, no stale sign-offs).")
 def command(file: Path, fmt: str, no_score: bool) -> int:
     """List each commit that changed FILE: author, date, answers and system fields, tier.
 

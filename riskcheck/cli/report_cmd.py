@@ -40,7 +40,10 @@ from riskcheck.cli.trust import trust_option
     "--lang",
     default="en",
     show_default=True,
-    help="The language of the report's own strings (headings, labels, cover): en, fr, de; Word report only for now.",
+    help=(
+        "The language of the report, PDF and Word: its own strings (headings, labels, cover) in en, fr or de, "
+        "and the questionnaire's text from its catalogue beside it (QUESTIONNAIRE.LANG.po)."
+    ),
 )
 @click.option("--history", is_flag=True, help="Add the change log since the first approval (from git).")
 @trust_option

@@ -186,6 +186,8 @@ class Result:
     law_as_at: dict[str, Any] | None = None
     #: Why the result is not final (see :mod:`riskcheck.core.draft`); empty when it is.
     draft: tuple[str, ...] = ()
+    #: The language the result is shown in: ``riskcheck report --lang``; English everywhere else.
+    lang: str = "en"
 
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:

@@ -3,7 +3,8 @@
 Keeping the arithmetic here (plain, testable Python) and the drawing in
 ``reports/templates/macros/charts.html`` lets a custom template restyle a chart
 without redoing its maths. Every chart carries its figures as text as well, so it
-reads in black and white and needs no colour to be understood.
+reads in black and white and needs no colour to be understood. Labels and figures
+are in the language in use (:func:`riskcheck.report.i18n.use_language`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from riskcheck.report.i18n import _, format_short
+from riskcheck.report.i18n import format_number as _number
 
 #: Drawing units (the SVG viewBox); the chart scales to the column width.
 WIDTH = 640.0
@@ -149,13 +153,18 @@ def section_chart(sections: Sequence[Mapping[str, Any]]) -> BarChart | None:
     for index, section in enumerate(shown):
         share = section["share"] if section["share"] is not None else 0.0
         visible = bool(section["visible"])
-        label = f"{number(100 * share, 0, False)}%  ({number(section['points'])} of {number(section['max'])})"
+        label = _(
+            "{share}%  ({points} of {max})",
+            share=_number(100 * share, 0, False),
+            points=_number(section["points"]),
+            max=_number(section["max"]),
+        )
         bars.append(
             Bar(
                 label=section["title"],
                 y=TOP + index * ROW_HEIGHT,
                 width=round(plot_width * share, 2) if visible else 0.0,
-                value_label=label if visible else "not applicable",
+                value_label=label if visible else _("not applicable"),
                 muted=not visible,
                 full_label=section["title"],
                 lines=label_lines(section["title"]),
@@ -187,8 +196,8 @@ def tier_scale(result: Mapping[str, Any]) -> TierScale:
         bands.append(Band(round(x, 2), round(width, 2), tier["label"], index % 4, tier["id"] == result["tier"]))
     marker = plot_x + plot_width * max(0.0, min(score, top)) / top
     edges = sorted({*starts, top})
-    ticks = tuple(Tick(round(plot_x + plot_width * e / top, 2), number(e)) for e in edges)
-    return TierScale(WIDTH, 84.0, plot_x, plot_width, tuple(bands), round(marker, 2), number(score), ticks)
+    ticks = tuple(Tick(round(plot_x + plot_width * e / top, 2), _number(e)) for e in edges)
+    return TierScale(WIDTH, 84.0, plot_x, plot_width, tuple(bands), round(marker, 2), _number(score), ticks)
 
 
 def disparity_chart(fairness: Mapping[str, Any], failed: Iterable[str] | None = None) -> DisparityChart | None:
@@ -227,11 +236,11 @@ def disparity_chart(fairness: Mapping[str, Any], failed: Iterable[str] | None = 
             band_x, band_width = at(start), round(at(end) - at(start), 2)
         ci_low, ci_high = entry.get("ci_low"), entry.get("ci_high")
         if value is None:
-            label = "undefined"
+            label = _("undefined")
         elif ci_low is not None and ci_high is not None:
-            label = f"{number(value, 4, False)} [{number(ci_low, 4, False)}, {number(ci_high, 4, False)}]"
+            label = f"{_number(value, 4, False)} [{_number(ci_low, 4, False)}, {_number(ci_high, 4, False)}]"
         else:
-            label = number(value, 4, False)
+            label = _number(value, 4, False)
         rows.append(
             DisparityRow(
                 label=name.replace("_", " "),
@@ -250,7 +259,7 @@ def disparity_chart(fairness: Mapping[str, Any], failed: Iterable[str] | None = 
     ticks = []
     value = first
     while value <= high + 1e-9:
-        ticks.append(Tick(at(value), f"{value:g}"))
+        ticks.append(Tick(at(value), format_short(value)))
         value = round(value + step, 10)
     height = TOP + len(rows) * ROW_HEIGHT + BOTTOM
     return DisparityChart(WIDTH, height, plot_x, plot_width, ROW_HEIGHT, tuple(rows), tuple(ticks), (low, high))

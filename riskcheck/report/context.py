@@ -3,7 +3,8 @@
 Pure Python over the result's JSON form and the loaded assessment; no jinja2 and
 no WeasyPrint here, so the arrangement is easy to test and templates stay simple.
 Answers are shown as they count: hidden questions are left out, unanswered ones
-are marked.
+are marked. The phrases written here (Yes, Not answered, threshold tests, table
+labels) are in the language in use (:func:`riskcheck.report.i18n.use_language`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from riskcheck.core.questionnaire import (
 from riskcheck.core.vocabulary import SEVERITY_RANK
 from riskcheck.fairness.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from riskcheck.report import charts
+from riskcheck.report.i18n import SOURCE_LANGUAGE, _, _n, current, format_date, format_number, format_short
 
 KNOWN_FRAMEWORKS = {
     "eu-ai-act": "EU AI Act",
@@ -56,13 +58,13 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
         "questionnaire": result["questionnaire"],
         "tool_version": tool_version,
         "assessed_on": system.get("assessed_on"),
-        "confidentiality": system.get("confidentiality") or "Confidential",
+        "confidentiality": system.get("confidentiality") or _("Confidential"),
         "findings": [_finding(f, questions, frameworks, numbers) for f in findings],
         "severity_counts": _severity_counts(findings),
         "blocking_count": sum(1 for f in findings if f["blocks_launch"]),
         "tier_scale": charts.tier_scale(result),
         "section_chart": charts.section_chart(result["sections"]),
-        "classification": result.get("classification"),
+        "classification": _classification(result.get("classification")),
         "answer_sections": _answer_sections(loaded, result),
         "fairness": _fairness(result.get("fairness"), _fairness_rules(loaded, result), findings),
         "framework_index": _framework_index(loaded, findings, titles, result.get("classification")),
@@ -82,6 +84,22 @@ def build_context(result: Mapping[str, Any], loaded: LoadedAssessment, *, tool_v
 # ---------------------------------------------------------------- references
 
 
+def _classification(classification: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The result's classification, each duty's ``when`` in the language in use."""
+    if not classification or current().lang == SOURCE_LANGUAGE:
+        return classification
+    duties = []
+    for duty in classification.get("duties") or ():
+        day = format_date(duty["applies_from"]) if duty.get("applies_from") else ""
+        when = {
+            "applies_now": _("applies now"),
+            "undated": _("applies from {date} (no assessment date)", date=day),
+            "applies_later": _("applies from {date}", date=day),
+        }.get(duty.get("status"), duty.get("when"))
+        duties.append({**duty, "when": when})
+    return {**classification, "duties": duties}
+
+
 def appendix_letters(data: Mapping[str, Any]) -> dict[str, str]:
     """Letters for the appendices that follow A-C, in the order they are printed, with no gaps.
 
@@ -98,20 +116,24 @@ def appendix_letters(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def reference_label(reference: str, frameworks: Mapping[str, str]) -> str:
-    """``eu-ai-act:art-10(2)(f)`` -> ``EU AI Act Art. 10(2)(f)``."""
-    framework, _, clause = reference.partition(":")
+    """``eu-ai-act:art-10(2)(f)`` -> ``EU AI Act Art. 10(2)(f)`` (``Règlement sur l'IA art. 10(2)(f)``)."""
+    framework, _sep, clause = reference.partition(":")
+    # The names the law has in the reader's language; other frameworks keep their titles.
+    names = {"eu-ai-act": _("EU AI Act"), "gdpr": _("GDPR")}
     title = frameworks.get(framework, framework)
+    if framework in names and title == KNOWN_FRAMEWORKS[framework]:
+        title = names[framework]
     return f"{title} {clause_label(clause)}"
 
 
 def clause_label(clause: str) -> str:
     if clause.startswith("art-"):
-        return "Art. " + clause[4:]
+        return _("Art. {clause}", clause=clause[4:])
     if clause.startswith("recital-"):
-        return "Recital " + clause[8:]
+        return _("Recital {clause}", clause=clause[8:])
     match = _ROMAN.match(clause)
     if match:
-        return f"Annex {match[1].upper()}{match[2]}"
+        return _("Annex {number}", number=match[1].upper() + match[2])
     if re.match(r"^(GOVERN|MAP|MEASURE|MANAGE)-", clause):
         return clause.replace("-", " ", 1)
     return clause
@@ -130,8 +152,8 @@ def format_value(question: Question | None, value: Any) -> list[str]:
         return []
     if isinstance(question, YesNoQuestion) or isinstance(value, bool):
         if isinstance(value, str):
-            return [value.capitalize()]
-        return ["Yes" if value else "No"]
+            return [{"yes": _("Yes"), "no": _("No")}.get(value.lower(), value.capitalize())]
+        return [_("Yes") if value else _("No")]
     if isinstance(question, SingleChoiceQuestion):
         return [question.option_label(str(value))]
     if isinstance(question, MultipleChoiceQuestion):
@@ -139,7 +161,7 @@ def format_value(question: Question | None, value: Any) -> list[str]:
         order = {o.value: i for i, o in enumerate(question.options)}
         return [question.option_label(str(v)) for v in sorted(chosen, key=lambda v: order.get(str(v), 99))]
     if isinstance(question, NumberQuestion):
-        text = charts.number(float(value), 4) if isinstance(value, (int, float)) else str(value)
+        text = format_number(float(value), 4) if isinstance(value, (int, float)) else str(value)
         return [f"{text} {question.unit}" if question.unit else text]
     if isinstance(question, EvidenceQuestion):
         return [str(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
@@ -152,24 +174,24 @@ def format_value(question: Question | None, value: Any) -> list[str]:
 
 def answer_text(question: Question | None, value: Any) -> str:
     """An answer in words: Yes, No, the option's label, or Not answered; never True, False or None."""
-    return "; ".join(format_value(question, value)) or "Not answered"
+    return "; ".join(format_value(question, value)) or _("Not answered")
 
 
 def figure_label(name: str) -> str:
     """``fairness.disparate_impact_ratio`` -> ``fairness figure: disparate impact ratio``."""
     if name.startswith("fairness."):
-        return "fairness figure: " + name.removeprefix("fairness.").replace("_", " ")
+        return _("fairness figure: {name}", name=name.removeprefix("fairness.").replace("_", " "))
     return name.replace("_", " ")
 
 
 def figure_text(value: Any) -> str:
     """A measured figure: always four decimals, the same for every figure of its kind."""
     if value is None:
-        return "undefined"
+        return _("undefined")
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, (int, float)):
-        return charts.number(float(value), 4, whole=False)
+        return format_number(float(value), 4, whole=False)
     return str(value)
 
 
@@ -220,7 +242,7 @@ def _severity_counts(findings: Sequence[Mapping[str, Any]]) -> list[tuple[str, i
 
 def _answer_sections(loaded: LoadedAssessment, result: Mapping[str, Any]) -> list[dict[str, Any]]:
     compiled = loaded.questionnaire
-    _, visible = visible_values(compiled, loaded.answers.values)
+    _values, visible = visible_values(compiled, loaded.answers.values)
     points = {c["question"]: c for c in result["trace"]["contributions"]}
     section_state = {s["id"]: s for s in result["sections"]}
     sections = []
@@ -299,7 +321,8 @@ def is_fairness_finding(finding: Mapping[str, Any]) -> bool:
     return finding["source"] == "fairness" or any(str(k).startswith("fairness.") for k in finding["triggered_by"])
 
 
-_ON_WORDS = {"value": "the value", "ci_low": "the lower CI bound", "ci_high": "the upper CI bound"}
+def _on_words() -> dict[str, str]:
+    return {"value": _("the value"), "ci_low": _("the lower CI bound"), "ci_high": _("the upper CI bound")}
 
 
 def _threshold_tests(
@@ -308,7 +331,7 @@ def _threshold_tests(
     """One test per bound of a ``thresholds:`` entry, naming the figure it judges."""
     on = limit.get("on", "value")
     judged = entry.get("value") if on == "value" else entry.get(on)
-    shown = "undefined" if judged is None else charts.number(float(judged), 4)
+    shown = _("undefined") if judged is None else format_number(float(judged), 4)
     tests = []
     for bound, sign in (("min", "\u2265"), ("max", "\u2264")):
         if limit.get(bound) is None:
@@ -317,8 +340,14 @@ def _threshold_tests(
         tests.append(
             {
                 "kind": "threshold",
-                "text": f"threshold: {_ON_WORDS.get(on, on)} ({shown}) must be {sign} {limit[bound]:g}",
-                "outcome": "breached" if failed else "met",
+                "text": _(
+                    "threshold: {figure} ({value}) must be {sign} {limit}",
+                    figure=_on_words().get(on, on),
+                    value=shown,
+                    sign=sign,
+                    limit=format_short(float(limit[bound])),
+                ),
+                "outcome": _("breached") if failed else _("met"),
                 "failed": failed,
                 "condition": None,
             }
@@ -355,9 +384,9 @@ def _fairness(
         for name in columns:
             value = metrics.get(name)
             if name == "count":
-                text = "n/a" if value is None else charts.number(int(value))
+                text = _("n/a") if value is None else format_number(int(value))
             else:
-                text = "undefined" if value is None else charts.number(value, 3, False)
+                text = _("undefined") if value is None else format_number(value, 3, False)
             cells.append({"text": text, "undefined": value is None, "note": (group, name) in rate_notes})
         groups.append({"name": group, "cells": cells, "left_out": left_out.get(group)})
     overall = fairness.get("overall") or {}
@@ -365,9 +394,9 @@ def _fairness(
     for name in columns:
         value = overall.get(name)
         if name == "count":
-            overall_cells.append("n/a" if value is None else charts.number(int(value)))
+            overall_cells.append(_("n/a") if value is None else format_number(int(value)))
         else:
-            overall_cells.append("undefined" if value is None else charts.number(value, 3, False))
+            overall_cells.append(_("undefined") if value is None else format_number(value, 3, False))
     thresholds = fairness.get("thresholds") or {}
     breached = {(b["metric"], b["bound"]) for b in fairness.get("breaches") or ()}
     disparities = []
@@ -381,9 +410,9 @@ def _fairness(
                 tests.append(
                     {
                         "kind": "rule",
-                        "text": f"rule {rule['id']}: {rule['message']}",
+                        "text": _("rule {id}: {text}", id=rule["id"], text=rule["message"]),
                         "condition": rule["condition"],
-                        "outcome": "finding raised" if rule["fired"] else "not triggered",
+                        "outcome": _("finding raised") if rule["fired"] else _("not triggered"),
                         "failed": rule["fired"],
                     }
                 )
@@ -411,9 +440,9 @@ def _fairness(
     return {
         **fairness,
         "columns": columns,
-        "column_labels": [METRIC_LABELS.get(c, c.replace("_", " ")) for c in columns],
+        "column_labels": [_metric_label(c) for c in columns],
         "column_legend": [
-            (METRIC_LABELS[c], c.replace("_", " "))
+            (_metric_label(c), _metric_name(c))
             for c in columns
             if METRIC_LABELS.get(c, c) != c.replace("_", " ").capitalize()
         ],
@@ -450,30 +479,62 @@ METRIC_LABELS = {
 }
 
 
+def _metric_label(metric: str) -> str:
+    """The short column head of a metric, in the current language."""
+    labels = {
+        "count": _("Rows"),
+        "selection_rate": _("Selection rate"),
+        "true_positive_rate": _("TPR"),
+        "false_positive_rate": _("FPR"),
+        "false_negative_rate": _("FNR"),
+        "true_negative_rate": _("TNR"),
+        "precision": _("Precision"),
+        "accuracy": _("Accuracy"),
+        "balanced_accuracy": _("Bal. accuracy"),
+        "mean_prediction": _("Mean prediction"),
+        "mean_absolute_error": _("MAE"),
+    }
+    return labels.get(metric, metric.replace("_", " "))
+
+
+def _metric_name(metric: str) -> str:
+    """The full name of a metric whose column head is abbreviated, for the legend."""
+    names = {
+        "true_positive_rate": _("true positive rate"),
+        "false_positive_rate": _("false positive rate"),
+        "false_negative_rate": _("false negative rate"),
+        "true_negative_rate": _("true negative rate"),
+        "balanced_accuracy": _("balanced accuracy"),
+        "mean_absolute_error": _("mean absolute error"),
+        "count": _("count"),
+    }
+    return names.get(metric, metric.replace("_", " "))
+
+
 def _threshold_text(limit: Mapping[str, Any]) -> str:
     parts = []
     if limit.get("min") is not None:
-        parts.append(f"\u2265 {limit['min']:g}")
+        parts.append(f"\u2265 {format_short(float(limit['min']))}")
     if limit.get("max") is not None:
-        parts.append(f"\u2264 {limit['max']:g}")
+        parts.append(f"\u2264 {format_short(float(limit['max']))}")
     on = limit.get("on", "value")
-    where = {"value": "", "ci_low": " (lower CI bound)", "ci_high": " (upper CI bound)"}.get(on, f" ({on})")
-    return " and ".join(parts) + where
+    where = {"value": "", "ci_low": " " + _("(lower CI bound)"), "ci_high": " " + _("(upper CI bound)")}
+    return _(" and ").join(parts) + where.get(on, f" ({on})")
 
 
 def _fairness_source(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows = []
     for key, label in (
-        ("data", "Data"),
-        ("target", "Target"),
-        ("prediction", "Prediction column"),
-        ("score", "Score column"),
-        ("threshold", "Score threshold"),
-        ("model", "Model"),
-        ("where", "Rows used"),
-        ("compare", "Comparison"),
-        ("reference_group", "Reference group"),
-        ("min_group_size", "Minimum group size (setting)"),
+        ("data", _("Data")),
+        ("target", _("Target")),
+        ("prediction", _("Prediction column")),
+        ("score", _("Score column")),
+        ("threshold", _("Score threshold")),
+        ("model", _("Model")),
+        ("where", _("Rows used")),
+        ("compare", _("Comparison")),
+        ("reference_group", _("Reference group")),
+        ("min_group_size", _("Minimum group size (setting)")),
     ):
         value = config.get(key)
         if value is None or value == "" or value == []:
@@ -493,7 +554,7 @@ def _framework_index(
     frameworks: Mapping[str, str],
     classification: Mapping[str, Any] | None,
 ) -> list[dict[str, Any]]:
-    _, visible = visible_values(loaded.questionnaire, loaded.answers.values)
+    _values, visible = visible_values(loaded.questionnaire, loaded.answers.values)
     clauses: dict[str, dict[str, list[str]]] = {}
 
     def add(reference: str, kind: str, item: str) -> None:
@@ -520,7 +581,7 @@ def _framework_index(
         clauses,
         key=lambda r: (order.get(r.partition(":")[0], 99), r.partition(":")[0], _clause_key(r.partition(":")[2])),
     ):
-        framework, _, clause = reference.partition(":")
+        framework, _sep, clause = reference.partition(":")
         entry = clauses[reference]
         entry["questions"] = sorted(entry["questions"], key=_clause_key)
         groups.setdefault(framework, []).append({"reference": reference, "clause": clause_label(clause), **entry})
@@ -599,30 +660,39 @@ def _cover_notes(records: Sequence[Mapping[str, Any]]) -> list[str]:
         note = record.get("note")
         if not note:
             continue
-        prefix, _, changes = note.partition(": ")
+        prefix, _sep, changes = note.partition(": ")
         if record.get("changed") and prefix.startswith("changed since"):
             grouped.setdefault((record["timestamp"][:10], changes), []).append(record["name"])
         elif note not in notes:
             notes.append(note)
     for (day, changes), names in grouped.items():
-        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        plural = "approval" if len(names) == 1 else "approvals"
-        notes.insert(0, f"changed since the {plural} of {who} on {day}: {changes}")
+        who = names[0] if len(names) == 1 else _("{names} and {last}", names=", ".join(names[:-1]), last=names[-1])
+        notes.insert(
+            0,
+            _n(
+                "changed since the approval of {who} on {day}: {changes}",
+                "changed since the approvals of {who} on {day}: {changes}",
+                len(names),
+                who=who,
+                day=day,
+                changes=changes,
+            ),
+        )
     return notes
 
 
 def _hashes(result: Mapping[str, Any]) -> list[tuple[str, str]]:
     hashes = result["hashes"]
     rows = [
-        ("Content (what a sign-off covers)", hashes["content"]),
-        ("Questionnaire (canonical)", hashes["questionnaire"]),
-        ("Answers (canonical)", hashes["answers"]),
-        ("Fairness evidence", hashes["evidence"] or "none"),
+        (_("Content (what a sign-off covers)"), hashes["content"]),
+        (_("Questionnaire (canonical)"), hashes["questionnaire"]),
+        (_("Answers (canonical)"), hashes["answers"]),
+        (_("Fairness evidence"), hashes["evidence"] or _("none")),
     ]
     fairness = result.get("fairness")
     if fairness:
-        rows.append(("Fairness data file", fairness.get("data_sha256") or "none"))
-        rows.append(("Model file", fairness.get("model_sha256") or "none (predictions given)"))
+        rows.append((_("Fairness data file"), fairness.get("data_sha256") or _("none")))
+        rows.append((_("Model file"), fairness.get("model_sha256") or _("none (predictions given)")))
     return rows
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from riskcheck.report.context import format_timestamp, reference_label
-from riskcheck.report.i18n import _, _n, current, format_date, format_number, use_language
+from riskcheck.report.i18n import _, _n, format_date, format_number, use_language
 
 
 @dataclass(frozen=True)
@@ -176,22 +176,13 @@ def state_word(state: str) -> str:
         "rejected": _("rejected"),
         "stale": _("stale"),
         "current": _("current"),
+        "approve": _("approve"),
+        "reject": _("reject"),
     }
     return words.get(state, state)
 
 
-def answer_words(lang: str) -> dict[str, str]:
-    """The words the context gives answers in (``Yes``, ``Not answered``), translated into ``lang``."""
-    with use_language(lang):
-        return {
-            "Yes": _("Yes"),
-            "No": _("No"),
-            "Not answered": _("Not answered"),
-            "undefined": _("undefined"),
-        }
-
-
-def _status_word(status: str) -> str:
+def status_word(status: str) -> str:
     """The completeness status in words."""
     return {"complete": _("complete"), "incomplete": _("incomplete")}.get(status, status)
 
@@ -258,18 +249,6 @@ def _refs(references: Sequence[str]) -> str:
 
 def _reference(reference: str) -> str:
     """``eu-ai-act:art-10(2)`` as the PDF writes it (``EU AI Act Art. 10(2)``), in the current language."""
-    if current().lang == "en":
-        return reference_label(reference, _frameworks())
-    framework, _sep, clause = reference.partition(":")
-    names = {"eu-ai-act": _("EU AI Act"), "gdpr": _("GDPR")}
-    name = names.get(framework) or _frameworks().get(framework, framework)
-    for prefix, words in (("art-", _("Art. {clause}")), ("recital-", _("Recital {clause}"))):
-        if clause.startswith(prefix):
-            return f"{name} {words.format(clause=clause[len(prefix) :])}"
-    match = re.match(r"^annex-([ivxl]+)(.*)$", clause)
-    if match:
-        annex = _("Annex {number}", number=match[1].upper() + match[2])
-        return f"{name} {annex}"
     return reference_label(reference, _frameworks())
 
 
@@ -346,7 +325,7 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
                     "{answered} of {required} required questions answered ({status})",
                     answered=completeness["answered"],
                     required=completeness["required"],
-                    status=_status_word(result["status"]),
+                    status=status_word(result["status"]),
                 )
             ),
         )
@@ -602,7 +581,7 @@ def _findings(data: Mapping[str, Any]) -> list[Block]:
         blocks.append(Heading(3, f"{severity_word(f['severity'])}{blocking} {f['message']} {f['id']}"))
         blocks.append(para(run(_("Required mitigation") + " ", bold=True), str(f["mitigation"])))
         if f.get("reference_labels"):
-            labels = "; ".join(f["reference_labels"]) if current().lang == "en" else _refs(f["references"])
+            labels = "; ".join(f["reference_labels"])
             blocks.append(para(run(_("References") + " ", bold=True), labels))
         if f.get("triggers"):
             blocks.append(para(run(_("Triggered by"), bold=True)))
@@ -852,7 +831,7 @@ def _signoff(data: Mapping[str, Any]) -> list[Block]:
         blocks.append(Heading(2, f"{str(row['role']).capitalize()} {state_word(row['state'])}"))
         decision = ""
         if record:
-            decision = f"{record['decision']} ({state_word('current' if record['current'] else 'stale')})"
+            decision = f"{state_word(record['decision'])} ({state_word('current' if record['current'] else 'stale')})"
         fields: list[tuple[Cell, ...]] = [
             (cell(_("Role")), cell(str(row["role"]))),
             (cell(_("Name")), cell(str(record["name"]) if record else "")),
@@ -876,7 +855,7 @@ def _signoff(data: Mapping[str, Any]) -> list[Block]:
                 (
                     cell(str(r["role"])),
                     cell(str(r["name"])),
-                    cell(str(r["decision"])),
+                    cell(state_word(str(r["decision"]))),
                     cell(format_timestamp(str(r["timestamp"]))),
                     cell(*(str(line) for line in remark)),
                     cell(state_word("current" if r["current"] else "stale")),

@@ -40,7 +40,7 @@ from riskcheck.report.document import (
     Paragraph,
     Table,
 )
-from riskcheck.report.theme import DEFAULT_THEME, LoadedTheme
+from riskcheck.report.theme import LoadedTheme
 
 #: A Word template larger than this is refused: styles and a logo fit in far less.
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
@@ -181,21 +181,12 @@ def render_docx(
 ) -> bytes:
     """The report as a Word document with the result JSON inside; its own strings in ``lang``."""
     from riskcheck.core.result import dumps
-    from riskcheck.report.context import appendix_letters, build_context
     from riskcheck.report.document import build_document
-    from riskcheck.report.render import _keywords, document_date, tool_version
+    from riskcheck.report.i18n import use_language
+    from riskcheck.report.render import document_date, report_context
 
-    data = build_context(result, loaded, tool_version=tool_version())
-    data.update(theme=theme or DEFAULT_THEME, keywords=_keywords(result))
-    data.update(extra or {})
-    data["appendix"] = appendix_letters(data)
-    if lang != "en":  # the questionnaire's own text, from its catalogue beside it
-        from riskcheck.report.document import answer_words
-        from riskcheck.report.qcatalog import translate, translations
-
-        spec = loaded.questionnaire.spec.model_dump(mode="json", exclude_none=True)
-        table = {**answer_words(lang), **translations(Path(loaded.questionnaire.source), spec, lang)}
-        data = translate(data, table)
+    with use_language(lang):  # the phrases the context writes, and the questionnaire's text
+        data = report_context(result, loaded, theme=theme, extra=extra, lang=lang)
     document = build_document(data, created=document_date(result, loaded), lang=lang)
     return write_docx(
         document,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,8 @@ def _environment(template_dir: str | None, strict: bool) -> Any:
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
+        # The templates' own strings go through the report's gettext catalogues.
+        extensions=["jinja2.ext.i18n"],
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "htm", "xml", "svg"),
             disabled_extensions=("css",),
@@ -93,15 +96,63 @@ def _environment(template_dir: str | None, strict: bool) -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    from riskcheck.report import charts, context
+    from riskcheck.report import context, i18n
 
-    env.filters["num"] = charts.number
+    # {% trans %} blocks are whitespace-trimmed, as pybabel extracts them (i18n.JINJA_OPTIONS).
+    env.policies["ext.i18n.trimmed"] = True
+    # Translations are read at render time from the language in use (i18n.use_language);
+    # newstyle: the values put into a message are autoescaped like any other.
+    env.install_gettext_translations(i18n.TemplateTranslations(), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = i18n.format_number
+    env.filters["day"] = i18n.format_date
     env.filters["timestamp"] = context.format_timestamp
     env.filters["clause"] = context.clause_label
     env.globals["reference_label"] = lambda ref, frameworks=None: context.reference_label(
         ref, frameworks or context.KNOWN_FRAMEWORKS
     )
+    from riskcheck.report import document
+
+    # Values of the result (approved, high, complete) in words of the report's language.
+    env.globals.update(
+        css_content=css_content,
+        state_word=document.state_word,
+        severity_word=document.severity_word,
+        status_word=document.status_word,
+        yes_no=document.yes_no,
+    )
     return env
+
+
+_CSS_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+
+
+def css_content(message: str, **functions: str) -> str:
+    """A CSS ``content`` value from a message in the current language: its text as CSS
+    strings, each ``%(name)s`` as the CSS function given for it (``counter(page)``).
+
+    The stylesheet is not autoescaped (it is CSS), so the text is escaped here for a CSS
+    string inside an HTML ``<style>``: quotes, backslashes, line breaks and ``<``.
+    """
+    from riskcheck.report.i18n import current
+
+    text = current().gettext(message)
+    parts: list[str] = []
+    position = 0
+    for match in _CSS_PLACEHOLDER.finditer(text):
+        literal = text[position : match.start()] + ("%" if match.group(0) == "%%" else "")
+        if literal:
+            parts.append(_css_string(literal))
+        if match.group(1) is not None:
+            parts.append(functions[match.group(1)])
+        position = match.end()
+    if text[position:]:
+        parts.append(_css_string(text[position:]))
+    return " ".join(parts) or '""'
+
+
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ").replace("<", "\\3C ")
+    return f'"{escaped}"'
 
 
 def render_html(
@@ -112,38 +163,69 @@ def render_html(
     theme: LoadedTheme | None = None,
     strict: bool = False,
     extra: Mapping[str, Any] | None = None,
+    lang: str = "en",
 ) -> str:
     """The report as one self-contained HTML document (styles inline, charts as SVG).
 
     ``extra`` adds to the template context (the change log of ``report --history``).
+    ``lang``: the language of the report's own strings and, from its catalogue beside
+    it, of the questionnaire's text.
     """
     import jinja2
 
-    from riskcheck.report.context import appendix_letters, build_context
+    from riskcheck.report.i18n import use_language
 
     env = make_environment(template_dir, strict=strict)
+    with use_language(lang):
+        data = report_context(result, loaded, theme=theme, extra=extra, lang=lang)
+        try:
+            return str(env.get_template("report.html").render(data))
+        except jinja2.TemplateSyntaxError as exc:
+            place = f"{exc.filename or exc.name}:{exc.lineno}"
+            raise ReportError(f"{place}: template syntax error: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise ReportError(f"{template_place(exc)}: template not found: {exc.name}") from None
+        except jinja2.UndefinedError as exc:
+            raise ReportError(f"{template_place(exc)}: report template: {exc.message}") from None
+        except ReportError:
+            raise
+        except Exception as exc:
+            # A template is code: anything it raises is an error at its line, not a crash.
+            failed = f"{type(exc).__name__}: {exc}"
+            raise ReportError(f"{template_place(exc)}: the report template failed: {failed}") from None
+
+
+def report_context(
+    result: Mapping[str, Any],
+    loaded: LoadedAssessment,
+    *,
+    theme: LoadedTheme | None = None,
+    extra: Mapping[str, Any] | None = None,
+    lang: str = "en",
+) -> dict[str, Any]:
+    """What the templates and the document model see, in ``lang``: call it within
+    :func:`riskcheck.report.i18n.use_language`, so that the phrases the context writes
+    are translated; the questionnaire's text comes from its catalogue beside it."""
+    from riskcheck.report.context import appendix_letters, build_context
+
     data = build_context(result, loaded, tool_version=tool_version())
     created = document_date(result, loaded)
     data.update(
         theme=theme or DEFAULT_THEME,
         pdf_date=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         keywords=_keywords(result),
+        lang=lang,
     )
     data.update(extra or {})
     data["appendix"] = appendix_letters(data)
-    try:
-        return str(env.get_template("report.html").render(data))
-    except jinja2.TemplateSyntaxError as exc:
-        raise ReportError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
-    except jinja2.TemplateNotFound as exc:
-        raise ReportError(f"{template_place(exc)}: template not found: {exc.name}") from None
-    except jinja2.UndefinedError as exc:
-        raise ReportError(f"{template_place(exc)}: report template: {exc.message}") from None
-    except ReportError:
-        raise
-    except Exception as exc:
-        # A template is code: anything it raises is an error at its line, not a crash.
-        raise ReportError(f"{template_place(exc)}: the report template failed: {type(exc).__name__}: {exc}") from None
+    if lang != "en":
+        from riskcheck.report.qcatalog import translate, translations
+
+        spec = loaded.questionnaire.spec.model_dump(mode="json", exclude_none=True)
+        table = translations(Path(loaded.questionnaire.source), spec, lang)
+        # A copy: the result attached to the report stays as computed.
+        data = translate(data, table)
+    return data
 
 
 #: File names jinja2 gives the frames of compiled templates.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,11 +73,6 @@ def write_report(
         from riskcheck.report.i18n import check_language
 
         check_language(lang)
-        if pdf is not None or html is not None:
-            raise ReportError(
-                f"--lang {lang}: the PDF and HTML report are in English only for now; "
-                "give -o report.docx for a translated Word report"
-            )
     if docx_template is not None and docx is None:
         raise ReportError(f"{docx_template}: --docx-template: gives the styles of a Word report; give -o report.docx")
     word_template = None
@@ -94,13 +90,15 @@ def write_report(
         if path is not None:  # again, before the slow part: the questionnaire and theme are known inputs now
             check_writable(path, option, given)
     # Evidence that cannot be computed is an error unless allowed; then the report is a DRAFT.
-    result = assess(loaded, allow_missing_evidence=allow_missing_evidence).result.to_dict()
+    assessed = assess(loaded, allow_missing_evidence=allow_missing_evidence).result
+    # The language is part of the result the report carries: a reader and read_result know it.
+    result = dataclasses.replace(assessed, lang=lang).to_dict()
     try:
         # --history: the change log since the first approval, from git.
         extra = _change_log(Path(assessment)) if history else None
         text = None
         if pdf is not None or html is not None:
-            text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme, extra=extra)
+            text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme, extra=extra, lang=lang)
         output = pdf_from_html(text, result, loaded, template_dir=template_dir) if pdf and text else None
         word = None
         if docx is not None:

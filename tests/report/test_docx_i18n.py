@@ -143,12 +143,15 @@ def test_an_unknown_language_lists_those_available(tmp_path: Path, capsys: pytes
         2,
         "error: --lang xx: the report has no such language; available: de, en, fr\n",
     )
+    # The PDF takes --lang too: German is the report's, but the questionnaire has no German.
     code = main(["report", str(CREDIT), "-o", str(tmp_path / "r.pdf"), "--lang", "de"])
+    questionnaire = ROOT / "questionnaires" / "rai-prelaunch.yaml"
     assert (code, capsys.readouterr().err) == (
         2,
-        "error: --lang de: the PDF and HTML report are in English only for now; "
-        "give -o report.docx for a translated Word report\n",
+        f"error: {questionnaire}: --lang de: the questionnaire has no de translation (rai-prelaunch.de.po); "
+        "available: en\n",
     )
+    assert not (tmp_path / "r.pdf").exists()
 
 
 def test_the_french_classification_example(tmp_path: Path) -> None:

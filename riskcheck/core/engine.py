@@ -602,7 +602,7 @@ def _state(
     )
 
 
-#: The parts a migration rewrites: the questionnaire, the answers and the archived answers.
+#: The parts a migration rewrites, besides the answers (``answers.<id>``).
 _MIGRATED_PARTS = ("questionnaire", "archived_answers")
 
 
@@ -617,11 +617,12 @@ def _migrated_since(
 
     The version a record was made under is the one it names; a record that names none
     (made before records did) was made under the ``from`` of the first migration the
-    file logs at or after the record's time. Only when the questionnaire part itself
-    changed since the record, so a record that names a version wrongly never blames
-    a migration. The migration is named as ``riskcheck migrate``'s when the file's log
-    leads from that version to the one the assessment answers now; otherwise the note
-    says only that the version changed.
+    file logs at or after the record's time. A migration is named only when the
+    questionnaire part itself changed since the record, so a record that names a
+    version wrongly never blames one. It is named as ``riskcheck migrate``'s when the
+    file's log leads from that version to the one the assessment answers now;
+    otherwise the note says only that the version changed. Parts a migration does not
+    rewrite (the system block, fairness, evidence files) are named too when they changed.
     """
     if "questionnaire" not in changed:
         return None

@@ -272,6 +272,18 @@ def test_a_bad_log_entry_is_refused_at_its_place(
     assert signed.read_text(encoding="utf-8") == before
 
 
+def test_a_bad_version_in_a_record_is_refused_at_its_place(signed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = signed.read_text(encoding="utf-8")
+    line = text[: text.index(f"    questionnaire: {OLD}\n")].count("\n") + 1
+    signed.write_text(text.replace(f"    questionnaire: {OLD}\n", "    questionnaire: 1.0.0\n", 1), encoding="utf-8")
+    code, _, err = run(capsys, "score", str(signed))
+    assert code == 2
+    assert err.startswith(f"{signed}:{line}:20: signoffs[0].questionnaire: expected text that should match pattern "), (
+        err
+    )
+    assert err.endswith(", got '1.0.0'\n1 error(s)\n"), err
+
+
 def test_the_report_and_the_web_form_show_the_note(signed: Path) -> None:
     from starlette.testclient import TestClient
 

@@ -35,6 +35,13 @@ def _at_1_1(project: Path) -> Path:
     return current
 
 
+def logged_at(path: Path) -> str:
+    """The time the last migration logged in ``path``, as the file holds it."""
+    from riskcheck.files.yamlio import load_yaml
+
+    return str(load_yaml(path).data["migrated"][-1]["timestamp"])
+
+
 def test_a_chain_moves_every_answer_and_keeps_comments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = project / "assessment.yaml"
     code, out, err = run(capsys, "migrate", str(path))
@@ -57,6 +64,7 @@ def test_a_chain_moves_every_answer_and_keeps_comments(project: Path, capsys: py
         "new required questions now unanswered (1):\n"
         "  oversight\n"
         f"written: {path}\n"
+        f"logged under migrated: demo@1.0.0 -> demo@1.2.0 at {logged_at(path)}\n"
     )
     text = path.read_text(encoding="utf-8")
     # Comments and layout stay: the header, the note on the renamed answer, the line
@@ -415,6 +423,9 @@ def test_migrate_says_the_sign_offs_are_stale(tmp_path: Path, capsys: pytest.Cap
     assert run(capsys, "sign", str(path), "--name", "Lee Legal", "--role", "legal", "--decision", "approve")[0] == 0
     code, out, _ = run(capsys, "migrate", str(path))
     assert code == 0
-    assert out.endswith(f"written: {path}\nthe 1 sign-off record(s) are now stale: review the answers and sign again\n")
+    assert out.endswith(
+        f"written: {path}\nlogged under migrated: eu-ai-act-classification@1.0.0 -> eu-ai-act-classification@2.0.0 "
+        f"at {logged_at(path)}\nthe 1 sign-off record(s) are now stale: review the answers and sign again\n"
+    )
     result = json.loads(run(capsys, "score", str(path), "--format", "json")[1])
     assert result["signoffs"]["status"] == "stale"

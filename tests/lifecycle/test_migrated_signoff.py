@@ -78,10 +78,11 @@ def test_a_real_migration_makes_the_approvals_stale_and_check_names_it(
 ) -> None:
     code, out, err = run(capsys, "migrate", str(signed))
     assert (code, err) == (0, "")
-    assert out.endswith(
-        f"written: {signed}\nthe 3 sign-off record(s) are now stale: review the answers and sign again\n"
-    )
     data = yaml.safe_load(signed.read_text(encoding="utf-8"))
+    assert out.endswith(
+        f"written: {signed}\nlogged under migrated: {OLD} -> {NEW} at {data['migrated'][-1]['timestamp']}\n"
+        "the 3 sign-off record(s) are now stale: review the answers and sign again\n"
+    )
     assert data["questionnaire"] == NEW
     (logged,) = data["migrated"]
     assert (logged["from"], logged["to"]) == (OLD, NEW)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.loader import LoadedAssessment, load_assessment, load_questionnaire
 from riskcheck.core.optional import optional_extra
-from riskcheck.core.vocabulary import ReasonKind
 from riskcheck.files.yamlio import Document, load_yaml
 
 if TYPE_CHECKING:
     # Scoring modules are imported where used, so that `riskcheck validate` starts fast.
     from riskcheck.core.compiler import CompiledQuestionnaire
     from riskcheck.core.result import Result
+    from riskcheck.gate.decision import GateOutcome
 
 Kind = Literal["questionnaire", "assessment"]
 
@@ -120,28 +119,6 @@ def questionnaire(path_or_id: str | Path) -> CompiledQuestionnaire:
 # ---------------------------------------------------------------- the gate
 
 
-@dataclass(frozen=True)
-class GateReason:
-    kind: ReasonKind
-    message: str
-    finding_id: str | None = None
-    #: The required role, for a ``signoff`` reason.
-    role: str | None = None
-
-
-@dataclass(frozen=True)
-class GateOutcome:
-    path: Path
-    result: Result
-    reasons: tuple[GateReason, ...]
-    #: Reasons that would fail the gate but were already present in the baseline.
-    accepted: tuple[GateReason, ...] = ()
-
-    @property
-    def passed(self) -> bool:
-        return not self.reasons
-
-
 def gate(
     result: Result,
     path: Path,
@@ -151,95 +128,23 @@ def gate(
     require_signoff: bool = False,
     max_severity: str | None = None,
 ) -> GateOutcome:
-    """Decide whether ``result`` passes the gate; every reason it fails is listed.
+    """The gate's checks of the assessment at ``path``, given its ``result`` (:func:`riskcheck.gate.decision.decide`).
 
-    ``max_severity`` is the most severe finding allowed: any finding above it fails.
+    Without ``fail_on`` no tier fails (unlike :func:`check`, which applies the
+    questionnaire's default gate). ``max_severity`` is the most severe finding allowed.
     """
-    from riskcheck.core.vocabulary import SEVERITIES, SEVERITY_RANK
+    from riskcheck.gate.decision import decide
+    from riskcheck.gate.policy import NO_TIER, Policy
 
-    reasons: list[GateReason] = []
-    tier_ids = [t[0] for t in result.tiers]
-    if max_severity is not None and max_severity not in SEVERITY_RANK:
-        raise RiskcheckError(f"max severity {max_severity!r} is not a severity (severities: {', '.join(SEVERITIES)})")
-    if fail_on is not None:
-        if fail_on not in tier_ids:
-            raise RiskcheckError(
-                f"--fail-on {fail_on!r} is not a tier of {result.questionnaire_id} (tiers: {', '.join(tier_ids)})"
-            )
-        if result.tier_index >= tier_ids.index(fail_on):
-            reasons.append(GateReason("tier", f"tier {result.tier} is at or above the fail-on tier {fail_on}"))
-    for finding in result.findings:
-        if finding.blocks_launch:
-            reasons.append(GateReason("blocking", f"blocking finding {finding.id}: {finding.message}", finding.id))
-        elif finding.source == "fairness":
-            reasons.append(GateReason("fairness", f"fairness threshold breached: {finding.message}", finding.id))
-        elif max_severity is not None and SEVERITY_RANK[finding.severity] < SEVERITY_RANK[max_severity]:
-            reasons.append(
-                GateReason(
-                    "severity",
-                    f"{finding.severity} finding {finding.id} is above the maximum severity "
-                    f"{max_severity}: {finding.message}",
-                    finding.id,
-                )
-            )
-    if result.status == "incomplete" and not allow_incomplete:
-        missing = ", ".join(result.completeness.missing[:10])
-        more = "" if len(result.completeness.missing) <= 10 else ", ..."
-        reasons.append(
-            GateReason(
-                "incomplete",
-                f"assessment is incomplete: {len(result.completeness.missing)} required "
-                f"question(s) unanswered ({missing}{more})",
-            )
-        )
-    from riskcheck.core.draft import placeholder_fields
-
-    placeholders = placeholder_fields(dict(result.system), {})
-    if placeholders:
-        # Fail closed: a skeleton's placeholder is never an answer, whatever the policy.
-        reasons.append(
-            GateReason(
-                "incomplete",
-                "assessment still holds the placeholder text of `riskcheck new` in " + ", ".join(placeholders),
-            )
-        )
-    if require_signoff:
-        reasons.extend(signoff_reasons(result))
-    return GateOutcome(Path(path), result, tuple(reasons))
-
-
-def signoff_reasons(result: Result) -> list[GateReason]:
-    """Why the sign-off is not complete: one reason per required role lacking a current approval."""
-    signoffs = result.signoffs
-    reasons: list[GateReason] = []
-    for role, state in signoffs.roles:
-        records = [r for r in signoffs.records if r.role == role]
-        if state == "missing":
-            message = f"role {role!r} has no decision recorded"
-        elif state == "stale":
-            latest = records[-1]
-            message = (
-                f"role {role!r} has no current approval; its latest decision "
-                f"({latest.decision} by {latest.name}, {latest.timestamp}) is stale: "
-                + (latest.note or "the content changed after it was signed")
-            )
-        elif state == "rejected":
-            rejection = next(r for r in reversed(records) if r.current)
-            because = f": {rejection.comment}" if rejection.comment else ""
-            message = f"role {role!r} rejected the current content ({rejection.name}, {rejection.timestamp}){because}"
-        else:
-            continue
-        reasons.append(GateReason("signoff", message, role=role))
-    if not signoffs.required_roles and signoffs.status != "approved":
-        message = {
-            "pending": f"no sign-off decision recorded, and {result.questionnaire_id}@{result.questionnaire_version} "
-            "declares no sign-off roles to ask for: record an approval with `riskcheck sign` under a role of "
-            "your choosing, or list the roles under signoff.roles in the questionnaire",
-            "stale": "no current sign-off approval; every decision recorded is stale",
-            "rejected": "the current content was rejected at sign-off",
-        }[signoffs.status]
-        reasons.append(GateReason("signoff", message))
-    return reasons
+    loaded = load_assessment(Path(path))
+    policy = Policy().merged(
+        fail_on=fail_on or NO_TIER,
+        allow_incomplete=allow_incomplete,
+        require_signoff=require_signoff,
+        max_severity=max_severity,
+        source="fail_on",
+    )
+    return decide(loaded, result, policy.applied(loaded.questionnaire))
 
 
 def check(
@@ -253,10 +158,11 @@ def check(
     """Score ``path`` and apply the gate, as ``riskcheck check`` does.
 
     With no ``fail_on``, the questionnaire's default gate applies (``gate: {fail_on: high}``
-    in the bundled ones); ``fail_on="none"`` switches the tier check off.
+    in the bundled ones); ``fail_on="none"`` switches the tier check off. The outcome's
+    ``failed`` checks say why it fails.
     """
+    from riskcheck.gate.decision import decide
     from riskcheck.gate.policy import Policy
-    from riskcheck.gate.runner import gate_one
 
     policy = Policy().merged(
         fail_on=fail_on,
@@ -266,7 +172,7 @@ def check(
         source="fail_on",
     )
     loaded = load_assessment(Path(path))
-    return gate_one(loaded, score(loaded), policy)
+    return decide(loaded, score(loaded), policy.applied(loaded.questionnaire))
 
 
 def schema(kind: Kind) -> dict[str, Any]:

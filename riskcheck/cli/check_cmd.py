@@ -1,24 +1,21 @@
-"""``riskcheck check``: the gate CI runs. Exit 0 passed, 1 failed, 2 bad input, 3 a bug."""
+"""``riskcheck check``: the gate CI runs. Exit 0 passed, 1 failed (:class:`GateFailed`), 2 bad input, 3 a bug."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
 from riskcheck.cli.trust import trust_option
 from riskcheck.core.errors import RiskcheckError
-from riskcheck.core.vocabulary import GATE_FORMATS, SEVERITIES
+from riskcheck.core.vocabulary import GATE_FORMATS, SEVERITIES, GateFormat
 from riskcheck.gate.policy import Policy, find_pyproject, load_policy
 
 if TYPE_CHECKING:
     from rich.text import Text
-
-FORMATS = GATE_FORMATS
 
 
 @click.command("check")
@@ -51,7 +48,9 @@ FORMATS = GATE_FORMATS
     "Default: [tool.riskcheck] outdated-questionnaire, else warn.",
 )
 @click.option("--baseline", metavar="REV", help="Fail only on risk that is new since this git revision.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Standard output.")
+@click.option(
+    "--format", "fmt", type=click.Choice(GATE_FORMATS), default="text", show_default=True, help="Standard output."
+)
 @click.option("--junit", "junit_out", type=click.Path(path_type=Path), help="Also write JUnit XML here.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the gate JSON here.")
 @click.option("--markdown", "markdown_out", type=click.Path(path_type=Path), help="Also write a markdown summary here.")
@@ -70,13 +69,13 @@ def command(
     max_severity: str | None,
     outdated_questionnaire: str | None,
     baseline: str | None,
-    fmt: str,
+    fmt: GateFormat,
     verbose: bool,
     junit_out: Path | None,
     json_out: Path | None,
     markdown_out: Path | None,
     config: Path | None,
-) -> int:
+) -> None:
     """Gate assessments (files or directories): exit 1 when the risk is above the agreed level.
 
     The policy comes from [tool.riskcheck] in pyproject.toml; options override it. With
@@ -84,8 +83,10 @@ def command(
     fail at high). Blocking findings and fairness breaches always fail. Every run prints
     the policy in effect.
     """
-    from riskcheck.gate.runner import run_gate
+    from riskcheck.gate.runner import GateFailed, run_gate
+    from riskcheck.render.gate_formats import render_gate
     from riskcheck.render.gate_json import gate_dict
+    from riskcheck.render.gate_text import gate_text
 
     if config is not None and not config.is_file():
         raise RiskcheckError(f"{config}: no such file (given with --config)")
@@ -106,20 +107,22 @@ def command(
     run = run_gate(paths, policy, baseline=baseline, progress=_to_stderr, warn=_to_stderr)
     gate = gate_dict(run)
     # Every output is rendered before any is written, so a failure leaves none half-made.
-    outputs = [
-        (target, kind, render(gate, kind))
-        for target, kind in ((junit_out, "junit"), (json_out, "json"), (markdown_out, "markdown"))
-        if target is not None
-    ]
-    standard = None if fmt == "text" else render(gate, fmt)
-    text = _text(gate, verbose=verbose) if fmt == "text" else None
+    also: tuple[tuple[Path | None, GateFormat], ...] = (
+        (junit_out, "junit"),
+        (json_out, "json"),
+        (markdown_out, "markdown"),
+    )
+    outputs = [(target, kind, render_gate(gate, kind)) for target, kind in also if target is not None]
+    text = gate_text(gate, verbose=verbose) if fmt == "text" else None
+    standard = render_gate(gate, fmt) if text is None else ""
     for target, kind, content in outputs:
         write_output(target, content, option=f"--{kind}")
     if text is not None:
         _print_text(text)
     else:
         click.echo(standard, nl=False)
-    return EXIT_OK if run.passed else EXIT_GATE_FAILED
+    if not run.passed:
+        raise GateFailed(run)
 
 
 def _to_stderr(message: str) -> None:
@@ -144,35 +147,6 @@ def _relative_to_cwd(path: Path) -> Path:
         return path.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         return path
-
-
-def render(gate: dict[str, Any], kind: str) -> str:
-    """The gate document in one of :data:`FORMATS`."""
-    if kind == "json":
-        from riskcheck.core.result import dumps
-
-        return dumps(gate) + "\n"
-    if kind == "junit":
-        from riskcheck.render.junit import gate_junit
-
-        return gate_junit(gate)
-    if kind == "github":
-        from riskcheck.render.github import gate_github
-
-        return gate_github(gate)
-    if kind == "markdown":
-        from riskcheck.render.gate_markdown import gate_markdown
-
-        return gate_markdown(gate)
-    from riskcheck.render.gate_text import gate_text
-
-    return gate_text(gate).plain
-
-
-def _text(gate: dict[str, Any], *, verbose: bool = False) -> Text:
-    from riskcheck.render.gate_text import gate_text
-
-    return gate_text(gate, verbose=verbose)
 
 
 def _print_text(text: Text) -> None:

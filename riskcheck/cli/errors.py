@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import traceback
 
 import click
@@ -24,9 +23,10 @@ def run_guarded(group: click.Group, argv: list[str] | None) -> int:
         with tracking_inputs():
             result = group.main(args=argv, prog_name="riskcheck", standalone_mode=False)
     except RiskcheckError as exc:
-        click.echo(f"error: {exc}" if not exc.problems else str(exc), err=True)
-        if exc.problems:
-            click.echo(f"{len(exc.problems)} error(s)", err=True)
+        if not exc.reported:
+            click.echo(f"error: {exc}" if not exc.problems else str(exc), err=True)
+            if exc.problems:
+                click.echo(f"{len(exc.problems)} error(s)", err=True)
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
@@ -46,9 +46,3 @@ def run_guarded(group: click.Group, argv: list[str] | None) -> int:
         click.echo(traceback.format_exc(), err=True)
         return EXIT_BUG
     return int(result) if isinstance(result, int) else EXIT_OK
-
-
-def exit_code(code: int) -> None:
-    """Leave a command with ``code`` (used by the gate for exit 1)."""
-    sys.stdout.flush()
-    raise click.exceptions.Exit(code)

@@ -36,6 +36,9 @@ class RiskcheckError(Exception):
 
     #: The command line's exit code for this error; a subclass may differ.
     exit_code: ClassVar[int] = 2
+    #: True when the command has already shown the user everything (a failed gate's
+    #: report): the command line then exits with :attr:`exit_code` and prints nothing more.
+    reported: ClassVar[bool] = False
 
     def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
         super().__init__(message)

@@ -19,22 +19,9 @@ SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(
 #: What produced a finding.
 FindingSource = Literal["rule", "fairness"]
 
-#: Why an assessment fails the gate.
-ReasonKind = Literal["tier", "blocking", "severity", "incomplete", "fairness", "signoff", "outdated"]
-REASON_KINDS: tuple[ReasonKind, ...] = get_args(ReasonKind)
-
-#: What one check of the gate is about; every reason kind belongs to one check kind.
+#: What one check of the gate is about.
 CheckKind = Literal["tier", "completeness", "rule", "fairness", "signoff", "questionnaire"]
 CHECK_KINDS: tuple[CheckKind, ...] = get_args(CheckKind)
-CHECK_KIND_OF_REASON: dict[ReasonKind, CheckKind] = {
-    "tier": "tier",
-    "incomplete": "completeness",
-    "blocking": "rule",
-    "severity": "rule",
-    "fairness": "fairness",
-    "signoff": "signoff",
-    "outdated": "questionnaire",
-}
 
 #: The outcome of one check.
 CheckStatus = Literal["passed", "failed", "skipped"]

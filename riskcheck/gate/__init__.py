@@ -1,3 +1,3 @@
 """The gate: the policy (``[tool.riskcheck]``), the decision (one ``Check`` per
-reason an assessment passes or fails), the runner over files and baselines, the
-shared vocabulary, and the pytest plugin that runs the same gate."""
+requirement an assessment must meet, passed, failed or skipped, with why), the runner
+over files and baselines, and the pytest plugin that runs the same gate."""

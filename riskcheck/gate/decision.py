@@ -1,20 +1,25 @@
-"""The gate as a list of checks: one per rule, fairness threshold and sign-off requirement.
+"""The gate's decision: one :class:`Check` per requirement an assessment must meet.
 
-JUnit test cases, GitHub annotations, pytest items and the gate JSON all come from
-these checks, so every output agrees on what passed, what failed and why.
+:func:`decide` produces every check of one assessment (the tier, completeness, each
+rule, each fairness threshold, each sign-off role or the sign-off as a whole, the
+questionnaire version), each passed, failed or skipped with the message that says
+why. The assessment passes when no check failed. JUnit test cases, GitHub
+annotations, pytest items and the gate JSON all come from these checks, so every
+output agrees on what passed, what failed and why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from riskcheck import api
 from riskcheck.core.display import plain
-from riskcheck.core.result import Finding, Signoffs, SignoffState
-from riskcheck.core.vocabulary import CHECK_KIND_OF_REASON, CheckKind, CheckStatus, ReasonKind
-from riskcheck.gate.policy import AppliedPolicy, Policy
-from riskcheck.gate.runner import CheckedAssessment
+from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.loader import LoadedAssessment
+from riskcheck.core.result import Finding, Result, Signoffs, SignoffState
+from riskcheck.core.vocabulary import SEVERITIES, SEVERITY_RANK, CheckKind, CheckStatus
+from riskcheck.gate.policy import AppliedPolicy
 
 Status = CheckStatus
 
@@ -36,113 +41,113 @@ class Check:
     #: Where in the assessment file to look (1-based), when known.
     line: int | None = None
     column: int | None = None
-    #: True when the check fails but the baseline already failed it the same way.
+    #: True when the check fails but the baseline already failed it the same way (its status is then passed).
     accepted: bool = False
+    #: Each failure the check found, one statement each, without the figures the message adds:
+    #: empty when the check holds. The gate JSON lists them under ``reasons``.
+    failures: tuple[str, ...] = ()
+    #: The finding behind a rule or fairness check, when it fired.
+    finding: str | None = None
+    #: True when that finding blocks launch whatever the policy.
+    blocking: bool = False
+    #: The role of a sign-off check (``None`` for the sign-off as a whole).
+    role: str | None = None
 
 
-def applied_policy(checked: CheckedAssessment, policy: Policy) -> AppliedPolicy:
-    """The policy ``checked`` was gated by."""
-    return checked.applied or policy.applied(checked.loaded.questionnaire)
+@dataclass(frozen=True)
+class GateOutcome:
+    """One assessment through the gate: its result and every check."""
+
+    path: Path
+    result: Result
+    checks: tuple[Check, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        """The checks that fail the gate (a check the baseline accepted is not among them)."""
+        return tuple(check for check in self.checks if check.status == "failed" and not check.accepted)
+
+    @property
+    def accepted(self) -> tuple[Check, ...]:
+        """The checks that would fail the gate but were already failing at the baseline."""
+        return tuple(check for check in self.checks if check.accepted)
 
 
-def checks_for(checked: CheckedAssessment, policy: Policy) -> tuple[Check, ...]:
-    """Every check of one assessment, in a stable order: tier, completeness, rules, thresholds, sign-offs.
+def decide(loaded: LoadedAssessment, result: Result, applied: AppliedPolicy) -> GateOutcome:
+    """Every check of one assessment, in a stable order: tier, completeness, rules, thresholds,
+    sign-offs, questionnaire version.
 
-    Every reason the assessment fails for is the message of a failed check, so no
-    output can show a failed assessment without saying why.
+    ``result`` is the assessment's result (or, for a baseline, the result at an older
+    revision). A finding that no rule or threshold of the questionnaire accounts for
+    still fails the gate, as a check of its own at the end: nothing that fails is
+    left unsaid.
     """
-    applied = applied_policy(checked, policy)
-    checks = (
-        _tier(checked, applied),
-        _completeness(checked),
-        *_rules(checked),
-        *_thresholds(checked),
-        *_signoffs(checked, applied),
-        *_questionnaire_version(checked, applied),
-    )
-    return (*checks, *_unexplained(checked, checks))
-
-
-def _unexplained(checked: CheckedAssessment, checks: tuple[Check, ...]) -> list[Check]:
-    """A failed check for any reason that no check above carries (a gap here is a bug, shown, not hidden)."""
-    failed = {check.id for check in checks if check.status == "failed"}
-    extra = []
-    for index, reason in enumerate(checked.outcome.reasons):
-        if _check_ids(reason) & failed:
-            continue
-        kind = CHECK_KIND_OF_REASON[reason.kind]
-        extra.append(
-            Check(
-                kind=kind,
-                id=f"{kind}:{reason.finding_id or reason.role or index}",
-                name=f"{kind} {reason.finding_id or reason.role or ''}".strip(),
-                status="failed",
-                message=reason.message,
-                line=1,
-                column=1,
-            )
+    if applied.max_severity is not None and applied.max_severity not in SEVERITY_RANK:
+        raise RiskcheckError(
+            f"max severity {applied.max_severity!r} is not a severity (severities: {', '.join(SEVERITIES)})"
         )
-    return extra
+    rules, unmatched_rules = _rules(loaded, result, applied)
+    thresholds, unmatched_breaches = _thresholds(loaded, result, applied)
+    checks = (
+        _tier(result, applied),
+        _completeness(loaded, result, applied),
+        *rules,
+        *thresholds,
+        *_signoffs(loaded, result, applied),
+        *_questionnaire_version(loaded, applied),
+        *_unmatched(result, [*unmatched_rules, *unmatched_breaches], applied),
+    )
+    return GateOutcome(loaded.path, result, checks)
 
 
-def _check_ids(reason: api.GateReason) -> set[str]:
-    """The ids of the checks that may carry ``reason``."""
-    if reason.kind == "tier":
-        return {"tier"}
-    if reason.kind == "incomplete":
-        return {"completeness"}
-    if reason.kind == "signoff":
-        return {f"signoff:{reason.role}" if reason.role is not None else "signoff"}
-    if reason.kind == "outdated":
-        return {"questionnaire"}
-    finding = reason.finding_id or ""
-    return {f"rule:{finding}", f"fairness:{finding.removeprefix('fairness.')}"}
-
-
-def _reason(
-    checked: CheckedAssessment, kind: ReasonKind, finding_id: str | None = None
-) -> tuple[api.GateReason | None, bool]:
-    for accepted, reasons in ((False, checked.outcome.reasons), (True, checked.outcome.accepted)):
-        for reason in reasons:
-            if reason.kind == kind and (finding_id is None or reason.finding_id == finding_id):
-                return reason, accepted
-    return None, False
-
-
-def _status(reason: api.GateReason | None, accepted: bool) -> Status:
-    return "failed" if reason is not None and not accepted else "passed"
-
-
-def _baseline_note(accepted: bool, checked: CheckedAssessment) -> tuple[str, ...]:
-    if not accepted or checked.baseline is None:
-        return ()
-    return (f"accepted: already present at the baseline {checked.baseline.revision}",)
-
-
-def _position(
-    checked: CheckedAssessment, loc: tuple[str | int, ...], *, key: bool = True
-) -> tuple[int | None, int | None]:
-    position = checked.loaded.document.position(loc, key=key)
+def _position(loaded: LoadedAssessment, loc: tuple[str | int, ...]) -> tuple[int | None, int | None]:
+    """Where ``loc`` is in the assessment file (its key), for a check to point at."""
+    position = loaded.document.position(loc, key=True)
     return position if position is not None else (None, None)
 
 
-def _tier(checked: CheckedAssessment, applied: AppliedPolicy) -> Check:
-    result = checked.result
-    policy_tier = applied.fail_on
-    reason, accepted = _reason(checked, "tier")
+def finding_position(loaded: LoadedAssessment, finding: Finding) -> tuple[int | None, int | None]:
+    """The answer (or fairness threshold) that triggered ``finding``."""
+    answers = loaded.file.answers
+    for name, _ in finding.triggered_by:
+        if name in answers:
+            return _position(loaded, ("answers", name))
+        if name.startswith("fairness.") and loaded.file.fairness is not None:
+            metric = name.removeprefix("fairness.")
+            if metric in loaded.file.fairness.thresholds:
+                return _position(loaded, ("fairness", "thresholds", metric))
+            return _position(loaded, ("fairness",))
+    return _position(loaded, ("answers",))
+
+
+def _tier(result: Result, applied: AppliedPolicy) -> Check:
+    fail_on = applied.fail_on
+    failures: tuple[str, ...] = ()
+    if fail_on is not None:
+        tier_ids = [t[0] for t in result.tiers]
+        if fail_on not in tier_ids:
+            raise RiskcheckError(
+                f"--fail-on {fail_on!r} is not a tier of {result.questionnaire_id} (tiers: {', '.join(tier_ids)})"
+            )
+        if result.tier_index >= tier_ids.index(fail_on):
+            failures = (f"tier {result.tier} is at or above the fail-on tier {fail_on}",)
     score = f"score {plain(result.score)} of {plain(result.score_max)}"
     source = f"; fail-on from {applied.fail_on_from}" if applied.fail_on_from else ""
-    if reason is not None:
-        message = f"{reason.message} ({score}{source})"
-    elif policy_tier is None and applied.fail_on_from:
+    if failures:
+        message = f"{failures[0]} ({score}{source})"
+    elif fail_on is None and applied.fail_on_from:
         message = f"tier {result.tier} ({score}); no tier fails the gate (fail-on is none{source})"
-    elif policy_tier is None:
+    elif fail_on is None:
         message = (
             f"tier {result.tier} ({score}); no tier fails the gate: no fail-on is set "
             "and the questionnaire declares no default gate"
         )
     else:
-        message = f"tier {result.tier} is below the fail-on tier {policy_tier} ({score}{source})"
+        message = f"tier {result.tier} is below the fail-on tier {fail_on} ({score}{source})"
     details = []
     if result.trace.escalated_by:
         details.append(f"escalated from {result.trace.tier_from_score} by: {', '.join(result.trace.escalated_by)}")
@@ -153,60 +158,60 @@ def _tier(checked: CheckedAssessment, applied: AppliedPolicy) -> Check:
         kind="tier",
         id="tier",
         name="risk tier",
-        status=_status(reason, accepted),
+        status=_status(failures),
         message=message,
-        details=(*details, *_baseline_note(accepted, checked)),
+        details=tuple(details),
         line=1,
         column=1,
-        accepted=accepted,
+        failures=failures,
     )
 
 
-def _completeness(checked: CheckedAssessment) -> Check:
-    c = checked.result.completeness
-    reason, accepted = _reason(checked, "incomplete")
-    if reason is not None:
-        message = reason.message
+def _completeness(loaded: LoadedAssessment, result: Result, applied: AppliedPolicy) -> Check:
+    from riskcheck.core.draft import placeholder_fields
+
+    c = result.completeness
+    failures = []
+    if result.status == "incomplete" and not applied.allow_incomplete:
+        listed = ", ".join(c.missing[:10])
+        more = "" if len(c.missing) <= 10 else ", ..."
+        failures.append(f"assessment is incomplete: {len(c.missing)} required question(s) unanswered ({listed}{more})")
+    placeholders = placeholder_fields(dict(result.system), {})
+    if placeholders:
+        # Fail closed: a skeleton's placeholder is never an answer, whatever the policy.
+        failures.append("assessment still holds the placeholder text of `riskcheck new` in " + ", ".join(placeholders))
+    if failures:
+        message = failures[0]
     elif c.missing:
         message = f"{len(c.missing)} required question(s) unanswered, allowed by the policy (allow-incomplete)"
     else:
         message = f"all {c.required} required question(s) answered"
-    line, column = _position(checked, ("answers",))
-    details = tuple(f"unanswered: {qid}" for qid in c.missing)
+    line, column = _position(loaded, ("answers",))
     return Check(
         kind="completeness",
         id="completeness",
         name="required questions answered",
-        status=_status(reason, accepted),
+        status=_status(failures),
         message=message,
-        details=(*details, *_baseline_note(accepted, checked)),
+        details=tuple(f"unanswered: {qid}" for qid in c.missing),
         line=line,
         column=column,
-        accepted=accepted,
+        failures=tuple(failures),
     )
 
 
-def _finding_reason(checked: CheckedAssessment, finding_id: str) -> tuple[api.GateReason | None, bool]:
-    kinds: tuple[ReasonKind, ...] = ("blocking", "fairness", "severity")
-    for kind in kinds:
-        reason, accepted = _reason(checked, kind, finding_id)
-        if reason is not None:
-            return reason, accepted
-    return None, False
-
-
-def finding_position(checked: CheckedAssessment, finding: Finding) -> tuple[int | None, int | None]:
-    """The answer (or fairness threshold) that triggered ``finding``."""
-    answers = checked.loaded.file.answers
-    for name, _ in finding.triggered_by:
-        if name in answers:
-            return _position(checked, ("answers", name))
-        if name.startswith("fairness.") and checked.loaded.file.fairness is not None:
-            metric = name.removeprefix("fairness.")
-            if metric in checked.loaded.file.fairness.thresholds:
-                return _position(checked, ("fairness", "thresholds", metric))
-            return _position(checked, ("fairness",))
-    return _position(checked, ("answers",))
+def _finding_failure(finding: Finding, applied: AppliedPolicy) -> str | None:
+    """Why ``finding`` fails the gate, or ``None`` when the policy allows it."""
+    if finding.blocks_launch:
+        return f"blocking finding {finding.id}: {finding.message}"
+    if finding.source == "fairness":
+        return f"fairness threshold breached: {finding.message}"
+    max_severity = applied.max_severity
+    if max_severity is not None and SEVERITY_RANK[finding.severity] < SEVERITY_RANK[max_severity]:
+        return (
+            f"{finding.severity} finding {finding.id} is above the maximum severity {max_severity}: {finding.message}"
+        )
+    return None
 
 
 def _finding_details(finding: Finding) -> tuple[str, ...]:
@@ -217,14 +222,15 @@ def _finding_details(finding: Finding) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _rules(checked: CheckedAssessment) -> list[Check]:
-    findings = {f.id: f for f in checked.result.findings if f.source == "rule"}
+def _rules(loaded: LoadedAssessment, result: Result, applied: AppliedPolicy) -> tuple[list[Check], list[Finding]]:
+    """A check per rule of the questionnaire; and the rule findings no rule accounts for."""
+    findings = {f.id: f for f in result.findings if f.source == "rule"}
     checks = []
-    for compiled in checked.loaded.questionnaire.rules:
+    for compiled in loaded.questionnaire.rules:
         rule = compiled.rule
-        finding = findings.get(rule.id)
+        finding = findings.pop(rule.id, None)
         if finding is None:
-            line, column = _position(checked, ("answers",))
+            line, column = _position(loaded, ("answers",))
             checks.append(
                 Check(
                     kind="rule",
@@ -239,74 +245,106 @@ def _rules(checked: CheckedAssessment) -> list[Check]:
                 )
             )
             continue
-        reason, accepted = _finding_reason(checked, rule.id)
-        line, column = finding_position(checked, finding)
+        failure = _finding_failure(finding, applied)
+        line, column = finding_position(loaded, finding)
         blocking = ", blocks launch" if finding.blocks_launch else ""
-        if reason is not None:
-            message = reason.message
-        else:
-            message = f"fired ({finding.severity}{blocking}), allowed by the policy: {finding.message}"
         checks.append(
             Check(
                 kind="rule",
                 id=f"rule:{rule.id}",
                 name=f"rule {rule.id}",
-                status=_status(reason, accepted),
-                message=message,
-                details=(f"when: {rule.when}", *_finding_details(finding), *_baseline_note(accepted, checked)),
+                status=_status(failure),
+                message=failure or f"fired ({finding.severity}{blocking}), allowed by the policy: {finding.message}",
+                details=(f"when: {rule.when}", *_finding_details(finding)),
                 severity=finding.severity,
                 line=line,
                 column=column,
-                accepted=accepted,
+                failures=(failure,) if failure else (),
+                finding=finding.id,
+                blocking=finding.blocks_launch,
             )
         )
-    return checks
+    return checks, list(findings.values())
 
 
-def _thresholds(checked: CheckedAssessment) -> list[Check]:
-    spec = checked.loaded.file.fairness
+def _thresholds(loaded: LoadedAssessment, result: Result, applied: AppliedPolicy) -> tuple[list[Check], list[Finding]]:
+    """A check per fairness threshold of the assessment; and the breaches no threshold accounts for."""
+    spec = loaded.file.fairness
+    breaches = {f.id: f for f in result.findings if f.source == "fairness"}
     if spec is None:
-        return []
-    variables: dict[str, Any] = (checked.result.fairness or {}).get("variables", {})
-    breaches = {f.id: f for f in checked.result.findings if f.source == "fairness"}
+        return [], list(breaches.values())
+    variables: dict[str, Any] = (result.fairness or {}).get("variables", {})
     checks = []
     for metric, threshold in spec.thresholds.items():
-        finding = breaches.get(f"fairness.{metric}")
-        line, column = _position(checked, ("fairness", "thresholds", metric))
-        bounds = ", ".join(
-            f"{side} {plain(limit)}"
-            for side, limit in (("min", threshold.min), ("max", threshold.max))
-            if limit is not None
-        )
-        key = metric if threshold.on == "value" else f"{metric}_{threshold.on}"
+        finding = breaches.pop(f"fairness.{metric}", None)
+        line, column = _position(loaded, ("fairness", "thresholds", metric))
         if finding is None:
-            message = f"{key} is {plain(variables.get(key))}, within {bounds}"
+            bounds = ", ".join(
+                f"{side} {plain(limit)}"
+                for side, limit in (("min", threshold.min), ("max", threshold.max))
+                if limit is not None
+            )
+            key = metric if threshold.on == "value" else f"{metric}_{threshold.on}"
             checks.append(
                 Check(
                     kind="fairness",
                     id=f"fairness:{metric}",
                     name=f"fairness threshold {metric}",
                     status="passed",
-                    message=message,
+                    message=f"{key} is {plain(variables.get(key))}, within {bounds}",
                     severity="high",
                     line=line,
                     column=column,
                 )
             )
             continue
-        reason, accepted = _finding_reason(checked, finding.id)
+        failure = _finding_failure(finding, applied)  # a breach fails whatever the policy
         checks.append(
             Check(
                 kind="fairness",
                 id=f"fairness:{metric}",
                 name=f"fairness threshold {metric}",
-                status=_status(reason, accepted),
+                status=_status(failure),
                 message=finding.message,
-                details=(*_finding_details(finding), *_baseline_note(accepted, checked)),
+                details=_finding_details(finding),
                 severity=finding.severity,
                 line=line,
                 column=column,
-                accepted=accepted,
+                failures=(failure,) if failure else (),
+                finding=finding.id,
+                blocking=finding.blocks_launch,
+            )
+        )
+    return checks, list(breaches.values())
+
+
+def _unmatched(result: Result, findings: list[Finding], applied: AppliedPolicy) -> list[Check]:
+    """A failed check for each failing finding no rule or threshold above accounts for.
+
+    Findings keep the result's order. A finding of a rule the questionnaire no longer
+    has (a baseline's result, say) would otherwise go unsaid; it fails the gate.
+    """
+    checks = []
+    unmatched = {finding.id for finding in findings}
+    for finding in result.findings:
+        if finding.id not in unmatched:
+            continue
+        failure = _finding_failure(finding, applied)
+        if failure is None:
+            continue
+        kind: CheckKind = "fairness" if finding.source == "fairness" else "rule"
+        checks.append(
+            Check(
+                kind=kind,
+                id=f"{kind}:{finding.id}",
+                name=f"{kind} {finding.id}",
+                status="failed",
+                message=failure,
+                line=1,
+                column=1,
+                failures=(failure,),
+                finding=finding.id,
+                blocking=finding.blocks_launch,
             )
         )
     return checks
@@ -329,39 +367,51 @@ def counting_record(signoffs: Signoffs, role: str) -> tuple[int, SignoffState] |
     return None  # pragma: no cover - an approved or rejected role always has a current record
 
 
-def _signoffs(checked: CheckedAssessment, applied: AppliedPolicy) -> list[Check]:
-    result = checked.result
+def _role_failure(signoffs: Signoffs, role: str, state: str) -> str | None:
+    """Why ``role`` has no current approval (``None`` when it has one)."""
+    records = [r for r in signoffs.records if r.role == role]
+    if state == "missing":
+        return f"role {role!r} has no decision recorded"
+    if state == "stale":
+        latest = records[-1]
+        return (
+            f"role {role!r} has no current approval; its latest decision "
+            f"({latest.decision} by {latest.name}, {latest.timestamp}) is stale: "
+            + (latest.note or "the content changed after it was signed")
+        )
+    if state == "rejected":
+        rejection = next(r for r in reversed(records) if r.current)
+        because = f": {rejection.comment}" if rejection.comment else ""
+        return f"role {role!r} rejected the current content ({rejection.name}, {rejection.timestamp}){because}"
+    return None
+
+
+def _signoffs(loaded: LoadedAssessment, result: Result, applied: AppliedPolicy) -> list[Check]:
+    """A check per required role; with no required roles, one for the sign-off as a whole when required."""
+    signoffs = result.signoffs
     required = applied.require_signoff
-    reasons = {
-        r.role: (r, accepted)
-        for accepted, group in ((False, checked.outcome.reasons), (True, checked.outcome.accepted))
-        for r in group
-        if r.kind == "signoff"
-    }
-    records = result.signoffs.records
     checks = []
-    for role, state in result.signoffs.roles:
-        counted = counting_record(result.signoffs, role)
-        latest = [i for i, record in enumerate(records) if record.role == role][-1:]
+    for role, state in signoffs.roles:
+        counted = counting_record(signoffs, role)
+        latest = [i for i, record in enumerate(signoffs.records) if record.role == role][-1:]
         # Point at the record that counts; for a stale role, at its latest (stale) record.
         index = counted[0] if counted is not None else (latest[0] if latest else None)
-        line, column = _position(checked, ("signoffs", index) if index is not None else ("signoffs",))
+        line, column = _position(loaded, ("signoffs", index) if index is not None else ("signoffs",))
         if line is None:
             line, column = 1, 1
-        reason, accepted = reasons.get(role, (None, False))
+        failure = _role_failure(signoffs, role, state) if required else None
+        status: Status
         if state == "approved" and counted is not None:
+            status = "passed"
             record = counted[1]
-            status: Status = "passed"
             message = f"approved by {record.name} on {record.timestamp}, for the current content"
-        elif reason is not None:
-            status = _status(reason, accepted)
-            message = reason.message
+        elif failure is not None:
+            status, message = "failed", failure
         elif not required:
             status = "skipped"
             message = f"sign-off for role {role!r} is {state}; not required by the policy (require-signoff)"
-        else:  # pragma: no cover - the gate lists every unapproved role when sign-off is required
-            status = "failed"
-            message = f"sign-off for role {role!r} is {state}"
+        else:  # pragma: no cover - every required role without a current approval has a failure above
+            status, message = "failed", f"sign-off for role {role!r} is {state}"
         checks.append(
             Check(
                 kind="signoff",
@@ -369,58 +419,97 @@ def _signoffs(checked: CheckedAssessment, applied: AppliedPolicy) -> list[Check]
                 name=f"sign-off {role}",
                 status=status,
                 message=message,
-                details=_baseline_note(accepted, checked),
                 line=line,
                 column=column,
-                accepted=accepted,
+                failures=(message,) if status == "failed" else (),
+                role=role,
             )
         )
-    # With no required roles, the sign-off as a whole is one check.
-    overall = reasons.get(None)
-    if overall is not None:
-        reason, accepted = overall
-        line, column = _position(checked, ("signoffs",))
+    if required and not signoffs.required_roles and signoffs.status != "approved":
+        message = {
+            "pending": f"no sign-off decision recorded, and {result.questionnaire_id}@{result.questionnaire_version} "
+            "declares no sign-off roles to ask for: record an approval with `riskcheck sign` under a role of "
+            "your choosing, or list the roles under signoff.roles in the questionnaire",
+            "stale": "no current sign-off approval; every decision recorded is stale",
+            "rejected": "the current content was rejected at sign-off",
+        }[signoffs.status]
+        line, column = _position(loaded, ("signoffs",))
         checks.append(
             Check(
                 kind="signoff",
                 id="signoff",
                 name="sign-off",
-                status=_status(reason, accepted),
-                message=reason.message,
-                details=_baseline_note(accepted, checked),
+                status="failed",
+                message=message,
                 line=line or 1,
                 column=column or 1,
-                accepted=accepted,
+                failures=(message,),
             )
         )
     return checks
 
 
-def _questionnaire_version(checked: CheckedAssessment, applied: AppliedPolicy) -> list[Check]:
+def newest_version(loaded: LoadedAssessment) -> str | None:
+    """The newest available version of the assessment's questionnaire, when newer than the one it answers.
+
+    A bundled questionnaire's versions are its current file and ``questionnaires/released/``;
+    one given by path, that file and the ``released/`` folder beside it.
+    """
+    from riskcheck.core.migrations import semver_key
+    from riskcheck.lifecycle.versions import bundled_catalog, path_catalog
+
+    ref = loaded.file.questionnaire
+    try:
+        if ref.path is not None:
+            path = Path(ref.path)
+            catalog = path_catalog(path if path.is_absolute() else loaded.base_dir / path)
+        elif ref.id is not None:
+            catalog = bundled_catalog(ref.id)
+        else:  # pragma: no cover - an assessment names its questionnaire by id or by path
+            return None
+        latest = catalog.latest()
+    except (RiskcheckError, IndexError, OSError):
+        return None
+    pinned = loaded.questionnaire.version
+    return latest if semver_key(latest) > semver_key(pinned) else None
+
+
+def outdated_message(loaded: LoadedAssessment) -> str | None:
+    """What to say when the assessment answers an older questionnaire version than the newest."""
+    newest = newest_version(loaded)
+    if newest is None:
+        return None
+    qid = loaded.questionnaire.id
+    return (
+        f"the assessment answers {qid}@{loaded.questionnaire.version}, but {qid}@{newest} is the newest "
+        f"version; `riskcheck migrate {loaded.path}` moves the answers to it"
+    )
+
+
+def _questionnaire_version(loaded: LoadedAssessment, applied: AppliedPolicy) -> list[Check]:
     """A check when a newer version of the questionnaire exists: a warning, or with the policy a failure."""
     if applied.outdated_questionnaire == "ignore":
         return []
-    from riskcheck.gate.runner import outdated_message
-
-    reason, accepted = _reason(checked, "outdated")
-    message = reason.message if reason is not None else outdated_message(checked.loaded)
+    message = outdated_message(loaded)
     if message is None:
         return []
-    line, column = _position(checked, ("questionnaire",))
-    policy = "fails the gate" if applied.outdated_questionnaire == "fail" else "a warning"
+    failures = (message,) if applied.outdated_questionnaire == "fail" else ()
+    line, column = _position(loaded, ("questionnaire",))
+    policy = "fails the gate" if failures else "a warning"
     return [
         Check(
             kind="questionnaire",
             id="questionnaire",
             name="questionnaire version",
-            status=_status(reason, accepted),
+            status=_status(failures),
             message=message,
-            details=(
-                f"outdated-questionnaire = {applied.outdated_questionnaire!r}: {policy}",
-                *_baseline_note(accepted, checked),
-            ),
+            details=(f"outdated-questionnaire = {applied.outdated_questionnaire!r}: {policy}",),
             line=line or 1,
             column=column or 1,
-            accepted=accepted,
+            failures=failures,
         )
     ]
+
+
+def _status(failures: tuple[str, ...] | list[str] | str | None) -> Status:
+    return "failed" if failures else "passed"

@@ -113,20 +113,18 @@ class AssessmentFile(pytest.File):
     """An assessment: loaded and scored once, then one item per check."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        from riskcheck import api
         from riskcheck.core.loader import load_assessment
-        from riskcheck.gate.decision import checks_for
-        from riskcheck.gate.runner import CheckedAssessment, gate_one
+        from riskcheck.gate.decision import decide
+        from riskcheck.pipeline import assess
 
         try:
             policy = _policy(self.config)
             loaded = load_assessment(self.path)
-            outcome = gate_one(loaded, api.score(loaded), policy)
+            outcome = decide(loaded, assess(loaded).result, policy.applied(loaded.questionnaire))
         except RiskcheckError as exc:
             raise self.CollectError(f"riskcheck: {exc}") from None
-        checked = CheckedAssessment(loaded, outcome, applied=policy.applied(loaded.questionnaire))
         system = loaded.file.system.name
-        for check in checks_for(checked, policy):
+        for check in outcome.checks:
             yield CheckItem.from_parent(self, name=check.id, check=check, system=system)
 
 

@@ -1,4 +1,4 @@
-"""The gate over many assessments: expand paths, load, score, apply the policy and a baseline.
+"""The gate over many assessments: expand paths, load, score, decide, and apply a baseline.
 
 Pure of output: this module returns a :class:`GateRun`, and the command line and
 the pytest plugin render it. Any exception other than :class:`RiskcheckError`
@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
-from riskcheck import api
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.filekind import FileKind, classify
 from riskcheck.core.loader import LoadedAssessment, load_assessment
 from riskcheck.core.result import Result
+from riskcheck.gate.decision import Check, GateOutcome, decide
 from riskcheck.gate.policy import AppliedPolicy, Policy
+from riskcheck.pipeline import assess
 
 Progress = Callable[[str], None]
 
@@ -33,10 +35,10 @@ class BaselineInfo:
 @dataclass(frozen=True)
 class CheckedAssessment:
     loaded: LoadedAssessment
-    outcome: api.GateOutcome
+    outcome: GateOutcome
+    #: The policy this assessment was gated by.
+    applied: AppliedPolicy
     baseline: BaselineInfo | None = None
-    #: The policy this assessment was gated by (``None``: the run's policy, applied to its questionnaire).
-    applied: AppliedPolicy | None = None
 
     @property
     def path(self) -> Path:
@@ -45,6 +47,10 @@ class CheckedAssessment:
     @property
     def result(self) -> Result:
         return self.outcome.result
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return self.outcome.checks
 
     @property
     def passed(self) -> bool:
@@ -77,6 +83,22 @@ class GateRun:
     @property
     def passed(self) -> bool:
         return all(a.passed for a in self.assessments)
+
+
+class GateFailed(RiskcheckError):
+    """The gate ran, and at least one assessment failed it: exit code 1.
+
+    Raised once the gate's report is printed and its outputs written, so the command
+    line adds nothing to what the user has already been shown.
+    """
+
+    exit_code: ClassVar[int] = 1
+    reported: ClassVar[bool] = True
+
+    def __init__(self, run: GateRun) -> None:
+        failed = sum(1 for a in run.assessments if not a.passed)
+        super().__init__(f"the gate failed: {failed} of {len(run.assessments)} assessment(s) failed")
+        self.run = run
 
 
 def expand_paths(paths: Iterable[Path], policy: Policy | None = None) -> list[Path]:
@@ -183,69 +205,16 @@ def run_gate(
         verify_revision(baseline, loaded[0].path.parent)
     checked = []
     for assessment in loaded:
-        outcome = gate_one(assessment, api.score(assessment, progress=progress), policy)
+        applied = policy.applied(assessment.questionnaire)
+        outcome = decide(assessment, assess(assessment, progress=progress).result, applied)
         info = None
         if baseline is not None:
             base_result = baseline_result(assessment.path, baseline, progress=progress, warn=warn)
             info = BaselineInfo(baseline, base_result)
-            base_outcome = None if base_result is None else gate_one(assessment, base_result, policy)
-            outcome = apply_baseline(outcome, base_outcome)
-        checked.append(CheckedAssessment(assessment, outcome, info, policy.applied(assessment.questionnaire)))
+            base_outcome = None if base_result is None else decide(assessment, base_result, applied)
+            outcome = apply_baseline(outcome, base_outcome, baseline)
+        checked.append(CheckedAssessment(assessment, outcome, applied, info))
     return GateRun(policy, baseline, tuple(checked), found.skipped)
-
-
-def gate_one(assessment: LoadedAssessment, result: Result, policy: Policy) -> api.GateOutcome:
-    applied = policy.applied(assessment.questionnaire)
-    outcome = api.gate(
-        result,
-        assessment.path,
-        fail_on=applied.fail_on,
-        allow_incomplete=applied.allow_incomplete,
-        require_signoff=applied.require_signoff,
-        max_severity=applied.max_severity,
-    )
-    if applied.outdated_questionnaire == "fail":
-        message = outdated_message(assessment)
-        if message is not None:
-            outcome = replace(outcome, reasons=(*outcome.reasons, api.GateReason("outdated", message)))
-    return outcome
-
-
-def newest_version(assessment: LoadedAssessment) -> str | None:
-    """The newest available version of the assessment's questionnaire, when newer than the one it answers.
-
-    A bundled questionnaire's versions are its current file and ``questionnaires/released/``;
-    one given by path, that file and the ``released/`` folder beside it.
-    """
-    from riskcheck.core.migrations import semver_key
-    from riskcheck.lifecycle.versions import bundled_catalog, path_catalog
-
-    ref = assessment.file.questionnaire
-    try:
-        if ref.path is not None:
-            path = Path(ref.path)
-            catalog = path_catalog(path if path.is_absolute() else assessment.base_dir / path)
-        elif ref.id is not None:
-            catalog = bundled_catalog(ref.id)
-        else:  # pragma: no cover - an assessment names its questionnaire by id or by path
-            return None
-        latest = catalog.latest()
-    except (RiskcheckError, IndexError, OSError):
-        return None
-    pinned = assessment.questionnaire.version
-    return latest if semver_key(latest) > semver_key(pinned) else None
-
-
-def outdated_message(assessment: LoadedAssessment) -> str | None:
-    """What to say when the assessment answers an older questionnaire version than the newest."""
-    newest = newest_version(assessment)
-    if newest is None:
-        return None
-    qid = assessment.questionnaire.id
-    return (
-        f"the assessment answers {qid}@{assessment.questionnaire.version}, but {qid}@{newest} is the newest "
-        f"version; `riskcheck migrate {assessment.path}` moves the answers to it"
-    )
 
 
 def baseline_result(
@@ -262,35 +231,38 @@ def baseline_result(
         if old is None:
             return None
         try:
-            return api.score(load_assessment(old.path), progress=progress)
+            return assess(load_assessment(old.path), progress=progress).result
         except RiskcheckError as exc:
             raise old.rename(exc) from None
 
 
-def apply_baseline(head: api.GateOutcome, base: api.GateOutcome | None) -> api.GateOutcome:
-    """Keep only the reasons that are new since ``base``; the others become ``accepted``.
+def apply_baseline(head: GateOutcome, base: GateOutcome | None, revision: str) -> GateOutcome:
+    """Mark ``accepted`` each failed check that the baseline ``revision`` already failed the same way.
 
-    New risk is a higher tier, a finding that did not fail the baseline, a required
-    question that was answered there, or a role whose approval was current there.
+    New risk is a higher tier, a required question that was answered there, a role
+    whose approval was current there, or a finding that did not fail the baseline the
+    same way (blocking, or above the maximum severity). An accepted check passes, and
+    says so in its details.
     """
     if base is None:
         return head
-    new: list[api.GateReason] = []
-    accepted: list[api.GateReason] = []
-    for reason in head.reasons:
-        (accepted if _in_baseline(reason, head.result, base) else new).append(reason)
-    return replace(head, reasons=tuple(new), accepted=tuple(accepted))
+    note = f"accepted: already present at the baseline {revision}"
+    checks = tuple(
+        replace(check, status="passed", accepted=True, details=(*check.details, note))
+        if check.status == "failed" and _in_baseline(check, head.result, base)
+        else check
+        for check in head.checks
+    )
+    return replace(head, checks=checks)
 
 
-def _in_baseline(reason: api.GateReason, result: Result, base: api.GateOutcome) -> bool:
-    if reason.kind == "tier":
+def _in_baseline(check: Check, result: Result, base: GateOutcome) -> bool:
+    if check.kind == "tier":
         return result.tier_index <= base.result.tier_index
-    if reason.kind == "incomplete":
+    if check.kind == "completeness":
         return set(result.completeness.missing) <= set(base.result.completeness.missing)
-    if reason.kind == "signoff":
-        base_roles = dict(base.result.signoffs.roles)
-        role = reason.role  # the gate names the role on the reason; None: the sign-off as a whole
-        if role is None:
+    if check.kind == "signoff":
+        if check.role is None:  # the sign-off as a whole
             return base.result.signoffs.status != "approved"
-        return base_roles.get(role, "missing") != "approved"
-    return any(r.kind == reason.kind and r.finding_id == reason.finding_id for r in base.reasons)
+        return dict(base.result.signoffs.roles).get(check.role, "missing") != "approved"
+    return any(old.id == check.id and old.status == "failed" and old.blocking == check.blocking for old in base.checks)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from riskcheck.core.display import plain
-from riskcheck.core.result import dumps
-from riskcheck.gate.decision import Check, applied_policy, checks_for, finding_position
+from riskcheck.core.result import Result, dumps
+from riskcheck.gate.decision import Check, finding_position
 from riskcheck.gate.runner import CheckedAssessment, GateRun
 
 #: Identifies the layout; bump the number on an incompatible change.
@@ -53,7 +53,7 @@ def gate_json(run: GateRun) -> str:
 
 def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
     result = checked.result
-    applied = applied_policy(checked, run.policy)
+    applied = checked.applied
     baseline = None
     if checked.baseline is not None:
         base = checked.baseline.result
@@ -65,7 +65,7 @@ def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
         }
     findings = []
     for finding in result.findings:
-        line, column = finding_position(checked, finding)
+        line, column = finding_position(checked.loaded, finding)
         findings.append(
             {
                 "id": finding.id,
@@ -79,7 +79,7 @@ def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
                 "column": column,
             }
         )
-    checks = checks_for(checked, run.policy)
+    checks = checked.checks
     return {
         "file": str(checked.path),
         "system": checked.loaded.system(),
@@ -95,8 +95,8 @@ def _assessment(checked: CheckedAssessment, run: GateRun) -> dict[str, Any]:
         "signoff": {"status": result.signoffs.status, "roles": dict(result.signoffs.roles)},
         "content_sha256": result.hashes.content,
         "baseline": baseline,
-        "reasons": [_reason(r) for r in checked.outcome.reasons],
-        "accepted": [_reason(r) for r in checked.outcome.accepted],
+        "reasons": _records(checked.outcome.failed, result),
+        "accepted": _records(checked.outcome.accepted, result),
         "findings": findings,
         "checks": [_check(c) for c in checks],
         "warnings": [c.message for c in checks if is_warning(c.kind, c.status)],
@@ -108,8 +108,37 @@ def is_warning(kind: str, status: str) -> bool:
     return kind == "questionnaire" and status == "passed"
 
 
-def _reason(reason: Any) -> dict[str, Any]:
-    return {"kind": reason.kind, "message": reason.message, "finding": reason.finding_id, "role": reason.role}
+#: The ``kind`` of a record under ``reasons`` and ``accepted``: the layout of riskcheck.gate/1 names
+#: a failure by what caused it, where the checks name what was checked.
+RECORD_KINDS = ("tier", "blocking", "severity", "incomplete", "fairness", "signoff", "outdated")
+_RECORD_KIND = {"tier": "tier", "completeness": "incomplete", "signoff": "signoff", "questionnaire": "outdated"}
+#: Records keep the layout's order: the tier, the findings as the result orders them, completeness,
+#: the sign-offs, the questionnaire version.
+_RECORD_ORDER = {"tier": 0, "rule": 1, "fairness": 1, "completeness": 2, "signoff": 3, "questionnaire": 4}
+
+
+def _records(checks: tuple[Check, ...], result: Result) -> list[dict[str, Any]]:
+    """The failures of ``checks``, one record each, as ``reasons`` (or ``accepted``) lists them."""
+    findings = {finding.id: index for index, finding in enumerate(result.findings)}
+
+    def order(check: Check) -> tuple[int, int]:
+        return _RECORD_ORDER[check.kind], findings.get(check.finding or "", 0)
+
+    return [
+        {"kind": _record_kind(check), "message": failure, "finding": check.finding, "role": check.role}
+        for check in sorted(checks, key=order)
+        for failure in check.failures
+    ]
+
+
+def _record_kind(check: Check) -> str:
+    if check.blocking:
+        return "blocking"
+    if check.kind == "rule":
+        return "severity"
+    if check.kind == "fairness":
+        return "fairness"
+    return _RECORD_KIND[check.kind]
 
 
 def _check(check: Check) -> dict[str, Any]:

@@ -247,7 +247,7 @@ def test_the_python_api_applies_the_same_default(tmp_path: Path) -> None:
     from riskcheck import api
 
     outcome = api.check(EXAMPLES / "cv-screening.yaml")
-    assert [r.kind for r in outcome.reasons] == ["tier"]
+    assert [c.kind for c in outcome.failed] == ["tier"]
     assert api.check(EXAMPLES / "cv-screening.yaml", fail_on="none").passed
 
 

@@ -113,8 +113,8 @@ def test_prohibited_example_is_blocked_although_its_score_is_low() -> None:
     assert result.trace.escalated_by == ("eu-ai-act.prohibited-practice", "eu-ai-act.high-risk")
     outcome = api.gate(result, EXAMPLES / "workplace-emotion-monitoring.yaml")
     assert not outcome.passed
-    assert [r.kind for r in outcome.reasons] == ["blocking"]
-    assert outcome.reasons[0].message == (
+    assert [(c.kind, c.id) for c in outcome.failed] == [("rule", "rule:eu-ai-act.prohibited-practice")]
+    assert outcome.failed[0].message == (
         "blocking finding eu-ai-act.prohibited-practice: The system falls under a practice prohibited "
         "by Art. 5 of the EU AI Act: banned since 2 February 2025, and for intimate imagery without consent "
         "and child sexual abuse material (Art. 5(1)(ba), (bb)) from 2 December 2026."

@@ -64,7 +64,7 @@ def test_changing_an_archived_answer_makes_the_approval_stale(demo: Path, field:
     edit(demo, lambda data: data["archived_answers"][0].__setitem__(field, new))
     note = legal_note(demo) or ""
     assert note.startswith("changed since Ada Legal's approval on 2026-11-02: archived answers"), note
-    reasons = [r.message for r in api.check(demo, require_signoff=True).reasons if r.kind == "signoff"]
+    reasons = [r.message for r in api.check(demo, require_signoff=True).failed if r.kind == "signoff"]
     assert reasons and all("archived answers" in message for message in reasons)
 
 

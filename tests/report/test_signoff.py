@@ -71,11 +71,11 @@ def test_sign_refuses_an_unknown_decision(demo: Path) -> None:
 def test_require_signoff_names_each_role_without_a_current_approval(demo: Path) -> None:
     sign(demo, name="Lena Legal", role="legal", decision="approve", now=NOW)
     outcome = api.check(demo, require_signoff=True)
-    assert [(r.role, r.message) for r in outcome.reasons if r.kind == "signoff"] == [
+    assert [(r.role, r.message) for r in outcome.failed if r.kind == "signoff"] == [
         ("product", "role 'product' has no decision recorded"),
         ("privacy", "role 'privacy' has no decision recorded"),
     ]
-    assert [r.message for r in outcome.reasons if r.kind == "signoff"] == [
+    assert [r.message for r in outcome.failed if r.kind == "signoff"] == [
         "role 'product' has no decision recorded",
         "role 'privacy' has no decision recorded",
     ]
@@ -84,7 +84,7 @@ def test_require_signoff_names_each_role_without_a_current_approval(demo: Path) 
 def test_all_roles_approved_passes_the_signoff_gate(demo: Path) -> None:
     approve_all(demo)
     outcome = api.check(demo, require_signoff=True)
-    assert [r for r in outcome.reasons if r.kind == "signoff"] == []
+    assert [r for r in outcome.failed if r.kind == "signoff"] == []
     assert outcome.result.signoffs.status == "approved"
 
 
@@ -92,7 +92,7 @@ def test_current_rejection_fails_and_says_who_and_why(demo: Path) -> None:
     approve_all(demo)
     sign(demo, name="Lena Legal", role="legal", decision="reject", comment="DPIA missing.", now=NOW)
     outcome = api.check(demo, require_signoff=True)
-    assert [r.message for r in outcome.reasons if r.kind == "signoff"] == [
+    assert [r.message for r in outcome.failed if r.kind == "signoff"] == [
         "role 'legal' rejected the current content (Lena Legal, 2026-10-20T09:30:00+00:00): DPIA missing."
     ]
     assert outcome.result.signoffs.status == "rejected"
@@ -104,7 +104,7 @@ def test_changing_an_answer_makes_approvals_stale_in_check_and_report(demo: Path
     set_answers(demo, {"monitoring": "continuous"})
     outcome = api.check(demo, require_signoff=True)
     assert outcome.result.signoffs.status == "stale"
-    assert [r.message for r in outcome.reasons if r.kind == "signoff"] == [
+    assert [r.message for r in outcome.failed if r.kind == "signoff"] == [
         f"role {role!r} has no current approval; its latest decision "
         f"(approve by {name}, 2026-10-20T09:30:00+00:00) is stale: "
         f"changed since {name}'s approval on 2026-10-20: answer 3.3"

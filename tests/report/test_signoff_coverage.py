@@ -43,7 +43,7 @@ def edit(path: Path, change: Any) -> None:
 
 def stale_reasons(path: Path) -> list[str]:
     outcome = api.check(path, require_signoff=True)
-    return [r.message for r in outcome.reasons if r.kind == "signoff"]
+    return [r.message for r in outcome.failed if r.kind == "signoff"]
 
 
 def test_changing_the_system_block_makes_approvals_stale_and_names_the_fields(demo: Path) -> None:

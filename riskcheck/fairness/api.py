@@ -419,16 +419,26 @@ def _check_same_data(saved: Path, data: str, base: Path, result: FairnessResult)
     from riskcheck.fairness.identity import identify
     from riskcheck.fairness.sources import resolve_source
 
-    kind = "sha256" if result.data_identity is None else str(result.data_identity.get("kind", "sha256"))
+    identity: Any = result.data_identity or {"kind": "sha256", "digest": result.data_sha256}
+    sides = identity.get("sides")
+    if isinstance(sides, list) and sides and isinstance(sides[0], dict):
+        identity = sides[0]  # joined to a sensitive table: data: names the data side
+    kind = str(identity.get("kind", "sha256"))
+    expected = str(identity.get("digest", result.data_sha256))
     display = str(base / data)
+    if kind not in ("sha256", "fingerprint", "delta-version"):
+        raise DataError(
+            f"{saved}: computed from data identified by its {kind}, which riskcheck cannot check {display} "
+            "against without computing again; remove data: from the fairness block, or recompute the result"
+        )
     try:
         source = resolve_source(data, base, display=display)
     except DataError as exc:
         raise DataError(f"{exc} (the data behind {saved})") from None
     actual = identify(source, kind=kind).digest
-    if actual != result.data_sha256:
+    if actual != expected:
         raise DataError(
-            f"{saved}: computed from data with {kind} {result.data_sha256}, but {display} now has {kind} "
+            f"{saved}: computed from data with {kind} {expected}, but {display} now has {kind} "
             f"{actual}; recompute it with riskcheck fairness"
         )
 
@@ -612,14 +622,17 @@ def _compute_spark_frame(
 
 
 def _joined_identity(data: Any, sensitive: Any) -> Any:
-    """One identity for data joined to a sensitive table: a digest over both."""
+    """One identity for data joined to a sensitive table: a digest over both. Its kind is theirs
+    when they share one, else ``joined``; ``parts`` gives each side's kind, ``sides`` each one's
+    identity in full (a table's name and version included)."""
     import hashlib
 
     from riskcheck.fairness.identity import DataIdentity
 
-    kind = data.kind if data.kind == sensitive.kind else "fingerprint"
+    kind = data.kind if data.kind == sensitive.kind else "joined"
     digest = hashlib.sha256(f"joined {data.kind}:{data.digest} {sensitive.kind}:{sensitive.digest}\n".encode())
-    return DataIdentity(kind, digest.hexdigest(), data.files + sensitive.files, data.bytes + sensitive.bytes)
+    details = {"parts": [data.kind, sensitive.kind], "sides": [data.to_dict(), sensitive.to_dict()]}
+    return DataIdentity(kind, digest.hexdigest(), data.files + sensitive.files, data.bytes + sensitive.bytes, details)
 
 
 def _quiet(message: str) -> None:

@@ -747,7 +747,7 @@ def joined(spec: FairnessSpec, data: SparkData, sensitive: SparkData) -> SparkDa
     columns = [_csv_nulls(column) if sensitive.from_csv else F.col(column) for column in spec.sensitive]
     right = sensitive.frame.select(F.col(key), *columns, F.lit(True).alias(MATCHED_COLUMN))
     left = data.frame.drop(*[column for column in spec.sensitive if column in data.frame.columns])
-    return SparkData(left.join(right, on=key, how="left"), data.display, data.from_csv, data.source)
+    return replace(data, frame=left.join(right, on=key, how="left"))
 
 
 def _require(data: SparkData, roles: Mapping[str, str]) -> None:
@@ -850,7 +850,7 @@ def with_predictions(
     counted = spec.model_copy(update={"model": None, "features": None, "prediction": PREDICTION_COLUMN})
     if spec.threshold is not None:
         counted = counted.model_copy(update={"threshold": None})
-    return SparkData(predicted_frame, data.display, data.from_csv, data.source), counted, sha256, notes
+    return replace(data, frame=predicted_frame), counted, sha256, notes
 
 
 @dataclass(frozen=True)
@@ -944,8 +944,8 @@ def table_identity(session: SparkSession, name: str, kind: str, counts: str) -> 
       when its location is a local folder): kind ``delta-version``;
     - an Iceberg table: its current snapshot id, from the ``snapshots`` metadata table (or from
       its local metadata files): kind ``iceberg-snapshot``;
-    - a table whose location is a local folder of Parquet or CSV files: their ``fingerprint``
-      (or ``sha256`` with ``kind="sha256"``), as for files;
+    - a table whose location is a local folder of Parquet or CSV files: those files' identity,
+      as the DuckDB engine gives it (``sha256`` or ``fingerprint``);
     - otherwise the fallback ``counts``: the digest of the schema and the count table, with
       ``fallback`` saying why (a view, a table on a cluster's storage without a version).
     """
@@ -994,7 +994,7 @@ def table_identity(session: SparkSession, name: str, kind: str, counts: str) -> 
 
         try:
             files = resolve_source(str(folder), Path("."), display=display)
-            found_identity = identify(files, kind="sha256" if kind == "sha256" else "fingerprint")
+            found_identity = identify(files, kind=kind)  # as the DuckDB engine identifies the same files
         except DataError as exc:
             why = f"its files at {folder} could not be identified ({exc})"
         else:

@@ -568,22 +568,37 @@ def _state(
     migrations: Sequence[MigrationInput] = (),
 ) -> SignoffState:
     """One record's standing, with a sentence saying why it no longer counts."""
+
+    def state(
+        current: bool, changed: tuple[str, ...] = (), note: str | None = None, scheme: str = "current"
+    ) -> SignoffState:
+        return SignoffState(
+            name=record.name,
+            role=record.role,
+            decision=record.decision,
+            comment=record.comment,
+            timestamp=record.timestamp,
+            current=current,
+            changed=changed,
+            note=note,
+            scheme=scheme,
+            questionnaire=record.questionnaire,
+        )
+
     given = f"{record.name}'s {_DECISION_NOUN.get(record.decision, record.decision)} on {record.timestamp[:10]}"
     if record.covers is None:
         if record.content_sha256 == content_hash:
             # Written by hand or by a tool with the current hash but no parts: the hash decides.
-            return SignoffState(record.name, record.role, record.decision, record.comment, record.timestamp, True)
+            return state(True)
         since = "" if record.content_sha256 == legacy_hash else ", and the content has changed since"
         note = (
             f"{given} was made under an older hash scheme that did not cover the system block, "
             f"the fairness settings or local evidence files{since}; it never counts as current: "
             "record the decision again"
         )
-        return SignoffState(
-            record.name, record.role, record.decision, record.comment, record.timestamp, False, (), note, "legacy"
-        )
+        return state(False, (), note, "legacy")
     if record.content_sha256 == content_hash:
-        return SignoffState(record.name, record.role, record.decision, record.comment, record.timestamp, True)
+        return state(True)
     changed = tuple(changed_parts(record.covers, parts_of() if parts_of is not None else {}))
     migrated = _migrated_since(record, given, changed, compiled, migrations) if compiled is not None else None
     if migrated is not None:
@@ -597,9 +612,7 @@ def _state(
             f"{given} does not match its own part hashes (was the record edited by hand?); "
             "it never counts as current: record the decision again"
         )
-    return SignoffState(
-        record.name, record.role, record.decision, record.comment, record.timestamp, False, changed, note
-    )
+    return state(False, changed, note)
 
 
 #: The parts a migration rewrites, besides the answers (``answers.<id>``).

@@ -137,6 +137,9 @@ class SignoffState:
     note: str | None = None
     #: ``current`` for records with per-part hashes, ``legacy`` for the older one-hash scheme.
     scheme: str = "current"
+    #: The questionnaire version the record was made under (``id@version``); ``None`` for a
+    #: record made before records named it.
+    questionnaire: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

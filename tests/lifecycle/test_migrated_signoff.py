@@ -108,6 +108,8 @@ def test_a_real_migration_makes_the_approvals_stale_and_check_names_it(
     legal = next(r for r in scored["signoffs"]["records"] if r["role"] == "legal")
     assert legal["note"] == MIGRATION_NOTE
     assert "questionnaire" in legal["changed"]
+    # ...and the version each record was made under, as a field of its own.
+    assert {r["questionnaire"] for r in scored["signoffs"]["records"]} == {OLD}
 
     # Signing again, under the new version, is current; the old records stay, stale.
     for name, role in ROLES:

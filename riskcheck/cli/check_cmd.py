@@ -101,17 +101,17 @@ def command(
     paths = list(files) or _policy_paths(policy, pyproject)
     from riskcheck.files.fileio import check_output, write_output
 
-    for target, option in ((junit_out, "--junit"), (json_out, "--json"), (markdown_out, "--markdown")):
-        if target is not None:
-            check_output(target, option=option, inputs=[p for p in paths if p.is_file()])
-    run = run_gate(paths, policy, baseline=baseline, progress=_to_stderr, warn=_to_stderr)
-    gate = gate_dict(run)
-    # Every output is rendered before any is written, so a failure leaves none half-made.
     also: tuple[tuple[Path | None, GateFormat], ...] = (
         (junit_out, "junit"),
         (json_out, "json"),
         (markdown_out, "markdown"),
     )
+    for target, kind in also:
+        if target is not None:
+            check_output(target, option=f"--{kind}", inputs=[p for p in paths if p.is_file()])
+    run = run_gate(paths, policy, baseline=baseline, progress=_to_stderr, warn=_to_stderr)
+    gate = gate_dict(run)
+    # Every output is rendered before any is written, so a failure leaves none half-made.
     outputs = [(target, kind, render_gate(gate, kind)) for target, kind in also if target is not None]
     text = gate_text(gate, verbose=verbose) if fmt == "text" else None
     standard = render_gate(gate, fmt) if text is None else ""

@@ -168,7 +168,7 @@ def typed_relation(connection: Any, source: Source, *, name: str, text_columns: 
 
     A model needs its features typed as pandas would read them (integers, numbers,
     text); the columns riskcheck reads as labels (``text_columns``: target, groups,
-    filters, weight) stay text, as in :func:`relation`, so labels are read the same way
+    filters) stay text, as in :func:`relation`, so labels are read the same way
     whichever reader is used. Types are sniffed from every row, as pandas does, among
     BIGINT, DOUBLE and VARCHAR only (pandas reads a date or a time as text).
     """

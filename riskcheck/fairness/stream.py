@@ -74,9 +74,8 @@ def aggregate_with_model(
 
     assert spec.target is not None and spec.model is not None
     roles = {column: role for column, role in column_roles(spec).items() if role != "a model feature"}
+    # read as labels, as the DuckDB engine reads them (pandas reads groups and filters as text too)
     text_columns = [spec.target, *spec.sensitive, *(spec.where or {})]
-    if spec.sample_weight is not None:
-        text_columns.append(spec.sample_weight)
     display = data.display
     model_display = str(model_path)
     notes: list[str] = []

@@ -96,13 +96,17 @@ def test_streamed_predictions_equal_the_in_memory_path_on_adult() -> None:
     assert streamed.warnings == in_memory.warnings == ()
 
 
-@pytest.mark.parametrize("threshold", [None, 0.3])
+@pytest.mark.parametrize(("threshold", "suffix"), [(None, "parquet"), (0.3, "parquet"), (None, "csv")])
 def test_streamed_over_several_batches_with_weights_missing_and_rare_groups(
-    tmp_path: Path, model_on_synthetic: Path, threshold: float | None
+    tmp_path: Path, model_on_synthetic: Path, threshold: float | None, suffix: str
 ) -> None:
     rows = 2 * STREAM_BATCH_ROWS + 1_234  # three batches, the last one short
     frame = synthetic(rows)
-    frame.to_parquet(tmp_path / "rows.parquet", index=False)
+    data = tmp_path / f"rows.{suffix}"
+    if suffix == "csv":
+        frame.to_csv(data, index=False)
+    else:
+        frame.to_parquet(data, index=False)
     settings: dict[str, Any] = {
         "target": "y",
         "model": model_on_synthetic,
@@ -112,8 +116,8 @@ def test_streamed_over_several_batches_with_weights_missing_and_rare_groups(
         "threshold": threshold,
         "bootstrap": BOOTSTRAP,
     }
-    in_memory = compute_fairness(tmp_path / "rows.parquet", engine="count", **settings)
-    streamed = compute_fairness(tmp_path / "rows.parquet", **settings)
+    in_memory = compute_fairness(data, engine="count", **settings)
+    streamed = compute_fairness(data, **settings)
     assert "(missing)" in streamed.groups and "rare" in streamed.groups
     assert streamed.by_group["rare"]["count"] < 100  # too few rows: left out of the disparities
     assert_same_figures(streamed, in_memory)

@@ -39,8 +39,20 @@ def is_loopback(host: str) -> bool:
     help="Record review decisions under the name a trusted reverse proxy passes in this header "
     "(e.g. X-Remote-User). Only behind a proxy that sets it and strips it from clients' requests.",
 )
-def command(directory: Path, host: str, port: int, allow_remote: bool, identity_header: str | None) -> int:
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help=(
+        "The language of the form's own strings (en, fr, de), and of a questionnaire's text where its "
+        "catalogue beside it has that language."
+    ),
+)
+def command(directory: Path, host: str, port: int, allow_remote: bool, identity_header: str | None, lang: str) -> int:
     """Serve a web form for the assessments in DIRECTORY (default: the current one)."""
+    from riskcheck.report.i18n import check_language
+
+    check_language(lang, what="the web form")  # before anything listens: an unknown language is exit 2
     if not directory.is_dir():
         raise RiskcheckError(f"{directory}: not a directory")
     loopback = is_loopback(host)
@@ -61,7 +73,9 @@ def command(directory: Path, host: str, port: int, allow_remote: bool, identity_
             fg="yellow",
             err=True,
         )
-    app = create_app(directory, allowed_hosts=None if allow_remote else _hosts(), identity_header=identity_header)
+    app = create_app(
+        directory, allowed_hosts=None if allow_remote else _hosts(), identity_header=identity_header, lang=lang
+    )
     # Listen before announcing: a busy port is an error the user can act on, not a
     # "serving at" line followed by a crash.
     listener = _listen(host, port)

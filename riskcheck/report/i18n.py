@@ -48,10 +48,10 @@ def languages() -> tuple[str, ...]:
     return tuple(sorted({SOURCE_LANGUAGE, *found}))
 
 
-def check_language(lang: str, option: str = "--lang") -> str:
-    """``lang`` if the report has it, else an error that lists those it has."""
+def check_language(lang: str, option: str = "--lang", what: str = "the report") -> str:
+    """``lang`` if the report (or ``what`` else: the web form) has it, else an error that lists those it has."""
     if lang not in languages():
-        raise ReportError(f"{option} {lang}: the report has no such language; available: {', '.join(languages())}")
+        raise ReportError(f"{option} {lang}: {what} has no such language; available: {', '.join(languages())}")
     return lang
 
 
@@ -205,6 +205,7 @@ PYTHON_SOURCES = (
     "report/document.py",
     "report/context.py",
     "report/charts.py",
+    "web/app.py",
     "web/viewmodels.py",
     "web/progress.py",
     "web/handlers/form.py",

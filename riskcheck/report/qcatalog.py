@@ -90,7 +90,8 @@ def translations(questionnaire: Path, spec: Mapping[str, Any], lang: str) -> dic
 
 
 def translate(value: Any, table: Mapping[str, str]) -> Any:
-    """A copy of ``value`` (dicts, lists, tuples, dataclasses, strings) with each English source string translated."""
+    """A copy of ``value`` (dicts, lists, tuples and named tuples, dataclasses, strings) with each English
+    source string translated."""
     if not table:
         return value
     if isinstance(value, str):
@@ -99,8 +100,10 @@ def translate(value: Any, table: Mapping[str, str]) -> Any:
         return {key: translate(item, table) for key, item in value.items()}
     if isinstance(value, list):
         return [translate(item, table) for item in value]
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(translate(item, table) for item in value)
+    if isinstance(value, tuple):
+        items = [translate(item, table) for item in value]
+        # A named tuple (a result's section score, say) keeps its type.
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # Chart geometry: its labels (section titles, tier labels) are the questionnaire's.
         changes = {f.name: translate(getattr(value, f.name), table) for f in dataclasses.fields(value)}

@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from riskcheck.core.errors import RiskcheckError
+from riskcheck.report.i18n import _
 from riskcheck.web.handlers import autosave, form, manage, review, spreadsheet
 from riskcheck.web.paths import OutsideRoot
 from riskcheck.web.security import (
@@ -40,41 +41,52 @@ def create_app(
     *,
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
     identity_header: str | None = None,
+    lang: str = "en",
 ) -> Any:
     """The ASGI app serving the assessments in ``directory``.
 
     ``allowed_hosts`` are the Host header names accepted (``None`` accepts any,
     for a server deliberately exposed with ``--allow-remote``). ``identity_header``
     names the header in which a trusted reverse proxy passes the signed-in person's
-    name; review decisions are then recorded under that name only.
+    name; review decisions are then recorded under that name only. ``lang``: the language
+    of the form's own strings (one of :func:`riskcheck.report.i18n.languages`).
     """
+    from riskcheck.report.i18n import check_language, use_language
+
     directory = Path(directory)
     if not directory.is_dir():
         raise RiskcheckError(f"{directory}: not a directory")
-    site = Site(directory, identity_header=identity_header)
+    check_language(lang, what="the web form")
+    site = Site(directory, identity_header=identity_header, lang=lang)
     review.warn_legacy_store(site.root)
 
     def endpoint(handler: Any) -> Any:
         async def wrapped(request: Request) -> Response:
+            with use_language(site.lang):
+                return await answer(request)
+
+        async def answer(request: Request) -> Response:
             try:
                 response: Response = await handler(site, request)
                 return response
             except BodyTooLarge:
                 return PlainTextResponse(too_large_message(MAX_BODY_BYTES), status_code=413)
             except OutsideRoot as exc:
-                return site.renderer.page(request, "error.html", {"title": "Not found", "message": str(exc)}, 404)
+                return site.renderer.page(request, "error.html", {"title": _("Not found"), "message": str(exc)}, 404)
             except CsrfFailure:
-                message = (
+                message = _(
                     "This form has expired or did not come from this page, so nothing was saved. "
                     "Go back, reload the page and submit it again."
                 )
                 if request.url.path.startswith(("/preview/", "/autosave/")):
                     return JSONResponse({"error": message}, status_code=403)
-                return site.renderer.page(request, "error.html", {"title": "Form expired", "message": message}, 403)
+                return site.renderer.page(request, "error.html", {"title": _("Form expired"), "message": message}, 403)
             except RiskcheckError as exc:
                 # A file the server keeps (the review links, say) that cannot be read: say which.
                 message = str(exc).replace(str(site.root) + "/", "")
-                return site.renderer.page(request, "error.html", {"title": "Cannot do that", "message": message}, 422)
+                return site.renderer.page(
+                    request, "error.html", {"title": _("Cannot do that"), "message": message}, 422
+                )
 
         return wrapped
 

@@ -20,9 +20,10 @@ RENDER_WORKERS = 2
 def render_pdf_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> bytes:
     """The report for ``loaded`` and its ``result`` (``Result.to_dict()``), rendered by :mod:`riskcheck.report`."""
     with optional_extra("pdf", "weasyprint"):
-        from riskcheck.report.render import render_pdf
+        from riskcheck.report.render import render_html, render_pdf
     with optional_extra("pdf", "weasyprint"):
-        return render_pdf(result, loaded)
+        html = render_html(result, loaded, lang=str(result.get("lang") or "en"))
+        return render_pdf(result, loaded, html=html)
 
 
 def render_docx_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> bytes:
@@ -30,7 +31,7 @@ def render_docx_bytes(loaded: LoadedAssessment, result: Mapping[str, Any]) -> by
     with optional_extra("docx", "docx"):
         from riskcheck.report.docx import render_docx
 
-        return render_docx(result, loaded)
+        return render_docx(result, loaded, lang=str(result.get("lang") or "en"))
 
 
 async def render_pdf_in_worker(

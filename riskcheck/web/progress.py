@@ -16,6 +16,7 @@ from riskcheck.authoring.fill import FillState
 from riskcheck.core.compiler import CompiledQuestion, CompiledQuestionnaire
 from riskcheck.core.result import Finding, Result
 from riskcheck.core.vocabulary import SEVERITY_RANK
+from riskcheck.report.i18n import _, _n
 
 _DECISIVE: dict[str, frozenset[str]] = {}
 _DECISIVE_GUARD = threading.Lock()
@@ -82,11 +83,14 @@ class SectionStatus:
 
     @property
     def label(self) -> str:
-        text = {"not-started": "Not started", "in-progress": "In progress", "done": "Done", "hidden": "Not asked"}[
-            self.status
-        ]
+        text = {
+            "not-started": _("Not started"),
+            "in-progress": _("In progress"),
+            "done": _("Done"),
+            "hidden": _("Not asked"),
+        }[self.status]
         if self.findings:
-            text += f", {self.findings} finding{'s' if self.findings != 1 else ''}"
+            text += ", " + _n("{count} finding", "{count} findings", self.findings)
         return text
 
 
@@ -156,9 +160,15 @@ def status(state: FillState, result: Result, fairness_note: str | None = None) -
     reasons = []
     if undecided:
         count = len(undecided)
-        reasons.append(f"{count} unanswered question{'s' if count != 1 else ''} can still change the tier or the class")
+        reasons.append(
+            _n(
+                "{count} unanswered question can still change the tier or the class",
+                "{count} unanswered questions can still change the tier or the class",
+                count,
+            )
+        )
     if fairness_note and any(rule.when.fairness_names for rule in state.questionnaire.rules):
-        reasons.append("the fairness figures that rules read are not available")
+        reasons.append(_("the fairness figures that rules read are not available"))
     return Status(
         provisional=bool(reasons),
         reasons=tuple(reasons),
@@ -184,7 +194,7 @@ def _section_state(answered: int, total: int, visible: bool, missing_required: b
 def _finding(
     finding: Finding, questions: Mapping[str, CompiledQuestion], link: Callable[[str], QuestionLink]
 ) -> FindingView:
-    answers = tuple(link(name) for name, _ in finding.triggered_by if name in questions)
+    answers = tuple(link(name) for name, _value in finding.triggered_by if name in questions)
     figures = tuple((name, _figure(value)) for name, value in finding.triggered_by if name not in questions)
     return FindingView(
         finding.id,
@@ -205,27 +215,35 @@ def _figure(value: object) -> str:
 
 def tier_reason(questionnaire: CompiledQuestionnaire, result: Result) -> str:
     """ "High because rule X escalated it (the score alone gives Medium)", or the score's reason."""
-    labels = {tier_id: label for tier_id, label, _ in result.tiers}
+    labels = {tier_id: label for tier_id, label, _threshold in result.tiers}
     messages = {rule.rule.id: rule.rule.message for rule in questionnaire.rules}
     tier = result.tier_label
     from_score = result.trace.tier_from_score
     if result.trace.escalated_by and from_score != result.tier:
         rules = "; ".join(f"“{messages.get(r, r)}”" for r in result.trace.escalated_by)
-        plural = "s" if len(result.trace.escalated_by) != 1 else ""
-        verb = "raise" if plural else "raises"
         alone = labels.get(from_score, from_score)
-        return f"{tier} because the finding{plural} {rules} {verb} it; the score alone gives {alone}."
+        return _n(
+            "{tier} because the finding {rules} raises it; the score alone gives {alone}.",
+            "{tier} because the findings {rules} raise it; the score alone gives {alone}.",
+            len(result.trace.escalated_by),
+            tier=tier,
+            rules=rules,
+            alone=alone,
+        )
     serious = [f for f in result.findings if SEVERITY_RANK.get(f.severity, 9) <= 1 and not f.blocks_launch]
     open_serious = ""
     if serious:
         count = len(serious)
-        open_serious = (
-            f" {count} high or critical finding{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} open: "
-            f"the tier does not count {'them' if count != 1 else 'it'}, but reviewers will expect the mitigation."
+        open_serious = " " + _n(
+            "{count} high or critical finding is open: the tier does not count it, "
+            "but reviewers will expect the mitigation.",
+            "{count} high or critical findings are open: the tier does not count them, "
+            "but reviewers will expect the mitigation.",
+            count,
         )
     if result.blocked:
-        return f"{tier} from the score, and launch is blocked by a knock-out finding.{open_serious}"
-    return f"{tier} from the score of the answers given so far.{open_serious}"
+        return _("{tier} from the score, and launch is blocked by a knock-out finding.", tier=tier) + open_serious
+    return _("{tier} from the score of the answers given so far.", tier=tier) + open_serious
 
 
 def _actions(result: Result, undecided: tuple[QuestionLink, ...], missing: tuple[QuestionLink, ...]) -> tuple[str, ...]:
@@ -247,10 +265,20 @@ def _actions(result: Result, undecided: tuple[QuestionLink, ...], missing: tuple
     if undecided:
         count = len(undecided)
         actions.append(
-            f"Answer the {count} question{'s' if count != 1 else ''} that can still change the tier or the class."
+            _n(
+                "Answer the {count} question that can still change the tier or the class.",
+                "Answer the {count} questions that can still change the tier or the class.",
+                count,
+            )
         )
     elif missing:
-        actions.append(f"Answer the {len(missing)} remaining required question{'s' if len(missing) != 1 else ''}.")
+        actions.append(
+            _n(
+                "Answer the {count} remaining required question.",
+                "Answer the {count} remaining required questions.",
+                len(missing),
+            )
+        )
     if result.status == "complete" and not undecided and result.signoffs.status != "approved":
-        actions.append("Ask the reviewers to sign off.")
+        actions.append(_("Ask the reviewers to sign off."))
     return tuple(dict.fromkeys(actions))

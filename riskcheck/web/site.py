@@ -27,13 +27,16 @@ _HERE = Path(__file__).resolve().parent
 class Site:
     """The state one server keeps: the directory, templates, CSRF key and a lock per file."""
 
-    def __init__(self, directory: Path, identity_header: str | None = None) -> None:
+    def __init__(self, directory: Path, identity_header: str | None = None, lang: str = "en") -> None:
         self.root = directory.resolve()
+        #: The language of the form's own strings and, where its catalogue has it, of a
+        #: questionnaire's text (``serve --lang``).
+        self.lang = lang
         #: The request header a trusted reverse proxy puts the signed-in person's name
         #: in (``serve --identity-header``); None: the server knows nobody's identity.
         self.identity_header = identity_header
         self.csrf = Csrf()
-        self.renderer = Renderer(_HERE / "templates", self.csrf)
+        self.renderer = Renderer(_HERE / "templates", self.csrf, lang)
         self.catalog = Catalog(self.root)
         self._locks: dict[Path, threading.Lock] = {}
         self._locks_guard = threading.Lock()

@@ -33,6 +33,7 @@ from riskcheck.core.questionnaire import (
     YesNoQuestion,
 )
 from riskcheck.core.result import Result
+from riskcheck.report.i18n import _
 
 FIELD_PREFIX = "q."
 #: The comment and the evidence links given with an answer.
@@ -192,7 +193,33 @@ def _parse_notes(state: FillState, form: Mapping[str, Any], submission: Submissi
     return state
 
 
-def build_sections(state: FillState, submission: Submission | None = None) -> list[SectionView]:
+def questionnaire_words(questionnaire: Any, lang: str) -> dict[str, str]:
+    """English -> ``lang`` for a questionnaire's text (question text, help, options, titles,
+    findings), from its catalogue beside it; empty in English or when it has no such catalogue.
+
+    For what the form shows only: answers are never translated, so what is saved stays as given.
+    """
+    if lang == "en":
+        return {}
+    from pathlib import Path
+
+    from riskcheck.report.qcatalog import declared, translations
+
+    source = Path(questionnaire.source)
+    if not source.is_file() or lang not in declared(source):
+        return {}
+    return translations(source, questionnaire.spec.model_dump(mode="json", exclude_none=True), lang)
+
+
+def questionnaire_lang(questionnaire: Any, lang: str) -> str:
+    """``lang`` if the questionnaire has a catalogue in it, else English (the report's language)."""
+    return lang if lang == "en" or questionnaire_words(questionnaire, lang) else "en"
+
+
+def build_sections(
+    state: FillState, submission: Submission | None = None, words: Mapping[str, str] | None = None
+) -> list[SectionView]:
+    words = words or {}
     visible = state.visible_ids()
     progress = {p.id: p for p in state.progress()}
     sections = []
@@ -208,23 +235,39 @@ def build_sections(state: FillState, submission: Submission | None = None) -> li
                 notes = submission.notes[question.id]
             else:
                 notes = (state.comments.get(question.id) or "", "\n".join(state.evidence.get(question.id, ())))
-            views.append(_question_view(state, question, question.id in visible, raw, error, notes))
+            views.append(_question_view(state, question, question.id in visible, raw, error, notes, words))
         p = progress[section.id]
-        sections.append(
-            SectionView(section.id, section.title, section.description, p.visible, p.answered, p.total, views)
-        )
+        title = words.get(section.title, section.title)
+        description = words.get(section.description, section.description) if section.description else None
+        sections.append(SectionView(section.id, title, description, p.visible, p.answered, p.total, views))
     return sections
 
 
 def _question_view(
-    state: FillState, question: Question, visible: bool, raw: Any, error: str | None, notes: tuple[str, str]
+    state: FillState,
+    question: Question,
+    visible: bool,
+    raw: Any,
+    error: str | None,
+    notes: tuple[str, str],
+    words: Mapping[str, str] | None = None,
 ) -> QuestionView:
+    words = words or {}
     options: list[OptionView] = []
     chosen = set(raw) if isinstance(raw, list) else {raw}
     if isinstance(question, YesNoQuestion):
-        options = [OptionView("yes", "Yes", None, "yes" in chosen), OptionView("no", "No", None, "no" in chosen)]
+        yes, no = _("Yes"), _("No")
+        options = [OptionView("yes", yes, None, "yes" in chosen), OptionView("no", no, None, "no" in chosen)]
     elif isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
-        options = [OptionView(o.value, o.label or o.value, o.help, o.value in chosen) for o in question.options]
+        options = [
+            OptionView(
+                o.value,
+                words.get(o.label, o.label) if o.label else o.value,
+                words.get(o.help, o.help) if o.help else o.help,
+                o.value in chosen,
+            )
+            for o in question.options
+        ]
     attrs: dict[str, str] = {}
     multiline = False
     limit = 0
@@ -258,8 +301,8 @@ def _question_view(
     return QuestionView(
         id=question.id,
         type=question.type,
-        text=question.text,
-        help=question.help,
+        text=words.get(question.text, question.text),
+        help=words.get(question.help, question.help) if question.help else question.help,
         hint=_hint(question),
         references=[(r, reference_text(state.questionnaire, r)) for r in question.references],
         required=question.required,
@@ -277,7 +320,7 @@ def _question_view(
 
 def _hint(question: Question) -> str:
     if isinstance(question, EvidenceQuestion):
-        return "links (URLs or repository paths), one per line"
+        return _("links (URLs or repository paths), one per line")
     if isinstance(question, TextQuestion):
         return ""
     return input_hint(question)

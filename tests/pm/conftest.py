@@ -33,13 +33,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(directory: Path) -> Iterator[str]:
-    """`riskcheck serve DIR` on a free loopback port, as a user starts it; yields its address."""
+def serving(directory: Path, *options: str) -> Iterator[str]:
+    """`riskcheck serve DIR [OPTIONS]` on a free loopback port, as a user starts it; yields its address."""
     import httpx
 
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "riskcheck", "serve", str(directory), "--port", str(port)],
+        [sys.executable, "-m", "riskcheck", "serve", str(directory), "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -10,12 +11,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from riskcheck.authoring.fill import FillState, save_answers
-from riskcheck.core.display import number
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.loader import LoadedAssessment, load_assessment
+from riskcheck.report.i18n import _, format_number
+from riskcheck.report.qcatalog import translate
 from riskcheck.web.merge import Clash, file_fields, keep_missing, merge
 from riskcheck.web.progress import status as form_status
-from riskcheck.web.viewmodels import build_sections, dropped_views, parse_submission
+from riskcheck.web.viewmodels import (
+    build_sections,
+    dropped_views,
+    parse_submission,
+    questionnaire_lang,
+    questionnaire_words,
+)
 
 if TYPE_CHECKING:
     from riskcheck.web.site import Site
@@ -33,10 +41,10 @@ def _url(prefix: str, relative: str) -> str:
 
 
 async def index(site: Site, request: Request) -> Response:
-    entries, _ = site.catalog.scan()
+    entries, _problems = site.catalog.scan()
     deleted = request.query_params.get("deleted")
-    notice = f"Deleted: moved to {deleted}. Move it back to restore it." if deleted else None
-    context = {"title": "Assessments", "entries": entries, "root": site.root, "notice": notice}
+    notice = _("Deleted: moved to {path}. Move it back to restore it.", path=deleted) if deleted else None
+    context = {"title": _("Assessments"), "entries": entries, "root": site.root, "notice": notice}
     return site.renderer.page(request, "index.html", context)
 
 
@@ -47,11 +55,11 @@ async def new_form(site: Site, request: Request) -> Response:
 def _new_page(
     site: Site, request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
-    _, local = site.catalog.scan()
+    _entries, local = site.catalog.scan()
     choices = site.catalog.bundled() + local
     # The pre-launch check is what most people start with.
     choices.sort(key=lambda choice: choice.key != DEFAULT_QUESTIONNAIRE)
-    context = {"title": "New assessment", "choices": choices, "values": values, "errors": errors}
+    context = {"title": _("New assessment"), "choices": choices, "values": values, "errors": errors}
     return site.renderer.page(request, "new.html", context, status)
 
 
@@ -64,7 +72,7 @@ async def new_create(site: Site, request: Request) -> Response:
     form = await site.form(request)
     values = {k: str(form.get(k, "") or "").strip() for k in ("questionnaire", "name", "owner", "filename")}
     errors: dict[str, str] = {}
-    kind, _, key = values["questionnaire"].partition(":")
+    kind, _sep, key = values["questionnaire"].partition(":")
     source: Path | None = None
     reference = None
     if kind == "bundled" and key in bundled_questionnaires():
@@ -76,11 +84,11 @@ async def new_create(site: Site, request: Request) -> Response:
         except RiskcheckError:
             source = None
     if source is None:
-        errors["questionnaire"] = "Choose one of the questionnaires listed."
+        errors["questionnaire"] = _("Choose one of the questionnaires listed.")
     if not values["name"]:
-        errors["name"] = "Give the AI system a name."
+        errors["name"] = _("Give the AI system a name.")
     if len(values["name"]) > 200:
-        errors["name"] = "Use at most 200 characters."
+        errors["name"] = _("Use at most {limit} characters.", limit=format_number(200))
     from riskcheck.web.handlers.manage import complete_file_name, file_name_for
 
     values["filename"] = complete_file_name(values["filename"]) or file_name_for(values["name"])
@@ -129,18 +137,21 @@ def _form_context(
     dropped = before.dropped_by(state) if dropped is None else dropped
     result, fairness_note = site.catalog.score(loaded, state)
     status = form_status(state, result, fairness_note)
+    words = questionnaire_words(loaded.questionnaire, site.lang)
     return {
         "title": loaded.file.system.name,
         "relative": relative,
         "system": loaded.file.system,
-        "questionnaire": loaded.questionnaire.spec,
-        "sections": build_sections(state, submission),
+        "questionnaire": translate(loaded.questionnaire.spec.model_dump(), words),
+        "sections": build_sections(state, submission, words),
         "version": version,
         "base": file_fields(before),
         "status": status,
-        "result": result,
+        "result": translate(result, words),
         "panel": _panel(site, result, status, before, dropped, fairness_note),
-        "nav": site.renderer.fragment("_sections.html", {"status": status}),
+        "nav": site.renderer.fragment(
+            "_sections.html", {"status": translate(status, questionnaire_words(state.questionnaire, site.lang))}
+        ),
         "errors": [] if submission is None else _error_list(state, submission.errors),
         "dropped": dropped_views(before, dropped),
         "notice": notice,
@@ -167,14 +178,16 @@ def _urls(relative: str) -> dict[str, str]:
 def _panel(
     site: Site, result: Any, status: Any, before: FillState, dropped: list[str], fairness_note: str | None
 ) -> str:
+    # Shown only: the questionnaire's text (tier labels, findings, question text) in the form's language.
+    words = questionnaire_words(before.questionnaire, site.lang)
     return site.renderer.fragment(
         "_panel.html",
         {
-            "result": result,
-            "status": status,
-            "dropped": dropped_views(before, dropped),
+            "result": translate(result, words),
+            "status": translate(status, words),
+            "dropped": translate(dropped_views(before, dropped), words),
             "fairness_note": fairness_note,
-            "number": number,
+            "number": format_number,
         },
     )
 
@@ -192,16 +205,17 @@ async def assessment(site: Site, request: Request) -> Response:
         return site.invalid_page(request, relative, problem)
     notice = None
     if request.query_params.get("saved"):
-        notice = "Saved."
+        notice = _("Saved.")
     elif request.query_params.get("created"):
-        notice = (
+        notice = _(
             "Assessment created. Answer the questions below; each answer is saved as you give it. "
-            "Set the purpose, version and date under “Details, rename, delete”."
+            "Set the purpose, version and date under “{details}”.",
+            details=_("Details, rename, delete"),
         )
     elif request.query_params.get("renamed"):
-        notice = f"Renamed to {relative}."
+        notice = _("Renamed to {path}.", path=relative)
     elif request.query_params.get("signed"):
-        notice = "Sign-off recorded."
+        notice = _("Sign-off recorded.")
     state = FillState.from_loaded(loaded)
     context = _form_context(site, relative, loaded, state, site.version(path), notice=notice, dropped=[])
     return site.renderer.page(request, "assessment.html", context)
@@ -234,7 +248,7 @@ async def save(site: Site, request: Request) -> Response:
             status = 422 if submission.errors else 200
             notice = None
             if action == "update" and not submission.errors:
-                notice = "Form updated with the questions that apply. Nothing is saved until you press Save."
+                notice = _("Form updated with the questions that apply. Nothing is saved until you press Save.")
             context = _form_context(
                 site, relative, loaded, state, current_version, submission=submission, notice=notice
             )
@@ -251,14 +265,14 @@ async def save(site: Site, request: Request) -> Response:
 
 
 def _conflict(site: Site, request: Request, relative: str, clashes: tuple[Clash, ...]) -> Response:
-    context = {"title": "Changed elsewhere", "relative": relative, "clashes": clashes, "urls": _urls(relative)}
+    context = {"title": _("Changed elsewhere"), "relative": relative, "clashes": clashes, "urls": _urls(relative)}
     return site.renderer.page(request, "conflict.html", context, 409)
 
 
 async def preview(site: Site, request: Request) -> Response:
     """The questions that apply and the score panel for the form as it stands (nothing is saved)."""
     form = await site.form(request)
-    _, _, loaded, problem = load_file(site, request)
+    _relative, _path, loaded, problem = load_file(site, request)
     if loaded is None:
         return JSONResponse({"error": problem}, status_code=422)
     before = FillState.from_loaded(loaded)
@@ -295,7 +309,9 @@ def live_view(
         },
         "next_unanswered": status.next_unanswered.id if status.next_unanswered else None,
         "panel": _panel(site, result, status, before, dropped, fairness_note),
-        "nav": site.renderer.fragment("_sections.html", {"status": status}),
+        "nav": site.renderer.fragment(
+            "_sections.html", {"status": translate(status, questionnaire_words(state.questionnaire, site.lang))}
+        ),
     }
 
 
@@ -319,7 +335,7 @@ _REPORT_TYPES = {
 
 
 async def _report(site: Site, request: Request, kind: str) -> Response:
-    relative, _, loaded, problem = load_file(site, request)
+    relative, _path, loaded, problem = load_file(site, request)
     if loaded is None:
         return site.invalid_page(request, relative, problem)
     from riskcheck.pipeline import result_of
@@ -329,14 +345,16 @@ async def _report(site: Site, request: Request, kind: str) -> Response:
     if fairness.note is not None:
         # Evidence the report would have to leave out: an error, as on the command line,
         # never a report that silently drops the fairness section.
-        context = {"title": "Report unavailable", "message": fairness.note, "relative": relative}
+        context = {"title": _("Report unavailable"), "message": fairness.note, "relative": relative}
         return site.renderer.page(request, "error.html", context, 422)
     try:
         result = result_of(loaded, fairness=fairness.figures, evidence_hash=fairness.evidence_hash)
+        # The form's language, where the questionnaire has it; the report records it (result.lang).
+        result = dataclasses.replace(result, lang=questionnaire_lang(loaded.questionnaire, site.lang))
         render = render_docx_bytes if kind == "docx" else render_pdf_bytes
         data = await render_pdf_in_worker(loaded, result.to_dict(), render=render)
     except RiskcheckError as exc:
-        context = {"title": "Report unavailable", "message": str(exc), "relative": relative}
+        context = {"title": _("Report unavailable"), "message": str(exc), "relative": relative}
         return site.renderer.page(request, "error.html", context, 500)
     name = Path(relative).stem + f"-report.{kind}"
     return Response(

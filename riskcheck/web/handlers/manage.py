@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from riskcheck.core.errors import RiskcheckError
+from riskcheck.report.i18n import _, format_number
 from riskcheck.web.handlers import review
 
 if TYPE_CHECKING:
@@ -32,6 +33,28 @@ SYSTEM_FIELDS = (
     ("purpose", "Purpose: what the system does, for whom", True, 5000),
     ("description", "Description", False, 20000),
 )
+
+
+def field_labels() -> dict[str, str]:
+    """The fields' labels in the language in use (the keys of :data:`SYSTEM_FIELDS`)."""
+    return {
+        "name": _("AI system name"),
+        "owner": _("Owner (team or e-mail)"),
+        "version": _("System version"),
+        "purpose": _("Purpose: what the system does, for whom"),
+        "description": _("Description"),
+    }
+
+
+def _missing(key: str) -> str:
+    return {
+        "name": _("Enter the AI system name."),
+        "owner": _("Enter the owner."),
+        "version": _("Enter the system version."),
+        "purpose": _("Enter the purpose."),
+        "description": _("Enter the description."),
+    }[key]
+
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -90,19 +113,20 @@ def _page(
     *,
     confirm_delete: bool = False,
 ) -> Response:
+    labels = field_labels()
     context = {
-        "title": f"Details of {loaded.file.system.name}",
+        "title": _("Details of {name}", name=loaded.file.system.name),
         "relative": relative,
         "system": loaded.file.system,
-        "fields": SYSTEM_FIELDS,
+        "fields": [(key, labels[key], required, limit) for key, _label, required, limit in SYSTEM_FIELDS],
         "values": values,
         "errors": errors,
         "version": version,
         # `riskcheck new` writes "TODO: ..." where a person must write the real text.
-        "placeholders": [label for key, label, *_ in SYSTEM_FIELDS if values[key].strip().startswith("TODO")],
+        "placeholders": [labels[key] for key, *_rest in SYSTEM_FIELDS if values[key].strip().startswith("TODO")],
         "confirm_delete": confirm_delete,
         "trash": TRASH,
-        "notice": "Details saved." if request.query_params.get("saved") else None,
+        "notice": _("Details saved.") if request.query_params.get("saved") else None,
         "urls": _urls(relative),
     }
     return site.renderer.page(request, "setup.html", context, status)
@@ -125,7 +149,7 @@ async def setup_save(site: Site, request: Request) -> Response:
             values["assessed_on"] = str(form.get("assessed_on", "") or "").strip()
             errors = _check_details(values)
             if not errors and str(form.get("file_version", "")) != version:
-                errors["name"] = (
+                errors["name"] = _(
                     "The file was changed since you opened this page, so nothing was saved. "
                     "Reload the page to see the current details."
                 )
@@ -153,22 +177,28 @@ async def setup_save(site: Site, request: Request) -> Response:
             # later must not be signed through links made for this one.
             review.retarget(site.root, relative, moved.relative_to(site.root).as_posix())
             return RedirectResponse("/?deleted=" + quote(moved.relative_to(site.root).as_posix()), status_code=303)
-    return _page(site, request, relative, loaded, version, values, {"name": "Choose an action."}, 422)
+    return _page(site, request, relative, loaded, version, values, {"name": _("Choose an action.")}, 422)
 
 
 def _check_details(values: dict[str, str]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for key, label, required, limit in SYSTEM_FIELDS:
+    for key, _label, required, limit in SYSTEM_FIELDS:
         text = values[key].strip()
         if required and not text:
-            errors[key] = f"Enter the {label.split(':')[0].split(' (')[0].lower()}."
+            errors[key] = _missing(key)
         elif len(values[key]) > limit:
-            errors[key] = f"Use at most {limit:,} characters; this has {len(values[key]):,}. Nothing was saved."
+            errors[key] = _(
+                "Use at most {limit} characters; this has {count}. Nothing was saved.",
+                limit=format_number(limit),
+                count=format_number(len(values[key])),
+            )
     if values["assessed_on"]:
         try:
             dt.date.fromisoformat(values["assessed_on"])
         except ValueError:
-            errors["assessed_on"] = f"Expected a date such as 2026-03-02, got {values['assessed_on']!r}."
+            errors["assessed_on"] = _(
+                "Expected a date such as 2026-03-02, got {value}.", value=repr(values["assessed_on"])
+            )
     return errors
 
 
@@ -179,7 +209,7 @@ def _write_details(path: Path, values: dict[str, str]) -> None:
 
     def change(root: Any) -> None:
         system = root["system"]
-        for key, _, required, _ in SYSTEM_FIELDS:
+        for key, _label, required, _limit in SYSTEM_FIELDS:
             text = values[key].replace("\r\n", "\n").strip()
             if not text and not required:
                 if key in system:

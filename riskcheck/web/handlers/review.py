@@ -41,6 +41,7 @@ from riskcheck.authoring.fill import FillState
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.result import Result
 from riskcheck.core.vocabulary import SEVERITY_RANK
+from riskcheck.report.i18n import _, format_number
 
 if TYPE_CHECKING:
     from riskcheck.core.loader import LoadedAssessment
@@ -201,7 +202,7 @@ def cautions(result: Result) -> list[str]:
 async def signoff_page(site: Site, request: Request) -> Response:
     from riskcheck.web.handlers.form import load_file
 
-    relative, _, loaded, problem = load_file(site, request)
+    relative, _path, loaded, problem = load_file(site, request)
     if loaded is None:
         return site.invalid_page(request, relative, problem)
     return _owner_page(site, request, relative, loaded, {}, {})
@@ -223,7 +224,7 @@ def _owner_page(
     result, fairness_note = site.catalog.score(loaded, state)
     now = dt.datetime.now(dt.UTC)
     context: dict[str, Any] = {
-        "title": f"Sign-off of {loaded.file.system.name}",
+        "title": _("Sign-off of {name}", name=loaded.file.system.name),
         "relative": relative,
         "system": loaded.file.system,
         "result": result,
@@ -243,20 +244,20 @@ async def invite_reviewer(site: Site, request: Request) -> Response:
     from riskcheck.web.handlers.form import load_file
 
     form = await site.form(request)
-    relative, _, loaded, problem = load_file(site, request)
+    relative, _path, loaded, problem = load_file(site, request)
     if loaded is None:
         return site.invalid_page(request, relative, problem)
     values = {k: str(form.get(k, "") or "").strip() for k in ("name", "role")}
     roles = loaded.questionnaire.spec.signoff.roles
     errors: dict[str, str] = {}
     if not values["name"]:
-        errors["name"] = "Enter the name of the person who will review."
+        errors["name"] = _("Enter the name of the person who will review.")
     elif len(values["name"]) > 200:
-        errors["name"] = "Use at most 200 characters."
+        errors["name"] = _("Use at most {limit} characters.", limit=format_number(200))
     if roles and values["role"] not in roles:
-        errors["role"] = f"Choose one of the roles: {', '.join(roles)}."
+        errors["role"] = _("Choose one of the roles: {roles}.", roles=", ".join(roles))
     elif not roles and not values["role"]:
-        errors["role"] = "Enter the reviewer's role, e.g. legal."
+        errors["role"] = _("Enter the reviewer's role, e.g. legal.")
     if errors:
         return _owner_page(site, request, relative, loaded, values, errors, 422)
     try:
@@ -276,11 +277,11 @@ def _reviewed(site: Site, request: Request) -> tuple[str, Invitation | None]:
 
 
 def _spent(site: Site, request: Request) -> Response:
-    message = (
+    message = _(
         "This review link is not valid: it was already used, it expired, or it was never made. "
         "Ask the owner of the assessment for a new one."
     )
-    return site.renderer.page(request, "error.html", {"title": "Review link not valid", "message": message}, 404)
+    return site.renderer.page(request, "error.html", {"title": _("Review link not valid"), "message": message}, 404)
 
 
 def _identity_problem(site: Site, request: Request, invitation: Invitation) -> Response | None:
@@ -289,22 +290,25 @@ def _identity_problem(site: Site, request: Request, invitation: Invitation) -> R
         return None
     identity = request.headers.get(site.identity_header, "").strip()
     if not identity:
-        message = (
-            f"This server records decisions under the name your sign-in passes (the {site.identity_header} "
-            "header), and none came with this request. Open the link through the sign-in proxy."
+        message = _(
+            "This server records decisions under the name your sign-in passes (the {header} "
+            "header), and none came with this request. Open the link through the sign-in proxy.",
+            header=site.identity_header,
         )
     elif identity.casefold() != invitation.name.casefold():
-        message = (
-            f"This review link was made for {invitation.name}, and you are signed in as {identity}. "
-            "Ask the owner of the assessment for a link in your name."
+        message = _(
+            "This review link was made for {name}, and you are signed in as {identity}. "
+            "Ask the owner of the assessment for a link in your name.",
+            name=invitation.name,
+            identity=identity,
         )
     else:
         return None
-    return site.renderer.page(request, "error.html", {"title": "Not your review link", "message": message}, 403)
+    return site.renderer.page(request, "error.html", {"title": _("Not your review link"), "message": message}, 403)
 
 
 async def review_form(site: Site, request: Request) -> Response:
-    _, invitation = _reviewed(site, request)
+    _token, invitation = _reviewed(site, request)
     if invitation is None:
         return _spent(site, request)
     problem = _identity_problem(site, request, invitation)
@@ -332,11 +336,11 @@ def _review_page(
         loaded = load_assessment(path, questionnaire_root=site.root)
     except RiskcheckError as exc:
         message = str(exc).replace(str(site.root) + "/", "")
-        return site.renderer.page(request, "error.html", {"title": "Cannot review", "message": message}, 422)
+        return site.renderer.page(request, "error.html", {"title": _("Cannot review"), "message": message}, 422)
     state = FillState.from_loaded(loaded)
     result, fairness_note = site.catalog.score(loaded, state)
     context: dict[str, Any] = {
-        "title": f"Review {loaded.file.system.name}",
+        "title": _("Review {name}", name=loaded.file.system.name),
         "invitation": invitation,
         "relative": invitation.file,
         "system": loaded.file.system,
@@ -371,19 +375,23 @@ async def review_record(site: Site, request: Request) -> Response:
         if find(site.root, token, dt.datetime.now(dt.UTC)) != invitation:
             return _spent(site, request)
         if str(form.get("version", "")) != site.version(path):
-            errors["decision"] = (
+            errors["decision"] = _(
                 "The assessment changed since you opened this page, so nothing was recorded. "
                 "Review what it says now, then record your decision."
             )
             return _review_page(site, request, invitation, values, errors, 409)
         if values["decision"] not in DECISIONS:
-            errors["decision"] = "Choose approve or reject."
+            errors["decision"] = _("Choose approve or reject.")
         if len(values["comment"]) > 5000:
-            errors["comment"] = f"Use at most 5,000 characters; this has {len(values['comment']):,}."
+            errors["comment"] = _(
+                "Use at most {limit} characters; this has {count}.",
+                limit=format_number(5000),
+                count=format_number(len(values["comment"])),
+            )
         if errors:
             return _review_page(site, request, invitation, values, errors, 422)
         loaded = load_assessment(path, questionnaire_root=site.root)
-        result, _ = site.catalog.score(loaded, FillState.from_loaded(loaded))
+        result, _note = site.catalog.score(loaded, FillState.from_loaded(loaded))
         comment = values["comment"]
         found = cautions(result)
         if values["decision"] == "approve" and found:
@@ -410,5 +418,5 @@ async def review_record(site: Site, request: Request) -> Response:
 
 async def review_done(site: Site, request: Request) -> Response:
     role = request.query_params.get("role", "")
-    message = f"Your decision as {role} is recorded in the assessment. This link cannot be used again."
-    return site.renderer.page(request, "error.html", {"title": "Decision recorded", "message": message})
+    message = _("Your decision as {role} is recorded in the assessment. This link cannot be used again.", role=role)
+    return site.renderer.page(request, "error.html", {"title": _("Decision recorded"), "message": message})

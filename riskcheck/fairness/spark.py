@@ -37,6 +37,7 @@ Spark Connect.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -377,7 +378,7 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
         grouped = plan.frame.groupBy(*columns).agg(F.count(F.lit(1)).alias("n"), *aggregates)
         rows = [tuple(row) for row in grouped.limit(limit).collect()]
     except Exception as exc:
-        inner = re.search(r"riskcheck\.errors\.DataError: (.+)", str(exc))
+        inner = re.search(r"riskcheck\.(?:core\.)?errors\.DataError: (.+)", str(exc))
         if inner:  # raised on an executor, e.g. by the model process
             raise DataError(inner.group(1).strip()) from None
         raise DataError(f"{display}: the Spark job failed: {_first_line(exc)}") from None
@@ -764,8 +765,6 @@ def _require(data: SparkData, roles: Mapping[str, str]) -> None:
 
 #: The column of the model's predictions, added by :func:`with_predictions`.
 PREDICTION_COLUMN = "__riskcheck_prediction"
-#: The most rows one run of the model process on an executor predicts.
-MODEL_BATCH_ROWS = 250_000
 
 
 def with_predictions(
@@ -872,16 +871,17 @@ class _ModelJob:
     seconds: float
 
     def __call__(self, batches: Iterator[Any]) -> Iterator[Any]:
-        """Predict each run of up to :data:`MODEL_BATCH_ROWS` rows in the model process.
+        """Predict on each Arrow record batch of this partition in one streaming model process.
 
-        Arrow record batches in and out (``mapInArrow``): pyspark's pandas conversion is
-        not needed, and the model process reads its features as Parquet in any case."""
-        import itertools
+        Arrow record batches in and out (``mapInArrow``): pyspark's pandas conversion is not
+        needed, and each batch goes to the model process as it comes (see
+        :func:`riskcheck.fairness.model.stream_predictions`), so an executor holds one batch
+        at a time whatever the partition's size."""
         import tempfile
 
         import pyarrow as pa  # type: ignore[import-untyped]
 
-        from riskcheck.fairness.model import ModelLimits, predict_with_model
+        from riskcheck.fairness.model import ModelLimits, stream_predictions
         from riskcheck.fairness.trust import NO_TRUST, ModelTrust
 
         def silent(message: str) -> None:
@@ -891,30 +891,32 @@ class _ModelJob:
         limits = ModelLimits(memory_bytes=self.memory_bytes, seconds=self.seconds)
         with tempfile.TemporaryDirectory(prefix="riskcheck-spark-model-") as scratch:
             path = Path(scratch) / f"model{self.suffix}"
-            path.write_bytes(self.model)  # predict_with_model checks its sha256 before loading it
-            pending: list[Any] = []
-            rows = 0
-            for batch in itertools.chain(batches, [None]):
-                if batch is not None:
-                    pending.append(batch)
-                    rows += len(batch)
-                if pending and (batch is None or rows >= MODEL_BATCH_ROWS):
-                    chunk = pa.Table.from_batches(pending)
-                    pending, rows = [], 0
-                    predicted, _ = predict_with_model(
-                        path,
-                        display=self.display,
-                        features=chunk.select(list(self.features)).to_pandas(),
-                        explicit_features=self.explicit,
-                        trust=trust,
-                        sha256=self.sha256,
-                        threshold=self.threshold,
-                        positive_label=self.positive_label,
-                        limits=limits,
-                        warn=silent,
+            path.write_bytes(self.model)  # stream_predictions checks its sha256 before loading it
+            model = None
+            with contextlib.ExitStack() as stack:
+                for batch in batches:
+                    if batch.num_rows == 0:
+                        continue
+                    if model is None:  # started with the first rows: an empty partition starts nothing
+                        model = stack.enter_context(
+                            stream_predictions(
+                                path,
+                                display=self.display,
+                                sha256=self.sha256,
+                                explicit_features=self.explicit,
+                                trust=trust,
+                                threshold=self.threshold,
+                                positive_label=self.positive_label,
+                                limits=limits,
+                                warn=silent,
+                            )
+                        )
+                    features = batch.select(list(self.features))
+                    predicted = model.predict(features).cast(self.output)
+                    kept = batch.select(list(self.columns))
+                    yield pa.RecordBatch.from_arrays(
+                        [*kept.columns, predicted], names=[*kept.schema.names, PREDICTION_COLUMN]
                     )
-                    column = pa.array(predicted).cast(self.output)
-                    yield from chunk.select(list(self.columns)).append_column(PREDICTION_COLUMN, column).to_batches()
 
 
 # ---------------------------------------------------------------- identity

@@ -137,6 +137,15 @@ class RecordingModel:
         return (features["x1"].to_numpy() > 0).astype(int)
 
 
+class FailsAfterItsFirstRows:
+    """A trusted (pickled) model that predicts on up to 50 rows at a time, and fails on more."""
+
+    def predict(self, features: Any) -> Any:
+        if len(features) > 50:
+            raise ValueError(f"cannot predict on {len(features)} rows")
+        return (features["x1"].to_numpy() > 0).astype(int)
+
+
 def test_the_model_process_sees_one_bounded_batch_at_a_time(tmp_path: Path) -> None:
     rows = 3 * STREAM_BATCH_ROWS + 5
     synthetic(rows).to_parquet(tmp_path / "rows.parquet", index=False)

@@ -147,3 +147,21 @@ def test_bad_sensitive_tables_are_exit_2(spark: SparkSession, tables: dict[str, 
     assert "Traceback" not in err
     with pytest.raises(DataError):
         compute_fairness(table="riskcheck_predictions", engine="duckdb", target="y", prediction="p", sensitive=["g"])
+
+
+def test_a_model_that_fails_on_an_executor_is_a_data_error_naming_it(spark: SparkSession, tmp_path: Path) -> None:
+    import pickle
+
+    from tests.fairness.test_stream import FailsAfterItsFirstRows
+
+    synthetic().assign(x1=lambda frame: frame["s"]).to_parquet(tmp_path / "rows.parquet", index=False)
+    model = tmp_path / "fails.pkl"
+    model.write_bytes(pickle.dumps(FailsAfterItsFirstRows()))
+    with pytest.raises(DataError) as error:
+        compute_fairness(
+            tmp_path / "rows.parquet", engine="spark", target="y", model=model, features=["x1"], trust_model=True,
+            sensitive=["race"], bootstrap=BOOTSTRAP,
+        )  # fmt: skip
+    assert str(error.value).startswith(
+        f"{model}: the model could not predict on the columns given: ValueError: cannot predict on "
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -223,10 +223,12 @@ def new_assessment(
     name: str = "",
     owner: str = "",
     force: bool = False,
+    words: Mapping[str, str] | None = None,
 ) -> CompiledQuestionnaire:
     """Write a new assessment skeleton for a bundled questionnaire id or a questionnaire file.
 
-    Never overwrites an existing file unless ``force`` is given.
+    Never overwrites an existing file unless ``force`` is given. ``words`` translates the
+    questionnaire's text in the skeleton's comments (English -> the reader's language).
     """
     import json
     import os
@@ -243,7 +245,7 @@ def new_assessment(
     if Path(questionnaire_ref).exists():
         relative = os.path.relpath(Path(questionnaire_ref).resolve(), output.resolve().parent)
         reference = f"{{path: {json.dumps(relative)}}}"
-    skeleton = assessment_skeleton(compiled, name=name, owner=owner, reference=reference)
+    skeleton = assessment_skeleton(compiled, name=name, owner=owner, reference=reference, words=words)
     write_output(output, skeleton, option="-o", create_parent=True)
     return compiled
 

@@ -1,9 +1,14 @@
-"""Write a new assessment file: every question listed, with its help as comments."""
+"""Write a new assessment file: every question listed, with its help as comments.
+
+The comments can be in another language than the questionnaire's English: ``words``
+maps its English text to a translation (from its catalogue, ``riskcheck new --lang``).
+"""
 
 from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Mapping
 
 from riskcheck.core.compiler import CompiledQuestionnaire
 from riskcheck.core.draft import NAME_PLACEHOLDER, OWNER_PLACEHOLDER, PURPOSE_PLACEHOLDER
@@ -33,11 +38,20 @@ def assessment_skeleton(
     name: str = "",
     owner: str = "",
     reference: str | None = None,
+    words: Mapping[str, str] | None = None,
 ) -> str:
-    """The text of a new assessment for ``questionnaire``; answers left empty (null)."""
+    """The text of a new assessment for ``questionnaire``; answers left empty (null).
+
+    ``words``: English -> translation of the questionnaire's text, for the comments.
+    """
     spec = questionnaire.spec
+    words = words or {}
+
+    def said(text: str) -> str:
+        return _flat(words.get(text, text))
+
     lines = [
-        f"# riskcheck assessment for {_flat(spec.title)} ({spec.id}@{spec.version})",
+        f"# riskcheck assessment for {said(spec.title)} ({spec.id}@{spec.version})",
         "# Fill in each answer after the colon. Questions whose 'shown when' condition",
         "# does not hold can stay empty. Check your work with: riskcheck validate FILE",
         "system:",
@@ -52,14 +66,14 @@ def assessment_skeleton(
     ]
     for section in spec.sections:
         lines.append("")
-        title = _flat(section.title)
+        title = said(section.title)
         lines.append(f"  # == {title} " + "=" * max(3, 60 - len(title)))
         if section.when:
             lines.append(f"  # (this section applies when: {_flat(section.when)})")
         for question in section.questions:
-            lines.append(f"  # {_flat(question.text)}")
+            lines.append(f"  # {said(question.text)}")
             if question.help:
-                for part in textwrap.wrap(_flat(question.help), 84):
+                for part in textwrap.wrap(said(question.help), 84):
                     lines.append(f"  #   {part}")
             lines.append(f"  #   type: {_flat(_hint(question))}{'' if question.required else ' (optional)'}")
             if question.when:

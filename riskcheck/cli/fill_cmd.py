@@ -57,14 +57,33 @@ SKIP = _Skip()
 
 @click.command("fill")
 @click.argument("file", type=click.Path(path_type=Path))
-def command(file: Path) -> int:
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="Ask the questions (text, help, options) in this language, from the questionnaire's catalogue "
+    "beside it (QUESTIONNAIRE.LANG.po); answers are saved as the questionnaire defines them.",
+)
+def command(file: Path, lang: str) -> int:
     """Answer an assessment interactively; saves after every answer and resumes where it stopped."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise RiskcheckError(_NO_TTY.format(file=file))
     from riskcheck.core.loader import load_assessment
 
-    loaded = load_assessment(file)
-    session = _Session(file, FillState.from_loaded(loaded), has_fairness=loaded.file.fairness is not None)
+    words: dict[str, str] = {}
+    loaded = None
+    if lang != "en":
+        # A language riskcheck or the questionnaire does not have is said first, terminal or not.
+        from riskcheck.report.i18n import check_language
+        from riskcheck.report.qcatalog import words_for
+
+        check_language(lang, what="riskcheck")
+        loaded = load_assessment(file)
+        words = words_for(loaded.questionnaire, lang)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise RiskcheckError(_NO_TTY.format(file=file))
+    if loaded is None:
+        loaded = load_assessment(file)
+    state = FillState.from_loaded(loaded)
+    session = _Session(file, state, has_fairness=loaded.file.fairness is not None, words=words, lang=lang)
     try:
         session.run()
     except (KeyboardInterrupt, EOFError):
@@ -79,12 +98,26 @@ def command(file: Path) -> int:
 
 
 class _Session:
-    def __init__(self, path: Path, state: FillState, *, has_fairness: bool) -> None:
+    def __init__(
+        self, path: Path, state: FillState, *, has_fairness: bool, words: dict[str, str] | None = None, lang: str = "en"
+    ) -> None:
         self.path = path
         self.state = state
         self.has_fairness = has_fairness
         self.skipped: set[str] = state.resume_skips()
         self.last_section: str | None = None
+        #: English -> the reader's language for the questionnaire's text (``--lang``); answers are never translated.
+        self.words = words or {}
+        self.yes_no = ("Yes", "No")
+        if lang != "en":
+            from riskcheck.report.i18n import _, use_language
+
+            with use_language(lang):
+                self.yes_no = (_("Yes"), _("No"))
+
+    def t(self, text: str | None) -> str:
+        """The questionnaire's ``text`` as the reader reads it."""
+        return self.words.get(text, text) if text else (text or "")
 
     def answered(self) -> int:
         return sum(1 for q in self.state.visible_questions() if self.state.is_answered(q.id))
@@ -94,7 +127,7 @@ class _Session:
     def run(self) -> None:
         spec = self.state.questionnaire.spec
         name = self.state.system.get("name", "")
-        click.secho(f"{spec.title} ({spec.id}@{spec.version})", bold=True)
+        click.secho(f"{self.t(spec.title)} ({spec.id}@{spec.version})", bold=True)
         click.echo(f"Assessment: {self.path}" + (f" — {name}" if name else ""))
         total = len(self.state.visible_questions())
         click.echo(
@@ -151,13 +184,13 @@ class _Session:
         n, total = self.state.position(question.id)
         if section.id != self.last_section:
             click.echo("")
-            click.secho(f"== {section.title} ==", bold=True)
+            click.secho(f"== {self.t(section.title)} ==", bold=True)
             if section.description:
-                click.echo(textwrap.fill(" ".join(section.description.split()), 88))
+                click.echo(textwrap.fill(" ".join(self.t(section.description).split()), 88))
             self.last_section = section.id
         progress = self.state.section_progress(section.id)
         click.echo("")
-        click.secho(f"{section.title} — question {n} of {total} ({progress.answered} answered)", dim=True)
+        click.secho(f"{self.t(section.title)} — question {n} of {total} ({progress.answered} answered)", dim=True)
         references = question.question.references
         if references:
             refs = ", ".join(reference_text(self.state.questionnaire, r) for r in references)
@@ -176,7 +209,7 @@ class _Session:
             )
             for qid in dropped:
                 q = before.questionnaire.questions[qid].question
-                click.echo(f"  - {q.text} (was: {describe(q, before.values.get(qid))})")
+                click.echo(f"  - {self.t(q.text)} (was: {describe(q, before.values.get(qid))})")
         if dropped or confirm_change:
             import questionary
 
@@ -190,7 +223,7 @@ class _Session:
         progress = self.state.section_progress(question.section.id)
         result = self.state.result()
         click.secho(
-            f"Saved. {progress} · tier {result.tier_label} (score {number(result.score)})",
+            f"Saved. {progress} · tier {self.t(result.tier_label)} (score {number(result.score)})",
             fg="green",
         )
         return True
@@ -198,8 +231,8 @@ class _Session:
     def _show_change(self, before: FillState, after: FillState) -> None:
         old, new = before.result(), after.result()
         click.echo(
-            f"Score {number(old.score)} -> {number(new.score)}; tier {old.tier_label} -> {new.tier_label}"
-            + ("; LAUNCH BLOCKED" if new.blocked else "")
+            f"Score {number(old.score)} -> {number(new.score)}; "
+            f"tier {self.t(old.tier_label)} -> {self.t(new.tier_label)}" + ("; LAUNCH BLOCKED" if new.blocked else "")
         )
 
     # ------------------------------------------------------------ review
@@ -213,17 +246,17 @@ class _Session:
         click.secho("== Review ==", bold=True)
         note = " (questionnaire only; `riskcheck score` adds the fairness figures)" if self.has_fairness else ""
         click.echo(
-            f"Tier: {result.tier_label}   score {number(result.score)} of {number(result.score_max)}   "
+            f"Tier: {self.t(result.tier_label)}   score {number(result.score)} of {number(result.score_max)}   "
             f"({result.status}, {result.completeness.answered}/{result.completeness.required} required answered){note}"
         )
         if result.blocked:
             click.secho("LAUNCH BLOCKED by a knock-out finding", fg="red", bold=True)
         for finding in result.findings:
-            click.echo(f"  [{finding.severity}] {finding.message}")
+            click.echo(f"  [{finding.severity}] {self.t(finding.message)}")
         choices = []
         for question in self.state.visible_questions():
             value = describe(question.question, self.state.values.get(question.id))
-            choices.append(questionary.Choice(f"{question.question.text}  = {value}", value=question.id))
+            choices.append(questionary.Choice(f"{self.t(question.question.text)}  = {value}", value=question.id))
         choices.append(questionary.Choice("Finish", value=_FINISH))
         picked = questionary.select(
             "Change an answer, or finish:", choices=choices, default=choices[-1], instruction="(arrow keys, Enter)"
@@ -232,7 +265,7 @@ class _Session:
             return True
         question = self.state.questionnaire.questions[picked]
         action = questionary.select(
-            question.question.text,
+            self.t(question.question.text),
             choices=[
                 questionary.Choice("Change the answer", value="answer"),
                 questionary.Choice("Add or change the comment and evidence links for the reviewers", value="notes"),
@@ -302,7 +335,7 @@ class _Session:
         result = self.state.result()
         click.echo("")
         click.secho(
-            f"Done: tier {result.tier_label}, score {number(result.score)} of {number(result.score_max)} "
+            f"Done: tier {self.t(result.tier_label)}, score {number(result.score)} of {number(result.score_max)} "
             f"({result.status}).",
             bold=True,
         )
@@ -330,17 +363,21 @@ class _Session:
         import questionary
 
         if isinstance(spec, YesNoQuestion):
-            choices = [questionary.Choice("Yes", value="yes"), questionary.Choice("No", value="no")]
+            yes, no = self.yes_no
+            choices = [questionary.Choice(yes, value="yes"), questionary.Choice(no, value="no")]
             current_value = None if current is None else ("yes" if current else "no")
         else:
-            choices = [questionary.Choice(o.label or o.value, value=o.value, description=o.help) for o in spec.options]
+            choices = [
+                questionary.Choice(self.t(o.label) or o.value, value=o.value, description=self.t(o.help) or None)
+                for o in spec.options
+            ]
             current_value = current
         if allow_skip:
             choices.append(questionary.Choice(skip_title, value=_SKIP))
         choices.append(questionary.Choice("Show help and references", value=_HELP))
         default = next((c for c in choices if c.value == current_value), None)
         picked = questionary.select(
-            spec.text, choices=choices, default=default, instruction="(arrow keys, Enter)"
+            self.t(spec.text), choices=choices, default=default, instruction="(arrow keys, Enter)"
         ).unsafe_ask()
         if picked in (_HELP, _SKIP):
             return picked
@@ -351,7 +388,12 @@ class _Session:
 
         chosen = set(current or ())
         choices = [
-            questionary.Choice(o.label or o.value, value=o.value, checked=o.value in chosen, description=o.help)
+            questionary.Choice(
+                self.t(o.label) or o.value,
+                value=o.value,
+                checked=o.value in chosen,
+                description=self.t(o.help) or None,
+            )
             for o in spec.options
         ]
         choices.append(questionary.Choice("Show help and references", value=_HELP))
@@ -369,7 +411,7 @@ class _Session:
             return True
 
         picked = questionary.checkbox(
-            spec.text, choices=choices, validate=validate, instruction="(Space selects, Enter confirms)"
+            self.t(spec.text), choices=choices, validate=validate, instruction="(Space selects, Enter confirms)"
         ).unsafe_ask()
         if _HELP in picked:
             return _HELP
@@ -397,7 +439,9 @@ class _Session:
         if spec.type == "evidence" and current:
             default = " ".join(current)
         hint = input_hint(spec) + ("; Enter to skip" if allow_skip else "") + "; ? for help"
-        typed = questionary.text(spec.text, default=default, validate=validate, instruction=f"({hint})").unsafe_ask()
+        typed = questionary.text(
+            self.t(spec.text), default=default, validate=validate, instruction=f"({hint})"
+        ).unsafe_ask()
         if typed.strip() == "?":
             return _HELP
         value = check_answer(spec, parse_typed(spec, typed))
@@ -406,15 +450,16 @@ class _Session:
     def _help(self, question: CompiledQuestion) -> None:
         spec = question.question
         click.echo("")
-        click.secho(spec.text, bold=True)
+        click.secho(self.t(spec.text), bold=True)
         if spec.help:
-            click.echo(textwrap.fill(" ".join(spec.help.split()), 88, initial_indent="  ", subsequent_indent="  "))
+            text = " ".join(self.t(spec.help).split())
+            click.echo(textwrap.fill(text, 88, initial_indent="  ", subsequent_indent="  "))
         else:
             click.echo("  (no help text for this question)")
         if isinstance(spec, (SingleChoiceQuestion, MultipleChoiceQuestion)):
             for option in spec.options:
                 if option.help:
-                    click.echo(f"  - {spec.option_label(option.value)}: {option.help}")
+                    click.echo(f"  - {self.t(spec.option_label(option.value))}: {self.t(option.help)}")
         click.echo(f"  Expected: {input_hint(spec)}{'' if spec.required else ' (optional)'}")
         for reference in spec.references:
             click.echo(f"  Reference: {reference_text(self.state.questionnaire, reference)} ({reference})")

@@ -69,6 +69,22 @@ def check_declared(questionnaire: Path, lang: str) -> None:
         )
 
 
+def words_for(questionnaire: Any, lang: str) -> dict[str, str]:
+    """English -> ``lang`` for a compiled questionnaire's text, for ``fill --lang`` and ``new --lang``.
+
+    An unknown language, or one the questionnaire has no catalogue for, is an error that
+    lists the languages available (exit 2).
+    """
+    from riskcheck.report.i18n import check_language
+
+    check_language(lang, what="riskcheck")
+    source = Path(questionnaire.source)
+    if lang == "en":
+        return {}
+    check_declared(source, lang)
+    return translations(source, questionnaire.spec.model_dump(mode="json", exclude_none=True), lang)
+
+
 def _entries(path: Path) -> list[Any]:
     from riskcheck.report.i18n import _read
 

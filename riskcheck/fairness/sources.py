@@ -58,6 +58,7 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
             found = f"; it matches only {len(matched)} folder(s) or other entries" if matched else ""
             raise DataError(f"{shown}: the glob matches no file{found}; expected CSV or Parquet files")
         root = _glob_root(pattern)
+        _not_inside_a_table(root, shown)
     else:
         path = Path(pattern)
         try:
@@ -74,6 +75,7 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
                 for p in _bounded(shown, lambda: list(walk_bounded(path)))
                 if p.suffix.lower() in (".parquet", ".pq") and _is_data_candidate(p) and not _hidden(p, path)
             )
+            _not_inside_a_table(path, shown)
             if not files:
                 raise DataError(f"{shown}: the directory holds no .parquet or .pq file")
             root = path
@@ -97,6 +99,19 @@ def resolve_source(data: str, base_dir: Path, *, display: str | None = None) -> 
         check_file(path, display=str(path) if len(files) > 1 else shown, max_bytes=_NO_SIZE_LIMIT)
     hive = file_format == "parquet" and any("=" in part for p in files for part in _relative_dirs(p, root))
     return Source(shown, tuple(files), file_format, hive, root)
+
+
+def _not_inside_a_table(folder: Path, shown: str) -> None:
+    """Refuse a glob or folder inside a Delta or Iceberg table: its files include those that
+    later versions removed, and counting them would give wrong figures that look right."""
+    for parent in (folder, *folder.resolve().parents):
+        found = table_format(parent) if parent.is_dir() else None
+        if found is not None:
+            raise DataError(
+                f"{shown}: inside the {found.capitalize()} table {parent}, whose folders also hold files its later "
+                f"versions removed; expected the table's own folder ({parent}), which riskcheck reads at its "
+                "latest version"
+            )
 
 
 def _table_source(folder: Path, shown: str) -> Source:

@@ -325,3 +325,18 @@ def test_a_table_field_is_recorded_in_the_dump_and_left_out_when_unused() -> Non
     assert "table" not in FairnessSpec(data="x.csv", **settings()).model_dump(mode="json")
     with pytest.raises(ValueError, match="result: reads a saved result, so table cannot be given too"):
         FairnessSpec(result="saved.json", table="lake.credit.scores", engine="spark")
+
+
+def test_a_glob_or_folder_inside_a_delta_table_is_exit_2(run_cli: Run, delta: Path) -> None:
+    (delta / "region=north").mkdir()
+    shutil.copy(delta / "part-1.parquet", delta / "region=north" / "part-9.parquet")
+    expected = (
+        f"inside the Delta table {delta.resolve()}, whose folders also hold files its later versions removed; "
+        f"expected the table's own folder ({delta.resolve()}), which riskcheck reads at its latest version\n"
+    )
+    for data in (f"{delta}/*.parquet", delta / "region=north"):
+        code, out, err = run_cli(
+            "fairness", "--data", data, "--target", "y", "--prediction", "p", "--sensitive", "g"
+        )  # fmt: skip
+        assert (code, out) == (2, "")
+        assert err == f"error: {data}: {expected}"

@@ -2,7 +2,9 @@
 
 The parent runs :func:`main` in isolated mode (``python -I``) with ``JOB.json``. It
 writes ``predictions.npy`` and ``status.json`` next to the job; the parent trusts
-neither beyond their formats.
+neither beyond their formats. With ``"stream": true`` in the job it loads the model once
+and predicts on each batch of features read from stdin, writing each batch's
+predictions to stdout (see :func:`_serve`); ``status.json`` follows at the end.
 
 Before anything else the child bounds itself, so that it cannot outlive its limits
 or its parent even when the parent is killed outright: an address-space limit, a

@@ -5,7 +5,11 @@ that caps its own address space (``RLIMIT_AS``) before it imports anything, unde
 wall-clock limit, so a hostile or broken
 file can at worst fail that process. The parent hands the child the feature columns
 as Parquet and reads back the predictions as a plain ``.npy`` array and a JSON status:
-formats that cannot carry code back into the parent.
+formats that cannot carry code back into the parent. Or, streaming
+(:func:`stream_predictions`, for data of any size), one child predicts on batch after
+batch: features go in on its stdin and predictions come back on its stdout, each an
+Arrow IPC stream framed by its length (values only, checked before use), under the
+same limits, the time limit holding for each exchange.
 
 - ``.skops`` files load with skops, trusting only skops' defaults and
   :data:`TRUSTED_TYPES`; any other type is refused, by name, unless the file is

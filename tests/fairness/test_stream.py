@@ -270,3 +270,43 @@ def test_the_benchmark_generates_rows_the_adult_model_predicts_on(tmp_path: Path
     assert result.rows == 5_000
     assert len(result.groups) == 10
     assert json.loads(result.to_json())["model_sha256"] == result.model_sha256
+
+
+class SleepsOnItsSecondBatch:
+    """A trusted (pickled) model that predicts on one batch, then hangs on the next."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def predict(self, features: Any) -> Any:
+        import time
+
+        self.calls += 1
+        if self.calls == 2:
+            time.sleep(60)
+        return (features["x1"].to_numpy() > 0).astype(int)
+
+
+def test_the_time_limit_holds_for_each_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+    import time
+
+    from riskcheck.fairness.model import ModelLimits
+
+    synthetic(STREAM_BATCH_ROWS + 10).to_parquet(tmp_path / "rows.parquet", index=False)
+    model = tmp_path / "sleeps.pkl"
+    model.write_bytes(pickle.dumps(SleepsOnItsSecondBatch()))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    started = time.monotonic()
+    with pytest.raises(DataError) as error:
+        compute_fairness(
+            tmp_path / "rows.parquet", target="y", model=model, features=["x1"], sensitive=["g"], trust_model=True,
+            limits=ModelLimits(seconds=3),
+        )  # fmt: skip
+    assert time.monotonic() - started < 20
+    assert str(error.value) == (
+        f"{model}: the model did not load and predict within the time limit of 3 s; it was stopped"
+    )
+    assert not any(scratch.iterdir())  # the model's folder and DuckDB's spill folder inside it

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
+from riskcheck.cli.errors import EXIT_OK
+from riskcheck.core.errors import CheckFailed
 
 
 @click.command("evidence")
@@ -33,4 +34,6 @@ def command(file: Path, fmt: str) -> int:
         click.echo(evidence_text(register), nl=False)
         for problem in problems:
             click.echo(str(problem), err=True)
-    return EXIT_GATE_FAILED if problems else EXIT_OK
+    if problems:
+        raise CheckFailed(f"{file}: {len(problems)} evidence problem(s)")
+    return EXIT_OK

@@ -3,7 +3,8 @@ from __future__ import annotations
 import click
 
 from riskcheck import api
-from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
+from riskcheck.cli.errors import EXIT_OK
+from riskcheck.core.errors import CheckFailed
 
 
 @click.command("lint")
@@ -72,4 +73,6 @@ def command(questionnaires: tuple[str, ...], fmt: str, law_max_age: int, since: 
                 click.echo(str(problem))
             status = "clean" if not problems else f"{len(problems)} problem(s)"
             click.echo(f"{compiled.id}@{compiled.version}: {len(compiled.questions)} questions, {status}")
-    return EXIT_GATE_FAILED if total else EXIT_OK
+    if total:
+        raise CheckFailed(f"{total} lint problem(s)")
+    return EXIT_OK

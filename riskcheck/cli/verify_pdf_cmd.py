@@ -4,7 +4,8 @@ from pathlib import Path
 
 import click
 
-from riskcheck.cli.errors import EXIT_GATE_FAILED, EXIT_OK
+from riskcheck.cli.errors import EXIT_OK
+from riskcheck.core.errors import CheckFailed
 
 
 @click.command("verify-pdf")
@@ -26,4 +27,6 @@ def command(report: Path, trust: tuple[str, ...]) -> int:
 
     verification = verify_report(report, trust=trust)
     click.echo(describe(verification))
-    return EXIT_OK if verification.ok else EXIT_GATE_FAILED
+    if not verification.ok:
+        raise CheckFailed(f"{report}: the signatures do not hold")
+    return EXIT_OK

@@ -54,6 +54,17 @@ class RiskcheckError(Exception):
         return cls(f"{len(problems)} problem(s)", tuple(problems))
 
 
+class CheckFailed(RiskcheckError):
+    """A check ran and found what it looks for (a failed gate, a missing evidence file, a
+    lint problem, a broken signature): exit code 1.
+
+    Raised once the command has printed its findings, so the command line adds nothing.
+    """
+
+    exit_code: ClassVar[int] = 1
+    reported: ClassVar[bool] = True
+
+
 class YamlError(RiskcheckError):
     """A file is not readable YAML within riskcheck's bounds."""
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
 
-from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.errors import CheckFailed, RiskcheckError
 from riskcheck.core.filekind import FileKind, classify
 from riskcheck.core.loader import LoadedAssessment, load_assessment
 from riskcheck.core.result import Result
@@ -85,15 +84,12 @@ class GateRun:
         return all(a.passed for a in self.assessments)
 
 
-class GateFailed(RiskcheckError):
+class GateFailed(CheckFailed):
     """The gate ran, and at least one assessment failed it: exit code 1.
 
     Raised once the gate's report is printed and its outputs written, so the command
     line adds nothing to what the user has already been shown.
     """
-
-    exit_code: ClassVar[int] = 1
-    reported: ClassVar[bool] = True
 
     def __init__(self, run: GateRun) -> None:
         failed = sum(1 for a in run.assessments if not a.passed)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.loader import LoadedAssessment, load_assessment, load_questionnaire
-from riskcheck.core.optional import optional_extra
 from riskcheck.files.yamlio import Document, load_yaml
 
 if TYPE_CHECKING:
@@ -69,28 +68,16 @@ def score(
 
 def evaluate_fairness_block(loaded: LoadedAssessment, progress: Callable[[str], None] | None = None) -> Any:
     """Run (or read) the assessment's fairness evidence. Needs the ``fairness`` extra."""
-    spec = loaded.file.fairness
-    assert spec is not None
-    with optional_extra("fairness", "fairlearn"):
-        from riskcheck.fairness.api import evaluate_fairness
-    try:
-        return evaluate_fairness(spec, loaded.base_dir, progress=progress)
-    except RiskcheckError as exc:
-        raise type(exc)(f"{loaded.path}: fairness: {exc}", exc.problems) from None
+    from riskcheck.pipeline import evaluate_fairness_block as evaluate
+
+    return evaluate(loaded, progress=progress)
 
 
 def fairness_evidence_hash(loaded: LoadedAssessment, fairness: Any) -> str:
-    from riskcheck.core.result import canonical_hash
+    """The hash that binds a result to the fairness settings and the data and model it was computed on."""
+    from riskcheck.pipeline import fairness_evidence_hash as evidence_hash
 
-    data = fairness.to_dict()
-    spec = loaded.file.fairness
-    return canonical_hash(
-        {
-            "spec": spec.model_dump(mode="json") if spec is not None else None,
-            "data_sha256": data.get("data_sha256"),
-            "model_sha256": data.get("model_sha256"),
-        }
-    )
+    return evidence_hash(loaded, fairness)
 
 
 def questionnaire(path_or_id: str | Path) -> CompiledQuestionnaire:

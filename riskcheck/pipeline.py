@@ -130,8 +130,6 @@ def assess(
     (a quick look); the result is then a draft too. Dated duties are compared with
     ``as_of``, else the system's ``assessed_on``.
     """
-    from riskcheck import api
-
     loaded = source if isinstance(source, LoadedAssessment) else load_assessment(Path(source))
     fairness = None
     evidence_hash = None
@@ -140,15 +138,43 @@ def assess(
         missing.append("fairness evidence was not computed (skipped on request)")
     elif loaded.file.fairness is not None:
         try:
-            fairness = api.evaluate_fairness_block(loaded, progress=progress)
+            fairness = evaluate_fairness_block(loaded, progress=progress)
         except RiskcheckError as exc:
             if not allow_missing_evidence:
                 raise
             missing.append(f"fairness evidence could not be computed: {_first_line(exc)}")
         else:
-            evidence_hash = api.fairness_evidence_hash(loaded, fairness)
+            evidence_hash = fairness_evidence_hash(loaded, fairness)
     result = result_of(loaded, fairness=fairness, evidence_hash=evidence_hash, missing_evidence=missing, as_of=as_of)
     return Assessed(loaded, result)
+
+
+def evaluate_fairness_block(loaded: LoadedAssessment, progress: Callable[[str], None] | None = None) -> Any:
+    """Run (or read) the assessment's fairness evidence. Needs the ``fairness`` extra."""
+    spec = loaded.file.fairness
+    assert spec is not None
+    from riskcheck.core.optional import optional_extra
+
+    with optional_extra("fairness", "fairlearn"):
+        from riskcheck.fairness.api import evaluate_fairness
+    try:
+        return evaluate_fairness(spec, loaded.base_dir, progress=progress)
+    except RiskcheckError as exc:
+        raise type(exc)(f"{loaded.path}: fairness: {exc}", exc.problems) from None
+
+
+def fairness_evidence_hash(loaded: LoadedAssessment, fairness: Any) -> str:
+    from riskcheck.core.result import canonical_hash
+
+    data = fairness.to_dict()
+    spec = loaded.file.fairness
+    return canonical_hash(
+        {
+            "spec": spec.model_dump(mode="json") if spec is not None else None,
+            "data_sha256": data.get("data_sha256"),
+            "model_sha256": data.get("model_sha256"),
+        }
+    )
 
 
 def result_of(

@@ -335,9 +335,9 @@ def _tier_now(path: Path) -> tuple[_Scored, str | None]:
 
 
 def _score(path: Path) -> tuple[_Scored, str | None]:
-    from riskcheck import api
+    from riskcheck.pipeline import assess
 
-    result = api.score(path)
+    result = assess(path).result
     signoffs = {
         (r.decision, r.name, r.role, r.timestamp): (None if r.current else r.note or "stale")
         for r in result.signoffs.records

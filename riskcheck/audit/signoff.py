@@ -56,8 +56,8 @@ def sign(
     declares any). ``now`` (default: the current UTC time, to the second) is the
     record's timestamp. Raises :class:`RiskcheckError` on bad input, before writing.
     """
-    from riskcheck import api
     from riskcheck.files.yamledit import append_signoff
+    from riskcheck.pipeline import assess
 
     path = Path(path)
     loaded = load_assessment(path)
@@ -70,7 +70,7 @@ def sign(
             f"{where}: --role: {role!r} is not a sign-off role of "
             f"{loaded.questionnaire.id}@{loaded.questionnaire.version}; expected one of: {', '.join(roles)}"
         )
-    result = api.score(loaded)
+    result = assess(loaded).result
     parts = content_parts_of(loaded, result)
     timestamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     if timestamp.tzinfo is None:

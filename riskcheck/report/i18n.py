@@ -206,6 +206,7 @@ PYTHON_SOURCES = (
     "report/context.py",
     "report/charts.py",
     "web/app.py",
+    "web/render.py",
     "web/viewmodels.py",
     "web/progress.py",
     "web/handlers/form.py",

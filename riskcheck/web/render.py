@@ -40,6 +40,7 @@ class Renderer:
 
         # Values of a result (pending, high, complete) and figures, in the language in use.
         self.env.globals.update(
+            script_strings=script_strings,
             lang=lang,
             number=format_number,
             state_word=state_word,
@@ -67,3 +68,65 @@ class Renderer:
         if fresh:
             response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", path="/")
         return response
+
+
+def _script_messages() -> tuple[str, ...]:
+    """The messages ``static/app.js`` writes, as gettext messages with ``{name}`` placeholders
+    that the script fills. Singular and plural are separate messages: the script picks one."""
+    from riskcheck.report.i18n import _
+
+    return (
+        _("{length} of {limit} characters: {over} too many. Shorten it; it is not saved until it fits."),
+        _("Too long: {over} characters over the limit."),
+        _("{length} of {limit} characters"),
+        _(
+            "Not a whole number: \u201c{text}\u201d. Type digits only, e.g. 350000. "
+            "It is not saved until it is a number."
+        ),
+        _(
+            "Not a number: \u201c{text}\u201d. Type digits only (a point for decimals), e.g. 350000. "
+            "It is not saved until it is a number."
+        ),
+        _("Must be at least {min}; it is not saved."),
+        _("Must be at most {max}; it is not saved."),
+        _("Collapse"),
+        _("Expand"),
+        _("Collapse or expand {section}"),
+        _("Every question that applies is answered."),
+        _("Not saved: {error}"),
+        _("saved \u201c{theirs}\u201d; yours \u201c{yours}\u201d, not saved."),
+        _("{count} answer was changed in another tab too; yours is not saved."),
+        _("{count} answers were changed in another tab too; yours are not saved."),
+        _("{text} (was: {value})"),
+        _("Some answers no longer apply: confirm before they are dropped."),
+        _("{answered} of {total} answered"),
+        _("(provisional)"),
+        _("New question: {questions}"),
+        _("Risk tier now {tier}."),
+        _("Class now {label}."),
+        _("{count} finding."),
+        _("{count} findings."),
+        _("Saving\u2026"),
+        _("the server refused the change"),
+        _("Not saved."),
+        _("Unsaved: confirm the dropped answers below"),
+        _("Saved {time} except {count} answer to correct"),
+        _("Saved {time} except {count} answers to correct"),
+        _("Saved {time}"),
+        _("Not saved: the server cannot be reached. Your answers are still on this page."),
+        _("Not saved: the server cannot be reached."),
+        _("Unsaved changes"),
+    )
+
+
+def script_strings() -> dict[str, str]:
+    """English -> the language in use, for each message of ``static/app.js`` that has a translation.
+
+    base.html puts it in a JSON block (``tojson``: escaped for HTML), which the script reads.
+    """
+    from riskcheck.report.i18n import use_language
+
+    translated = _script_messages()
+    with use_language("en"):
+        english = _script_messages()
+    return {source: text for source, text in zip(english, translated, strict=True) if source != text}

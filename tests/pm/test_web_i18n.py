@@ -16,7 +16,8 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from tests.pm.conftest import DATA, serving
+from riskcheck.core.loader import load_assessment
+from tests.pm.conftest import CHROMIUM, DATA, chromium, serving
 
 REPORT_FIXTURES = Path(__file__).resolve().parents[1] / "report" / "fixtures"
 FRENCH_CATALOGUE = Path(__file__).resolve().parents[1] / "report" / "docx_i18n" / "questionnaire.fr.po"
@@ -41,7 +42,8 @@ def french_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def text_of(html: str) -> str:
     """The words of a page, without its markup."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    shown = re.sub(r"<script\b.*?</script>", " ", html, flags=re.S)  # the script's messages are not page text
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", shown)).split())
 
 
 def test_the_list_in_french(french_site: str) -> None:
@@ -119,3 +121,40 @@ def test_serve_refuses_an_unknown_language(workdir: Path) -> None:
         2,
         "error: --lang xx: the web form has no such language; available: de, en, fr\n",
     )
+
+
+def test_the_scripts_messages_come_translated_and_escaped(french_site: str) -> None:
+    page = httpx.get(french_site + "/a/assessment.yaml", timeout=30)
+    block = re.search(r'<script type="application/json" id="riskcheck-strings">(.*?)</script>', page.text, re.S)
+    assert block is not None
+    strings = json.loads(block.group(1))
+    assert strings["Unsaved changes"] == "Modifications non enregistrées"
+    assert strings["Saved {time}"] == "Enregistré à {time}"
+    # tojson escapes what could end the block early.
+    assert "<" not in block.group(1) and ">" not in block.group(1)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+def test_the_form_speaks_french_in_chromium(tmp_path: Path) -> None:
+    """What the script writes as you type (live errors, the save state), in French."""
+    from playwright.sync_api import expect
+
+    root = tmp_path / "served"
+    shutil.copytree(REPORT_FIXTURES, root)
+    shutil.copy(FRENCH_CATALOGUE, root / "questionnaire.fr.po")
+    with serving(root, "--lang", "fr") as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(base + "/a/assessment.yaml")
+        people = page.get_by_label("Combien de personnes concerne-t-il par an ?")
+        people.fill("")
+        people.click()
+        page.keyboard.type("350k")
+        expect(page.locator("#live-people_count")).to_have_text(
+            "Pas un nombre entier : « 350k ». Saisissez uniquement des chiffres, par exemple 350000. "
+            "Rien n'est enregistré tant que ce n'est pas un nombre."
+        )
+        expect(page.locator("#save-state")).to_contain_text("sauf 1 réponse à corriger", timeout=10_000)
+        expect(page.get_by_role("button", name="Replier ou déplier Profil du système")).to_have_count(1)
+    # The number refused is not saved; the answer given before stays.
+    assert dict(load_assessment(root / "assessment.yaml").answers.values)["people_count"] == 120000

@@ -292,6 +292,7 @@ def live_view(
     dropped = before.dropped_by(state)
     status = form_status(state, result, fairness_note)
     classification = result.classification.label if result.classification is not None else None
+    words = questionnaire_words(loaded.questionnaire, site.lang)  # what the page announces, in its language
     return {
         "visible": {q.id: q.id in visible for q in state.questions()},
         "answered": {q.id: state.is_answered(q.id) for q in state.questions()},
@@ -301,9 +302,9 @@ def live_view(
         "tier": result.tier,
         "score": result.score,
         "summary": {
-            "tier": result.tier_label,
+            "tier": words.get(result.tier_label, result.tier_label),
             "provisional": status.provisional,
-            "classification": classification,
+            "classification": words.get(classification, classification) if classification else None,
             "missing": len(status.missing),
             "findings": len(result.findings),
         },

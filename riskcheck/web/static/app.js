@@ -6,6 +6,21 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // The messages below in the page's language: base.html gives their translations
+  // (English -> translation) in a JSON block; {name} placeholders are filled here.
+  var STRINGS = {};
+  try {
+    var given = document.getElementById("riskcheck-strings");
+    if (given) { STRINGS = JSON.parse(given.textContent) || {}; }
+  } catch (ignored) { STRINGS = {}; }
+  function t(text, values) {
+    var out = Object.prototype.hasOwnProperty.call(STRINGS, text) ? STRINGS[text] : text;
+    return out.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
+    });
+  }
+  var LANG = document.documentElement.getAttribute("lang") || "en";
+
   var announcer = document.getElementById("announce");
   function announce(text) {
     if (!announcer || !text) { return; }
@@ -15,7 +30,7 @@
 
   // ------------------------------------------------------------ honest inputs
 
-  function formatCount(n) { return n.toLocaleString("en-GB"); }
+  function formatCount(n) { return n.toLocaleString(LANG === "en" ? "en-GB" : LANG); }
 
   function checkLength(field) {
     var limit = parseInt(field.getAttribute("data-maxlength"), 10);
@@ -25,14 +40,14 @@
     var over = length - limit;
     var wasOver = counter.classList.contains("over");
     if (over > 0) {
-      counter.textContent = formatCount(length) + " of " + formatCount(limit) + " characters: " +
-        formatCount(over) + " too many. Shorten it; it is not saved until it fits.";
+      counter.textContent = t("{length} of {limit} characters: {over} too many. Shorten it; it is not saved until it fits.",
+        { length: formatCount(length), limit: formatCount(limit), over: formatCount(over) });
       counter.classList.add("over");
       field.setAttribute("aria-invalid", "true");
-      if (!wasOver) { announce("Too long: " + formatCount(over) + " characters over the limit."); }
+      if (!wasOver) { announce(t("Too long: {over} characters over the limit.", { over: formatCount(over) })); }
       return false;
     }
-    counter.textContent = formatCount(length) + " of " + formatCount(limit) + " characters";
+    counter.textContent = t("{length} of {limit} characters", { length: formatCount(length), limit: formatCount(limit) });
     counter.classList.remove("over");
     if (wasOver) { field.removeAttribute("aria-invalid"); }
     return true;
@@ -46,14 +61,15 @@
     if (!text) { return ""; }
     var integer = field.getAttribute("data-number") === "integer";
     if (!(integer ? INTEGER : DECIMAL).test(text)) {
-      return "Not " + (integer ? "a whole number" : "a number") + ": \u201c" + text + "\u201d. Type digits only" +
-        (integer ? "" : " (a point for decimals)") + ", e.g. 350000. It is not saved until it is a number.";
+      return integer
+        ? t("Not a whole number: \u201c{text}\u201d. Type digits only, e.g. 350000. It is not saved until it is a number.", { text: text })
+        : t("Not a number: \u201c{text}\u201d. Type digits only (a point for decimals), e.g. 350000. It is not saved until it is a number.", { text: text });
     }
     var value = Number(text);
     var min = field.getAttribute("data-min");
     var max = field.getAttribute("data-max");
-    if (min !== null && value < Number(min)) { return "Must be at least " + min + "; it is not saved."; }
-    if (max !== null && value > Number(max)) { return "Must be at most " + max + "; it is not saved."; }
+    if (min !== null && value < Number(min)) { return t("Must be at least {min}; it is not saved.", { min: min }); }
+    if (max !== null && value > Number(max)) { return t("Must be at most {max}; it is not saved.", { max: max }); }
     return "";
   }
 
@@ -89,7 +105,7 @@
     if (!button || !body) { return; }
     body.hidden = !expanded;
     button.setAttribute("aria-expanded", expanded ? "true" : "false");
-    button.textContent = expanded ? "Collapse" : "Expand";
+    button.textContent = expanded ? t("Collapse") : t("Expand");
   }
 
   var small = window.matchMedia && window.matchMedia("(max-width: 640px)").matches;
@@ -102,7 +118,7 @@
     button.type = "button";
     button.className = "section-toggle";
     button.setAttribute("aria-controls", body.id);
-    button.setAttribute("aria-label", "Collapse or expand " + head.querySelector("h2").textContent);
+    button.setAttribute("aria-label", t("Collapse or expand {section}", { section: head.querySelector("h2").textContent }));
     button.addEventListener("click", function () { setExpanded(section, body.hidden); });
     head.appendChild(button);
     // On a phone, one section at a time: the first with a question left open.
@@ -166,7 +182,7 @@
       for (var i = 0; i < ordered.length; i++) {
         if (!isAnswered(ordered[i])) { focusQuestion(ordered[i].getAttribute("data-question")); return; }
       }
-      announce("Every question that applies is answered.");
+      announce(t("Every question that applies is answered."));
     });
   }
 
@@ -260,7 +276,7 @@
       question.classList.add("has-error");
       var message = document.createElement("p");
       message.className = "error from-save";
-      message.textContent = "Not saved: " + errors[qid];
+      message.textContent = t("Not saved: {error}", { error: errors[qid] });
       var anchor = question.querySelector(".counter, .live-error, textarea, input:not([type=hidden]), .options");
       if (anchor) { anchor.insertAdjacentElement("afterend", message); }
     });
@@ -278,11 +294,13 @@
       link.setAttribute("data-question-link", clash.question);
       link.textContent = clash.text;
       item.appendChild(link);
-      item.appendChild(document.createTextNode(": saved \u201c" + clash.theirs + "\u201d; yours \u201c" + clash.yours + "\u201d, not saved."));
+      item.appendChild(document.createTextNode(": " + t("saved \u201c{theirs}\u201d; yours \u201c{yours}\u201d, not saved.", { theirs: clash.theirs, yours: clash.yours })));
       list.appendChild(item);
     });
     box.hidden = false;
-    announce(clashes.length + " answer" + (clashes.length === 1 ? " was" : "s were") + " changed in another tab too; yours " + (clashes.length === 1 ? "is" : "are") + " not saved.");
+    announce(clashes.length === 1
+      ? t("{count} answer was changed in another tab too; yours is not saved.", { count: 1 })
+      : t("{count} answers were changed in another tab too; yours are not saved.", { count: clashes.length }));
   }
 
   function showDrop(drop) {
@@ -291,11 +309,11 @@
     list.textContent = "";
     drop.forEach(function (item) {
       var li = document.createElement("li");
-      li.textContent = item.text + " (was: " + item.value + ")";
+      li.textContent = t("{text} (was: {value})", { text: item.text, value: item.value });
       list.appendChild(li);
     });
     box.hidden = drop.length === 0;
-    if (drop.length) { announce("Some answers no longer apply: confirm before they are dropped."); }
+    if (drop.length) { announce(t("Some answers no longer apply: confirm before they are dropped.")); }
   }
 
   function applyView(data) {
@@ -315,7 +333,7 @@
       var info = data.sections[sid];
       if (section) { section.hidden = !info.visible; }
       var progress = document.getElementById("progress-" + sid);
-      if (progress) { progress.textContent = info.answered + " of " + info.total + " answered"; }
+      if (progress) { progress.textContent = t("{answered} of {total} answered", { answered: info.answered, total: info.total }); }
     });
     var open = {};
     Array.prototype.forEach.call(panel.querySelectorAll("details"), function (d) { open[d.className] = d.open; });
@@ -327,7 +345,7 @@
     if (focusedInPanel) { panel.setAttribute("tabindex", "-1"); panel.focus({ preventScroll: true }); }
     if (nav) { nav.innerHTML = data.nav; }
     var s = data.summary;
-    var tierText = s.tier + (s.provisional ? " (provisional)" : "");
+    var tierText = s.tier + (s.provisional ? " " + t("(provisional)") : "");
     if (barTier) { barTier.lastChild.textContent = tierText; }
     if (nextButton) {
       nextButton.hidden = !data.next_unanswered;
@@ -335,11 +353,13 @@
     }
     // Announce what changed, not the whole panel.
     var news = [];
-    if (appeared.length) { news.push("New question: " + appeared.join("; ")); }
+    if (appeared.length) { news.push(t("New question: {questions}", { questions: appeared.join("; ") })); }
     if (summary) {
-      if (summary.tier !== s.tier || summary.provisional !== s.provisional) { news.push("Risk tier now " + tierText + "."); }
-      if (summary.classification !== s.classification && s.classification) { news.push("Class now " + s.classification + "."); }
-      if (summary.findings !== s.findings) { news.push(s.findings + " finding" + (s.findings === 1 ? "" : "s") + "."); }
+      if (summary.tier !== s.tier || summary.provisional !== s.provisional) { news.push(t("Risk tier now {tier}.", { tier: tierText })); }
+      if (summary.classification !== s.classification && s.classification) { news.push(t("Class now {label}.", { label: s.classification })); }
+      if (summary.findings !== s.findings) {
+        news.push(s.findings === 1 ? t("{count} finding.", { count: 1 }) : t("{count} findings.", { count: s.findings }));
+      }
     }
     summary = s;
     if (news.length) { announce(news.join(" ")); }
@@ -351,7 +371,7 @@
     if (inFlight) { return; }
     inFlight = true;
     dirty = false;
-    setState("saving", "Saving\u2026");
+    setState("saving", t("Saving\u2026"));
     var body = new FormData(form);
     if (confirmDrop) { body.append("confirm_drop", "1"); confirmDrop = false; }
     var sent = {};
@@ -368,8 +388,8 @@
       var data = reply.data;
       if (!reply.ok) {
         dirty = true;
-        setState("error", "Not saved: " + (data.error || "the server refused the change"));
-        announce("Not saved.");
+        setState("error", t("Not saved: {error}", { error: data.error || t("the server refused the change") }));
+        announce(t("Not saved."));
         return;
       }
       form.elements.version.value = data.version;
@@ -392,20 +412,22 @@
       var errorCount = Object.keys(data.errors).length;
       if (data.outcome === "confirm") {
         dirty = true;
-        setState("unsaved", "Unsaved: confirm the dropped answers below");
+        setState("unsaved", t("Unsaved: confirm the dropped answers below"));
       } else if (dirty) {
         schedule();
       } else if (errorCount) {
         dirty = true;
-        setState("error", "Saved " + clock() + " except " + errorCount + " answer" + (errorCount === 1 ? "" : "s") + " to correct");
+        setState("error", errorCount === 1
+          ? t("Saved {time} except {count} answer to correct", { time: clock(), count: 1 })
+          : t("Saved {time} except {count} answers to correct", { time: clock(), count: errorCount }));
       } else {
-        setState("saved", "Saved " + clock());
+        setState("saved", t("Saved {time}", { time: clock() }));
       }
     }).catch(function () {
       inFlight = false;
       dirty = true;
-      setState("error", "Not saved: the server cannot be reached. Your answers are still on this page.");
-      announce("Not saved: the server cannot be reached.");
+      setState("error", t("Not saved: the server cannot be reached. Your answers are still on this page."));
+      announce(t("Not saved: the server cannot be reached."));
     });
   }
 
@@ -420,7 +442,7 @@
     if (!event.target.name || event.target.name.indexOf("b.") === 0) { return; }
     if (!/^[qnl]\./.test(event.target.name)) { return; }
     dirty = true;
-    setState("unsaved", "Unsaved changes");
+    setState("unsaved", t("Unsaved changes"));
     markAnswered();
     schedule(event.type === "change" ? 150 : 700);
   }

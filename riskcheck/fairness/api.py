@@ -444,10 +444,9 @@ def _check_same_data(saved: Path, data: str, base: Path, result: FairnessResult)
 
 
 def _aggregates_in_duckdb(spec: FairnessSpec) -> bool:
-    """The DuckDB engine aggregates prediction and score columns, and a classifier's
-    predictions streamed batch by batch (:mod:`riskcheck.fairness.stream`); a regressor's
-    predictions are measured in memory by the count engine."""
-    return spec.engine == "duckdb" and (spec.model is None or spec.task == "classification")
+    """The DuckDB engine aggregates prediction and score columns, and a model's predictions
+    streamed batch by batch (:mod:`riskcheck.fairness.stream`)."""
+    return spec.engine == "duckdb"
 
 
 def _one_file(spec: FairnessSpec, base: Path) -> Path:

@@ -40,10 +40,18 @@ from riskcheck.fairness.duck import (
     value_of,
     where_text,
 )
+from riskcheck.fairness.labels import check_group_count
 from riskcheck.fairness.model import STREAM_BATCH_ROWS, ModelLimits, stream_predictions
 from riskcheck.fairness.sources import Source
 from riskcheck.fairness.spec import FairnessSpec
-from riskcheck.fairness.tally import CountTable, _explain_empty, _Problems, interpret_counts, too_many
+from riskcheck.fairness.tally import (
+    CountTable,
+    _explain_empty,
+    _Problems,
+    interpret_counts,
+    interpret_sums,
+    too_many,
+)
 from riskcheck.fairness.trust import ModelTrust
 
 Callback = Callable[[str], None]
@@ -67,7 +75,8 @@ def aggregate_with_model(
     say: Callback,
     warn: Callback | None,
 ) -> tuple[CountTable, tuple[str, ...]]:
-    """The confusion counts of ``spec`` over ``data`` with ``spec.model``'s predictions; and the model's notes."""
+    """The confusion counts of ``spec`` over ``data`` with ``spec.model``'s predictions (a regressor's:
+    the per-group sums of :func:`~riskcheck.fairness.counts.regression_sums`); and the model's notes."""
     import pyarrow as pa  # type: ignore[import-untyped]
 
     from riskcheck.fairness.inputs import column_roles
@@ -113,9 +122,11 @@ def aggregate_with_model(
         else:
             require_columns(rows_relation, roles)
         features = _features(spec, rows_relation)
-        sql, params, keys, sums = _batch_query(spec, rows_relation, sensitive, features)
+        regression = spec.task == "regression"
+        query_of = _regression_query if regression else _batch_query
+        sql, params, keys, sums = query_of(spec, rows_relation, sensitive, features)
         counted = _counted_spec(spec)
-        row_limit = limits.max_groups * 16 + 1
+        row_limit = limits.max_groups * (1 if regression else 16) + 1
         cells: dict[tuple[Any, ...], list[float]] = {}
         reader = _reader(connection, sql, params, display, limits)
         pending = _next(reader, display, limits)
@@ -123,8 +134,13 @@ def aggregate_with_model(
             model.send(_feature_batch(pa, pending, len(keys) + len(sums), features))
             following = _next(reader, display, limits)  # DuckDB reads while the model predicts
             predictions = model.receive(pending.num_rows)
-            _fold(pa, cells, pending, predictions, keys, sums)
+            if regression:
+                _fold_sums(pa, cells, pending, predictions, keys, sums)
+            else:
+                _fold(pa, cells, pending, predictions, keys, sums)
             if len(cells) >= row_limit:
+                if regression:
+                    check_group_count(len(cells), display=display, columns=spec.sensitive, bound=limits.max_groups)
                 too_many(counted, _rows(cells), display, limits.max_groups)
             pending = following
         query = Query(sql, params, tuple(spec.sensitive), _where_sql(spec, rows_relation, {}))
@@ -133,17 +149,26 @@ def aggregate_with_model(
         def explain_empty() -> None:
             _explain_empty(spec, connection, rows_relation)
 
-        kinds = {**rows_relation.columns, MODEL_OUTPUT: _duckdb_kind(pa, model.output_type)}
-        table = interpret_counts(
-            counted,
-            _rows(cells),
-            display=display,
-            kinds=kinds,
-            infer=data.file_format == "csv",
-            problem=problem,
-            explain_empty=explain_empty,
-            max_groups=limits.max_groups,
-        )
+        if regression:
+            table = interpret_sums(
+                counted,
+                _rows(cells),
+                display=display,
+                problem=problem,
+                explain_empty=explain_empty,
+                max_groups=limits.max_groups,
+            )
+        else:
+            table = interpret_counts(
+                counted,
+                _rows(cells),
+                display=display,
+                kinds={**rows_relation.columns, MODEL_OUTPUT: _duckdb_kind(pa, model.output_type)},
+                infer=data.file_format == "csv",
+                problem=problem,
+                explain_empty=explain_empty,
+                max_groups=limits.max_groups,
+            )
     return table, tuple(notes)
 
 
@@ -220,6 +245,78 @@ def _batch_query(
     where_sql = _where_sql(spec, data, params)
     sql = f"SELECT {', '.join(selected)} FROM {data.sql} AS d{joined} WHERE {where_sql}"
     return sql, params, keys, sums
+
+
+def _regression_query(
+    spec: FairnessSpec, data: Relation, sensitive: Relation | None, features: Sequence[str]
+) -> tuple[str, dict[str, Any], list[str], list[str]]:
+    """For a regressor, one row per data row: the groups, the target and weight as numbers with
+    their checks (as the DuckDB engine's sums make them), then the features."""
+    assert spec.target is not None
+    sql, params, keys, sums = _batch_query(spec, data, sensitive, features)
+    target, raw = number_of(spec.target), f"d.{quote(spec.target)}"
+    weight = "CAST(1.0 AS DOUBLE)" if spec.sample_weight is None else number_of(spec.sample_weight)
+    per_row = [
+        ("t", target),
+        ("ws", weight),
+        ("target_text", f"CAST({raw} IS NOT NULL AND {target} IS NULL AS INTEGER)"),
+        ("target_bad", f"CAST({target} IS NULL OR NOT isfinite({target}) AS INTEGER)"),
+    ]
+    # the classification query's target label goes; these numbers come before its sums
+    label = f"{value_of(spec.target, data.columns[spec.target])} AS {quote(_PREFIX + 't')}"
+    numbers = ", ".join(f"{expression} AS {quote(_PREFIX + name)}" for name, expression in per_row)
+    assert label in sql
+    sql = sql.replace(label, numbers, 1)
+    keys = [key for key in keys if key != "t"]
+    return sql, params, keys, [name for name, _ in per_row] + sums  # the raw weight "w" is not summed again
+
+
+def _fold_sums(
+    pa: Any,
+    cells: dict[tuple[Any, ...], list[float]],
+    batch: Any,
+    predictions: Any,
+    keys: Sequence[str],
+    columns: Sequence[str],
+) -> None:
+    """Add one batch of a regression to ``cells``: per group, the sums of
+    :func:`~riskcheck.fairness.counts.regression_sums` and the checks, in interpret_sums' layout."""
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    at = {name: batch.column(len(keys) + offset) for offset, name in enumerate(columns)}
+    rows = batch.num_rows
+    if pa.types.is_string(predictions.type):
+        text = pc.cast(pc.is_valid(predictions), pa.int64())
+        predicted = pa.nulls(rows, pa.float64())
+    else:
+        text = pa.array([0] * rows, pa.int64())
+        predicted = pc.cast(predictions, pa.float64())
+    bad = pc.cast(pc.fill_null(pc.invert(pc.is_finite(predicted)), True), pa.int64())
+    weight, target = at["ws"], at["t"]
+    values = {
+        "one": pa.array([1] * rows, pa.int64()),
+        "ws": weight,
+        "wp": pc.multiply(weight, predicted),
+        "wae": pc.multiply(weight, pc.abs(pc.subtract(target, predicted))),
+        "target_text": at["target_text"],
+        "target_bad": at["target_bad"],
+        "prediction_text": text,
+        "prediction_bad": bad,
+    }
+    for name in ("weight_text", "weight_bad", "weight_negative", "unmatched"):
+        if name in at:
+            values[name] = at[name]
+    table = pa.table({**{name: batch.column(index) for index, name in enumerate(keys)}, **values})
+    grouped = table.group_by(list(keys), use_threads=False).aggregate([(name, "sum") for name in values])
+    groups = [grouped.column(name).to_pylist() for name in keys]
+    totals = [grouped.column(f"{name}_sum").to_pylist() for name in values]
+    for index in range(grouped.num_rows):
+        key = tuple(column[index] for column in groups)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = [0] * len(totals)
+        for position, column in enumerate(totals):
+            cell[position] += column[index] or 0
 
 
 def _reader(connection: Any, sql: str, params: dict[str, Any], display: str, limits: ScanLimits) -> Any:
@@ -310,6 +407,25 @@ def _duckdb_kind(pa: Any, arrow_type: Any) -> str:
 
 class _StreamProblems(_Problems):
     """Example rows come from the data; the model's output is not a column of it."""
+
+    def numbers(
+        self, rows: Sequence[tuple[Any, ...]], at: Mapping[str, int], column: str, role: str, kind: str
+    ) -> None:
+        if column != MODEL_OUTPUT:
+            super().numbers(rows, at, column, role, kind)
+            return
+        text = sum(int(row[at["prediction_text"]]) for row in rows)
+        bad = sum(int(row[at["prediction_bad"]]) for row in rows)
+        if text:
+            raise DataError(
+                f"{self.data.source.display}: the {MODEL_OUTPUT} is text in {text:,} row(s); "
+                "a regression needs a number for every row"
+            )
+        if bad:
+            raise DataError(
+                f"{self.data.source.display}: the {MODEL_OUTPUT} is missing or infinite in {bad:,} row(s); "
+                "expected a finite number for every row"
+            )
 
     def missing(self, column: str, role: str, count: int) -> None:
         if column != MODEL_OUTPUT:

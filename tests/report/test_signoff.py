@@ -189,3 +189,23 @@ def test_sign_keeps_long_lines_as_written(demo: Path) -> None:
     after = demo.read_text()
     assert after.startswith(text.rstrip("\n"))
     assert f"    comment: {long_comment}\n    timestamp: '2026-10-20T09:30:00+00:00'\n" in after
+
+
+def test_with_no_roles_declared_a_stale_approval_still_says_what_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sign-off as a whole (a questionnaire that declares no roles) names the change, as a role's check does."""
+    source = Path(__file__).resolve().parents[2] / "examples" / "classification" / "loan-scoring.yaml"
+    path = tmp_path / "loan-scoring.yaml"
+    path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_assessment(path).questionnaire.spec.signoff.roles == []
+    sign(path, name="Lena Legal", role="legal", decision="approve", now=NOW)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  purpose: ", "  purpose: Now also sets credit limits. ", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", str(path), "--require-signoff", "--fail-on", "none"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "no current sign-off approval; every decision recorded is stale; the latest (approve by Lena Legal, "
+        "2026-10-20T09:30:00+00:00): changed since Lena Legal's approval on 2026-10-20: system.purpose"
+    ) in out

@@ -109,6 +109,14 @@ def test_the_downloaded_pdf_is_french(french_site: str) -> None:
     assert "Synthèse" in text and "Executive summary" not in text
 
 
+def test_a_questionnaire_without_french_gives_an_english_pdf(french_site: str) -> None:
+    response = httpx.get(french_site + "/pdf/english/draft.yaml", timeout=120)
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert json.loads(reader.attachments["riskcheck-result.json"][0])["lang"] == "en"
+
+
 def test_serve_refuses_an_unknown_language(workdir: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "riskcheck", "serve", str(workdir), "--lang", "xx"],

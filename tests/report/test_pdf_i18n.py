@@ -221,3 +221,21 @@ def test_the_template_messages_are_in_the_catalogue_lint(tmp_path: Path) -> None
             "expected ['%%', '%(share)']",
         ]
     )
+
+
+def test_the_word_report_records_its_language_too(tmp_path: Path) -> None:
+    """read_result gives the language back from the Word document, as from the PDF's attachment."""
+    import docx
+
+    from riskcheck.report.docx import read_result
+
+    folder = tmp_path / "demo"
+    shutil.copytree(FIXTURES, folder)
+    shutil.copy(CATALOGUES / "questionnaire.de.po", folder / "questionnaire.de.po")
+    word = folder / "bericht.docx"
+    assert main(["report", str(folder / "assessment.yaml"), "-o", str(word), "--lang", "de"]) == 0
+    assert read_result(word.read_bytes())["lang"] == "de"
+    document = docx.Document(str(word))
+    assert document.core_properties.language == "de"
+    headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+    assert headings[:2] == ["Zusammenfassung", "Risikoklasse nach der KI-Verordnung"]

@@ -689,7 +689,7 @@ def counts_of_data(
         sensitive = None
         if spec.sensitive_data is not None:
             sensitive = read_sensitive(session, spec.sensitive_data, settings, base)
-            data = joined(spec, data, sensitive)
+            data = joined(counted, data, sensitive)  # counted: a model's output is a column by now
         table = aggregate_spark(counted, data, max_groups=settings.max_groups, say=say)
         if model_notes:
             table = replace(table, notes=(*model_notes, *table.notes))
@@ -804,6 +804,8 @@ def with_predictions(
             f"available columns: {', '.join(frame.columns)}"
         )
     kept = [column for column in column_roles(spec) if column in frame.columns]
+    if spec.join_on is not None and spec.join_on in frame.columns and spec.join_on not in kept:
+        kept.append(spec.join_on)  # the sensitive table is joined to the predictions
     job = _ModelJob(
         model=model_path.read_bytes(),
         suffix=model_path.suffix.lower(),

@@ -377,8 +377,6 @@ class FairnessSpec(BaseModel):
         if self.sensitive_data is not None:
             if self.engine not in ("duckdb", "spark"):
                 raise ValueError("sensitive_data needs engine: duckdb or spark")
-            if self.model is not None and self.engine != "duckdb":
-                raise ValueError("sensitive_data with a model needs engine: duckdb")
             if self.join_on in self.sensitive:
                 raise ValueError(f"the join key {self.join_on!r} cannot also be a sensitive column")
         if self.suppress_below is not None and self.engine == "fairlearn":

@@ -165,3 +165,32 @@ def test_a_model_that_fails_on_an_executor_is_a_data_error_naming_it(spark: Spar
     assert str(error.value).startswith(
         f"{model}: the model could not predict on the columns given: ValueError: cannot predict on "
     )
+
+
+def test_a_model_with_a_sensitive_table_equals_the_duckdb_stream(spark: SparkSession, tmp_path: Path) -> None:
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    from tests.fairness.test_stream import synthetic as with_features
+
+    frame = with_features(3_000)
+    model = tmp_path / "model.skops"
+    sio.dump(LogisticRegression().fit(frame[["x1", "x2"]], frame["y"]), model)
+    frame.drop(columns=["g"]).to_parquet(tmp_path / "log.parquet", index=False)
+    frame[["person", "g"]].iloc[:2_900].to_parquet(tmp_path / "people.parquet", index=False)
+    spark.read.parquet(str(tmp_path / "people.parquet")).createOrReplaceTempView("riskcheck_model_people")
+    settings: dict[str, Any] = {
+        "target": "y",
+        "model": model,
+        "sensitive": ["g"],
+        "sample_weight": "w",
+        "join_on": "person",
+        "bootstrap": BOOTSTRAP,
+    }
+    duck = compute_fairness(tmp_path / "log.parquet", sensitive_data=tmp_path / "people.parquet", **settings)
+    result = compute_fairness(
+        tmp_path / "log.parquet", engine="spark", sensitive_data="riskcheck_model_people", **settings
+    )
+    assert "(missing)" in result.groups
+    assert_same_figures(result, duck)
+    assert result.model_sha256 == duck.model_sha256

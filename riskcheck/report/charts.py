@@ -170,7 +170,9 @@ def section_chart(sections: Sequence[Mapping[str, Any]]) -> BarChart | None:
                 lines=label_lines(section["title"]),
             )
         )
-    ticks = tuple(Tick(round(plot_x + plot_width * f, 2), f"{int(100 * f)}%") for f in (0, 0.25, 0.5, 0.75, 1))
+    ticks = tuple(
+        Tick(round(plot_x + plot_width * f, 2), _("{percent}%", percent=int(100 * f))) for f in (0, 0.25, 0.5, 0.75, 1)
+    )
     height = TOP + len(bars) * ROW_HEIGHT + BOTTOM
     return BarChart(WIDTH, height, plot_x, plot_width, ROW_HEIGHT, tuple(bars), ticks)
 

@@ -88,9 +88,9 @@ def sign(
             covers=short_parts(parts),
         )
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise RiskcheckError(f"{where}: --{field}: {first['msg']}, got {first.get('input')!r}") from None
+        from riskcheck.core.loader import validation_messages
+
+        raise RiskcheckError(f"{where}: --" + "; --".join(validation_messages(exc))) from None
     append_signoff(path, _as_written(record))
     written = SignoffInput(
         record.name,

@@ -249,8 +249,9 @@ def policy_from_table(table: Any, *, source: str) -> Policy:
                 known = ", ".join(_KEYS)
                 messages.append(f"{source}: [tool.riskcheck] {key}: unknown key (known keys: {known})")
             else:
-                message = str(error["msg"]).removeprefix("Value error, ")
-                messages.append(f"{source}: [tool.riskcheck] {key}: {message}, got {error.get('input')!r}")
+                from riskcheck.core.loader import validation_message
+
+                messages.append(f"{source}: [tool.riskcheck] {key}: {validation_message(error)}")
         raise PolicyError("\n".join(messages)) from None
 
 

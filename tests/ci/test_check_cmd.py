@@ -266,7 +266,7 @@ def test_a_wrong_pyproject_value_is_bad_input(project: Path, cli) -> None:
     assert run.code == 2
     assert run.err == (
         f"error: {project / 'pyproject.toml'}: [tool.riskcheck] max-severity: "
-        "Input should be 'critical', 'high', 'medium', 'low' or 'info', got 'severe'\n"
+        "expected 'critical', 'high', 'medium', 'low' or 'info', got 'severe'\n"
     )
 
 

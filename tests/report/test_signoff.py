@@ -209,3 +209,12 @@ def test_with_no_roles_declared_a_stale_approval_still_says_what_changed(
         "no current sign-off approval; every decision recorded is stale; the latest (approve by Lena Legal, "
         "2026-10-20T09:30:00+00:00): changed since Lena Legal's approval on 2026-10-20: system.purpose"
     ) in out
+
+
+def test_an_empty_name_is_refused_in_riskchecks_words(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = demo.read_text()
+    assert main(["sign", str(demo), "--name", "", "--role", "legal", "--decision", "approve"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {demo}: sign: --name: expected text that should have at least 1 character, got ''\n"
+    )
+    assert demo.read_text() == before

@@ -933,12 +933,17 @@ def spark_identity(session: SparkSession, data: SparkData, kind: str, table: Cou
         return identify(data.source, kind=kind)
     counts = table_digest(table, data.frame.schema.json())
     if data.table is not None:
-        return table_identity(session, data.table, kind, counts)
-    why = (
-        f"{data.display} is read by Spark where riskcheck cannot list its files, and has no version "
-        "riskcheck can read; the digest is of its schema and the count table"
-    )
-    return DataIdentity("counts", counts, 0, 0, {"fallback": why})
+        found = table_identity(session, data.table, kind, counts)
+    else:
+        why = (
+            f"{data.display} is read by Spark where riskcheck cannot list its files, and has no version "
+            "riskcheck can read; the digest is of its schema and the count table"
+        )
+        found = DataIdentity("counts", counts, 0, 0, {"fallback": why})
+    if kind == "sha256" and found.kind != "sha256":
+        note = "not available: riskcheck cannot read every byte of data Spark holds elsewhere"
+        found = replace(found, details={**found.details, "full_hash": note})
+    return found
 
 
 def table_identity(session: SparkSession, name: str, kind: str, counts: str) -> DataIdentity:

@@ -104,6 +104,10 @@ def test_a_local_table_is_identified_by_its_files_and_a_view_by_the_named_fallba
         "a view (or a temporary view) has no version; the digest is of its schema and the count table"
     )
     assert_same_figures(view, result)
+    full = compute_fairness(table="riskcheck_full_view", engine="spark", data_identity="sha256", **settings)
+    assert (full.data_identity or {})["full_hash"] == (
+        "not available: riskcheck cannot read every byte of data Spark holds elsewhere"
+    )
 
 
 def test_a_delta_folder_is_read_by_spark_at_its_latest_version(spark: SparkSession, tmp_path: Path) -> None:

@@ -289,12 +289,12 @@ def _fold_sums(
         text = pc.cast(pc.is_valid(predictions), pa.int64())
         predicted = pa.nulls(rows, pa.float64())
     else:
-        text = pa.array([0] * rows, pa.int64())
+        text = pa.repeat(pa.scalar(0, pa.int64()), rows)
         predicted = pc.cast(predictions, pa.float64())
     bad = pc.cast(pc.fill_null(pc.invert(pc.is_finite(predicted)), True), pa.int64())
     weight, target = at["ws"], at["t"]
     values = {
-        "one": pa.array([1] * rows, pa.int64()),
+        "one": pa.repeat(pa.scalar(1, pa.int64()), rows),
         "ws": weight,
         "wp": pc.multiply(weight, predicted),
         "wae": pc.multiply(weight, pc.abs(pc.subtract(target, predicted))),
@@ -372,7 +372,7 @@ def _fold(
     columns["p"] = predictions
     for offset, name in enumerate(sums):
         columns[name] = batch.column(len(keys) + offset)
-    columns["one"] = pa.nulls(batch.num_rows, pa.int8()).fill_null(1)
+    columns["one"] = pa.repeat(pa.scalar(1, pa.int64()), batch.num_rows)
     table = pa.table(columns)
     grouped = table.group_by([*keys, "p"], use_threads=False).aggregate(
         [("one", "sum"), *((name, "sum") for name in sums)]

@@ -340,3 +340,25 @@ def test_a_glob_or_folder_inside_a_delta_table_is_exit_2(run_cli: Run, delta: Pa
         )  # fmt: skip
         assert (code, out) == (2, "")
         assert err == f"error: {data}: {expected}"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--table", "lake.scores"], "Error: --table needs --engine spark"),
+        (
+            ["--table", "lake.scores", "--data", "x.csv", "--engine", "spark"],
+            "Error: give the data one way: --data PATH, or --table NAME with --engine spark",
+        ),
+        (
+            ["--table", "lake.scores; DROP TABLE x", "--engine", "spark"],
+            "error: invalid fairness settings: table: 'lake.scores; DROP TABLE x' is not a table name; expected "
+            "catalog.schema.table (one to three identifiers, each plain or in backquotes)",
+        ),
+    ],
+)
+def test_the_table_option_is_checked(run_cli: Run, args: list[str], expected: str) -> None:
+    code, out, err = run_cli("fairness", *args, "--target", "y", "--prediction", "p", "--sensitive", "g")
+    assert (code, out) == (2, "")
+    assert err.strip().splitlines()[-1] == expected
+    assert "Traceback" not in err

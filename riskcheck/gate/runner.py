@@ -119,9 +119,12 @@ def find(paths: Iterable[Path], policy: Policy | None = None) -> Found:
         path = Path(path)
         if path.is_dir():
             found = []
-            for candidate in sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]):
-                if any(part.startswith(".") for part in candidate.relative_to(path).parts):
-                    continue
+            candidates, linked = _yaml_below(path)
+            skipped.extend(
+                SkippedFile(folder, "a symbolic link to a folder, not followed; name its target to check it")
+                for folder in linked
+            )
+            for candidate in candidates:
                 pattern = policy.excludes(candidate) if policy is not None else None
                 if pattern is not None:
                     skipped.append(SkippedFile(candidate, f"excluded by [tool.riskcheck] exclude {pattern!r}"))
@@ -145,6 +148,26 @@ def find(paths: Iterable[Path], policy: Policy | None = None) -> Found:
     for file in files:
         unique.setdefault(file.path.resolve(), file)
     return Found(tuple(unique.values()), tuple(skipped))
+
+
+def _yaml_below(root: Path) -> tuple[list[Path], list[Path]]:
+    """The YAML files below ``root`` (``.yaml``/``.yml`` in any case; hidden paths left out),
+    and the symbolic links to folders found on the way, which are not followed."""
+    import os
+
+    files: list[Path] = []
+    linked: list[Path] = []
+    for directory, folders, names in os.walk(root, followlinks=False):
+        here = Path(directory)
+        for folder in list(folders):
+            if folder.startswith("."):
+                folders.remove(folder)
+            elif (here / folder).is_symlink():
+                linked.append(here / folder)
+        files.extend(
+            here / name for name in names if not name.startswith(".") and Path(name).suffix.lower() in (".yaml", ".yml")
+        )
+    return sorted(files), sorted(linked)
 
 
 def load_all(files: Sequence[Path | FileKind]) -> list[LoadedAssessment]:

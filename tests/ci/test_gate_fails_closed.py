@@ -295,3 +295,24 @@ def test_duplicate_names_within_one_questionnaire_are_still_refused(project: Pat
     run = cli("check", "low.yaml", "again.yaml")
     assert run.code == 2
     assert "which answers the same questionnaire (ci-gate)" in run.err
+
+
+def test_a_folder_gate_checks_upper_case_suffixes_and_names_the_links_it_does_not_follow(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two high-risk assessments that a folder gate used to leave out without a word."""
+    assess, other = tmp_path / "assess", tmp_path / "other"
+    assess.mkdir()
+    other.mkdir()
+    shutil.copy(EXAMPLES / "spam-filter.yaml", assess / "spam-filter.yaml")
+    (assess / "Risky.YAML").write_text((EXAMPLES / "workplace-emotion-monitoring.yaml").read_text(encoding="utf-8"))
+    shutil.copy(EXAMPLES / "workplace-emotion-monitoring.yaml", other / "hidden-risk.yaml")
+    (assess / "team-b").symlink_to(other, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    run = cli("check", "assess", "--fail-on", "high", "--format", "json")
+    data = json.loads(run.out)
+    checked = sorted(Path(a["file"]).name for a in data["assessments"])
+    assert checked == ["Risky.YAML", "spam-filter.yaml"]
+    assert run.code == 1  # the upper-case file is high risk: checked, so the gate fails
+    skipped = {Path(s["file"]).name: s["reason"] for s in data["skipped"]}
+    assert skipped["team-b"] == "a symbolic link to a folder, not followed; name its target to check it"

@@ -51,8 +51,12 @@ def _project_root(directory: str) -> Path:
         top = _git(Path(directory), "rev-parse", "--show-toplevel")
         if top.returncode == 0:
             found = top.stdout.decode("utf-8", "surrogateescape").strip()
-            if found:
-                return Path(found).resolve()
+            # The work tree must hold the assessment's folder and its own .git: a repository
+            # whose configuration names another work tree (core.worktree = /) does not widen
+            # the project.
+            top_level = Path(found).resolve() if found else None
+            if top_level is not None and Path(directory).is_relative_to(top_level) and (top_level / ".git").exists():
+                return top_level
     except Exception:  # git missing or slow: the assessment's folder is the project
         pass
     return Path(directory)

@@ -58,6 +58,10 @@ _SAFE_OPTIONS = (
     "core.fsmonitor=false",
     "-c",
     "log.showSignature=false",
+    # A folder committed with HEAD, config, objects/ and refs/ in it is a bare repository to
+    # git, whose config could name any worktree (core.worktree = /): never discover one.
+    "-c",
+    "safe.bareRepository=explicit",
 )
 _SAFE_ENVIRONMENT = {
     "GIT_TERMINAL_PROMPT": "0",

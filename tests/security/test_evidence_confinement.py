@@ -123,3 +123,31 @@ def test_the_links_an_evidence_question_holds_are_confined(
     err = capsys.readouterr().err
     assert "answers.test_report[1]: evidence link '../outside/shadow' leads outside" in err
     assert "test_report[0]" not in err
+
+
+def test_a_committed_bare_repository_layout_does_not_make_the_disk_the_project(
+    tmp_path: Path, secret: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder holding HEAD, config (core.worktree = /), objects/ and refs/ is a bare repository
+    to git; in a fresh clone, plain git says the work tree is /. riskcheck never asks such a
+    repository, so the project stays the real work tree and the link is refused."""
+    repo = init(tmp_path / "repo")
+    folder = repo / "assess"
+    path = _project(folder, str(secret))
+    (folder / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (folder / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = /\n")
+    for name in ("objects", "refs"):
+        (folder / name).mkdir()
+        (folder / name / ".keep").write_text("", encoding="utf-8")
+    commit(repo, "A pull request")
+    from tests.lifecycle.gitrepo import git
+
+    git(tmp_path, "clone", "-q", str(repo), "clone")
+    cloned = tmp_path / "clone" / "assess" / path.name
+    plain = git(cloned.parent, "rev-parse", "--show-toplevel").strip()
+    assert plain == "/"  # what git itself would tell riskcheck
+    assert main(["evidence", str(cloned)]) == 2
+    captured = capsys.readouterr()
+    assert "leads outside the project" in captured.err
+    assert f"expected a path inside {(tmp_path / 'clone').resolve()}" in captured.err
+    assert "sha256" not in captured.out

@@ -251,7 +251,10 @@ def policy_from_table(table: Any, *, source: str) -> Policy:
             else:
                 from riskcheck.core.loader import validation_message
 
-                messages.append(f"{source}: [tool.riskcheck] {key}: {validation_message(error)}")
+                message = validation_message(error)
+                if ", got " not in message:  # a validator's own words: say what was found, too
+                    message += f", got {error.get('input')!r}"
+                messages.append(f"{source}: [tool.riskcheck] {key}: {message}")
         raise PolicyError("\n".join(messages)) from None
 
 

@@ -24,7 +24,12 @@ def run_guarded(group: click.Group, argv: list[str] | None) -> int:
             result = group.main(args=argv, prog_name="riskcheck", standalone_mode=False)
     except RiskcheckError as exc:
         if not exc.reported:
-            click.echo(f"error: {exc}" if not exc.problems else str(exc), err=True)
+            from riskcheck.render.safe import one_line
+
+            # A message quotes file names, links and values from files: each line is shown as
+            # one line, so none can start a CI workflow command or carry a terminal escape.
+            text = f"error: {exc}" if not exc.problems else str(exc)
+            click.echo("\n".join(one_line(line) for line in text.split("\n")), err=True)
             if exc.problems:
                 click.echo(f"{len(exc.problems)} error(s)", err=True)
         return exc.exit_code

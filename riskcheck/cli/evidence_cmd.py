@@ -32,8 +32,10 @@ def command(file: Path, fmt: str) -> int:
         from riskcheck.render.evidence import evidence_text
 
         click.echo(evidence_text(register), nl=False)
+        from riskcheck.render.safe import one_line
+
         for problem in problems:
-            click.echo(str(problem), err=True)
+            click.echo(one_line(problem), err=True)
     if problems:
         raise CheckFailed(f"{file}: {len(problems)} evidence problem(s)")
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from riskcheck.audit.evidence import EvidenceRegister
+from riskcheck.render.safe import one_line
 
 
 def evidence_text(register: EvidenceRegister) -> str:
@@ -27,4 +28,5 @@ def evidence_text(register: EvidenceRegister) -> str:
     for qid, line, _ in register.waiting:
         lines.append("")
         lines.append(f"{qid}: waiting for evidence (line {line}); the answer does not count until a link is attached")
-    return "\n".join(lines) + "\n"
+    # Links, names and answers come from files and git: one line each, no control characters.
+    return "\n".join(one_line(line) for line in lines) + "\n"

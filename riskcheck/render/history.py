@@ -6,6 +6,7 @@ from typing import Any
 
 from riskcheck.audit.history import Delta, History
 from riskcheck.core.display import clip, plain
+from riskcheck.render.safe import one_line
 
 
 def history_text(history: History) -> str:
@@ -44,7 +45,8 @@ def history_text(history: History) -> str:
         lines.extend(f"  sign-off now stale: {text}" for text in entry.signoffs_stale)
         if entry.problem:
             lines.append(f"  {entry.problem}")
-    return "\n".join(lines) + "\n"
+    # Links, names and answers come from files and git: one line each, no control characters.
+    return "\n".join(one_line(line) for line in lines) + "\n"
 
 
 def _ref(value: Any) -> str:

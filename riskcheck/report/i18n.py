@@ -212,6 +212,7 @@ PYTHON_SOURCES = (
     "web/handlers/form.py",
     "web/handlers/manage.py",
     "web/handlers/review.py",
+    "web/handlers/spreadsheet.py",
 )
 #: Jinja2 templates (the report's stylesheet is one too).
 TEMPLATE_SUFFIXES = (".html", ".css")

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from riskcheck.authoring.fill import FillState, describe
 from riskcheck.core.errors import MissingDependencyError
 from riskcheck.core.optional import optional_extra
+from riskcheck.report.i18n import _
 
 if TYPE_CHECKING:
     from riskcheck.web.site import Site
@@ -53,7 +54,7 @@ def _cell(text: str) -> str:
 async def export(site: Site, request: Request) -> Response:
     from riskcheck.web.handlers.form import load_file
 
-    relative, _, loaded, problem = load_file(site, request)
+    relative, _path, loaded, problem = load_file(site, request)
     if loaded is None:
         return site.invalid_page(request, relative, problem)
     kind = request.query_params.get("format", "csv")
@@ -63,7 +64,7 @@ async def export(site: Site, request: Request) -> Response:
         try:
             data = _xlsx(rows, loaded.file.system.name)
         except MissingDependencyError as exc:
-            context = {"title": "Export unavailable", "message": str(exc), "relative": relative}
+            context = {"title": _("Export unavailable"), "message": str(exc), "relative": relative}
             return site.renderer.page(request, "error.html", context, 501)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif kind == "csv":
@@ -73,7 +74,8 @@ async def export(site: Site, request: Request) -> Response:
         data = ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
         media = "text/csv; charset=utf-8"
     else:
-        context = {"title": "Unknown format", "message": f"{kind!r}: choose csv or xlsx", "relative": relative}
+        message = _("{kind}: choose csv or xlsx", kind=repr(kind))
+        context = {"title": _("Unknown format"), "message": message, "relative": relative}
         return site.renderer.page(request, "error.html", context, 400)
     name = f"{stem}-answers.{kind}"
     return Response(

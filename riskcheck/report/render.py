@@ -7,7 +7,10 @@ nothing but data: URIs and files inside the template directories.
 
 The PDF is deterministic: its dates come from the assessment (``assessed_on``), its
 identifier from the result, and the result JSON is attached exactly as
-``riskcheck score --format json`` prints it.
+``riskcheck score --format json`` prints it, but for its ``lang``: the language the
+report is written in (``report --lang``), which also sets ``<html lang>`` and so the
+PDF's ``/Lang``. The templates' own strings go through gettext (``jinja2.ext.i18n``,
+:mod:`riskcheck.report.i18n`).
 """
 
 from __future__ import annotations

@@ -181,7 +181,9 @@ def figure_label(name: str) -> str:
     """``fairness.disparate_impact_ratio`` -> ``fairness figure: disparate impact ratio``."""
     if name.startswith("fairness."):
         return _("fairness figure: {name}", name=name.removeprefix("fairness.").replace("_", " "))
-    return name.replace("_", " ")
+    # The other facts a threshold breach records beside its figure.
+    words = {"limit": _("limit"), "groups": _("groups")}
+    return words.get(name, name.replace("_", " "))
 
 
 def figure_text(value: Any) -> str:
@@ -222,12 +224,40 @@ def _finding(
                 }
             )
         else:
-            triggers.append({"id": key, "number": None, "text": figure_label(key), "value": figure_text(value)})
+            shown = _bound_text(value) if key == "limit" else figure_text(value)
+            triggers.append({"id": key, "number": None, "text": figure_label(key), "value": shown})
     return {
         **finding,
+        "mitigation": _mitigation(finding),
         "reference_labels": [reference_label(r, frameworks) for r in finding["references"]],
         "triggers": triggers,
     }
+
+
+#: The mitigation riskcheck gives every fairness threshold breach (riskcheck.core.engine).
+_BREACH_MITIGATION = (
+    "Investigate the gap between the groups named, mitigate it (re-weighting, "
+    "threshold adjustment, better data) and re-measure before launch."
+)
+
+
+def _mitigation(finding: Mapping[str, Any]) -> Any:
+    """A finding's mitigation; riskcheck's own, for a threshold breach, in the language in use."""
+    if finding.get("source") == "fairness" and finding.get("mitigation") == _BREACH_MITIGATION:
+        return _(
+            "Investigate the gap between the groups named, mitigate it (re-weighting, "
+            "threshold adjustment, better data) and re-measure before launch."
+        )
+    return finding.get("mitigation")
+
+
+def _bound_text(value: Any) -> str:
+    """A breach's ``limit`` (``min 0.8``) in words of the language in use."""
+    match = re.fullmatch(r"(min|max) (-?[0-9.eE+-]+)", str(value))
+    if match is None:
+        return figure_text(value)
+    limit = format_short(float(match[2]))
+    return _("min {limit}", limit=limit) if match[1] == "min" else _("max {limit}", limit=limit)
 
 
 def _severity_counts(findings: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:

@@ -19,6 +19,7 @@ file:line of each missing, stale, untranslated or misplaced-placeholder entry.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -98,11 +99,30 @@ def translations(questionnaire: Path, spec: Mapping[str, Any], lang: str) -> dic
     check_declared(questionnaire, lang)
     english = strings(spec)
     table: dict[str, str] = {}
-    for message in _entries(catalogue_path(questionnaire, lang)):
-        source = english.get(message.context or "")
-        if source is not None and source == message.id and message.string and not message.fuzzy:
-            table[source] = str(message.string)
+    for place, msgid, text, fuzzy in _translated(catalogue_path(questionnaire, lang)):
+        source = english.get(place)
+        if source is not None and source == msgid and text and not fuzzy:
+            table[source] = text
     return table
+
+
+def _translated(path: Path) -> tuple[tuple[str, str, str, bool], ...]:
+    """(place, msgid, translation, fuzzy) of each entry: read once per version of the file, as the web
+    form asks for a questionnaire's words on every page and preview."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_translated(str(path), 0, -1)  # not there: reading it says so
+    return _read_translated(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_translated(path: str, _mtime_ns: int, _size: int) -> tuple[tuple[str, str, str, bool], ...]:
+    return tuple(
+        (m.context or "", str(m.id), str(m.string or ""), bool(m.fuzzy))
+        for m in _entries(Path(path))
+        if isinstance(m.id, str)
+    )
 
 
 def translate(value: Any, table: Mapping[str, str]) -> Any:

@@ -239,3 +239,20 @@ def test_the_word_report_records_its_language_too(tmp_path: Path) -> None:
     assert document.core_properties.language == "de"
     headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
     assert headings[:2] == ["Zusammenfassung", "Risikoklasse nach der KI-Verordnung"]
+
+
+def test_the_french_classification_example_as_a_pdf(tmp_path: Path) -> None:
+    """examples/classification/loan-scoring.yaml, with the bundled eu-ai-act-classification.fr.po, as a PDF."""
+    pdf = tmp_path / "classification.pdf"
+    example = Path(__file__).resolve().parents[2] / "examples" / "classification" / "loan-scoring.yaml"
+    assert main(["report", str(example), "-o", str(pdf), "--lang", "fr"]) == 0
+    reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+    text = flat("\n".join(page.extract_text() for page in reader.pages))
+    for phrase in (
+        "Classification des risques selon le règlement sur l'IA",
+        "2. Pratiques interdites (art. 5)",
+        "4. Utilisations à haut risque (art. 6(2), annexe III)",
+        "Obligations et dates d'application",
+    ):
+        assert phrase in text
+    assert "Executive summary" not in text and "Duties and when they apply" not in text

@@ -1,10 +1,11 @@
-"""The report's own strings in other languages: gettext catalogues read with Babel.
+"""The report's and the web form's own strings in other languages: gettext catalogues read with Babel.
 
 The catalogues are ``riskcheck/report/locale/<lang>/LC_MESSAGES/riskcheck.po``, read
 as they are (no compiled ``.mo`` files to keep in step), with the template of every
-message in ``riskcheck/report/locale/riskcheck.pot``, extracted from the source with
-``pybabel extract`` (keywords ``_`` and ``_n``; see :func:`extract`). English is the
-source language and needs no catalogue.
+message in ``riskcheck/report/locale/riskcheck.pot``, extracted by Babel from the
+Python sources (keywords ``_`` and ``_n``) and the Jinja2 templates (see :func:`extract`);
+``python -m riskcheck.report.i18n --update`` rewrites the template and merges it into
+each catalogue. English is the source language and needs no catalogue.
 
 Messages in Python are ``str.format`` templates with named placeholders (``{count}``);
 messages in the Jinja2 templates (the PDF report's ``reports/templates`` and the web

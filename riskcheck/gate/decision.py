@@ -433,10 +433,10 @@ def _signoffs(loaded: LoadedAssessment, result: Result, applied: AppliedPolicy) 
             "stale": "no current sign-off approval; every decision recorded is stale",
             "rejected": "the current content was rejected at sign-off",
         }[signoffs.status]
-        latest = signoffs.records[-1] if signoffs.records else None
-        if signoffs.status == "stale" and latest is not None and latest.note:
+        last = signoffs.records[-1] if signoffs.records else None
+        if signoffs.status == "stale" and last is not None and last.note:
             # Say why, as a role's check does: what changed, or the migration that made it stale.
-            message += f"; the latest ({latest.decision} by {latest.name}, {latest.timestamp}): {latest.note}"
+            message += f"; the latest ({last.decision} by {last.name}, {last.timestamp}): {last.note}"
         line, column = _position(loaded, ("signoffs",))
         checks.append(
             Check(

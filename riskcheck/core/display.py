@@ -21,7 +21,7 @@ Pure and language-neutral: the report translates the words it passes in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the questionnaire's models load pydantic: only the answer functions need them
@@ -83,10 +83,19 @@ def plain(value: Any) -> str:
     return str(value)
 
 
-def answer_lines(question: Question | None, value: Any, *, yes: str = "Yes", no: str = "No") -> list[str]:
+def answer_lines(
+    question: Question | None,
+    value: Any,
+    *,
+    yes: str = "Yes",
+    no: str = "No",
+    decimal: Callable[[float, int], str] | None = None,
+) -> list[str]:
     """An answer as lines of text in its question's words; an empty list means unanswered.
 
-    ``yes`` and ``no`` are the words for a yes/no answer, so a caller can translate them.
+    ``yes`` and ``no`` are the words for a yes/no answer, so a caller can translate them;
+    ``decimal(value, decimals)`` writes a number answer in the reader's digits (default
+    :func:`number`).
     """
     from riskcheck.core.questionnaire import (
         EvidenceQuestion,
@@ -100,7 +109,7 @@ def answer_lines(question: Question | None, value: Any, *, yes: str = "Yes", no:
         return []
     if isinstance(question, YesNoQuestion) or isinstance(value, bool):
         if isinstance(value, str):
-            return [value.capitalize()]
+            return [{"yes": yes, "no": no}.get(value.lower(), value.capitalize())]
         return [yes if value else no]
     if isinstance(question, SingleChoiceQuestion):
         return [question.option_label(str(value))]
@@ -109,7 +118,7 @@ def answer_lines(question: Question | None, value: Any, *, yes: str = "Yes", no:
         order = {o.value: i for i, o in enumerate(question.options)}
         return [question.option_label(str(v)) for v in sorted(chosen, key=lambda v: order.get(str(v), 99))]
     if isinstance(question, NumberQuestion):
-        text = number(float(value), 4) if isinstance(value, (int, float)) else str(value)
+        text = (decimal or number)(float(value), 4) if isinstance(value, (int, float)) else str(value)
         return [f"{text} {question.unit}" if question.unit else text]
     if isinstance(question, EvidenceQuestion):
         return [str(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
@@ -129,13 +138,14 @@ def answer_text(
     yes: str = "Yes",
     no: str = "No",
     separator: str = "; ",
+    decimal: Callable[[float, int], str] | None = None,
 ) -> str:
     """An answer in words: Yes, No, an option's label, a number with its unit, or ``unanswered``.
 
     Never ``True``, ``False`` or ``None``. ``none_selected`` is shown for a multiple-choice
-    answer with nothing chosen (default: ``unanswered``).
+    answer with nothing chosen (default: ``unanswered``). ``decimal``: as for :func:`answer_lines`.
     """
-    lines = answer_lines(question, value, yes=yes, no=no)
+    lines = answer_lines(question, value, yes=yes, no=no, decimal=decimal)
     if lines:
         return separator.join(lines)
     return none_selected if value is not None and none_selected is not None else unanswered

@@ -108,25 +108,6 @@ class DisparityChart:
     domain: tuple[float, float]
 
 
-def number(value: float | None, decimals: int = 2, whole: bool = True) -> str:
-    """A figure for people: the one number formatter of the report.
-
-    Whole numbers lose their decimals (a count, a score of 40) unless ``whole`` is
-    false, for figures of a kind always shown with the same decimals (fairness
-    figures with 4, so that 1.0000 lines up with 0.7762).
-    """
-    if value is None:
-        return "n/a"
-    if whole and float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{decimals}f}"
-
-
-def percent(share: float | None, decimals: int = 1) -> str:
-    """A share as a percentage, through :func:`number`: ``0.792`` -> ``79.2%``."""
-    return "n/a" if share is None else number(100 * share, decimals, whole=False) + "%"
-
-
 def shorten(text: str, limit: int = 34) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 

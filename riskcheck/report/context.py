@@ -14,17 +14,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from riskcheck.core import display
 from riskcheck.core.content import question_number
 from riskcheck.core.engine import visible_values
 from riskcheck.core.loader import LoadedAssessment
-from riskcheck.core.questionnaire import (
-    EvidenceQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    Question,
-    SingleChoiceQuestion,
-    YesNoQuestion,
-)
+from riskcheck.core.questionnaire import EvidenceQuestion, Question
 from riskcheck.core.vocabulary import SEVERITY_RANK
 from riskcheck.fairness.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from riskcheck.report import charts
@@ -146,35 +140,16 @@ def _clause_key(clause: str) -> tuple[Any, ...]:
 # ---------------------------------------------------------------- values
 
 
-def format_value(question: Question | None, value: Any) -> list[str]:
-    """An answer as lines of text; an empty list means unanswered."""
-    if value is None:
-        return []
-    if isinstance(question, YesNoQuestion) or isinstance(value, bool):
-        if isinstance(value, str):
-            return [{"yes": _("Yes"), "no": _("No")}.get(value.lower(), value.capitalize())]
-        return [_("Yes") if value else _("No")]
-    if isinstance(question, SingleChoiceQuestion):
-        return [question.option_label(str(value))]
-    if isinstance(question, MultipleChoiceQuestion):
-        chosen = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
-        order = {o.value: i for i, o in enumerate(question.options)}
-        return [question.option_label(str(v)) for v in sorted(chosen, key=lambda v: order.get(str(v), 99))]
-    if isinstance(question, NumberQuestion):
-        text = format_number(float(value), 4) if isinstance(value, (int, float)) else str(value)
-        return [f"{text} {question.unit}" if question.unit else text]
-    if isinstance(question, EvidenceQuestion):
-        return [str(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return [value.isoformat()]
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [", ".join(str(v) for v in (sorted(value) if isinstance(value, (set, frozenset)) else value))]
-    return [str(value)]
+def answer_lines(question: Question | None, value: Any) -> list[str]:
+    """An answer as lines of text in the reader's language; an empty list means unanswered."""
+    return display.answer_lines(question, value, yes=_("Yes"), no=_("No"), decimal=format_number)
 
 
 def answer_text(question: Question | None, value: Any) -> str:
     """An answer in words: Yes, No, the option's label, or Not answered; never True, False or None."""
-    return "; ".join(format_value(question, value)) or _("Not answered")
+    return display.answer_text(
+        question, value, unanswered=_("Not answered"), yes=_("Yes"), no=_("No"), decimal=format_number
+    )
 
 
 def figure_label(name: str) -> str:
@@ -284,7 +259,7 @@ def _answer_sections(loaded: LoadedAssessment, result: Mapping[str, Any]) -> lis
                 hidden += 1
                 continue
             value = loaded.answers.values.get(question.id)
-            lines = format_value(question, value)
+            lines = answer_lines(question, value)
             links = lines if isinstance(question, EvidenceQuestion) else []
             evidence = list(loaded.answers.evidence.get(question.id, ()))
             contribution = points.get(question.id)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from riskcheck.core.display import number
 from riskcheck.core.errors import Problem, ReportError
 from riskcheck.core.optional import optional_extra
 
@@ -141,9 +142,7 @@ def _n(singular: str, plural: str, count: int, **values: Any) -> str:
 
 
 def format_number(value: float, decimals: int = 2, whole: bool = True) -> str:
-    """:func:`riskcheck.report.charts.number` in the current language's digits and separators."""
-    from riskcheck.report.charts import number
-
+    """:func:`riskcheck.core.display.number` in the current language's digits and separators."""
     lang = _current.get().lang
     if lang == SOURCE_LANGUAGE:
         return number(value, decimals, whole)

@@ -44,6 +44,17 @@ from riskcheck.report.theme import LoadedTheme
 
 #: A Word template larger than this is refused: styles and a logo fit in far less.
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
+#: The most one part of a Word package may inflate to, as its zip entry declares it
+#: (Python's zipfile never inflates an entry past its declared size).
+MAX_PART_BYTES = 64 * 1024 * 1024
+#: The most all the parts of a Word package may inflate to together.
+MAX_PACKAGE_BYTES = 128 * 1024 * 1024
+#: The most a part larger than :data:`RATIO_FROM_BYTES` may inflate per compressed byte.
+#: Word's own XML compresses 5 to 30 times; a part of repeated bytes, up to 1,000.
+MAX_COMPRESSION_RATIO = 100
+RATIO_FROM_BYTES = 1024 * 1024
+#: The most parts a Word package may hold.
+MAX_PARTS = 10_000
 #: The namespace of the custom XML part that holds the result JSON.
 RESULT_NAMESPACE = "urn:riskcheck:result"
 #: Every zip entry's timestamp (the zip format's earliest), so the same inputs give the same bytes.
@@ -90,6 +101,7 @@ def read_template(path: Path) -> bytes:
         raise ReportError(f"{where}: a Word template may be at most {MAX_TEMPLATE_BYTES:,} bytes")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_package(archive, where)
             names = set(archive.namelist())
             types = (
                 archive.read("[Content_Types].xml").decode("utf-8", "replace") if "[Content_Types].xml" in names else ""
@@ -99,6 +111,38 @@ def read_template(path: Path) -> bytes:
     if "word/document.xml" not in names or not (_DOCUMENT_TYPE in types or _TEMPLATE_TYPE in types):
         raise ReportError(f"{where}: not a Word file (no word/document.xml main document part)")
     return data
+
+
+def check_package(archive: zipfile.ZipFile, where: str) -> None:
+    """Refuse a zip package that would inflate past the bounds, before any part is read.
+
+    A small file can inflate to gigabytes (a zip bomb): every entry's declared size,
+    their sum and each large entry's compression ratio are checked first, and since
+    Python's zipfile stops at an entry's declared size, reading stays within them.
+    """
+    infos = archive.infolist()
+    if len(infos) > MAX_PARTS:
+        raise ReportError(f"{where}: {len(infos):,} parts; a Word package may hold at most {MAX_PARTS:,}")
+    total = 0
+    for info in infos:
+        name = info.filename
+        if info.file_size > MAX_PART_BYTES:
+            raise ReportError(
+                f"{where}: part {name!r} inflates to {info.file_size:,} bytes; "
+                f"a part of a Word package may inflate to at most {MAX_PART_BYTES:,} bytes"
+            )
+        if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise ReportError(
+                f"{where}: part {name!r} inflates {ratio:,} times ({info.compress_size:,} to {info.file_size:,} "
+                f"bytes); a part of a Word package may inflate at most {MAX_COMPRESSION_RATIO} times"
+            )
+        total += info.file_size
+    if total > MAX_PACKAGE_BYTES:
+        raise ReportError(
+            f"{where}: its parts inflate to {total:,} bytes; "
+            f"a Word package may inflate to at most {MAX_PACKAGE_BYTES:,} bytes in all"
+        )
 
 
 def _as_document(template: bytes) -> bytes:
@@ -456,6 +500,7 @@ def read_result(data: bytes, name: str = "report.docx") -> dict[str, Any]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_package(archive, name)
             for member in sorted(archive.namelist()):
                 if not re.fullmatch(r"customXml/item\d+\.xml", member):
                     continue

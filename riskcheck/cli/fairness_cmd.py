@@ -156,7 +156,17 @@ def _where(pairs: Sequence[str]) -> dict[str, str] | None:
 @click.option(
     "--full-hash",
     is_flag=True,
-    help="Identify the data by the sha256 of every file, not a cheap fingerprint.",
+    help="Identify the data by the sha256 of every byte at any size, never a fingerprint.",
+)
+@click.option(
+    "--full-hash-limit",
+    default="2GiB",
+    show_default=True,
+    metavar="SIZE",
+    help=(
+        "Data up to this size in total is identified by the sha256 of every byte; larger data by a "
+        "fingerprint (file sizes and Parquet footers), which is not tamper-evident."
+    ),
 )
 @click.option(
     "--compare",
@@ -227,6 +237,7 @@ def command(
     max_temp: str,
     max_groups: int,
     full_hash: bool,
+    full_hash_limit: str,
     compare: str,
     reference_group: str | None,
     min_group_size: int | None,
@@ -251,6 +262,12 @@ def command(
     from riskcheck.files.fileio import check_output, note_input_patterns
 
     _data_or_table(data, table, engine, spark_remote)
+    from riskcheck.fairness.identity import parse_size
+
+    try:
+        hash_limit = parse_size(full_hash_limit)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--full-hash-limit") from None
     if threshold is not None and not math.isfinite(threshold):
         raise click.BadParameter(f"expected a finite number, got {threshold}", param_hint="--threshold")
     if output is not None:
@@ -292,6 +309,7 @@ def command(
         suppress_below=suppress_below,
         scan=ScanLimits(memory_limit=memory_limit, max_temp=max_temp, max_groups=max_groups),
         data_identity="sha256" if full_hash else "auto",
+        full_hash_limit=hash_limit,
         bootstrap=_bootstrap(bootstrap),
         progress=to_stderr,
         warn=to_stderr,

@@ -57,6 +57,7 @@ def evaluate_fairness(
     data_identity: str = "auto",
     trust: ModelTrust | None = None,
     spark: SparkSettings | None = None,
+    full_hash_limit: int | None = None,
 ) -> FairnessResult:
     """Compute (or read, with ``spec.result``) the fairness result an assessment declares.
 
@@ -71,13 +72,48 @@ def evaluate_fairness(
     the trust of the command running (:func:`riskcheck.fairness.trust.current_trust`),
     and outside one nothing is trusted. ``spark`` says where ``engine: spark`` runs (default:
     ``SPARK_REMOTE``, else a local session) and may name a table to read instead of ``spec.data``.
+    ``full_hash_limit``: data of at most this many bytes is identified by the sha256 of its
+    content (default :data:`~riskcheck.fairness.identity.DEFAULT_FULL_HASH_LIMIT`).
+
+    A saved result (``spec.result``) must agree with itself (its disparities and breaches
+    are computed again from its own figures); with ``spec.data`` too, its figures are
+    computed again from that data and must equal the saved ones to within 1e-9.
     """
-    base = Path(base_dir)
+    from riskcheck.fairness.identity import hashing_up_to
+
+    with hashing_up_to(full_hash_limit):
+        return _evaluate(
+            spec,
+            Path(base_dir),
+            progress=progress,
+            warn=warn,
+            limits=limits,
+            scan=scan,
+            data_identity=data_identity,
+            trust=trust,
+            spark=spark,
+        )
+
+
+def _evaluate(
+    spec: FairnessSpec,
+    base: Path,
+    *,
+    progress: Callback | None,
+    warn: Callback | None,
+    limits: ModelLimits | None,
+    scan: ScanLimits | None,
+    data_identity: str,
+    trust: ModelTrust | None,
+    spark: SparkSettings | None,
+) -> FairnessResult:
     if spec.result is not None:
         saved = base / spec.result
         result = load_fairness_result(saved)
         if spec.data is not None:
-            _check_same_data(saved, spec.data, base, result)
+            _check_against_data(
+                saved, spec.data, base, result, progress=progress, limits=limits, scan=scan, trust=trust
+            )
         return result.with_thresholds(spec.thresholds)
     _require_fairness_extra()
     assert spec.data is not None or (spec.table is not None and spec.engine == "spark")
@@ -150,6 +186,7 @@ def compute_fairness(
     suppress_below: int | None = None,
     trust: ModelTrust | None = None,
     spark: SparkSettings | None = None,
+    full_hash_limit: int | None = None,
 ) -> FairnessResult:
     """Compute fairness metrics for a data file; paths are relative to the working directory.
 
@@ -162,6 +199,9 @@ def compute_fairness(
     ``engine="spark"`` a path, or the table named by ``table`` (catalog.schema.table), is read by
     Spark (see :mod:`riskcheck.fairness.spark`). Give ``data`` or ``table``, not both.
     ``sensitive_data`` is a file, glob or folder, or with ``engine="spark"`` a table name.
+    ``full_hash_limit`` is the most bytes of data identified by the sha256 of its content
+    (larger data gets a fingerprint, which is not tamper-evident; ``data_identity="sha256"``
+    hashes at any size).
     """
     if spark is not None and spark.table is not None and table is None:
         table = spark.table  # the table a SparkSettings names is the spec's table
@@ -211,6 +251,7 @@ def compute_fairness(
         scan=scan,
         data_identity=data_identity,
         spark=spark,
+        full_hash_limit=full_hash_limit,
     )
 
 
@@ -386,7 +427,110 @@ def load_fairness_result(path: Path | str) -> FairnessResult:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
-    return FairnessResult.from_dict(data, source=str(path))
+    except RecursionError:
+        raise DataError(f"{path}: JSON nested too deeply; expected a fairness result") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise DataError(f"{path}: not a fairness result ({exc}); expected numbers of ordinary size") from None
+    result = FairnessResult.from_dict(data, source=str(path))
+    check_consistent(result, data, source=str(path))
+    return result
+
+
+#: How far a figure may be from the same figure computed again.
+TOLERANCE = 1e-9
+
+
+def check_consistent(result: FairnessResult, saved: Mapping[str, Any], *, source: str) -> None:
+    """Refuse a saved result that contradicts itself: its groups, row count, disparities,
+    breaches and variables must be those its own per-group and overall figures give."""
+    import numpy as np
+
+    from riskcheck.fairness.disparity import DEFINITIONS, Comparison, disparity_values
+
+    if list(result.by_group) != list(result.groups):
+        raise DataError(
+            f"{source}: by_group lists the groups {list(result.by_group)}; expected groups {list(result.groups)}"
+        )
+    counts = [metrics.get("count") for metrics in result.by_group.values()]
+    if all(isinstance(count, (int, float)) for count in counts) and sum(counts) != result.rows:  # type: ignore[arg-type]
+        raise DataError(
+            f"{source}: rows is {result.rows:,}, but the groups' counts add up to {sum(counts):,}; "  # type: ignore[arg-type]
+            "expected them to agree"
+        )
+    labels = list(result.groups)
+    excluded: dict[str, set[str]] = {}
+    for entry in result.insufficient_evidence:
+        if entry.group not in labels:
+            raise DataError(f"{source}: insufficient_evidence names {entry.group!r}, which is not a group")
+        excluded.setdefault(entry.group, set()).update(entry.metrics)
+
+    def column(name: str) -> Any:
+        values = [result.by_group[label].get(name) for label in labels]
+        return np.array([[np.nan if value is None else float(value) for value in values]])
+
+    def overall(name: str) -> Any:
+        value = result.overall.get(name)
+        return np.array([np.nan if value is None else float(value)])
+
+    def eligible(name: str) -> Any:
+        return np.array([name not in excluded.get(label, ()) for label in labels])
+
+    names = [name for name in result.disparities if name in DEFINITIONS]
+    parts = sorted({part for name in names for part in DEFINITIONS[name][1]})
+    config = result.config
+    reference = config.get("reference_group")
+    if config.get("compare") == "reference" and reference not in labels:
+        raise DataError(f"{source}: reference_group {reference!r} is not one of its groups")
+    comparison = Comparison(
+        str(config.get("compare", "between_groups")), labels.index(reference) if reference in labels else None
+    )
+    with np.errstate(all="ignore"):
+        computed = disparity_values(
+            names,
+            {part: column(part) for part in parts},
+            {part: overall(part) for part in parts},
+            {part: eligible(part) for part in parts},
+            comparison,
+        )
+    for name in names:
+        point = float(computed[name][0])
+        _same(
+            f"disparities.{name}.value",
+            result.disparities[name].value,
+            None if np.isnan(point) else point,
+            source,
+            "as its own by_group and overall figures give",
+        )
+    if isinstance(saved.get("breaches"), list):
+        found = [(b.metric, b.bound) for b in result.breaches()]
+        written = [(b.get("metric"), b.get("bound")) for b in saved["breaches"] if isinstance(b, Mapping)]
+        if found != written or len(written) != len(saved["breaches"]):
+            raise DataError(
+                f"{source}: breaches lists {written or 'none'}, but its figures and thresholds give "
+                f"{found or 'none'}; expected the breaches its own figures give"
+            )
+    if isinstance(saved.get("variables"), Mapping):
+        for name, value in result.variables().items():
+            if name in saved["variables"]:
+                written_value = saved["variables"][name]
+                if written_value is not None and not isinstance(written_value, (int, float)):
+                    raise DataError(f"{source}: variables.{name}: expected a number or null, got {written_value!r}")
+                _same(f"variables.{name}", written_value, value, source, "as its own figures give")
+
+
+def _same(where: str, saved: Any, computed: Any, source: str, how: str) -> None:
+    """Refuse ``saved`` unless it is ``computed`` to within :data:`TOLERANCE` (None only as None)."""
+    import math
+
+    if saved is None and computed is None:
+        return
+    if saved is not None and computed is not None:
+        a, b = float(saved), float(computed)
+        if math.isclose(a, b, rel_tol=0.0, abs_tol=TOLERANCE):
+            return
+    shown = "null" if saved is None else repr(saved)
+    expected = "null (undefined)" if computed is None else repr(computed)
+    raise DataError(f"{source}: {where} is {shown}; expected {expected}, {how}")
 
 
 def _validation_message(exc: Any) -> str:
@@ -414,11 +558,23 @@ def _require_fairness_extra() -> None:
             raise MissingDependencyError(package, "fairness")
 
 
-def _check_same_data(saved: Path, data: str, base: Path, result: FairnessResult) -> None:
-    """The data behind a saved result is unchanged, by the kind of identity it recorded."""
-    from riskcheck.fairness.identity import identify
-    from riskcheck.fairness.sources import resolve_source
+#: The identity kinds a saved result can be checked against data by.
+_CHECKABLE_KINDS = ("sha256", "fingerprint", "delta-sha256", "delta-fingerprint", "delta-version")
 
+
+def _check_against_data(
+    saved: Path,
+    data: str,
+    base: Path,
+    result: FairnessResult,
+    *,
+    progress: Callback | None,
+    limits: ModelLimits | None,
+    scan: ScanLimits | None,
+    trust: ModelTrust | None,
+) -> None:
+    """The saved result is what ``data`` gives: the same data, by the kind of identity it
+    recorded, and the same figures, computed again from ``data`` with its own settings."""
     identity: Any = result.data_identity or {"kind": "sha256", "digest": result.data_sha256}
     sides = identity.get("sides")
     if isinstance(sides, list) and sides and isinstance(sides[0], dict):
@@ -426,21 +582,78 @@ def _check_same_data(saved: Path, data: str, base: Path, result: FairnessResult)
     kind = str(identity.get("kind", "sha256"))
     expected = str(identity.get("digest", result.data_sha256))
     display = str(base / data)
-    if kind not in ("sha256", "fingerprint", "delta-version"):
+    config = dict(result.config)
+    if kind not in _CHECKABLE_KINDS or config.get("table") is not None:
+        what = f"table {config['table']}" if config.get("table") is not None else f"data identified by its {kind}"
         raise DataError(
-            f"{saved}: computed from data identified by its {kind}, which riskcheck cannot check {display} "
-            "against without computing again; remove data: from the fairness block, or recompute the result"
+            f"{saved}: computed from {what}, which riskcheck cannot check {display} against; remove data: "
+            "from the fairness block, or compute the result from the files with riskcheck fairness"
         )
+    spec = _recompute_spec(saved, config, data)
     try:
-        source = resolve_source(data, base, display=display)
+        again = _evaluate(
+            spec,
+            base,
+            progress=progress,
+            warn=None,
+            limits=limits,
+            scan=scan,
+            data_identity=kind,
+            trust=trust,
+            spark=None,
+        )
     except DataError as exc:
-        raise DataError(f"{exc} (the data behind {saved})") from None
-    actual = identify(source, kind=kind).digest
-    if actual != expected:
+        message = str(exc)
+        if "no longer such a table" in message or "add.size" in message:
+            raise DataError(
+                f"{saved}: computed from data with {kind} {expected}, but {display} has changed ({message}); "
+                "recompute it with riskcheck fairness"
+            ) from None
+        raise DataError(f"{saved}: cannot compute its figures again from {display}: {message}") from None
+    actual: Any = again.data_identity or {}
+    if isinstance(actual.get("sides"), list) and actual["sides"]:
+        actual = actual["sides"][0]
+    if actual.get("digest") != expected:
         raise DataError(
             f"{saved}: computed from data with {kind} {expected}, but {display} now has {kind} "
-            f"{actual}; recompute it with riskcheck fairness"
+            f"{actual.get('digest')}; recompute it with riskcheck fairness"
         )
+    how = f"computed again from {display} (to within {TOLERANCE:g}); recompute it with riskcheck fairness"
+    _same("rows", result.rows, again.rows, str(saved), how)
+    if list(result.groups) != list(again.groups):
+        raise DataError(f"{saved}: groups {list(result.groups)}; expected {list(again.groups)}, {how}")
+    for group in again.groups:
+        for name, value in again.by_group[group].items():
+            _same(f"by_group.{group}.{name}", result.by_group[group].get(name), value, str(saved), how)
+    for name, value in again.overall.items():
+        _same(f"overall.{name}", result.overall.get(name), value, str(saved), how)
+    for name, disparity in again.disparities.items():
+        mine = result.disparities.get(name)
+        for field in ("value", "ci_low", "ci_high"):
+            _same(
+                f"disparities.{name}.{field}",
+                None if mine is None else getattr(mine, field),
+                getattr(disparity, field),
+                str(saved),
+                how,
+            )
+
+
+def _recompute_spec(saved: Path, config: Mapping[str, Any], data: str) -> FairnessSpec:
+    """The settings a saved result was computed with, on ``data`` (the assessment's file),
+    with the DuckDB engine (whose figures equal the others' to 1e-12)."""
+    from pydantic import ValidationError
+
+    fields = {key: value for key, value in config.items() if key not in ("data", "table", "result", "thresholds")}
+    fields["data"] = data
+    fields["engine"] = "duckdb"
+    try:
+        return FairnessSpec(**fields)
+    except (ValidationError, TypeError) as exc:
+        detail = _validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
+        raise DataError(
+            f"{saved}: config: {detail}; expected the settings riskcheck fairness records, to compute the figures again"
+        ) from None
 
 
 def _aggregates_in_duckdb(spec: FairnessSpec) -> bool:

@@ -206,7 +206,12 @@ class FairnessResult:
         return message
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; the same inputs give byte-identical ``json.dumps(sort_keys=True)``."""
+        """A JSON-ready dict; the same inputs give byte-identical ``json.dumps(sort_keys=True)``.
+
+        ``data_identity_note`` says in words what ``data_identity`` covers, and whether it is
+        tamper-evident (a fingerprint is not; see :mod:`riskcheck.fairness.identity`)."""
+        from riskcheck.fairness.identity import describe_kind
+
         return {
             "format": RESULT_FORMAT,
             "task": self.task,
@@ -214,6 +219,7 @@ class FairnessResult:
             "rows": self.rows,
             "data_sha256": self.data_sha256,
             "data_identity": None if self.data_identity is None else dict(self.data_identity),
+            "data_identity_note": describe_kind(self.data_identity),
             "model_sha256": self.model_sha256,
             "groups": list(self.groups),
             "by_group": {group: dict(metrics) for group, metrics in self.by_group.items()},

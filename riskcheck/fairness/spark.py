@@ -949,8 +949,9 @@ def spark_identity(session: SparkSession, data: SparkData, kind: str, table: Cou
 def table_identity(session: SparkSession, name: str, kind: str, counts: str) -> DataIdentity:
     """A Spark table's identity, from the first of these that gives one:
 
-    - a Delta table: its latest version, from ``DESCRIBE HISTORY`` (or from its ``_delta_log``
-      when its location is a local folder): kind ``delta-version``;
+    - a Delta table: its latest version, from ``DESCRIBE HISTORY``: kind ``delta-version`` (or, when
+      its location is a local folder, its version bound to its files, as the DuckDB engine gives it:
+      ``delta-sha256`` or ``delta-fingerprint``);
     - an Iceberg table: its current snapshot id, from the ``snapshots`` metadata table (or from
       its local metadata files): kind ``iceberg-snapshot``;
     - a table whose location is a local folder of Parquet or CSV files: those files' identity,
@@ -959,7 +960,7 @@ def table_identity(session: SparkSession, name: str, kind: str, counts: str) -> 
       ``fallback`` saying why (a view, a table on a cluster's storage without a version).
     """
     from riskcheck.fairness.identity import DataIdentity, identify
-    from riskcheck.fairness.tables import delta_snapshot, iceberg_snapshot, table_format
+    from riskcheck.fairness.tables import iceberg_snapshot, table_format
 
     described = _describe_table(session, name)
     provider = described.get("Provider", "").lower()
@@ -994,8 +995,8 @@ def table_identity(session: SparkSession, name: str, kind: str, counts: str) -> 
         details["location"] = str(folder)
         display = f"table {name} ({folder})"
         found_format = table_format(folder)
-        if found_format is not None:
-            snapshot = (delta_snapshot if found_format == "delta" else iceberg_snapshot)(folder, display)
+        if found_format == "iceberg":
+            snapshot = iceberg_snapshot(folder, display)
             return DataIdentity(
                 snapshot.kind, snapshot.digest, len(snapshot.files), 0, {**details, **snapshot.identity_details()}
             )
@@ -1008,7 +1009,11 @@ def table_identity(session: SparkSession, name: str, kind: str, counts: str) -> 
             why = f"its files at {folder} could not be identified ({exc})"
         else:
             return DataIdentity(
-                found_identity.kind, found_identity.digest, found_identity.files, found_identity.bytes, details
+                found_identity.kind,
+                found_identity.digest,
+                found_identity.files,
+                found_identity.bytes,
+                {**details, **found_identity.details},
             )
     elif described.get("Type", "").upper() == "VIEW" or not described:
         why = "a view (or a temporary view) has no version"

@@ -5,7 +5,8 @@ A Delta Lake folder holds the Parquet files of every version still kept, so read
 of its Parquet files would count rows the table has since removed. Its ``_delta_log``
 says which files the latest version holds: a checkpoint (Parquet) and JSON commits
 after it, each a list of actions; replaying ``add`` and ``remove`` gives the files.
-The latest version number pins the data, and is the table's identity.
+The latest version and its commit pin the log; the data's identity binds each live
+file's size (the log's ``add.size``) and content too (:mod:`riskcheck.fairness.identity`).
 
 An Iceberg folder's ``metadata/`` holds a JSON file per table version; the newest names
 the current snapshot. Which data files belong to it is written in Avro manifests,
@@ -37,6 +38,15 @@ _DELTA_READER_FEATURES = frozenset({"timestampNtz", "vacuumProtocolCheck", "dele
 MAX_LOG_FILE_BYTES = 256 * 1024**2
 #: The most commit files replayed after the latest checkpoint.
 MAX_COMMITS = 100_000
+#: The most rows of a Delta checkpoint (one per live or removed file, protocol and metadata).
+MAX_CHECKPOINT_ROWS = 20_000_000
+#: The most bytes a Delta checkpoint's actions hold once decoded (every string and number).
+MAX_CHECKPOINT_BYTES = 2 * 1024**3
+#: The most bytes of one value in a Delta checkpoint (a path, a statistics string).
+MAX_CHECKPOINT_VALUE_BYTES = 16 * 1024**2
+#: The most bytes of one batch of checkpoint rows turned into Python objects at a time.
+MAX_CHECKPOINT_BATCH_BYTES = 64 * 1024**2
+_CHECKPOINT_BATCH_ROWS = 1024
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,8 @@ class Snapshot:
     files: tuple[Path, ...] = ()
     partition_columns: tuple[str, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
+    #: Each live file's size as the log's ``add.size`` gives it (None where it gives none).
+    sizes: dict[Path, int | None] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -125,6 +137,7 @@ def delta_snapshot(folder: Path, display: str) -> Snapshot:
         files,
         tuple(state.partition_columns),
         {"files": len(files)},
+        {path: state.files[path][1] for path in files},
     )
 
 
@@ -135,7 +148,7 @@ class _DeltaState:
         self.folder = folder
         self.root = folder.resolve()
         self.display = display
-        self.files: dict[Path, bool] = {}  # live file -> it has a deletion vector
+        self.files: dict[Path, tuple[bool, int | None]] = {}  # live file -> (deletion vector, add.size)
         self.protocol: dict[str, Any] = {}
         self.metadata: dict[str, Any] = {}
         self.partition_columns: list[str] = []
@@ -146,25 +159,61 @@ class _DeltaState:
                 continue
             try:
                 action = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError) as exc:
+                why = "nested too deeply" if isinstance(exc, RecursionError) else "not a JSON action"
                 raise DataError(
-                    f"{self.display}: _delta_log/{name}:{number}: not a JSON action; expected one action per line"
+                    f"{self.display}: _delta_log/{name}:{number}: {why}; expected one action per line"
                 ) from None
             if isinstance(action, dict):
                 self.apply(action, f"_delta_log/{name}:{number}")
 
     def checkpoint(self, path: Path) -> None:
+        """Replay a checkpoint's actions, a batch at a time, each bounded before it is decoded."""
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+        where = f"_delta_log/{path.name}"
         try:
-            table = pq.read_table(path)
+            parquet = pq.ParquetFile(path)
+            names = parquet.schema_arrow.names
         except Exception as exc:
             raise DataError(f"{self.display}: cannot read the Delta checkpoint {path.name}: {exc}") from None
-        columns = [name for name in ("protocol", "metaData", "add", "remove") if name in table.column_names]
-        for row in table.select(columns).to_pylist():
-            self.apply({key: value for key, value in row.items() if value is not None}, f"_delta_log/{path.name}")
+        rows = parquet.metadata.num_rows
+        if rows > MAX_CHECKPOINT_ROWS:
+            raise DataError(
+                f"{self.display}: {where}: {rows:,} rows; riskcheck reads checkpoints of at most "
+                f"{MAX_CHECKPOINT_ROWS:,} rows"
+            )
+        columns = [name for name in ("protocol", "metaData", "add", "remove") if name in names]
+        total = 0
+        try:
+            batches = parquet.iter_batches(batch_size=_CHECKPOINT_BATCH_ROWS, columns=columns)
+            for batch in batches:
+                size = _decoded_bytes(batch, self.display, where)
+                total += size
+                if size > MAX_CHECKPOINT_BATCH_BYTES or total > MAX_CHECKPOINT_BYTES:
+                    raise DataError(
+                        f"{self.display}: {where}: its actions decode to more than "
+                        f"{min(size, total):,} bytes; riskcheck reads checkpoints of at most "
+                        f"{MAX_CHECKPOINT_BYTES:,} bytes decoded ({MAX_CHECKPOINT_BATCH_BYTES:,} per "
+                        f"{_CHECKPOINT_BATCH_ROWS:,} rows)"
+                    )
+                for row in batch.to_pylist():
+                    self.apply({key: value for key, value in row.items() if value is not None}, where)
+        except DataError:
+            raise
+        except Exception as exc:
+            raise DataError(f"{self.display}: cannot read the Delta checkpoint {path.name}: {exc}") from None
 
     def apply(self, action: dict[str, Any], where: str) -> None:
+        try:
+            self._apply(action, where)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            raise DataError(
+                f"{self.display}: {where}: not a Delta action; expected protocol, metaData, add or remove "
+                "objects as the Delta protocol writes them"
+            ) from None
+
+    def _apply(self, action: dict[str, Any], where: str) -> None:
         if "protocol" in action:
             self.protocol = dict(action["protocol"] or {})
         if "metaData" in action:
@@ -172,7 +221,10 @@ class _DeltaState:
             self.partition_columns = [str(column) for column in self.metadata.get("partitionColumns") or []]
         if action.get("add"):
             add = action["add"]
-            self.files[self._path(add.get("path"), where)] = bool(add.get("deletionVector"))
+            size = add.get("size")
+            if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+                raise DataError(f"{self.display}: {where}: add.size {size!r}; expected a number of bytes")
+            self.files[self._path(add.get("path"), where)] = (bool(add.get("deletionVector")), size)
         if action.get("remove"):
             self.files.pop(self._path(action["remove"].get("path"), where), None)
 
@@ -195,6 +247,14 @@ class _DeltaState:
         return path
 
     def check(self) -> None:
+        try:
+            self._check()
+        except (TypeError, ValueError, AttributeError):
+            raise DataError(
+                f"{self.display}: the Delta log's protocol or metaData is not as the Delta protocol writes it"
+            ) from None
+
+    def _check(self) -> None:
         reader = int(self.protocol.get("minReaderVersion", 1))
         features = set(self.protocol.get("readerFeatures") or [])
         configuration = self.metadata.get("configuration") or {}
@@ -212,7 +272,7 @@ class _DeltaState:
                 f"{self.display}: the Delta table needs reader features riskcheck does not support ({unknown}); "
                 "expected a table readable as plain Parquet files"
             )
-        deleted = sum(1 for has_vector in self.files.values() if has_vector)
+        deleted = sum(1 for has_vector, _size in self.files.values() if has_vector)
         if deleted:
             raise DataError(
                 f"{self.display}: {deleted:,} of the Delta table's files have deletion vectors (rows deleted "
@@ -247,20 +307,94 @@ def iceberg_snapshot(folder: Path, display: str) -> Snapshot:
         chosen = max(numbered)[2]
     content = _read(chosen, display)
     if chosen.name.endswith(".gz.metadata.json"):
-        import gzip
-
-        content = gzip.decompress(content)
+        content = _gunzip(content, chosen.name, display)
     try:
         document = json.loads(content)
         snapshot = document.get("current-snapshot-id")
         uuid = str(document.get("table-uuid", ""))
-    except (ValueError, AttributeError):
-        raise DataError(f"{display}: {chosen.name} is not Iceberg table metadata (JSON)") from None
-    snapshot_id = None if snapshot in (None, -1) else int(snapshot)
+        snapshot_id = None if snapshot in (None, -1) else int(snapshot)
+    except (ValueError, AttributeError, TypeError, RecursionError):
+        raise DataError(
+            f"{display}: {chosen.name} is not Iceberg table metadata; expected a JSON object with a current-snapshot-id"
+        ) from None
     digest = hashlib.sha256(f"riskcheck.iceberg/1 {uuid} {snapshot_id}\n".encode())
     digest.update(hashlib.sha256(content).digest())
     details = {"metadata": chosen.name, "table_uuid": uuid}
     return Snapshot("iceberg", snapshot_id, digest.hexdigest(), (), (), details)
+
+
+def _gunzip(content: bytes, name: str, display: str, limit: int = MAX_LOG_FILE_BYTES) -> bytes:
+    """``content`` gunzipped, never past ``limit`` bytes: a small file may expand without end."""
+    import zlib
+
+    inflate = zlib.decompressobj(wbits=31)
+    try:
+        out = inflate.decompress(content, limit + 1)
+    except zlib.error as exc:
+        raise DataError(f"{display}: {name}: not gzip ({exc}); expected gzip-compressed JSON") from None
+    if len(out) > limit or (inflate.unconsumed_tail and not inflate.eof):
+        raise DataError(f"{display}: {name} decompresses to more than {limit:,} bytes")
+    return out
+
+
+def _decoded_bytes(batch: Any, display: str, where: str) -> int:
+    """The bytes ``batch`` holds once every value is decoded (a dictionary's value counted each
+    time it is used), computed without decoding; a single value past the bound is refused."""
+    total = 0
+    for column in batch.columns:
+        try:
+            sizes = _value_sizes(column)
+        except _ValueTooLarge as exc:
+            raise DataError(
+                f"{display}: {where}: a value of {exc.size:,} bytes; expected at most "
+                f"{MAX_CHECKPOINT_VALUE_BYTES:,} bytes per value"
+            ) from None
+        total += int(sizes.sum())
+    return total
+
+
+class _ValueTooLarge(ValueError):
+    def __init__(self, size: int) -> None:
+        super().__init__(f"a value of {size:,} bytes")
+        self.size = size
+
+
+def _value_sizes(array: Any) -> Any:
+    """Per element of an Arrow array, the bytes its decoded value holds (numpy int64)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    kind = array.type
+    length = len(array)
+    if isinstance(array, pa.ChunkedArray):
+        parts = [_value_sizes(chunk) for chunk in array.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    if pa.types.is_dictionary(kind):
+        values = _value_sizes(array.dictionary)
+        indices = array.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        return values[indices] if len(values) else np.zeros(length, np.int64)
+    if (
+        pa.types.is_string(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_string(kind)
+        or (pa.types.is_large_binary(kind))
+    ):
+        sizes = pc.binary_length(array).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        if len(sizes) and int(sizes.max()) > MAX_CHECKPOINT_VALUE_BYTES:
+            raise _ValueTooLarge(int(sizes.max()))
+        return sizes + 8
+    if pa.types.is_struct(kind):
+        sizes = np.full(length, 8, np.int64)
+        for child in array.flatten():
+            sizes += _value_sizes(child)
+        return sizes
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_map(kind):
+        inner = _value_sizes(array.values)
+        cumulative = np.concatenate([[0], np.cumsum(inner)])
+        offsets = array.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+        return cumulative[offsets[1:]] - cumulative[offsets[:-1]] + 8
+    return np.full(length, 8, np.int64)
 
 
 def _read(path: Path, display: str, limit: int = MAX_LOG_FILE_BYTES) -> bytes:

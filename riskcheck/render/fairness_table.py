@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from riskcheck.core.display import UNDEFINED, count, figure
+from riskcheck.fairness.identity import describe_kind, is_tamper_evident
 from riskcheck.fairness.labels import clip
 from riskcheck.fairness.result import FairnessResult
 from riskcheck.render.safe import one_line
@@ -65,6 +66,8 @@ def render_text(result: FairnessResult) -> str:
         ),
         f"data {_data_name(config)} {(result.data_identity or {}).get('kind', 'sha256')} {result.data_sha256}",
     ]
+    if not is_tamper_evident(result.data_identity):
+        lines.append(f"data identity: {describe_kind(result.data_identity)}")
     if config.get("model"):
         lines.append(f"model {config.get('model')} sha256 {result.model_sha256}")
     lines.append("")

@@ -464,7 +464,7 @@ def _fairness(
         "confidence": (config.get("bootstrap") or {}).get("confidence"),
         "replicates": (config.get("bootstrap") or {}).get("replicates"),
         "sensitive": config.get("sensitive") or [],
-        "source": _fairness_source(config),
+        "source": [*_fairness_source(config), (_("Fairness data file"), str(fairness.get("data_identity_note", "")))],
     }
 
 

@@ -103,7 +103,7 @@ def test_duckdb_equals_the_count_and_fairlearn_engines_on_adult(
             assert_same_figures(duck, fairlearn, same_file=name == "csv")
 
 
-def test_a_glob_and_a_folder_are_fingerprinted_a_single_file_hashed(adult: dict[str, Path]) -> None:
+def test_data_under_the_limit_is_hashed_in_full_and_above_it_fingerprinted(adult: dict[str, Path]) -> None:
     import hashlib
 
     settings = {**ADULT_SETTINGS, "sensitive": ["sex"], "bootstrap": BootstrapSpec(replicates=0)}
@@ -111,17 +111,19 @@ def test_a_glob_and_a_folder_are_fingerprinted_a_single_file_hashed(adult: dict[
     assert single.data_identity is not None
     assert single.data_identity["kind"] == "sha256"
     assert single.data_sha256 == hashlib.sha256(adult["parquet"].read_bytes()).hexdigest()
-    glob = compute_fairness(adult["glob"], **settings)
-    assert glob.data_identity == {
-        "kind": "fingerprint",
-        "digest": glob.data_sha256,
-        "files": 4,
-        "bytes": sum(path.stat().st_size for path in adult["glob"].parent.glob("part-*.parquet")),
-    }
-    full = compute_fairness(adult["glob"], data_identity="sha256", **settings)
-    assert full.data_identity is not None
-    assert full.data_identity["kind"] == "sha256"
+    size = sum(path.stat().st_size for path in adult["glob"].parent.glob("part-*.parquet"))
+    full = compute_fairness(adult["glob"], **settings)
+    assert full.data_identity == {"kind": "sha256", "digest": full.data_sha256, "files": 4, "bytes": size}
+    assert full.to_dict()["data_identity_note"] == "sha256 of every byte of the data"
+    glob = compute_fairness(adult["glob"], full_hash_limit=size - 1, **settings)
+    assert glob.data_identity == {"kind": "fingerprint", "digest": glob.data_sha256, "files": 4, "bytes": size}
+    assert glob.to_dict()["data_identity_note"] == (
+        "fingerprint (file sizes and Parquet footers), not a hash of every byte: not tamper-evident; "
+        "riskcheck fairness --full-hash gives the full hash"
+    )
     assert full.data_sha256 != glob.data_sha256
+    forced = compute_fairness(adult["glob"], full_hash_limit=0, data_identity="sha256", **settings)
+    assert (forced.data_identity or {})["kind"] == "sha256" and forced.data_sha256 == full.data_sha256
 
 
 def test_a_fingerprint_changes_when_a_file_changes(tmp_path: Path) -> None:
@@ -129,10 +131,10 @@ def test_a_fingerprint_changes_when_a_file_changes(tmp_path: Path) -> None:
     for index in range(3):
         frame.to_parquet(tmp_path / f"d{index}.parquet", index=False)
     settings = {"target": "y", "prediction": "p", "sensitive": ["g"], "bootstrap": BootstrapSpec(replicates=0)}
-    before = compute_fairness(tmp_path, **settings)
+    before = compute_fairness(tmp_path, full_hash_limit=0, **settings)
     assert before.data_identity is not None and before.data_identity["kind"] == "fingerprint"
     frame.assign(p=1).to_parquet(tmp_path / "d1.parquet", index=False)
-    after = compute_fairness(tmp_path, **settings)
+    after = compute_fairness(tmp_path, full_hash_limit=0, **settings)
     assert after.data_sha256 != before.data_sha256
 
 
@@ -147,7 +149,7 @@ def test_a_saved_result_is_checked_against_its_fingerprint(tmp_path: Path) -> No
         frame.to_parquet(tmp_path / "logs" / f"d{index}.parquet", index=False)
     settings = {"target": "y", "prediction": "p", "sensitive": ["g"], "bootstrap": BootstrapSpec(replicates=0)}
     saved = tmp_path / "result.json"
-    saved.write_text(compute_fairness(tmp_path / "logs", **settings).to_json(), encoding="utf-8")
+    saved.write_text(compute_fairness(tmp_path / "logs", full_hash_limit=0, **settings).to_json(), encoding="utf-8")
     spec = FairnessSpec(data="logs", result="result.json")
     assert evaluate_fairness(spec, tmp_path).data_sha256 == load_fairness_result(saved).data_sha256
     frame.head(60).to_parquet(tmp_path / "logs" / "d1.parquet", index=False)

@@ -134,15 +134,24 @@ def test_the_text_output_names_the_identity_and_clips_long_group_names(run_cli: 
     for index in range(2):
         frame.to_parquet(tmp_path / f"part-{index}.parquet", index=False)
     pattern = tmp_path / "part-*.parquet"
-    code, out, err = run_cli("fairness", "--data", pattern, *ARGS, "--bootstrap", "0")
+    code, out, err = run_cli("fairness", "--data", pattern, *ARGS, "--bootstrap", "0", "--full-hash-limit", "1KB")
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "Fairness of y by g: 80 rows in 2 groups (duckdb engine)"
     assert lines[1].startswith(f"data {pattern} fingerprint ")
+    assert lines[2] == (
+        "data identity: fingerprint (file sizes and Parquet footers), not a hash of every byte: not "
+        "tamper-evident; riskcheck fairness --full-hash gives the full hash"
+    )
     clipped = "a" * 29 + "…" + "c" * 30
     assert any(line.startswith(f"{clipped}  ") for line in lines)
-    code, out, err = run_cli("fairness", "--data", pattern, *ARGS, "--bootstrap", "0", "--full-hash")
-    assert out.splitlines()[1].startswith(f"data {pattern} sha256 ")
+    for more in (["--full-hash-limit", "1KB", "--full-hash"], []):  # the default limit is 2 GiB
+        code, out, err = run_cli("fairness", "--data", pattern, *ARGS, "--bootstrap", "0", *more)
+        assert out.splitlines()[1].startswith(f"data {pattern} sha256 ")
+        assert out.splitlines()[2] == ""
+    code, out, err = run_cli("fairness", "--data", pattern, *ARGS, "--full-hash-limit", "lots")
+    assert code == 2
+    assert "--full-hash-limit" in err and "expected a size such as 2GiB, 500MB or 0, got 'lots'" in err
 
 
 def test_an_interrupted_query_is_a_keyboard_interrupt_and_leaves_no_temp_folder() -> None:

@@ -41,7 +41,8 @@ def metadata(partitions: list[str] | None = None, configuration: dict[str, str] 
 
 
 def add(path: str, **extra: Any) -> dict[str, Any]:
-    return {"add": {"path": path, "partitionValues": {}, "size": 1, "modificationTime": 0, "dataChange": True, **extra}}
+    """An add action; :func:`commit` gives it the file's size, as a Delta writer does."""
+    return {"add": {"path": path, "partitionValues": {}, "modificationTime": 0, "dataChange": True, **extra}}
 
 
 def remove(path: str) -> dict[str, Any]:
@@ -52,7 +53,11 @@ def commit(folder: Path, version: int, *actions: dict[str, Any]) -> None:
     log = folder / "_delta_log"
     log.mkdir(parents=True, exist_ok=True)
     lines = [json.dumps({"commitInfo": {"timestamp": 1700000000000 + version, "operation": "WRITE"}})]
-    lines += [json.dumps(action) for action in actions]
+    for action in actions:
+        added = action.get("add")
+        if added is not None and "size" not in added and (folder / added["path"]).is_file():
+            action = {"add": {**added, "size": (folder / added["path"]).stat().st_size}}
+        lines.append(json.dumps(action))
     (log / f"{version:020d}.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -95,11 +100,15 @@ def test_a_delta_table_is_read_at_its_latest_version(delta: Path, tmp_path: Path
     assert result.rows == 500  # part-1 and part-2; part-0 was removed at version 1
     identity = result.data_identity or {}
     assert (identity["kind"], identity["version"], identity["format"], identity["files"]) == (
-        "delta-version",
+        "delta-sha256",
         1,
         "delta",
         2,
     )
+    cheap = compute_fairness(delta, full_hash_limit=0, **settings())
+    assert (cheap.data_identity or {})["kind"] == "delta-fingerprint"
+    assert cheap.to_dict()["data_identity_note"].startswith("Delta version with a fingerprint of its files")
+    assert "not tamper-evident" in cheap.to_dict()["data_identity_note"]
     loose = tmp_path / "loose"
     loose.mkdir()
     for name in ("part-1.parquet", "part-2.parquet"):
@@ -123,7 +132,7 @@ def test_a_saved_result_is_checked_against_the_delta_version(delta: Path, tmp_pa
     commit(delta, 2, remove("part-1.parquet"))
     with pytest.raises(DataError) as error:
         evaluate_fairness(spec, tmp_path)
-    assert str(error.value).startswith(f"{saved}: computed from data with delta-version ")
+    assert str(error.value).startswith(f"{saved}: computed from data with delta-sha256 ")
     assert str(error.value).endswith("; recompute it with riskcheck fairness")
 
 
@@ -148,7 +157,15 @@ def test_a_partitioned_delta_table_and_a_checkpoint(tmp_path: Path) -> None:
             "remove": None,
         },
         {"protocol": None, "metaData": None, "add": None, "remove": {"path": "region=south/part-old.parquet"}},
-        {"protocol": None, "metaData": None, "add": {"path": "region=north/part-0.parquet", "size": 1}, "remove": None},
+        {
+            "protocol": None,
+            "metaData": None,
+            "add": {
+                "path": "region=north/part-0.parquet",
+                "size": (folder / "region=north" / "part-0.parquet").stat().st_size,
+            },
+            "remove": None,
+        },
     ]
     schema = pa.schema(
         [

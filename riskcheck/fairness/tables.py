@@ -184,19 +184,24 @@ class _DeltaState:
                 f"{MAX_CHECKPOINT_ROWS:,} rows"
             )
         columns = [name for name in ("protocol", "metaData", "add", "remove") if name in names]
-        total = 0
+        total = first = 0
         try:
             batches = parquet.iter_batches(batch_size=_CHECKPOINT_BATCH_ROWS, columns=columns)
             for batch in batches:
                 size = _decoded_bytes(batch, self.display, where)
                 total += size
-                if size > MAX_CHECKPOINT_BATCH_BYTES or total > MAX_CHECKPOINT_BYTES:
+                if size > MAX_CHECKPOINT_BATCH_BYTES:
                     raise DataError(
-                        f"{self.display}: {where}: its actions decode to more than "
-                        f"{min(size, total):,} bytes; riskcheck reads checkpoints of at most "
-                        f"{MAX_CHECKPOINT_BYTES:,} bytes decoded ({MAX_CHECKPOINT_BATCH_BYTES:,} per "
-                        f"{_CHECKPOINT_BATCH_ROWS:,} rows)"
+                        f"{self.display}: {where}: rows {first + 1:,} to {first + batch.num_rows:,} decode to "
+                        f"{size:,} bytes; expected at most {MAX_CHECKPOINT_BATCH_BYTES:,} bytes per "
+                        f"{_CHECKPOINT_BATCH_ROWS:,} rows"
                     )
+                if total > MAX_CHECKPOINT_BYTES:
+                    raise DataError(
+                        f"{self.display}: {where}: its actions decode to more than {MAX_CHECKPOINT_BYTES:,} bytes; "
+                        "expected a checkpoint of at most that"
+                    )
+                first += batch.num_rows
                 for row in batch.to_pylist():
                     self.apply({key: value for key, value in row.items() if value is not None}, where)
         except DataError:

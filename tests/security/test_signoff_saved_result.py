@@ -49,8 +49,21 @@ def test_editing_the_saved_figures_makes_the_approval_stale(tmp_path: Path) -> N
     sign(path, name="Dana", role="legal", decision="approve", now=dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
     assert _legal(path) == "approved"
     saved = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    figure = saved["disparities"]["demographic_parity_difference"]
-    assert figure["value"] > 0.2  # the signer saw a breach
-    figure.update(value=0.01, ci_low=0.0, ci_high=0.02)  # the data and model hashes stay
+    assert saved["disparities"]["demographic_parity_difference"]["value"] > 0.2  # the signer saw a breach
+    # A figure no disparity reads, edited where it appears: the file still agrees with itself.
+    saved["overall"]["accuracy"] = saved["variables"]["overall_accuracy"] = 0.99
     (tmp_path / "r.json").write_text(json.dumps(saved), encoding="utf-8")
     assert _legal(path) == "stale"
+
+
+def test_a_saved_result_that_contradicts_itself_is_refused(tmp_path: Path) -> None:
+    _assessment(tmp_path)
+    saved = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    saved["disparities"]["demographic_parity_difference"].update(value=0.01, ci_low=0.0, ci_high=0.02)
+    (tmp_path / "r.json").write_text(json.dumps(saved), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "riskcheck", "check", "a.yaml"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert run.returncode == 2
+    assert "r.json: disparities.demographic_parity_difference.value is 0.01; expected 0.333" in run.stderr
+    assert "as its own by_group and overall figures give" in run.stderr

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.errors import AnswersError, RiskcheckError
 from riskcheck.core.links import is_local_link
-from riskcheck.core.loader import LoadedAssessment, load_assessment
+from riskcheck.core.loader import LoadedAssessment, fairness_paths_outside, load_assessment
 
 if TYPE_CHECKING:
     from riskcheck.core.engine import AnswerSet
@@ -45,18 +45,22 @@ class ContentInputs:
     unreadable: tuple[str, ...]
     #: The answers a migration could not place, as the report shows them.
     archived_answers: tuple[Mapping[str, Any], ...] = ()
+    #: Language -> sha256 of the questionnaire's translation catalogue (None when unreadable).
+    translations: Mapping[str, str | None] | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
             "fairness_settings": self.fairness_settings,
             "evidence_files": self.evidence_files,
             "archived_answers": self.archived_answers,
+            "translations": self.translations,
         }
 
 
 def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
-    """The fairness settings, the archived answers, and the hash of every local evidence
-    file an answer or an archived answer links to."""
+    """The fairness settings, the archived answers, the hash of every local evidence
+    file an answer or an archived answer links to, and of each translation catalogue
+    of the questionnaire."""
     from riskcheck.core.links import outside_project
     from riskcheck.core.questionnaire import EvidenceQuestion
     from riskcheck.files.fileio import MAX_EVIDENCE_BYTES, EvidenceTooLarge, sha256_evidence
@@ -111,7 +115,21 @@ def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
             files[saved] = sha256_evidence(target)[0] if target.is_file() else None
         except OSError:
             files[saved] = None
-    return ContentInputs(settings, files, tuple(unreadable), archived)
+    return ContentInputs(settings, files, tuple(unreadable), archived, _translations(loaded))
+
+
+def _translations(loaded: LoadedAssessment) -> dict[str, str | None]:
+    """The hash of each translation catalogue beside the questionnaire, which readers see in place of its text."""
+    from riskcheck.core.content import translation_catalogues
+    from riskcheck.files.fileio import sha256_evidence
+
+    digests: dict[str, str | None] = {}
+    for lang, path in translation_catalogues(Path(loaded.questionnaire.source)).items():
+        try:
+            digests[lang] = sha256_evidence(path)[0] if path.is_file() else None
+        except OSError:  # unreadable or too large: an approval given over it goes stale
+            digests[lang] = None
+    return digests
 
 
 def assess(
@@ -153,6 +171,9 @@ def evaluate_fairness_block(loaded: LoadedAssessment, progress: Callable[[str], 
     """Run (or read) the assessment's fairness evidence. Needs the ``fairness`` extra."""
     spec = loaded.file.fairness
     assert spec is not None
+    outside = fairness_paths_outside(loaded, data_roots())
+    if outside:
+        raise AnswersError.from_problems(outside)
     from riskcheck.core.optional import optional_extra
 
     with optional_extra("fairness", "fairlearn"):
@@ -175,6 +196,15 @@ def fairness_evidence_hash(loaded: LoadedAssessment, fairness: Any) -> str:
             "model_sha256": data.get("model_sha256"),
         }
     )
+
+
+def data_roots() -> tuple[Path, ...]:
+    """The folders outside a project that its fairness blocks may read: ``data-roots`` in the
+    ``[tool.riskcheck]`` table of the pyproject.toml above the working directory, the
+    project riskcheck runs in (as for trusted models, never one beside the assessment)."""
+    from riskcheck.gate.policy import find_pyproject, load_policy
+
+    return load_policy(find_pyproject(Path.cwd())).data_root_paths()
 
 
 def result_of(
@@ -224,6 +254,7 @@ def content_parts_of(loaded: LoadedAssessment, result: Result) -> dict[str, str]
         fairness_fingerprint=fairness_fingerprint(result.fairness, result.hashes.evidence),
         evidence_files=inputs.evidence_files,
         archived_answers=inputs.archived_answers,
+        translations=inputs.translations,
     )
 
 

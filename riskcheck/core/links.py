@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,17 @@ def project_root(base_dir: Path) -> Path:
     git runs as :mod:`riskcheck.files.gitrev` runs it (plumbing only, the repository's
     configuration cannot run a command).
     """
-    return _project_root(str(Path(os.path.abspath(base_dir)).resolve()))
+    return project_roots(base_dir)[0]
+
+
+def project_roots(base_dir: Path) -> tuple[Path, ...]:
+    """:func:`project_root`, and for a revision's temporary copy also the work tree it copies
+    (files git did not track at the revision are linked from there)."""
+    from riskcheck.files.gitrev import materialised_tree_of
+
+    directory = Path(os.path.abspath(base_dir)).resolve()
+    held = materialised_tree_of(directory)
+    return held if held is not None else (_project_root(str(directory)),)
 
 
 @functools.lru_cache(maxsize=256)
@@ -64,12 +75,39 @@ def _project_root(directory: str) -> Path:
 
 def outside_project(base_dir: Path, link: str) -> Path | None:
     """The project root when the local ``link`` resolves (after symlinks) outside it, else None."""
-    root = project_root(base_dir)
+    roots = project_roots(base_dir)
     try:
         target = Path(os.path.abspath(resolve_link(base_dir, link))).resolve()
     except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: not a usable path
+        return roots[0]
+    return None if any(target == root or target.is_relative_to(root) for root in roots) else roots[0]
+
+
+#: Characters that make a path a glob; a glob is judged by the folder above the first one.
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+def path_outside_project(base_dir: Path, named: str, *, allowed: Sequence[Path] = ()) -> Path | None:
+    """The project root when a path a file names (fairness data, a glob or folder of it, a
+    model, a saved result) leads outside it, after symlinks, else None.
+
+    A glob is judged by the folder above its first glob character; the files it matches
+    are checked again when they are read (:func:`riskcheck.fairness.sources.resolve_source`).
+    """
+    roots = project_roots(base_dir)
+    root = roots[0]
+    parts = Path(named).parts
+    fixed: list[str] = []
+    for part in parts:
+        if any(character in part for character in GLOB_CHARACTERS):
+            break
+        fixed.append(part)
+    try:
+        target = Path(os.path.abspath(Path(base_dir) / Path(*fixed))).resolve() if fixed else Path(base_dir).resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: not a usable path
         return root
-    return None if target == root or target.is_relative_to(root) else root
+    inside = (*roots, *allowed)
+    return None if any(target == folder or target.is_relative_to(folder) for folder in inside) else root
 
 
 def needs_evidence(question: Question, value: Any) -> bool:

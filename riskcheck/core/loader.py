@@ -469,6 +469,37 @@ def _uris_from_the_file(assessment: Any, document: Document) -> list[Problem]:
     ]
 
 
+def fairness_paths_outside(loaded: LoadedAssessment, allowed: Sequence[Path] = ()) -> list[Problem]:
+    """A problem for each path of the fairness block (data, sensitive data, model, saved
+    result) that leads outside the assessment's project and every ``allowed`` folder, after
+    symlinks, as for evidence links: a file checked never makes riskcheck read, hash or
+    quote a file outside them. ``allowed`` comes from whoever runs riskcheck (the
+    ``data-roots`` of ``[tool.riskcheck]``); ``--data`` and ``--model`` on the command line
+    are the runner's own choice and are not confined."""
+    spec = loaded.file.fairness
+    if spec is None:
+        return []
+    from riskcheck.core.links import path_outside_project
+    from riskcheck.fairness.sources import uri_scheme
+
+    found = []
+    for name in ("data", "sensitive_data", "model", "result"):
+        value = getattr(spec, name, None)
+        if not isinstance(value, str) or not value.strip() or uri_scheme(value) is not None:
+            continue
+        root = path_outside_project(loaded.base_dir, value, allowed=allowed)
+        if root is not None:
+            also = f" or a data-roots folder ({', '.join(map(str, allowed))})" if allowed else ""
+            found.append(
+                loaded.document.problem(
+                    ("fairness", name),
+                    f"{value!r} leads outside the project; expected a path inside {root}{also}, or list the "
+                    "folder under [tool.riskcheck] data-roots in the project's pyproject.toml",
+                )
+            )
+    return found
+
+
 def _needs_evidence(question: Question, value: Any) -> bool:
     from riskcheck.core.links import needs_evidence
 

@@ -270,9 +270,29 @@ def materialised(rev: str, path: Path, *, warn: Warn | None = None) -> Iterator[
                 warnings.append(line)
                 if warn is not None:
                     warn(line)
-        yield RevisionCopy(rev, copy, display, tree, tuple(warnings), tuple(names))
+        held = (tree.resolve(), root.resolve())
+        _TREES.append(held)
+        try:
+            yield RevisionCopy(rev, copy, display, tree, tuple(warnings), tuple(names))
+        finally:
+            _TREES.remove(held)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+#: The temporary trees :func:`materialised` holds open, each with the repository it copies.
+_TREES: list[tuple[Path, Path]] = []
+
+
+def materialised_tree_of(directory: Path) -> tuple[Path, Path] | None:
+    """(the temporary tree, the repository's work tree) when ``directory`` is in a revision's copy.
+
+    Such a copy is the repository as it was at the revision, so it is the project that the
+    copy's evidence links and fairness paths must stay in; a file git did not track there
+    is linked from the work tree, which is the same project.
+    """
+    resolved = Path(directory).resolve()
+    return next((held for held in _TREES if resolved == held[0] or resolved.is_relative_to(held[0])), None)
 
 
 def _climb(relative: str) -> int:

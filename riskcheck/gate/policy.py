@@ -23,6 +23,7 @@ the gate whatever the policy.
 from __future__ import annotations
 
 import fnmatch
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -94,6 +95,12 @@ class Policy(BaseModel):
         description="Paths or glob patterns, relative to pyproject.toml, that a directory search skips "
         "(a file named on the command line is always checked).",
     )
+    data_roots: tuple[str, ...] = Field(
+        (),
+        alias="data-roots",
+        description="Folders outside the project (absolute, or relative to pyproject.toml) that an assessment's "
+        "fairness block may read data, models and saved results from; inside the project needs no entry.",
+    )
     #: Where ``fail_on`` was set, for the policy line every run prints.
     _fail_on_from: str = PrivateAttr("")
     #: The directory ``exclude`` patterns are relative to.
@@ -135,6 +142,11 @@ class Policy(BaseModel):
             max_severity=self.max_severity,
             outdated_questionnaire=self.outdated_questionnaire,
         )
+
+    def data_root_paths(self) -> tuple[Path, ...]:
+        """``data-roots`` as folders, resolved against the pyproject.toml that lists them."""
+        base = self._root or Path.cwd()
+        return tuple(Path(os.path.abspath(base / root)).resolve() for root in self.data_roots)
 
     def excludes(self, path: Path) -> str | None:
         """The ``exclude`` pattern that matches ``path`` (or one of its folders), if any."""

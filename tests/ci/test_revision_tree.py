@@ -244,6 +244,8 @@ def test_a_file_outside_the_repository_is_read_from_the_working_tree(
             "../data/predictions.csv", "../../shared/predictions.csv"
         )
     )
+    # Data outside the project is read only from a folder the project lists.
+    (repo / "pyproject.toml").write_text('[tool.riskcheck]\ndata-roots = ["../shared"]\n')
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "v1")

@@ -10,7 +10,10 @@ The content hash is one sha256 over named parts, each hashed on its own:
 - ``archived_answers``: the answers a migration could not place, which the report
   shows (left out while there are none, so earlier hashes still hold);
 - ``evidence.<link>``: the bytes of each local file an answer (or an archived
-  answer) links to.
+  answer) links to;
+- ``translation.<lang>``: the bytes of each translation catalogue beside the
+  questionnaire (``q.fr.po``), which the report and the web form show in place of
+  its text (left out while there are none, so earlier hashes still hold).
 
 Only the sign-off records and the log of migrations (``migrated:``) are left out:
 they record what was done to the file, not what it says, so an unmigrated file keeps
@@ -26,6 +29,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
+from pathlib import Path
 from typing import Any
 
 from riskcheck.core.compiler import CompiledQuestionnaire
@@ -48,8 +52,10 @@ def content_parts(
     fairness_fingerprint: str | None = None,
     evidence_files: Mapping[str, str | None] | None = None,
     archived_answers: Sequence[Mapping[str, Any]] | None = None,
+    translations: Mapping[str, str | None] | None = None,
 ) -> dict[str, str]:
-    """Part name -> sha256 of that part. ``answers`` is an :class:`~riskcheck.core.engine.AnswerSet`."""
+    """Part name -> sha256 of that part. ``answers`` is an :class:`~riskcheck.core.engine.AnswerSet`;
+    ``translations``: language -> sha256 of its catalogue's bytes (``None`` when unreadable)."""
     parts: dict[str, str] = {}
     for key, value in (system or {}).items():
         parts[f"system.{key}"] = canonical_hash(value)
@@ -65,6 +71,8 @@ def content_parts(
         parts["archived_answers"] = canonical_hash(list(archived_answers))
     for link, digest in (evidence_files or {}).items():
         parts[f"evidence.{link}"] = digest or canonical_hash(NOT_AVAILABLE)
+    for lang, digest in (translations or {}).items():
+        parts[f"translation.{lang}"] = digest or canonical_hash(NOT_AVAILABLE)
     return dict(sorted(parts.items()))
 
 
@@ -103,6 +111,7 @@ def content_hash(
     fairness_fingerprint: str | None = None,
     evidence_files: Mapping[str, str | None] | None = None,
     archived_answers: Sequence[Mapping[str, Any]] | None = None,
+    translations: Mapping[str, str | None] | None = None,
 ) -> str:
     """The one hash a sign-off is recorded against: the same parts as :func:`content_parts`,
     hashed in one pass (scoring computes it every time; the parts only when a record
@@ -119,7 +128,26 @@ def content_hash(
     }
     if archived_answers:  # only when there are any: a file without them keeps its hash
         covered["archived_answers"] = list(archived_answers)
+    if translations:  # likewise: a questionnaire without catalogues keeps its hashes
+        covered["translations"] = {lang: digest or NOT_AVAILABLE for lang, digest in translations.items()}
     return canonical_hash(covered)
+
+
+def translation_catalogues(questionnaire: Path) -> dict[str, Path]:
+    """Each language's translation catalogue beside ``questionnaire``: ``q.fr.po`` -> ``{"fr": q.fr.po}``.
+
+    The one place the naming lives: the report and the web form read these catalogues
+    (:mod:`riskcheck.report.qcatalog`), and the content hash covers each of them.
+    """
+    prefix, found = questionnaire.stem + ".", {}
+    try:
+        names = sorted(entry.name for entry in questionnaire.parent.iterdir())
+    except OSError:
+        return {}
+    for name in names:
+        if name.startswith(prefix) and name.endswith(".po") and len(name) > len(prefix) + len(".po"):
+            found[name[len(prefix) : -len(".po")]] = questionnaire.parent / name
+    return found
 
 
 def fairness_fingerprint(fairness: Mapping[str, Any] | None, evidence_hash: str | None = None) -> str | None:
@@ -175,6 +203,8 @@ def describe_parts(keys: Iterable[str], compiled: CompiledQuestionnaire) -> str:
                 numbers.append(number)
         elif key.startswith("evidence."):
             files.append(key[len("evidence.") :])
+        elif key.startswith("translation."):
+            others.append(f"the {language_name(key[len('translation.') :])} translation of the questionnaire")
         else:
             others.append(_PART_WORDS.get(key, key))
     words = list(others)
@@ -186,6 +216,16 @@ def describe_parts(keys: Iterable[str], compiled: CompiledQuestionnaire) -> str:
     if files:
         words.append(("evidence file " if len(files) == 1 else "evidence files ") + _and(files))
     return ", ".join(words)
+
+
+def language_name(lang: str) -> str:
+    """``French`` for ``fr`` (with Babel, which the report's extras bring), else the code itself."""
+    try:
+        from babel import Locale
+
+        return str(Locale.parse(lang).english_name or lang)
+    except Exception:  # no Babel, or a code it does not know
+        return lang
 
 
 def _and(items: list[str]) -> str:

@@ -116,13 +116,15 @@ def evaluate(
     missing_evidence: Sequence[str] = (),
     archived_answers: Sequence[Mapping[str, Any]] | None = None,
     migrations: Sequence[MigrationInput] = (),
+    translations: Mapping[str, str | None] | None = None,
 ) -> Result:
     """Score ``answers``. ``fairness`` is a ``FairnessResult`` or ``None``.
 
     ``fairness_settings`` (the assessment's ``fairness:`` block) and ``evidence_files``
     (local evidence link -> sha256 of its bytes, ``None`` when unreadable) join the
     content hash that sign-offs are recorded against, as do ``archived_answers`` (the
-    answers a migration could not place); see :mod:`riskcheck.core.content`.
+    answers a migration could not place) and ``translations`` (language -> sha256 of
+    the questionnaire's catalogue); see :mod:`riskcheck.core.content`.
     ``missing_evidence`` says which declared evidence could not be computed or read;
     it makes the result a draft (see :mod:`riskcheck.core.draft`). ``migrations`` (the
     file's log of ``riskcheck migrate`` runs) lets a sign-off made stale by a migration
@@ -172,6 +174,7 @@ def evaluate(
         fairness_fingerprint=fingerprint,
         evidence_files=evidence_files,
         archived_answers=archived_answers,
+        translations=translations,
     )
     legacy_hash = canonical_hash([questionnaire_hash, answers_hash, evidence_hash])
     # The hash of each part only when a record needs it to say what changed.
@@ -185,6 +188,7 @@ def evaluate(
             fairness_fingerprint=fingerprint,
             evidence_files=evidence_files,
             archived_answers=archived_answers,
+            translations=translations,
         )
     )
     signoff_state = _signoffs(

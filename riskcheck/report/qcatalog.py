@@ -12,8 +12,10 @@ Why a catalogue beside the questionnaire rather than inline ``text: {en: ..., fr
 the YAML stays the one authoritative text that reviewers read and that content hashes
 cover; the translations are work for translators, whose tools (Poedit, Weblate) read
 PO files and flag what changed; and twenty-four languages inline would bury the
-questions. Babel reads the catalogues; the lint (:func:`lint_catalogue`) names
-file:line of each missing, stale, untranslated or misplaced-placeholder entry.
+questions. A sign-off covers each catalogue too (``translation.<lang>`` in
+:mod:`riskcheck.core.content`): a changed translation makes approvals stale.
+Babel reads the catalogues; the lint (:func:`lint_catalogue`) names file:line of each
+missing, stale, untranslated or misplaced-placeholder entry.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from riskcheck.core.content import translation_catalogues
 from riskcheck.core.errors import Problem, ReportError
 from riskcheck.report.i18n import placeholders
 
@@ -55,10 +58,9 @@ def catalogue_path(questionnaire: Path, lang: str) -> Path:
 
 
 def declared(questionnaire: Path) -> tuple[str, ...]:
-    """English and each language with a catalogue beside the questionnaire."""
-    prefix = questionnaire.stem + "."
-    found = {p.name[len(prefix) : -len(".po")] for p in questionnaire.parent.glob(f"{questionnaire.stem}.*.po")}
-    return tuple(sorted({"en", *found}))
+    """English and each language with a catalogue beside the questionnaire (each one the
+    sign-off's content hash covers: :func:`riskcheck.core.content.translation_catalogues`)."""
+    return tuple(sorted({"en", *translation_catalogues(questionnaire)}))
 
 
 def check_declared(questionnaire: Path, lang: str) -> None:

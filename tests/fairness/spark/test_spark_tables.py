@@ -122,7 +122,7 @@ def test_a_delta_folder_is_read_by_spark_at_its_latest_version(spark: SparkSessi
     assert result.rows == duck.rows == 300
     assert_same_figures(result, duck)
     assert result.data_identity == duck.data_identity
-    assert (result.data_identity or {})["kind"] == "delta-version"
+    assert (result.data_identity or {})["kind"] == "delta-sha256"
 
 
 def test_bad_sensitive_tables_are_exit_2(spark: SparkSession, tables: dict[str, Any], run_cli: Any) -> None:

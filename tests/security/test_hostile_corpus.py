@@ -364,6 +364,48 @@ def fairness_model_streams_without_end(folder: Path) -> Case:
     return Case(argv, says="m.skops: model file larger than", inputs=["d.csv"])
 
 
+# --- report ----------------------------------------------------------------------------
+
+
+def report_word_template_zip_bomb(folder: Path) -> Case:
+    # 512 KB of zip whose [Content_Types].xml inflates to 512 MiB; a 3 MB one took 6 GB.
+    import zipfile
+
+    with zipfile.ZipFile(folder / "bomb.docx", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("[Content_Types].xml", "w", force_zip64=True) as handle:
+            for _ in range(8):
+                handle.write(b" " * (64 << 20))
+        archive.writestr("word/document.xml", "<x/>")
+    _mini(folder, "answers: {decision_type: advisory}\n")
+    argv = ["report", "a.yaml", "--docx-template", "bomb.docx", "-o", "r.docx"]
+    return Case(
+        argv, says="bomb.docx: --docx-template: part '[Content_Types].xml' inflates to", never_created=["r.docx"]
+    )
+
+
+def report_svg_logo_of_nested_use(folder: Path) -> Case:
+    # 1.7 KB: each level uses the one below ten times; six levels took six minutes to draw.
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><defs><g id="l0"><rect/></g>']
+    parts += [f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * 10 + "</g>" for i in range(1, 7)]
+    (folder / "logo.svg").write_text("".join(parts) + '</defs><use href="#l6"/></svg>', encoding="utf-8")
+    (folder / "theme.yaml").write_text("logo: logo.svg\n", encoding="utf-8")
+    _mini(folder, "answers: {decision_type: advisory}\n")
+    argv = ["report", "a.yaml", "--theme", "theme.yaml", "-o", "r.pdf"]
+    return Case(argv, says="theme.yaml:1:7: logo: logo.svg:1: <use> is not allowed", never_created=["r.pdf"])
+
+
+def report_svg_logo_with_entities(folder: Path) -> Case:
+    entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
+    svg = (
+        f'<!DOCTYPE svg [<!ENTITY e0 "lol">{entities}]><svg xmlns="http://www.w3.org/2000/svg"><text>&e9;</text></svg>'
+    )
+    (folder / "logo.svg").write_text(svg, encoding="utf-8")
+    (folder / "theme.yaml").write_text("logo: logo.svg\n", encoding="utf-8")
+    _mini(folder, "answers: {decision_type: advisory}\n")
+    argv = ["report", "a.yaml", "--theme", "theme.yaml", "-o", "r.pdf"]
+    return Case(argv, says="logo.svg:1: a DOCTYPE is not allowed in an SVG logo", never_created=["r.pdf"])
+
+
 CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
     "yaml": [
         yaml_deep_flow_nesting,
@@ -413,6 +455,7 @@ CATEGORIES: dict[str, list[Callable[[Path], Case]]] = {
         fairness_saved_result_is_a_device,
         fairness_model_streams_without_end,
     ],
+    "report": [report_word_template_zip_bomb, report_svg_logo_of_nested_use, report_svg_logo_with_entities],
 }
 
 CASES = [(category, make) for category, makers in CATEGORIES.items() for make in makers]

@@ -297,8 +297,15 @@ def yaml_value(question: Question, value: Any) -> Any:
 
 def describe(question: Question, value: Any) -> str:
     """An answer as a person reads it (``yes``, an option's label, a number with its unit)."""
-    words = {"unanswered": "(not answered)", "none_selected": "(none selected)", "yes": "yes", "no": "no"}
-    return answer_text(question, value, separator=", ", **words)
+    return answer_text(
+        question,
+        value,
+        unanswered="(not answered)",
+        none_selected="(none selected)",
+        yes="yes",
+        no="no",
+        separator=", ",
+    )
 
 
 def input_hint(question: Question) -> str:

@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from riskcheck.core.errors import AnswersError, RiskcheckError
 from riskcheck.core.links import is_local_link
-from riskcheck.core.loader import LoadedAssessment, fairness_paths_outside, load_assessment
+from riskcheck.core.loader import (
+    LoadedAssessment,
+    fairness_paths_outside,
+    fairness_tables_not_allowed,
+    load_assessment,
+)
 
 if TYPE_CHECKING:
     from riskcheck.core.engine import AnswerSet
@@ -171,9 +176,13 @@ def evaluate_fairness_block(loaded: LoadedAssessment, progress: Callable[[str], 
     """Run (or read) the assessment's fairness evidence. Needs the ``fairness`` extra."""
     spec = loaded.file.fairness
     assert spec is not None
-    outside = fairness_paths_outside(loaded, data_roots())
-    if outside:
-        raise AnswersError.from_problems(outside)
+    policy = _project_policy()
+    refused = [
+        *fairness_paths_outside(loaded, policy.data_root_paths()),
+        *fairness_tables_not_allowed(loaded, policy.data_tables),
+    ]
+    if refused:
+        raise AnswersError.from_problems(refused)
     from riskcheck.core.optional import optional_extra
 
     with optional_extra("fairness", "fairlearn"):
@@ -198,13 +207,13 @@ def fairness_evidence_hash(loaded: LoadedAssessment, fairness: Any) -> str:
     )
 
 
-def data_roots() -> tuple[Path, ...]:
-    """The folders outside a project that its fairness blocks may read: ``data-roots`` in the
-    ``[tool.riskcheck]`` table of the pyproject.toml above the working directory, the
-    project riskcheck runs in (as for trusted models, never one beside the assessment)."""
+def _project_policy() -> Any:
+    """The ``[tool.riskcheck]`` table of the pyproject.toml above the working directory: the
+    project riskcheck runs in, whose ``data-roots`` and ``data-tables`` say what a fairness
+    block may read (as for trusted models, never a pyproject.toml beside the assessment)."""
     from riskcheck.gate.policy import find_pyproject, load_policy
 
-    return load_policy(find_pyproject(Path.cwd())).data_root_paths()
+    return load_policy(find_pyproject(Path.cwd()))
 
 
 def result_of(

@@ -500,6 +500,45 @@ def fairness_paths_outside(loaded: LoadedAssessment, allowed: Sequence[Path] = (
     return found
 
 
+def fairness_tables_not_allowed(loaded: LoadedAssessment, patterns: Sequence[str] = ()) -> list[Problem]:
+    """A problem for each Spark table the fairness block names (``table:``, or a table as
+    ``sensitive_data:``) that the project does not list under ``data-tables``: a table is
+    read with the credentials of whoever runs riskcheck, so a file may name only the tables
+    the project allows, as it may name only paths inside the project."""
+    spec = loaded.file.fairness
+    if spec is None:
+        return []
+    import fnmatch
+
+    from riskcheck.fairness.spec import names_a_table
+
+    named = []
+    if spec.table is not None:
+        named.append(("table", spec.table))
+    sensitive = spec.sensitive_data
+    if (
+        sensitive is not None
+        and spec.engine == "spark"
+        and names_a_table(sensitive)
+        and not (loaded.base_dir / sensitive).exists()
+    ):
+        named.append(("sensitive_data", sensitive))
+    found = []
+    for key, name in named:
+        plain = name.replace("`", "")
+        if not any(fnmatch.fnmatchcase(plain, pattern) for pattern in patterns):
+            listed = ", ".join(patterns) if patterns else "none listed"
+            found.append(
+                loaded.document.problem(
+                    ("fairness", key),
+                    f"{name!r} is a table this file names; a file may read only the tables the project lists "
+                    f"under [tool.riskcheck] data-tables in its pyproject.toml ({listed}); --table on the "
+                    "command line is not limited",
+                )
+            )
+    return found
+
+
 def _needs_evidence(question: Question, value: Any) -> bool:
     from riskcheck.core.links import needs_evidence
 

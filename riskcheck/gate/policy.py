@@ -95,6 +95,12 @@ class Policy(BaseModel):
         description="Paths or glob patterns, relative to pyproject.toml, that a directory search skips "
         "(a file named on the command line is always checked).",
     )
+    data_tables: tuple[str, ...] = Field(
+        (),
+        alias="data-tables",
+        description="Spark tables (catalog.schema.table; shell-style patterns such as 'lake.ml.*') that an "
+        "assessment's fairness block may name with table: or sensitive_data:; no other table is read for a file.",
+    )
     data_roots: tuple[str, ...] = Field(
         (),
         alias="data-roots",

@@ -77,3 +77,44 @@ def test_the_command_lines_own_data_is_not_confined(
     argv = ["fairness", "--data", str(outside), "--target", "risk", "--score", "score", "--threshold", "0.5"]
     assert main([*argv, "--positive-label", "1", "--sensitive", "age_group", "--format", "json"]) == 0
     assert SECRET_GROUP in capsys.readouterr().out
+
+
+SPARK_BLOCK = """fairness:
+  table: prod.hr.salaries
+  engine: spark
+  target: risk
+  prediction: score
+  sensitive: [age_group]
+  sensitive_data: restricted.hr.people
+  join_on: id
+"""
+
+
+def _spark_project(tmp_path: Path) -> Path:
+    project = tmp_path / "spark"
+    project.mkdir()
+    text = (EXAMPLES / "credit-scoring.yaml").read_text(encoding="utf-8")
+    head, _, _ = text.partition("fairness:\n")
+    (project / "a.yaml").write_text(head + SPARK_BLOCK, encoding="utf-8")
+    return project / "a.yaml"
+
+
+def test_a_table_a_file_names_is_read_only_when_the_project_lists_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A table is read with the runner's credentials: a file cannot name any table it likes.
+    Refused before a Spark session starts, with both names at their lines."""
+    path = _spark_project(tmp_path)
+    monkeypatch.chdir(path.parent)
+    assert main(["score", path.name]) == 2
+    err = capsys.readouterr().err
+    assert "fairness.table: 'prod.hr.salaries' is a table this file names" in err
+    assert "fairness.sensitive_data: 'restricted.hr.people' is a table this file names" in err
+    assert "data-tables in its pyproject.toml (none listed)" in err
+    # Listing one of the two: only the other is refused.
+    (path.parent / "pyproject.toml").write_text('[tool.riskcheck]\ndata-tables = ["prod.hr.*"]\n')
+    assert main(["score", path.name]) == 2
+    err = capsys.readouterr().err
+    assert "prod.hr.salaries" not in err
+    assert "fairness.sensitive_data: 'restricted.hr.people' is a table this file names" in err
+    assert "(prod.hr.*)" in err

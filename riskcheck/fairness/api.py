@@ -443,9 +443,7 @@ TOLERANCE = 1e-9
 def check_consistent(result: FairnessResult, saved: Mapping[str, Any], *, source: str) -> None:
     """Refuse a saved result that contradicts itself: its groups, row count, disparities,
     breaches and variables must be those its own per-group and overall figures give."""
-    import numpy as np
-
-    from riskcheck.fairness.disparity import DEFINITIONS, Comparison, disparity_values
+    from riskcheck.fairness.disparity import DEFINITIONS
 
     if list(result.by_group) != list(result.groups):
         raise DataError(
@@ -463,43 +461,34 @@ def check_consistent(result: FairnessResult, saved: Mapping[str, Any], *, source
         if entry.group not in labels:
             raise DataError(f"{source}: insufficient_evidence names {entry.group!r}, which is not a group")
         excluded.setdefault(entry.group, set()).update(entry.metrics)
-
-    def column(name: str) -> Any:
-        values = [result.by_group[label].get(name) for label in labels]
-        return np.array([[np.nan if value is None else float(value) for value in values]])
-
-    def overall(name: str) -> Any:
-        value = result.overall.get(name)
-        return np.array([np.nan if value is None else float(value)])
-
-    def eligible(name: str) -> Any:
-        return np.array([name not in excluded.get(label, ()) for label in labels])
-
-    names = [name for name in result.disparities if name in DEFINITIONS]
-    parts = sorted({part for name in names for part in DEFINITIONS[name][1]})
     config = result.config
+    mode = str(config.get("compare", "between_groups"))
     reference = config.get("reference_group")
-    if config.get("compare") == "reference" and reference not in labels:
+    if mode == "reference" and reference not in labels:
         raise DataError(f"{source}: reference_group {reference!r} is not one of its groups")
-    comparison = Comparison(
-        str(config.get("compare", "between_groups")), labels.index(reference) if reference in labels else None
-    )
-    with np.errstate(all="ignore"):
-        computed = disparity_values(
-            names,
-            {part: column(part) for part in parts},
-            {part: overall(part) for part in parts},
-            {part: eligible(part) for part in parts},
-            comparison,
-        )
-    for name in names:
-        point = float(computed[name][0])
+    index = labels.index(str(reference)) if mode == "reference" else None
+
+    def eligible_values(part: str) -> list[float | None]:
+        values = []
+        for label in labels:
+            value = result.by_group[label].get(part)
+            values.append(None if value is None or part in excluded.get(label, ()) else float(value))
+        return values
+
+    for name, disparity in result.disparities.items():
+        if name not in DEFINITIONS:
+            continue
+        kind, parts = DEFINITIONS[name]
+        values = []
+        for part in parts:
+            overall = result.overall.get(part)
+            values.append(
+                _component(kind, eligible_values(part), None if overall is None else float(overall), mode, index)
+            )
+        defined = [value for value in values if value is not None]
+        point = (max if kind == "difference" else min)(defined) if defined else None
         _same(
-            f"disparities.{name}.value",
-            result.disparities[name].value,
-            None if np.isnan(point) else point,
-            source,
-            "as its own by_group and overall figures give",
+            f"disparities.{name}.value", disparity.value, point, source, "as its own by_group and overall figures give"
         )
     if isinstance(saved.get("breaches"), list):
         found = [(b.metric, b.bound) for b in result.breaches()]
@@ -516,6 +505,41 @@ def check_consistent(result: FairnessResult, saved: Mapping[str, Any], *, source
                 if written_value is not None and not isinstance(written_value, (int, float)):
                     raise DataError(f"{source}: variables.{name}: expected a number or null, got {written_value!r}")
                 _same(f"variables.{name}", written_value, value, source, "as its own figures give")
+
+
+def _component(
+    kind: str, values: list[float | None], overall: float | None, mode: str, reference: int | None
+) -> float | None:
+    """One metric's disparity as :func:`riskcheck.fairness.disparity.component` computes it, in
+    plain Python (a saved result is read without numpy); None where it is undefined."""
+
+    def divide(numerator: float | None, denominator: float | None) -> float | None:
+        if numerator is None or denominator is None or not denominator > 0:
+            return None
+        return numerator / denominator
+
+    if mode == "reference":
+        assert reference is not None
+        base = values[reference]
+        others = [value for position, value in enumerate(values) if position != reference and value is not None]
+        if base is None or not others:
+            return None
+    else:
+        base = overall
+        others = [value for value in values if value is not None]
+        if len(others) < 2:
+            return None
+    if mode == "between_groups":
+        high, low = max(others), min(others)
+        return high - low if kind == "difference" else divide(low, high)
+    if base is None:
+        return None
+    if kind == "difference":
+        return max(abs(value - base) for value in others)
+    if kind == "ratio":
+        ratios = [ratio for value in others if (ratio := divide(value, base)) is not None]
+        return min(1 / ratio if ratio > 1 else ratio for ratio in ratios) if ratios else None
+    return divide(min(others), base)
 
 
 def _same(where: str, saved: Any, computed: Any, source: str, how: str) -> None:

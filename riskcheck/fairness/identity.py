@@ -93,7 +93,6 @@ KIND_WORDS = {
     "iceberg-snapshot": "Iceberg snapshot id only (its metadata, not its files' bytes): not tamper-evident",
     "counts": "digest of the schema and the count table: not tamper-evident",
     "columns-sha256": "sha256 of the columns read (data in memory)",
-    "joined": "data and sensitive table identified by different kinds",
 }
 
 _LIMIT: ContextVar[int] = ContextVar("riskcheck_full_hash_limit", default=DEFAULT_FULL_HASH_LIMIT)
@@ -135,6 +134,10 @@ def parse_size(text: str) -> int:
 def describe_kind(identity: Mapping[str, Any] | None) -> str:
     """What an identity covers, in words: ``fingerprint (...): not tamper-evident; ...``."""
     kind = str((identity or {}).get("kind", "sha256"))
+    sides = (identity or {}).get("sides")
+    if kind == "joined" and isinstance(sides, list) and len(sides) == 2:
+        data, sensitive = (describe_kind(side if isinstance(side, Mapping) else None) for side in sides)
+        return f"data: {data}; sensitive table: {sensitive}"
     return KIND_WORDS.get(kind, kind)
 
 

@@ -26,6 +26,8 @@ MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_PIXELS = 4096 * 4096
 #: The most elements an SVG logo may hold.
 MAX_SVG_ELEMENTS = 5_000
+#: The deepest an SVG logo's elements may nest (renderers draw a level one call deeper each).
+MAX_SVG_DEPTH = 64
 #: The most elements drawing an SVG logo may take: each element once, and a clip path's
 #: elements again for each element it clips.
 MAX_SVG_DRAWN = 20_000
@@ -213,7 +215,8 @@ def check_svg(logo: Path, data: bytes) -> None:
 
     Parsed with the standard library's expat, refusing a DOCTYPE (so no entity is ever
     declared or expanded) and processing instructions (``xml-stylesheet``); then only
-    :data:`SVG_ELEMENTS` are allowed, at most :data:`MAX_SVG_ELEMENTS` of them, ``url(#id)``
+    :data:`SVG_ELEMENTS` are allowed, at most :data:`MAX_SVG_ELEMENTS` of them nested at most
+    :data:`MAX_SVG_DEPTH` deep, a gradient linking only to one that links to none, ``url(#id)``
     references only inside the logo, and clip paths drawn at most :data:`MAX_SVG_DRAWN`
     elements in all. Raises :class:`ValueError` naming the logo, the line and what is allowed.
     """
@@ -231,6 +234,8 @@ def check_svg(logo: Path, data: bytes) -> None:
     def start(name: str, attrs: dict[str, str]) -> None:
         if len(elements) >= MAX_SVG_ELEMENTS:
             refuse(f"more than {MAX_SVG_ELEMENTS:,} elements; an SVG logo may hold at most {MAX_SVG_ELEMENTS:,}")
+        if len(open_) >= MAX_SVG_DEPTH:
+            refuse(f"elements nested more than {MAX_SVG_DEPTH} deep; an SVG logo may nest at most {MAX_SVG_DEPTH}")
         space, _, local = name.rpartition("}")
         if space in ("", _SVG_NS):
             if local not in SVG_ELEMENTS:
@@ -312,6 +317,18 @@ def _check_drawing(logo: Path, elements: list[_Element]) -> None:
     for index, element in enumerate(elements):
         if element.name == "clipPath" or element.parent in inside_clip:
             inside_clip.add(index)
+    gradients = ("linearGradient", "radialGradient")
+    for element in elements:
+        link = _href(element)
+        if link is None:
+            continue
+        target = ids.get(link.strip().removeprefix("#"))
+        if target is None or target.name not in gradients or _href(target) is not None:
+            # Renderers follow a chain of links one call deeper each: a long one overflows their stack.
+            raise ValueError(
+                f"{logo}:{element.line}: <{element.name} href={link[:60]!r}>: a gradient may link only to a "
+                "gradient in the logo that links to none"
+            )
     drawn = len(elements)
     for index, element in enumerate(elements):
         reference = element.attrs.get("clip-path")
@@ -330,6 +347,10 @@ def _check_drawing(logo: Path, elements: list[_Element]) -> None:
             f"{logo}: drawing it takes {drawn:,} elements with its clip paths; "
             f"an SVG logo may take at most {MAX_SVG_DRAWN:,}"
         )
+
+
+def _href(element: _Element) -> str | None:
+    return element.attrs.get(_XLINK_HREF, element.attrs.get("href"))
 
 
 def _check_aspect(logo: Path, root: _Element) -> None:

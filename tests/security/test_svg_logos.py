@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from riskcheck.cli.main import main
 from riskcheck.core.errors import ReportError
-from riskcheck.report.theme import MAX_SVG_ASPECT, MAX_SVG_DRAWN, MAX_SVG_ELEMENTS, load_theme
+from riskcheck.report.theme import MAX_SVG_ASPECT, MAX_SVG_DEPTH, MAX_SVG_DRAWN, MAX_SVG_ELEMENTS, load_theme
 from tests.report.conftest import FIXTURES
 
 SVG = 'xmlns="http://www.w3.org/2000/svg"'
@@ -55,6 +55,13 @@ def nested_clips(levels: int) -> str:
 def wide_clip(rectangles: int, uses: int) -> str:
     clip = '<clipPath id="c">' + '<rect width="1" height="1"/>' * rectangles + "</clipPath>"
     return f'<svg {SVG} width="100" height="100"><defs>{clip}</defs>' + '<rect clip-path="url(#c)"/>' * uses + "</svg>"
+
+
+def gradient_chain(length: int) -> str:
+    """Each gradient inherits from the one before: renderers follow the chain one call deeper each."""
+    chain = '<linearGradient id="g0"><stop offset="0" stop-color="#000"/></linearGradient>'
+    chain += "".join(f'<linearGradient id="g{i}" href="#g{i - 1}"/>' for i in range(1, length))
+    return f'<svg {SVG}><defs>{chain}</defs><rect width="9" height="9" fill="url(#g{length - 1})"/></svg>'
 
 
 def logo_error(tmp_path: Path, svg: str) -> str:
@@ -155,8 +162,16 @@ def test_the_reported_logo_of_nested_use_is_refused_by_report_with_exit_2(
             f"an SVG logo may take at most {MAX_SVG_DRAWN:,}",
         ),
         (
-            f"<svg {SVG}>" + "<g>" * MAX_SVG_ELEMENTS + "</g>" * MAX_SVG_ELEMENTS + "</svg>",
+            f"<svg {SVG}>" + "<g/>" * MAX_SVG_ELEMENTS + "</svg>",
             f":1: more than {MAX_SVG_ELEMENTS:,} elements; an SVG logo may hold at most {MAX_SVG_ELEMENTS:,}",
+        ),
+        (
+            f"<svg {SVG}>" + "<g>" * 100 + "</g>" * 100 + "</svg>",
+            f":1: elements nested more than {MAX_SVG_DEPTH} deep; an SVG logo may nest at most {MAX_SVG_DEPTH}",
+        ),
+        (
+            gradient_chain(3_000),
+            ":1: <linearGradient href='#g1'>: a gradient may link only to a gradient in the logo that links to none",
         ),
         (
             f'<svg {SVG} width="100000" height="1"><rect width="100000" height="1"/></svg>',

@@ -34,7 +34,8 @@ SETTINGS: dict[str, Any] = {
 def _without_source(data: dict[str, Any]) -> dict[str, Any]:
     """A result's figures, without what names its source (the file, or the frame)."""
     data = dict(data)
-    for key in ("data_sha256", "data_identity", "data_identity_note", "engine"):  # a file goes through DuckDB, a frame does not
+    # A file goes through DuckDB, a frame does not; each is identified in its own way.
+    for key in ("data_sha256", "data_identity", "data_identity_note", "engine"):
         data.pop(key)
     data["config"] = {k: v for k, v in data["config"].items() if k not in ("data", "engine")}
     return data

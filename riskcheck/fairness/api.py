@@ -613,7 +613,7 @@ def _check_against_data(
             f"{saved}: computed from {what}, which riskcheck cannot check {display} against; remove data: "
             "from the fairness block, or compute the result from the files with riskcheck fairness"
         )
-    spec = _recompute_spec(saved, config, data)
+    spec = _recompute_spec(saved, config, data, base)
     try:
         again = _evaluate(
             spec,
@@ -663,12 +663,29 @@ def _check_against_data(
             )
 
 
-def _recompute_spec(saved: Path, config: Mapping[str, Any], data: str) -> FairnessSpec:
+def _recompute_spec(saved: Path, config: Mapping[str, Any], data: str, base: Path) -> FairnessSpec:
     """The settings a saved result was computed with, on ``data`` (the assessment's file),
-    with the DuckDB engine (whose figures equal the others' to 1e-12)."""
+    with the DuckDB engine (whose figures equal the others' to 1e-12). A model or sensitive
+    table the saved result names is read only inside the assessment's project: the result is
+    a file like any other, and a file never makes riskcheck read one outside it."""
     from pydantic import ValidationError
 
+    from riskcheck.core.links import path_outside_project
+    from riskcheck.fairness.sources import uri_scheme
+
     fields = {key: value for key, value in config.items() if key not in ("data", "table", "result", "thresholds")}
+    for name in ("model", "sensitive_data"):
+        value = fields.get(name)
+        if value is None:
+            continue
+        root = None if not isinstance(value, str) or uri_scheme(value) else path_outside_project(base, value)
+        if not isinstance(value, str) or uri_scheme(value) or root is not None:
+            inside = f"a path inside {root}" if root is not None else "a path inside the project"
+            raise DataError(
+                f"{saved}: config.{name}: {value!r} leads outside the project; to compute the figures again "
+                f"riskcheck reads only {inside}; recompute the result there, or remove data: from the "
+                "fairness block"
+            )
     fields["data"] = data
     fields["engine"] = "duckdb"
     try:

@@ -377,3 +377,27 @@ def test_hostile_json_in_a_delta_commit_is_exit_2(run_cli: Run, tmp_path: Path, 
     code, _out, err = run_cli("fairness", "--data", tmp_path / "tbl", *ARGS)
     assert code == 2
     assert says in err
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("model", "../outside/model.skops"),
+        ("sensitive_data", "/etc/hostname"),
+        ("model", "https://example.org/m.skops"),
+    ],
+)
+def test_a_saved_result_never_makes_its_check_read_a_file_outside_the_project(
+    run_cli: Run, tmp_path: Path, name: str, value: str
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    saved = _saved_result(run_cli, project)
+    saved["config"][name] = value
+    if name == "sensitive_data":
+        saved["config"]["join_on"] = "g"
+    (project / "r.json").write_text(json.dumps(saved), encoding="utf-8")
+    path = _assessment(project, "{result: r.json, data: d.csv}")
+    code, _out, err = run_cli("check", path)
+    assert code == 2
+    assert f"r.json: config.{name}: {value!r} leads outside the project; to compute the figures again" in err

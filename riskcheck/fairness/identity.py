@@ -3,7 +3,8 @@
 A sign-off binds the data, and a saved result is checked against it. The identity is
 the sha256 of the data's content whenever that is cheap enough: up to
 :data:`DEFAULT_FULL_HASH_LIMIT` (2 GiB) of files in total, a limit whoever runs riskcheck
-can change (``riskcheck fairness --full-hash-limit``; ``--full-hash`` hashes at any size).
+can change (``riskcheck fairness --full-hash-limit``, or ``RISKCHECK_FULL_HASH_LIMIT`` in the
+environment for every command; ``--full-hash`` hashes at any size).
 Above it, reading every byte on each ``riskcheck check`` is not practical, and a cheaper
 fingerprint is used instead, named as such. The kinds, as the result's ``identity.kind``
 gives them:
@@ -95,25 +96,40 @@ KIND_WORDS = {
     "columns-sha256": "sha256 of the columns read (data in memory)",
 }
 
-_LIMIT: ContextVar[int] = ContextVar("riskcheck_full_hash_limit", default=DEFAULT_FULL_HASH_LIMIT)
+#: Sets the full-hash limit for every command (``check``, ``score``, ``report``) of whoever runs riskcheck.
+LIMIT_VARIABLE = "RISKCHECK_FULL_HASH_LIMIT"
+_LIMIT: ContextVar[int | None] = ContextVar("riskcheck_full_hash_limit", default=None)
 
 
 def full_hash_limit() -> int:
-    """The most bytes of data identified by the sha256 of its content by default (``kind="auto"``)."""
-    return _LIMIT.get()
+    """The most bytes of data identified by the sha256 of its content by default (``kind="auto"``):
+    the command's ``--full-hash-limit``, else :data:`LIMIT_VARIABLE` in the environment, else
+    :data:`DEFAULT_FULL_HASH_LIMIT`."""
+    import os
+
+    limit = _LIMIT.get()
+    if limit is not None:
+        return limit
+    text = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_FULL_HASH_LIMIT
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise DataError(f"{LIMIT_VARIABLE}: {exc}") from None
 
 
 @contextmanager
-def hashing_up_to(limit: int | None) -> Iterator[int]:
-    """Within the block, data up to ``limit`` bytes in total is hashed in full (None: the default)."""
+def hashing_up_to(limit: int | None) -> Iterator[None]:
+    """Within the block, data up to ``limit`` bytes in total is hashed in full (None: as before)."""
     if limit is None:
-        yield _LIMIT.get()
+        yield
         return
     if limit < 0:
         raise DataError(f"full hash limit: expected 0 or more bytes, got {limit:,}")
     token = _LIMIT.set(limit)
     try:
-        yield limit
+        yield
     finally:
         _LIMIT.reset(token)
 

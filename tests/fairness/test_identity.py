@@ -58,3 +58,41 @@ def test_a_joined_identity_names_each_sides_kind(tmp_path: Path) -> None:
     full = compute_fairness(tmp_path / "log.csv", **settings)
     assert (full.data_identity or {})["kind"] == "sha256" and is_tamper_evident(full.data_identity)
     assert full.to_dict()["data_identity_note"] == "sha256 of every byte of the data"
+
+
+def test_the_environment_sets_the_limit_for_check_and_score(tmp_path: Path) -> None:
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(5)
+    rows = 400
+    frame = pd.DataFrame(
+        {"g": rng.choice(["a", "b"], rows), "y": rng.integers(0, 2, rows), "p": rng.integers(0, 2, rows)}
+    )
+    frame.to_parquet(tmp_path / "d.parquet", index=False)
+    shutil.copy(Path(__file__).resolve().parents[1] / "cases" / "mini" / "questionnaire.yaml", tmp_path / "q.yaml")
+    (tmp_path / "a.yaml").write_text(
+        "system: {name: S, owner: o, version: '1', purpose: p, assessed_on: 2026-11-01}\n"
+        "questionnaire: {path: q.yaml}\n"
+        "answers: {decision_type: advisory, affects_people: no, protected: [none]}\n"
+        "fairness: {data: d.parquet, target: y, prediction: p, sensitive: [g], bootstrap: {replicates: 0}}\n",
+        encoding="utf-8",
+    )
+
+    def score(limit: str | None) -> subprocess.CompletedProcess[str]:
+        env = {key: value for key, value in os.environ.items() if key != "RISKCHECK_FULL_HASH_LIMIT"}
+        if limit is not None:
+            env["RISKCHECK_FULL_HASH_LIMIT"] = limit
+        command = [sys.executable, "-m", "riskcheck", "score", "a.yaml", "--format", "json"]
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+
+    kinds = {
+        limit: json.loads(score(limit).stdout)["fairness"]["data_identity"]["kind"] for limit in (None, "0", "1GiB")
+    }
+    assert kinds == {None: "sha256", "0": "fingerprint", "1GiB": "sha256"}
+    wrong = score("a lot")
+    assert wrong.returncode == 2
+    assert "RISKCHECK_FULL_HASH_LIMIT: expected a size such as 2GiB, 500MB or 0, got 'a lot'" in wrong.stderr

@@ -392,14 +392,60 @@ ADULT_LIKE_SQL = f"""
 COPY (
     SELECT
         17 + CAST(hash(range + 11) % 60 AS BIGINT) AS age,
-        {_pick(["Private", "Private", "Private", "Self-emp-not-inc", "Local-gov", "?", "State-gov",
-                "Self-emp-inc", "Federal-gov", "Without-pay"], 12)} AS workclass,
+        {
+    _pick(
+        [
+            "Private",
+            "Private",
+            "Private",
+            "Self-emp-not-inc",
+            "Local-gov",
+            "?",
+            "State-gov",
+            "Self-emp-inc",
+            "Federal-gov",
+            "Without-pay",
+        ],
+        12,
+    )
+} AS workclass,
         1 + CAST(hash(range + 13) % 16 AS BIGINT) AS education_num,
-        {_pick(["Married-civ-spouse", "Never-married", "Divorced", "Separated", "Widowed",
-                "Married-spouse-absent", "Married-AF-spouse"], 14)} AS marital_status,
-        {_pick(["Prof-specialty", "Craft-repair", "Exec-managerial", "Adm-clerical", "Sales", "Other-service",
-                "Machine-op-inspct", "?", "Transport-moving", "Handlers-cleaners", "Farming-fishing",
-                "Tech-support", "Protective-serv", "Priv-house-serv", "Armed-Forces"], 15)} AS occupation,
+        {
+    _pick(
+        [
+            "Married-civ-spouse",
+            "Never-married",
+            "Divorced",
+            "Separated",
+            "Widowed",
+            "Married-spouse-absent",
+            "Married-AF-spouse",
+        ],
+        14,
+    )
+} AS marital_status,
+        {
+    _pick(
+        [
+            "Prof-specialty",
+            "Craft-repair",
+            "Exec-managerial",
+            "Adm-clerical",
+            "Sales",
+            "Other-service",
+            "Machine-op-inspct",
+            "?",
+            "Transport-moving",
+            "Handlers-cleaners",
+            "Farming-fishing",
+            "Tech-support",
+            "Protective-serv",
+            "Priv-house-serv",
+            "Armed-Forces",
+        ],
+        15,
+    )
+} AS occupation,
         {_pick(["Husband", "Not-in-family", "Own-child", "Unmarried", "Wife", "Other-relative"], 16)} AS relationship,
         {_pick(["White", "White", "White", "White", "Black", "Asian-Pac-Islander", "Amer-Indian-Eskimo", "Other"], 17)}
             AS race,

@@ -39,6 +39,9 @@ class SignOutcome:
     path: Path
     record: SignoffRecord
     signoffs: Signoffs
+    #: What identifies the fairness data the approval binds (``sha256 of every byte``, or a
+    #: fingerprint that is not tamper-evident); None without fairness evidence.
+    data_identity_note: str | None = None
 
 
 def sign(
@@ -110,7 +113,8 @@ def sign(
         compiled=loaded.questionnaire,
         migrations=loaded.migrations,
     )
-    return SignOutcome(path, record, state)
+    note = (result.fairness or {}).get("data_identity_note")
+    return SignOutcome(path, record, state, str(note) if note else None)
 
 
 def _as_written(record: SignoffRecord) -> dict[str, Any]:
@@ -142,6 +146,9 @@ def describe(outcome: SignOutcome) -> str:
         ),
         f"  sign-off status: {outcome.signoffs.status}",
     ]
+    if outcome.data_identity_note:
+        # What the approval binds of the fairness data: said at signing, not only in the report.
+        lines.append(f"  fairness data: {outcome.data_identity_note}")
     notes = {r.role: r.note for r in outcome.signoffs.records if r.note}
     for role, state in outcome.signoffs.roles:
         lines.append(f"    {role}: {state}" + (f" ({notes[role]})" if state == "stale" and role in notes else ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,23 @@ def test_an_empty_name_is_refused_in_riskchecks_words(demo: Path, capsys: pytest
         f"error: {demo}: sign: --name: expected text that should have at least 1 character, got ''\n"
     )
     assert demo.read_text() == before
+
+
+@pytest.mark.parametrize(("limit", "says"), [(None, "sha256 of every byte"), ("0", "not tamper-evident")])
+def test_sign_says_what_identifies_the_fairness_data_it_binds(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    limit: str | None,
+    says: str,
+) -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    (tmp_path / "data").mkdir()
+    shutil.copy(examples / "data" / "german_credit_scored.csv", tmp_path / "data")
+    shutil.copy(examples / "credit-scoring.yaml", tmp_path / "credit.yaml")
+    if limit is not None:
+        monkeypatch.setenv("RISKCHECK_FULL_HASH_LIMIT", limit)
+    monkeypatch.chdir(tmp_path)
+    assert main(["sign", "credit.yaml", "--name", "Lena Legal", "--role", "legal", "--decision", "approve"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("fairness data:"))
+    assert says in line

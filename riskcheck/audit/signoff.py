@@ -144,11 +144,11 @@ def describe(outcome: SignOutcome) -> str:
             f"  content sha256 {record.content_sha256} ({len(record.covers or {})} parts covered), "
             f"under {record.questionnaire}"
         ),
-        f"  sign-off status: {outcome.signoffs.status}",
     ]
     if outcome.data_identity_note:
         # What the approval binds of the fairness data: said at signing, not only in the report.
         lines.append(f"  fairness data: {outcome.data_identity_note}")
+    lines.append(f"  sign-off status: {outcome.signoffs.status}")
     notes = {r.role: r.note for r in outcome.signoffs.records if r.note}
     for role, state in outcome.signoffs.roles:
         lines.append(f"    {role}: {state}" + (f" ({notes[role]})" if state == "stale" and role in notes else ""))

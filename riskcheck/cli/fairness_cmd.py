@@ -358,9 +358,11 @@ def _bootstrap(settings: dict[str, Any]) -> Any:
     try:
         return BootstrapSpec(**settings)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        from riskcheck.core.loader import validation_message
+
+        first = exc.errors(include_url=False)[0]
         field = "--bootstrap" if first["loc"][0] == "replicates" else f"--{first['loc'][0]}"
-        raise DataError(f"{field}: {first['msg']}") from None
+        raise DataError(f"{field}: {validation_message(first)}") from None
 
 
 def _print_rich(result: FairnessResult) -> None:

@@ -169,7 +169,9 @@ def validation_message(item: Any) -> str:
     if text.startswith("Value error, "):
         text = text[len("Value error, ") :]
         return text
-    if text.startswith("Input should be "):
+    if text.startswith(("Input should be greater", "Input should be less")):
+        text = "expected a number " + text[len("Input should be ") :]
+    elif text.startswith("Input should be "):
         text = "expected " + text[len("Input should be ") :]
     elif text.startswith("String should "):
         text = "expected text that should " + text[len("String should ") :]

@@ -558,12 +558,10 @@ def _same(where: str, saved: Any, computed: Any, source: str, how: str) -> None:
 
 
 def _validation_message(exc: Any) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"])
-        message = str(error["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}: {message}" if where else message)
-    return "; ".join(parts)
+    """The settings' errors in riskcheck's words (expected ..., got ...), not pydantic's."""
+    from riskcheck.core.loader import validation_messages
+
+    return "; ".join(validation_messages(exc))
 
 
 def _require_fairness_extra() -> None:

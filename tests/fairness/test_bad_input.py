@@ -384,7 +384,7 @@ def test_a_ragged_csv_names_the_line(run_cli: Run, tmp_path: Path) -> None:
         ),
         (
             ["--prediction", "p", "--bootstrap", "-1"],
-            "--bootstrap: Input should be greater than or equal to 0",
+            "--bootstrap: expected a number greater than or equal to 0, got -1",
         ),
     ],
     ids=[

@@ -346,6 +346,26 @@ def number_of(column: str) -> str:
 # ---------------------------------------------------------------- the aggregation
 
 
+def join_sensitive(
+    spec: FairnessSpec, data: Relation, sensitive: Relation | None
+) -> tuple[dict[str, Any], str, dict[str, str], dict[str, str]]:
+    """The data (``d``) joined to the sensitive table (``s``) on ``join_on`` when there is one:
+    the query parameters, the JOIN clause, the side each column is read from, and each
+    column's kind."""
+    params: dict[str, Any] = dict(data.params)
+    sides = {column: "d" for column in data.columns}
+    joined = ""
+    if sensitive is not None:
+        assert spec.join_on is not None
+        params.update(sensitive.params)
+        key = quote(spec.join_on)
+        joined = f" LEFT JOIN {sensitive.sql} AS s ON d.{key} = s.{key}"
+        for column in spec.sensitive:
+            sides[column] = "s"
+    kinds = {**data.columns, **(sensitive.columns if sensitive else {})}
+    return params, joined, sides, kinds
+
+
 @dataclass(frozen=True)
 class Query:
     sql: str
@@ -361,17 +381,7 @@ def build_query(
     limit: int,
 ) -> Query:
     assert spec.target is not None
-    params: dict[str, Any] = dict(data.params)
-    sides = {column: "d" for column in data.columns}
-    joined = ""
-    if sensitive is not None:
-        assert spec.join_on is not None
-        params.update(sensitive.params)
-        key = quote(spec.join_on)
-        joined = f" LEFT JOIN {sensitive.sql} AS s ON d.{key} = s.{key}"
-        for column in spec.sensitive:
-            sides[column] = "s"
-    kinds = {**data.columns, **(sensitive.columns if sensitive else {})}
+    params, joined, sides, kinds = join_sensitive(spec, data, sensitive)
     groups = [
         f"{text_of(column, kinds[column], sides[column])} AS g{index}" for index, column in enumerate(spec.sensitive)
     ]

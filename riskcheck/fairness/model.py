@@ -198,11 +198,36 @@ def predict_with_model(
     file's digest as the caller read it; the child loads a copy with that digest.
     """
 
-    trusted = trust.allows(sha256)
-    loader = check_model_file(path, display, trusted=trusted, sha256=sha256)
     warn = warn if warn is not None else trust.announce
     limits = limits or ModelLimits()
     notes: list[str] = []
+    settings = {"explicit_features": explicit_features, "threshold": threshold, "positive_label": positive_label}
+    with _model_folder(path, display, sha256, trust, limits, notes, warn) as (work, job):
+        features.to_parquet(work / "features.parquet", index=False)
+        _write_job(work, {**job, **settings, "features": str(work / "features.parquet")})
+        status = _run_child(work, display, limits)
+        if not status.get("ok"):
+            raise DataError(f"{display}: {_printable(status.get('message', 'the model process failed'))}")
+        predictions = _read_predictions(work / "predictions.npy", rows=len(features), display=display)
+    _note_trusted_types(status, display, trust, sha256, notes, warn)
+    return predictions, tuple(notes)
+
+
+@contextlib.contextmanager
+def _model_folder(
+    path: Path,
+    display: str,
+    sha256: str,
+    trust: ModelTrust,
+    limits: ModelLimits,
+    notes: list[str],
+    warn: Callable[[str], None] | None,
+) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The checks every model run starts with (the file, its trust), then a scratch folder
+    holding a copy of the model with the digest the caller read; yields the folder and
+    the job settings every run shares. A trusted pickle is noted in ``notes`` and ``warn``."""
+    trusted = trust.allows(sha256)
+    loader = check_model_file(path, display, trusted=trusted, sha256=sha256)
     if loader == "pickle":
         notes.append(
             f"{display}: loading with pickle because the model is trusted ({trust.reason(sha256)}); "
@@ -215,26 +240,34 @@ def predict_with_model(
         work = Path(scratch)
         model_copy = work / f"model{path.suffix.lower()}"
         _copy_checked(path, model_copy, sha256, display)
-        features.to_parquet(work / "features.parquet", index=False)
-        job = {
-            "model": str(model_copy),
-            "loader": loader,
-            "trust": trusted,
-            "sha256": sha256,
-            "features": str(work / "features.parquet"),
-            "explicit_features": explicit_features,
-            "threshold": threshold,
-            "positive_label": positive_label,
-            "memory_bytes": limits.memory_bytes,
-            "seconds": limits.seconds + WORKER_GRACE_SECONDS,
-            "parent": os.getpid(),
-            "out": str(work),
-        }
-        (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        status = _run_child(work, display, limits)
-        if not status.get("ok"):
-            raise DataError(f"{display}: {_printable(status.get('message', 'the model process failed'))}")
-        predictions = _read_predictions(work / "predictions.npy", rows=len(features), display=display)
+        yield (
+            work,
+            {
+                "model": str(model_copy),
+                "loader": loader,
+                "trust": trusted,
+                "sha256": sha256,
+                "memory_bytes": limits.memory_bytes,
+                "seconds": limits.seconds + WORKER_GRACE_SECONDS,
+                "parent": os.getpid(),
+                "out": str(work),
+            },
+        )
+
+
+def _write_job(work: Path, job: dict[str, Any]) -> None:
+    (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
+
+
+def _note_trusted_types(
+    status: dict[str, Any],
+    display: str,
+    trust: ModelTrust,
+    sha256: str,
+    notes: list[str],
+    warn: Callable[[str], None] | None,
+) -> None:
+    """Each type outside the skops allowlist that the model process loaded because the model is trusted."""
     for name in status.get("trusted_types", []):
         note = (
             f"{display}: trusted type {_printable(name)} loaded because the model is trusted ({trust.reason(sha256)})"
@@ -242,7 +275,6 @@ def predict_with_model(
         notes.append(note)
         if warn is not None:
             warn(f"warning: {note}")
-    return predictions, tuple(notes)
 
 
 #: Rows the model process predicts on at a time when predictions are streamed.
@@ -433,38 +465,12 @@ def stream_predictions(
     folder removed however the block ends. Warnings (a trusted pickle, trusted types) are
     appended to ``notes`` and passed to ``warn``.
     """
-    trusted = trust.allows(sha256)
-    loader = check_model_file(path, display, trusted=trusted, sha256=sha256)
     warn = warn if warn is not None else trust.announce
     limits = limits or ModelLimits()
     notes = notes if notes is not None else []
-    if loader == "pickle":
-        notes.append(
-            f"{display}: loading with pickle because the model is trusted ({trust.reason(sha256)}); "
-            f"pickle runs any code in the file. sha256 {sha256}"
-        )
-        if warn is not None:
-            warn(f"warning: {notes[-1]}")
-    remove_stale_scratch()
-    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as scratch:
-        work = Path(scratch)
-        model_copy = work / f"model{path.suffix.lower()}"
-        _copy_checked(path, model_copy, sha256, display)
-        job = {
-            "model": str(model_copy),
-            "loader": loader,
-            "trust": trusted,
-            "sha256": sha256,
-            "stream": True,
-            "explicit_features": explicit_features,
-            "threshold": threshold,
-            "positive_label": positive_label,
-            "memory_bytes": limits.memory_bytes,
-            "seconds": limits.seconds + WORKER_GRACE_SECONDS,
-            "parent": os.getpid(),
-            "out": str(work),
-        }
-        (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    settings = {"explicit_features": explicit_features, "threshold": threshold, "positive_label": positive_label}
+    with _model_folder(path, display, sha256, trust, limits, notes, warn) as (work, job):
+        _write_job(work, {**job, **settings, "stream": True})
         with (work / "stderr.txt").open("wb") as stderr:
             process = subprocess.Popen(
                 worker_command(work / "job.json"),
@@ -486,13 +492,7 @@ def stream_predictions(
                     if pipe is not None:
                         with contextlib.suppress(OSError):
                             pipe.close()
-    for name in status.get("trusted_types", []):
-        note = (
-            f"{display}: trusted type {_printable(name)} loaded because the model is trusted ({trust.reason(sha256)})"
-        )
-        notes.append(note)
-        if warn is not None:
-            warn(f"warning: {note}")
+    _note_trusted_types(status, display, trust, sha256, notes, warn)
 
 
 def _exit_code(process: subprocess.Popen[bytes]) -> int | None:

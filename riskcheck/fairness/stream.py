@@ -30,6 +30,7 @@ from riskcheck.fairness.duck import (
     check_unique_keys,
     connect,
     first_line,
+    join_sensitive,
     memory_message,
     number_of,
     quote,
@@ -209,17 +210,7 @@ def _batch_query(
 ) -> tuple[str, dict[str, Any], list[str], list[str]]:
     """SQL for one row per data row: the key columns, the per-row sums, then the features."""
     assert spec.target is not None
-    params: dict[str, Any] = dict(data.params)
-    sides = {column: "d" for column in data.columns}
-    joined = ""
-    if sensitive is not None:
-        assert spec.join_on is not None
-        params.update(sensitive.params)
-        key = quote(spec.join_on)
-        joined = f" LEFT JOIN {sensitive.sql} AS s ON d.{key} = s.{key}"
-        for column in spec.sensitive:
-            sides[column] = "s"
-    kinds = {**data.columns, **(sensitive.columns if sensitive else {})}
+    params, joined, sides, kinds = join_sensitive(spec, data, sensitive)
     selected = [
         f"{text_of(column, kinds[column], sides[column])} AS {quote(f'{_PREFIX}g{index}')}"
         for index, column in enumerate(spec.sensitive)

@@ -249,19 +249,14 @@ def _rules(loaded: LoadedAssessment, result: Result, applied: AppliedPolicy) -> 
         line, column = finding_position(loaded, finding)
         blocking = ", blocks launch" if finding.blocks_launch else ""
         checks.append(
-            Check(
-                kind="rule",
-                id=f"rule:{rule.id}",
-                name=f"rule {rule.id}",
-                status=_status(failure),
+            _finding_check(
+                "rule",
+                rule.id,
+                finding,
+                failure,
                 message=failure or f"fired ({finding.severity}{blocking}), allowed by the policy: {finding.message}",
                 details=(f"when: {rule.when}", *_finding_details(finding)),
-                severity=finding.severity,
-                line=line,
-                column=column,
-                failures=(failure,) if failure else (),
-                finding=finding.id,
-                blocking=finding.blocks_launch,
+                position=(line, column),
             )
         )
     return checks, list(findings.values())
@@ -300,19 +295,15 @@ def _thresholds(loaded: LoadedAssessment, result: Result, applied: AppliedPolicy
             continue
         failure = _finding_failure(finding, applied)  # a breach fails whatever the policy
         checks.append(
-            Check(
-                kind="fairness",
-                id=f"fairness:{metric}",
-                name=f"fairness threshold {metric}",
-                status=_status(failure),
+            _finding_check(
+                "fairness",
+                metric,
+                finding,
+                failure,
                 message=finding.message,
                 details=_finding_details(finding),
-                severity=finding.severity,
-                line=line,
-                column=column,
-                failures=(failure,) if failure else (),
-                finding=finding.id,
-                blocking=finding.blocks_launch,
+                position=(line, column),
+                name=f"fairness threshold {metric}",
             )
         )
     return checks, list(breaches.values())
@@ -333,21 +324,38 @@ def _unmatched(result: Result, findings: list[Finding], applied: AppliedPolicy) 
         if failure is None:
             continue
         kind: CheckKind = "fairness" if finding.source == "fairness" else "rule"
-        checks.append(
-            Check(
-                kind=kind,
-                id=f"{kind}:{finding.id}",
-                name=f"{kind} {finding.id}",
-                status="failed",
-                message=failure,
-                line=1,
-                column=1,
-                failures=(failure,),
-                finding=finding.id,
-                blocking=finding.blocks_launch,
-            )
-        )
+        checks.append(_finding_check(kind, finding.id, finding, failure, message=failure, with_severity=False))
     return checks
+
+
+def _finding_check(
+    kind: CheckKind,
+    subject: str,
+    finding: Finding,
+    failure: str | None,
+    *,
+    message: str,
+    details: tuple[str, ...] = (),
+    position: tuple[int | None, int | None] = (1, 1),
+    name: str | None = None,
+    with_severity: bool = True,
+) -> Check:
+    """The check of a rule or threshold that produced ``finding``: failed with ``failure``,
+    or passed when the policy allows the finding."""
+    return Check(
+        kind=kind,
+        id=f"{kind}:{subject}",
+        name=name or f"{kind} {subject}",
+        status=_status(failure),
+        message=message,
+        details=details,
+        severity=finding.severity if with_severity else None,
+        line=position[0],
+        column=position[1],
+        failures=(failure,) if failure else (),
+        finding=finding.id,
+        blocking=finding.blocks_launch,
+    )
 
 
 def counting_record(signoffs: Signoffs, role: str) -> tuple[int, SignoffState] | None:

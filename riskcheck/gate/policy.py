@@ -154,13 +154,16 @@ class Policy(BaseModel):
         base = self._root or Path.cwd()
         return tuple(Path(os.path.abspath(base / root)).resolve() for root in self.data_roots)
 
-    def excludes(self, path: Path) -> str | None:
-        """The ``exclude`` pattern that matches ``path`` (or one of its folders), if any."""
+    def excludes(self, path: Path, *, follow_links: bool = True) -> str | None:
+        """The ``exclude`` pattern that matches ``path`` (or one of its folders), if any.
+
+        ``follow_links=False`` matches a symbolic link by its own name, not its target's."""
         if not self.exclude:
             return None
         root = (self._root or Path.cwd()).resolve()
+        named = Path(path).resolve() if follow_links else Path(path).parent.resolve() / Path(path).name
         try:
-            relative = PurePosixPath(Path(path).resolve().relative_to(root).as_posix())
+            relative = PurePosixPath(named.relative_to(root).as_posix())
         except ValueError:
             return None
         candidates = [str(relative), *(str(parent) for parent in relative.parents if str(parent) != ".")]

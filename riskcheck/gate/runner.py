@@ -120,10 +120,17 @@ def find(paths: Iterable[Path], policy: Policy | None = None) -> Found:
         if path.is_dir():
             found = []
             candidates, linked = _yaml_below(path)
-            skipped.extend(
-                SkippedFile(folder, "a symbolic link to a folder, not followed; name its target to check it")
-                for folder in linked
-            )
+            for folder in linked:
+                # Fail closed: the assessments behind a link would go unchecked, so a link is an
+                # error unless the project excludes it.
+                pattern = policy.excludes(folder, follow_links=False) if policy is not None else None
+                if pattern is None:
+                    raise RiskcheckError(
+                        f"{folder}: a symbolic link to a folder; riskcheck does not follow links, so the "
+                        "assessments behind it would go unchecked: name its target on the command line, or "
+                        "list it under [tool.riskcheck] exclude"
+                    )
+                skipped.append(SkippedFile(folder, f"excluded by [tool.riskcheck] exclude {pattern!r}"))
             for candidate in candidates:
                 pattern = policy.excludes(candidate) if policy is not None else None
                 if pattern is not None:

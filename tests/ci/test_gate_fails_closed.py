@@ -297,7 +297,7 @@ def test_duplicate_names_within_one_questionnaire_are_still_refused(project: Pat
     assert "which answers the same questionnaire (ci-gate)" in run.err
 
 
-def test_a_folder_gate_checks_upper_case_suffixes_and_names_the_links_it_does_not_follow(
+def test_a_folder_gate_checks_upper_case_suffixes_and_refuses_links_it_cannot_follow(
     tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two high-risk assessments that a folder gate used to leave out without a word."""
@@ -309,10 +309,20 @@ def test_a_folder_gate_checks_upper_case_suffixes_and_names_the_links_it_does_no
     shutil.copy(EXAMPLES / "workplace-emotion-monitoring.yaml", other / "hidden-risk.yaml")
     (assess / "team-b").symlink_to(other, target_is_directory=True)
     monkeypatch.chdir(tmp_path)
+    # The link is not followed, so the gate cannot tell what is behind it: it fails closed.
+    run = cli("check", "assess", "--fail-on", "high", "--format", "json")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        "error: assess/team-b: a symbolic link to a folder; riskcheck does not follow links, so the assessments "
+        "behind it would go unchecked: name its target on the command line, or list it under [tool.riskcheck] "
+        "exclude\n"
+    )
+    # Excluded by the project, it is listed as skipped; the upper-case file is checked.
+    (tmp_path / "pyproject.toml").write_text('[tool.riskcheck]\nexclude = ["assess/team-b"]\n')
     run = cli("check", "assess", "--fail-on", "high", "--format", "json")
     data = json.loads(run.out)
     checked = sorted(Path(a["file"]).name for a in data["assessments"])
     assert checked == ["Risky.YAML", "spam-filter.yaml"]
     assert run.code == 1  # the upper-case file is high risk: checked, so the gate fails
     skipped = {Path(s["file"]).name: s["reason"] for s in data["skipped"]}
-    assert skipped["team-b"] == "a symbolic link to a folder, not followed; name its target to check it"
+    assert skipped["team-b"] == "excluded by [tool.riskcheck] exclude 'assess/team-b'"

@@ -72,7 +72,7 @@ def command(file: Path, lang: str) -> int:
     loaded = None
     if lang != "en":
         # A language riskcheck or the questionnaire does not have is said first, terminal or not.
-        from riskcheck.report.i18n import check_language
+        from riskcheck.core.i18n import check_language
         from riskcheck.report.qcatalog import words_for
 
         check_language(lang, what="riskcheck")
@@ -110,7 +110,7 @@ class _Session:
         self.words = words or {}
         self.yes_no = ("Yes", "No")
         if lang != "en":
-            from riskcheck.report.i18n import _, use_language
+            from riskcheck.core.i18n import _, use_language
 
             with use_language(lang):
                 self.yes_no = (_("Yes"), _("No"))

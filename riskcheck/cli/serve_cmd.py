@@ -50,7 +50,7 @@ def is_loopback(host: str) -> bool:
 )
 def command(directory: Path, host: str, port: int, allow_remote: bool, identity_header: str | None, lang: str) -> int:
     """Serve a web form for the assessments in DIRECTORY (default: the current one)."""
-    from riskcheck.report.i18n import check_language
+    from riskcheck.core.i18n import check_language
 
     check_language(lang, what="the web form")  # before anything listens: an unknown language is exit 2
     if not directory.is_dir():

@@ -4,7 +4,7 @@ Keeping the arithmetic here (plain, testable Python) and the drawing in
 ``reports/templates/macros/charts.html`` lets a custom template restyle a chart
 without redoing its maths. Every chart carries its figures as text as well, so it
 reads in black and white and needs no colour to be understood. Labels and figures
-are in the language in use (:func:`riskcheck.report.i18n.use_language`).
+are in the language in use (:func:`riskcheck.core.i18n.use_language`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from riskcheck.report.i18n import _, format_short
-from riskcheck.report.i18n import format_number as _number
+from riskcheck.core.i18n import _, format_short
+from riskcheck.core.i18n import format_number as _number
 
 #: Drawing units (the SVG viewBox); the chart scales to the column width.
 WIDTH = 640.0

@@ -4,7 +4,7 @@ Pure Python over the result's JSON form and the loaded assessment; no jinja2 and
 no WeasyPrint here, so the arrangement is easy to test and templates stay simple.
 Answers are shown as they count: hidden questions are left out, unanswered ones
 are marked. The phrases written here (Yes, Not answered, threshold tests, table
-labels) are in the language in use (:func:`riskcheck.report.i18n.use_language`).
+labels) are in the language in use (:func:`riskcheck.core.i18n.use_language`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 from riskcheck.core import display
 from riskcheck.core.content import question_number
 from riskcheck.core.engine import visible_values
+from riskcheck.core.i18n import SOURCE_LANGUAGE, _, _n, current, format_date, format_number, format_short
 from riskcheck.core.loader import LoadedAssessment
 from riskcheck.core.questionnaire import EvidenceQuestion, Question
 from riskcheck.core.vocabulary import SEVERITY_RANK
 from riskcheck.fairness.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from riskcheck.report import charts
-from riskcheck.report.i18n import SOURCE_LANGUAGE, _, _n, current, format_date, format_number, format_short
 
 KNOWN_FRAMEWORKS = {
     "eu-ai-act": "EU AI Act",

@@ -6,7 +6,7 @@ answers, findings, figures and sign-off block as the PDF. Plain frozen data; no
 third-party imports, so it is cheap to build and easy to test.
 
 The document's own strings (headings, labels, the cover) go through the gettext
-catalogues of :mod:`riskcheck.report.i18n`: ``build_document(..., lang="fr")``. What the
+catalogues of :mod:`riskcheck.core.i18n`: ``build_document(..., lang="fr")``. What the
 questionnaire and the answers say is shown as written.
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from riskcheck.core.i18n import _, _n, format_date, format_number, use_language
 from riskcheck.report.context import format_timestamp, reference_label
-from riskcheck.report.i18n import _, _n, format_date, format_number, use_language
 
 
 @dataclass(frozen=True)

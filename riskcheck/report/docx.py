@@ -224,9 +224,9 @@ def render_docx(
     lang: str = "en",
 ) -> bytes:
     """The report as a Word document with the result JSON inside; its own strings in ``lang``."""
+    from riskcheck.core.i18n import use_language
     from riskcheck.core.result import dumps
     from riskcheck.report.document import build_document
-    from riskcheck.report.i18n import use_language
     from riskcheck.report.render import document_date, report_context
 
     with use_language(lang):  # the phrases the context writes, and the questionnaire's text

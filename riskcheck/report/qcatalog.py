@@ -28,7 +28,7 @@ from typing import Any
 
 from riskcheck.core.content import translation_catalogues
 from riskcheck.core.errors import Problem, ReportError
-from riskcheck.report.i18n import placeholders
+from riskcheck.core.i18n import placeholders
 
 #: The fields of a questionnaire that readers see as text.
 TRANSLATABLE = ("title", "description", "text", "help", "label", "message", "mitigation")
@@ -78,7 +78,7 @@ def words_for(questionnaire: Any, lang: str) -> dict[str, str]:
     An unknown language, or one the questionnaire has no catalogue for, is an error that
     lists the languages available (exit 2).
     """
-    from riskcheck.report.i18n import check_language
+    from riskcheck.core.i18n import check_language
 
     check_language(lang, what="riskcheck")
     source = Path(questionnaire.source)
@@ -89,7 +89,7 @@ def words_for(questionnaire: Any, lang: str) -> dict[str, str]:
 
 
 def _entries(path: Path) -> list[Any]:
-    from riskcheck.report.i18n import _read
+    from riskcheck.core.i18n import _read
 
     return [m for m in _read(path) if m.id]
 

@@ -10,7 +10,7 @@ identifier from the result, and the result JSON is attached exactly as
 ``riskcheck score --format json`` prints it, but for its ``lang``: the language the
 report is written in (``report --lang``), which also sets ``<html lang>`` and so the
 PDF's ``/Lang``. The templates' own strings go through gettext (``jinja2.ext.i18n``,
-:mod:`riskcheck.report.i18n`).
+:mod:`riskcheck.core.i18n`).
 """
 
 from __future__ import annotations
@@ -99,9 +99,10 @@ def _environment(template_dir: str | None, strict: bool) -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    from riskcheck.report import context, i18n
+    from riskcheck.core import i18n
+    from riskcheck.report import context
 
-    # {% trans %} blocks are whitespace-trimmed, as pybabel extracts them (i18n.JINJA_OPTIONS).
+    # {% trans %} blocks are whitespace-trimmed, as pybabel extracts them (translations.JINJA_OPTIONS).
     env.policies["ext.i18n.trimmed"] = True
     # Translations are read at render time from the language in use (i18n.use_language);
     # newstyle: the values put into a message are autoescaped like any other.
@@ -136,7 +137,7 @@ def css_content(message: str, **functions: str) -> str:
     The stylesheet is not autoescaped (it is CSS), so the text is escaped here for a CSS
     string inside an HTML ``<style>``: quotes, backslashes, line breaks and ``<``.
     """
-    from riskcheck.report.i18n import current
+    from riskcheck.core.i18n import current
 
     text = current().gettext(message)
     parts: list[str] = []
@@ -176,7 +177,7 @@ def render_html(
     """
     import jinja2
 
-    from riskcheck.report.i18n import use_language
+    from riskcheck.core.i18n import use_language
 
     env = make_environment(template_dir, strict=strict)
     with use_language(lang):
@@ -207,7 +208,7 @@ def report_context(
     lang: str = "en",
 ) -> dict[str, Any]:
     """What the templates and the document model see, in ``lang``: call it within
-    :func:`riskcheck.report.i18n.use_language`, so that the phrases the context writes
+    :func:`riskcheck.core.i18n.use_language`, so that the phrases the context writes
     are translated; the questionnaire's text comes from its catalogue beside it."""
     from riskcheck.report.context import appendix_letters, build_context
 

@@ -70,7 +70,7 @@ def write_report(
         if path is not None:
             check_writable(path, option, given)
     if lang != "en":
-        from riskcheck.report.i18n import check_language
+        from riskcheck.core.i18n import check_language
 
         check_language(lang)
     if docx_template is not None and docx is None:

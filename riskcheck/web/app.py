@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from riskcheck.core.errors import RiskcheckError
-from riskcheck.report.i18n import _
+from riskcheck.core.i18n import _
 from riskcheck.web.handlers import autosave, form, manage, review, spreadsheet
 from riskcheck.web.paths import OutsideRoot
 from riskcheck.web.security import (
@@ -49,9 +49,9 @@ def create_app(
     for a server deliberately exposed with ``--allow-remote``). ``identity_header``
     names the header in which a trusted reverse proxy passes the signed-in person's
     name; review decisions are then recorded under that name only. ``lang``: the language
-    of the form's own strings (one of :func:`riskcheck.report.i18n.languages`).
+    of the form's own strings (one of :func:`riskcheck.core.i18n.languages`).
     """
-    from riskcheck.report.i18n import check_language, use_language
+    from riskcheck.core.i18n import check_language, use_language
 
     directory = Path(directory)
     if not directory.is_dir():

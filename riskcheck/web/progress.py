@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from riskcheck.authoring.fill import FillState
 from riskcheck.core.compiler import CompiledQuestion, CompiledQuestionnaire
+from riskcheck.core.i18n import _, _n
 from riskcheck.core.result import Finding, Result
 from riskcheck.core.vocabulary import SEVERITY_RANK
-from riskcheck.report.i18n import _, _n
 
 _DECISIVE: dict[str, frozenset[str]] = {}
 _DECISIVE_GUARD = threading.Lock()

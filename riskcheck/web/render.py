@@ -21,7 +21,7 @@ class Renderer:
     def __init__(self, templates: Path, csrf: Csrf, lang: str = "en") -> None:
         import jinja2
 
-        from riskcheck.report.i18n import TemplateTranslations
+        from riskcheck.core.i18n import TemplateTranslations
 
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
@@ -32,11 +32,11 @@ class Renderer:
             extensions=["jinja2.ext.i18n"],
         )
         # As the report's templates: trimmed {% trans %} blocks, newstyle gettext (values autoescaped),
-        # the catalogue of the language in use (riskcheck.report.i18n.use_language) at each call.
+        # the catalogue of the language in use (riskcheck.core.i18n.use_language) at each call.
         self.env.policies["ext.i18n.trimmed"] = True
         self.env.install_gettext_translations(TemplateTranslations(), newstyle=True)  # type: ignore[attr-defined]
+        from riskcheck.core.i18n import format_number
         from riskcheck.report.document import severity_word, state_word, status_word
-        from riskcheck.report.i18n import format_number
 
         # Values of a result (pending, high, complete) and figures, in the language in use.
         self.env.globals.update(
@@ -73,7 +73,7 @@ class Renderer:
 def _script_messages() -> tuple[str, ...]:
     """The messages ``static/app.js`` writes, as gettext messages with ``{name}`` placeholders
     that the script fills. Singular and plural are separate messages: the script picks one."""
-    from riskcheck.report.i18n import _
+    from riskcheck.core.i18n import _
 
     return (
         _("{length} of {limit} characters: {over} too many. Shorten it; it is not saved until it fits."),
@@ -124,7 +124,7 @@ def script_strings() -> dict[str, str]:
 
     base.html puts it in a JSON block (``tojson``: escaped for HTML), which the script reads.
     """
-    from riskcheck.report.i18n import use_language
+    from riskcheck.core.i18n import use_language
 
     translated = _script_messages()
     with use_language("en"):

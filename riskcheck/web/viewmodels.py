@@ -22,6 +22,7 @@ from riskcheck.authoring.fill import (
     with_notes,
 )
 from riskcheck.core.display import number
+from riskcheck.core.i18n import _
 from riskcheck.core.questionnaire import (
     DateQuestion,
     EvidenceQuestion,
@@ -33,7 +34,6 @@ from riskcheck.core.questionnaire import (
     YesNoQuestion,
 )
 from riskcheck.core.result import Result
-from riskcheck.report.i18n import _
 
 FIELD_PREFIX = "q."
 #: The comment and the evidence links given with an answer.

@@ -9,9 +9,10 @@ import docx
 import pytest
 
 from riskcheck.cli.main import main
+from riskcheck.core.i18n import LOCALE_DIR, languages
 from riskcheck.core.loader import load_questionnaire
 from riskcheck.report import qcatalog
-from riskcheck.report.i18n import LOCALE_DIR, extract, languages, lint_all, lint_bundled, lint_catalogue
+from riskcheck.report.translations import extract, lint_all, lint_bundled, lint_catalogue
 from tests.report.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +25,7 @@ QUESTIONNAIRE_FR = Path(__file__).parent / "docx_i18n" / "questionnaire.fr.po"
 def test_the_bundled_catalogues_pass_the_lint() -> None:
     assert languages() == ("de", "en", "fr")
     assert lint_all() == []
-    # What python -m riskcheck.report.i18n checks: the report's and every bundled questionnaire's catalogues.
+    # What python -m riskcheck.report.translations checks: the report's and every bundled questionnaire's catalogues.
     assert lint_bundled() == []
 
 

@@ -198,7 +198,8 @@ def test_an_unknown_language_is_an_error_listing_those_available(
 
 def test_the_template_messages_are_in_the_catalogue_lint(tmp_path: Path) -> None:
     """The templates' messages are extracted; a broken %(name)s or a stray % fails the lint at its line."""
-    from riskcheck.report.i18n import LOCALE_DIR, extract, lint_catalogue, template_messages
+    from riskcheck.core.i18n import LOCALE_DIR
+    from riskcheck.report.translations import extract, lint_catalogue, template_messages
 
     used = extract()
     assert "Page %(page)s of %(pages)s" in used  # the stylesheet's footer

@@ -13,10 +13,10 @@ import pytest
 
 from riskcheck.core import display
 from riskcheck.core.engine import visible_values
+from riskcheck.core.i18n import format_number, use_language
 from riskcheck.core.loader import load_assessment
 from riskcheck.pipeline import assess
 from riskcheck.report import charts, context
-from riskcheck.report.i18n import format_number, use_language
 from riskcheck.report.render import render_html
 
 CATALOGUES = Path(__file__).parent / "docx_i18n"

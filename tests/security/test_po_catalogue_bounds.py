@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from riskcheck.cli.main import main
-from riskcheck.report.i18n import MAX_CATALOGUE_BYTES
+from riskcheck.core.i18n import MAX_CATALOGUE_BYTES
 from tests.report.conftest import FIXTURES
 
 

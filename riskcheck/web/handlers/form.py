@@ -12,8 +12,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from riskcheck.authoring.fill import FillState, save_answers
 from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.i18n import _, format_number
 from riskcheck.core.loader import LoadedAssessment, load_assessment
-from riskcheck.report.i18n import _, format_number
 from riskcheck.report.qcatalog import translate
 from riskcheck.web.merge import Clash, file_fields, keep_missing, merge
 from riskcheck.web.progress import status as form_status

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from riskcheck.core.errors import RiskcheckError
-from riskcheck.report.i18n import _, format_number
+from riskcheck.core.i18n import _, format_number
 from riskcheck.web.handlers import review
 
 if TYPE_CHECKING:

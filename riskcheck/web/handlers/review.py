@@ -39,9 +39,9 @@ from starlette.responses import RedirectResponse, Response
 
 from riskcheck.authoring.fill import FillState
 from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.i18n import _, format_number
 from riskcheck.core.result import Result
 from riskcheck.core.vocabulary import SEVERITY_RANK
-from riskcheck.report.i18n import _, format_number
 
 if TYPE_CHECKING:
     from riskcheck.core.loader import LoadedAssessment

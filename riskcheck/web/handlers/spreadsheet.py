@@ -14,8 +14,8 @@ from starlette.responses import Response
 
 from riskcheck.authoring.fill import FillState, describe
 from riskcheck.core.errors import MissingDependencyError
+from riskcheck.core.i18n import _
 from riskcheck.core.optional import optional_extra
-from riskcheck.report.i18n import _
 
 if TYPE_CHECKING:
     from riskcheck.web.site import Site

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskcheck.core.errors import AnswersError, RiskcheckError
+from riskcheck.core.i18n import _, format_number
 from riskcheck.core.links import is_local_link
 from riskcheck.core.loader import (
     LoadedAssessment,
@@ -86,19 +87,31 @@ def content_inputs(loaded: LoadedAssessment) -> ContentInputs:
         if not is_local_link(link):
             continue
         target = loaded.base_dir / link.split("#", 1)[0]
-        problem = "not found"
+        too_large = False
         try:
             inside = outside_project(loaded.base_dir, link) is None
             files[link] = sha256_evidence(target)[0] if inside and target.is_file() else None
         except EvidenceTooLarge:
             files[link] = None
-            problem = f"is larger than {MAX_EVIDENCE_BYTES // 1024**2:,} MiB, the most riskcheck hashes"
+            too_large = True
         except OSError:
             files[link] = None
         if files[link] is None:
             position = loaded.answer_position(qid)
             where = f"{loaded.path}:{position[0]}:{position[1]}" if position else str(loaded.path)
-            unreadable.append(f"{where}: answers.{qid}: evidence file {link} {problem}")
+            place = f"{where}: answers.{qid}"
+            if too_large:
+                limit = format_number(MAX_EVIDENCE_BYTES // 1024**2)
+                unreadable.append(
+                    _(
+                        "{place}: evidence file {link} is larger than {limit} MiB, the most riskcheck hashes",
+                        place=place,
+                        link=link,
+                        limit=limit,
+                    )
+                )
+            else:
+                unreadable.append(_("{place}: evidence file {link} not found", place=place, link=link))
     archived = tuple(a.model_dump(mode="json") for a in loaded.file.archived_answers)
     for link in sorted({str(e).strip() for a in loaded.file.archived_answers for e in a.evidence}):
         # Shown in the report's evidence register; a missing one is not a draft reason.
@@ -158,14 +171,14 @@ def assess(
     evidence_hash = None
     missing: list[str] = []
     if loaded.file.fairness is not None and skip_fairness:
-        missing.append("fairness evidence was not computed (skipped on request)")
+        missing.append(_("fairness evidence was not computed (skipped on request)"))
     elif loaded.file.fairness is not None:
         try:
             fairness = evaluate_fairness_block(loaded, progress=progress)
         except RiskcheckError as exc:
             if not allow_missing_evidence:
                 raise
-            missing.append(f"fairness evidence could not be computed: {_first_line(exc)}")
+            missing.append(_("fairness evidence could not be computed: {error}", error=_first_line(exc)))
         else:
             evidence_hash = fairness_evidence_hash(loaded, fairness)
     result = result_of(loaded, fairness=fairness, evidence_hash=evidence_hash, missing_evidence=missing, as_of=as_of)

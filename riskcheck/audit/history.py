@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.i18n import _, _n
 from riskcheck.files.fileio import MAX_YAML_BYTES
 
 #: Most commits read for one file.
@@ -60,6 +61,8 @@ class HistoryEntry:
     migrated: tuple[str, ...] = ()
     #: The sign-offs current before the commit and stale after it, each with why (when scored).
     signoffs_stale: tuple[str, ...] = ()
+    #: How many of ``signoffs_added`` are approvals (their text is in the language in use).
+    approvals_added: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -257,7 +260,7 @@ class _Scored:
     def made_stale(self, before: _Scored) -> tuple[str, ...]:
         """The records current in ``before`` and stale here, each with why."""
         return tuple(
-            f"{decision} by {name} ({role}), {timestamp}: {note}"
+            _stale_text(decision, name, role, timestamp, note)
             for (decision, name, role, timestamp), note in self.signoffs.items()
             if note is not None and (decision, name, role, timestamp) in before.signoffs
             if before.signoffs[(decision, name, role, timestamp)] is None
@@ -296,13 +299,26 @@ def _entry(
         created=not before,
         migrated=tuple(_migration_text(m) for m in migrated),
         signoffs_stale=scored_after.made_stale(scored_before),
+        approvals_added=sum(1 for s in added if isinstance(s, dict) and s.get("decision") == "approve"),
     )
 
 
 def _signoff_text(record: Any) -> str:
+    """``approve by Ada (legal)``, in the language in use."""
     if not isinstance(record, dict):
         return str(record)
-    return f"{record.get('decision', '?')} by {record.get('name', '?')} ({record.get('role', '?')})"
+    decision, name, role = record.get("decision", "?"), record.get("name", "?"), record.get("role", "?")
+    if decision == "approve":
+        return _("approve by {name} ({role})", name=name, role=role)
+    if decision == "reject":
+        return _("reject by {name} ({role})", name=name, role=role)
+    return _("{decision} by {name} ({role})", decision=decision, name=name, role=role)
+
+
+def _stale_text(decision: str, name: str, role: str, timestamp: str, note: str | None) -> str:
+    """A record made stale, with why, in the language in use."""
+    record = _signoff_text({"decision": decision, "name": name, "role": role})
+    return _("{record}, {timestamp}: {note}", record=record, timestamp=timestamp, note=note)
 
 
 def _migration_text(entry: Any) -> str:
@@ -358,10 +374,7 @@ def change_log(history: History) -> dict[str, Any]:
 
     ``since`` names the commit that recorded the first approval (None: never approved).
     """
-    first = next(
-        (index for index, e in enumerate(history.entries) if any(t.startswith("approve ") for t in e.signoffs_added)),
-        None,
-    )
+    first = next((index for index, e in enumerate(history.entries) if e.approvals_added), None)
     entries = history.entries[first + 1 :] if first is not None else history.entries
     since = history.entries[first] if first is not None else None
     return {
@@ -371,20 +384,22 @@ def change_log(history: History) -> dict[str, Any]:
 
 
 def _row(entry: HistoryEntry) -> dict[str, Any]:
+    """One commit's changes in words of the language in use; field names (``answers.q``) stay the file's."""
     changes = []
     if entry.renamed_from:
-        changes.append(f"file renamed from {entry.renamed_from}")
+        changes.append(_("file renamed from {path}", path=entry.renamed_from))
     if entry.questionnaire is not None:
-        changes.append(f"questionnaire: {_text(entry.questionnaire.before)} -> {_text(entry.questionnaire.after)}")
-    changes.extend(f"migrated: {text} (riskcheck migrate)" for text in entry.migrated)
-    changes.extend(f"system.{_describe(d)}" for d in entry.system)
-    changes.extend(f"answers.{_describe(d)}" for d in entry.answers)
+        before, after = _text(entry.questionnaire.before), _text(entry.questionnaire.after)
+        changes.append(_("questionnaire: {before} -> {after}", before=before, after=after))
+    changes.extend(_("migrated: {versions} (riskcheck migrate)", versions=text) for text in entry.migrated)
+    changes.extend(_describe("system", d) for d in entry.system)
+    changes.extend(_describe("answers", d) for d in entry.answers)
     if entry.archived_added:
-        changes.append(f"{entry.archived_added} answer(s) archived")
-    changes.extend(f"sign-off: {text}" for text in entry.signoffs_added)
-    changes.extend(f"sign-off now stale: {text}" for text in entry.signoffs_stale)
+        changes.append(_n("{count} answer(s) archived", "{count} answer(s) archived", entry.archived_added))
+    changes.extend(_("sign-off: {record}", record=text) for text in entry.signoffs_added)
+    changes.extend(_("sign-off now stale: {record}", record=text) for text in entry.signoffs_stale)
     return {
-        "commit": entry.commit[:10] or "uncommitted",
+        "commit": entry.commit[:10] or _("uncommitted"),
         "date": entry.date[:10] if entry.date else "",
         "author": entry.author,
         "subject": entry.subject,
@@ -402,14 +417,16 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_text(v) for v in value) + "]"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     text = " ".join(str(value).split())
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _describe(delta: Delta) -> str:
+def _describe(block: str, delta: Delta) -> str:
+    """``answers.q: a -> b`` (``block`` is ``system`` or ``answers``)."""
+    field = f"{block}.{delta.name}"
     if delta.before is None:
-        return f"{delta.name}: added {_text(delta.after)}"
+        return _("{field}: added {value}", field=field, value=_text(delta.after))
     if delta.after is None:
-        return f"{delta.name}: removed (was {_text(delta.before)})"
-    return f"{delta.name}: {_text(delta.before)} -> {_text(delta.after)}"
+        return _("{field}: removed (was {value})", field=field, value=_text(delta.before))
+    return _("{field}: {before} -> {after}", field=field, before=_text(delta.before), after=_text(delta.after))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from riskcheck.core.compiler import CompiledQuestion, CompiledQuestionnaire
 from riskcheck.core.display import answer_text
 from riskcheck.core.engine import AnswerSet, evaluate, visible_values
+from riskcheck.core.i18n import _, current, format_number, format_short
 from riskcheck.core.loader import LoadedAssessment, normalise_answer
 from riskcheck.core.questionnaire import (
     DateQuestion,
@@ -41,7 +42,7 @@ class SectionProgress:
     visible: bool
 
     def __str__(self) -> str:
-        return f"{self.title} — {self.answered} of {self.total}"
+        return _("{section} — {answered} of {total}", section=self.title, answered=self.answered, total=self.total)
 
 
 @dataclass(frozen=True)
@@ -191,19 +192,36 @@ class SystemField:
     """A field of the ``system:`` block that ``fill`` asks for when it is missing or a placeholder."""
 
     key: str
-    prompt: str
-    hint: str
     max_length: int
+
+    @property
+    def prompt(self) -> str:
+        """The question ``fill`` asks, in the language in use."""
+        return _SYSTEM_WORDS[self.key][0]()
+
+    @property
+    def hint(self) -> str:
+        """What kind of text is expected, in the language in use."""
+        return _SYSTEM_WORDS[self.key][1]()
 
 
 #: Asked before the questions, in this order.
 SYSTEM_FIELDS = (
-    SystemField("name", "The AI system's name", "text", 200),
-    SystemField("owner", "The team or person who answers for it", "text, an e-mail say", 200),
-    SystemField("version", "The version of the system assessed", "text, e.g. 1.4.0", 100),
-    SystemField("purpose", "Its purpose: what the system does, and for whom", "text", 5000),
-    SystemField("assessed_on", "The date of the assessment", "a date, YYYY-MM-DD", 10),
+    SystemField("name", 200),
+    SystemField("owner", 200),
+    SystemField("version", 100),
+    SystemField("purpose", 5000),
+    SystemField("assessed_on", 10),
 )
+
+#: Each field's prompt and hint, translated when they are shown (the language is not known at import).
+_SYSTEM_WORDS: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
+    "name": (lambda: _("The AI system's name"), lambda: _("text")),
+    "owner": (lambda: _("The team or person who answers for it"), lambda: _("text, an e-mail say")),
+    "version": (lambda: _("The version of the system assessed"), lambda: _("text, e.g. 1.4.0")),
+    "purpose": (lambda: _("Its purpose: what the system does, and for whom"), lambda: _("text")),
+    "assessed_on": (lambda: _("The date of the assessment"), lambda: _("a date, YYYY-MM-DD")),
+}
 
 
 def system_fields_to_ask(system: Mapping[str, Any]) -> list[SystemField]:
@@ -225,21 +243,33 @@ def check_system_field(field: SystemField, text: str) -> Any:
     from riskcheck.core.draft import PLACEHOLDERS
 
     stripped = text.strip()
+    key = field.key  # the file's own name for the field: never translated
     if not stripped:
-        raise ValueError(f"{field.key}: expected {field.hint}, got nothing")
+        raise ValueError(_("{field}: expected {hint}, got nothing", field=key, hint=field.hint))
     if stripped in PLACEHOLDERS:
-        raise ValueError(f"{field.key}: expected the real text, got the placeholder {stripped!r}")
+        raise ValueError(
+            _("{field}: expected the real text, got the placeholder {value}", field=key, value=repr(stripped))
+        )
     if len(stripped) > field.max_length:
-        raise ValueError(f"{field.key}: expected at most {field.max_length:,} characters, got {len(stripped):,}")
+        raise ValueError(
+            _(
+                "{field}: expected at most {limit} characters, got {length}",
+                field=key,
+                limit=format_number(field.max_length),
+                length=format_number(len(stripped)),
+            )
+        )
     if any(not c.isprintable() for c in stripped):
-        raise ValueError(f"{field.key}: expected text without control characters")
-    if field.key == "assessed_on":
+        raise ValueError(_("{field}: expected text without control characters", field=key))
+    if key == "assessed_on":
         try:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", stripped):
                 raise ValueError(stripped)
             return dt.date.fromisoformat(stripped)
         except ValueError:
-            raise ValueError(f"assessed_on: expected a date, YYYY-MM-DD, got {stripped!r}") from None
+            raise ValueError(
+                _("{field}: expected {hint}, got {value}", field=key, hint=field.hint, value=repr(stripped))
+            ) from None
     return stripped
 
 
@@ -270,7 +300,7 @@ def parse_typed(question: Question, text: str) -> Any:
         try:
             return float(stripped)
         except ValueError:
-            raise ValueError(f"expected a number, got {stripped!r}") from None
+            raise ValueError(_("expected a number, got {value}", value=repr(stripped))) from None
     if isinstance(question, EvidenceQuestion):
         return [link for link in _LINK_SPLIT.split(stripped) if link]
     if isinstance(question, MultipleChoiceQuestion):
@@ -296,36 +326,59 @@ def yaml_value(question: Question, value: Any) -> Any:
 
 
 def describe(question: Question, value: Any) -> str:
-    """An answer as a person reads it (``yes``, an option's label, a number with its unit)."""
+    """An answer as a person reads it (``yes``, an option's label, a number with its unit), in the language in use."""
     return answer_text(
         question,
         value,
-        unanswered="(not answered)",
-        none_selected="(none selected)",
-        yes="yes",
-        no="no",
+        unanswered=_("(not answered)"),
+        none_selected=_("(none selected)"),
+        yes=_("yes"),
+        no=_("no"),
         separator=", ",
     )
 
 
 def input_hint(question: Question) -> str:
-    """What kind of answer is expected, in a few words."""
+    """What kind of answer is expected, in a few words, in the language in use."""
     if isinstance(question, NumberQuestion):
-        kind = "a whole number" if question.integer else "a number"
-        bounds = []
-        if question.min is not None:
-            bounds.append(f"at least {question.min:g}")
-        if question.max is not None:
-            bounds.append(f"at most {question.max:g}")
-        unit = f", in {question.unit}" if question.unit else ""
-        return kind + (f" ({', '.join(bounds)})" if bounds else "") + unit
+        low = None if question.min is None else _bound(question.min)
+        high = None if question.max is None else _bound(question.max)
+        if low is not None and high is not None:
+            hint = (
+                _("a whole number (at least {min}, at most {max})", min=low, max=high)
+                if question.integer
+                else _("a number (at least {min}, at most {max})", min=low, max=high)
+            )
+        elif low is not None:
+            hint = (
+                _("a whole number (at least {min})", min=low)
+                if question.integer
+                else _("a number (at least {min})", min=low)
+            )
+        elif high is not None:
+            hint = (
+                _("a whole number (at most {max})", max=high)
+                if question.integer
+                else _("a number (at most {max})", max=high)
+            )
+        else:
+            hint = _("a whole number") if question.integer else _("a number")
+        # The unit is the questionnaire's own word (translated with its text, where it is).
+        return _("{hint}, in {unit}", hint=hint, unit=question.unit) if question.unit else hint
     if isinstance(question, DateQuestion):
-        return "a date, YYYY-MM-DD"
+        return _("a date, YYYY-MM-DD")
     if isinstance(question, EvidenceQuestion):
-        return "links (URLs or repository paths), separated by spaces or commas"
+        return _("links (URLs or repository paths), separated by spaces or commas")
     if isinstance(question, MultipleChoiceQuestion):
-        return "choose any that apply"
-    return {"yes_no": "yes or no", "single_choice": "choose one", "text": "text"}.get(question.type, "an answer")
+        return _("choose any that apply")
+    hints = {"yes_no": lambda: _("yes or no"), "single_choice": lambda: _("choose one"), "text": lambda: _("text")}
+    hint_of = hints.get(question.type)
+    return hint_of() if hint_of is not None else _("an answer")
+
+
+def _bound(value: float) -> str:
+    """A number question's bound: ``{:g}`` in English, the language's own digits otherwise."""
+    return f"{value:g}" if current().lang == "en" else format_short(value)
 
 
 # ---------------------------------------------------------------- saving
@@ -342,11 +395,11 @@ def note_problems(comment: str, links: Iterable[str]) -> list[str]:
     links = list(links)
     problems = []
     if len(comment) > MAX_COMMENT:
-        problems.append(f"Use at most {MAX_COMMENT:,} characters in the comment.")
+        problems.append(_("Use at most {limit} characters in the comment.", limit=format_number(MAX_COMMENT)))
     if len(links) > MAX_LINKS:
-        problems.append(f"Give at most {MAX_LINKS} evidence links.")
+        problems.append(_("Give at most {limit} evidence links.", limit=MAX_LINKS))
     if any(len(link) > MAX_LINK for link in links):
-        problems.append(f"Keep each evidence link under {MAX_LINK:,} characters.")
+        problems.append(_("Keep each evidence link under {limit} characters.", limit=format_number(MAX_LINK)))
     return problems
 
 
@@ -396,7 +449,7 @@ def _changed(before: Mapping[str, Any], after: Mapping[str, Any], empty: Any) ->
 
 def reference_text(questionnaire: CompiledQuestionnaire, reference: str) -> str:
     """``eu-ai-act:art-10(2)`` -> ``EU AI Act art-10(2)`` using the questionnaire's framework titles."""
-    framework, _, clause = reference.partition(":")
+    framework, _sep, clause = reference.partition(":")
     titles = {f.id: f.title for f in questionnaire.spec.frameworks}
     known = {"eu-ai-act": "EU AI Act", "gdpr": "GDPR", "nist-ai-rmf": "NIST AI RMF", "iso-42001": "ISO/IEC 42001"}
     return f"{titles.get(framework) or known.get(framework, framework)} {clause}"

@@ -7,6 +7,7 @@ saved as soon as it is given, so an interrupted session loses nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 import textwrap
@@ -18,6 +19,7 @@ import click
 from riskcheck.authoring.fill import (
     MAX_LINKS,
     FillState,
+    SectionProgress,
     SystemField,
     check_answer,
     check_system_field,
@@ -33,8 +35,8 @@ from riskcheck.authoring.fill import (
 )
 from riskcheck.cli.errors import EXIT_INTERRUPTED, EXIT_OK
 from riskcheck.core.compiler import CompiledQuestion
-from riskcheck.core.display import number
 from riskcheck.core.errors import RiskcheckError
+from riskcheck.core.i18n import _, _n, format_number, use_language
 from riskcheck.core.questionnaire import MultipleChoiceQuestion, SingleChoiceQuestion, YesNoQuestion
 
 _HELP = "__help__"
@@ -46,6 +48,23 @@ _NO_TTY = (
     "`riskcheck new --questionnaire ID -o FILE`, answer the questions in your editor, "
     "then check it with `riskcheck validate FILE`."
 )
+
+
+def _ARROWS() -> str:  # a constant in use, translated when it is shown
+    return _("(arrow keys, Enter)")
+
+
+def _status(status: str) -> str:
+    """``complete`` or ``incomplete`` in the language in use (the report's words)."""
+    from riskcheck.report.document import status_word
+
+    return status_word(status)
+
+
+def _severity(severity: str) -> str:
+    from riskcheck.report.document import severity_word
+
+    return severity_word(severity)
 
 
 class _Skip:
@@ -83,23 +102,32 @@ def command(file: Path, lang: str) -> int:
     if loaded is None:
         loaded = load_assessment(file)
     state = FillState.from_loaded(loaded)
-    session = _Session(file, state, has_fairness=loaded.file.fairness is not None, words=words, lang=lang)
-    try:
-        session.run()
-    except (KeyboardInterrupt, EOFError):
-        click.echo("", err=True)
-        click.echo(
-            f"Stopped. {session.answered()} answer(s) are saved in {file}; "
-            f"run `riskcheck fill {file}` to carry on where you stopped.",
-            err=True,
-        )
-        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    session = _Session(file, state, has_fairness=loaded.file.fairness is not None, words=words)
+    # Everything the session says (its prompts, the answers' checks, the live score's
+    # findings and hints) in the reader's language; what is saved is never translated.
+    with use_language(lang):
+        try:
+            session.run()
+        except (KeyboardInterrupt, EOFError):
+            click.echo("", err=True)
+            click.echo(
+                _n(
+                    "Stopped. {count} answer(s) are saved in {file}; "
+                    "run `riskcheck fill {file}` to carry on where you stopped.",
+                    "Stopped. {count} answer(s) are saved in {file}; "
+                    "run `riskcheck fill {file}` to carry on where you stopped.",
+                    session.answered(),
+                    file=file,
+                ),
+                err=True,
+            )
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     return EXIT_OK
 
 
 class _Session:
     def __init__(
-        self, path: Path, state: FillState, *, has_fairness: bool, words: dict[str, str] | None = None, lang: str = "en"
+        self, path: Path, state: FillState, *, has_fairness: bool, words: dict[str, str] | None = None
     ) -> None:
         self.path = path
         self.state = state
@@ -108,16 +136,20 @@ class _Session:
         self.last_section: str | None = None
         #: English -> the reader's language for the questionnaire's text (``--lang``); answers are never translated.
         self.words = words or {}
-        self.yes_no = ("Yes", "No")
-        if lang != "en":
-            from riskcheck.core.i18n import _, use_language
-
-            with use_language(lang):
-                self.yes_no = (_("Yes"), _("No"))
 
     def t(self, text: str | None) -> str:
         """The questionnaire's ``text`` as the reader reads it."""
         return self.words.get(text, text) if text else (text or "")
+
+    def _describe(self, question: Any, value: Any) -> str:
+        """An answer as the reader reads it: an option's label from the questionnaire's catalogue."""
+        if isinstance(question, MultipleChoiceQuestion) and value:
+            return ", ".join(self.t(question.option_label(o.value)) for o in question.options if o.value in value)
+        return self.t(describe(question, value))
+
+    def _progress(self, progress: SectionProgress) -> str:
+        """``Section — 2 of 5``, with the section's title in the reader's language."""
+        return str(dataclasses.replace(progress, title=self.t(progress.title)))
 
     def answered(self) -> int:
         return sum(1 for q in self.state.visible_questions() if self.state.is_answered(q.id))
@@ -128,11 +160,20 @@ class _Session:
         spec = self.state.questionnaire.spec
         name = self.state.system.get("name", "")
         click.secho(f"{self.t(spec.title)} ({spec.id}@{spec.version})", bold=True)
-        click.echo(f"Assessment: {self.path}" + (f" — {name}" if name else ""))
+        if name:
+            click.echo(_("Assessment: {file} — {name}", file=self.path, name=name))
+        else:
+            click.echo(_("Assessment: {file}", file=self.path))
         total = len(self.state.visible_questions())
         click.echo(
-            f"{self.answered()} of {total} questions that apply are answered. "
-            "Each answer is saved at once; press Ctrl-C to stop and come back later."
+            _n(
+                "{answered} of {count} questions that apply are answered. "
+                "Each answer is saved at once; press Ctrl-C to stop and come back later.",
+                "{answered} of {count} questions that apply are answered. "
+                "Each answer is saved at once; press Ctrl-C to stop and come back later.",
+                total,
+                answered=self.answered(),
+            )
         )
         self._system()
         while True:
@@ -155,13 +196,13 @@ class _Session:
         if not fields:
             return
         click.echo("")
-        click.secho("== About the system ==", bold=True)
-        click.echo("Until these are given, a report of this assessment is a draft and `riskcheck check` fails.")
+        click.secho("== {} ==".format(_("About the system")), bold=True)
+        click.echo(_("Until these are given, a report of this assessment is a draft and `riskcheck check` fails."))
         for field in fields:
             value = self._system_field(field)
             save_system(self.path, {field.key: value})
             self.state = self.state.with_system({field.key: value})
-            click.secho(f"Saved {field.key}.", fg="green")
+            click.secho(_("Saved {field}.", field=field.key), fg="green")
 
     def _system_field(self, field: SystemField) -> Any:
         import questionary
@@ -190,11 +231,20 @@ class _Session:
             self.last_section = section.id
         progress = self.state.section_progress(section.id)
         click.echo("")
-        click.secho(f"{self.t(section.title)} — question {n} of {total} ({progress.answered} answered)", dim=True)
+        click.secho(
+            _(
+                "{section} — question {n} of {total} ({answered} answered)",
+                section=self.t(section.title),
+                n=n,
+                total=total,
+                answered=progress.answered,
+            ),
+            dim=True,
+        )
         references = question.question.references
         if references:
             refs = ", ".join(reference_text(self.state.questionnaire, r) for r in references)
-            click.secho(f"References: {refs}", dim=True)
+            click.secho(_("References: {references}", references=refs), dim=True)
 
     def _commit(self, question: CompiledQuestion, value: Any, *, confirm_change: bool) -> bool:
         before = self.state
@@ -204,18 +254,23 @@ class _Session:
             self._show_change(before, after)
         if dropped:
             click.secho(
-                f"This answer hides {len(dropped)} question(s) that no longer apply. Their answers will be dropped:",
+                _n(
+                    "This answer hides {count} question(s) that no longer apply. Their answers will be dropped:",
+                    "This answer hides {count} question(s) that no longer apply. Their answers will be dropped:",
+                    len(dropped),
+                ),
                 fg="yellow",
             )
             for qid in dropped:
                 q = before.questionnaire.questions[qid].question
-                click.echo(f"  - {self.t(q.text)} (was: {describe(q, before.values.get(qid))})")
+                was = self._describe(q, before.values.get(qid))
+                click.echo("  - " + _("{text} (was: {value})", text=self.t(q.text), value=was))
         if dropped or confirm_change:
             import questionary
 
-            prompt = "Drop those answers and save?" if dropped else "Save this change?"
+            prompt = _("Drop those answers and save?") if dropped else _("Save this change?")
             if not questionary.confirm(prompt, default=True).unsafe_ask():
-                click.echo("Not saved; the answer is unchanged.")
+                click.echo(_("Not saved; the answer is unchanged."))
                 return False
         save_answers(self.path, before, after, drop=dropped)
         self.state = after.without(dropped)
@@ -223,17 +278,28 @@ class _Session:
         progress = self.state.section_progress(question.section.id)
         result = self.state.result()
         click.secho(
-            f"Saved. {progress} · tier {self.t(result.tier_label)} (score {number(result.score)})",
+            _(
+                "Saved. {progress} · tier {tier} (score {score})",
+                progress=self._progress(progress),
+                tier=self.t(result.tier_label),
+                score=format_number(result.score),
+            ),
             fg="green",
         )
         return True
 
     def _show_change(self, before: FillState, after: FillState) -> None:
         old, new = before.result(), after.result()
-        click.echo(
-            f"Score {number(old.score)} -> {number(new.score)}; "
-            f"tier {self.t(old.tier_label)} -> {self.t(new.tier_label)}" + ("; LAUNCH BLOCKED" if new.blocked else "")
-        )
+        values = {
+            "old": format_number(old.score),
+            "new": format_number(new.score),
+            "old_tier": self.t(old.tier_label),
+            "new_tier": self.t(new.tier_label),
+        }
+        if new.blocked:
+            click.echo(_("Score {old} -> {new}; tier {old_tier} -> {new_tier}; LAUNCH BLOCKED", **values))
+        else:
+            click.echo(_("Score {old} -> {new}; tier {old_tier} -> {new_tier}", **values))
 
     # ------------------------------------------------------------ review
 
@@ -243,23 +309,37 @@ class _Session:
 
         result = self.state.result()
         click.echo("")
-        click.secho("== Review ==", bold=True)
-        note = " (questionnaire only; `riskcheck score` adds the fairness figures)" if self.has_fairness else ""
-        click.echo(
-            f"Tier: {self.t(result.tier_label)}   score {number(result.score)} of {number(result.score_max)}   "
-            f"({result.status}, {result.completeness.answered}/{result.completeness.required} required answered){note}"
-        )
+        click.secho("== {} ==".format(_("Review")), bold=True)
+        values = {
+            "tier": self.t(result.tier_label),
+            "score": format_number(result.score),
+            "max": format_number(result.score_max),
+            "status": _status(result.status),
+            "answered": result.completeness.answered,
+            "required": result.completeness.required,
+        }
+        if self.has_fairness:
+            line = _(
+                "Tier: {tier}   score {score} of {max}   ({status}, {answered}/{required} required answered) "
+                "(questionnaire only; `riskcheck score` adds the fairness figures)",
+                **values,
+            )
+        else:
+            line = _(
+                "Tier: {tier}   score {score} of {max}   ({status}, {answered}/{required} required answered)", **values
+            )
+        click.echo(line)
         if result.blocked:
-            click.secho("LAUNCH BLOCKED by a knock-out finding", fg="red", bold=True)
+            click.secho(_("LAUNCH BLOCKED by a knock-out finding"), fg="red", bold=True)
         for finding in result.findings:
-            click.echo(f"  [{finding.severity}] {self.t(finding.message)}")
+            click.echo(f"  [{_severity(finding.severity)}] {self.t(finding.message)}")
         choices = []
         for question in self.state.visible_questions():
-            value = describe(question.question, self.state.values.get(question.id))
+            value = self._describe(question.question, self.state.values.get(question.id))
             choices.append(questionary.Choice(f"{self.t(question.question.text)}  = {value}", value=question.id))
-        choices.append(questionary.Choice("Finish", value=_FINISH))
+        choices.append(questionary.Choice(_("Finish"), value=_FINISH))
         picked = questionary.select(
-            "Change an answer, or finish:", choices=choices, default=choices[-1], instruction="(arrow keys, Enter)"
+            _("Change an answer, or finish:"), choices=choices, default=choices[-1], instruction=_ARROWS()
         ).unsafe_ask()
         if picked == _FINISH:
             return True
@@ -267,17 +347,19 @@ class _Session:
         action = questionary.select(
             self.t(question.question.text),
             choices=[
-                questionary.Choice("Change the answer", value="answer"),
-                questionary.Choice("Add or change the comment and evidence links for the reviewers", value="notes"),
-                questionary.Choice("Back to the review", value="back"),
+                questionary.Choice(_("Change the answer"), value="answer"),
+                questionary.Choice(_("Add or change the comment and evidence links for the reviewers"), value="notes"),
+                questionary.Choice(_("Back to the review"), value="back"),
             ],
-            instruction="(arrow keys, Enter)",
+            instruction=_ARROWS(),
         ).unsafe_ask()
         if action == "notes":
             self._notes(question)
         elif action == "answer":
             self._announce(question)
-            value = self._ask(question, self.state.values.get(picked), allow_skip=True, skip_title="Leave unanswered")
+            value = self._ask(
+                question, self.state.values.get(picked), allow_skip=True, skip_title=_("Leave unanswered")
+            )
             self._commit(question, value, confirm_change=True)
         return False
 
@@ -292,12 +374,12 @@ class _Session:
             shown = existing[index] if index < len(existing) else ""
             index += 1
             typed = questionary.text(
-                f"Evidence link {len(links) + 1}",
+                _("Evidence link {n}", n=len(links) + 1),
                 default=shown,
                 validate=lambda text: next(iter(note_problems("", [text.strip()])), True),
-                instruction="(a URL or repository path; clear it to remove it)"
+                instruction=_("(a URL or repository path; clear it to remove it)")
                 if shown
-                else "(a URL or repository path; Enter on an empty line to finish)",
+                else _("(a URL or repository path; Enter on an empty line to finish)"),
             ).unsafe_ask()
             if typed.strip():
                 links.append(typed.strip())
@@ -311,40 +393,56 @@ class _Session:
 
         qid = question.id
         comment = questionary.text(
-            "Comment for the reviewers",
+            _("Comment for the reviewers"),
             default=self.state.comments.get(qid) or "",
             validate=lambda text: next(iter(note_problems(text.strip(), ())), True),
-            instruction="(Enter keeps what is shown; an empty line removes it)",
+            instruction=_("(Enter keeps what is shown; an empty line removes it)"),
         ).unsafe_ask()
         links = self._links(self.state.evidence.get(qid, ()))
         before = self.state
         after = with_notes(before, qid, comment, links)
         if (before.comments.get(qid), before.evidence.get(qid)) == (after.comments.get(qid), after.evidence.get(qid)):
-            click.echo("Nothing changed.")
+            click.echo(_("Nothing changed."))
             return
         save_answers(self.path, before, after)
         self.state = after
         given = len(after.evidence.get(qid, ()))
-        click.secho(
-            f"Saved: {'a comment' if after.comments.get(qid) else 'no comment'} and "
-            f"{given} evidence link{'' if given == 1 else 's'} for {qid}.",
-            fg="green",
-        )
+        if after.comments.get(qid):
+            saved = _n(
+                "Saved: a comment and {count} evidence link for {question}.",
+                "Saved: a comment and {count} evidence links for {question}.",
+                given,
+                question=qid,
+            )
+        else:
+            saved = _n(
+                "Saved: no comment and {count} evidence link for {question}.",
+                "Saved: no comment and {count} evidence links for {question}.",
+                given,
+                question=qid,
+            )
+        click.secho(saved, fg="green")
 
     def _summary(self) -> None:
         result = self.state.result()
         click.echo("")
         click.secho(
-            f"Done: tier {self.t(result.tier_label)}, score {number(result.score)} of {number(result.score_max)} "
-            f"({result.status}).",
+            _(
+                "Done: tier {tier}, score {score} of {max} ({status}).",
+                tier=self.t(result.tier_label),
+                score=format_number(result.score),
+                max=format_number(result.score_max),
+                status=_status(result.status),
+            ),
             bold=True,
         )
-        click.echo(f"Next: riskcheck score {self.path}   ·   riskcheck report {self.path} -o report.pdf")
+        click.echo(_("Next: riskcheck score {file}   ·   riskcheck report {file} -o report.pdf", file=self.path))
 
     # ------------------------------------------------------------ one question
 
-    def _ask(self, question: CompiledQuestion, current: Any, *, allow_skip: bool, skip_title: str = "Skip") -> Any:
+    def _ask(self, question: CompiledQuestion, current: Any, *, allow_skip: bool, skip_title: str | None = None) -> Any:
         spec = question.question
+        skip_title = skip_title or _("Skip")
         while True:
             if isinstance(spec, (YesNoQuestion, SingleChoiceQuestion)):
                 answer = self._select(spec, current, allow_skip, skip_title)
@@ -363,7 +461,7 @@ class _Session:
         import questionary
 
         if isinstance(spec, YesNoQuestion):
-            yes, no = self.yes_no
+            yes, no = _("Yes"), _("No")
             choices = [questionary.Choice(yes, value="yes"), questionary.Choice(no, value="no")]
             current_value = None if current is None else ("yes" if current else "no")
         else:
@@ -374,10 +472,10 @@ class _Session:
             current_value = current
         if allow_skip:
             choices.append(questionary.Choice(skip_title, value=_SKIP))
-        choices.append(questionary.Choice("Show help and references", value=_HELP))
+        choices.append(questionary.Choice(_("Show help and references"), value=_HELP))
         default = next((c for c in choices if c.value == current_value), None)
         picked = questionary.select(
-            self.t(spec.text), choices=choices, default=default, instruction="(arrow keys, Enter)"
+            self.t(spec.text), choices=choices, default=default, instruction=_ARROWS()
         ).unsafe_ask()
         if picked in (_HELP, _SKIP):
             return picked
@@ -396,14 +494,14 @@ class _Session:
             )
             for o in spec.options
         ]
-        choices.append(questionary.Choice("Show help and references", value=_HELP))
+        choices.append(questionary.Choice(_("Show help and references"), value=_HELP))
 
         def validate(selected: list[str]) -> bool | str:
             values = [v for v in selected if v != _HELP]
             if _HELP in selected:
                 return True
             if not values:
-                return True if allow_skip else "Choose at least one (Space selects, Enter confirms)"
+                return True if allow_skip else _("Choose at least one (Space selects, Enter confirms)")
             try:
                 check_answer(spec, values)
             except ValueError as exc:
@@ -411,7 +509,7 @@ class _Session:
             return True
 
         picked = questionary.checkbox(
-            self.t(spec.text), choices=choices, validate=validate, instruction="(Space selects, Enter confirms)"
+            self.t(spec.text), choices=choices, validate=validate, instruction=_("(Space selects, Enter confirms)")
         ).unsafe_ask()
         if _HELP in picked:
             return _HELP
@@ -428,9 +526,9 @@ class _Session:
             try:
                 value = check_answer(spec, parse_typed(spec, text))
             except ValueError as exc:
-                return f"{exc} (type ? for help)"
+                return _("{problem} (type ? for help)", problem=exc)
             if value is None and not allow_skip:
-                return "This question needs an answer (type ? for help; Ctrl-C stops and keeps what you saved)"
+                return _("This question needs an answer (type ? for help; Ctrl-C stops and keeps what you saved)")
             return True
 
         default = "" if current is None else describe(spec, current)
@@ -438,10 +536,11 @@ class _Session:
             default = f"{current:g}" if isinstance(current, float) else str(current)
         if spec.type == "evidence" and current:
             default = " ".join(current)
-        hint = input_hint(spec) + ("; Enter to skip" if allow_skip else "") + "; ? for help"
-        typed = questionary.text(
-            self.t(spec.text), default=default, validate=validate, instruction=f"({hint})"
-        ).unsafe_ask()
+        if allow_skip:
+            hint = _("({hint}; Enter to skip; ? for help)", hint=input_hint(spec))
+        else:
+            hint = _("({hint}; ? for help)", hint=input_hint(spec))
+        typed = questionary.text(self.t(spec.text), default=default, validate=validate, instruction=hint).unsafe_ask()
         if typed.strip() == "?":
             return _HELP
         value = check_answer(spec, parse_typed(spec, typed))
@@ -455,12 +554,16 @@ class _Session:
             text = " ".join(self.t(spec.help).split())
             click.echo(textwrap.fill(text, 88, initial_indent="  ", subsequent_indent="  "))
         else:
-            click.echo("  (no help text for this question)")
+            click.echo("  " + _("(no help text for this question)"))
         if isinstance(spec, (SingleChoiceQuestion, MultipleChoiceQuestion)):
             for option in spec.options:
                 if option.help:
                     click.echo(f"  - {self.t(spec.option_label(option.value))}: {self.t(option.help)}")
-        click.echo(f"  Expected: {input_hint(spec)}{'' if spec.required else ' (optional)'}")
+        if spec.required:
+            click.echo("  " + _("Expected: {hint}", hint=input_hint(spec)))
+        else:
+            click.echo("  " + _("Expected: {hint} (optional)", hint=input_hint(spec)))
         for reference in spec.references:
-            click.echo(f"  Reference: {reference_text(self.state.questionnaire, reference)} ({reference})")
+            text = reference_text(self.state.questionnaire, reference)
+            click.echo("  " + _("Reference: {reference} ({id})", reference=text, id=reference))
         click.echo("")

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
 from riskcheck.core.compiler import CompiledQuestionnaire
+from riskcheck.core.i18n import _, _n, current
 from riskcheck.core.result import canonical_hash
 
 #: The version of the content hash. Records without per-part hashes came before it.
@@ -176,10 +177,12 @@ def question_number(compiled: CompiledQuestionnaire, qid: str) -> str | None:
     return f"{question.section_index + 1}.{question.index + 1}"
 
 
-_PART_WORDS = {
-    "fairness.settings": "fairness settings",
-    "fairness.evidence": "fairness evidence",
-    "archived_answers": "archived answers",
+#: The parts a reader knows by a name, in the language in use (``system.<field>`` keeps its own).
+_PART_WORDS: dict[str, Callable[[], str]] = {
+    "questionnaire": lambda: _("questionnaire"),
+    "fairness.settings": lambda: _("fairness settings"),
+    "fairness.evidence": lambda: _("fairness evidence"),
+    "archived_answers": lambda: _("archived answers"),
 }
 
 
@@ -188,7 +191,7 @@ def _number_key(number: str) -> tuple[int, ...]:
 
 
 def describe_parts(keys: Iterable[str], compiled: CompiledQuestionnaire) -> str:
-    """``system.purpose, answers 2.3 and 4.11, evidence file docs/dpia.pdf`` for a reader."""
+    """``system.purpose, answers 2.3 and 4.11, evidence file docs/dpia.pdf`` for a reader, in the language in use."""
     keys = list(keys)
     others: list[str] = []
     numbers: list[str] = []
@@ -204,29 +207,38 @@ def describe_parts(keys: Iterable[str], compiled: CompiledQuestionnaire) -> str:
         elif key.startswith("evidence."):
             files.append(key[len("evidence.") :])
         elif key.startswith("translation."):
-            others.append(f"the {language_name(key[len('translation.') :])} translation of the questionnaire")
+            language = language_name(key[len("translation.") :])
+            others.append(_("the {language} translation of the questionnaire", language=language))
         else:
-            others.append(_PART_WORDS.get(key, key))
+            word = _PART_WORDS.get(key)
+            others.append(word() if word is not None else key)
     words = list(others)
     if numbers:
         numbers.sort(key=_number_key)
-        words.append(("answer " if len(numbers) == 1 else "answers ") + _and(numbers))
+        words.append(_n("answer {numbers}", "answers {numbers}", len(numbers), numbers=_and(numbers)))
     if unknown:
-        words.append(("answer " if len(unknown) == 1 else "answers ") + _and(sorted(unknown)))
+        words.append(_n("answer {numbers}", "answers {numbers}", len(unknown), numbers=_and(sorted(unknown))))
     if files:
-        words.append(("evidence file " if len(files) == 1 else "evidence files ") + _and(files))
+        words.append(_n("evidence file {files}", "evidence files {files}", len(files), files=_and(files)))
     return ", ".join(words)
 
 
 def language_name(lang: str) -> str:
-    """``French`` for ``fr`` (with Babel, which the report's extras bring), else the code itself."""
+    """``French`` for ``fr`` in English (``français`` in French), with Babel, which the
+    report's extras bring; else the code itself."""
     try:
         from babel import Locale
 
-        return str(Locale.parse(lang).english_name or lang)
+        locale = Locale.parse(lang)
+        reader = current().lang
+        name = locale.english_name if reader == "en" else locale.get_display_name(reader)
+        return str(name or lang)
     except Exception:  # no Babel, or a code it does not know
         return lang
 
 
 def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    """``a, b and c``, with the language in use's word for "and"."""
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}", items=", ".join(items[:-1]), last=items[-1])

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from riskcheck.core.i18n import _, _n
+
 #: What a new assessment holds until someone writes the real text. A report of an
 #: assessment that still holds any of these is a draft, and ``check`` fails on it.
 NAME_PLACEHOLDER = "TODO: the name of the AI system"
@@ -45,14 +47,25 @@ def draft_reasons(
     answers: Mapping[str, Any],
     missing_evidence: Sequence[str] = (),
 ) -> tuple[str, ...]:
-    """Why a result is not final; empty when it is."""
+    """Why a result is not final, in the language in use; empty when it is.
+
+    ``missing_evidence`` are reasons already written (by :mod:`riskcheck.pipeline`).
+    """
     reasons: list[str] = []
     if missing:
-        reasons.append(f"the assessment is incomplete: {len(missing)} required question(s) unanswered")
+        # English keeps its "question(s)"; other languages get their plural forms.
+        reasons.append(
+            _n(
+                "the assessment is incomplete: {count} required question(s) unanswered",
+                "the assessment is incomplete: {count} required question(s) unanswered",
+                len(missing),
+            )
+        )
     placeholders = placeholder_fields(system, answers)
     if placeholders:
-        reasons.append("still holds placeholder text: " + ", ".join(placeholders))
+        # The field names (system.purpose, answers.q) are the file's own: never translated.
+        reasons.append(_("still holds placeholder text: {fields}", fields=", ".join(placeholders)))
     if not system.get("assessed_on"):
-        reasons.append("the date of the assessment (system.assessed_on) is not given")
+        reasons.append(_("the date of the assessment (system.assessed_on) is not given"))
     reasons.extend(missing_evidence)
     return tuple(reasons)

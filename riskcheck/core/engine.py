@@ -18,6 +18,7 @@ from riskcheck.core.content import changed_parts, content_parts, describe_parts,
 from riskcheck.core.content import content_hash as content_hash_of
 from riskcheck.core.draft import draft_reasons
 from riskcheck.core.duties import assessment_date, duties_for, law_as_at
+from riskcheck.core.i18n import _, format_date
 from riskcheck.core.questionnaire import ImpactMitigationScoring, WeightedSectionsScoring
 from riskcheck.core.result import (
     ClassificationResult,
@@ -93,7 +94,7 @@ def visible_values(compiled: CompiledQuestionnaire, values: Mapping[str, Any]) -
     """The answers that count (hidden ones become ``None``) and the ids of visible questions."""
     env: dict[str, Any] = {}
     visible: set[str] = set()
-    for qid, _sid, condition, *_ in compiled.plan:
+    for qid, _sid, condition, *_rest in compiled.plan:
         if condition is not None and not condition(env):
             env[qid] = None
         else:
@@ -364,7 +365,7 @@ def _breach_findings(breaches: Sequence[Any]) -> list[Finding]:
             source="fairness",
             severity="high",
             message=breach.message,
-            mitigation=(
+            mitigation=_(
                 "Investigate the gap between the groups named, mitigate it (re-weighting, "
                 "threshold adjustment, better data) and re-measure before launch."
             ),
@@ -407,7 +408,7 @@ def _tier(
         impact, score_tier, next_tier = _impact(compiled, sections, scoring)
         score, score_max = impact.adjusted, impact.raw_max
         tiers = tuple(
-            (t.id, t.label or t.id, bound) for (t, (_, bound)) in zip(scoring.tiers, impact.level_bounds, strict=True)
+            (t.id, t.label or t.id, bound) for (t, (_id, bound)) in zip(scoring.tiers, impact.level_bounds, strict=True)
         )
     tier_index = score_tier
     escalated_by: list[str] = []
@@ -488,7 +489,7 @@ def _next_tier_after(
     """After escalation the score no longer decides the tier; only a higher tier is 'next'."""
     if index + 1 >= len(tiers):
         return None
-    tier_id, _, threshold = tiers[index + 1]
+    tier_id, _label, threshold = tiers[index + 1]
     if isinstance(compiled.spec.scoring, ImpactMitigationScoring):
         threshold = tiers[index][2]
     return NextTier(tier_id, threshold, round(max(threshold - score, 0.0), 4))
@@ -560,7 +561,80 @@ def _signoffs(
     return Signoffs(tuple(required_roles), status, states, tuple(roles))
 
 
-_DECISION_NOUN = {"approve": "approval", "reject": "rejection"}
+#: Why a record no longer counts, one sentence per kind of note and decision: whole
+#: sentences, so that each language words the approval or rejection as its grammar needs.
+#: Each takes ``name`` and ``date`` (of the record) and the kind's own values.
+_NOTES: dict[tuple[str, str], Callable[..., str]] = {
+    ("legacy", "approve"): lambda **v: _(
+        "{name}'s approval on {date} was made under an older hash scheme that did not cover the system block, "
+        "the fairness settings or local evidence files; it never counts as current: record the decision again",
+        **v,
+    ),
+    ("legacy", "reject"): lambda **v: _(
+        "{name}'s rejection on {date} was made under an older hash scheme that did not cover the system block, "
+        "the fairness settings or local evidence files; it never counts as current: record the decision again",
+        **v,
+    ),
+    ("legacy-changed", "approve"): lambda **v: _(
+        "{name}'s approval on {date} was made under an older hash scheme that did not cover the system block, "
+        "the fairness settings or local evidence files, and the content has changed since; it never counts "
+        "as current: record the decision again",
+        **v,
+    ),
+    ("legacy-changed", "reject"): lambda **v: _(
+        "{name}'s rejection on {date} was made under an older hash scheme that did not cover the system block, "
+        "the fairness settings or local evidence files, and the content has changed since; it never counts "
+        "as current: record the decision again",
+        **v,
+    ),
+    ("changed", "approve"): lambda **v: _("changed since {name}'s approval on {date}: {parts}", **v),
+    ("changed", "reject"): lambda **v: _("changed since {name}'s rejection on {date}: {parts}", **v),
+    ("edited", "approve"): lambda **v: _(
+        "{name}'s approval on {date} does not match its own part hashes (was the record edited by hand?); "
+        "it never counts as current: record the decision again",
+        **v,
+    ),
+    ("edited", "reject"): lambda **v: _(
+        "{name}'s rejection on {date} does not match its own part hashes (was the record edited by hand?); "
+        "it never counts as current: record the decision again",
+        **v,
+    ),
+    ("migrated", "approve"): lambda **v: _(
+        "the assessment was migrated from {signed} to {now} after {name}'s approval on {date} "
+        "(riskcheck migrate); re-approve the migrated answers",
+        **v,
+    ),
+    ("migrated", "reject"): lambda **v: _(
+        "the assessment was migrated from {signed} to {now} after {name}'s rejection on {date} "
+        "(riskcheck migrate); re-approve the migrated answers",
+        **v,
+    ),
+    ("version", "approve"): lambda **v: _(
+        "the assessment now answers {now}, but {name}'s approval on {date} was made under {signed}; "
+        "re-approve the answers",
+        **v,
+    ),
+    ("version", "reject"): lambda **v: _(
+        "the assessment now answers {now}, but {name}'s rejection on {date} was made under {signed}; "
+        "re-approve the answers",
+        **v,
+    ),
+}
+
+
+def _note(kind: str, record: SignoffInput, **values: str) -> str:
+    """The stale note of ``kind`` for ``record``, in the language in use."""
+    decision = "approve" if record.decision == "approve" else "reject"
+    return _NOTES[kind, decision](name=record.name, date=_record_date(record.timestamp), **values)
+
+
+def _record_date(timestamp: str) -> str:
+    """The day a record was made, as the language in use writes a date (ISO in English)."""
+    day = timestamp[:10]
+    try:
+        return format_date(dt.date.fromisoformat(day))
+    except ValueError:
+        return day
 
 
 def _state(
@@ -589,33 +663,24 @@ def _state(
             questionnaire=record.questionnaire,
         )
 
-    given = f"{record.name}'s {_DECISION_NOUN.get(record.decision, record.decision)} on {record.timestamp[:10]}"
     if record.covers is None:
         if record.content_sha256 == content_hash:
             # Written by hand or by a tool with the current hash but no parts: the hash decides.
             return state(True)
-        since = "" if record.content_sha256 == legacy_hash else ", and the content has changed since"
-        note = (
-            f"{given} was made under an older hash scheme that did not cover the system block, "
-            f"the fairness settings or local evidence files{since}; it never counts as current: "
-            "record the decision again"
-        )
-        return state(False, (), note, "legacy")
+        kind = "legacy" if record.content_sha256 == legacy_hash else "legacy-changed"
+        return state(False, (), _note(kind, record), "legacy")
     if record.content_sha256 == content_hash:
         return state(True)
     changed = tuple(changed_parts(record.covers, parts_of() if parts_of is not None else {}))
-    migrated = _migrated_since(record, given, changed, compiled, migrations) if compiled is not None else None
+    migrated = _migrated_since(record, changed, compiled, migrations) if compiled is not None else None
     if migrated is not None:
         note = migrated
     elif changed and compiled is not None:
-        note = f"changed since {given}: {describe_parts(changed, compiled)}"
+        note = _note("changed", record, parts=describe_parts(changed, compiled))
     elif changed:
-        note = f"changed since {given}: {', '.join(changed)}"
+        note = _note("changed", record, parts=", ".join(changed))
     else:
-        note = (
-            f"{given} does not match its own part hashes (was the record edited by hand?); "
-            "it never counts as current: record the decision again"
-        )
+        note = _note("edited", record)
     return state(False, changed, note)
 
 
@@ -625,7 +690,6 @@ _MIGRATED_PARTS = ("questionnaire", "archived_answers")
 
 def _migrated_since(
     record: SignoffInput,
-    given: str,
     changed: Sequence[str],
     compiled: CompiledQuestionnaire,
     migrations: Sequence[MigrationInput],
@@ -657,16 +721,10 @@ def _migrated_since(
     for migration in migrations:
         if migration.source == version:
             version = migration.target
-    if version == now:
-        note = (
-            f"the assessment was migrated from {signed} to {now} after {given} (riskcheck migrate); "
-            "re-approve the migrated answers"
-        )
-    else:
-        note = f"the assessment now answers {now}, but {given} was made under {signed}; re-approve the answers"
+    note = _note("migrated" if version == now else "version", record, signed=signed, now=now)
     others = [p for p in changed if p not in _MIGRATED_PARTS and not p.startswith("answers.")]
     if others:
-        note += f"; also changed since: {describe_parts(others, compiled)}"
+        note = _("{note}; also changed since: {parts}", note=note, parts=describe_parts(others, compiled))
     return note
 
 

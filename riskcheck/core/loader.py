@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from riskcheck.core.compiler import CompiledQuestionnaire, compile_questionnaire
 from riskcheck.core.errors import AnswersError, Problem, RiskcheckError, SpecError
+from riskcheck.core.i18n import _, _n, current, format_short
 from riskcheck.core.questionnaire import (
     DateQuestion,
     EvidenceQuestion,
@@ -186,9 +187,9 @@ def validation_message(item: Any) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -548,7 +549,11 @@ def _needs_evidence(question: Question, value: Any) -> bool:
 
 
 def normalise_answer(question: Question, value: Any) -> Any:
-    """Check ``value`` against ``question`` and return its canonical form (``None`` = unanswered)."""
+    """Check ``value`` against ``question`` and return its canonical form (``None`` = unanswered).
+
+    The reason of a ``ValueError`` is in the language in use (the web form and ``fill``
+    show it); option values, numbers as typed and dates stay as the file writes them.
+    """
     if value is None or (isinstance(value, str) and not value.strip() and not isinstance(question, TextQuestion)):
         return None
     if isinstance(question, YesNoQuestion):
@@ -556,70 +561,110 @@ def normalise_answer(question: Question, value: Any) -> Any:
             return value
         if isinstance(value, str) and value.strip().lower() in ("yes", "no"):
             return value.strip().lower() == "yes"
-        raise ValueError(f"expected yes or no, got {_show(value)}")
+        raise ValueError(_("expected yes or no, got {value}", value=_show(value)))
     if isinstance(question, SingleChoiceQuestion):
         options = [o.value for o in question.options]
         text = _option_text(value)
         if text not in options:
-            raise ValueError(f"expected one of: {', '.join(options)}; got {_show(value)}")
+            raise ValueError(
+                _("expected one of: {options}; got {value}", options=", ".join(options), value=_show(value))
+            )
         return text
     if isinstance(question, MultipleChoiceQuestion):
-        options = [o.value for o in question.options]
-        items = value if isinstance(value, list) else [value]
-        chosen: list[str] = []
-        for item in items:
-            text = _option_text(item)
-            if text not in options:
-                raise ValueError(f"expected options from: {', '.join(options)}; got {_show(item)}")
-            if text in chosen:
-                raise ValueError(f"option {text!r} is selected twice")
-            chosen.append(text)
-        if len(chosen) < question.min_selected:
-            raise ValueError(f"expected at least {question.min_selected} selection(s), got {len(chosen)}")
-        if question.max_selected is not None and len(chosen) > question.max_selected:
-            raise ValueError(f"expected at most {question.max_selected} selection(s), got {len(chosen)}")
-        return frozenset(chosen)
+        return _choices(question, value)
     if isinstance(question, NumberQuestion):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"expected a number, got {_show(value)}")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError(f"expected a finite number, got {value}")
-        if isinstance(value, int) and value.bit_length() > 1024:  # beyond any float: 1.8e308
-            raise ValueError("expected a number of at most 1.8e308, got a larger whole number")
-        if question.integer and not float(value).is_integer():
-            raise ValueError(f"expected a whole number, got {value}")
-        if question.min is not None and value < question.min:
-            raise ValueError(f"expected a number >= {_num(question.min)}, got {_num(value)}")
-        if question.max is not None and value > question.max:
-            raise ValueError(f"expected a number <= {_num(question.max)}, got {_num(value)}")
-        return int(value) if float(value).is_integer() else float(value)
+        return _number_answer(question, value)
     if isinstance(question, TextQuestion):
         if not isinstance(value, str):
-            raise ValueError(f"expected text, got {_show(value)}")
+            raise ValueError(_("expected text, got {value}", value=_show(value)))
         if len(value) > question.max_length:
-            raise ValueError(f"expected at most {question.max_length} characters, got {len(value)}")
+            raise ValueError(
+                _(
+                    "expected at most {limit} characters, got {length}",
+                    limit=question.max_length,
+                    length=len(value),
+                )
+            )
         return value if value.strip() else None
     if isinstance(question, DateQuestion):
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if isinstance(value, str):
-            try:
-                value = dt.date.fromisoformat(value.strip())
-            except ValueError:
-                raise ValueError(f"expected a date as YYYY-MM-DD, got {_show(value)}") from None
-        if not isinstance(value, dt.date):
-            raise ValueError(f"expected a date as YYYY-MM-DD, got {_show(value)}")
-        if question.min is not None and value < question.min:
-            raise ValueError(f"expected a date on or after {question.min}, got {value}")
-        if question.max is not None and value > question.max:
-            raise ValueError(f"expected a date on or before {question.max}, got {value}")
-        return value
+        return _date_answer(question, value)
     if isinstance(question, EvidenceQuestion):
         links = value if isinstance(value, list) else [value]
         if not all(isinstance(link, str) and link.strip() for link in links):
-            raise ValueError("expected a list of links (URLs or repository paths)")
+            raise ValueError(_("expected a list of links (URLs or repository paths)"))
         return tuple(link.strip() for link in links)
     raise ValueError(f"unsupported question type {question.type!r}")  # pragma: no cover
+
+
+def _choices(question: MultipleChoiceQuestion, value: Any) -> frozenset[str]:
+    options = [o.value for o in question.options]
+    items = value if isinstance(value, list) else [value]
+    chosen: list[str] = []
+    for item in items:
+        text = _option_text(item)
+        if text not in options:
+            raise ValueError(
+                _("expected options from: {options}; got {value}", options=", ".join(options), value=_show(item))
+            )
+        if text in chosen:
+            raise ValueError(_("option {option} is selected twice", option=repr(text)))
+        chosen.append(text)
+    if len(chosen) < question.min_selected:
+        raise ValueError(
+            _n(
+                "expected at least {count} selection(s), got {got}",
+                "expected at least {count} selection(s), got {got}",
+                question.min_selected,
+                got=len(chosen),
+            )
+        )
+    if question.max_selected is not None and len(chosen) > question.max_selected:
+        raise ValueError(
+            _n(
+                "expected at most {count} selection(s), got {got}",
+                "expected at most {count} selection(s), got {got}",
+                question.max_selected,
+                got=len(chosen),
+            )
+        )
+    return frozenset(chosen)
+
+
+def _number_answer(question: NumberQuestion, value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(_("expected a number, got {value}", value=_show(value)))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(_("expected a finite number, got {value}", value=value))
+    if isinstance(value, int) and value.bit_length() > 1024:  # beyond any float: 1.8e308
+        raise ValueError(_("expected a number of at most 1.8e308, got a larger whole number"))
+    if question.integer and not float(value).is_integer():
+        raise ValueError(_("expected a whole number, got {value}", value=_shown_number(value)))
+    if question.min is not None and value < question.min:
+        raise ValueError(
+            _("expected a number >= {min}, got {value}", min=_shown_number(question.min), value=_shown_number(value))
+        )
+    if question.max is not None and value > question.max:
+        raise ValueError(
+            _("expected a number <= {max}, got {value}", max=_shown_number(question.max), value=_shown_number(value))
+        )
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _date_answer(question: DateQuestion, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(_("expected a date as YYYY-MM-DD, got {value}", value=_show(value))) from None
+    if not isinstance(value, dt.date):
+        raise ValueError(_("expected a date as YYYY-MM-DD, got {value}", value=_show(value)))
+    if question.min is not None and value < question.min:
+        raise ValueError(_("expected a date on or after {date}, got {value}", date=question.min, value=value))
+    if question.max is not None and value > question.max:
+        raise ValueError(_("expected a date on or before {date}, got {value}", date=question.max, value=value))
+    return value
 
 
 def _option_text(value: Any) -> Any:
@@ -628,6 +673,12 @@ def _option_text(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return str(value)
     return value.strip() if isinstance(value, str) else value
+
+
+def _shown_number(value: float) -> str:
+    """A number in an answer's message: as the file writes it in English, with the
+    decimal separator of the language in use otherwise."""
+    return _num(value) if current().lang == "en" else format_short(float(value))
 
 
 def _num(value: float) -> str:

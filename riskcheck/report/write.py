@@ -52,6 +52,7 @@ def write_report(
     fairness files, the theme, the templates). When rendering fails, an earlier
     report at an output path is removed, so that it cannot pass for a current one.
     """
+    from riskcheck.core.i18n import use_language
     from riskcheck.core.loader import load_assessment
     from riskcheck.files.fileio import note_input_patterns, write_output
     from riskcheck.pipeline import assess
@@ -90,12 +91,17 @@ def write_report(
         if path is not None:  # again, before the slow part: the questionnaire and theme are known inputs now
             check_writable(path, option, given)
     # Evidence that cannot be computed is an error unless allowed; then the report is a DRAFT.
-    assessed = assess(loaded, allow_missing_evidence=allow_missing_evidence).result
+    # Scored in the report's language: the messages the core writes into the result (draft
+    # reasons, stale approvals, breaches, findings' mitigations) are made in it. The loading
+    # above stays in English, as every error riskcheck reports does; no hash depends on it.
+    with use_language(lang):
+        assessed = assess(loaded, allow_missing_evidence=allow_missing_evidence).result
     # The language is part of the result the report carries: a reader and read_result know it.
     result = dataclasses.replace(assessed, lang=lang).to_dict()
     try:
-        # --history: the change log since the first approval, from git.
-        extra = _change_log(Path(assessment)) if history else None
+        # --history: the change log since the first approval, from git, in the report's language.
+        with use_language(lang):
+            extra = _change_log(Path(assessment)) if history else None
         text = None
         if pdf is not None or html is not None:
             text = render_html(result, loaded, template_dir=template_dir, theme=loaded_theme, extra=extra, lang=lang)

@@ -119,10 +119,14 @@ def _warm_index(site: Site) -> Callable[[Any], contextlib.AbstractAsyncContextMa
     """On start-up, read and score the listed files once in the background, so that
     the first visit to the list is as fast as the next ones (each row is cached)."""
 
+    from riskcheck.core.i18n import use_language
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
         def warm() -> None:
-            with contextlib.suppress(RiskcheckError, OSError):
+            # A thread starts without the request's language (a context variable): the rows it
+            # caches, their draft reasons, stale notes and fairness notes, are in the server's.
+            with use_language(site.lang), contextlib.suppress(RiskcheckError, OSError):
                 site.catalog.scan()  # a problem shows on the page itself when it is visited
 
         threading.Thread(target=warm, name="riskcheck-warm-index", daemon=True).start()

@@ -11,6 +11,7 @@ from typing import Any
 from riskcheck.authoring.fill import FillState
 from riskcheck.core.errors import RiskcheckError
 from riskcheck.core.filekind import kind_of
+from riskcheck.core.i18n import _
 from riskcheck.core.loader import LoadedAssessment, bundled_questionnaires, load_assessment, load_questionnaire
 from riskcheck.core.result import Result
 from riskcheck.files.fileio import sha256_file
@@ -59,8 +60,12 @@ class Fairness:
 
 
 class Catalog:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, lang: str = "en") -> None:
         self.root = root
+        #: The server's language (``serve --lang``): the rows' questionnaire titles and tier labels
+        #: come from each questionnaire's catalogue in it. Every call runs within ``use_language(lang)``,
+        #: so the rows cached hold the messages of that one language.
+        self.lang = lang
         self._fairness: dict[tuple[Path, str], Fairness] = {}
         self._guard = threading.Lock()
         # The list page reads every file on every request; these keep what it found
@@ -79,14 +84,14 @@ class Catalog:
             except RiskcheckError as exc:
                 entries.append(Entry(listed.relative, listed.relative, "", error=self._message(exc)))
                 continue
-            kind, _ = kind_of(data)
+            kind, _reason = kind_of(data)
             if kind == "assessment":  # the gate's decision: any sign of an assessment lists it
                 entries.append(self._entry(listed.relative, listed.path))
             elif kind == "questionnaire":
                 title = str(data.get("title") or listed.relative)
-                questionnaires.append(
-                    QuestionnaireChoice(f"file:{listed.relative}", title, f"{listed.relative} in this directory")
-                )
+                title = self._words_of(listed.path).get(title, title)
+                detail = _("{file} in this directory", file=listed.relative)
+                questionnaires.append(QuestionnaireChoice(f"file:{listed.relative}", title, detail))
         return entries, questionnaires
 
     def _read(self, listed: Listed, load_yaml: Any) -> Any:
@@ -142,12 +147,15 @@ class Catalog:
             result = self._evaluate(loaded, state, fairness)
         except RiskcheckError as exc:
             return Entry(relative, relative, "", error=self._message(exc)), dependencies
+        # The questionnaire's own text (its title, the tier's label) from its catalogue in the server's language.
+        words = self._words(loaded.questionnaire)
+        title = words.get(result.questionnaire_title, result.questionnaire_title)
         entry = Entry(
             relative=relative,
             name=str(loaded.file.system.name),
-            questionnaire=f"{result.questionnaire_title} ({result.questionnaire_id}@{result.questionnaire_version})",
+            questionnaire=f"{title} ({result.questionnaire_id}@{result.questionnaire_version})",
             tier=result.tier,
-            tier_label=result.tier_label,
+            tier_label=words.get(result.tier_label, result.tier_label),
             status=result.status,
             signoff=result.signoffs.status,
             answered=result.completeness.answered,
@@ -167,6 +175,24 @@ class Catalog:
     def _message(self, exc: RiskcheckError) -> str:
         return _first_line(exc).replace(str(self.root) + "/", "")
 
+    def _words(self, questionnaire: Any) -> dict[str, str]:
+        """English -> the server's language for a questionnaire's text (empty without its catalogue)."""
+        from riskcheck.web.viewmodels import questionnaire_words
+
+        try:
+            return questionnaire_words(questionnaire, self.lang)
+        except RiskcheckError:  # an unreadable catalogue: the row stays in English
+            return {}
+
+    def _words_of(self, path: Path) -> dict[str, str]:
+        """:meth:`_words` of the questionnaire file at ``path``, when it loads."""
+        if self.lang == "en":
+            return {}
+        try:
+            return self._words(load_questionnaire(path))
+        except RiskcheckError:
+            return {}
+
     def bundled(self) -> list[QuestionnaireChoice]:
         choices = []
         for qid, path in bundled_questionnaires().items():
@@ -174,9 +200,9 @@ class Catalog:
                 compiled = load_questionnaire(path)
             except RiskcheckError:
                 continue
-            choices.append(
-                QuestionnaireChoice(f"bundled:{qid}", compiled.spec.title, f"{qid}@{compiled.version}, bundled")
-            )
+            title = self._words(compiled).get(compiled.spec.title, compiled.spec.title)
+            detail = _("{id}@{version}, bundled", id=qid, version=compiled.version)
+            choices.append(QuestionnaireChoice(f"bundled:{qid}", title, detail))
         return choices
 
     def fairness(self, loaded: LoadedAssessment) -> Fairness:
@@ -199,7 +225,7 @@ class Catalog:
                 figures = api.evaluate_fairness_block(untrusted)
                 value = Fairness(figures, api.fairness_evidence_hash(untrusted, figures), None)
             except RiskcheckError as exc:
-                value = Fairness(None, None, f"Fairness figures unavailable: {self._message(exc)}")
+                value = Fairness(None, None, _("Fairness figures unavailable: {error}", error=self._message(exc)))
         with self._guard:
             if len(self._fairness) > 64:
                 self._fairness.clear()
@@ -246,12 +272,15 @@ def _dependencies(loaded: LoadedAssessment) -> tuple[Dependency, ...]:
     """The files besides the assessment whose change changes its row: a questionnaire
     given by path, and the local evidence files the content hash (so the sign-off
     state) covers."""
+    from riskcheck.core.content import translation_catalogues
     from riskcheck.pipeline import content_inputs
 
     paths = []
     source = Path(loaded.questionnaire.source)
     if source.is_file():
         paths.append(source)
+        # Its catalogues too: the row shows their words, and the content hash covers them.
+        paths.extend(translation_catalogues(source).values())
     for link in content_inputs(loaded).evidence_files:
         paths.append(loaded.base_dir / link.split("#", 1)[0])
     return tuple((path, _stat(path)) for path in paths)
@@ -278,9 +307,10 @@ def _refused_model(loaded: LoadedAssessment) -> str | None:
     model = getattr(spec, "model", None)
     if model is None or not str(model).lower().endswith(PICKLE_SUFFIXES):
         return None
-    return (
-        f"Fairness figures not computed: the model {model} is a pickle file, which the web form never loads. "
-        "Run riskcheck check or riskcheck score on the command line, where you can choose to trust it."
+    return _(
+        "Fairness figures not computed: the model {model} is a pickle file, which the web form never loads. "
+        "Run riskcheck check or riskcheck score on the command line, where you can choose to trust it.",
+        model=model,
     )
 
 

@@ -37,7 +37,7 @@ class Site:
         self.identity_header = identity_header
         self.csrf = Csrf()
         self.renderer = Renderer(_HERE / "templates", self.csrf, lang)
-        self.catalog = Catalog(self.root)
+        self.catalog = Catalog(self.root, lang)
         self._locks: dict[Path, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 

@@ -109,7 +109,7 @@ def test_fill_asks_in_french_and_saves_the_questionnaire_values(french: Path) ->
     child.expect_exact("Personnalisation marketing")
     child.send(DOWN)
     child.send(ENTER)  # the second option
-    child.expect_exact("Saved.")
+    child.expect_exact("Enregistré.")
     child.expect_exact("Comment les décisions sont-elles prises ?")
     child.send(CTRL_C)
     code, output = finish(child)

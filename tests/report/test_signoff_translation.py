@@ -76,7 +76,8 @@ def test_editing_the_french_translation_after_approval_makes_approvals_stale(dem
     assert_stale(demo, "the French translation of the questionnaire")
     after = french_docx_text(demo, tmp_path / "after.docx")
     assert rewritten in after and FRENCH_RULE not in after
-    assert "the French translation of the questionnaire" in after  # why each approval is stale
+    # Why each approval is stale, in the report's language.
+    assert "la traduction du questionnaire en français" in after
     # The gate fails on it, as on any change to what the signers saw.
     assert main(["check", str(demo), "--require-signoff", "--fail-on", "none"]) == 1
 

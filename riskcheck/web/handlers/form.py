@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from riskcheck.authoring.fill import FillState, save_answers
 from riskcheck.core.errors import RiskcheckError
-from riskcheck.core.i18n import _, format_number
+from riskcheck.core.i18n import _, format_number, use_language
 from riskcheck.core.loader import LoadedAssessment, load_assessment
 from riskcheck.report.qcatalog import translate
 from riskcheck.web.merge import Clash, file_fields, keep_missing, merge
@@ -106,7 +106,7 @@ async def new_create(site: Site, request: Request) -> Response:
     text = assessment_skeleton(compiled, name=values["name"], owner=values["owner"], reference=reference)
     with site.lock(target):
         if target.exists():
-            return _new_page(site, request, values, {"filename": "A file with this name already exists."}, 422)
+            return _new_page(site, request, values, {"filename": _("A file with this name already exists.")}, 422)
         atomic_write_text(target, text)
     return RedirectResponse(_url("/a/", target.name) + "?created=1", status_code=303)
 
@@ -349,9 +349,12 @@ async def _report(site: Site, request: Request, kind: str) -> Response:
         context = {"title": _("Report unavailable"), "message": fairness.note, "relative": relative}
         return site.renderer.page(request, "error.html", context, 422)
     try:
-        result = result_of(loaded, fairness=fairness.figures, evidence_hash=fairness.evidence_hash)
-        # The form's language, where the questionnaire has it; the report records it (result.lang).
-        result = dataclasses.replace(result, lang=questionnaire_lang(loaded.questionnaire, site.lang))
+        # The form's language, where the questionnaire has it; the report records it (result.lang),
+        # and the messages the core writes into the result are made in it.
+        lang = questionnaire_lang(loaded.questionnaire, site.lang)
+        with use_language(lang):
+            result = result_of(loaded, fairness=fairness.figures, evidence_hash=fairness.evidence_hash)
+        result = dataclasses.replace(result, lang=lang)
         render = render_docx_bytes if kind == "docx" else render_pdf_bytes
         data = await render_pdf_in_worker(loaded, result.to_dict(), render=render)
     except RiskcheckError as exc:

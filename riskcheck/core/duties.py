@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from riskcheck.core.compiler import CompiledClass
+from riskcheck.core.i18n import _, current, format_date
 from riskcheck.core.questionnaire import Questionnaire
 from riskcheck.core.result import DutyStatus
 
@@ -38,14 +39,20 @@ def short_date(day: dt.date) -> str:
 
 
 def duty_status(applies_from: dt.date | None, on: dt.date | None) -> tuple[str, str]:
-    """(status, text) of a duty that applies from ``applies_from``, seen on ``on``."""
+    """(status, text) of a duty that applies from ``applies_from``, seen on ``on``; the text
+    in the language in use (the status is the code)."""
     if applies_from is None:
-        return "applies_now", "applies now"
+        return "applies_now", _("applies now")
     if on is None:
-        return "undated", f"applies from {short_date(applies_from)} (no assessment date)"
+        return "undated", _("applies from {date} (no assessment date)", date=_duty_date(applies_from))
     if applies_from <= on:
-        return "applies_now", "applies now"
-    return "applies_later", f"applies from {short_date(applies_from)}"
+        return "applies_now", _("applies now")
+    return "applies_later", _("applies from {date}", date=_duty_date(applies_from))
+
+
+def _duty_date(day: dt.date) -> str:
+    """:func:`short_date` in English; the language's own long form otherwise (``2 décembre 2027``)."""
+    return short_date(day) if current().lang == "en" else format_date(day)
 
 
 def duties_for(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,13 +24,19 @@ from riskcheck.report.context import format_timestamp, reference_label
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of text with one look. ``href`` makes it a link."""
+    """A piece of text with one look. ``href`` makes it a link.
+
+    ``role`` says what the text is, for a writer that shows it (space-separated names:
+    ``badge sev-high``, ``hash``, ``answer-text``); the HTML writer makes them CSS classes,
+    the Word writer shows the text alone. A role never carries text of its own.
+    """
 
     text: str
     bold: bool = False
     italic: bool = False
     mono: bool = False
     href: str | None = None
+    role: str = ""
 
 
 Inline = tuple[Run, ...]
@@ -38,13 +44,35 @@ Inline = tuple[Run, ...]
 
 @dataclass(frozen=True)
 class Heading:
-    """Level 0 is the document's title; 1 to 3 are the outline."""
+    """Level 0 is the document's title; 1 to 3 are the outline.
+
+    ``text`` is the heading in plain words (the outline's entry); ``runs``, when given,
+    are the same words with their looks (a severity badge, a mono id).
+    """
 
     level: int
     text: str
+    runs: Inline = ()
+    role: str = ""
 
 
-ParagraphStyle = Literal["body", "note", "callout", "blocking", "kicker", "footnote"]
+#: body, note (a small aside), muted (a section's description), callout, blocking, kicker
+#: (a small line above a title), subtitle, footnote, draft-mark (the DRAFT stamp, which the
+#: PDF repeats in its running header), plain (a line with no paragraph spacing), confidentiality
+#: (the cover's marking, which the PDF repeats on every page).
+ParagraphStyle = Literal[
+    "body",
+    "note",
+    "muted",
+    "callout",
+    "blocking",
+    "kicker",
+    "subtitle",
+    "footnote",
+    "draft-mark",
+    "plain",
+    "confidentiality",
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +84,7 @@ class Paragraph:
 @dataclass(frozen=True)
 class BulletList:
     items: tuple[Inline, ...]
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,8 +92,14 @@ class Cell:
     """A table cell: one paragraph per line."""
 
     lines: tuple[Inline, ...] = ()
+    role: str = ""
 
 
+#: How a table is shown: ``data`` (a ruled table with a header row), ``key-value`` (labels on
+#: the left), ``figures`` (a row of key figures: the header a label, the first line of each cell
+#: its value, the rest its detail), ``verdict`` (the cover's two boxes, the same shape), and
+#: ``fields`` (a sign-off record with a signature line). Extra names after the first (``data
+#: answers``) refine the look.
 @dataclass(frozen=True)
 class Table:
     header: tuple[str, ...]
@@ -74,6 +109,15 @@ class Table:
     footer: tuple[Cell, ...] | None = None
     #: The header column on the left (a key-value table) rather than a header row.
     key_value: bool = False
+    style: str = "data"
+    #: One role per row (``current-tier``, ``row-breach``), or none.
+    row_roles: tuple[str, ...] = ()
+    #: One role per column (``num`` for figures), or none.
+    column_roles: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.style.split()[0] if self.style else "data"
 
 
 FigureKind = Literal["tier_scale", "section_bars", "disparities"]
@@ -91,11 +135,6 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class PageBreak:
-    pass
-
-
-@dataclass(frozen=True)
 class Logo:
     """The organisation's logo (a theme's), as a ``data:`` URI."""
 
@@ -103,7 +142,29 @@ class Logo:
     alt: str = "logo"
 
 
-Block = Heading | Paragraph | BulletList | Table | Figure | PageBreak | Logo
+@dataclass(frozen=True)
+class Box:
+    """Blocks that belong together and are set apart (a finding, a sign-off block, the DRAFT
+    banner); ``role`` names the look (``finding sev-high-box``)."""
+
+    role: str
+    blocks: tuple[Block, ...]
+
+
+Block = Heading | Paragraph | BulletList | Table | Figure | Logo | Box
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the report (``id``: ``cover``, ``summary``, ``findings`` …).
+
+    ``new_page``: the part starts a page. ``role``: ``cover``, ``part``, ``part appendix``.
+    """
+
+    id: str
+    blocks: tuple[Block, ...]
+    role: str = "part"
+    new_page: bool = True
 
 
 @dataclass(frozen=True)
@@ -114,9 +175,26 @@ class Document:
     keywords: str
     #: The document's date (the assessment date); None for a draft without one.
     created: dt.datetime | None
-    blocks: tuple[Block, ...] = field(default_factory=tuple)
+    sections: tuple[Section, ...] = field(default_factory=tuple)
     #: The language of the document's own strings (a BCP 47 tag: en, fr, de).
     lang: str = "en"
+
+    def section(self, ident: str) -> Section | None:
+        """The part ``ident``, or None when this report has none (no fairness block)."""
+        return next((s for s in self.sections if s.id == ident), None)
+
+    def sections_from(self, *idents: str) -> tuple[Section, ...]:
+        """The parts named, in the document's order (the appendices: ``appendix-``)."""
+        return tuple(s for s in self.sections if any(s.id == i or s.id.startswith(i) for i in idents))
+
+
+def walk(blocks: Sequence[Block | Section]) -> Iterator[Block]:
+    """Every block in reading order, inside sections and boxes too (a box itself is not yielded)."""
+    for block in blocks:
+        if isinstance(block, (Section, Box)):
+            yield from walk(block.blocks)
+        else:
+            yield block
 
 
 # ---------------------------------------------------------------- small builders
@@ -141,7 +219,7 @@ def rich(template: str, **values: str | Run) -> list[str | Run]:
     return parts
 
 
-def cell(*lines: str | Run | Inline) -> Cell:
+def cell(*lines: str | Run | Inline, role: str = "") -> Cell:
     out: list[Inline] = []
     for line in lines:
         if isinstance(line, tuple):
@@ -150,7 +228,7 @@ def cell(*lines: str | Run | Inline) -> Cell:
             out.append((line,))
         elif line != "":
             out.append((Run(line),))
-    return Cell(tuple(out))
+    return Cell(tuple(out), role)
 
 
 def link(item: Mapping[str, Any]) -> Run:
@@ -202,6 +280,24 @@ def day(value: Any) -> str:
     return format_date(value) if value else ""
 
 
+def label(text: str) -> Run:
+    """A label at the head of a line (``Required mitigation``)."""
+    return Run(text + " ", bold=True, role="label-inline")
+
+
+def severity_badge(level: str) -> Run:
+    """A severity in words, marked as a badge (its CSS class keeps the value)."""
+    return Run(severity_word(level), bold=True, role=f"badge sev-{level}")
+
+
+def state_badge(state: str) -> Run:
+    return Run(state_word(state), bold=True, role=f"badge state-{state}")
+
+
+def tier_badge(result: Mapping[str, Any]) -> Run:
+    return Run(str(result["tier_label"]), bold=True, role=f"badge tier tier-{result.get('tier_index', 0)}")
+
+
 # ---------------------------------------------------------------- the report
 
 
@@ -210,21 +306,25 @@ def build_document(data: Mapping[str, Any], *, created: dt.datetime | None, lang
     with use_language(lang):
         system = data["system"]
         questionnaire = data["questionnaire"]
-        blocks: list[Block] = []
-        blocks += _cover(data)
-        blocks += [PageBreak(), *_summary(data)]
-        blocks += _findings(data)  # findings and fairness follow on, as in the PDF
+        sections: list[Section] = [
+            Section("cover", tuple(_cover(data)), role="cover", new_page=False),
+            Section("summary", tuple(_summary(data))),
+            # Findings and fairness follow on from the summary.
+            Section("findings", tuple(_findings(data)), new_page=False),
+        ]
         if data.get("fairness"):
-            blocks += _fairness(data)
-        blocks += [PageBreak(), *_answers(data)]
-        blocks += [PageBreak(), *_signoff(data)]
-        blocks += [PageBreak(), *_appendices(data)]
+            sections.append(Section("fairness", tuple(_fairness(data)), new_page=False))
+        sections.append(Section("answers", tuple(_answers(data))))
+        sections.append(Section("signoff", tuple(_signoff(data))))
+        sections += _appendices(data)
         if data.get("archived_answers"):
-            blocks += _archived(data)
+            sections.append(_appendix("appendix-archived", _archived(data)))
         if data.get("evidence_register"):
-            blocks += _evidence(data)
+            sections.append(_appendix("appendix-evidence", _evidence(data)))
         if data.get("change_log") is not None:
-            blocks += _change_log(data["change_log"], data["appendix"]["changelog"])
+            sections.append(
+                _appendix("appendix-changelog", _change_log(data["change_log"], data["appendix"]["changelog"]))
+            )
         result = data["result"]
         return Document(
             title=_("Risk assessment: {name} {version}", name=system.get("name"), version=system.get("version")),
@@ -238,9 +338,14 @@ def build_document(data: Mapping[str, Any], *, created: dt.datetime | None, lang
             ),
             keywords=str(data.get("keywords") or ""),
             created=created if data.get("assessed_on") else None,
-            blocks=tuple(blocks),
+            sections=tuple(sections),
             lang=lang,
         )
+
+
+def _appendix(ident: str, blocks: Sequence[Block], new_page: bool = False) -> Section:
+    """An appendix: the first starts a page, the others follow on."""
+    return Section(ident, tuple(blocks), role="part appendix", new_page=new_page)
 
 
 def _refs(references: Sequence[str]) -> str:
@@ -262,40 +367,46 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
     result, system, signoff = data["result"], data["system"], data["signoff"]
     theme = data.get("theme")
     questionnaire, classification = data["questionnaire"], data.get("classification")
-    blocks: list[Block] = []
-    logo = getattr(theme, "logo_data_uri", None)
-    if logo:
-        blocks.append(Logo(str(logo)))
-    organisation = getattr(theme, "organisation", None)
-    if organisation:
-        blocks.append(para(str(organisation), style="kicker"))
-    blocks.append(para(_("AI risk assessment \u00b7 sign-off report"), style="kicker"))
-    blocks.append(Heading(0, str(system.get("name"))))  # the title: the PDF's outline has no entry for it
-    blocks.append(para(_("Version {version}", version=system.get("version"))))
+    band: list[Block] = []
+    logo, organisation = getattr(theme, "logo_data_uri", None), getattr(theme, "organisation", None)
+    if logo or organisation:
+        org: list[Block] = [Logo(str(logo), _("logo"))] if logo else []
+        if organisation:
+            org.append(para(str(organisation), style="plain"))
+        band.append(Box("org", tuple(org)))
+    band.append(para(_("AI risk assessment \u00b7 sign-off report"), style="kicker"))
+    band.append(Heading(0, str(system.get("name")), role="system-name"))  # the PDF's outline names it "Cover"
+    band.append(para(_("Version {version}", version=system.get("version")), style="subtitle"))
+    body: list[Block] = []
     if data.get("draft"):
-        blocks.append(para(run(_("DRAFT"), bold=True), style="blocking"))
-        blocks.append(para(_("This report is a draft, not a record to sign, because:"), style="blocking"))
-        blocks.append(BulletList(tuple((Run(str(r)),) for r in data["draft"])))
+        reasons = BulletList(tuple((Run(str(r)),) for r in data["draft"]))
+        banner = (
+            para(_("DRAFT"), style="draft-mark"),
+            para(_("This report is a draft, not a record to sign, because:"), style="plain"),
+            reasons,
+        )
+        body.append(Box("draft-banner", banner))
     detail = _("Score {score} of {max}", score=num(result["score"]), max=num(result["score_max"]))
     roles = " \u00b7 ".join(f"{row['role']}: {state_word(row['state'])}" for row in signoff["rows"])
     notes = signoff.get("cover_notes")
     if notes is None:  # a context from before the cover grouped its notes
         notes = [row["record"]["note"] for row in signoff["rows"] if row["record"] and row["record"].get("note")]
     blocked = (Run(" \u00b7 "), Run(_("launch blocked"), bold=True)) if result["blocked"] else ()
-    blocks.append(
+    body.append(
         Table(
             (_("Overall risk tier"), _("Sign-off status")),
             (
                 (
-                    cell(run(result["tier_label"], bold=True), (Run(detail), *blocked)),
+                    cell(tier_badge(result), (Run(detail), *blocked)),
                     cell(
-                        run(state_word(signoff["status"]), bold=True),
+                        state_badge(signoff["status"]),
                         roles or _("No roles declared by the questionnaire"),
-                        *(str(n) for n in notes),
+                        *(run(n, role="stale-note") for n in notes),
                     ),
                 ),
             ),
             (50, 50),
+            style="verdict",
         )
     )
     facts: list[tuple[Cell, ...]] = [
@@ -330,21 +441,19 @@ def _cover(data: Mapping[str, Any]) -> list[Block]:
             ),
         )
     )
-    facts.append((cell(_("Content sha256")), cell(run(result["hashes"]["content"], mono=True))))
-    blocks.append(Table((), tuple(facts), (30, 70), key_value=True))
-    blocks.append(para(str(data.get("confidentiality") or ""), style="note"))
-    blocks.append(
-        para(
-            _(
-                "Generated by riskcheck {version} from the assessment file and its questionnaire. "
-                "A sign-off records a decision against the content sha256 above, which covers all this report "
-                "shows but the sign-offs; any later change makes it stale.",
-                version=data.get("tool_version"),
-            ),
-            style="note",
-        )
+    # The running header repeats the hash from here.
+    facts.append((cell(_("Content sha256")), cell(run(result["hashes"]["content"], mono=True, role="running-hash"))))
+    body.append(Table((), tuple(facts), (30, 70), key_value=True, style="key-value cover-facts"))
+    generated = rich(
+        _(
+            "Generated by riskcheck {version} from the assessment file and its questionnaire. "
+            "A sign-off records a decision against the content sha256 above, which covers all this report "
+            "shows but the sign-offs; any later change makes it stale."
+        ),
+        version=run(data.get("tool_version"), role="running-version"),
     )
-    return blocks
+    footer = (para(str(data.get("confidentiality") or ""), style="confidentiality"), para(*generated, style="plain"))
+    return [Box("cover-band", tuple(band)), Box("cover-body", tuple(body)), Box("cover-footer", footer)]
 
 
 def _summary(data: Mapping[str, Any]) -> list[Block]:
@@ -392,6 +501,7 @@ def _summary(data: Mapping[str, Any]) -> list[Block]:
                 ),
             ),
             (25, 25, 25, 25),
+            style="figures",
         )
     )
     if classification:
@@ -407,10 +517,10 @@ def _summary(data: Mapping[str, Any]) -> list[Block]:
             parts.append(" " + _("The articles it rests on:"))
         blocks.append(para(*parts))
         if classification.get("references"):
-            blocks.append(BulletList(tuple((Run(_refs([r])),) for r in classification["references"])))
+            blocks.append(BulletList(tuple((Run(_refs([r])),) for r in classification["references"]), "articles"))
         if classification.get("flags"):
             blocks.append(para(_("Additional duties flagged:")))
-            blocks.append(BulletList(tuple((Run(str(f["label"])),) for f in classification["flags"])))
+            blocks.append(BulletList(tuple((Run(str(f["label"])),) for f in classification["flags"]), "articles"))
     blocks += _timeline(data)
     blocks.append(Heading(2, _("Tier and thresholds")))
     blocks.append(para(*_tier_text(result)))
@@ -435,6 +545,8 @@ def _summary(data: Mapping[str, Any]) -> list[Block]:
                 for tier in result["tiers"]
             ),
             (40, 22, 38),
+            row_roles=tuple("current-tier" if tier["id"] == result["tier"] else "" for tier in result["tiers"]),
+            column_roles=("", "num", ""),
         )
     )
     if data.get("section_chart"):
@@ -455,7 +567,7 @@ def _summary(data: Mapping[str, Any]) -> list[Block]:
             Table(
                 (_("Severity"), _("Finding"), _("Blocks launch")),
                 tuple(
-                    (cell(severity_word(f["severity"])), cell(str(f["message"])), cell(yes_no(f["blocks_launch"])))
+                    (cell(severity_badge(f["severity"])), cell(str(f["message"])), cell(yes_no(f["blocks_launch"])))
                     for f in findings
                 ),
                 (14, 72, 14),
@@ -553,7 +665,7 @@ def _timeline(data: Mapping[str, Any]) -> list[Block]:
         )
         rows = [(cell(str(d["when"])), cell(str(d["label"])), cell(_refs(d["references"]))) for d in current]
         rows += [(cell(run(d["when"], bold=True)), cell(str(d["label"])), cell(_refs(d["references"]))) for d in others]
-        blocks.append(Table((_("When"), _("Duty"), _("Legal basis")), tuple(rows), (24, 52, 24)))
+        blocks.append(Table((_("When"), _("Duty"), _("Legal basis")), tuple(rows), (24, 52, 24), style="data timeline"))
     law = result.get("law_as_at")
     if law:
         secondary = " " + _("(reported by secondary sources)")
@@ -577,19 +689,23 @@ def _findings(data: Mapping[str, Any]) -> list[Block]:
         )
     )
     for f in findings:
-        blocking = " " + _("blocks launch") if f["blocks_launch"] else ""
-        blocks.append(Heading(3, f"{severity_word(f['severity'])}{blocking} {f['message']} {f['id']}"))
-        blocks.append(para(run(_("Required mitigation") + " ", bold=True), str(f["mitigation"])))
+        blocking = _("blocks launch") if f["blocks_launch"] else ""
+        title = " ".join(p for p in (severity_word(f["severity"]), blocking, str(f["message"]), str(f["id"])) if p)
+        looks = [severity_badge(f["severity"]), Run(" ")]
+        if blocking:
+            looks += [Run(blocking, bold=True, role="badge blocking"), Run(" ")]
+        looks += [Run(f"{f['message']} "), Run(str(f["id"]), mono=True, role="finding-id")]
+        card: list[Block] = [Heading(3, title, tuple(looks))]
+        card.append(Box("mitigation", (para(label(_("Required mitigation")), str(f["mitigation"]), style="plain"),)))
         if f.get("reference_labels"):
-            labels = "; ".join(f["reference_labels"])
-            blocks.append(para(run(_("References") + " ", bold=True), labels))
+            card.append(para(label(_("References")), "; ".join(f["reference_labels"]), style="plain"))
         if f.get("triggers"):
-            blocks.append(para(run(_("Triggered by"), bold=True)))
-            blocks.append(
+            card.append(para(label(_("Triggered by")), style="plain"))
+            card.append(
                 BulletList(
                     tuple(
                         (
-                            Run(f"{t['number']} " if t.get("number") else ""),
+                            Run(f"{t['number']} " if t.get("number") else "", role="qnum"),
                             Run(f"{t['text']}: "),
                             Run(str(t["value"]), bold=True),
                         )
@@ -597,6 +713,7 @@ def _findings(data: Mapping[str, Any]) -> list[Block]:
                     )
                 )
             )
+        blocks.append(Box(f"finding sev-{f['severity']}-box", tuple(card)))
     return blocks
 
 
@@ -622,23 +739,19 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
     blocks: list[Block] = [Heading(1, _("Fairness")), para(text)]
     if fairness.get("findings"):
         n = len(fairness["findings"])
-        blocks.append(
-            para(
-                _n(
-                    "{count} fairness finding: {breaches} from the assessment's thresholds, {rules} from the "
-                    "questionnaire's rules (each is listed under Findings):",
-                    "{count} fairness findings: {breaches} from the assessment's thresholds, {rules} from the "
-                    "questionnaire's rules (each is listed under Findings):",
-                    n,
-                    breaches=fairness["breach_count"],
-                    rules=fairness["rule_finding_count"],
-                ),
-                style="blocking",
-            )
+        intro = _n(
+            "{count} fairness finding: {breaches} from the assessment's thresholds, {rules} from the "
+            "questionnaire's rules (each is listed under Findings):",
+            "{count} fairness findings: {breaches} from the assessment's thresholds, {rules} from the "
+            "questionnaire's rules (each is listed under Findings):",
+            n,
+            breaches=fairness["breach_count"],
+            rules=fairness["rule_finding_count"],
         )
-        blocks.append(
-            BulletList(tuple((Run(f"{f['message']} "), Run(f"({f['id']})", mono=True)) for f in fairness["findings"]))
+        listed = BulletList(
+            tuple((Run(f"{f['message']} "), Run(f"({f['id']})", mono=True)) for f in fairness["findings"])
         )
+        blocks.append(Box("callout blocking", (para(intro, style="plain"), listed)))
     else:
         blocks.append(para(_("No fairness finding: every test of a figure below holds.")))
     blocks.append(Heading(2, _("Disparities")))
@@ -668,7 +781,7 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
                 line.append(Run(f" ({t['condition']})", mono=True))
             tests.append(tuple(line))
         if not tests:
-            tests.append((Run(_("not judged: no threshold and no rule reads it"), italic=True),))
+            tests.append((Run(_("not judged: no threshold and no rule reads it"), italic=True, role="muted"),))
         interval = (
             f"[{num(d['ci_low'], 4, False)}, {num(d['ci_high'], 4, False)}]"
             if d["ci_low"] is not None and d["ci_high"] is not None
@@ -684,7 +797,16 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
             )
         )
     header = (_("Disparity"), _("Value"), _("Interval"), _("Tests and outcomes"), _("Groups"))
-    blocks.append(Table(header, tuple(rows), (19, 9, 16, 42, 14)))
+    blocks.append(
+        Table(
+            header,
+            tuple(rows),
+            (19, 9, 16, 42, 14),
+            style="data disparities",
+            row_roles=tuple("row-breach" if d["status"] == "breach" else "" for d in fairness["disparity_rows"]),
+            column_roles=("", "num", "num", "", ""),
+        )
+    )
     blocks.append(Heading(2, _("Metrics by group")))
     group_rows = tuple(
         (
@@ -702,6 +824,9 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
             group_rows,
             (first, *(rest for _column in range(columns))),
             footer=(cell(_("All rows")), *(cell(str(t)) for t in fairness["overall_cells"])),
+            style="data by-group",
+            row_roles=tuple("left-out" if g["left_out"] else "" for g in fairness["group_rows"]),
+            column_roles=("", *("num" for _column in range(columns))),
         )
     )
     if fairness.get("column_legend"):
@@ -747,7 +872,7 @@ def _fairness(data: Mapping[str, Any]) -> list[Block]:
     evidence.append((cell(_("Data sha256")), cell(run(fairness.get("data_sha256"), mono=True))))
     model = fairness.get("model_sha256") or _("none (predictions or scores read from the data)")
     evidence.append((cell(_("Model sha256")), cell(run(model, mono=True))))
-    blocks.append(Table((), tuple(evidence), (28, 72), key_value=True))
+    blocks.append(Table((), tuple(evidence), (28, 72), key_value=True, style="key-value data"))
     return blocks
 
 
@@ -764,9 +889,9 @@ def _answers(data: Mapping[str, Any]) -> list[Block]:
     for section in data["answer_sections"]:
         blocks.append(Heading(2, f"{section['number']}. {section['title']}"))
         if section.get("description"):
-            blocks.append(para(str(section["description"]), style="note"))
+            blocks.append(para(str(section["description"]), style="muted"))
         if not section["visible"] or not section["rows"]:
-            blocks.append(para(_("This section does not apply to this system."), style="note"))
+            blocks.append(para(_("This section does not apply to this system."), style="muted"))
         else:
             rows = []
             for row in section["rows"]:
@@ -774,22 +899,23 @@ def _answers(data: Mapping[str, Any]) -> list[Block]:
                 answer: list[Inline] = []
                 if not row["answered"]:
                     unanswered = _("Not answered (required)") if row["required"] else _("Not answered")
-                    answer.append((Run(unanswered, italic=True),))
-                answer += [(Run(str(line)),) for line in row["lines"]]
+                    answer.append((Run(unanswered, italic=True, role="unanswered"),))
+                answer += [(Run(str(line), role="answer-text"),) for line in row["lines"]]
                 answer += [(Run("\u2022 "), link(item)) for item in row["links"]]
                 if row.get("comment"):
-                    answer.append((Run(str(row["comment"]), italic=True),))
+                    answer.append((Run(str(row["comment"]), italic=True, role="comment answer-text"),))
                 if row["evidence"]:
-                    answer.append((Run(_("Evidence:"), italic=True),))
+                    answer.append((Run(_("Evidence:"), italic=True, role="muted-note"),))
                     answer += [(Run("\u2022 "), link(item)) for item in row["evidence"]]
                 rows.append(
                     (
-                        cell(str(row["number"])),
-                        cell(str(row["text"]), run(ident, mono=True)),
+                        cell(str(row["number"]), role="no"),
+                        Cell(((Run(str(row["text"])),), (Run(ident, mono=True, role="qid"),)), role="q"),
                         Cell(tuple(answer)),
                     )
                 )
-            blocks.append(Table((_("No."), _("Question"), _("Answer")), tuple(rows), (7, 50, 43)))
+            header = (_("No."), _("Question"), _("Answer"))
+            blocks.append(Table(header, tuple(rows), (7, 50, 43), style="data answers"))
         hidden = int(section.get("hidden") or 0)
         if hidden:
             blocks.append(
@@ -818,9 +944,9 @@ def _signoff(data: Mapping[str, Any]) -> list[Block]:
                     "settings and evidence, and local evidence files. It is {stale} once any of them changed after "
                     "it was recorded."
                 ),
-                status=run(state_word(signoff["status"]), bold=True),
+                status=state_badge(signoff["status"]),
                 current=run(_("current"), italic=True),
-                hash=run(result["hashes"]["content"], mono=True),
+                hash=run(result["hashes"]["content"], mono=True, role="hash"),
                 stale=run(_("stale"), italic=True),
             ),
             "\u00b9",
@@ -828,7 +954,10 @@ def _signoff(data: Mapping[str, Any]) -> list[Block]:
     ]
     for row in signoff["rows"]:
         record = row["record"]
-        blocks.append(Heading(2, f"{str(row['role']).capitalize()} {state_word(row['state'])}"))
+        role = str(row["role"]).capitalize()
+        heading = Heading(
+            2, f"{role} {state_word(row['state'])}", (Run(f"{role} "), state_badge(row["state"])), role="signoff-role"
+        )
         decision = ""
         if record:
             decision = f"{state_word(record['decision'])} ({state_word('current' if record['current'] else 'stale')})"
@@ -839,30 +968,51 @@ def _signoff(data: Mapping[str, Any]) -> list[Block]:
             (cell(_("Date")), cell(format_timestamp(str(record["timestamp"])) if record else "")),
         ]
         if record and record.get("comment"):
-            fields.append((cell(_("Comment")), cell(str(record["comment"]))))
+            fields.append((cell(_("Comment")), cell(run(record["comment"], role="answer-text"))))
         if record and record.get("note"):
-            fields.append((cell(_("Why it is stale")), cell(str(record["note"]))))
-        fields.append((cell(_("Signature")), cell("\n\n")))
-        blocks.append(Table((), tuple(fields), (22, 78), key_value=True))
+            fields.append((cell(_("Why it is stale")), cell(run(record["note"], role="answer-text stale-note"))))
+        # Room to sign by hand on a printed copy.
+        fields.append((cell(_("Signature")), cell(run("\n\n", role="signature-line"))))
+        table = Table(
+            (),
+            tuple(fields),
+            (22, 78),
+            key_value=True,
+            style="key-value signoff-fields",
+            row_roles=(*("" for _field in fields[:-1]), "signature"),
+        )
+        blocks.append(Box(f"signoff-block row-{row['state']}", (heading, table)))
     if not signoff["rows"]:
-        blocks.append(para(_("The questionnaire declares no required roles."), style="note"))
+        blocks.append(para(_("The questionnaire declares no required roles."), style="muted"))
     if signoff["others"]:
         blocks.append(Heading(2, _("Other sign-off records")))
         rows = []
         for r in signoff["others"]:
-            remark = [line for line in (r.get("comment"), r.get("note")) if line]
+            remark = [
+                run(line, role=look)
+                for line, look in ((r.get("comment"), "answer-text"), (r.get("note"), "stale-note"))
+                if line
+            ]
             rows.append(
                 (
                     cell(str(r["role"])),
                     cell(str(r["name"])),
                     cell(state_word(str(r["decision"]))),
                     cell(format_timestamp(str(r["timestamp"]))),
-                    cell(*(str(line) for line in remark)),
+                    cell(*remark),
                     cell(state_word("current" if r["current"] else "stale")),
                 )
             )
         header = (_("Role"), _("Name"), _("Decision"), _("Date"), _("Comment"), _("Record"))
-        blocks.append(Table(header, tuple(rows), (12, 18, 11, 15, 32, 12)))
+        blocks.append(
+            Table(
+                header,
+                tuple(rows),
+                (12, 18, 11, 15, 32, 12),
+                style="data signoff",
+                row_roles=tuple("" if r["current"] else "row-stale" for r in signoff["others"]),
+            )
+        )
     blocks.append(
         para(
             "\u00b9 ",
@@ -880,8 +1030,17 @@ def _signoff(data: Mapping[str, Any]) -> list[Block]:
     return blocks
 
 
-def _appendices(data: Mapping[str, Any]) -> list[Block]:
-    result, trace, questionnaire = data["result"], data["trace"], data["questionnaire"]
+def _appendices(data: Mapping[str, Any]) -> list[Section]:
+    """Appendices A to C: the framework index, the scoring trace, hashes and provenance."""
+    return [
+        _appendix("appendix-frameworks", _framework_index(data), new_page=True),
+        _appendix("appendix-trace", _scoring_trace(data)),
+        _appendix("appendix-hashes", _provenance(data)),
+    ]
+
+
+def _framework_index(data: Mapping[str, Any]) -> list[Block]:
+    questionnaire = data["questionnaire"]
     blocks: list[Block] = [
         Heading(1, _("Appendix A. Framework index")),
         para(
@@ -908,7 +1067,12 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
         blocks.append(Table((_("Clause"), _("Questions"), _("Findings")), rows, (20, 40, 40)))
     if not data["framework_index"]:
         blocks.append(para(_("The questionnaire refers to no framework clauses.")))
-    blocks.append(Heading(1, _("Appendix B. Scoring trace")))
+    return blocks
+
+
+def _scoring_trace(data: Mapping[str, Any]) -> list[Block]:
+    result, trace = data["result"], data["trace"]
+    blocks: list[Block] = [Heading(1, _("Appendix B. Scoring trace"))]
     blocks.append(Heading(2, _("Points by answer")))
     unscored = int(trace["unscored_count"])
     if unscored:
@@ -927,15 +1091,16 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
             (_("Question"), _("Section"), _("Answer"), _("Points"), _("Max")),
             tuple(
                 (
-                    cell((Run(f"{c['number']} ", bold=True), Run(str(c["text"])))),
+                    cell((Run(f"{c['number']} ", bold=True, role="qnum"), Run(str(c["text"])))),
                     cell(str(c["section_title"])),
-                    cell(str(c["value_text"])),
+                    cell(run(c["value_text"], role="answer-text")),
                     cell(num(c["points"])),
                     cell(num(c["max"])),
                 )
                 for c in trace["contribution_rows"]
             ),
             (40, 16, 26, 9, 9),
+            column_roles=("", "", "", "num", "num"),
         )
     )
     blocks.append(Heading(2, _("Sections")))
@@ -954,6 +1119,7 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
                 for s in result["sections"]
             ),
             (40, 12, 12, 12, 12, 12),
+            column_roles=("", "num", "num", "num", "num", ""),
         )
     )
     blocks.append(Heading(2, _("Rules fired")))
@@ -963,7 +1129,7 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
                 (_("Rule"), _("Answers and figures it read")),
                 tuple(
                     (
-                        cell(str(r["message"] or r["id"]), run(f"{r['id']}: {r['when']}", mono=True)),
+                        cell(str(r["message"] or r["id"]), run(f"{r['id']}: {r['when']}", mono=True, role="muted")),
                         cell(*(f"\u2022 {v['name']}: {v['value']}" for v in r["value_rows"])),
                     )
                     for r in trace["rule_rows"]
@@ -992,11 +1158,16 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
             )
         )
     blocks.append(para(*parts))
-    blocks.append(Heading(1, _("Appendix C. Hashes and provenance")))
+    return blocks
+
+
+def _provenance(data: Mapping[str, Any]) -> list[Block]:
+    result, questionnaire = data["result"], data["questionnaire"]
+    blocks: list[Block] = [Heading(1, _("Appendix C. Hashes and provenance"))]
     blocks.append(
         Table(
             (_("What"), "sha256"),
-            tuple((cell(str(label)), cell(run(value, mono=True))) for label, value in data["hashes"]),
+            tuple((cell(str(label)), cell(run(value, mono=True, role="hash"))) for label, value in data["hashes"]),
             (32, 68),
         )
     )
@@ -1029,6 +1200,7 @@ def _appendices(data: Mapping[str, Any]) -> list[Block]:
             ),
             (30, 70),
             key_value=True,
+            style="key-value kv",
         )
     )
     return blocks
@@ -1064,21 +1236,21 @@ def _archived(data: Mapping[str, Any]) -> list[Block]:
             shown = ", ".join(str(v) for v in value)
         else:
             shown = str(value)
-        answer: list[Inline] = [(Run(shown),)]
+        answer: list[Inline] = [(Run(shown, role="answer-text"),)]
         if a.get("comment"):
-            answer.append((Run(str(a["comment"]), italic=True),))
+            answer.append((Run(str(a["comment"]), italic=True, role="comment answer-text"),))
         if a.get("evidence"):
-            answer.append((Run(_("Evidence:"), italic=True),))
+            answer.append((Run(_("Evidence:"), italic=True, role="muted-note"),))
             answer += [(Run("\u2022 "), Run(str(item), mono=True)) for item in a["evidence"]]
         rows.append(
             (
-                cell(run(a["question"], mono=True), str(a.get("version") or "")),
+                cell(run(a["question"], mono=True), run(a.get("version") or "", role="qid")),
                 Cell(tuple(answer)),
-                cell(str(a.get("reason") or "")),
+                cell(run(a.get("reason") or "", role="answer-text")),
             )
         )
     header = (_("Question (version)"), _("Answer"), _("Why it was archived"))
-    blocks.append(Table(header, tuple(rows), (24, 38, 38)))
+    blocks.append(Table(header, tuple(rows), (24, 38, 38), style="data answers"))
     return blocks
 
 
@@ -1092,8 +1264,8 @@ def _evidence(data: Mapping[str, Any]) -> list[Block]:
         elif not item.get("exists"):
             state = cell(run(_("missing"), bold=True))
         else:
-            state = cell(run(item.get("sha256"), mono=True))
-        rows.append((cell(run(where, mono=True)), cell(run(item["link"], mono=True)), state))
+            state = cell(run(item.get("sha256"), mono=True, role="hash"))
+        rows.append((cell(run(where, mono=True)), cell(run(item["link"], mono=True, role="answer-text")), state))
     return [
         Heading(1, _("Appendix {letter}. Evidence register", letter=data["appendix"]["evidence"])),
         para(
@@ -1142,7 +1314,7 @@ def _change_log(log: Mapping[str, Any], letter: str) -> list[Block]:
             (
                 cell(run(row["commit"], mono=True), str(row["date"]), str(row["author"])),
                 cell(tier),
-                cell(str(row["subject"]), *(run(c, mono=True) for c in row.get("changes") or ())),
+                cell(run(row["subject"], role="answer-text"), *(run(c, mono=True) for c in row.get("changes") or ())),
             )
         )
     blocks.append(Table((_("Change"), _("Tier"), _("What changed")), tuple(rows), (20, 14, 66)))
@@ -1156,7 +1328,7 @@ def plain_text(document: Document) -> str:
     def inline(runs: Inline) -> str:
         return "".join(r.text for r in runs)
 
-    for block in document.blocks:
+    for block in walk(document.sections):
         if isinstance(block, Heading):
             lines.append(block.text)
         elif isinstance(block, Paragraph):

@@ -36,9 +36,10 @@ from riskcheck.report.document import (
     Heading,
     Inline,
     Logo,
-    PageBreak,
     Paragraph,
+    Section,
     Table,
+    walk,
 )
 from riskcheck.report.theme import LoadedTheme
 
@@ -199,7 +200,7 @@ def chart_svg(figure: Figure, template_dir: Path | None = None) -> str:
     from riskcheck.report.render import make_environment
 
     macros = make_environment(template_dir).get_template("macros/charts.html").module
-    return str(getattr(macros, figure.kind)(figure.chart))
+    return str(getattr(macros, figure.kind)(figure.chart, figure.alt))
 
 
 def chart_png(figure: Figure, template_dir: Path | None = None) -> bytes:
@@ -224,14 +225,10 @@ def render_docx(
     lang: str = "en",
 ) -> bytes:
     """The report as a Word document with the result JSON inside; its own strings in ``lang``."""
-    from riskcheck.core.i18n import use_language
     from riskcheck.core.result import dumps
-    from riskcheck.report.document import build_document
-    from riskcheck.report.render import document_date, report_context
+    from riskcheck.report.render import report_document
 
-    with use_language(lang):  # the phrases the context writes, and the questionnaire's text
-        data = report_context(result, loaded, theme=theme, extra=extra, lang=lang)
-    document = build_document(data, created=document_date(result, loaded), lang=lang)
+    _data, document = report_document(result, loaded, theme=theme, extra=extra, lang=lang)
     return write_docx(
         document,
         result_json=dumps(result, indent=2) + "\n",
@@ -262,8 +259,8 @@ def write_docx(
             word.styles[f"Heading {level}"].font.color.rgb = RGBColor.from_string(primary.lstrip("#").upper())
     _core_properties(word, document)
     writer = _Writer(word)
-    for block in document.blocks:
-        writer.block(block, draw)
+    for section in document.sections:
+        writer.section(section, draw)
     _attach_result(word, result_json, document.lang)
     out = io.BytesIO()
     word.save(out)
@@ -300,24 +297,30 @@ class _Writer:
         self.width = Cm(TEXT_WIDTH_CM)
         self.pending_break = False
 
+    def section(self, section: Section, draw: Callable[[Figure], bytes] | None) -> None:
+        """A part of the report; one that starts a page does so at its first heading."""
+        self.pending_break = section.new_page
+        for block in walk(section.blocks):
+            self.block(block, draw)
+
     def block(self, block: object, draw: Callable[[Figure], bytes] | None) -> None:
-        if isinstance(block, PageBreak):
-            self.pending_break = True
-            return
         if isinstance(block, Heading):
             style = "Title" if block.level == 0 else f"Heading {min(block.level, 3)}"
             paragraph = self.word.add_paragraph(style=style)
-            paragraph.add_run(clean(block.text))
+            if block.runs:
+                self.runs(paragraph, block.runs)
+            else:
+                paragraph.add_run(clean(block.text))
             if self.pending_break:
                 paragraph.paragraph_format.page_break_before = True
                 self.pending_break = False
         elif isinstance(block, Paragraph):
             paragraph = self.word.add_paragraph()
             self.runs(paragraph, block.runs)
-            if block.style in ("note", "footnote", "kicker"):
+            if block.style in ("note", "muted", "footnote", "kicker", "confidentiality"):
                 for r in paragraph.runs:
                     r.font.size = _pt(8.5)
-            if block.style in ("callout", "blocking"):
+            if block.style in ("callout", "blocking", "draft-mark", "confidentiality"):
                 for r in paragraph.runs:
                     r.bold = True
         elif isinstance(block, BulletList):
@@ -329,6 +332,8 @@ class _Writer:
             self.figure(block, draw)
         elif isinstance(block, Logo):
             self.logo(block)
+        else:
+            raise ReportError(f"the Word report has no way to write a {type(block).__name__} node")
 
     def runs(self, paragraph: Any, runs: Inline) -> None:
         for piece in runs:

@@ -9,8 +9,9 @@ The PDF is deterministic: its dates come from the assessment (``assessed_on``), 
 identifier from the result, and the result JSON is attached exactly as
 ``riskcheck score --format json`` prints it, but for its ``lang``: the language the
 report is written in (``report --lang``), which also sets ``<html lang>`` and so the
-PDF's ``/Lang``. The templates' own strings go through gettext (``jinja2.ext.i18n``,
-:mod:`riskcheck.core.i18n`).
+PDF's ``/Lang``. The HTML is drawn from the report's document
+(:mod:`riskcheck.report.document`), the one the Word report is written from: the
+templates decide the look, the document the words, in the language of ``--lang``.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskcheck.core.errors import ReportError
 from riskcheck.core.loader import LoadedAssessment, bundled_dir
 from riskcheck.core.optional import optional_extra
 from riskcheck.core.result import dumps
 from riskcheck.report.theme import DEFAULT_THEME, LoadedTheme
+
+if TYPE_CHECKING:
+    from riskcheck.report.document import Document
 
 #: The name of the result attached to the PDF.
 ATTACHMENT_NAME = "riskcheck-result.json"
@@ -69,7 +73,26 @@ def make_environment(template_dir: Path | None = None, *, strict: bool = False) 
         directory = Path(template_dir).resolve()
         if not directory.is_dir():
             raise ReportError(f"{template_dir}: --template-dir: no such directory")
+        _refuse_retired_templates(directory)
     return _environment(None if directory is None else str(directory), strict)
+
+
+#: Templates the report no longer reads: its words come from the document, drawn by macros/nodes.html.
+RETIRED_TEMPLATES = ("parts", "macros/ui.html")
+
+
+def _refuse_retired_templates(directory: Path) -> None:
+    """An override the report would silently ignore is an error: a customised part must not vanish."""
+    for name in RETIRED_TEMPLATES:
+        found = directory / name
+        if found.is_dir():
+            found = next(iter(sorted(found.rglob("*.html"))), found)
+        if found.exists() and (found.is_file() or any(found.iterdir())):
+            raise ReportError(
+                f"{found}: --template-dir: the report no longer reads {name}; its parts are blocks of "
+                "report.html (cover, summary, findings, fairness, answers, signoff, appendices, archived, "
+                "evidence_register, changelog) and each kind of node is drawn by a macro of macros/nodes.html"
+            )
 
 
 @functools.lru_cache(maxsize=8)
@@ -111,6 +134,13 @@ def _environment(template_dir: str | None, strict: bool) -> Any:
     env.filters["day"] = i18n.format_date
     env.filters["timestamp"] = context.format_timestamp
     env.filters["clause"] = context.clause_label
+    # The report's messages are the document's, with {name} placeholders: a template of the user's
+    # can use them through t() and tn() (what it writes is autoescaped like any value).
+    env.globals["t"] = i18n._
+    env.globals["tn"] = i18n._n
+    # The document's nodes are drawn by kind (macros/nodes.html); a kind no macro knows is an error.
+    env.globals["node_kind"] = lambda node: type(node).__name__
+    env.globals["unknown_node"] = _unknown_node
     env.globals["reference_label"] = lambda ref, frameworks=None: context.reference_label(
         ref, frameworks or context.KNOWN_FRAMEWORKS
     )
@@ -128,6 +158,10 @@ def _environment(template_dir: str | None, strict: bool) -> Any:
 
 
 _CSS_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+
+
+def _unknown_node(kind: str) -> str:
+    raise ReportError(f"macros/nodes.html: no macro draws a {kind} node of the report's document")
 
 
 def css_content(message: str, **functions: str) -> str:
@@ -181,7 +215,8 @@ def render_html(
 
     env = make_environment(template_dir, strict=strict)
     with use_language(lang):
-        data = report_context(result, loaded, theme=theme, extra=extra, lang=lang)
+        data, document = report_document(result, loaded, theme=theme, extra=extra, lang=lang)
+        data["document"] = document
         try:
             return str(env.get_template("report.html").render(data))
         except jinja2.TemplateSyntaxError as exc:
@@ -197,6 +232,24 @@ def render_html(
             # A template is code: anything it raises is an error at its line, not a crash.
             failed = f"{type(exc).__name__}: {exc}"
             raise ReportError(f"{template_place(exc)}: the report template failed: {failed}") from None
+
+
+def report_document(
+    result: Mapping[str, Any],
+    loaded: LoadedAssessment,
+    *,
+    theme: LoadedTheme | None = None,
+    extra: Mapping[str, Any] | None = None,
+    lang: str = "en",
+) -> tuple[dict[str, Any], Document]:
+    """The report in ``lang``: the data it is built from and its document, which the PDF's
+    templates draw and the Word writer writes (:mod:`riskcheck.report.document`)."""
+    from riskcheck.core.i18n import use_language
+    from riskcheck.report.document import build_document
+
+    with use_language(lang):
+        data = report_context(result, loaded, theme=theme, extra=extra, lang=lang)
+        return data, build_document(data, created=document_date(result, loaded), lang=lang)
 
 
 def report_context(

@@ -28,7 +28,7 @@ def _html(assessment: Path, lang: str) -> str:
 
 
 def _answer_cell(text: str) -> str:
-    return f'<div class="answer-text">{text}</div>'
+    return f'<div><span class="answer-text">{text}</span></div>'
 
 
 def test_every_answer_in_the_english_report_reads_as_the_core_display_writes_it(demo: Path) -> None:

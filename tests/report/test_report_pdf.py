@@ -101,8 +101,8 @@ def test_each_visible_answer_with_comment_and_evidence(demo_report: Rendered) ->
         "Health Disability status is used for affordability adjustments.",
         "2.3 Has a data protection impact assessment been done?",
         "3.1 Has the model been tested for bias across groups?",
-        "Evidence: https://wiki.example.com/loan-bias-",  # the line breaks after the hyphen
-        "3.2 Link to the bias test report bias_report · NIST AI RMF MEASURE 2.11 https://wiki.example.com/loan-bias-",
+        "Evidence: \u2022 https://wiki.example.com/loan-bias-",  # the line breaks after the hyphen
+        "3.2 Link to the bias test report bias_report · NIST AI RMF MEASURE 2.11 \u2022 https://wiki.example.com/loan-bias-",
         "docs/bias/2026-09.md",
         "3.3 How is fairness monitored after launch? monitoring · EU AI Act Art. 72 Quarterly review",
         "4.1 Does the system evaluate people by their social behaviour (social scoring)?",
@@ -145,7 +145,9 @@ def test_signoff_block_lists_every_required_role(demo_report: Rendered) -> None:
     for role in ("product", "legal", "privacy"):
         assert f"{role.capitalize()} ○ MISSING Role {role} Name Decision Date Signature" in block
     # How to record a decision is a footnote, not text in the empty blocks.
-    assert "1 Record a decision with riskcheck sign FILE --role ROLE --name NAME --decision approve|reject" in block
+    assert (
+        "\u00b9 Record a decision with riskcheck sign FILE --role ROLE --name NAME --decision approve|reject" in block
+    )
 
 
 def test_appendices_index_trace_hashes_and_version(demo_report: Rendered) -> None:
@@ -161,7 +163,7 @@ def test_appendices_index_trace_hashes_and_version(demo_report: Rendered) -> Non
     # The rule in words first, its expression second, the answers it read as Yes / No.
     assert (
         "Personal data is processed without a data protection impact assessment. "
-        "no-dpia: personal_data and dpia_done == 'no' 2.3: No 2.1: Yes"
+        "no-dpia: personal_data and dpia_done == 'no' \u2022 2.3: No \u2022 2.1: Yes"
     ) in trace
     assert "True" not in trace and "False" not in trace and "None" not in trace
     hashes = demo_report.result["hashes"]

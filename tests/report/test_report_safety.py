@@ -99,18 +99,19 @@ def test_template_references_outside_the_templates_are_refused(
 ) -> None:
     base, hits = server
     templates = tmp_path / "templates"
-    (templates / "parts").mkdir(parents=True)
+    templates.mkdir()
     (templates / "ok.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
     )
     secret = tmp_path / "secret.css"
     secret.write_text("body { color: red }")
-    (templates / "parts" / "cover.html").write_text(
+    (templates / "report.html").write_text(
+        '{% extends "builtin/report.html" %}{% block cover %}'
         f'<link rel="stylesheet" href="{base}/evil.css">'
         f'<link rel="stylesheet" href="{secret.as_uri()}">'
         f'<img src="{base}/logo.png"><img src="{(templates / "ok.svg").as_uri()}">'
         '<img src="ftp://127.0.0.1/x.png">'
-        "<h1>Custom cover</h1>"
+        "<h1>Custom cover</h1>{% endblock %}"
     )
     loaded = load_assessment(demo)
     from riskcheck import api

@@ -20,17 +20,57 @@ def scored() -> tuple[dict, object]:
     return api.score(loaded).to_dict(), loaded
 
 
-def test_a_user_part_replaces_the_builtin_one_and_the_rest_stays(tmp_path: Path) -> None:
-    (tmp_path / "parts").mkdir()
-    (tmp_path / "parts" / "findings.html").write_text(
-        '<section class="part"><h1>Our findings</h1>'
-        "{% for f in findings %}<p>[{{ f.severity }}] {{ f.id }}</p>{% endfor %}</section>"
+def _extending(tmp_path: Path, blocks: str) -> Path:
+    """A report.html of the user's that extends the built-in one and replaces ``blocks``."""
+    (tmp_path / "report.html").write_text('{% extends "builtin/report.html" %}' + blocks)
+    return tmp_path
+
+
+def test_a_user_block_replaces_one_part_and_the_rest_stays(tmp_path: Path) -> None:
+    _extending(
+        tmp_path,
+        '{% block findings %}<section class="part"><h1>Our findings</h1>'
+        "{% for f in findings %}<p>[{{ f.severity }}] {{ f.id }}</p>{% endfor %}</section>{% endblock %}",
     )
     report = render(FIXTURES / "assessment.yaml", template_dir=tmp_path)
     text = flat(report.text)
     assert "Our findings [high] fairness.demographic_parity_ratio [high] no-dpia [medium] special-category-data" in text
     assert "Findings 3 findings, most severe first" not in text
     assert "Executive summary" in text and "Appendix C. Hashes and provenance" in text
+
+
+def test_a_user_node_macro_changes_that_kind_of_node_everywhere(tmp_path: Path, scored: tuple) -> None:
+    """macros/nodes.html draws each kind of node of the document; a copy of it in --template-dir wins."""
+    from riskcheck.report.render import templates_dir
+
+    result, loaded = scored
+    builtin = (templates_dir() / "macros" / "nodes.html").read_text()
+    assert builtin.count("<h{{ level }}{%") == 1
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "nodes.html").write_text(
+        builtin.replace("<h{{ level }}{%", '<h{{ level }} data-house="1"{%')
+    )
+    html = render_html(result, loaded, template_dir=tmp_path, strict=True)
+    default = render_html(result, loaded, strict=True)
+    headings = html.count("<h1") + html.count("<h2") + html.count("<h3")
+    assert headings > 20
+    assert html.count('data-house="1"') == headings
+    assert 'data-house="1"' not in default
+    # The words are the document's either way.
+    assert html.replace(' data-house="1"', "") == default
+
+
+@pytest.mark.parametrize("retired", ["parts/cover.html", "macros/ui.html"])
+def test_an_override_the_report_no_longer_reads_is_an_error(tmp_path: Path, scored: tuple, retired: str) -> None:
+    """A customised part must not vanish from the report without a word."""
+    result, loaded = scored
+    (tmp_path / retired).parent.mkdir(parents=True)
+    (tmp_path / retired).write_text("<section><h1>Our cover</h1></section>")
+    with pytest.raises(ReportError) as error:
+        render_html(result, loaded, template_dir=tmp_path)
+    message = str(error.value)
+    assert message.startswith(f"{tmp_path.resolve() / retired}: --template-dir: the report no longer reads ")
+    assert "blocks of report.html (cover, summary" in message and "macros/nodes.html" in message
 
 
 def test_a_user_report_can_extend_the_builtin_and_replace_blocks(tmp_path: Path, scored: tuple) -> None:
@@ -49,11 +89,10 @@ def test_a_user_report_can_extend_the_builtin_and_replace_blocks(tmp_path: Path,
 
 def test_strict_templates_fail_loudly_on_a_typo(tmp_path: Path, scored: tuple) -> None:
     result, loaded = scored
-    (tmp_path / "parts").mkdir()
-    (tmp_path / "parts" / "summary.html").write_text("<p>{{ resutl.tier }}</p>")
+    _extending(tmp_path, "{% block summary %}<p>{{ resutl.tier }}</p>{% endblock %}")
     with pytest.raises(ReportError) as error:
         render_html(result, loaded, template_dir=tmp_path, strict=True)
-    template = tmp_path.resolve() / "parts" / "summary.html"
+    template = tmp_path.resolve() / "report.html"
     assert str(error.value) == f"{template}:1: report template: 'resutl' is undefined"
     # Without strict, the typo renders as nothing (the built-in behaviour for users).
     assert "<p></p>" in render_html(result, loaded, template_dir=tmp_path)
@@ -61,12 +100,12 @@ def test_strict_templates_fail_loudly_on_a_typo(tmp_path: Path, scored: tuple) -
 
 def test_a_template_syntax_error_names_the_file_and_line(tmp_path: Path, scored: tuple) -> None:
     result, loaded = scored
-    (tmp_path / "parts").mkdir()
-    (tmp_path / "parts" / "cover.html").write_text("<h1>\n{% if %}</h1>")
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "nodes.html").write_text("<h1>\n{% if %}</h1>")
     with pytest.raises(ReportError) as error:
         render_html(result, loaded, template_dir=tmp_path)
     assert str(error.value) == (
-        f"{tmp_path / 'parts' / 'cover.html'}:2: template syntax error: "
+        f"{tmp_path / 'macros' / 'nodes.html'}:2: template syntax error: "
         "Expected an expression, got 'end of statement block'"
     )
 
@@ -77,12 +116,10 @@ def test_templates_are_compiled_once_and_an_edited_one_is_picked_up(tmp_path: Pa
     from riskcheck.report.render import make_environment
 
     result, loaded = scored
-    (tmp_path / "parts").mkdir()
-    part = tmp_path / "parts" / "summary.html"
-    part.write_text("<p>first version</p>")
+    part = _extending(tmp_path, "{% block summary %}<p>first version</p>{% endblock %}") / "report.html"
     assert "<p>first version</p>" in render_html(result, loaded, template_dir=tmp_path)
     assert make_environment(tmp_path) is make_environment(tmp_path)  # compiled templates are reused
-    part.write_text("<p>second version</p>")
+    part.write_text('{% extends "builtin/report.html" %}{% block summary %}<p>second version</p>{% endblock %}')
     stat = part.stat()
     os.utime(part, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))  # a visibly newer file
     html = render_html(result, loaded, template_dir=tmp_path)

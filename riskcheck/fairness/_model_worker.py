@@ -36,6 +36,10 @@ class _Refused(Exception):
     """The model file is refused before anything in it runs."""
 
 
+class _DataProblem(Exception):
+    """The data cannot be given to the model; the message names the data file, not the model."""
+
+
 def _load(job: dict[str, Any]) -> tuple[Any, list[str]]:
     path = job["model"]
     if job["loader"] == "skops":
@@ -63,19 +67,37 @@ def _load(job: dict[str, Any]) -> tuple[Any, list[str]]:
         return pickle.load(handle), []
 
 
-def _features(model: Any, frame: Any, explicit: bool) -> Any:
+def _used_columns(model: Any, columns: list[str], explicit: bool) -> list[str] | None:
+    """The columns the model is given: those it was fit on, or (None) every column offered."""
     names = getattr(model, "feature_names_in_", None)
     if explicit or names is None:
-        return frame
+        return None
     wanted = [str(name) for name in names]
-    missing = [name for name in wanted if name not in frame.columns]
+    missing = [name for name in wanted if name not in columns]
     if missing:
         raise _Refused(
             f"the model cannot predict on the columns given: it was fit on column(s) "
             f"{', '.join(map(repr, missing))} that the data lacks; available columns: "
-            f"{', '.join(map(str, frame.columns))}"
+            f"{', '.join(map(str, columns))}"
         )
-    return frame[wanted]
+    return wanted
+
+
+def _features(model: Any, table: Any, job: dict[str, Any]) -> Any:
+    """The model's features as a DataFrame, from a ``pyarrow.Table`` of the columns offered:
+    a CSV file's columns typed by riskcheck's rule first (see :mod:`riskcheck.fairness.csv_types`)."""
+    from riskcheck.fairness.csv_types import UnclearColumn, apply_types
+
+    columns = [str(name) for name in table.column_names]
+    used = _used_columns(model, columns, bool(job["explicit_features"]))
+    types = job.get("csv_types")
+    if types:
+        try:
+            table = apply_types(table, types, columns if used is None else used)
+        except UnclearColumn as exc:
+            raise _DataProblem(str(exc)) from None
+    frame = table.to_pandas()
+    return frame if used is None else frame[used]
 
 
 def _predict(model: Any, features: Any, job: dict[str, Any]) -> Any:
@@ -213,8 +235,8 @@ def _serve(job: dict[str, Any], channel: int) -> dict[str, Any]:
         payload = _read_exactly(0, int.from_bytes(header, "little"))
         if payload is None:
             raise _Refused("the feature stream ended in the middle of a batch")
-        frame = pa.ipc.open_stream(pa.py_buffer(payload)).read_all().to_pandas()
-        predictions = _predict(model, _features(model, frame, job["explicit_features"]), job)
+        table = pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
+        predictions = _predict(model, _features(model, table, job), job)
         column = pa.array(predictions)
         if not (pa.types.is_boolean(column.type) or pa.types.is_integer(column.type)):
             if pa.types.is_floating(column.type):
@@ -230,7 +252,7 @@ def _serve(job: dict[str, Any], channel: int) -> dict[str, Any]:
         answer = sink.getvalue()
         _write_all(channel, len(answer).to_bytes(8, "little"))
         _write_all(channel, answer)
-        del frame, predictions, column, table, answer
+        del predictions, column, table, answer
         _arm(seconds)
 
 
@@ -262,14 +284,15 @@ def main(argv: list[str]) -> int:
         model, trusted = _load(job)
         stage = "predict on the columns given"
         import numpy as np
-        import pandas as pd  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-        frame = pd.read_parquet(job["features"])
-        predictions = _predict(model, _features(model, frame, job["explicit_features"]), job)
+        predictions = _predict(model, _features(model, pq.read_table(job["features"]), job), job)
         np.save(out / "predictions.npy", predictions, allow_pickle=False)
         status: dict[str, Any] = {"ok": True, "trusted_types": trusted}
     except _Refused as exc:
         status = {"ok": False, "message": str(exc)}
+    except _DataProblem as exc:
+        status = {"ok": False, "message": str(exc), "about": "data"}
     except MemoryError:
         status = {
             "ok": False,
@@ -289,6 +312,8 @@ def _run_stream(job: dict[str, Any], channel: int) -> dict[str, Any]:
         return _serve(job, channel)
     except _Refused as exc:
         return {"ok": False, "message": str(exc)}
+    except _DataProblem as exc:
+        return {"ok": False, "message": str(exc), "about": "data"}
     except MemoryError:
         return {
             "ok": False,

@@ -54,12 +54,15 @@ def read_table(
     text_columns: Sequence[str] = (),
     roles: Mapping[str, str] | None = None,
     max_bytes: int | None = None,
+    text_except: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Read ``columns`` (all when None) of a CSV or Parquet file into a DataFrame.
 
     ``required`` columns must exist (``columns`` too, when given). ``text_columns``
-    are read as strings, so group labels keep the file's spelling. ``roles`` says what
-    each column is for, to name it in a missing-column message.
+    are read as strings, so group labels keep the file's spelling; with ``text_except``,
+    a CSV file's columns but those are too (a model's features, typed later by
+    :mod:`riskcheck.fairness.csv_types`). ``roles`` says what each column is for, to name
+    it in a missing-column message.
     """
     limit = MAX_DATA_BYTES if max_bytes is None else max_bytes
     file_format = check_file(path, display=display, max_bytes=limit)
@@ -77,7 +80,9 @@ def read_table(
             noun = "column" if len(missing) == 1 else "columns"
             raise DataError(f"{display}: no {noun} {named}; available columns: {', '.join(available)}")
     present = set(available)
-    text_columns = [column for column in text_columns if column in present]
+    if text_except is not None and file_format == "csv":
+        text_columns = [*text_columns, *(column for column in available if column not in set(text_except))]
+    text_columns = [column for column in dict.fromkeys(text_columns) if column in present]
     frame = _read(path, file_format, display, columns, text_columns, max_rows=MAX_DATA_ROWS)
     if len(frame) == 0:
         raise DataError(f"{display}: no data rows; expected a header and at least one row")

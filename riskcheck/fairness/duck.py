@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from riskcheck.core.errors import DataError
 from riskcheck.core.optional import optional_extra
+from riskcheck.fairness.csv_types import CSV_NULLS
 from riskcheck.fairness.data import canonical
 from riskcheck.fairness.labels import DEFAULT_MAX_GROUPS, short
 from riskcheck.fairness.sources import Source
@@ -33,29 +33,6 @@ if TYPE_CHECKING:
 Callback = Callable[[str], None]
 
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
-#: What pandas reads as a missing value in a CSV file; DuckDB is told the same, so
-#: both engines see the same groups.
-_CSV_NULLS = (
-    "",
-    "#N/A",
-    "#N/A N/A",
-    "#NA",
-    "-1.#IND",
-    "-1.#QNAN",
-    "-NaN",
-    "-nan",
-    "1.#IND",
-    "1.#QNAN",
-    "<NA>",
-    "N/A",
-    "NA",
-    "NULL",
-    "NaN",
-    "None",
-    "n/a",
-    "nan",
-    "null",
-)
 _FLOATS = ("FLOAT", "DOUBLE", "REAL")
 _NUMERIC = re.compile(
     r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT"
@@ -110,12 +87,17 @@ def _literal(text: str) -> str:
 
 @contextmanager
 def connect(limits: ScanLimits, *, temp_parent: Any = None) -> Iterator[Any]:
-    """An in-memory DuckDB connection held to ``limits``, with a private temp folder
-    (in ``temp_parent`` when given: a folder that someone else removes if riskcheck is killed)."""
+    """An in-memory DuckDB connection held to ``limits``, with a private spill folder
+    (in ``temp_parent`` when given: a folder that someone else removes if riskcheck is killed).
+
+    The folder is removed when the connection closes; should riskcheck be killed first, the
+    next run removes it (see :mod:`riskcheck.fairness.spill`)."""
+    from riskcheck.fairness.spill import make_spill_folder
+
     limits.check()
     with optional_extra("fairness", "duckdb"):
         import duckdb
-    spill = tempfile.mkdtemp(prefix="riskcheck-duckdb-", dir=temp_parent)
+    spill = str(make_spill_folder(temp_parent))
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": "false",
         "autoload_known_extensions": "false",
@@ -163,35 +145,11 @@ def relation(connection: Any, source: Source, *, name: str) -> Relation:
     return Relation(_csv_reader(key), {key: files}, first, source)
 
 
-def typed_relation(connection: Any, source: Source, *, name: str, text_columns: Sequence[str]) -> Relation:
-    """The reader over ``source`` for a model: Parquet as :func:`relation` reads it; CSV with types.
-
-    A model needs its features typed as pandas would read them (integers, numbers,
-    text); the columns riskcheck reads as labels (``text_columns``: target, groups,
-    filters) stay text, as in :func:`relation`, so labels are read the same way
-    whichever reader is used. Types are sniffed from every row, as pandas does, among
-    BIGINT, DOUBLE and VARCHAR only (pandas reads a date or a time as text).
-    """
-    plain = relation(connection, source, name=name)
-    if source.file_format != "csv":
-        return plain
-    forced = [column for column in dict.fromkeys(text_columns) if column in plain.columns]
-    types = "{" + ", ".join(f"{_literal(column)}: 'VARCHAR'" for column in forced) + "}"
-    key = f"{name}_files"
-    options = _csv_options().replace("all_varchar = true", "all_varchar = false")
-    sql = (
-        f"read_csv(${key}, {options}, auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR'], "
-        f"sample_size = -1{', types = ' + types if forced else ''})"
-    )
-    columns = _describe(connection, Relation(sql, plain.params, plain.columns, source))
-    return Relation(sql, plain.params, columns, source)
-
-
 def _csv_options() -> str:
     """pandas' dialect, fixed: DuckDB's sniffer may otherwise take a ragged line for the header.
     Every column is text: labels keep the file's spelling, and numbers are recognised from the
     distinct values (as pandas does), so no value far into a file breaks a sniffed type."""
-    nulls = ", ".join(_literal(value) for value in _CSV_NULLS)
+    nulls = ", ".join(_literal(value) for value in CSV_NULLS)  # pandas' own: every engine sees the same groups
     return (
         "header = true, delim = ',', quote = '\"', escape = '\"', skip = 0, comment = '', "
         f"strict_mode = true, all_varchar = true, nullstr = [{nulls}]"

@@ -76,6 +76,7 @@ def prepare_inputs(
         warn=warn,
         limits=limits,
         trust=trust,
+        csv_path=data_path if model_path is not None and data_path.suffix.lower() == ".csv" else None,
     )
 
 
@@ -90,8 +91,11 @@ def inputs_from_frame(
     warn: Callback | None,
     limits: ModelLimits,
     trust: ModelTrust = NO_TRUST,
+    csv_path: Path | None = None,
 ) -> Inputs:
-    """The rows of ``frame`` (already read, or given in memory) as ``spec`` describes them."""
+    """The rows of ``frame`` (already read, or given in memory) as ``spec`` describes them.
+
+    ``csv_path``: the CSV file ``frame`` was read from, its features as text, for the model."""
     from riskcheck.fairness import data as tables
 
     if spec.where:
@@ -113,7 +117,9 @@ def inputs_from_frame(
         if warn is not None:
             warn(f"warning: {note}")
     say(f"{len(frame):,} rows in {len(groups.labels)} groups")
-    y_true, y_pred, model_notes = _outcomes(spec, frame, display, model_path, model_sha, say, warn, limits, trust)
+    y_true, y_pred, model_notes = _outcomes(
+        spec, frame, display, model_path, model_sha, say, warn, limits, trust, csv_path
+    )
     notes.extend(model_notes)
     weights = None
     if spec.sample_weight is not None:
@@ -161,6 +167,8 @@ def _read_frame(spec: FairnessSpec, data_path: Path, display: str, say: Callback
         required=needed,
         text_columns=[*spec.sensitive, *(spec.where or {})],
         roles=roles,
+        # a model's features, as text: riskcheck's one typing rule applies to them (csv_types)
+        text_except=None if spec.model is None else [c for c in (spec.target, spec.sample_weight) if c is not None],
     )
     say(f"read {len(frame):,} rows")
     return frame
@@ -176,6 +184,7 @@ def _outcomes(
     warn: Callback | None,
     limits: ModelLimits,
     trust: ModelTrust,
+    csv_path: Path | None,
 ) -> tuple[Any, Any, list[str]]:
     """The true and predicted outcomes as arrays (booleans for classification)."""
     import pandas as pd
@@ -194,6 +203,7 @@ def _outcomes(
         if spec.sample_weight is not None:
             exclude.append(spec.sample_weight)
         columns = spec.features or [c for c in frame.columns if c not in set(exclude)]
+        csv_types = None if csv_path is None else _csv_types(csv_path, display, columns)
         say(f"predicting with {model_display} on {len(frame):,} rows")
         raw, model_notes = predict_with_model(
             model_path,
@@ -206,6 +216,7 @@ def _outcomes(
             positive_label=spec.positive_label,
             limits=limits,
             warn=warn,
+            csv_types=csv_types,
         )
         notes.extend(model_notes)
     if spec.task == "regression":
@@ -259,6 +270,18 @@ def _outcomes(
             allowed=target_values,
         )
     return y_true_labels, predicted, notes
+
+
+def _csv_types(path: Path, display: str, columns: list[str]) -> dict[str, Any]:
+    """The typing rule's decisions for a CSV file's feature columns, from every row, by DuckDB
+    (as the streamed engine makes them)."""
+    from riskcheck.fairness.csv_types import duckdb_types
+    from riskcheck.fairness.duck import ScanLimits, connect, relation
+    from riskcheck.fairness.sources import resolve_source
+
+    source = resolve_source(str(path), Path("."), display=display)
+    with connect(ScanLimits()) as connection:
+        return duckdb_types(connection, relation(connection, source, name="data"), columns)
 
 
 def model_sha256(path: Path) -> str:

@@ -42,7 +42,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +54,8 @@ from riskcheck.files.fileio import process_alive
 if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd  # type: ignore[import-untyped]
+
+    from riskcheck.fairness.csv_types import ColumnType
 
 #: Types a skops file may contain beyond those skops trusts by default (scikit-learn's
 #: estimators and transformers, numpy arrays and dtypes, builtin containers). These are
@@ -190,24 +192,27 @@ def predict_with_model(
     positive_label: Any = None,
     limits: ModelLimits | None = None,
     warn: Callable[[str], None] | None = None,
+    csv_types: Mapping[str, ColumnType] | None = None,
 ) -> tuple[npt.NDArray[Any], tuple[str, ...]]:
     """Run the model in a child process; return its predictions and the warnings raised.
 
     With ``threshold`` the predictions are booleans: the probability of the positive
     class (``positive_label``, else 1) at or above the threshold. ``sha256`` is the
     file's digest as the caller read it; the child loads a copy with that digest.
+    ``csv_types`` (features read as text from a CSV file) are the typing rule's decisions
+    (:mod:`riskcheck.fairness.csv_types`), carried out in the child on the columns the model uses.
     """
 
     warn = warn if warn is not None else trust.announce
     limits = limits or ModelLimits()
     notes: list[str] = []
-    settings = {"explicit_features": explicit_features, "threshold": threshold, "positive_label": positive_label}
+    settings = _settings(explicit_features, threshold, positive_label, csv_types)
     with _model_folder(path, display, sha256, trust, limits, notes, warn) as (work, job):
         features.to_parquet(work / "features.parquet", index=False)
         _write_job(work, {**job, **settings, "features": str(work / "features.parquet")})
         status = _run_child(work, display, limits)
         if not status.get("ok"):
-            raise DataError(f"{display}: {_printable(status.get('message', 'the model process failed'))}")
+            raise _refusal(status, display)
         predictions = _read_predictions(work / "predictions.npy", rows=len(features), display=display)
     _note_trusted_types(status, display, trust, sha256, notes, warn)
     return predictions, tuple(notes)
@@ -253,6 +258,26 @@ def _model_folder(
                 "out": str(work),
             },
         )
+
+
+def _settings(
+    explicit_features: bool, threshold: float | None, positive_label: Any, csv_types: Mapping[str, ColumnType] | None
+) -> dict[str, Any]:
+    """The job's settings for predicting, shared by both ways of running the model."""
+    from riskcheck.fairness.csv_types import to_job
+
+    return {
+        "explicit_features": explicit_features,
+        "threshold": threshold,
+        "positive_label": positive_label,
+        "csv_types": None if csv_types is None else to_job(csv_types),
+    }
+
+
+def _refusal(status: Mapping[str, Any], display: str) -> DataError:
+    """The error a failed status gives: about the data (it names the data file), else the model."""
+    message = _printable(status.get("message", "the model process failed"))
+    return DataError(message if status.get("about") == "data" else f"{display}: {message}")
 
 
 def _write_job(work: Path, job: dict[str, Any]) -> None:
@@ -387,7 +412,7 @@ class ModelStream:
         if status is None:
             raise _ended_without_status(self._work, self.display, self._limits, _exit_code(self._process))
         if not status.get("ok"):
-            raise DataError(f"{self.display}: {_printable(status.get('message', 'the model process failed'))}")
+            raise _refusal(status, self.display)
         return status
 
     def _failure(self) -> DataError:
@@ -396,7 +421,7 @@ class ModelStream:
             return DataError(f"{self.display}: the model process stopped answering; it was stopped")
         status = _status(self._work)
         if status is not None and not status.get("ok"):
-            return DataError(f"{self.display}: {_printable(status.get('message', 'the model process failed'))}")
+            return _refusal(status, self.display)
         return _ended_without_status(self._work, self.display, self._limits, _exit_code(self._process))
 
     def _timeout(self) -> DataError:
@@ -457,18 +482,19 @@ def stream_predictions(
     limits: ModelLimits | None = None,
     warn: Callable[[str], None] | None = None,
     notes: list[str] | None = None,
+    csv_types: Mapping[str, ColumnType] | None = None,
 ) -> Iterator[ModelStream]:
     """A model process that predicts on batch after batch, under the rules of :func:`predict_with_model`.
 
     The same checks come first (the file, its trust, the copy's sha256); the same limits
     hold (memory for the whole run, time per exchange); the process is stopped and its
     folder removed however the block ends. Warnings (a trusted pickle, trusted types) are
-    appended to ``notes`` and passed to ``warn``.
+    appended to ``notes`` and passed to ``warn``. ``csv_types`` as for :func:`predict_with_model`.
     """
     warn = warn if warn is not None else trust.announce
     limits = limits or ModelLimits()
     notes = notes if notes is not None else []
-    settings = {"explicit_features": explicit_features, "threshold": threshold, "positive_label": positive_label}
+    settings = _settings(explicit_features, threshold, positive_label, csv_types)
     with _model_folder(path, display, sha256, trust, limits, notes, warn) as (work, job):
         _write_job(work, {**job, **settings, "stream": True})
         with (work / "stderr.txt").open("wb") as stderr:

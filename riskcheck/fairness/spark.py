@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
     from pyspark.sql.types import DataType
 
+    from riskcheck.fairness.csv_types import ColumnType
     from riskcheck.fairness.identity import DataIdentity
     from riskcheck.fairness.model import ModelLimits
     from riskcheck.fairness.sources import Source
@@ -245,12 +246,13 @@ def _endpoint(url: str) -> tuple[str, int]:
 def read(session: SparkSession, spec: FairnessSpec, settings: SparkSettings, base: Path) -> SparkData:
     """The DataFrame over ``settings.table`` or ``spec.data`` (a path relative to ``base``).
 
-    A CSV file is read as text, except for a model: its features get types, as pandas gives them."""
+    A CSV file is read as text; a model's features are typed by riskcheck's one rule
+    (:mod:`riskcheck.fairness.csv_types`), never by Spark's inference."""
     table = settings.table or spec.table
     if table is not None:
         return _read_table(session, table)
     assert spec.data is not None
-    return read_path(session, spec.data, settings, base, infer=spec.model is not None)
+    return read_path(session, spec.data, settings, base, infer=False)
 
 
 def read_sensitive(session: SparkSession, text: str, settings: SparkSettings, base: Path) -> SparkData:
@@ -356,6 +358,8 @@ def aggregate_spark(spec: FairnessSpec, data: SparkData, *, max_groups: int, say
     except Exception as exc:
         raise DataError(f"{display}: cannot read the data: {_first_line(exc)}") from None
     roles = column_roles(spec)
+    if spec.prediction is None and spec.score is None:  # a model's output, thresholded already
+        roles[PREDICTION_COLUMN] = "the model output"
     missing = [column for column in roles if column not in schema]
     if missing:
         named = ", ".join(f"{column!r} ({roles[column]})" for column in missing)
@@ -443,14 +447,71 @@ def _check_kinds(spec: FairnessSpec, kinds: Mapping[str, str], display: str) -> 
             raise DataError(f"{display}: column {column!r} ({role}) is {kinds[column]}; expected {expected}")
 
 
-def _csv_nulls(column: str) -> Column:
-    """What pandas (and the DuckDB engine) read as a missing value in a CSV file, as null."""
+def _csv_types(frame: DataFrame, columns: Sequence[str], display: str) -> dict[str, ColumnType]:
+    """The typing rule's decisions for ``columns`` of a CSV file read as text: one Spark job
+    counts what :func:`riskcheck.fairness.csv_types.duckdb_types` counts, with the same patterns."""
     from pyspark.sql import functions as F
 
-    from riskcheck.fairness.duck import _CSV_NULLS  # one list for both engines
+    from riskcheck.fairness.csv_types import (
+        BOOLEAN,
+        DATE_OR_TIME,
+        INTEGER,
+        LOOSE,
+        NUMBER,
+        ColumnStats,
+        anchored,
+        decide,
+        integer_digits,
+    )
+
+    if not columns:
+        return {}
+    aggregates = []
+    for column in columns:
+        value = _csv_value(column)
+        number = value.rlike(anchored(NUMBER))
+        boolean = value.rlike(anchored(BOOLEAN))
+        integer = value.rlike(anchored(INTEGER))
+        unclear = value.rlike(anchored(f"{DATE_OR_TIME}|{LOOSE}")) & ~number & ~boolean
+        too_big = integer & (F.length(value) > F.lit(integer_digits())) & value.try_cast("bigint").isNull()
+        aggregates += [
+            F.count(value),
+            F.count_if(number),
+            F.count_if(integer),
+            F.count_if(boolean),
+            F.count_if(unclear),
+            F.count_if(too_big),
+            F.min(F.when(unclear, value)),
+            F.min(F.when(too_big, value)),
+        ]
+    try:
+        row = tuple(frame.agg(*aggregates).collect()[0])
+    except Exception as exc:
+        raise DataError(f"{display}: the Spark job failed: {_first_line(exc)}") from None
+    return {
+        column: decide(ColumnStats(*row[8 * index : 8 * index + 8]), display=display, column=column)
+        for index, column in enumerate(columns)
+    }
+
+
+def _decisions(job: Mapping[str, Any]) -> dict[str, ColumnType]:
+    from riskcheck.fairness.csv_types import from_job
+
+    return from_job(job)
+
+
+def _csv_nulls(column: str) -> Column:
+    """What pandas (and the DuckDB engine) read as a missing value in a CSV file, as null."""
+    return _csv_value(column).alias(column)
+
+
+def _csv_value(column: str) -> Column:
+    from pyspark.sql import functions as F
+
+    from riskcheck.fairness.csv_types import CSV_NULLS  # one list for every reader
 
     value = F.col(column)
-    return F.when(value.isin(*_CSV_NULLS), F.lit(None).cast("string")).otherwise(value).alias(column)
+    return F.when(value.isin(*CSV_NULLS), F.lit(None).cast("string")).otherwise(value)
 
 
 def _text(column: str, kind: str) -> Column:
@@ -514,8 +575,10 @@ def _expressions(spec: FairnessSpec, plan: _Plan) -> tuple[list[Column], list[Co
     aggregates = []
     if spec.prediction is not None:
         columns.append(_value(spec.prediction, kinds[spec.prediction]).alias("p"))
+    elif spec.score is None:  # a model's probability, compared with the threshold by the model process
+        columns.append(F.col(PREDICTION_COLUMN).alias("p"))
     else:
-        assert spec.score is not None and spec.threshold is not None
+        assert spec.threshold is not None
         score = _number(spec.score)
         columns.append(F.when(_finite(score), score >= F.lit(float(spec.threshold))).alias("p"))
         aggregates.append(F.count_if(F.col(spec.score).isNotNull() & score.isNull()).alias("score_text"))
@@ -785,6 +848,7 @@ def with_predictions(
     """
     from pyspark.sql import types as T
 
+    from riskcheck.fairness.csv_types import to_job
     from riskcheck.fairness.inputs import column_roles, model_sha256
     from riskcheck.fairness.model import ModelLimits, check_model_file, predict_with_model
 
@@ -821,6 +885,8 @@ def with_predictions(
         memory_bytes=limits.memory_bytes,
         seconds=limits.seconds,
     )
+    csv_types = _csv_types(frame, features, data.display) if data.from_csv else None
+    job = replace(job, csv_types=None if csv_types is None else to_job(csv_types))
     say(f"checking {display} on a few rows")
     sample = frame.select(*features).limit(50).toArrow().to_pandas()
     predicted, notes = predict_with_model(
@@ -834,6 +900,7 @@ def with_predictions(
         positive_label=spec.positive_label,
         limits=limits,
         warn=warn,
+        csv_types=csv_types,
     )
     kind = predicted.dtype.kind
     types: dict[str, tuple[T.DataType, str]] = {
@@ -848,10 +915,19 @@ def with_predictions(
     say(f"predicting with {display} on the executors")
     with _quiet_pyspark():
         predicted_frame = frame.select(*dict.fromkeys([*kept, *features])).mapInArrow(job, schema)
-    counted = spec.model_copy(update={"model": None, "features": None, "prediction": PREDICTION_COLUMN})
-    if spec.threshold is not None:
-        counted = counted.model_copy(update={"threshold": None})
-    return replace(data, frame=predicted_frame), counted, sha256, notes
+    return replace(data, frame=predicted_frame), _counted_spec(spec), sha256, notes
+
+
+def _counted_spec(spec: FairnessSpec) -> FairnessSpec:
+    """The spec the count table is read with: the model's output as the prediction column.
+
+    With a threshold the model process already compared the probability, so the output is
+    the boolean a score gives, not a label to match against the target's (the streamed
+    DuckDB engine reads it the same way): no prediction column, no threshold, and the
+    aggregation takes :data:`PREDICTION_COLUMN` as it is."""
+    update: dict[str, Any] = {"model": None, "features": None, "threshold": None}
+    update["prediction"] = None if spec.threshold is not None else PREDICTION_COLUMN
+    return spec.model_copy(update=update)
 
 
 @dataclass(frozen=True)
@@ -871,6 +947,7 @@ class _ModelJob:
     positive_label: Any
     memory_bytes: int
     seconds: float
+    csv_types: Mapping[str, Any] | None = None  # the typing rule's decisions, as the model process's job has them
 
     def __call__(self, batches: Iterator[Any]) -> Iterator[Any]:
         """Predict on each Arrow record batch of this partition in one streaming model process.
@@ -911,6 +988,7 @@ class _ModelJob:
                                 positive_label=self.positive_label,
                                 limits=limits,
                                 warn=silent,
+                                csv_types=None if self.csv_types is None else _decisions(self.csv_types),
                             )
                         )
                     features = batch.select(list(self.features))

@@ -14,6 +14,12 @@ The table has the layout of the DuckDB aggregation, so
 :func:`~riskcheck.fairness.tally.interpret_counts` turns it into confusion counts with
 the same checks and messages as every other engine. While the model predicts on one
 batch, DuckDB reads the next.
+
+Every column is read as text. For a CSV file, a first pass (while the columns and join
+keys are checked) decides each feature's type by riskcheck's one rule
+(:mod:`riskcheck.fairness.csv_types`), from every row; the model process types each batch
+by those decisions, as it does on the in-memory and Spark paths, so every path gives the
+model the same values.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from riskcheck.core.errors import DataError
+from riskcheck.fairness.csv_types import duckdb_types
 from riskcheck.fairness.duck import (
     Query,
     Relation,
@@ -37,12 +44,11 @@ from riskcheck.fairness.duck import (
     relation,
     require_columns,
     text_of,
-    typed_relation,
     value_of,
     where_text,
 )
 from riskcheck.fairness.labels import check_group_count
-from riskcheck.fairness.model import STREAM_BATCH_ROWS, ModelLimits, stream_predictions
+from riskcheck.fairness.model import STREAM_BATCH_ROWS, ModelLimits, ModelStream, stream_predictions
 from riskcheck.fairness.sources import Source
 from riskcheck.fairness.spec import FairnessSpec
 from riskcheck.fairness.tally import (
@@ -84,15 +90,19 @@ def aggregate_with_model(
 
     assert spec.target is not None and spec.model is not None
     roles = {column: role for column, role in column_roles(spec).items() if role != "a model feature"}
-    # read as labels, as the DuckDB engine reads them (pandas reads groups and filters as text too)
-    text_columns = [spec.target, *spec.sensitive, *(spec.where or {})]
     display = data.display
     model_display = str(model_path)
     notes: list[str] = []
+    with connect(limits) as connection:
+        # The checks, then (CSV) the typing rule's decisions for the features, from every row: the
+        # model process is given them when it starts. Every column is read as text (labels keep
+        # the file's spelling); the model process types a CSV file's features by the one rule.
+        rows_relation = _relations(spec, connection, data, sensitive_data, roles, check=True)[0]
+        features = _features(spec, rows_relation)
+        csv_types = duckdb_types(connection, rows_relation, features) if data.file_format == "csv" else None
     say(f"predicting with {model_display} on batches of {STREAM_BATCH_ROWS:,} rows")
-    # The model process starts (and loads the model) while DuckDB checks the data. DuckDB's
-    # spill folder is inside the model process's scratch folder, which its watchdog removes
-    # should riskcheck be killed.
+    # DuckDB's spill folder is inside the model process's scratch folder, which its watchdog
+    # removes should riskcheck be killed.
     with (
         stream_predictions(
             model_path,
@@ -105,72 +115,100 @@ def aggregate_with_model(
             limits=model_limits,
             warn=warn,
             notes=notes,
+            csv_types=csv_types,
         ) as model,
         connect(limits, temp_parent=model.work) as connection,
     ):
-        rows_relation = typed_relation(connection, data, name="data", text_columns=text_columns)
-        sensitive = None
-        if sensitive_data is not None:
-            assert spec.join_on is not None
-            sensitive = relation(connection, sensitive_data, name="sensitive")
-            data_roles = {c: r for c, r in roles.items() if c not in spec.sensitive}
-            data_roles.setdefault(spec.join_on, "the join key")
-            require_columns(rows_relation, data_roles)
-            require_columns(
-                sensitive, {**{c: "a sensitive column" for c in spec.sensitive}, spec.join_on: "the join key"}
-            )
-            check_unique_keys(connection, sensitive, spec.join_on)
-        else:
-            require_columns(rows_relation, roles)
-        features = _features(spec, rows_relation)
-        regression = spec.task == "regression"
-        query_of = _regression_query if regression else _batch_query
-        sql, params, keys, sums = query_of(spec, rows_relation, sensitive, features)
-        counted = _counted_spec(spec)
-        row_limit = limits.max_groups * (1 if regression else 16) + 1
-        cells: dict[tuple[Any, ...], list[float]] = {}
-        reader = _reader(connection, sql, params, display, limits)
-        pending = _next(reader, display, limits)
-        while pending is not None:
-            model.send(_feature_batch(pa, pending, len(keys) + len(sums), features))
-            following = _next(reader, display, limits)  # DuckDB reads while the model predicts
-            predictions = model.receive(pending.num_rows)
-            if regression:
-                _fold_sums(pa, cells, pending, predictions, keys, sums)
-            else:
-                _fold(pa, cells, pending, predictions, keys, sums)
-            if len(cells) >= row_limit:
-                if regression:
-                    check_group_count(len(cells), display=display, columns=spec.sensitive, bound=limits.max_groups)
-                too_many(counted, _rows(cells), display, limits.max_groups)
-            pending = following
-        query = Query(sql, params, tuple(spec.sensitive), _where_sql(spec, rows_relation, {}))
-        problem = _StreamProblems(spec, connection, query, rows_relation)
-
-        def explain_empty() -> None:
-            _explain_empty(spec, connection, rows_relation)
-
-        if regression:
-            table = interpret_sums(
-                counted,
-                _rows(cells),
-                display=display,
-                problem=problem,
-                explain_empty=explain_empty,
-                max_groups=limits.max_groups,
-            )
-        else:
-            table = interpret_counts(
-                counted,
-                _rows(cells),
-                display=display,
-                kinds={**rows_relation.columns, MODEL_OUTPUT: _duckdb_kind(pa, model.output_type)},
-                infer=data.file_format == "csv",
-                problem=problem,
-                explain_empty=explain_empty,
-                max_groups=limits.max_groups,
-            )
+        rows_relation, sensitive = _relations(spec, connection, data, sensitive_data, roles, check=False)
+        table = _count(pa, spec, connection, rows_relation, sensitive, features, model, display, limits)
     return table, tuple(notes)
+
+
+def _relations(
+    spec: FairnessSpec,
+    connection: Any,
+    data: Source,
+    sensitive_data: Source | None,
+    roles: Mapping[str, str],
+    *,
+    check: bool,
+) -> tuple[Relation, Relation | None]:
+    """The data's relation and the sensitive table's; with ``check``, their columns and join keys checked."""
+    rows_relation = relation(connection, data, name="data")
+    if sensitive_data is None:
+        if check:
+            require_columns(rows_relation, roles)
+        return rows_relation, None
+    assert spec.join_on is not None
+    sensitive = relation(connection, sensitive_data, name="sensitive")
+    if check:
+        data_roles = {c: r for c, r in roles.items() if c not in spec.sensitive}
+        data_roles.setdefault(spec.join_on, "the join key")
+        require_columns(rows_relation, data_roles)
+        require_columns(sensitive, {**{c: "a sensitive column" for c in spec.sensitive}, spec.join_on: "the join key"})
+        check_unique_keys(connection, sensitive, spec.join_on)
+    return rows_relation, sensitive
+
+
+def _count(
+    pa: Any,
+    spec: FairnessSpec,
+    connection: Any,
+    rows_relation: Relation,
+    sensitive: Relation | None,
+    features: list[str],
+    model: ModelStream,
+    display: str,
+    limits: ScanLimits,
+) -> CountTable:
+    """Stream the rows through the model and fold its predictions into the count table."""
+    regression = spec.task == "regression"
+    query_of = _regression_query if regression else _batch_query
+    sql, params, keys, sums = query_of(spec, rows_relation, sensitive, features)
+    counted = _counted_spec(spec)
+    row_limit = limits.max_groups * (1 if regression else 16) + 1
+    cells: dict[tuple[Any, ...], list[float]] = {}
+    reader = _reader(connection, sql, params, display, limits)
+    pending = _next(reader, display, limits)
+    while pending is not None:
+        model.send(_feature_batch(pa, pending, len(keys) + len(sums), features))
+        following = _next(reader, display, limits)  # DuckDB reads while the model predicts
+        predictions = model.receive(pending.num_rows)
+        if regression:
+            _fold_sums(pa, cells, pending, predictions, keys, sums)
+        else:
+            _fold(pa, cells, pending, predictions, keys, sums)
+        if len(cells) >= row_limit:
+            if regression:
+                check_group_count(len(cells), display=display, columns=spec.sensitive, bound=limits.max_groups)
+            too_many(counted, _rows(cells), display, limits.max_groups)
+        pending = following
+    query = Query(sql, params, tuple(spec.sensitive), _where_sql(spec, rows_relation, {}))
+    problem = _StreamProblems(spec, connection, query, rows_relation)
+
+    def explain_empty() -> None:
+        _explain_empty(spec, connection, rows_relation)
+
+    if regression:
+        return interpret_sums(
+            counted,
+            _rows(cells),
+            display=display,
+            problem=problem,
+            explain_empty=explain_empty,
+            max_groups=limits.max_groups,
+        )
+    else:
+        return interpret_counts(
+            counted,
+            _rows(cells),
+            display=display,
+            kinds={**rows_relation.columns, MODEL_OUTPUT: _duckdb_kind(pa, model.output_type)},
+            infer=rows_relation.source.file_format == "csv",
+            problem=problem,
+            explain_empty=explain_empty,
+            max_groups=limits.max_groups,
+        )
 
 
 def _features(spec: FairnessSpec, data: Relation) -> list[str]:

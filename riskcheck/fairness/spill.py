@@ -1,0 +1,90 @@
+"""DuckDB's spill folders: made so that a later run can tell a stale one and remove it.
+
+DuckDB spills to a folder of riskcheck's (bounded by ``--max-temp``), removed when the
+connection closes. A riskcheck killed outright (SIGKILL, the OOM killer, a power cut)
+runs no clean-up, and the folder, up to ``--max-temp`` of it, stays behind. So each
+folder is named ``riskcheck-duckdb-<pid>-<random>`` and holds a marker file recording
+the process that made it (its id and, where the system tells it, when that process
+started). Before making its own, every run removes the folders whose marker names a
+process that is gone: same prefix, a real folder (not a link) owned by this user, a
+marker riskcheck wrote, and no process with that id and start time. A folder without a
+marker, or whose owner still runs, is left alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import stat
+import tempfile
+from itertools import islice
+from pathlib import Path
+
+from riskcheck.files.fileio import process_alive
+
+#: The name every spill folder starts with.
+SPILL_PREFIX = "riskcheck-duckdb-"
+#: The file in a spill folder that says which riskcheck process made it.
+MARKER = "riskcheck-spill-owner.json"
+_MARKER_MAX_BYTES = 4096
+#: The most folders one run looks at: a temp directory full of them is not a reason to wait.
+_MAX_LOOKED_AT = 1000
+
+
+def make_spill_folder(parent: str | os.PathLike[str] | None = None) -> Path:
+    """A new, marked spill folder in ``parent`` (the temp directory by default), after
+    removing the stale ones there."""
+    remove_stale_spill(parent)
+    pid = os.getpid()
+    folder = Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{pid}-", dir=parent))
+    owner = {"pid": pid, "started": _start_time(pid)}
+    (folder / MARKER).write_text(json.dumps(owner), encoding="utf-8")
+    return folder
+
+
+def remove_stale_spill(parent: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Remove the spill folders in ``parent`` whose riskcheck process is gone; return them."""
+    root = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+    try:
+        candidates = list(islice(root.glob(SPILL_PREFIX + "*"), _MAX_LOOKED_AT))
+    except OSError:
+        return []
+    removed = []
+    for folder in candidates:
+        if _is_stale(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _is_stale(folder: Path) -> bool:
+    try:
+        info = folder.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            return False
+        marker = folder / MARKER
+        marker_info = marker.lstat()
+        if not stat.S_ISREG(marker_info.st_mode) or marker_info.st_size > _MARKER_MAX_BYTES:
+            return False
+        owner = json.loads(marker.read_text(encoding="utf-8"))
+        pid = int(owner["pid"])
+        started = owner.get("started")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    if pid <= 0 or not folder.name.startswith(f"{SPILL_PREFIX}{pid}-"):
+        return False
+    if not process_alive(pid):
+        return True
+    # the id may have been given to another process since: its start time says so
+    return started is not None and _start_time(pid) not in (None, started)
+
+
+def _start_time(pid: int) -> int | None:
+    """When process ``pid`` started, in clock ticks since boot (Linux); None where unknown."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+        # the command name, in parentheses, may hold spaces: fields are counted after it
+        return int(text[text.rindex(")") + 2 :].split()[19])
+    return None

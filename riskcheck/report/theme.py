@@ -34,9 +34,11 @@ MAX_SVG_DRAWN = 20_000
 #: The widest or tallest an SVG logo may be, width to height (the Word report draws it 240 pixels high).
 MAX_SVG_ASPECT = 20
 #: What an SVG logo may hold: shapes, text, groups, gradients, clip paths and styles, each drawn
-#: once where it stands. Not ``<use>``, ``<symbol>``, ``<pattern>``, ``<marker>``, ``<mask>`` or
-#: ``<filter>`` (which draw other elements again, and nested, without bound), ``<image>`` and
-#: links to other files, ``<script>`` or ``<foreignObject>``.
+#: once where it stands, and ``<symbol>``s and ``<use>``s of one level (a ``<use>`` draws an
+#: element of the logo that holds no ``<use>`` and no clip path; each use counts towards
+#: :data:`MAX_SVG_DRAWN`). Not ``<pattern>``, ``<marker>``, ``<mask>`` or ``<filter>`` (which draw
+#: other elements again, and nested, without bound), ``<image>`` and links to other files,
+#: ``<script>`` or ``<foreignObject>``.
 SVG_ELEMENTS = [
     "svg",
     "g",
@@ -58,7 +60,11 @@ SVG_ELEMENTS = [
     "radialGradient",
     "stop",
     "clipPath",
+    "symbol",
+    "use",
 ]
+#: What a ``<use>`` may draw: a shape, text, a group or a symbol.
+_USABLE = {"g", "symbol", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text"}
 _LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 
 Colour = Annotated[str, Field(pattern=r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
@@ -281,10 +287,10 @@ def check_svg(logo: Path, data: bytes) -> None:
 def _check_attribute(element: str, attribute: str, value: str, refuse: Any) -> None:
     local = attribute.rpartition("}")[2]
     if attribute == _XLINK_HREF or local == "href":
-        if element not in ("linearGradient", "radialGradient") or not value.strip().startswith("#"):
+        if element not in ("linearGradient", "radialGradient", "use") or not value.strip().startswith("#"):
             refuse(
                 f"<{element} {local}={value[:60]!r}>: a link is not allowed in an SVG logo, "
-                'except from one gradient to another in it (href="#id")'
+                'except from one gradient to another in it and from a <use> to an element in it (href="#id")'
             )
     elif local == "style":
         _check_style(value, f"<{element} style>", refuse)
@@ -318,9 +324,13 @@ def _check_drawing(logo: Path, elements: list[_Element]) -> None:
         if element.name == "clipPath" or element.parent in inside_clip:
             inside_clip.add(index)
     gradients = ("linearGradient", "radialGradient")
-    for element in elements:
+    drawn = len(elements)
+    for index, element in enumerate(elements):
         link = _href(element)
         if link is None:
+            continue
+        if element.name == "use":
+            drawn += _used(logo, elements, ids, index, link, inside_clip)
             continue
         target = ids.get(link.strip().removeprefix("#"))
         if target is None or target.name not in gradients or _href(target) is not None:
@@ -329,7 +339,6 @@ def _check_drawing(logo: Path, elements: list[_Element]) -> None:
                 f"{logo}:{element.line}: <{element.name} href={link[:60]!r}>: a gradient may link only to a "
                 "gradient in the logo that links to none"
             )
-    drawn = len(elements)
     for index, element in enumerate(elements):
         reference = element.attrs.get("clip-path")
         if reference is None:
@@ -344,9 +353,37 @@ def _check_drawing(logo: Path, elements: list[_Element]) -> None:
         drawn += target.size if target is not None else 0
     if drawn > MAX_SVG_DRAWN:
         raise ValueError(
-            f"{logo}: drawing it takes {drawn:,} elements with its clip paths; "
+            f"{logo}: drawing it takes {drawn:,} elements with its clip paths and uses; "
             f"an SVG logo may take at most {MAX_SVG_DRAWN:,}"
         )
+
+
+def _used(
+    logo: Path, elements: list[_Element], ids: dict[str, _Element], index: int, link: str, inside_clip: set[int]
+) -> int:
+    """What the ``<use>`` at ``index`` draws again (its target's elements), if it may draw it.
+
+    One level only: the target holds no ``<use>`` (so uses never multiply) and no clip path
+    (whose elements would be drawn again for each use), is not the use's own ancestor, and a
+    use is not part of a clip path.
+    """
+    use = elements[index]
+    target_id = link.strip().removeprefix("#")
+    target = ids.get(target_id)
+    where = f"{logo}:{use.line}: <use href={link[:60]!r}>"
+    if target is None or target.name not in _USABLE:
+        raise ValueError(f"{where}: a <use> may draw only a shape, text, a group or a symbol of the logo")
+    start = next(i for i, element in enumerate(elements) if element is target)
+    subtree = range(start, start + target.size)
+    ancestors, parent = set(), use.parent
+    while parent >= 0:
+        ancestors.add(parent)
+        parent = elements[parent].parent
+    if start in ancestors or index in inside_clip:
+        raise ValueError(f"{where}: a <use> may not draw what holds it, nor be part of a clip path")
+    if any(elements[i].name == "use" or "clip-path" in elements[i].attrs for i in subtree):
+        raise ValueError(f"{where}: a <use> may draw only elements that hold no <use> and no clip path")
+    return target.size
 
 
 def _href(element: _Element) -> str | None:

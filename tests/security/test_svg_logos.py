@@ -2,7 +2,9 @@
 
 A 1.5 KB logo of nested ``<use>`` (ten per level) took 22 s to draw at five levels and
 six minutes at six; ``<pattern>``, ``<marker>``, ``<mask>`` and nested clip paths nest
-the same way, and ``<image>``, ``@import`` and entities reach outside the logo. Each is
+the same way, and ``<image>``, ``@import`` and entities reach outside the logo. A
+``<use>`` of one level (of a symbol, a group or a shape that holds no ``<use>`` and no
+clip path) is what editors write, and is allowed within the drawing bound. Each is
 refused when the theme is read, naming the theme file, the logo's line and what a logo
 may hold; a logo an editor writes (Inkscape's, with its own namespaces) still renders,
 in the PDF (WeasyPrint) and the Word report (CairoSVG and python-docx).
@@ -28,8 +30,9 @@ SVG = 'xmlns="http://www.w3.org/2000/svg"'
 ALLOWED = (
     "an SVG logo may hold only <svg>, <g>, <defs>, <title>, <desc>, <metadata>, <style>, <path>, <rect>, "
     "<circle>, <ellipse>, <line>, <polyline>, <polygon>, <text>, <tspan>, <linearGradient>, <radialGradient>, "
-    "<stop>, <clipPath>"
+    "<stop>, <clipPath>, <symbol>, <use>"
 )
+ONE_LEVEL = "a <use> may draw only elements that hold no <use> and no clip path"
 
 
 def nested_use(levels: int) -> str:
@@ -90,7 +93,7 @@ def test_the_reported_logo_of_nested_use_is_refused_by_report_with_exit_2(
     assert time.monotonic() - started < 10
     assert code == 2
     assert capsys.readouterr().err == (
-        f"{theme}:1:7: logo: {tmp_path / 'logo.svg'}:1: <use> is not allowed: {ALLOWED}\n1 error(s)\n"
+        f"{theme}:1:7: logo: {tmp_path / 'logo.svg'}:1: <use href='#l1'>: {ONE_LEVEL}\n1 error(s)\n"
     )
     assert not pdf.exists()
 
@@ -99,8 +102,40 @@ def test_the_reported_logo_of_nested_use_is_refused_by_report_with_exit_2(
     ("svg", "says"),
     [
         (
-            f'<svg {SVG}><defs><symbol id="s"><rect/></symbol></defs></svg>',
-            f":1: <symbol> is not allowed: {ALLOWED}",
+            f'<svg {SVG}><defs><g id="a"><rect/></g><g id="b"><use href="#a"/></g></defs>\n<use href="#b"/></svg>',
+            f":2: <use href='#b'>: {ONE_LEVEL}",
+        ),
+        (
+            f'<svg {SVG}><defs><clipPath id="c"><rect/></clipPath><g id="a"><rect clip-path="url(#c)"/></g></defs>'
+            '<use href="#a"/></svg>',
+            f":1: <use href='#a'>: {ONE_LEVEL}",
+        ),
+        (
+            f'<svg {SVG}><g id="a"><use href="#a"/></g></svg>',
+            ":1: <use href='#a'>: a <use> may not draw what holds it, nor be part of a clip path",
+        ),
+        (
+            f'<svg {SVG}><defs><rect id="r"/><clipPath id="c"><use href="#r"/></clipPath></defs>'
+            '<rect clip-path="url(#c)"/></svg>',
+            ":1: <use href='#r'>: a <use> may not draw what holds it, nor be part of a clip path",
+        ),
+        (
+            f'<svg {SVG}><defs><linearGradient id="g"/></defs><use href="#g"/></svg>',
+            ":1: <use href='#g'>: a <use> may draw only a shape, text, a group or a symbol of the logo",
+        ),
+        (
+            f'<svg {SVG}><use href="#nowhere"/></svg>',
+            ":1: <use href='#nowhere'>: a <use> may draw only a shape, text, a group or a symbol of the logo",
+        ),
+        (
+            f'<svg {SVG}><use href="other.svg#a"/></svg>',
+            ":1: <use href='other.svg#a'>: a link is not allowed in an SVG logo, except from one gradient to "
+            'another in it and from a <use> to an element in it (href="#id")',
+        ),
+        (
+            f'<svg {SVG}><defs><g id="g">' + "<rect/>" * 1_000 + "</g></defs>" + '<use href="#g"/>' * 30 + "</svg>",
+            f": drawing it takes {3 + 1_000 + 30 + 30 * 1_001:,} elements with its clip paths and uses; "
+            f"an SVG logo may take at most {MAX_SVG_DRAWN:,}",
         ),
         (
             f'<svg {SVG}><defs><pattern id="p"><rect/></pattern></defs><rect fill="url(#p)"/></svg>',
@@ -150,7 +185,7 @@ def test_the_reported_logo_of_nested_use_is_refused_by_report_with_exit_2(
             f'<svg {SVG} xmlns:xlink="http://www.w3.org/1999/xlink"><text xlink:href="http://example.com/">x</text>'
             "</svg>",
             ":1: <text href='http://example.com/'>: a link is not allowed in an SVG logo, "
-            'except from one gradient to another in it (href="#id")',
+            'except from one gradient to another in it and from a <use> to an element in it (href="#id")',
         ),
         (
             nested_clips(6),
@@ -158,7 +193,7 @@ def test_the_reported_logo_of_nested_use_is_refused_by_report_with_exit_2(
         ),
         (
             wide_clip(1_000, 100),
-            f": drawing it takes {3 + 1_000 + 100 + 100 * 1_001:,} elements with its clip paths; "
+            f": drawing it takes {3 + 1_000 + 100 + 100 * 1_001:,} elements with its clip paths and uses; "
             f"an SVG logo may take at most {MAX_SVG_DRAWN:,}",
         ),
         (
@@ -231,3 +266,28 @@ def test_a_logo_an_editor_writes_renders_in_the_pdf_and_the_word_report(tmp_path
     assert len(docx.Document(str(word)).inline_shapes) >= 1
     with zipfile.ZipFile(word) as archive:
         assert any(name.startswith("word/media/") and name.endswith(".png") for name in archive.namelist())
+
+
+SYMBOL_LOGO = f"""<svg {SVG} xmlns:xlink="http://www.w3.org/1999/xlink" width="120" height="40" viewBox="0 0 120 40">
+  <defs>
+    <symbol id="leaf" viewBox="0 0 10 10"><path d="M5 0 L10 10 L0 10 Z" fill="#1f3550"/></symbol>
+  </defs>
+  <use href="#leaf" x="0" y="0" width="20" height="20"/>
+  <use xlink:href="#leaf" x="20" y="10" width="20" height="20"/>
+  <text x="46" y="26" font-size="12">Symbol Corp</text>
+</svg>
+"""
+
+
+def test_a_logo_of_symbols_used_once_each_renders_in_the_pdf_and_the_word_report(tmp_path: Path) -> None:
+    """What logo exporters write (a <symbol> drawn by <use>s): one level, so it draws in bounded time."""
+    (tmp_path / "logo.svg").write_text(SYMBOL_LOGO, encoding="utf-8")
+    theme = tmp_path / "theme.yaml"
+    theme.write_text("logo: logo.svg\n", encoding="utf-8")
+    assert load_theme(theme).logo_data_uri is not None
+    assessment = str(FIXTURES / "assessment.yaml")
+    pdf, word = tmp_path / "r.pdf", tmp_path / "r.docx"
+    assert main(["report", assessment, "--theme", str(theme), "-o", str(pdf)]) == 0
+    assert "/XObject" in PdfReader(io.BytesIO(pdf.read_bytes())).pages[0]["/Resources"]
+    assert main(["report", assessment, "--theme", str(theme), "-o", str(word)]) == 0
+    assert len(docx.Document(str(word)).inline_shapes) >= 1

@@ -251,8 +251,22 @@ EDITOR_LOGO = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 """
 
 
-def test_a_logo_an_editor_writes_renders_in_the_pdf_and_the_word_report(tmp_path: Path) -> None:
-    (tmp_path / "logo.svg").write_text(EDITOR_LOGO, encoding="utf-8")
+SYMBOL_LOGO = f"""<svg {SVG} xmlns:xlink="http://www.w3.org/1999/xlink" width="120" height="40" viewBox="0 0 120 40">
+  <defs>
+    <symbol id="leaf" viewBox="0 0 10 10"><path d="M5 0 L10 10 L0 10 Z" fill="#1f3550"/></symbol>
+  </defs>
+  <use href="#leaf" x="0" y="0" width="20" height="20"/>
+  <use xlink:href="#leaf" x="20" y="10" width="20" height="20"/>
+  <text x="46" y="26" font-size="12">Symbol Corp</text>
+</svg>
+"""
+
+
+@pytest.mark.parametrize("logo", [EDITOR_LOGO, SYMBOL_LOGO], ids=["inkscape", "symbols-used-once"])
+def test_a_logo_an_editor_writes_renders_in_the_pdf_and_the_word_report(tmp_path: Path, logo: str) -> None:
+    """Inkscape's own namespaces, gradients and a clip path; or a <symbol> drawn by <use>s, as exporters
+    write them (one level, so it draws in bounded time)."""
+    (tmp_path / "logo.svg").write_text(logo, encoding="utf-8")
     theme = tmp_path / "theme.yaml"
     theme.write_text("logo: logo.svg\norganisation: Example Corp\n", encoding="utf-8")
     assert load_theme(theme).logo_data_uri is not None
@@ -266,28 +280,3 @@ def test_a_logo_an_editor_writes_renders_in_the_pdf_and_the_word_report(tmp_path
     assert len(docx.Document(str(word)).inline_shapes) >= 1
     with zipfile.ZipFile(word) as archive:
         assert any(name.startswith("word/media/") and name.endswith(".png") for name in archive.namelist())
-
-
-SYMBOL_LOGO = f"""<svg {SVG} xmlns:xlink="http://www.w3.org/1999/xlink" width="120" height="40" viewBox="0 0 120 40">
-  <defs>
-    <symbol id="leaf" viewBox="0 0 10 10"><path d="M5 0 L10 10 L0 10 Z" fill="#1f3550"/></symbol>
-  </defs>
-  <use href="#leaf" x="0" y="0" width="20" height="20"/>
-  <use xlink:href="#leaf" x="20" y="10" width="20" height="20"/>
-  <text x="46" y="26" font-size="12">Symbol Corp</text>
-</svg>
-"""
-
-
-def test_a_logo_of_symbols_used_once_each_renders_in_the_pdf_and_the_word_report(tmp_path: Path) -> None:
-    """What logo exporters write (a <symbol> drawn by <use>s): one level, so it draws in bounded time."""
-    (tmp_path / "logo.svg").write_text(SYMBOL_LOGO, encoding="utf-8")
-    theme = tmp_path / "theme.yaml"
-    theme.write_text("logo: logo.svg\n", encoding="utf-8")
-    assert load_theme(theme).logo_data_uri is not None
-    assessment = str(FIXTURES / "assessment.yaml")
-    pdf, word = tmp_path / "r.pdf", tmp_path / "r.docx"
-    assert main(["report", assessment, "--theme", str(theme), "-o", str(pdf)]) == 0
-    assert "/XObject" in PdfReader(io.BytesIO(pdf.read_bytes())).pages[0]["/Resources"]
-    assert main(["report", assessment, "--theme", str(theme), "-o", str(word)]) == 0
-    assert len(docx.Document(str(word)).inline_shapes) >= 1

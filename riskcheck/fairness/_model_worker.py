@@ -86,7 +86,7 @@ def _used_columns(model: Any, columns: list[str], explicit: bool) -> list[str] |
 def _features(model: Any, table: Any, job: dict[str, Any]) -> Any:
     """The model's features as a DataFrame, from a ``pyarrow.Table`` of the columns offered:
     a CSV file's columns typed by riskcheck's rule first (see :mod:`riskcheck.fairness.csv_types`)."""
-    from riskcheck.fairness.csv_types import UnclearColumn, apply_types
+    from riskcheck.fairness.csv_types import UnclearColumn, apply_types, to_pandas
 
     columns = [str(name) for name in table.column_names]
     used = _used_columns(model, columns, bool(job["explicit_features"]))
@@ -96,7 +96,9 @@ def _features(model: Any, table: Any, job: dict[str, Any]) -> Any:
             table = apply_types(table, types, columns if used is None else used)
         except UnclearColumn as exc:
             raise _DataProblem(str(exc)) from None
-    frame = table.to_pandas()
+        frame = to_pandas(table, types)
+    else:
+        frame = table.to_pandas()
     return frame if used is None else frame[used]
 
 

@@ -27,8 +27,9 @@ streamed DuckDB engine, Spark) reads them as text, and riskcheck types them by t
 The rule's decision is made by one aggregation over the text (in DuckDB for files,
 in Spark for what Spark reads), with the patterns below, and carried out by one
 function, :func:`apply_types`, on the Arrow columns the model process receives, on
-every path. The model then sees what pandas gives for these types: int64 (float64 with
-NaN where values are missing), float64, bool (object where values are missing), text.
+every path. The model then sees what ``pandas.read_csv`` gives for these types: int64
+(float64 with NaN where values are missing), float64, bool (object with NaN where values
+are missing), text (pandas' string dtype).
 The columns riskcheck reads as labels (the target, the groups, the filters) are text as
 everywhere; this rule is only about what the model sees.
 """
@@ -253,6 +254,20 @@ def apply_types(table: Any, types: Mapping[str, Sequence[str | None]], used: Seq
     names = table.column_names
     columns = [arrays.get(name, table.column(name)) for name in names]
     return pa.table(columns, names=names)
+
+
+def to_pandas(table: Any, types: Mapping[str, Sequence[str | None]]) -> Any:
+    """``table`` (typed by :func:`apply_types`) as the DataFrame pandas reads from the file:
+    a boolean column with missing values holds NaN there, as ``pandas.read_csv`` gives it,
+    not Arrow's None (an encoder fit on NaN takes None for another category)."""
+    import numpy as np
+
+    frame = table.to_pandas()
+    for column in frame.columns:
+        decision = types.get(str(column))
+        if decision is not None and decision[0] == "boolean" and frame[column].dtype == object:
+            frame[column] = frame[column].where(frame[column].notna(), np.nan)
+    return frame
 
 
 def _typed(pa: Any, pc: Any, values: Any, kind: str) -> Any:

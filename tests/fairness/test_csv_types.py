@@ -22,7 +22,7 @@ import pytest
 
 from riskcheck.core.errors import DataError
 from riskcheck.fairness.api import compute_fairness
-from riskcheck.fairness.csv_types import ColumnStats, ColumnType, apply_types, decide, duckdb_types
+from riskcheck.fairness.csv_types import ColumnStats, ColumnType, apply_types, decide, duckdb_types, to_pandas
 from riskcheck.fairness.duck import ScanLimits, connect, relation
 from riskcheck.fairness.sources import resolve_source
 
@@ -114,6 +114,24 @@ def test_every_engine_gives_the_model_what_pandas_gave_it_when_it_was_fit(typed:
         assert rates == pytest.approx(expected, abs=1e-12), engine
         assert result.by_group == results["count"].by_group, engine
         assert result.overall == pytest.approx(results["count"].overall, abs=1e-12), engine
+
+
+def test_missing_values_reach_the_model_as_pandas_reads_them(typed: dict[str, Path]) -> None:
+    """A boolean column with gaps is object with NaN in pandas; an encoder fit on NaN takes None
+    for an unknown category, so the model process gives it NaN too. A whole number with gaps is float."""
+    rows = typed_rows(seed=11)
+    for index, row in enumerate(rows):
+        if index % 7 == 0:
+            row["flag"] = ""
+        if index % 11 == 0:
+            row["code"] = "NA"
+    data = write_rows(typed["data"].with_name("gaps.csv"), rows)
+    model = fit_model(typed["data"].with_name("gaps.skops"), data, ["code", "flag", "x"])
+    expected = pandas_selection_rates(data, model)
+    for engine in ("duckdb", "count"):
+        result = figures(data, model, engine)
+        rates = {group: result.by_group[group]["selection_rate"] for group in result.groups}
+        assert rates == pytest.approx(expected, abs=1e-12), engine
 
 
 def test_a_leading_zero_is_refused_on_every_path_naming_file_column_and_value(typed: dict[str, Path]) -> None:
@@ -240,6 +258,8 @@ def test_the_model_process_types_text_as_decided() -> None:
     assert typed.column("flag").to_pylist() == [True, False, None, True]
     assert typed.column("text").to_pylist() == ["abc", None, "03", "True"]
     assert typed.column("untouched") == table.column("untouched")
-    frame = typed.to_pandas()
+    frame = to_pandas(typed, types)
     assert str(frame["whole"].dtype) == "float64"  # a missing whole number: NaN, as pandas reads it
     assert str(frame["number"].dtype) == "float64"
+    assert frame["flag"].dtype == object and frame["flag"].isna().tolist() == [False, False, True, False]
+    assert frame["flag"][2] is not None  # NaN, as pandas.read_csv gives it

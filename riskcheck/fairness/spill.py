@@ -5,10 +5,12 @@ connection closes. A riskcheck killed outright (SIGKILL, the OOM killer, a power
 runs no clean-up, and the folder, up to ``--max-temp`` of it, stays behind. So each
 folder is named ``riskcheck-duckdb-<pid>-<random>`` and holds a marker file recording
 the process that made it (its id and, where the system tells it, when that process
-started). Before making its own, every run removes the folders whose marker names a
-process that is gone: same prefix, a real folder (not a link) owned by this user, a
-marker riskcheck wrote, and no process with that id and start time. A folder without a
-marker, or whose owner still runs, is left alone.
+started and its process-id namespace). Before making its own, every run removes the
+folders whose marker names a process that is gone: same prefix, a real folder (not a
+link) owned by this user, a marker riskcheck wrote, and no process with that id and
+start time. A folder without a marker, whose owner still runs, or made in another
+process-id namespace (another container sharing the temp directory, where the id means
+another process) is left alone.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def make_spill_folder(parent: str | os.PathLike[str] | None = None) -> Path:
     remove_stale_spill(parent)
     pid = os.getpid()
     folder = Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{pid}-", dir=parent))
-    owner = {"pid": pid, "started": _start_time(pid)}
+    owner = {"pid": pid, "started": _start_time(pid), "namespace": _pid_namespace()}
     (folder / MARKER).write_text(json.dumps(owner), encoding="utf-8")
     return folder
 
@@ -71,14 +73,23 @@ def _is_stale(folder: Path) -> bool:
         owner = json.loads(marker.read_text(encoding="utf-8"))
         pid = int(owner["pid"])
         started = owner.get("started")
+        namespace = owner.get("namespace")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
-    if pid <= 0 or not folder.name.startswith(f"{SPILL_PREFIX}{pid}-"):
+    if pid <= 0 or not folder.name.startswith(f"{SPILL_PREFIX}{pid}-") or namespace != _pid_namespace():
         return False
     if not process_alive(pid):
         return True
     # the id may have been given to another process since: its start time says so
     return started is not None and _start_time(pid) not in (None, started)
+
+
+def _pid_namespace() -> int | None:
+    """This process's process-id namespace (Linux), in which a recorded id means a process."""
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return None
 
 
 def _start_time(pid: int) -> int | None:

@@ -3,8 +3,8 @@
 Without a model there is no watchdog: a riskcheck SIGKILLed during a run left its
 ``riskcheck-duckdb-*`` folder in the temp directory for good, up to ``--max-temp`` of it.
 Each folder now names its process in a marker, and the next run removes the folders
-whose process is gone; folders it cannot tell are riskcheck's, or whose process still
-runs, are left alone.
+whose process is gone; folders it cannot tell are riskcheck's, whose process still runs,
+or made in another process-id namespace are left alone.
 """
 
 from __future__ import annotations
@@ -85,10 +85,13 @@ def dead_pid() -> int:
     return child.pid
 
 
-def marked(root: Path, pid: int, started: object, name: str = "x") -> Path:
+def marked(root: Path, pid: int, started: object, name: str = "x", namespace: object = "ours") -> Path:
     folder = root / f"{SPILL_PREFIX}{pid}-{name}"
     folder.mkdir()
-    (folder / MARKER).write_text(json.dumps({"pid": pid, "started": started}), encoding="utf-8")
+    if namespace == "ours":
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    owner = {"pid": pid, "started": started, "namespace": namespace}
+    (folder / MARKER).write_text(json.dumps(owner), encoding="utf-8")
     (folder / "duckdb_temp_block-0.block").write_bytes(b"\0" * 1024)
     return folder
 
@@ -97,6 +100,7 @@ def test_only_folders_riskcheck_marked_for_a_process_that_is_gone_are_removed(tm
     ours = make_spill_folder(tmp_path)  # this process's own, still running
     gone = marked(tmp_path, dead_pid(), None, "gone")
     reused = marked(tmp_path, os.getpid(), -1, "reused")  # this id, but another process's start time
+    other_namespace = marked(tmp_path, dead_pid(), None, "container", namespace=1)  # its ids are not ours
     unmarked = tmp_path / f"{SPILL_PREFIX}{dead_pid()}-unmarked"
     unmarked.mkdir()
     misnamed = marked(tmp_path, dead_pid(), None, "misnamed")
@@ -109,5 +113,5 @@ def test_only_folders_riskcheck_marked_for_a_process_that_is_gone_are_removed(tm
     assert sorted(removed) == sorted([gone, reused])
     assert not gone.exists() and not reused.exists()
     assert ours.is_dir() and (ours / MARKER).is_file()
-    assert unmarked.is_dir() and (tmp_path / f"{SPILL_PREFIX}1-misnamed").is_dir()
+    assert unmarked.is_dir() and (tmp_path / f"{SPILL_PREFIX}1-misnamed").is_dir() and other_namespace.is_dir()
     assert link.is_symlink() and (elsewhere / MARKER).is_file()  # a link is not followed

@@ -252,7 +252,7 @@ def read(session: SparkSession, spec: FairnessSpec, settings: SparkSettings, bas
     if table is not None:
         return _read_table(session, table)
     assert spec.data is not None
-    return read_path(session, spec.data, settings, base, infer=False)
+    return read_path(session, spec.data, settings, base)
 
 
 def read_sensitive(session: SparkSession, text: str, settings: SparkSettings, base: Path) -> SparkData:
@@ -262,15 +262,15 @@ def read_sensitive(session: SparkSession, text: str, settings: SparkSettings, ba
 
     if names_a_table(text) and not (base / text).exists():
         return _read_table(session, text)
-    return read_path(session, text, settings, base, infer=False)
+    return read_path(session, text, settings, base)
 
 
-def read_path(session: SparkSession, text: str, settings: SparkSettings, base: Path, *, infer: bool) -> SparkData:
+def read_path(session: SparkSession, text: str, settings: SparkSettings, base: Path) -> SparkData:
     """The DataFrame over a path: checked local files, or (remote session, URI) a path only Spark sees."""
     if settings.caller_paths and (settings.remote_url() is not None or _SCHEME.match(text)):
         # A path on the cluster (or in object storage), given by whoever runs riskcheck.
         kind = "csv" if text.lower().rstrip("/").endswith(".csv") else "parquet"
-        return _read_files(session, [text], kind, text, root=None, infer=infer)
+        return _read_files(session, [text], kind, text, root=None)
     from riskcheck.fairness.sources import resolve_source, uri_scheme
 
     display = str(base / text)
@@ -279,7 +279,7 @@ def read_path(session: SparkSession, text: str, settings: SparkSettings, base: P
     source = resolve_source(text, base, display=display)
     files = [exact_path(path) for path in source.files]
     root = str(source.root) if source.hive else None
-    data = _read_files(session, files, source.file_format, display, root=root, infer=infer)
+    data = _read_files(session, files, source.file_format, display, root=root)
     return SparkData(data.frame, data.display, data.from_csv, source)
 
 
@@ -308,18 +308,17 @@ def _read_table(session: SparkSession, name: str) -> SparkData:
     return SparkData(frame, f"table {name}", table=name)
 
 
-def _read_files(
-    session: SparkSession, paths: list[str], kind: str, display: str, root: str | None, infer: bool = False
-) -> SparkData:
+def _read_files(session: SparkSession, paths: list[str], kind: str, display: str, root: str | None) -> SparkData:
     reader = session.read
     if root is not None:
         reader = reader.option("basePath", root)
     try:
         if kind == "csv":
-            # Every column as text, pandas' dialect: labels keep the file's spelling.
+            # Every column as text, pandas' dialect: labels keep the file's spelling, and a
+            # model's features are typed by riskcheck's rule (csv_types), not by Spark's inference.
             options: dict[str, bool | str] = {
                 "header": True,
-                "inferSchema": infer,
+                "inferSchema": False,
                 "quote": '"',
                 "escape": '"',
                 "mode": "FAILFAST",

@@ -188,7 +188,7 @@ def duckdb_types(connection: Any, relation: Any, columns: Sequence[str]) -> dict
     import duckdb
 
     from riskcheck.core.errors import DataError
-    from riskcheck.fairness.duck import first_line, quote
+    from riskcheck.fairness.duck import csv_problem, memory_message, quote
 
     if not columns:
         return {}
@@ -217,12 +217,18 @@ def duckdb_types(connection: Any, relation: Any, columns: Sequence[str]) -> dict
             f"min({value}) FILTER (WHERE {too_big}) AS oe{index}",
         ]
     sql = f"SELECT {', '.join(selected)} FROM {relation.sql} AS d"
+    source = relation.source
     try:
         row = connection.execute(sql, {**relation.params, **params}).fetchone()
-    except duckdb.Error as exc:
-        raise DataError(f"{relation.source.display}: cannot read the data: {first_line(exc)}") from None
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
+    except duckdb.OutOfMemoryException as exc:
+        raise DataError(f"{source.display}: {memory_message(exc)}") from None
+    except duckdb.Error as exc:  # a ragged line far into the file, say: named as the DuckDB engine names it
+        path = str(source.files[0]) if len(source.files) == 1 else "?"
+        raise DataError(f"{source.display}: cannot read the csv data: {csv_problem(path, exc)}") from None
     assert row is not None
-    display = relation.source.display
+    display = source.display
     return {
         column: decide(ColumnStats(*row[8 * index : 8 * index + 8]), display=display, column=column)
         for index, column in enumerate(columns)

@@ -263,3 +263,17 @@ def test_the_model_process_types_text_as_decided() -> None:
     assert str(frame["number"].dtype) == "float64"
     assert frame["flag"].dtype == object and frame["flag"].isna().tolist() == [False, False, True, False]
     assert frame["flag"][2] is not None  # NaN, as pandas.read_csv gives it
+
+
+def test_a_ragged_line_far_into_the_file_is_named_by_the_first_pass(tmp_path: Path) -> None:
+    lines = ["g,y,x"] + [f"A,1,{index}" for index in range(60_000)]
+    lines.insert(50_001, "A,1,5,6")  # past what DuckDB samples to read the header
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = resolve_source(str(path), Path("."), display="ragged.csv")
+    with connect(ScanLimits()) as connection, pytest.raises(DataError) as caught:
+        duckdb_types(connection, relation(connection, source, name="data"), ["x"])
+    assert (
+        str(caught.value)
+        == "ragged.csv: cannot read the csv data: line 50002 has 4 fields; expected 3, as in the header"
+    )

@@ -17,7 +17,10 @@ name, or a Spark DataFrame handed to the Python API.
 With a model, the predictions are made on the executors (``mapInArrow``) by the same
 sandboxed model process as in memory, under the same loading rules: the skops allowlist,
 and pickle only when whoever runs riskcheck trusts the file. The driver checks the file
-and predicts on a few rows first, so a refused model fails before any job starts.
+and predicts on a few rows first, so a refused model fails before any job starts. A CSV
+file is read as text, and its features are typed by riskcheck's one rule
+(:mod:`riskcheck.fairness.csv_types`), decided by a Spark job over every row, never by
+Spark's schema inference, so the model sees what it sees on every other path.
 
 User input never becomes SQL text: ``where`` values are literals of Column
 expressions, column names are taken from the schema, and a table name is checked to be

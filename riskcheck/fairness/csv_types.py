@@ -65,10 +65,9 @@ CSV_NULLS = (
 )
 
 # Patterns over one whole value; each engine anchors them (RE2 in DuckDB, Java in Spark).
-_WHOLE = r"[+-]?(?:0|[1-9][0-9]*)"
 _EXPONENT = r"(?:[eE][+-]?[0-9]+)?"
-#: A whole number, as the rule reads one.
-INTEGER = _WHOLE
+#: A whole number, as the rule reads one (no leading zero).
+INTEGER = r"[+-]?(?:0|[1-9][0-9]*)"
 #: A number (whole numbers included).
 NUMBER = rf"[+-]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+){_EXPONENT}"
 #: pandas' spellings of a boolean.
@@ -83,8 +82,6 @@ DATE_OR_TIME = rf"\s*(?:(?:{_DATE})(?:[T ]{_TIME}{_ZONE})?|{_TIME}{_ZONE})\s*"
 #: BOOLEAN do not match.
 LOOSE = rf"\s*(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+){_EXPONENT}|[+-]?(?i:inf|infinity)|{BOOLEAN})\s*"
 
-#: The kinds the rule gives, and the Arrow type each becomes.
-KINDS = ("integer", "number", "boolean", "text")
 _INTEGER_DIGITS = 18  # a whole number of at most this many digits fits int64
 
 

@@ -8,9 +8,12 @@ the process that made it (its id and, where the system tells it, when that proce
 started and its process-id namespace). Before making its own, every run removes the
 folders whose marker names a process that is gone: same prefix, a real folder (not a
 link) owned by this user, a marker riskcheck wrote, and no process with that id and
-start time. A folder without a marker, whose owner still runs, or made in another
-process-id namespace (another container sharing the temp directory, where the id means
-another process) is left alone.
+start time. A folder whose owner still runs, or made in another process-id namespace
+(another container sharing the temp directory, where the id means another process), is
+left alone. The marker is written whole or not at all; a run killed before it was
+written leaves a folder with nothing in it (DuckDB spills only into a marked folder),
+which is removed once it is a minute old and the process its name gives is gone. Any
+other folder without a marker is left alone.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
+import time
 from itertools import islice
 from pathlib import Path
 
@@ -30,7 +35,11 @@ from riskcheck.files.fileio import process_alive
 SPILL_PREFIX = "riskcheck-duckdb-"
 #: The file in a spill folder that says which riskcheck process made it.
 MARKER = "riskcheck-spill-owner.json"
+#: The marker while it is written; renamed to :data:`MARKER` once whole.
+_MARKER_PART = MARKER + ".part"
 _MARKER_MAX_BYTES = 4096
+#: A folder without its marker is left alone this long: its process may be writing it.
+UNFINISHED_SECONDS = 60.0
 #: The most folders one run looks at: a temp directory full of them is not a reason to wait.
 _MAX_LOOKED_AT = 1000
 
@@ -42,7 +51,8 @@ def make_spill_folder(parent: str | os.PathLike[str] | None = None) -> Path:
     pid = os.getpid()
     folder = Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{pid}-", dir=parent))
     owner = {"pid": pid, "started": _start_time(pid), "namespace": _pid_namespace()}
-    (folder / MARKER).write_text(json.dumps(owner), encoding="utf-8")
+    (folder / _MARKER_PART).write_text(json.dumps(owner), encoding="utf-8")
+    os.replace(folder / _MARKER_PART, folder / MARKER)  # whole, or not there at all
     return folder
 
 
@@ -67,6 +77,8 @@ def _is_stale(folder: Path) -> bool:
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
             return False
         marker = folder / MARKER
+        if not marker.exists():
+            return _unfinished(folder, info.st_mtime)
         marker_info = marker.lstat()
         if not stat.S_ISREG(marker_info.st_mode) or marker_info.st_size > _MARKER_MAX_BYTES:
             return False
@@ -82,6 +94,22 @@ def _is_stale(folder: Path) -> bool:
         return True
     # the id may have been given to another process since: its start time says so
     return started is not None and _start_time(pid) not in (None, started)
+
+
+def _unfinished(folder: Path, modified: float) -> bool:
+    """A folder whose run was killed between making it and marking it: nothing in it but the
+    marker being written (DuckDB spills only once it is marked), named for a process that is
+    gone, and untouched for longer than marking takes."""
+    match = re.fullmatch(rf"{re.escape(SPILL_PREFIX)}([0-9]+)-[^/]+", folder.name)
+    if match is None or time.time() - modified < UNFINISHED_SECONDS:
+        return False
+    try:
+        entries = list(islice(os.scandir(folder), 3))
+    except OSError:
+        return False
+    if any(entry.name != _MARKER_PART for entry in entries):
+        return False
+    return not process_alive(int(match.group(1)))
 
 
 def _pid_namespace() -> int | None:

@@ -19,7 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from riskcheck.fairness.spill import MARKER, SPILL_PREFIX, make_spill_folder, remove_stale_spill
+from riskcheck.fairness.spill import (
+    MARKER,
+    SPILL_PREFIX,
+    UNFINISHED_SECONDS,
+    make_spill_folder,
+    remove_stale_spill,
+)
 from tests.fairness.conftest import write_csv
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
@@ -38,16 +44,20 @@ def spill_folders(folder: Path) -> list[Path]:
     return sorted((folder / "tmp").glob(SPILL_PREFIX + "*"))
 
 
+def marked_folders(folder: Path) -> list[Path]:
+    return [path for path in spill_folders(folder) if (path / MARKER).is_file()]
+
+
 def killed_mid_run(folder: Path) -> Path:
     """SIGKILL a riskcheck run while its DuckDB connection is open; the folder it leaves."""
     for _ in range(3):  # a run that ends before it is stopped is run again
         run = riskcheck(folder, "big.csv")
         try:
             deadline = time.monotonic() + 30
-            while not spill_folders(folder) and run.poll() is None and time.monotonic() < deadline:
+            while not marked_folders(folder) and run.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.002)
             run.send_signal(signal.SIGSTOP)  # held where it is: DuckDB is reading
-            left = spill_folders(folder)
+            left = marked_folders(folder)
             if run.poll() is None and left:
                 run.kill()
                 assert run.wait(timeout=10) == -signal.SIGKILL
@@ -115,3 +125,24 @@ def test_only_folders_riskcheck_marked_for_a_process_that_is_gone_are_removed(tm
     assert ours.is_dir() and (ours / MARKER).is_file()
     assert unmarked.is_dir() and (tmp_path / f"{SPILL_PREFIX}1-misnamed").is_dir() and other_namespace.is_dir()
     assert link.is_symlink() and (elsewhere / MARKER).is_file()  # a link is not followed
+
+
+def test_a_run_killed_before_it_marked_its_folder_leaves_one_that_is_removed_once_old(tmp_path: Path) -> None:
+    gone = dead_pid()
+    empty = tmp_path / f"{SPILL_PREFIX}{gone}-empty"
+    empty.mkdir()
+    half = tmp_path / f"{SPILL_PREFIX}{gone}-half"
+    half.mkdir()
+    (half / f"{MARKER}.part").write_text('{"pid": ', encoding="utf-8")  # killed while writing it
+    recent = tmp_path / f"{SPILL_PREFIX}{gone}-recent"
+    recent.mkdir()
+    data = tmp_path / f"{SPILL_PREFIX}{gone}-data"
+    data.mkdir()
+    (data / "someone-elses.bin").write_bytes(b"keep")
+    running = tmp_path / f"{SPILL_PREFIX}{os.getpid()}-running"
+    running.mkdir()
+    old = time.time() - UNFINISHED_SECONDS - 5
+    for folder in (empty, half, data, running):
+        os.utime(folder, (old, old))
+    assert sorted(remove_stale_spill(tmp_path)) == sorted([empty, half])
+    assert recent.is_dir() and data.is_dir() and running.is_dir()

@@ -447,9 +447,11 @@ def _changed(before: Mapping[str, Any], after: Mapping[str, Any], empty: Any) ->
     }
 
 
-def reference_text(questionnaire: CompiledQuestionnaire, reference: str) -> str:
-    """``eu-ai-act:art-10(2)`` -> ``EU AI Act art-10(2)`` using the questionnaire's framework titles."""
+def reference_text(questionnaire: CompiledQuestionnaire, reference: str, words: Mapping[str, str] | None = None) -> str:
+    """``eu-ai-act:art-10(2)`` -> ``EU AI Act art-10(2)`` using the questionnaire's framework titles
+    (``words``: English -> the reader's language, from the questionnaire's catalogue)."""
     framework, _sep, clause = reference.partition(":")
     titles = {f.id: f.title for f in questionnaire.spec.frameworks}
     known = {"eu-ai-act": "EU AI Act", "gdpr": "GDPR", "nist-ai-rmf": "NIST AI RMF", "iso-42001": "ISO/IEC 42001"}
-    return f"{titles.get(framework) or known.get(framework, framework)} {clause}"
+    title = titles.get(framework) or known.get(framework, framework)
+    return f"{(words or {}).get(title, title)} {clause}"

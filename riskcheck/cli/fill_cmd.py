@@ -243,7 +243,7 @@ class _Session:
         )
         references = question.question.references
         if references:
-            refs = ", ".join(reference_text(self.state.questionnaire, r) for r in references)
+            refs = ", ".join(reference_text(self.state.questionnaire, r, self.words) for r in references)
             click.secho(_("References: {references}", references=refs), dim=True)
 
     def _commit(self, question: CompiledQuestion, value: Any, *, confirm_change: bool) -> bool:
@@ -564,6 +564,6 @@ class _Session:
         else:
             click.echo("  " + _("Expected: {hint} (optional)", hint=input_hint(spec)))
         for reference in spec.references:
-            text = reference_text(self.state.questionnaire, reference)
+            text = reference_text(self.state.questionnaire, reference, self.words)
             click.echo("  " + _("Reference: {reference} ({id})", reference=text, id=reference))
         click.echo("")

@@ -304,7 +304,7 @@ def _question_view(
         text=words.get(question.text, question.text),
         help=words.get(question.help, question.help) if question.help else question.help,
         hint=_hint(question),
-        references=[(r, reference_text(state.questionnaire, r)) for r in question.references],
+        references=[(r, reference_text(state.questionnaire, r, words)) for r in question.references],
         required=question.required,
         visible=visible,
         options=options,

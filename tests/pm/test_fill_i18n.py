@@ -51,7 +51,7 @@ def test_fill_asks_checks_and_reports_in_french(folder: Path) -> None:
     # The questions: the questionnaire's text from its catalogue, fill's words from riskcheck's.
     child.expect_exact("== Profil du système ==")
     child.expect_exact("Profil du système — question 1 sur 5 (0 avec réponse)")
-    child.expect_exact("Références : ")
+    child.expect_exact("Références : Règlement sur l’IA annex-iii(5)(b)")  # the framework's title from the catalogue
     child.expect_exact("À quoi sert le système ?")
     child.expect_exact("(touches fléchées, Entrée)")
     child.expect_exact("Afficher l'aide et les références")

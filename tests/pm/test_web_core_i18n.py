@@ -71,8 +71,9 @@ def test_an_answer_the_form_refuses_says_why_in_french(french: TestClient) -> No
     form = french.get("/a/draft.yaml")
     assert form.status_code == 200
     hidden = dict(re.findall(r'name="(csrf_token|version)" value="([^"]*)"', form.text))
-    # The hint under a number question, in French too.
+    # The hint under a number question, and the frameworks' titles of its references, in French too.
     assert "un nombre entier (au moins 0), en people per year" in words(form.text)
+    assert "Règlement sur l’IA art-14" in words(form.text)
     refused = french.post(
         "/a/draft.yaml", data={**hidden, "action": "save", "q.affects_people": "yes", "q.people_count": "-5"}
     )

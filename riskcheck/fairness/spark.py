@@ -958,11 +958,12 @@ class _ModelJob:
         needed, and each batch goes to the model process as it comes (see
         :func:`riskcheck.fairness.model.stream_predictions`), so an executor holds one batch
         at a time whatever the partition's size."""
-        import tempfile
+        import shutil
 
         import pyarrow as pa  # type: ignore[import-untyped]
 
         from riskcheck.fairness.model import ModelLimits, stream_predictions
+        from riskcheck.fairness.spill import MODEL_COPY_PREFIX, make_spill_folder
         from riskcheck.fairness.trust import NO_TRUST, ModelTrust
 
         def silent(message: str) -> None:
@@ -970,8 +971,10 @@ class _ModelJob:
 
         trust = ModelTrust(sha256=frozenset({self.sha256})) if self.trusted else NO_TRUST
         limits = ModelLimits(memory_bytes=self.memory_bytes, seconds=self.seconds)
-        with tempfile.TemporaryDirectory(prefix="riskcheck-spark-model-") as scratch:
-            path = Path(scratch) / f"model{self.suffix}"
+        # Marked with this worker's process: one killed outright leaves it for the next task to remove.
+        scratch = make_spill_folder(prefix=MODEL_COPY_PREFIX)
+        try:
+            path = scratch / f"model{self.suffix}"
             path.write_bytes(self.model)  # stream_predictions checks its sha256 before loading it
             model = None
             with contextlib.ExitStack() as stack:
@@ -999,6 +1002,8 @@ class _ModelJob:
                     yield pa.RecordBatch.from_arrays(
                         [*kept.columns, predicted], names=[*kept.schema.names, PREDICTION_COLUMN]
                     )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- identity

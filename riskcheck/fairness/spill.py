@@ -14,6 +14,10 @@ left alone. The marker is written whole or not at all; a run killed before it wa
 written leaves a folder with nothing in it (DuckDB spills only into a marked folder),
 which is removed once it is a minute old and the process its name gives is gone. Any
 other folder without a marker is left alone.
+
+Spark's executors copy the model into a folder of the same kind (``riskcheck-spark-model-``):
+an executor's Python worker killed outright would leave the model's bytes behind, and the
+next task on that machine removes them the same way.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from riskcheck.files.fileio import process_alive
 
 #: The name every spill folder starts with.
 SPILL_PREFIX = "riskcheck-duckdb-"
+#: The name of a Spark executor's folder for its copy of the model.
+MODEL_COPY_PREFIX = "riskcheck-spark-model-"
 #: The file in a spill folder that says which riskcheck process made it.
 MARKER = "riskcheck-spill-owner.json"
 #: The marker while it is written; renamed to :data:`MARKER` once whole.
@@ -44,41 +50,41 @@ UNFINISHED_SECONDS = 60.0
 _MAX_LOOKED_AT = 1000
 
 
-def make_spill_folder(parent: str | os.PathLike[str] | None = None) -> Path:
-    """A new, marked spill folder in ``parent`` (the temp directory by default), after
-    removing the stale ones there."""
-    remove_stale_spill(parent)
+def make_spill_folder(parent: str | os.PathLike[str] | None = None, prefix: str = SPILL_PREFIX) -> Path:
+    """A new, marked folder named ``prefix`` in ``parent`` (the temp directory by default), after
+    removing the stale ones of that prefix there."""
+    remove_stale_spill(parent, prefix)
     pid = os.getpid()
-    folder = Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{pid}-", dir=parent))
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{pid}-", dir=parent))
     owner = {"pid": pid, "started": _start_time(pid), "namespace": _pid_namespace()}
     (folder / _MARKER_PART).write_text(json.dumps(owner), encoding="utf-8")
     os.replace(folder / _MARKER_PART, folder / MARKER)  # whole, or not there at all
     return folder
 
 
-def remove_stale_spill(parent: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Remove the spill folders in ``parent`` whose riskcheck process is gone; return them."""
+def remove_stale_spill(parent: str | os.PathLike[str] | None = None, prefix: str = SPILL_PREFIX) -> list[Path]:
+    """Remove the folders named ``prefix`` in ``parent`` whose riskcheck process is gone; return them."""
     root = Path(parent) if parent is not None else Path(tempfile.gettempdir())
     try:
-        candidates = list(islice(root.glob(SPILL_PREFIX + "*"), _MAX_LOOKED_AT))
+        candidates = list(islice(root.glob(prefix + "*"), _MAX_LOOKED_AT))
     except OSError:
         return []
     removed = []
     for folder in candidates:
-        if _is_stale(folder):
+        if _is_stale(folder, prefix):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
 
 
-def _is_stale(folder: Path) -> bool:
+def _is_stale(folder: Path, prefix: str) -> bool:
     try:
         info = folder.lstat()
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
             return False
         marker = folder / MARKER
         if not marker.exists():
-            return _unfinished(folder, info.st_mtime)
+            return _unfinished(folder, info.st_mtime, prefix)
         marker_info = marker.lstat()
         if not stat.S_ISREG(marker_info.st_mode) or marker_info.st_size > _MARKER_MAX_BYTES:
             return False
@@ -88,7 +94,7 @@ def _is_stale(folder: Path) -> bool:
         namespace = owner.get("namespace")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
-    if pid <= 0 or not folder.name.startswith(f"{SPILL_PREFIX}{pid}-") or namespace != _pid_namespace():
+    if pid <= 0 or not folder.name.startswith(f"{prefix}{pid}-") or namespace != _pid_namespace():
         return False
     if not process_alive(pid):
         return True
@@ -96,11 +102,11 @@ def _is_stale(folder: Path) -> bool:
     return started is not None and _start_time(pid) not in (None, started)
 
 
-def _unfinished(folder: Path, modified: float) -> bool:
+def _unfinished(folder: Path, modified: float, prefix: str) -> bool:
     """A folder whose run was killed between making it and marking it: nothing in it but the
     marker being written (DuckDB spills only once it is marked), named for a process that is
     gone, and untouched for longer than marking takes."""
-    match = re.fullmatch(rf"{re.escape(SPILL_PREFIX)}([0-9]+)-[^/]+", folder.name)
+    match = re.fullmatch(rf"{re.escape(prefix)}([0-9]+)-[^/]+", folder.name)
     if match is None or time.time() - modified < UNFINISHED_SECONDS:
         return False
     try:

@@ -21,6 +21,7 @@ import pytest
 
 from riskcheck.fairness.spill import (
     MARKER,
+    MODEL_COPY_PREFIX,
     SPILL_PREFIX,
     UNFINISHED_SECONDS,
     make_spill_folder,
@@ -95,8 +96,10 @@ def dead_pid() -> int:
     return child.pid
 
 
-def marked(root: Path, pid: int, started: object, name: str = "x", namespace: object = "ours") -> Path:
-    folder = root / f"{SPILL_PREFIX}{pid}-{name}"
+def marked(
+    root: Path, pid: int, started: object, name: str = "x", namespace: object = "ours", prefix: str = SPILL_PREFIX
+) -> Path:
+    folder = root / f"{prefix}{pid}-{name}"
     folder.mkdir()
     if namespace == "ours":
         namespace = os.stat("/proc/self/ns/pid").st_ino
@@ -146,3 +149,16 @@ def test_a_run_killed_before_it_marked_its_folder_leaves_one_that_is_removed_onc
         os.utime(folder, (old, old))
     assert sorted(remove_stale_spill(tmp_path)) == sorted([empty, half])
     assert recent.is_dir() and data.is_dir() and running.is_dir()
+
+
+def test_a_spark_executors_model_copy_is_swept_as_its_own_kind(tmp_path: Path) -> None:
+    """An executor's copy of the model (riskcheck-spark-model-*) left by a killed worker is removed by
+    the next sweep of its kind, and the two kinds never remove each other's folders."""
+    copy = marked(tmp_path, dead_pid(), None, "copy", prefix=MODEL_COPY_PREFIX)
+    spill = marked(tmp_path, dead_pid(), None, "spill")
+    assert remove_stale_spill(tmp_path, MODEL_COPY_PREFIX) == [copy]
+    assert not copy.exists() and spill.is_dir()
+    fresh = make_spill_folder(tmp_path, prefix=MODEL_COPY_PREFIX)
+    assert fresh.name.startswith(f"{MODEL_COPY_PREFIX}{os.getpid()}-") and (fresh / MARKER).is_file()
+    assert remove_stale_spill(tmp_path) == [spill]
+    assert fresh.is_dir()

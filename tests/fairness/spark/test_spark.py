@@ -6,6 +6,7 @@ Synthetic data: missing groups, undefined rates, sample weights and a score.
 
 from __future__ import annotations
 
+import json
 import math
 import socket
 import time
@@ -223,10 +224,29 @@ def test_a_model_predicts_on_the_executors_as_in_memory(spark: SparkSession, tmp
         "where": {"split": "test"},
         "bootstrap": BootstrapSpec(replicates=0),
     }
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from riskcheck.fairness.spill import MARKER, MODEL_COPY_PREFIX
+
+    # A copy of the model left by an executor's worker that was killed outright (its process is gone).
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(gone.stdout)
+    stale = Path(tempfile.gettempdir()) / f"{MODEL_COPY_PREFIX}{pid}-killed"
+    stale.mkdir()
+    owner = {"pid": pid, "started": None, "namespace": os.stat("/proc/self/ns/pid").st_ino}
+    (stale / MARKER).write_text(json.dumps(owner), encoding="utf-8")
+    (stale / "model.skops").write_bytes(b"\0" * 1024)
+    before = set(Path(tempfile.gettempdir()).glob(MODEL_COPY_PREFIX + "*"))
     count = compute_fairness(ADULT, engine="count", **settings)
     result = compute_fairness(ADULT, engine="spark", **settings)
     assert result.model_sha256 == count.model_sha256
     assert_same_figures(result, count)
+    # The executor swept the stale copy, and removed its own when the partition was done.
+    assert not stale.exists()
+    assert set(Path(tempfile.gettempdir()).glob(MODEL_COPY_PREFIX + "*")) <= before - {stale}
     pickled = tmp_path / "model.pkl"
     pickled.write_bytes(b"\x80\x04N.")
     with pytest.raises(DataError, match=r"^.*model\.pkl: refusing to load a \.pkl model: pickle and joblib files"):

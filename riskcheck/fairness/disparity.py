@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from riskcheck.core.i18n import _, _n, format_number
 from riskcheck.fairness.result import Disparity, InsufficientEvidence
 from riskcheck.fairness.spec import CLASSIFICATION_METRICS
 
@@ -98,7 +99,13 @@ def assess_evidence(
                 group=labels[int(index)],
                 scope="group",
                 metrics=tuple(rates),
-                reason=f"{int(size[index])} rows, fewer than min_group_size {min_group_size}",
+                # English keeps "rows" for any count; other languages get their plural forms.
+                reason=_n(
+                    "{count} rows, fewer than min_group_size {minimum}",
+                    "{count} rows, fewer than min_group_size {minimum}",
+                    int(size[index]),
+                    minimum=min_group_size,
+                ),
             )
         )
     if task != "classification":
@@ -106,10 +113,31 @@ def assess_evidence(
     positives = rows[:, 2] + rows[:, 3]
     negatives = rows[:, 0] + rows[:, 1]
     predicted = rows[:, 1] + rows[:, 3]
-    for count, what, metrics in (
-        (positives, "positive rows (actual positives)", _POSITIVE_RATES),
-        (negatives, "negative rows (actual negatives)", _NEGATIVE_RATES),
-        (predicted, "predicted positives", ("precision",)),
+    #: Each class's reason as a whole sentence, translated when it is written.
+    reasons = {
+        "positive": lambda n: _n(
+            "{count} positive rows (actual positives), fewer than min_class_size {minimum}",
+            "{count} positive rows (actual positives), fewer than min_class_size {minimum}",
+            n,
+            minimum=min_class_size,
+        ),
+        "negative": lambda n: _n(
+            "{count} negative rows (actual negatives), fewer than min_class_size {minimum}",
+            "{count} negative rows (actual negatives), fewer than min_class_size {minimum}",
+            n,
+            minimum=min_class_size,
+        ),
+        "predicted": lambda n: _n(
+            "{count} predicted positives, fewer than min_class_size {minimum}",
+            "{count} predicted positives, fewer than min_class_size {minimum}",
+            n,
+            minimum=min_class_size,
+        ),
+    }
+    for count, kind, metrics in (
+        (positives, "positive", _POSITIVE_RATES),
+        (negatives, "negative", _NEGATIVE_RATES),
+        (predicted, "predicted", ("precision",)),
     ):
         for index in np.flatnonzero(enough & (count < min_class_size)):
             entries.append(
@@ -117,7 +145,7 @@ def assess_evidence(
                     group=labels[int(index)],
                     scope="rate",
                     metrics=metrics,
-                    reason=f"{int(count[index])} {what}, fewer than min_class_size {min_class_size}",
+                    reason=reasons[kind](int(count[index])),
                 )
             )
     eligible = {
@@ -225,17 +253,17 @@ def describe(
         candidates.append((part, values, None if np.isnan(single) else float(single)))
     defined = [c for c in candidates if c[2] is not None]
     if value is None or not defined:
-        reasons = [_why_undefined(part, values, labels, eligible[part], comparison) for part, values, _ in candidates]
+        reasons = [_why_undefined(part, values, labels, eligible[part], comparison) for part, values, _v in candidates]
         return Disparity(name, None, None, None, comparison.mode, (), "; ".join(reasons))
     pick = max if kind == "difference" else min
-    part, values, _ = pick(defined, key=lambda c: c[2])  # type: ignore[arg-type,return-value]
+    part, values, _v = pick(defined, key=lambda c: c[2])  # type: ignore[arg-type,return-value]
     groups, detail = _involved(kind, part, values, labels, float(overall[part][0]), comparison)
     excluded = [labels[int(i)] for i in np.flatnonzero(~eligible[part])]
     if excluded:
-        named = ", ".join(excluded[:_MAX_NAMED]) + (
-            f" and {len(excluded) - _MAX_NAMED} more" if len(excluded) > _MAX_NAMED else ""
-        )
-        detail += f" (left out for too little evidence: {named})"
+        named = ", ".join(excluded[:_MAX_NAMED])
+        if len(excluded) > _MAX_NAMED:
+            named = _("{groups} and {count} more", groups=named, count=len(excluded) - _MAX_NAMED)
+        detail += " " + _("(left out for too little evidence: {groups})", groups=named)
     return Disparity(name, value, interval[0], interval[1], comparison.mode, groups, detail)
 
 
@@ -250,7 +278,7 @@ def _involved(
     import numpy as np
 
     def show(index: int) -> str:
-        return f"{labels[index]} {values[index]:.4f}"
+        return f"{labels[index]} {format_number(float(values[index]), 4, False)}"
 
     if comparison.mode == "between_groups":
         low = int(np.nanargmin(values))
@@ -259,16 +287,17 @@ def _involved(
         return (
             labels[low],
             labels[high],
-        ), f"{part}: lowest {show(low)}, highest {show(high)}"
+        ), _("{metric}: lowest {low}, highest {high}", metric=part, low=show(low), high=show(high))
     if comparison.mode == "reference":
         assert comparison.reference is not None
         base = float(values[comparison.reference])
         others = values.copy()
         others[comparison.reference] = np.nan
-        against = f"reference group {show(comparison.reference)}"
+        against = _("reference group {group}", group=show(comparison.reference))
         partner: tuple[str, ...] = (labels[comparison.reference],)
     else:
-        base, others, against, partner = overall, values, f"overall {overall:.4f}", ()
+        base, others, partner = overall, values, ()
+        against = _("overall {value}", value=format_number(overall, 4, False))
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "difference":
             index = int(np.nanargmax(np.abs(others - base)))
@@ -276,7 +305,9 @@ def _involved(
             index = int(np.nanargmin(_flip(others / base)))
         else:
             index = int(np.nanargmin(others))
-    return (labels[index], *partner), f"{part}: {show(index)} vs {against}"
+    return (labels[index], *partner), _(
+        "{metric}: {group} vs {against}", metric=part, group=show(index), against=against
+    )
 
 
 def _why_undefined(
@@ -292,10 +323,20 @@ def _why_undefined(
     if comparison.mode == "reference":
         assert comparison.reference is not None
         if np.isnan(values[comparison.reference]):
-            why = "too little evidence" if not eligible[comparison.reference] else "it is undefined"
-            return f"{part} of the reference group {labels[comparison.reference]} is unusable ({why})"
+            why = _("too little evidence") if not eligible[comparison.reference] else _("it is undefined")
+            return _(
+                "{metric} of the reference group {group} is unusable ({why})",
+                metric=part,
+                group=labels[comparison.reference],
+                why=why,
+            )
         if usable < 2:
-            return f"no group besides the reference has enough evidence for {part}"
+            return _("no group besides the reference has enough evidence for {metric}", metric=part)
     if usable < 2:
-        return f"fewer than two groups have enough evidence for {part} ({usable} of {len(labels)})"
-    return f"{part} is 0 or negative where the ratio divides by it, so the ratio is undefined"
+        return _(
+            "fewer than two groups have enough evidence for {metric} ({usable} of {count})",
+            metric=part,
+            usable=usable,
+            count=len(labels),
+        )
+    return _("{metric} is 0 or negative where the ratio divides by it, so the ratio is undefined", metric=part)

@@ -15,6 +15,7 @@ from typing import Any
 
 from riskcheck.core.display import figure
 from riskcheck.core.errors import DataError
+from riskcheck.core.i18n import _, current, format_number
 from riskcheck.fairness.spec import (
     CLASSIFICATION_DISPARITIES,
     METRIC_NAMES,
@@ -185,24 +186,57 @@ class FairnessResult:
         limit: float,
         value: float | None,
     ) -> str:
+        """The breach in words of the language in use: ``breaches()`` runs where the result is read."""
         confidence = self.config.get("bootstrap", {}).get("confidence", 0.95)
-        what = {
-            "value": name,
-            "ci_low": f"the lower {confidence:.0%} bound of {name}",
-            "ci_high": f"the upper {confidence:.0%} bound of {name}",
-        }[threshold.on]
-        side = "minimum" if bound == "min" else "maximum"
+        level = f"{confidence:.0%}"
+        if threshold.on == "ci_low":
+            what = _("the lower {level} bound of {metric}", level=level, metric=name)
+        elif threshold.on == "ci_high":
+            what = _("the upper {level} bound of {metric}", level=level, metric=name)
+        else:
+            what = name
         disparity = self.disparities.get(name)
+        shown = _shown_figure(limit)
         if value is None:
-            why = f" ({disparity.detail})" if disparity and disparity.detail else ""
-            return f"{what} could not be computed{why}, so the {side} {figure(limit)} cannot be shown to hold"
-        direction = "below" if bound == "min" else "above"
-        message = f"{what} is {figure(value)}, {direction} the {side} {figure(limit)}"
+            why = disparity.detail if disparity and disparity.detail else None
+            if bound == "min" and why:
+                return _(
+                    "{what} could not be computed ({why}), so the minimum {limit} cannot be shown to hold",
+                    what=what,
+                    why=why,
+                    limit=shown,
+                )
+            if bound == "min":
+                return _(
+                    "{what} could not be computed, so the minimum {limit} cannot be shown to hold",
+                    what=what,
+                    limit=shown,
+                )
+            if why:
+                return _(
+                    "{what} could not be computed ({why}), so the maximum {limit} cannot be shown to hold",
+                    what=what,
+                    why=why,
+                    limit=shown,
+                )
+            return _(
+                "{what} could not be computed, so the maximum {limit} cannot be shown to hold", what=what, limit=shown
+            )
+        if bound == "min":
+            message = _(
+                "{what} is {value}, below the minimum {limit}", what=what, value=_shown_figure(value), limit=shown
+            )
+        else:
+            message = _(
+                "{what} is {value}, above the maximum {limit}", what=what, value=_shown_figure(value), limit=shown
+            )
         if disparity is not None:
             if threshold.on != "value" and disparity.value is not None:
-                message += f" (point estimate {figure(disparity.value)})"
+                message = _(
+                    "{breach} (point estimate {estimate})", breach=message, estimate=_shown_figure(disparity.value)
+                )
             if disparity.detail:
-                message += f"; {disparity.detail}"
+                message = _("{breach}; {detail}", breach=message, detail=disparity.detail)
         return message
 
     def to_dict(self) -> dict[str, Any]:
@@ -312,3 +346,8 @@ def _float(value: Any) -> float | None:
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, found {value!r}")
     return number
+
+
+def _shown_figure(value: float) -> str:
+    """A figure in a breach's message: four decimals, with the separator of the language in use."""
+    return figure(value) if current().lang == "en" else format_number(value, 4, whole=False)

@@ -203,27 +203,10 @@ def _finding(
             triggers.append({"id": key, "number": None, "text": figure_label(key), "value": shown})
     return {
         **finding,
-        "mitigation": _mitigation(finding),
+        "mitigation": finding.get("mitigation"),  # riskcheck's own is translated where the engine writes it
         "reference_labels": [reference_label(r, frameworks) for r in finding["references"]],
         "triggers": triggers,
     }
-
-
-#: The mitigation riskcheck gives every fairness threshold breach (riskcheck.core.engine).
-_BREACH_MITIGATION = (
-    "Investigate the gap between the groups named, mitigate it (re-weighting, "
-    "threshold adjustment, better data) and re-measure before launch."
-)
-
-
-def _mitigation(finding: Mapping[str, Any]) -> Any:
-    """A finding's mitigation; riskcheck's own, for a threshold breach, in the language in use."""
-    if finding.get("source") == "fairness" and finding.get("mitigation") == _BREACH_MITIGATION:
-        return _(
-            "Investigate the gap between the groups named, mitigate it (re-weighting, "
-            "threshold adjustment, better data) and re-measure before launch."
-        )
-    return finding.get("mitigation")
 
 
 def _bound_text(value: Any) -> str:

@@ -25,7 +25,8 @@ from tests.report.conftest import FIXTURES, flat
 
 CATALOGUES = Path(__file__).parent / "docx_i18n"
 
-#: Why the report is a draft, why the approval is stale, and the breach's mitigation, in each language.
+#: Why the report is a draft, why the approval is stale, the breach's mitigation and the breach itself (its
+#: figures in the language's digits), in each language.
 EXPECTED = {
     "en": (
         "the assessment is incomplete: 1 required question(s) unanswered",
@@ -34,6 +35,8 @@ EXPECTED = {
         "on 2026-11-02 (riskcheck migrate); re-approve the migrated answers",
         "Investigate the gap between the groups named, mitigate it (re-weighting, threshold adjustment, "
         "better data) and re-measure before launch.",
+        "demographic_parity_ratio is 0.7865, below the minimum 0.8000; selection_rate: lowest group_b 0.4938, "
+        "highest group_a 0.6278 (left out for too little evidence: group_d)",
     ),
     "fr": (
         "l'évaluation est incomplète : 1 question obligatoire sans réponse",
@@ -42,6 +45,8 @@ EXPECTED = {
         "Claire Martin du 2 novembre 2026 (riskcheck migrate) ; approuvez de nouveau les réponses migrées",
         "Analysez l'écart entre les groupes nommés, atténuez-le (repondération, ajustement du seuil, "
         "meilleures données) et mesurez-le de nouveau avant la mise en service.",
+        "demographic_parity_ratio vaut 0,7865, en dessous du minimum 0,8000 ; selection_rate : le plus bas "
+        "group_b 0,4938, le plus haut group_a 0,6278 (écartés faute de données suffisantes : group_d)",
     ),
     "de": (
         "die Bewertung ist unvollständig: 1 Pflichtfrage unbeantwortet",
@@ -50,6 +55,8 @@ EXPECTED = {
         "auf report-demo@1.2.0 migriert (riskcheck migrate); genehmigen Sie die migrierten Antworten erneut",
         "Untersuchen Sie den Abstand zwischen den genannten Gruppen, mindern Sie ihn (Neugewichtung, Anpassung "
         "des Schwellenwerts, bessere Daten) und messen Sie vor der Inbetriebnahme erneut.",
+        "demographic_parity_ratio beträgt 0,7865 und liegt unter dem Minimum 0,8000; selection_rate: niedrigster "
+        "Wert group_b 0,4938, höchster Wert group_a 0,6278 (wegen zu geringer Evidenz ausgelassen: group_d)",
     ),
 }
 
@@ -138,6 +145,10 @@ def test_the_result_attached_to_the_french_pdf_holds_the_french_messages(pdfs: d
     assert [r["note"] for r in result["signoffs"]["records"]] == [EXPECTED["fr"][2]]
     breach = next(f for f in result["findings"] if f["source"] == "fairness")
     assert breach["mitigation"] == EXPECTED["fr"][3]
+    assert breach["message"] == EXPECTED["fr"][4]
+    # Why a group was left out of the disparities (too few rows), in French words.
+    reasons = [entry["reason"] for entry in result["fairness"]["insufficient_evidence"]]
+    assert reasons and all("lignes, moins que min_group_size" in r or "ligne, moins que" in r for r in reasons)
     # Machine fields stay as they are: ids, codes, states.
     assert (breach["id"], breach["severity"]) == ("fairness.demographic_parity_ratio", "high")
     assert (result["signoffs"]["status"], result["status"], result["tier"]) == ("stale", "incomplete", "medium")

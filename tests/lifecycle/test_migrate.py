@@ -293,13 +293,11 @@ def test_the_report_lists_archived_answers_in_an_appendix(project: Path, capsys:
     html = render_html(api.score(loaded).to_dict(), loaded, strict=True)
     appendix = html[html.index('id="appendix-archived"') :]
     assert "<h1>Appendix D. Archived answers</h1>" in appendix
-    assert (
-        '<td><div><span class="mono">legacy_flag</span></div><div><span class="qid">demo@1.0.0</span></div></td>'
-        in (appendix)
-    )
-    assert '<div><span class="answer-text">no</span></div>' in appendix
+    assert '<td><div class="mono">legacy_flag</div><div class="qid">demo@1.0.0</div></td>' in appendix
+    # A cell of one line is that line; a line of several is a div each.
+    assert any(f'{tag}"answer-text">no</' in appendix for tag in ("<td class=", "<div class="))
     assert "removed in demo@1.1.0: Legacy status is now recorded in the system block." in appendix
-    assert '<div><span class="answer-text">Sorts the mail.</span></div>' in appendix
+    assert any(f'{tag}"answer-text">Sorts the mail.</' in appendix for tag in ("<td class=", "<div class="))
     # An assessment with nothing archived has no such appendix.
     plain = project / "plain.yaml"
     plain.write_text(path.read_text(encoding="utf-8").split("archived_answers:")[0], encoding="utf-8")

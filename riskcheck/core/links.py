@@ -83,10 +83,6 @@ def outside_project(base_dir: Path, link: str) -> Path | None:
     return None if any(target == root or target.is_relative_to(root) for root in roots) else roots[0]
 
 
-#: Characters that make a path a glob; a glob is judged by the folder above the first one.
-GLOB_CHARACTERS = frozenset("*?[")
-
-
 def path_outside_project(base_dir: Path, named: str, *, allowed: Sequence[Path] = ()) -> Path | None:
     """The project root when a path a file names (fairness data, a glob or folder of it, a
     model, a saved result) leads outside it, after symlinks, else None.
@@ -96,12 +92,9 @@ def path_outside_project(base_dir: Path, named: str, *, allowed: Sequence[Path] 
     """
     roots = project_roots(base_dir)
     root = roots[0]
-    parts = Path(named).parts
-    fixed: list[str] = []
-    for part in parts:
-        if any(character in part for character in GLOB_CHARACTERS):
-            break
-        fixed.append(part)
+    from riskcheck.files.fileio import glob_fixed_parts
+
+    fixed = glob_fixed_parts(named)
     try:
         target = Path(os.path.abspath(Path(base_dir) / Path(*fixed))).resolve() if fixed else Path(base_dir).resolve()
     except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: not a usable path

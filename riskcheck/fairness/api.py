@@ -703,7 +703,8 @@ def _aggregates_in_duckdb(spec: FairnessSpec) -> bool:
 
 def _one_file(spec: FairnessSpec, base: Path) -> Path:
     """The single data file the in-memory engines read, or a DataError saying why not."""
-    from riskcheck.fairness.sources import GLOB_CHARACTERS, resolve_source
+    from riskcheck.fairness.sources import resolve_source
+    from riskcheck.files.fileio import GLOB_CHARACTERS
 
     assert spec.data is not None
     path = base / spec.data

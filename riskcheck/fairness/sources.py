@@ -16,10 +16,9 @@ from pathlib import Path
 from riskcheck.core.errors import DataError, RiskcheckError
 from riskcheck.fairness.data import FORMATS, check_file
 from riskcheck.fairness.tables import Snapshot, delta_snapshot, iceberg_snapshot, table_format
-from riskcheck.files.fileio import bounded_glob, walk_bounded
+from riskcheck.files.fileio import GLOB_CHARACTERS, bounded_glob, glob_fixed_parts, walk_bounded
 
 #: Characters that make a data path a glob.
-GLOB_CHARACTERS = frozenset("*?[")
 #: The most files one input may resolve to; each is opened to check its magic bytes.
 MAX_FILES = 100_000
 #: Any file riskcheck reads through DuckDB may be this large: DuckDB streams it.
@@ -178,10 +177,5 @@ def _relative_dirs(path: Path, root: Path) -> tuple[str, ...]:
 
 def _glob_root(pattern: str) -> Path:
     """The folder above the first glob character: partition folders are below it."""
-    parts = Path(pattern).parts
-    fixed = []
-    for part in parts:
-        if any(character in part for character in GLOB_CHARACTERS):
-            break
-        fixed.append(part)
+    fixed = glob_fixed_parts(pattern)
     return Path(*fixed) if fixed else Path(".")

@@ -183,7 +183,8 @@ def note_input_patterns(base: Path, *names: str | None) -> None:
 #: in an assessment would otherwise walk the whole file system.
 MAX_WALK_ENTRIES = 1_000_000
 
-_GLOB_CHARACTERS = frozenset("*?[")
+#: What makes a path a glob pattern.
+GLOB_CHARACTERS = frozenset("*?[")
 
 
 def walk_bounded(root: Path, *, depth: int | None = None, limit: int = MAX_WALK_ENTRIES) -> Iterator[Path]:
@@ -236,16 +237,22 @@ def _parts_match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
     return bool(parts) and _segment_matches(pattern[0], parts[0]) and _parts_match(pattern[1:], parts[1:])
 
 
+def glob_fixed_parts(pattern: str) -> tuple[str, ...]:
+    """The parts of ``pattern`` before the first one holding a glob character: the folder a glob is below."""
+    fixed: list[str] = []
+    for part in Path(pattern).parts:
+        if any(character in part for character in GLOB_CHARACTERS):
+            break
+        fixed.append(part)
+    return tuple(fixed)
+
+
 def bounded_glob(pattern: str, *, limit: int = MAX_WALK_ENTRIES) -> list[Path]:
     """The paths matching ``pattern`` (``**`` matching any folders), sorted, found by a walk
     of at most ``limit`` entries below the folder above its first wildcard that never
     follows a symbolic link to a directory."""
     parts = Path(pattern).parts
-    fixed: list[str] = []
-    for part in parts:
-        if any(character in part for character in _GLOB_CHARACTERS):
-            break
-        fixed.append(part)
+    fixed = glob_fixed_parts(pattern)
     rest = parts[len(fixed) :]
     if not rest:
         return [Path(pattern)] if os.path.lexists(pattern) else []

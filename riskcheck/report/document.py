@@ -184,8 +184,8 @@ class Document:
         return next((s for s in self.sections if s.id == ident), None)
 
     def sections_from(self, *idents: str) -> tuple[Section, ...]:
-        """The parts named, in the document's order (the appendices: ``appendix-``)."""
-        return tuple(s for s in self.sections if any(s.id == i or s.id.startswith(i) for i in idents))
+        """The parts named that this report has, in the document's order."""
+        return tuple(s for s in self.sections if s.id in idents)
 
 
 def walk(blocks: Sequence[Block | Section]) -> Iterator[Block]:
